@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// 模块分层（只能单向依赖）：C 垫片 → WalletCrypto → WalletKeys / WalletKeystore / WalletLedger / WalletChain
+// → WalletEngine → WalletConsole / WalletCLI。详见 docs/architecture.md。
+import PackageDescription
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "wallet-console",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wallet-console", targets: ["WalletCLI"]),
+        .executable(name: "wallet-bench", targets: ["WalletBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // —— C 垫片（system library）——
+        .systemLibrary(name: "CSecp256k1", path: "Sources/CSecp256k1"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(name: "CPKCS11", path: "Sources/CPKCS11", linkerSettings: [.linkedLibrary("dl")]),
+
+        // —— 领域模块 ——
+        .target(name: "WalletCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: v5),
+        .target(name: "WalletKeys", dependencies: ["WalletCrypto"], swiftSettings: v5),
+        .target(name: "WalletKeystore", dependencies: ["WalletKeys", "WalletCrypto", "CPKCS11"], swiftSettings: v5),
+        .target(name: "WalletLedger", dependencies: ["WalletKeys", "WalletCrypto", "CSQLite"], swiftSettings: v5),
+        .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"], swiftSettings: v5),
+        .target(name: "WalletEngine",
+                dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
+                swiftSettings: v5),
+        .target(name: "WalletConsole", dependencies: ["WalletEngine", "CNcursesw"], swiftSettings: v5),
+        .executableTarget(name: "WalletCLI",
+                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: v5),
+        .executableTarget(name: "WalletBench",
+                          dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",
+                                         "CSecp256k1", "COpenSSL", "CSQLite"],
+                          swiftSettings: v5),
+
+        // —— 测试（与模块一一对应）——
+        .testTarget(name: "WalletCryptoTests", dependencies: ["WalletCrypto"], swiftSettings: v5),
+        .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")], swiftSettings: v5),
+        .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")], swiftSettings: v5),
+        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger"], swiftSettings: v5),
+        .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"], swiftSettings: v5),
+        .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine"], swiftSettings: v5),
+        .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"], swiftSettings: v5),
+        .testTarget(name: "WalletCLITests", dependencies: ["WalletCrypto"], swiftSettings: v5),
+    ]
+)

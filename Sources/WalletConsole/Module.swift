@@ -1,0 +1,1 @@
+// WalletConsole 模块占位：由对应 issue 填充。

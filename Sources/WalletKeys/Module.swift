@@ -1,0 +1,1 @@
+// WalletKeys 模块占位：由对应 issue 填充。

@@ -1,0 +1,1 @@
+// WalletKeystore 模块占位：由对应 issue 填充。

@@ -1,0 +1,1 @@
+// WalletLedger 模块占位：由对应 issue 填充。

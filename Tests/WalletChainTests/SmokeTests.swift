@@ -1,0 +1,3 @@
+import Testing
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,93 @@
+// CLI 公共约定：--lang/--json/--home、错误输出与退出码、从文件读取机密。
+// 约定：机器输出是 stdout 上的 JSON；错误在 stderr；输入错误退出 2，检查失败退出 1。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "界面语言 zh|en（默认 zh）") var lang: String = "zh"
+    @Flag(name: .long, help: "以 JSON 输出（供脚本使用）") var json = false
+
+    var language: Language { Language(rawValue: lang) ?? .zh }
+
+    mutating func validate() throws {
+        guard Language(rawValue: lang) != nil else {
+            throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'）")
+        }
+    }
+}
+
+struct HomeOption: ParsableArguments {
+    @Option(name: .long, help: "数据目录（默认 $WALLET_CONSOLE_HOME 或 ~/.local/share/wallet-console）")
+    var home: String?
+
+    var resolved: String {
+        if let home { return home }
+        if let env = ProcessInfo.processInfo.environment["WALLET_CONSOLE_HOME"], !env.isEmpty { return env }
+        let base = ProcessInfo.processInfo.environment["XDG_DATA_HOME"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (base as NSString).appendingPathComponent("wallet-console")
+    }
+}
+
+enum CLI {
+    /// 把错误以所选语言写到 stderr 并以约定的退出码结束。
+    static func fail(_ error: Error, lang: Language, json: Bool) -> Never {
+        let code: String
+        let message: String
+        let exitCode: Int32
+        if let e = error as? WalletError {
+            code = e.code
+            message = e.message(lang)
+            exitCode = e.isBadInput ? 2 : 1
+        } else {
+            code = "internal"
+            message = "\(error)"
+            exitCode = 1
+        }
+        let prefix = lang == .zh ? "错误" : "error"
+        FileHandle.standardError.write(Data("\(prefix) [\(code)]: \(message)\n".utf8))
+        if json {
+            let obj: [String: Any] = ["error": ["code": code, "message": message]]
+            if let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
+                FileHandle.standardError.write(d + Data("\n".utf8))
+            }
+        }
+        Foundation.exit(exitCode)
+    }
+
+    /// 运行命令体，统一处理错误。
+    static func run(_ g: GlobalOptions, _ body: () throws -> Void) {
+        do { try body() } catch { fail(error, lang: g.language, json: g.json) }
+    }
+
+    /// 打印 JSON（键排序，便于比较）。
+    static func printJSON(_ value: Any) {
+        let d = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(d + Data("\n".utf8))
+    }
+
+    static func warn(_ zh: String, _ en: String, _ lang: Language) {
+        FileHandle.standardError.write(Data(((lang == .zh ? zh : en) + "\n").utf8))
+    }
+
+    /// 从文件读取机密（UTF-8 文本，去掉一个结尾换行）。返回 SecretBytes，绝不经过 argv。
+    static func readSecretFile(_ path: String, what: String) throws -> SecretBytes {
+        guard var bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
+            throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'：文件不存在或没有读权限。",
+                                    en: "cannot read \(what) file '\(path)': missing or not readable.")
+        }
+        if bytes.last == 0x0a { bytes.removeLast() }
+        if bytes.last == 0x0d { bytes.removeLast() }
+        return SecretBytes(consuming: &bytes)
+    }
+
+    /// 读取非机密文本文件。
+    static func readTextFile(_ path: String, what: String) throws -> String {
+        guard let d = FileManager.default.contents(atPath: path), let s = String(data: d, encoding: .utf8) else {
+            throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",
+                                    en: "cannot read \(what) file '\(path)' (missing, unreadable or not UTF-8).")
+        }
+        return s
+    }
+}

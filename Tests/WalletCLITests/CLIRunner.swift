@@ -1,0 +1,67 @@
+// 端到端运行真实的 wallet-console 二进制（不是调用内部函数），断言退出码、stdout JSON 与 stderr。
+import Foundation
+import Testing
+
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// stdout 解析为 JSON；失败时返回 nil。
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed]) }
+}
+
+enum CLIRunner {
+    /// .build/<config>/wallet-console：测试包与可执行文件在同一构建目录。
+    static var binary: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("wallet-console")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/wallet-console")
+    }
+
+    @discardableResult
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLIResult {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? inp.fileHandleForWriting.close()
+        // 先读完管道再等待，避免输出大于管道缓冲时死锁。
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                         stderr: String(decoding: r, as: UTF8.self))
+    }
+
+    /// 新建临时目录（测试结束自行删除）。
+    static func tempDir(_ tag: String = "wc") -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("\(tag)-\(ProcessInfo.processInfo.globallyUniqueString)")
+        try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    static func write(_ text: String, to dir: URL, _ name: String) -> String {
+        let u = dir.appendingPathComponent(name)
+        FileManager.default.createFile(atPath: u.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        return u.path
+    }
+}
+
+@Test func binaryShowsHelp() throws {
+    let r = try CLIRunner.run(["--help"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("wallet-console"))
+}

@@ -24,7 +24,8 @@ enum TxJSON {
                 throw bad("字段 \(key) 的值 '\(s)' 不是十进制或 0x 十六进制数量。", "field \(key) value '\(s)' is not a decimal or 0x-hex quantity.")
             }
         }
-        if !(v is Bool), let n = v as? Int, n >= 0 { return UInt256(UInt64(n)) }
+        // JSON 布尔也会桥接成 NSNumber：按 objCType 排除（"c" 为 BOOL）
+        if let num = v as? NSNumber, String(cString: num.objCType) != "c", let n = v as? Int, n >= 0 { return UInt256(UInt64(n)) }
         throw bad("字段 \(key) 必须是非负整数（十进制或 0x 字符串）。", "field \(key) must be a non-negative integer (decimal or 0x string).")
     }
 

@@ -77,7 +77,7 @@ public struct ApprovalPolicy: Sendable, Equatable {
             let asset = try str(r["asset"], at + ".asset") ?? "*"
             let minA = try amount(r["minAmount"], at + ".minAmount")
             let maxA = try amount(r["maxAmount"], at + ".maxAmount")
-            if let minA, let maxA, try AmountFormat.parse(minA, decimals: 77) > AmountFormat.parse(maxA, decimals: 77) {
+            if let minA, let maxA, try AmountFormat.parse(minA, decimals: scale(minA, maxA)) > AmountFormat.parse(maxA, decimals: scale(minA, maxA)) {
                 throw LedgerError.policyInvalid(key: at + ".minAmount", reason: "大于 maxAmount")
             }
             let actionText = try str(r["action"], at + ".action") ?? "allow"
@@ -97,6 +97,11 @@ public struct ApprovalPolicy: Sendable, Equatable {
         for k in o.keys.sorted() where !allowed.contains(k) {
             throw LedgerError.policyInvalid(key: at + k, reason: "未知的键（允许：\(allowed.sorted().joined(separator: ", "))）")
         }
+    }
+    /// 两个十进制文本共同需要的小数位数（仅用于语法检查与比较）。
+    static func scale(_ a: String, _ b: String) -> Int {
+        let f = { (s: String) in s.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0 }
+        return min(max(f(a), f(b)), AmountFormat.maxDecimals)
     }
     static func isBool(_ v: Any) -> Bool { type(of: v) == type(of: NSNumber(value: true)) }
     static func posInt(_ v: Any?, _ key: String) throws -> Int64? {
@@ -118,7 +123,7 @@ public struct ApprovalPolicy: Sendable, Equatable {
     }
     static func amount(_ v: Any?, _ key: String) throws -> String? {
         guard let s = try str(v, key) else { return nil }
-        do { _ = try AmountFormat.parse(s, decimals: 77) } catch let e as LedgerError {
+        do { _ = try AmountFormat.parse(s, decimals: scale(s, s)) } catch let e as LedgerError {
             throw LedgerError.policyInvalid(key: key, reason: "金额须为十进制字符串，例如 \"1.5\"（\(e.message(.zh))）")
         }
         return s

@@ -191,7 +191,7 @@ public enum SLIP39 {
     static func feistel(_ input: [UInt8], passphrase: SecretBytes, exponent: Int, identifier: Int, extendable: Bool,
                         encrypt: Bool) throws -> [UInt8] {
         guard input.count % 2 == 0 else { throw SLIP39Error.invalidLength }
-        var l = Array(input[0..<input.count / 2]), r = Array(input[input.count / 2...])
+        var l = Array(input[0..<input.count / 2]), r = Array(input[(input.count / 2)...])
         let salt: [UInt8] = extendable ? [] : Array("shamir".utf8) + [UInt8(identifier >> 8), UInt8(identifier & 0xFF)]
         let iterations = (10000 << exponent) / 4
         let rounds: [Int] = encrypt ? [0, 1, 2, 3] : [3, 2, 1, 0]

@@ -155,3 +155,18 @@ int cpkcs11_dumpable(void) {
     return -1;
 #endif
 }
+
+#include <sys/socket.h>
+int cpkcs11_peer_cred(int fd, unsigned int *uid, int *pid) {
+#ifdef SO_PEERCRED
+    struct ucred c;
+    socklen_t len = sizeof c;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) != 0) return -1;
+    *uid = c.uid;
+    *pid = c.pid;
+    return 0;
+#else
+    (void)fd; (void)uid; (void)pid;
+    return -1;
+#endif
+}

@@ -114,3 +114,6 @@ int cpkcs11_harden_process(void);
 /// 读当前状态：core 软上限与 dumpable 标志（测试用）。
 long cpkcs11_core_limit(void);
 int cpkcs11_dumpable(void);
+
+/// Unix 套接字对端凭据（SO_PEERCRED，Linux）。成功返回 0。
+int cpkcs11_peer_cred(int fd, unsigned int *uid, int *pid);

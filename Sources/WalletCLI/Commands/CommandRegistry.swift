@@ -5,5 +5,6 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         KeyCommand.self,
         TxCommand.self,
+        KeystoreCommand.self, ShamirCommand.self, KmsCommand.self,
     ]
 }

@@ -34,3 +34,13 @@ public final class ProcessLock: @unchecked Sendable {
 
     deinit { release() }
 }
+
+/// 受锁保护的值：异步代码里不能直接 lock()/unlock()，经由同步方法访问即可。
+public final class Protected<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    public init(_ v: T) { value = v }
+    public func read<R>(_ f: (T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(value) }
+    public func write<R>(_ f: (inout T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(&value) }
+    public var get: T { read { $0 } }
+}

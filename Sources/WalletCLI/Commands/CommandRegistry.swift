@@ -6,5 +6,6 @@ enum CommandRegistry {
         KeyCommand.self,
         TxCommand.self,
         KeystoreCommand.self, ShamirCommand.self, KmsCommand.self,
+        InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self, AssetCommand.self,
     ]
 }

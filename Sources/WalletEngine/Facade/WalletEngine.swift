@@ -31,7 +31,7 @@ public struct EngineOpenOptions {
 
 public final class WalletEngine: @unchecked Sendable {
     public let home: HomeLayout
-    public let config: EngineConfig
+    public private(set) var config: EngineConfig
     public let gate: LedgerGate
     public let keystore: Keystore
     public let chain: ChainAccess
@@ -171,4 +171,10 @@ public final class WalletEngine: @unchecked Sendable {
     }
 
     public var nativeSymbol: String { "ETH" }
+
+    /// 仅测试：替换内存中的配置（例如把热钱包换成 HSM 上新生成的密钥）。
+    func replaceConfigForTests(_ c: EngineConfig) throws {
+        try c.validate()
+        config = c
+    }
 }

@@ -90,31 +90,72 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
     @Test func nodeErrorsOpenBreakerWithoutDoubleBroadcast() async throws {
         let dev = try Devnet()
         defer { dev.stop() }
-        let engine = try await makeDevnetHome(dev, tag: "brk", confirmations: 1)
+        let base = try await makeDevnetHome(dev, tag: "brk", confirmations: 1)
+        // 同一个 home 重新打开：链客户端 = 真实多端点 RPC（熔断阈值 3、断开 2 秒）+ 广播前注入节点故障。
+        let rpc = try ResilientRPC.http(urls: [dev.url], config: ResilienceConfig(
+            expectedChainId: dev.chainId, timeoutSeconds: 5, retry: WalletChain.RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1),
+            breaker: BreakerConfig(failureThreshold: 3, openSeconds: 2)))
+        let faulty = FaultOnBroadcast(inner: JSONRPCChainClient(rpc: rpc), dev: dev)
+        let engine = try await WalletEngine.open(home: base.home.root, options: EngineOpenOptions(
+            unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)), clientOverride: faulty, rpcOverride: rpc,
+            keystoreOptions: fastKeystore))
         let accts = try await prepareFunds(dev, engine, user: "dave", amount: ether * UInt256(2))
         let w = try approvedWithdrawal(engine, id: "req-brk", user: "dave", amount: "1", to: accts[7])
-        // 节点连续返回 HTTP 500：签名照常落库，广播结果不明 → 停在 unknown/signed，熔断器打开。
-        try await dev.fault("http500", count: 40)
+        faulty.armed.write { $0 = true }
         _ = await engine.runOnce(["withdrawals"])
         let mid = try engine.withdrawal(id: w.id)
-        #expect(mid.txHash != nil)
-        #expect([.unknown, .signed, .approved].contains(mid.state), "\(mid.state)")
+        // 签名已在广播前落库；广播结果不明 → unknown，绝不重新签名。
+        #expect(mid.txHash != nil && mid.rawTx != nil)
+        #expect(mid.state == .unknown, "\(mid.state)")
+        // 故障持续：查询也失败，熔断器打开（状态页可见）。
+        for _ in 0..<3 { _ = await engine.runOnce(["withdrawals"]) }
         #expect(engine.chain.health.contains { $0.breaker == .open })
-        #expect(await engine.status().json["breakers"] != nil)
-        // 节点恢复、熔断冷却后：按已存哈希核对，同一份字节只上链一次。
+        let st = await engine.status().json["breakers"] as? [[String: Any]]
+        #expect(st?.first?["state"] as? String == "open")
+        // 节点恢复、熔断冷却：按已存哈希核对（节点没收到）→ 用同一份字节重发 → 上链一次。
         try await dev.fault("http500", count: 0)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 0)
         var state = mid.state
-        for _ in 0..<40 where state != .confirmed {
-            try await Task.sleep(nanoseconds: 1_000_000_000)
+        for _ in 0..<20 where state != .confirmed {
+            try await Task.sleep(nanoseconds: 700_000_000)
             _ = await engine.runOnce(["withdrawals"])
             try await dev.mine(1)
             state = try engine.withdrawal(id: w.id).state
         }
         let done = try engine.withdrawal(id: w.id)
         #expect(done.state == .confirmed, "\(done.state)")
-        if mid.txHash != nil { #expect(done.txHash == mid.txHash) }   // 从未重新签名
+        #expect(done.txHash == mid.txHash)   // 从未重新签名
         #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+        #expect(faulty.broadcasts.get >= 2)  // 确实重发过（同一份字节）
     }
+}
+
+/// 测试用链客户端：第一次广播前让测试链进入“HTTP 500”故障模式（模拟节点在广播时出故障），其余原样转发。
+final class FaultOnBroadcast: ChainClient, @unchecked Sendable {
+    let inner: ChainClient
+    let dev: Devnet
+    let armed = Protected(false)
+    let broadcasts = Protected(0)
+    init(inner: ChainClient, dev: Devnet) { self.inner = inner; self.dev = dev }
+    func chainId() async throws -> UInt64 { try await inner.chainId() }
+    func blockNumber() async throws -> UInt64 { try await inner.blockNumber() }
+    func block(_ tag: BlockTag) async throws -> ChainBlock? { try await inner.block(tag) }
+    func logs(_ filter: LogFilter) async throws -> [ChainLog] { try await inner.logs(filter) }
+    func receipt(_ hash: H256) async throws -> ChainReceipt? { try await inner.receipt(hash) }
+    func transaction(_ hash: H256) async throws -> ChainTransaction? { try await inner.transaction(hash) }
+    func transactionCount(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt64 { try await inner.transactionCount(address, tag) }
+    func sendRawTransaction(_ raw: [UInt8]) async throws -> H256 {
+        broadcasts.write { $0 += 1 }
+        if armed.write({ a -> Bool in let was = a; a = false; return was }) { try await dev.fault("http500", count: 1000) }
+        return try await inner.sendRawTransaction(raw)
+    }
+    func feeHistory(blockCount: Int, newest: BlockTag, percentiles: [Double]) async throws -> WalletChain.FeeHistory {
+        try await inner.feeHistory(blockCount: blockCount, newest: newest, percentiles: percentiles)
+    }
+    func maxPriorityFeePerGas() async throws -> UInt256 { try await inner.maxPriorityFeePerGas() }
+    func estimateGas(_ call: CallRequest) async throws -> UInt64 { try await inner.estimateGas(call) }
+    func balance(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt256 { try await inner.balance(address, tag) }
+    func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8] { try await inner.call(call, tag) }
 }
 
 extension WalletEngine {

@@ -18,13 +18,16 @@ public struct EngineOpenOptions {
     public var verifyChain: Bool
     /// 测试注入的链客户端（替代配置里的节点）；nil = 按配置。
     public var clientOverride: ChainClient?
+    /// 与 clientOverride 配套：其背后的多端点 RPC（用于熔断器状态展示）。
+    public var rpcOverride: ResilientRPC?
     public var keystoreOptions: Keystore.Options
     public var clock: @Sendable () -> Int64
     public init(unsealPassphrase: SecretBytes? = nil, hsmPin: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
-                clientOverride: ChainClient? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
+                clientOverride: ChainClient? = nil, rpcOverride: ResilientRPC? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.unsealPassphrase = unsealPassphrase; self.hsmPin = hsmPin; self.logToFile = logToFile
-        self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.keystoreOptions = keystoreOptions
+        self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.rpcOverride = rpcOverride
+        self.keystoreOptions = keystoreOptions
         self.clock = clock
     }
 }
@@ -84,7 +87,7 @@ public final class WalletEngine: @unchecked Sendable {
         if let p = options.unsealPassphrase { try keystore.unseal(passphrase: p) }
         var access: ChainAccess
         if let o = options.clientOverride {
-            access = ChainAccess(client: o, rpc: nil, sim: o as? SimChain)
+            access = ChainAccess(client: o, rpc: options.rpcOverride, sim: o as? SimChain)
         } else {
             access = try ChainAccess.make(config: config, metrics: metrics)
         }

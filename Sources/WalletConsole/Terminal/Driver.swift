@@ -30,6 +30,8 @@ public protocol TerminalDriver: AnyObject {
     func apply(_ changes: [CellChange], theme: ResolvedTheme)
     /// 读取一个按键，最多等待 `timeoutMs`；超时返回 nil。
     func readKey(timeoutMs: Int) -> Key?
+    /// 下一帧全量重绘并清除终端上的旧内容（机密步骤之后、调整尺寸之后）。
+    func invalidate()
     /// 原样写出控制序列（OSC 52 复制）。
     func writeRaw(_ s: String)
 }

@@ -29,6 +29,8 @@ public final class HeadlessDriver: TerminalDriver {
         lastChangeCount = changes.count
     }
 
+    public private(set) var invalidations = 0
+    public func invalidate() { invalidations += 1; screen = CellBuffer(size: size) }
     public func readKey(timeoutMs: Int) -> Key? { input.isEmpty ? nil : input.removeFirst() }
     public func writeRaw(_ s: String) { rawWrites.append(s) }
 

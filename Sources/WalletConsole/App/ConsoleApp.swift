@@ -456,25 +456,30 @@ public final class ConsoleApp {
         guard let h = header else {
             buf.put(" " + t[.appTitle] + " · " + t[.loading], x: 0, y: 0, style: Style(.header)); return
         }
-        func sym(_ ok: Bool) -> String { ok ? "●" : "✖" }
         let parts: [(String, String)] = [
-            ("", " " + t[.appTitle]),
+            ("", width >= 110 ? " " + t[.appTitle] : ""),
             ("chain", "\(t[.hdrChain]) \(h.chainId)"),
             ("head", "\(t[.hdrHead]) \(h.headHeight)"),
             ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
             ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),
             ("breaker", "\(t[.hdrBreaker]) \(h.breaker == .closed ? "●" : "✖")\(h.breaker.rawValue)"),
             ("seal", sealText(h.seal, t)),
-            ("op", "\(t[.hdrOperator]) \(h.operatorName)(\(Fmt.role(role, t)))" + (config.readonly ? " [\(t[.readonlyBadge])]" : "")),
         ]
+        // 操作员与角色固定在右端，窄终端时截断左侧信息而不是它。
+        let op = "\(h.operatorName)(\(Fmt.role(role, t)))" + (config.readonly ? " [\(t[.readonlyBadge])]" : "") + " "
+        let opW = TextWidth.of(op)
+        buf.put(op, x: max(0, width - opW), y: 0, style: Style(.header, bold: true))
+        let limit = max(0, width - opW - 1)
         var x = 0
         for (key, text) in parts {
             let bad = (key == "node" && h.node != .ok) || (key == "breaker" && h.breaker != .closed)
             let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
             let shown = headerChanged.contains(key) ? text + "Δ" : text
-            x += buf.put(shown, x: x, y: 0, maxWidth: max(0, width - x), style: st)
-            x += buf.put(" │ ", x: x, y: 0, maxWidth: max(0, width - x), style: Style(.header))
-            if x >= width { break }
+            if text.isEmpty { continue }
+            if x >= limit { break }
+            x += buf.put(shown, x: x, y: 0, maxWidth: limit - x, style: st)
+            if x >= limit { break }
+            x += buf.put(" │ ", x: x, y: 0, maxWidth: limit - x, style: Style(.header))
         }
     }
 
@@ -499,7 +504,10 @@ public final class ConsoleApp {
             c.render(into: &buf, y: y, width: size.cols, prompt: strings[.commandPrompt])
         default:
             // 状态行：消息 + 当前视图可用按键（按角色过滤，无权的键不显示）。
-            let hints = (view.commands + [.help, .quit]).filter { RolePolicy.permits(role, $0) }.compactMap { c -> String? in
+            // 动作键优先显示；导航键只在帮助里列出。
+            let nav: Set<Command> = [.up, .down, .pageUp, .pageDown, .top, .bottom]
+            let cmds = view.commands.filter { $0.requires != nil } + view.commands.filter { $0.requires == nil && !nav.contains($0) } + [.help, .quit]
+            let hints = cmds.filter { RolePolicy.permits(role, $0) }.compactMap { c -> String? in
                 guard let k = config.keymap.keys(for: c).first else { return nil }
                 return "<\(k.label)>\(strings[c.label])"
             }

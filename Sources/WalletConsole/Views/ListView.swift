@@ -107,11 +107,11 @@ public final class SweepsView: ListView {
     public private(set) var fees = FeeHistory(baseFeePerGas: [], latestDisplay: "")
     public init(strings t: Strings) {
         super.init(id: .sweeps, columns: [
-            TableColumn(t[.colAddress], width: 13, flex: true), TableColumn(t[.colAsset], width: 6),
-            TableColumn(t[.colAmount], width: 14, alignRight: true), TableColumn(t[.colGasLimit], width: 8, alignRight: true),
-            TableColumn(t[.colFeeSlow], width: 9, alignRight: true), TableColumn(t[.colFeeNormal], width: 9, alignRight: true),
-            TableColumn(t[.colFeeFast], width: 9, alignRight: true), TableColumn(t[.colNet], width: 14, alignRight: true),
-            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 12), TableColumn(t[.colTopUp], width: 8),
+            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6),
+            TableColumn(t[.colAmount], width: 12, alignRight: true), TableColumn(t[.colGasLimit], width: 7, alignRight: true),
+            TableColumn(t[.colFeeSlow], width: 8, alignRight: true), TableColumn(t[.colFeeNormal], width: 8, alignRight: true),
+            TableColumn(t[.colFeeFast], width: 8, alignRight: true), TableColumn(t[.colNet], width: 12, alignRight: true),
+            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true), TableColumn(t[.colTopUp], width: 7),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .sweeps(query()) }

@@ -104,8 +104,13 @@ public final class TableWidget {
         let gaps = max(0, columns.count - 1) + 2
         let fixed = columns.reduce(0) { $0 + $1.width }
         let flexCount = columns.filter(\.flex).count
-        let extra = max(0, width - gaps - fixed)
-        return columns.map { c in c.flex && flexCount > 0 ? c.width + extra / flexCount : c.width }
+        let extra = width - gaps - fixed
+        if extra < 0 && flexCount > 0 {
+            // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
+            let cut = (-extra + flexCount - 1) / flexCount
+            return columns.map { c in c.flex ? max(4, c.width - cut) : c.width }
+        }
+        return columns.map { c in c.flex && flexCount > 0 ? c.width + max(0, extra) / flexCount : c.width }
     }
 
     /// 绘制：表头一行 + 可见数据行。
@@ -113,10 +118,13 @@ public final class TableWidget {
         lastHeight = max(2, rect.height)
         clamp()
         let widths = columnWidths(rect.width)
+        let right = rect.x + rect.width
         var x = rect.x + 2
         for (i, c) in columns.enumerated() {
-            buf.put(TextWidth.fit(c.title, to: widths[i], alignRight: c.alignRight), x: x, y: rect.y,
-                    maxWidth: widths[i], style: Style(.title, bold: true))
+            let w = min(widths[i], right - x)
+            if w <= 0 { break }
+            buf.put(TextWidth.fit(c.title, to: w, alignRight: c.alignRight), x: x, y: rect.y,
+                    maxWidth: w, style: Style(.title, bold: true))
             x += widths[i] + 1
         }
         var drawn = 0
@@ -142,11 +150,13 @@ public final class TableWidget {
             if isSel { buf.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: base) }
             buf.put(marker, x: rect.x, y: y, style: base)
             var cx = rect.x + 2
-            for (ci, w) in widths.enumerated() {
+            for (ci, fullW) in widths.enumerated() {
+                let w = min(fullW, right - cx)
+                if w <= 0 { break }
                 let text = ci < r.cells.count ? r.cells[ci] : ""
                 let st = (!isSel && ch.contains(ci)) ? Style(.delta) : base
                 buf.put(TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight), x: cx, y: y, maxWidth: w, style: st)
-                cx += w + 1
+                cx += fullW + 1
             }
         }
         lastDrawnRows = drawn

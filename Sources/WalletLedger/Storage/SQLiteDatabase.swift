@@ -24,8 +24,24 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
 extension UInt256: SQLBindable {
     public var sqlValue: SQLValue { .text(Hex.encode(bigEndianBytes)) }
     static func fromStored(_ s: String) throws -> UInt256 {
-        guard s.utf8.count == 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
-        return try UInt256(hex: s)
+        // 热路径：直接按字节解析 64 位定宽十六进制。
+        var limbs: [UInt64] = [0, 0, 0, 0]
+        var n = 0
+        for c in s.utf8 {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            case 65...70: v = c - 55
+            default: throw LedgerError.storage("金额列格式损坏：\(s)")
+            }
+            guard n < 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
+            let limb = 3 - n / 16
+            limbs[limb] = limbs[limb] << 4 | UInt64(v)
+            n += 1
+        }
+        guard n == 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
+        return UInt256(limbs: (limbs[0], limbs[1], limbs[2], limbs[3]))
     }
 }
 

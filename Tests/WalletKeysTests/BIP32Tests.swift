@@ -106,3 +106,23 @@ private func vectors() throws -> [String: Any] { try Fixture.json("bip32_vectors
     }
     #expect(throws: Base58Error.self) { try Base58.decode("0OIl") }
 }
+
+/// 只读派生器（热路径）与逐步 child() 的结果一致，三种地址格式都覆盖。
+@Test func watchOnlyDeriverMatchesChild() throws {
+    let master = try ExtendedPrivateKey(seed: SecretBytes(Array("abandon abandon abandon abandon".utf8)))
+    let acct = try master.derive(path: DerivationPath(string: "m/84'/0'/0'")).extendedPublicKey
+    let ext = try acct.child(0)
+    for coin in WatchOnlyCoin.allCases {
+        let d = try WatchOnlyDeriver(base: ext, coin: coin)
+        for i: UInt32 in [0, 1, 99, 12345] {
+            let (pub, addr) = try d.derive(index: i)
+            let c = try ext.child(i)
+            #expect(pub == c.publicKey)
+            switch coin {
+            case .eth: #expect(addr == (try EthereumAddress(publicKey: c.publicKey)).checksummed)
+            case .btc: #expect(addr == (try BitcoinAddress.p2pkh(publicKey: c.publicKey, network: .mainnet)))
+            case .btcSegwit: #expect(addr == (try BitcoinAddress.p2wpkh(publicKey: c.publicKey, network: .mainnet)))
+            }
+        }
+    }
+}

@@ -137,10 +137,27 @@ func ledgerCLIDetectsTampering() throws {
     #expect(viol?.contains { $0["code"] as? String == "balance_mismatch" } == true)
 }
 
-@Test func addressAssignWithoutXpubSaysWhatIsMissing() throws {
-    let (home, _) = try LedgerCLIFixture.home()
-    let r = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--home", home.path, "--json"])
+@Test func addressAssignDerivesFromConfiguredXpub() throws {
+    let (home, pw) = try LedgerCLIFixture.home()
+    let h = ["--home", home.path]
+    let r = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + h)
     #expect(r.status == 2 && r.stderr.contains("ledger.setting_missing") && r.stderr.contains("deposit.xpub"))
+    // "abandon ×11 about" 的 m/44'/60'/0' 账户 xpub（只含公钥）。
+    let xpub = "xpub6DCoCpSuQZB2jawqnGMEPS63ePKWkwWPH4TU45Q7LPXWuNd8TMtVxRrgjtEshuqpK3mdhaWHPFsBngh5GFZaM6si3yZdUsT8ddYM3PwnATt"
+    let notAdmin = try CLIRunner.run(["address", "set-xpub", xpub, "--operator", "alice", "--operator-passphrase-file", pw] + h)
+    #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.forbidden"))
+    let bad = try CLIRunner.run(["address", "set-xpub", "xpub-nonsense", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    #expect(bad.status == 2)
+    let set = try CLIRunner.run(["address", "set-xpub", xpub, "--json", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    #expect(set.status == 0, "\(set.stderr)")
+    let (_, a1) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
+    let (_, a2) = try LedgerCLIFixture.json(["address", "assign", "--user", "u2", "--asset", "ETH"] + h)
+    let (_, again) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
+    let o1 = try #require(a1 as? [String: Any]), o2 = try #require(a2 as? [String: Any])
+    #expect(o1["address"] as? String == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
+    #expect(o1["index"] as? Int == 0 && o1["path"] as? String == "m/44'/60'/0'/0/0" && o1["user"] as? String == "u1" && o1["asset"] as? String == "ETH")
+    #expect(o2["index"] as? Int == 1 && o2["address"] as? String != o1["address"] as? String)
+    #expect((again as? [String: Any])?["address"] as? String == o1["address"] as? String)
 }
 
 @Test func operatorAddNeedsAdminAfterTheFirst() throws {

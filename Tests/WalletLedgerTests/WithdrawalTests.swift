@@ -113,10 +113,14 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
         #expect(throws: e) { try l.requestWithdrawal(r, by: env.carol) }
         #expect(try Fixture.snapshot(l) == before, "\(r.requestID) 改动了数据库")
     }
-    // 混合大小写但没有 Keccak 的校验器：拒绝而不是放过。
-    #expect(throws: LedgerError.badChecksum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")) {
-        try l.requestWithdrawal(req("n11", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), by: env.carol)
+    // EIP-55：翻转一个字母的大小写 → 校验失败；正确的校验和 → 通过校验（再因不在白名单被拒）。
+    #expect(throws: LedgerError.badChecksum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")) {
+        try l.requestWithdrawal(req("n11", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"), by: env.carol)
     }
+    #expect(throws: LedgerError.notAllowlisted("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")) {
+        try l.requestWithdrawal(req("n12", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), by: env.carol)
+    }
+    #expect(try Fixture.snapshot(l) == before)
     // 同一请求重放：返回原记录
     #expect(try l.requestWithdrawal(req("dup", "0.1"), by: env.carol).requestID == "dup")
     #expect(try Fixture.snapshot(l) == before)

@@ -56,7 +56,7 @@ enum LedgerCLI {
 
     static func depositJSON(_ l: Ledger, _ d: Deposit) -> [String: Any] {
         ["id": d.id, "asset": d.asset, "amount": format(l, d.asset, d.amount), "amountBaseUnits": d.amount.decimalString,
-         "address": d.address, "user": d.user, "txHash": d.txHash, "logIndex": d.logIndex, "blockNumber": d.blockNumber,
+         "address": AddressValidator.eip55.display(d.address), "user": d.user, "txHash": d.txHash, "logIndex": d.logIndex, "blockNumber": d.blockNumber,
          "confirmations": d.confirmations, "required": d.required, "state": d.state.rawValue]
     }
 
@@ -65,7 +65,7 @@ enum LedgerCLI {
         let valid = w.approvals.filter { $0.expiresAt > now }
         var o: [String: Any] = [
             "id": w.id, "requestId": w.requestID, "user": w.user, "asset": w.asset, "amount": format(l, w.asset, w.amount),
-            "amountBaseUnits": w.amount.decimalString, "to": w.to, "state": w.state.rawValue, "requestedBy": w.requestedBy,
+            "amountBaseUnits": w.amount.decimalString, "to": AddressValidator.eip55.display(w.to), "state": w.state.rawValue, "requestedBy": w.requestedBy,
             "rule": w.rule, "approvalsRequired": w.approvalsRequired, "approvals": valid.count,
             "approvedBy": valid.map(\.operatorName), "createdAt": w.createdAt, "expiresAt": w.expiresAt,
         ]

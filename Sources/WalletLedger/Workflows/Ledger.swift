@@ -26,10 +26,11 @@ public final class Ledger {
     public var chain: String = "ethereum"
 
     public init(store: any LedgerStore, clock: LedgerClock = .system, policy: ApprovalPolicy = .default,
-                addresses: AddressValidator = AddressValidator(keccak256: nil), deriver: (any DepositAddressDeriver)? = nil) {
+                addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
         self.store = store; self.clock = clock; self.policy = policy; self.addresses = addresses; self.deriver = deriver
         if let n = try? store.setting(Settings.nativeAsset) { nativeAsset = n }
         if let c = try? store.setting(Settings.chainID) { chain = "eip155:\(c)" }
+        if self.deriver == nil { self.deriver = try? configuredDeriver() }
     }
 
     /// 打开 <home>/wallet.db。

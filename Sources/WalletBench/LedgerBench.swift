@@ -3,7 +3,13 @@ import Foundation
 import WalletCrypto
 import WalletLedger
 
-enum LedgerBench {
+struct LedgerBench: BenchSection {
+    var name: String { "ledger" }
+
+    func run(options: BenchOptions) {
+        do { try Self.run(count: options.n) } catch { print("ledger 基准失败：\(error)") }
+    }
+
     struct Deriver: DepositAddressDeriver {
         func derive(index: UInt32) throws -> (address: String, path: String) {
             let h = Hash.sha256(Array("bench".utf8) + withUnsafeBytes(of: index.bigEndian) { Array($0) })

@@ -22,7 +22,21 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
 }
 /// 金额统一存为 64 位定宽小写十六进制 TEXT：无损，且字典序 = 数值序，可直接 ORDER BY / 比较。
 extension UInt256: SQLBindable {
-    public var sqlValue: SQLValue { .text(Hex.encode(bigEndianBytes)) }
+    public var sqlValue: SQLValue { .text(storedHex) }
+    /// 热路径：直接从 4 个 64 位分量写 64 个十六进制字符。
+    var storedHex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 64) { buf in
+            for i in 0..<4 {
+                let limb = self.limbs(i)
+                for j in 0..<16 { buf[i * 16 + j] = digits[Int((limb >> UInt64(60 - 4 * j)) & 0xf)] }
+            }
+            return 64
+        }
+    }
+    private func limbs(_ fromTop: Int) -> UInt64 {
+        switch fromTop { case 0: return limbs.3; case 1: return limbs.2; case 2: return limbs.1; default: return limbs.0 }
+    }
     static func fromStored(_ s: String) throws -> UInt256 {
         // 热路径：直接按字节解析 64 位定宽十六进制。
         var limbs: [UInt64] = [0, 0, 0, 0]

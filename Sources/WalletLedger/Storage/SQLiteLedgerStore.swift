@@ -194,6 +194,12 @@ extension SQLiteLedgerStore: DepositRepository {
         let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
         return try db.query("SELECT * FROM deposits\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapDeposit)
     }
+    public func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64] {
+        guard !states.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
+        return try db.query("SELECT id FROM deposits WHERE chain = ? AND block_number >= ? AND state IN (\(marks)) ORDER BY id",
+                            [chain, fromBlock] + states.map(\.rawValue)).map { $0.int("id") }
+    }
     public func depositCount(_ f: DepositFilter) throws -> Int {
         let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
         return Int(try db.query("SELECT COUNT(*) AS n FROM deposits\(w)", args).first!.int("n"))

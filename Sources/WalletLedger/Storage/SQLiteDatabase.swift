@@ -102,6 +102,8 @@ public final class SQLiteDatabase {
         guard mode.lowercased() == "wal" else { throw LedgerError.storage("无法启用 WAL（得到 \(mode)）") }
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
+        // 页缓存 32 MiB（默认 2 MiB）：十万级充值后索引超出默认缓存，入账速率会明显下降。
+        try execute("PRAGMA cache_size=-32768")
     }
 
     deinit {

@@ -54,8 +54,8 @@ public final class SQLiteLedgerStore {
     }
 
     func mapAsset(_ r: SQLRow) throws -> Asset {
-        let tiersJSON = Data(r.text("tiers").utf8)
-        let tiers = (try? JSONDecoder().decode([ConfirmationTier].self, from: tiersJSON)) ?? []
+        let tiersText = r.text("tiers")
+        let tiers = tiersText == "[]" ? [] : ((try? JSONDecoder().decode([ConfirmationTier].self, from: Data(tiersText.utf8))) ?? [])
         return Asset(symbol: r.text("symbol"), decimals: Int(r.int("decimals")), contract: r.textOpt("contract"),
                      confirmations: Int(r.int("confirmations")), useFinalized: r.int("use_finalized") != 0,
                      tiers: tiers, minDeposit: try r.amount("min_deposit"))

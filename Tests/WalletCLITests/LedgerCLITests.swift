@@ -114,6 +114,13 @@ enum LedgerCLIFixture {
     let badpw = try CLIRunner.run(["withdraw", "approve", "1", "--operator", "alice", "--operator-passphrase-file", wrong] + h)
     #expect(badpw.status == 2 && badpw.stderr.contains("operator.bad_passphrase"))
     #expect(try CLIRunner.run(["deposit", "list", "--state", "bogus"] + h).status == 2)
+    // JSON 输入：金额写成 JSON 数字会被拒绝（避免浮点）；字符串金额与命令行等价且幂等
+    let numeric = try CLIRunner.run(["withdraw", "request", "--input", "-"] + h + carol,
+                                    stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":0.000001,"to":"\#(to)"}"#)
+    #expect(numeric.status == 2 && numeric.stderr.contains("--input.amount"))
+    let viaJSON = try CLIRunner.run(["withdraw", "request", "--input", "-", "--json"] + h + carol,
+                                    stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":"0.000001","to":"\#(to)"}"#)
+    #expect(viaJSON.status == 0 && (viaJSON.json as? [String: Any])?["requestId"] as? String == "dup")
     #expect(try state() == mid)
     #expect(before != mid)
     _ = db

@@ -1,5 +1,6 @@
 // withdraw request / list / approve / reject / allowlist-*
 import ArgumentParser
+import Foundation
 import WalletLedger
 
 struct WithdrawCommand: ParsableCommand {
@@ -12,17 +13,45 @@ struct WithdrawCommand: ParsableCommand {
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "客户端请求号（幂等键）") var requestId: String
-        @Option(name: .long) var user: String
-        @Option(name: .long) var asset: String
-        @Option(name: .long, help: "显示单位的十进制金额，例如 0.25") var amount: String
-        @Option(name: .long, help: "目标地址（EIP-55）") var to: String
+        @Option(name: .long, help: "客户端请求号（幂等键）") var requestId: String?
+        @Option(name: .long) var user: String?
+        @Option(name: .long) var asset: String?
+        @Option(name: .long, help: "显示单位的十进制金额，例如 0.25") var amount: String?
+        @Option(name: .long, help: "目标地址（EIP-55）") var to: String?
+        @Option(name: .long, help: "从 JSON 文件读取请求（- 表示标准输入）：{\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}，amount 必须是字符串")
+        var input: String?
+
+        func request() throws -> WithdrawalRequest {
+            if let input {
+                let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                                        : Data(try CLI.readTextFile(input, what: "请求").utf8)
+                guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                    throw LedgerError.invalidArgument("--input", "不是 JSON 对象")
+                }
+                for k in o.keys where !["requestId", "user", "asset", "amount", "to"].contains(k) {
+                    throw LedgerError.invalidArgument("--input", "未知的键 '\(k)'")
+                }
+                func field(_ k: String) throws -> String {
+                    guard let v = o[k] as? String else {
+                        throw LedgerError.invalidArgument("--input.\(k)", k == "amount" ? "必须是十进制字符串（如 \"1.5\"），不接受 JSON 数字以免精度丢失" : "缺少或不是字符串")
+                    }
+                    return v
+                }
+                return WithdrawalRequest(requestID: try field("requestId"), user: try field("user"), asset: try field("asset"),
+                                         amount: try field("amount"), to: try field("to"))
+            }
+            guard let requestId, let user, let asset, let amount, let to else {
+                throw LedgerError.invalidArgument("withdraw request", "需要 --request-id --user --asset --amount --to，或 --input FILE")
+            }
+            return WithdrawalRequest(requestID: requestId, user: user, asset: asset, amount: amount, to: to)
+        }
 
         func run() throws {
             CLI.run(g) {
                 let l = try LedgerCLI.open(home)
+                let req = try request()
                 let op = try LedgerCLI.authenticate(l, auth)
-                let w = try l.requestWithdrawal(WithdrawalRequest(requestID: requestId, user: user, asset: asset, amount: amount, to: to), by: op)
+                let w = try l.requestWithdrawal(req, by: op)
                 let o = LedgerCLI.withdrawalJSON(l, w)
                 if g.json { CLI.printJSON(o) }
                 else { print("#\(w.id) \(w.state.rawValue)  \(g.language == .zh ? "需审批" : "approvals") \(o["approvals"]!)/\(w.approvalsRequired)  rule=\(w.rule)") }

@@ -76,7 +76,11 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     _ = try l.approve(withdrawalID: w.id, by: env.alice)
     env.clock.t += 601  // alice 的审批过期
     #expect(try l.approve(withdrawalID: w.id, by: env.bob).state == .awaitingApproval)
-    #expect(try l.approve(withdrawalID: w.id, by: env.admin).state == .approved)
+    #expect(try l.withdrawal(id: w.id).approvals.count == 2)
+    // alice 重新批准：替换她过期的那条，凑够 2 人
+    let again = try l.approve(withdrawalID: w.id, by: env.alice)
+    #expect(again.state == .approved && again.approvals.count == 2)
+    #expect(try l.withdrawal(id: w.id).approvals.map(\.operatorName).sorted() == ["alice", "bob"])
 }
 
 @Test func viewerCannotActAndRolesAreEnforced() throws {
@@ -147,6 +151,9 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     #expect(try l.requestWithdrawal(req("v2", "0.9"), by: env.carol).rule == "small")
     let third = try l.requestWithdrawal(req("v3", "0.5"), by: env.carol)  // 窗口内 2.4 > 2
     #expect(third.rule == "medium" && third.state == .awaitingApproval)
+    let second = try l.withdrawal(requestID: "v2")
+    #expect(try l.velocityUsage(second).perUser == (try Fixture.eth.parse("2.4")))
+    #expect(try l.allowlistEntry(Fixture.destinations[0])?.activatedBy == "admin")
     env.clock.t += 3601
     #expect(try l.requestWithdrawal(req("v4", "0.5"), by: env.carol).rule == "small")
 }

@@ -36,7 +36,12 @@ public final class Ledger {
     /// 打开 <home>/wallet.db。
     public static func open(home: String, clock: LedgerClock = .system) throws -> Ledger {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let store = try SQLiteLedgerStore(path: (home as NSString).appendingPathComponent("wallet.db"))
+        let path = (home as NSString).appendingPathComponent("wallet.db")
+        let store = try SQLiteLedgerStore(path: path)
+        // 库里有操作员口令哈希与业务数据：只许属主读写。
+        for f in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: f) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: f)
+        }
         return Ledger(store: store, clock: clock)
     }
 

@@ -189,3 +189,40 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     // 口令不进审计日志。
     #expect(try env.ledger.audits(page: Page(limit: 1000)).allSatisfy { !$0.details.contains("correct horse") })
 }
+
+@Test func reservedNonceBlocksRejectAndExpiry() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(5))
+    let w = try l.requestWithdrawal(req("n", "0.5"), by: env.carol)
+    _ = try l.reserveNonce(withdrawalID: w.id, from: "0x3333333333333333333333333333333333333333")
+    #expect(throws: LedgerError.self) { try l.reject(withdrawalID: w.id, reason: "late", by: env.alice) }
+    env.clock.t += 100_000
+    #expect(try l.expireDue() == 0)
+    #expect(try l.withdrawal(id: w.id).state == .approved)
+    #expect(try l.check().isEmpty)
+}
+
+@Test func nestedFailureRollsBackOnlyTheInnerPart() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether)
+    let before = try Fixture.snapshot(l)
+    try l.store.transaction {
+        // 内层失败（余额不足）被外层捕获后继续：不能留下任何半截写入
+        #expect(throws: LedgerError.self) { try l.requestWithdrawal(req("x", "0.5", user: "nobody"), by: env.carol) }
+        #expect(throws: LedgerError.self) { try l.orphanDeposit(id: 999_999) }
+        // 内层先写（设置 + 审计）再失败
+        #expect(throws: LedgerError.self) {
+            try l.store.transaction {
+                try l.setSetting("half", "written")
+                throw LedgerError.amountZero
+            }
+        }
+    }
+    #expect(try l.setting("half") == nil)
+    #expect(try Fixture.snapshot(l) == before)
+    // 内层成功的部分随外层一起提交
+    try l.store.transaction { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
+    #expect(try l.withdrawalCount() == 1 && l.check().isEmpty)
+}

@@ -56,7 +56,7 @@ extension SQLiteLedgerStore: WithdrawalRepository {
     public func expirable(before: Int64, limit: Int) throws -> [Withdrawal] {
         try db.query("""
             SELECT * FROM withdrawals WHERE state IN ('requested','risk_checked','awaiting_approval','approved')
-            AND expires_at <= ? ORDER BY id LIMIT ?
+            AND nonce IS NULL AND expires_at <= ? ORDER BY id LIMIT ?
             """, [before, limit]).map(mapWithdrawal)
     }
     public func allocateNonce(from: String) throws -> Int64 {

@@ -142,6 +142,8 @@ extension Ledger {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw LedgerError.invalidArgument("reason", "拒绝必须写明原因") }
         return try store.transaction {
             var w = try loadWithdrawal(id)
+            // 已分配 nonce 的提现不能再拒绝：那个 nonce 必须被用掉，否则后面的交易全部卡住（由执行器签发或以失败结束）。
+            guard w.nonce == nil else { throw LedgerError.invalidTransition(kind: "提现", id: id, from: "approved(nonce \(w.nonce!))", to: "rejected") }
             try transition(&w, from: Self.preSignStates, to: .rejected)
             w.reason = reason
             try store.updateWithdrawal(w)
@@ -151,7 +153,7 @@ extension Ledger {
         }
     }
 
-    /// 把到期未处理（签名前）的提现置为 expired 并解冻。返回处理数量。定时任务调用。
+    /// 把到期未处理（签名前、尚未分配 nonce）的提现置为 expired 并解冻。返回处理数量。定时任务调用。
     @discardableResult
     public func expireDue(limit: Int = 500) throws -> Int {
         try store.transaction {

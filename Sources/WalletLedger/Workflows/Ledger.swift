@@ -99,9 +99,9 @@ public final class Ledger {
         return try store.transaction {
             let id = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
             for p in nonzero where p.account.kind.isUserLiability {
+                // 业务流程事先已检查余额；走到这里说明是程序错误，整笔回滚。
                 if let b = try store.balance(p.account), b.net.negative {
-                    throw LedgerError.insufficientBalance(user: p.account.owner, asset: p.account.asset,
-                                                          available: "0", requested: p.amount.decimalString)
+                    throw LedgerError.storage("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)），已回滚——这是程序错误")
                 }
             }
             return id

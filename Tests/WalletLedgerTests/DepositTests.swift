@@ -102,3 +102,19 @@ import WalletCrypto
     #expect(try l.available(user: "u1", asset: "FIN") == UInt256(100))
     #expect(try l.check().isEmpty)
 }
+
+@Test func chainIDIsFrozenOnceDepositsExist() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try l.setSetting(Ledger.Settings.chainID, "1")
+    #expect(l.chain == "eip155:1")
+    let d = try Fixture.credit(l, user: "u1", amount: ether)
+    #expect(d.chain == "eip155:1")
+    #expect(throws: LedgerError.self) { try l.setSetting(Ledger.Settings.chainID, "5") }
+    try l.setSetting(Ledger.Settings.chainID, "1")  // 同值可以
+    // 重新打开后仍按同一个键去重
+    let reopened = Ledger(store: try SQLiteLedgerStore(path: env.path))
+    let again = try reopened.observeDeposit(DepositObservation(txHash: d.txHash, logIndex: 0, address: d.address, asset: "ETH",
+                                                               amount: ether, blockNumber: 100, blockHash: "0xb"))
+    #expect(again.id == d.id && again.state == .credited)
+}

@@ -59,9 +59,15 @@ public final class Ledger {
     public func setting(_ key: String) throws -> String? { try store.setting(key) }
     public func setSetting(_ key: String, _ value: String, by op: String = "system") throws {
         try store.transaction {
+            // chain.id 是充值幂等键的一部分：已有充值后改它会让同一笔充值换一个键而被重复入账。
+            if key == Settings.chainID, try store.setting(key) != value, try store.depositCount(DepositFilter()) > 0 {
+                throw LedgerError.invalidArgument(key, "已有充值记录，不能修改链 ID（它是充值幂等键的一部分）")
+            }
             try store.setSetting(key, value)
             try audit(op, "setting.set", key, ["value": value])
         }
+        if key == Settings.chainID { chain = "eip155:\(value)" }
+        if key == Settings.nativeAsset { nativeAsset = value }
     }
 
     public func asset(_ symbol: String) throws -> Asset {

@@ -57,4 +57,7 @@ import Testing
     // 充值：每个 txHash 只有一条记录，入账次数由 ledger check 的 deposit_credit_count 保证
     let ds = (try CLIRunner.run(["deposit", "list", "--limit", "10000", "--json"] + h).json as? [[String: Any]]) ?? []
     #expect(Set(ds.map { $0["txHash"] as! String }).count == ds.count)
+    // 归集也走过了（热钱包收到了归集来的钱）
+    let hot = (try CLIRunner.run(["ledger", "balances", "--asset", "USDT", "--json"] + h).json as? [[String: Any]]) ?? []
+    #expect(hot.contains { $0["kind"] as? String == "hot_wallet" && ($0["balanceBaseUnits"] as? String).map { !$0.hasPrefix("-") && $0 != "0" } == true })
 }

@@ -130,6 +130,22 @@ extension LedgerCommand {
                     if w.id % 6 == 0 { _ = try l.markFailed(withdrawalID: w.id, fee: UInt256(21_000), reason: "reverted") }
                     else { _ = try l.markConfirmed(withdrawalID: w.id, fee: UInt256(21_000)) }
                 }
+                // 归集：每 4 步把一个有余额的充值地址归集到热钱包；幂等键 (地址, 步号)，重放同一步不会再规划第二笔。
+                if i % 4 == 1, let acc = try l.balances(kind: .depositAddress, asset: asset, page: Page(limit: 20))
+                    .first(where: { !$0.net.negative && !$0.net.magnitude.isZero }) {
+                    let s = try l.planSweep(address: acc.ref.owner, nonce: Int64(i), asset: asset, amount: acc.net.magnitude,
+                                            fee: UInt256(21_000), topup: asset == "ETH" ? .zero : UInt256(50_000))
+                    _ = s
+                }
+                for s in try l.sweeps(state: .toppingUpGas, page: Page(limit: 10)) { _ = try l.sweepTopUpConfirmed(id: s.id, topupFee: UInt256(21_000)) }
+                for s in try l.sweeps(state: .ready, page: Page(limit: 10)) {
+                    if s.id % 5 == 0 { _ = try l.sweepDefer(id: s.id, reason: "fee too high") }
+                    else { _ = try l.sweepBroadcast(id: s.id, txHash: "0xsweep\(s.id)") }
+                }
+                for s in try l.sweeps(state: .broadcast, page: Page(limit: 10)) {
+                    if s.id % 7 == 0 { _ = try l.sweepFailed(id: s.id, fee: UInt256(21_000), reason: "reverted") }
+                    else { _ = try l.sweepConfirmed(id: s.id, fee: UInt256(21_000)) }
+                }
                 i += 1
                 try l.setSetting("test.cursor", String(i))
                 if i % 10 == 0 { print("step \(i)") }

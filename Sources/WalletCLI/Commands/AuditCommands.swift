@@ -17,7 +17,7 @@ struct AuditCommand: ParsableCommand {
                                    "reason": v.reason ?? NSNull()] as [String: Any])
                 } else if v.ok { print(g.language == .zh ? "审计链完整（\(v.records) 条）" : "audit chain intact (\(v.records) records)") }
                 else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \(v.reason ?? "")") }
-                if !v.ok { throw ExitCode(1) }
+                if !v.ok { throw LedgerCheckFailed(what: "audit_verify") }
             }
         }
     }

@@ -12,8 +12,13 @@ struct OperatorOptions: ParsableArguments {
 
 enum LedgerCLI {
     /// 打开 <home>/wallet.db，装上 <home>/policy.json（若存在）与充值地址派生器。
-    static func open(_ home: HomeOption) throws -> Ledger {
+    static func open(_ home: HomeOption, create: Bool = false) throws -> Ledger {
         let dir = home.resolved
+        // 打错 --home 时不要悄悄建一个空库：只有 operator add（引导第一个管理员）与 init 才创建。
+        if !create && !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("wallet.db")) {
+            throw SimpleWalletError("ledger.no_database", zh: "在 \(dir) 下没有 wallet.db：检查 --home，或先运行 init / operator add。",
+                                    en: "no wallet.db under \(dir): check --home, or run init / operator add first.")
+        }
         let ledger = try Ledger.open(home: dir)
         let policyPath = (dir as NSString).appendingPathComponent("policy.json")
         if FileManager.default.fileExists(atPath: policyPath) { ledger.policy = try ApprovalPolicy.load(path: policyPath) }

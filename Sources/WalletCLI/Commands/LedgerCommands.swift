@@ -43,7 +43,7 @@ struct LedgerCommand: ParsableCommand {
                 if g.json { CLI.printJSON(["ok": v.isEmpty, "violations": v.map { ["code": $0.code, "detail": $0.detail] }] as [String: Any]) }
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
-                if !v.isEmpty { throw ExitCode(1) }
+                if !v.isEmpty { throw LedgerCheckFailed(what: "ledger_check") }
             }
         }
     }
@@ -76,9 +76,12 @@ struct LedgerCommand: ParsableCommand {
     }
 }
 
-/// CLI.run 之外抛出 ExitCode 会被 ArgumentParser 处理；在 CLI.run 里把它原样转成退出码。
-extension ExitCode: WalletError {
-    public var code: String { "check.failed" }
-    public func message(_ lang: Language) -> String { lang == .zh ? "检查未通过" : "check failed" }
-    public var isBadInput: Bool { false }
+/// 检查未通过（退出 1）：结果已打印在 stdout，这里只给 stderr 一行可读说明。
+struct LedgerCheckFailed: WalletError {
+    let what: String
+    var code: String { "\(what).failed" }
+    func message(_ lang: Language) -> String {
+        lang == .zh ? "\(what) 未通过，详见上面的输出" : "\(what) failed; see the output above"
+    }
+    var isBadInput: Bool { false }
 }

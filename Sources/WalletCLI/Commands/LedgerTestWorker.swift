@@ -32,7 +32,7 @@ extension LedgerCommand {
                 if !FileManager.default.fileExists(atPath: policyPath) {
                     try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: policyPath), options: .atomic)
                 }
-                let l = try LedgerCLI.open(home)
+                let l = try LedgerCLI.open(home, create: true)
                 l.deriver = TestDeriver()
                 try seed(l)
                 if mode == "seed" { return }

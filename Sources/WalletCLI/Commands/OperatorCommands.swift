@@ -18,7 +18,7 @@ struct OperatorCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
+                let l = try LedgerCLI.open(home, create: true)
                 guard let r = try LedgerCLI.parseState(role, OperatorRole.self, key: "--role") else { return }
                 let actor = auth.operator == nil ? nil : try LedgerCLI.authenticate(l, auth)
                 let pw = try CLI.readSecretFile(passphraseFile, what: "口令")

@@ -100,7 +100,7 @@ struct KeysBench: BenchSection {
     }
 }
 
-/// 基线：直接 C 调用——HMAC_CTX 复用、secp256k1 tweak_add、序列化、Keccak（与实现用同一 Keccak）。
+/// 基线：直接 C 调用——EVP_MAC（HMAC-SHA512）上下文复用、secp256k1 tweak_add、序列化、Keccak（与实现用同一 Keccak）。
 final class BaselineCKD {
     let ctx = Secp256k1.context
     var pk = secp256k1_pubkey()
@@ -112,21 +112,25 @@ final class BaselineCKD {
 
     init(_ parent: ExtendedPublicKey) {
         _ = secp256k1_ec_pubkey_parse(ctx, &pk, parent.publicKey, 33)
-        h = HMAC_CTX_new()!
-        _ = HMAC_Init_ex(h, parent.chainCode, 32, EVP_sha512(), nil)
+        let mac = EVP_MAC_CTX_new(EVP_MAC_fetch(nil, "HMAC", nil))!
+        _ = "SHA512".withCString { name -> Int32 in
+            var params = [OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0), OSSL_PARAM_construct_end()]
+            return EVP_MAC_init(mac, parent.chainCode, 32, &params)
+        }
+        h = mac
         data = parent.publicKey + [0, 0, 0, 0]
     }
-    deinit { HMAC_CTX_free(h) }
+    deinit { EVP_MAC_CTX_free(h) }
 
     func run(_ range: Range<Int>) -> UInt8 {
         var sink: UInt8 = 0
         for j in range {
             let i = UInt32(j)
             data[33] = UInt8(i >> 24); data[34] = UInt8((i >> 16) & 0xff); data[35] = UInt8((i >> 8) & 0xff); data[36] = UInt8(i & 0xff)
-            var len: UInt32 = 0
-            _ = HMAC_Init_ex(h, nil, 0, nil, nil)
-            _ = HMAC_Update(h, data, 37)
-            _ = HMAC_Final(h, &il, &len)
+            var len = 0
+            _ = EVP_MAC_init(h, nil, 0, nil)
+            _ = EVP_MAC_update(h, data, 37)
+            _ = EVP_MAC_final(h, &il, &len, 64)
             var child = pk
             _ = secp256k1_ec_pubkey_tweak_add(ctx, &child, il)
             var outLen = 65

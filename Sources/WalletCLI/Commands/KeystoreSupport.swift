@@ -119,3 +119,17 @@ enum KeystoreCLI {
          "kind": k.kind.rawValue]
     }
 }
+
+extension KeystoreCLI {
+    /// 在 TTY 上读一行（回显），用于非机密的选项输入。
+    static func promptLine(_ prompt: String, tty: Int32) throws -> SecretBytes {
+        _ = prompt.withCString { write(tty, $0, strlen($0)) }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(tty, &c, 1) == 1 {
+            if c == 0x0a || c == 0x0d { break }
+            bytes.append(c)
+        }
+        return SecretBytes(consuming: &bytes)
+    }
+}

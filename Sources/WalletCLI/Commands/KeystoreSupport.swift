@@ -25,16 +25,17 @@ enum KeystoreCLI {
         let fd = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw noTTY(what) }
         defer { close(fd) }
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        // 先关回显再显示提示：否则提示后立即到达的输入会被回显出来（TCSANOW：不丢弃已键入的内容）。
         var old = termios()
         let hasTermios = tcgetattr(fd, &old) == 0
         if hasTermios {
             var t = old
             t.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(fd, TCSAFLUSH, &t)
+            tcsetattr(fd, TCSANOW, &t)
         }
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         defer {
-            if hasTermios { var o = old; tcsetattr(fd, TCSAFLUSH, &o) }
+            if hasTermios { var o = old; tcsetattr(fd, TCSANOW, &o) }
             _ = "\n".withCString { write(fd, $0, 1) }
         }
         var bytes: [UInt8] = []

@@ -83,7 +83,10 @@ private func checkSigner(_ s: Signer, rounds: Int = 8) async throws {
     @Test func hsmWrongPinAndMissingTokenReportedAsHealth() async throws {
         let home = Fixture.tempDir().path
         let ks = try Keystore.initialize(home: home, passphrase: pass("hsm-signer-pass"), options: fastOptions)
-        #expect(throws: HSMError.wrongPin) { _ = try ks.generateHSMKey(modulePath: SoftHSMEnv.module, tokenLabel: "wallet", pin: pass("9999"), label: "x") }
+        let m = try PKCS11Module.load(SoftHSMEnv.module)
+        let slot = try SoftHSMEnv.freshToken(m)
+        let label = try #require(try m.tokens().first { $0.slot == slot }?.label)
+        #expect(throws: HSMError.wrongPin) { _ = try ks.generateHSMKey(modulePath: SoftHSMEnv.module, tokenLabel: label, pin: pass("9999"), label: "x") }
         // 条目指向不存在的令牌：签名报 token_not_found，健康状态为 error，而不是崩溃
         let ref = HSMReference(modulePath: SoftHSMEnv.module, tokenLabel: "gone", keyLabel: "k", keyIdHex: "0102")
         let pub = try Secp256k1.publicKey(privateKey: try SecureRandom.secret(32), compressed: false)

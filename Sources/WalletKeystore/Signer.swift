@@ -133,6 +133,12 @@ public final class HSMSigner: Signer, @unchecked Sendable {
         }
     }
 
+    /// 测试用：让设备端丢掉当前会话。
+    func simulateSessionLoss() {
+        lock.lock(); defer { lock.unlock() }
+        session?.closeOnDevice()
+    }
+
     public func sign(digest32: [UInt8]) async throws -> RecoverableSignature {
         guard digest32.count == 32 else { throw SignerError.badDigest }
         let raw = try rawSign(digest32)

@@ -72,12 +72,16 @@ private func checkSigner(_ s: Signer, rounds: Int = 8) async throws {
         // 大量签名中一定出现过 HSM 原始的 high-S，且全部被规范化、recid 正确
         try await checkSigner(s, rounds: 16)
         if case .ok = await s.health() {} else { Issue.record("HSM 健康检查应为 ok") }
+        // 会话在设备端丢失 → 签名器自动重连（用加密保存的 PIN 重新登录），调用方无感
+        let hs = try #require(s as? HSMSigner)
+        hs.simulateSessionLoss()
+        try await checkSigner(s, rounds: 1)
         // 新实例（重新打开 keystore）用加密保存的 PIN 重连
         let k2 = try Keystore.open(home: home, options: fastOptions)
         try k2.unseal(passphrase: pass("hsm-signer-pass"))
         try await checkSigner(try k2.signer(for: info.id), rounds: 2)
         let st = await k2.keyTierStatus()
-        #expect(st.first?.tier == .hsm && st.first?.signatures == 18)
+        #expect(st.first?.tier == .hsm && st.first?.signatures == 19)
     }
 
     @Test func hsmWrongPinAndMissingTokenReportedAsHealth() async throws {

@@ -77,5 +77,8 @@ enum SoftHSMEnv {
         _ = try s.generateSecp256k1(label: "k", id: id)
         #expect(try s.signDigest([UInt8](repeating: 7, count: 32), id: id).count == 64)
         #expect(try m.tokens().contains { $0.label == label && $0.initialized })
+        // 设备端关闭会话后，旧会话上的调用报告 sessionLost（签名器据此重连）
+        s.closeOnDevice()
+        #expect(throws: HSMError.sessionLost) { _ = try s.signDigest([UInt8](repeating: 7, count: 32), id: id) }
     }
 }

@@ -162,6 +162,9 @@ public final class PKCS11Session: @unchecked Sendable {
 
     deinit { _ = cpkcs11_close_session(module.handle, handle) }
 
+    /// 在设备端关闭会话（模拟令牌重启/会话被回收），本对象随后的调用会得到 sessionLost。
+    func closeOnDevice() { _ = cpkcs11_close_session(module.handle, handle) }
+
     public func login(_ pin: SecretBytes, user: CK_USER_TYPE = CK_USER_TYPE(CKU_USER)) throws {
         let rv = pin.withUnsafeBytes { p in
             cpkcs11_login(module.handle, handle, user, p.bindMemory(to: CK_BYTE.self).baseAddress, CK_ULONG(p.count))

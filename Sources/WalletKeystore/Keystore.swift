@@ -207,6 +207,11 @@ public final class Keystore: @unchecked Sendable {
         guard let params = meta.scrypt, let saltHex = meta.salt, let salt = try? Hex.decode(saltHex) else {
             throw KeystoreError.corrupted(file: headerPath, detail: "缺少 scrypt 参数 / missing scrypt params")
         }
+        // 头部元数据要到 scrypt 之后才能被认证：先限制参数，防止被改过的头让解封吃掉数 GB 内存。
+        guard params.n >= 2, params.n <= 1 << 20, params.r >= 1, params.r <= 16, params.p >= 1, params.p <= 4,
+              128 * params.n * params.r * params.p <= 1 << 30 else {
+            throw KeystoreError.corrupted(file: headerPath, detail: "scrypt 参数超出允许范围 / scrypt parameters out of range")
+        }
         let candidate = try KDF.scrypt(password: passphrase, salt: salt, n: params.n, r: params.r, p: params.p, keyLength: 32)
         do {
             keyring = try openKeyring(root: candidate)

@@ -64,7 +64,7 @@ final class Operator {
     #expect(s.fingerprint == master.fingerprint.hex)
     #expect(s.accountXpubs.map(\.path) == ["m/44'/60'/0'", "m/44'/0'/0'", "m/84'/0'/0'"])
     #expect(s.accountXpubs[0].xpub == (try master.derive(path: DerivationPath(string: "m/44'/60'/0'")).extendedPublicKey.serialized))
-    #expect(s.addresses.count == 3)
+    #expect(s.addresses.map(\.path) == ["m/44'/60'/0'/0/0", "m/44'/60'/0'/0/1", "m/44'/60'/0'/0/2", "m/44'/0'/0'/0/0", "m/84'/0'/0'/0/0"])
     let signer = try ks.signer(for: s.keyId)
     #expect(signer.address.checksummed == s.addresses[0].address)
     // SLIP-39 份额（组 1 任 2 份 + 组 2）还原熵 → 同一助记词
@@ -161,4 +161,17 @@ func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
     #expect(try ks.list().isEmpty)
     #expect(ks.audit.entries().filter { $0["event"] as? String == "ceremony.abort" }.count == steps.count)
     #expect(throws: KeystoreError.sealed) { ks.seal(); _ = try CeremonyEngine(keystore: ks, operatorName: "x", label: "y") }
+}
+
+/// 摘要里的核对信息与公开已知值一致（BIP-39 "abandon … about"，无口令）：
+/// BIP-84 官方向量的第一个地址、BIP-44 比特币第一个地址、以太坊 m/44'/60'/0'/0/0。
+@Test func ceremonyCrossCheckKnownAnswers() throws {
+    let seed = try BIP39.seed(mnemonic: pass("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"))
+    let (xpubs, addrs) = try CeremonyEngine.crossCheck(master: try ExtendedPrivateKey(seed: seed))
+    #expect(xpubs.count == 3)
+    let a = Dictionary(uniqueKeysWithValues: addrs.map { ($0.path, $0.address) })
+    #expect(a["m/84'/0'/0'/0/0"] == "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu")
+    #expect(a["m/44'/0'/0'/0/0"] == "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA")
+    #expect(a["m/44'/60'/0'/0/0"] == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
+    #expect(xpubs[1].xpub == "xpub6BosfCnifzxcFwrSzQiqu2DBVTshkCXacvNsWGYJVVhhawA7d4R5WSWGFNbi8Aw6ZRc1brxMyWMzG3DSSSSoekkudhUd9yLb6qx39T9nMdj")
 }

@@ -327,21 +327,31 @@ public final class CeremonyEngine: @unchecked Sendable {
         storedId = info.id
         let seed = try BIP39.seed(mnemonic: m, passphrase: passphrase)
         let master = try ExtendedPrivateKey(seed: seed)
-        var xpubs: [(String, String)] = []
-        for p in CeremonyEngine.xpubPaths {
-            xpubs.append((p, try master.derive(path: try DerivationPath(string: p)).extendedPublicKey.serialized))
-        }
-        let acct = try master.derive(path: try DerivationPath(string: "m/44'/60'/0'/0"))
-        var addrs: [(String, String)] = []
-        for i in 0..<3 {
-            let k = try acct.child(UInt32(i))
-            addrs.append(("m/44'/60'/0'/0/\(i)",
-                          try EthereumAddress(publicKey: try Secp256k1.publicKey(privateKey: k.privateKey, compressed: false)).checksummed))
-        }
+        let (xpubs, addrs) = try CeremonyEngine.crossCheck(master: master)
         let s = Summary(keyId: info.id, fingerprint: master.fingerprint.hex, accountXpubs: xpubs, addresses: addrs,
                         words: wordCount, slip39: splitDescription)
         summary = s
         prompt = summaryPrompt(s)
+    }
+
+    /// 核对用的公开信息：三条账户 xpub，以太坊前 3 个地址，比特币 BIP-44（P2PKH）与 BIP-84（P2WPKH）第一个地址。
+    /// 地址从账户 xpub 公钥派生（与另一台设备只看 xpub 时得到的一致）。
+    public static func crossCheck(master: ExtendedPrivateKey) throws -> (xpubs: [(path: String, xpub: String)], addresses: [(path: String, address: String)]) {
+        var xpubs: [(path: String, xpub: String)] = []
+        var accounts: [String: ExtendedPublicKey] = [:]
+        for p in xpubPaths {
+            let x = try master.derive(path: try DerivationPath(string: p)).extendedPublicKey
+            accounts[p] = x
+            xpubs.append((p, x.serialized))
+        }
+        var addrs: [(path: String, address: String)] = []
+        let eth = try accounts["m/44'/60'/0'"]!.child(0)
+        for i in 0..<3 {
+            addrs.append(("m/44'/60'/0'/0/\(i)", try EthereumAddress(publicKey: try eth.child(UInt32(i)).publicKey).checksummed))
+        }
+        addrs.append(("m/44'/0'/0'/0/0", try BitcoinAddress.p2pkh(publicKey: try accounts["m/44'/0'/0'"]!.child(0).child(0).publicKey, network: .mainnet)))
+        addrs.append(("m/84'/0'/0'/0/0", try BitcoinAddress.p2wpkh(publicKey: try accounts["m/84'/0'/0'"]!.child(0).child(0).publicKey, network: .mainnet)))
+        return (xpubs, addrs)
     }
 
     private func wipe() {

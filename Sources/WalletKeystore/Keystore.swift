@@ -155,12 +155,16 @@ public final class Keystore: @unchecked Sendable {
         -> Container
     {
         let imm = try encodeJSON(meta), mut = try encodeJSON(mutable)
-        var plain: [UInt8] = []
-        for (v, k) in keyring.sorted(by: { $0.key < $1.key }) {
-            plain += [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
-            plain += k.unsafeArray()
+        // 直接在 SecretBytes 里拼装，KEK 不经过普通数组。
+        let ring = keyring.sorted(by: { $0.key < $1.key })
+        let secret = SecretBytes(count: ring.count * 36)
+        secret.withUnsafeMutableBytes { out in
+            for (i, (v, k)) in ring.enumerated() {
+                let o = i * 36
+                out[o] = UInt8(v >> 24 & 0xFF); out[o + 1] = UInt8(v >> 16 & 0xFF); out[o + 2] = UInt8(v >> 8 & 0xFF); out[o + 3] = UInt8(v & 0xFF)
+                k.withUnsafeBytes { kb in for j in 0..<32 { out[o + 4 + j] = kb[j] } }
+            }
         }
-        let secret = SecretBytes(consuming: &plain)
         let sealed = try AESGCM.seal(secret, key: root, associatedData: Array("wcks/keyring/v1".utf8) + imm + mut)
         return Container(kind: .header, immutableMeta: imm, mutableMeta: mut, blobA: sealed.packed, blobB: [])
     }

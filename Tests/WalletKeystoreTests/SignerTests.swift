@@ -131,3 +131,30 @@ private func checkSigner(_ s: Signer, rounds: Int = 8) async throws {
     let fake = TEE.detect(root: root)
     #expect(fake.state == .detectedNotIntegrated && fake.devices == ["/dev/sgx_enclave"])
 }
+
+/// 引擎的真实用法：交易签名哈希 → 任一层级的 Signer → applying(signature:) → 原始交易解码后发送方 = 签名器地址。
+@Suite(.serialized) struct SignerTransactionTests {
+    init() { _ = SoftHSMEnv.dir }
+
+    @Test func signedTransactionsRecoverSenderForEveryTier() async throws {
+        let home = Fixture.tempDir().path
+        let ks = try Keystore.initialize(home: home, passphrase: pass("tx-signer-pass"), options: fastOptions)
+        let seed = try ks.importSeed(try SecureRandom.secret(64), label: "seed")
+        let hsm = try ks.generateHSMKey(modulePath: SoftHSMEnv.module, tokenLabel: "wallet", pin: pass("1234"), label: "tx-hsm")
+        let to = try EthereumAddress(string: "0x3535353535353535353535353535353535353535")
+        for id in [seed.id, hsm.id] {
+            let signer = try ks.signer(for: id)
+            for nonce in 0..<6 {
+                let tx = nonce % 2 == 0
+                    ? EthTransaction.legacy(chainId: 1, nonce: UInt64(nonce), gasPrice: UInt256(20_000_000_000), gasLimit: 21000,
+                                            to: to, value: try UInt256(decimal: "1000000000000000000"))
+                    : EthTransaction.eip1559(chainId: 1337, nonce: UInt64(nonce), maxPriorityFeePerGas: UInt256(1_000_000_000),
+                                             maxFeePerGas: UInt256(30_000_000_000), gasLimit: 21000, to: to, value: UInt256(1))
+                let sig = try await signer.sign(digest32: try tx.signingHash())
+                let signed = try tx.applying(signature: sig)
+                let decoded = try SignedEthTransaction.decode(raw: signed.raw)
+                #expect(decoded.from == signer.address, "\(signer.tier) nonce \(nonce)")
+            }
+        }
+    }
+}

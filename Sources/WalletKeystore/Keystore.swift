@@ -88,6 +88,14 @@ public final class Keystore: @unchecked Sendable {
         guard exists(home: home) else { throw KeystoreError.notInitialized(dir) }
         try SecureFile.ensureDirectory(dir)
         let path = dir + "/keystore.wcks"
+        // 清理被杀掉的写入者留下的临时文件（持锁进行：所有写入都在同一把锁内，不会删到正在写的文件）。
+        try SecureFile.withLock(dir) {
+            for d in [dir, dir + "/keys"] {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                    unlink(d + "/" + name)
+                }
+            }
+        }
         let c = try Container.decode(try SecureFile.read(path), file: path)
         return try Keystore(directory: dir, options: options, container: c)
     }

@@ -69,8 +69,16 @@ extension Keystore {
                          kms: KMSReference(socketPath: socketPath, keyId: kid))
     }
 
-    /// 取签名器。种子条目需要路径（默认热钱包路径）。
+    /// 取签名器。种子条目需要路径（默认热钱包路径）。同一 (id, 路径) 复用同一实例（HSM 会话、KMS 连接因此复用）。
     public func signer(for keyId: String, path: String? = nil) throws -> Signer {
+        let cacheKey = keyId + "|" + (path ?? "")
+        if let s = signerCache.get(cacheKey) { return s }
+        let s = try makeSigner(for: keyId, path: path)
+        signerCache.set(cacheKey, s)
+        return s
+    }
+
+    func makeSigner(for keyId: String, path: String?) throws -> Signer {
         let info = try self.info(id: keyId)
         switch info.kind {
         case .hdSeed:
@@ -118,4 +126,13 @@ extension Keystore {
         audit.record("keystore.export", result: "ok", detail: ["id": id])
         return r
     }
+}
+
+/// 签名器缓存（线程安全）。
+final class SignerCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String: Signer] = [:]
+    func get(_ k: String) -> Signer? { lock.lock(); defer { lock.unlock() }; return items[k] }
+    func set(_ k: String, _ s: Signer) { lock.lock(); items[k] = s; lock.unlock() }
+    func removeAll() { lock.lock(); items = [:]; lock.unlock() }
 }

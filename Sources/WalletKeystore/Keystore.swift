@@ -52,6 +52,7 @@ public final class Keystore: @unchecked Sendable {
     var root: SecretBytes?
     var keyring: [Int: SecretBytes] = [:]
     var pendingShares: [GF256.RawShare] = []
+    let signerCache = SignerCache()
 
     var headerPath: String { directory + "/keystore.wcks" }
     var keysDir: String { directory + "/keys" }
@@ -207,6 +208,8 @@ public final class Keystore: @unchecked Sendable {
         keyring = [:]
         pendingShares = []
         lock.unlock()
+        // 丢弃签名器（释放 HSM 会话即登出令牌）。
+        signerCache.removeAll()
         if was { audit.record("keystore.seal", result: "ok") }
     }
 

@@ -141,6 +141,8 @@ public final class HSMSigner: Signer, @unchecked Sendable {
 
     public func sign(digest32: [UInt8]) async throws -> RecoverableSignature {
         guard digest32.count == 32 else { throw SignerError.badDigest }
+        // 封存即停止签名：即使令牌会话仍处于登录状态。
+        guard !keystore.isSealed else { throw KeystoreError.sealed }
         let raw = try rawSign(digest32)
         let sig = try SignatureTools.recoverable(r: Array(raw[0..<32]), s: Array(raw[32...]), digest32: digest32, publicKey65: publicKey)
         try SignatureTools.check(sig, digest32: digest32, address: address)
@@ -186,6 +188,7 @@ public final class KMSSigner: Signer, @unchecked Sendable {
 
     public func sign(digest32: [UInt8]) async throws -> RecoverableSignature {
         guard digest32.count == 32 else { throw SignerError.badDigest }
+        guard !keystore.isSealed else { throw KeystoreError.sealed }
         let r = try client.call(["op": "Sign", "keyId": ref.keyId, "digest": digest32.hex])
         guard let rh = r["r"] as? String, let sh = r["s"] as? String, let rr = try? Hex.decode(rh), let ss = try? Hex.decode(sh),
               rr.count == 32, ss.count == 32 else { throw SignerError.selfCheckFailed }
@@ -197,6 +200,7 @@ public final class KMSSigner: Signer, @unchecked Sendable {
     }
 
     public func health() async -> SignerHealth {
+        if keystore.isSealed { return .sealed }
         do { return .ok(latencyMillis: try client.ping()) } catch let e as WalletError {
             return .error(code: e.code, message: e.message(.zh))
         } catch { return .error(code: "kms.unknown", message: "\(error)") }

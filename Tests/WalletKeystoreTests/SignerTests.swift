@@ -82,6 +82,13 @@ private func checkSigner(_ s: Signer, rounds: Int = 8) async throws {
         try await checkSigner(try k2.signer(for: info.id), rounds: 2)
         let st = await k2.keyTierStatus()
         #expect(st.first?.tier == .hsm && st.first?.signatures == 19)
+        // 同一 id 复用同一签名器实例
+        #expect(try k2.signer(for: info.id) as AnyObject === (try k2.signer(for: info.id)) as AnyObject)
+        // 封存后 HSM 签名器拒绝签名（即使令牌会话还在）
+        let held = try k2.signer(for: info.id)
+        k2.seal()
+        await #expect(throws: KeystoreError.sealed) { _ = try await held.sign(digest32: [UInt8](repeating: 9, count: 32)) }
+        #expect(await held.health() == .sealed)
     }
 
     @Test func hsmWrongPinAndMissingTokenReportedAsHealth() async throws {

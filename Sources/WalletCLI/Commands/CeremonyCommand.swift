@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 struct CeremonyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ceremony", abstract: "密钥仪式：生成种子、核对、可选 SLIP-39 拆分、加密入库")
+    static let configuration = CommandConfiguration(commandName: "ceremony", abstract: "密钥仪式 / key ceremony (generate, verify, SLIP-39 split, store)")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var u: UnsealOptions

@@ -5,7 +5,7 @@ import WalletCrypto
 import WalletKeystore
 
 struct HsmCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM：初始化令牌、生成 secp256k1 密钥、列出、签名",
+    static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
                                                     subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self])
     static let defaultModule = "/usr/lib/softhsm/libsofthsm2.so"
 }

@@ -7,7 +7,7 @@ import WalletKeystore
 struct KeystoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keystore",
-        abstract: "加密 keystore：信封加密、封存/解封、KEK 轮换、Web3 v3 导入导出",
+        abstract: "加密 keystore：封存/解封、KEK 轮换、v3 导入导出 / encrypted keystore: seal/unseal, KEK rotation, Web3 v3",
         subcommands: [KeystoreInit.self, KeystoreUnseal.self, KeystoreSeal.self, KeystoreStatus.self, KeystoreList.self,
                       KeystoreRotateKEK.self] + KeystoreImportExport.commands)
 }

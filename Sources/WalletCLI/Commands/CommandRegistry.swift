@@ -3,5 +3,10 @@ import ArgumentParser
 // 命令组注册表：新增命令组时在这里加一行（每个 issue 的命令组放在各自的文件里）。
 enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
+        KeyCommand.self,
+        TxCommand.self,
+        OperatorCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
+        LedgerCommand.self, AuditCommand.self, JobsCommand.self,  // 账本（issue 4）
+        KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）
     ]
 }

@@ -55,7 +55,7 @@ public enum RolePolicy {
     public static func allowed(_ role: OperatorRole) -> Set<ActionKind> {
         switch role {
         case .viewer: return [.theme]
-        case .operator_: return [.theme, .requeue]
+        case .operator_: return [.theme]
         case .approver: return [.theme, .approve, .reject, .bulkApprove]
         case .admin: return Set(ActionKind.allCases)
         }

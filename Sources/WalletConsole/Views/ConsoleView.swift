@@ -78,6 +78,9 @@ public struct RenderContext {
     public var role: OperatorRole
     public var keymap: KeyMap
     public var header: HeaderSnapshot?
+    public init(strings: Strings, role: OperatorRole, keymap: KeyMap, header: HeaderSnapshot?) {
+        self.strings = strings; self.role = role; self.keymap = keymap; self.header = header
+    }
 }
 
 /// 一个屏幕。视图读视图模型、画进缓冲、把按键翻译成意图。

@@ -293,7 +293,10 @@ import WalletCrypto
         b.ceremonyFactory = { TestCeremony() }
         let (app, d) = await makeApp(b)
         await app.press(.char("6"), .enter)
+        #expect(app.current != .ceremony)
         #expect(!d.contains("test ceremony"))
+        await app.press(.char("5"), .tab)
+        #expect(app.current == .audit, "Tab 跳过仪式视图")
     }
 
     @Test func quitConfirmsOnlyWhenSomethingInProgress() async {

@@ -236,8 +236,11 @@ public final class ConsoleApp {
         case .commandLine: mode = .command(CommandLineWidget(commands: completions()))
         case .nextView, .prevView:
             let all = ViewID.allCases
-            let i = all.firstIndex(of: current)!
-            switchTo(all[(i + (cmd == .nextView ? 1 : all.count - 1)) % all.count])
+            var i = all.firstIndex(of: current)!
+            repeat {
+                i = (i + (cmd == .nextView ? 1 : all.count - 1)) % all.count
+            } while all[i] == .ceremony && !allowedSilently(.ceremony)
+            switchTo(all[i])
         case .view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8:
             let n = Int(cmd.rawValue.dropFirst(4))! - 1
             switchTo(ViewID.allCases[n])
@@ -256,6 +259,8 @@ public final class ConsoleApp {
 
     public func switchTo(_ id: ViewID) {
         guard id != current else { return }
+        // 仪式视图只对 admin 存在。
+        if id == .ceremony && !allowedSilently(.ceremony) { return }
         current = id
         loadCurrentView()
     }

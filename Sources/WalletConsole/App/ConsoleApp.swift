@@ -481,10 +481,9 @@ public final class ConsoleApp {
             let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
             let shown = headerChanged.contains(key) ? text + "Δ" : text
             if text.isEmpty { continue }
+            if x > 0 { x += buf.put(" │ ", x: x, y: 0, maxWidth: max(0, limit - x), style: Style(.header)) }
             if x >= limit { break }
             x += buf.put(shown, x: x, y: 0, maxWidth: limit - x, style: st)
-            if x >= limit { break }
-            x += buf.put(" │ ", x: x, y: 0, maxWidth: limit - x, style: Style(.header))
         }
     }
 

@@ -279,6 +279,13 @@ public actor DepositScanner {
         var orphaned: [StoredBlock] = []
         var n = tip.number
         for depth in 0...config.maxReorgDepth {
+            if n < config.startBlock {
+                // 扫描过的区间全部被替换：共同祖先是起点的前一块（本地从未保存它，直接取主链上的）。
+                guard let anchor = try await client.block(.number(n)) else {
+                    throw ChainError.inconsistentView(detail: "起点之前的区块 \(n) 不可得")
+                }
+                return Rollback(orphaned: orphaned, commonAncestor: StoredBlock(number: n, hash: anchor.hash, parentHash: anchor.parentHash))
+            }
             guard let stored = try await store.block(at: n) else {
                 throw ChainError.deepReorg(depth: depth, window: config.maxReorgDepth)
             }

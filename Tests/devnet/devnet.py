@@ -16,6 +16,7 @@ HTTP 500 / 畸形 JSON / 延迟，用于熔断与超时测试）。
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -387,7 +388,20 @@ def main():
     ap = argparse.ArgumentParser(description="wallet-console 测试链（py-evm + eth-tester）")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--finality-depth", type=int, default=8)
+    ap.add_argument("--exit-on-stdin-eof", action="store_true",
+                    help="标准输入关闭（父进程退出）时自行退出，防止测试进程崩溃后遗留 devnet")
     a = ap.parse_args()
+    # 父进程（例如 Swift 测试运行器的线程）可能屏蔽了信号，子进程会继承屏蔽字：显式解除，保证能被 SIGTERM/SIGINT 结束。
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if a.exit_on_stdin_eof:
+        def watch():
+            try:
+                while sys.stdin.buffer.read(1):
+                    pass
+            finally:
+                os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
     dev = Devnet(a.finality_depth)
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(dev))
     srv.daemon_threads = True

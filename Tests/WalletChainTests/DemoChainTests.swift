@@ -40,6 +40,17 @@ import WalletKeys
         #expect(sus.contains { $0.kind == .failedTransfer })
         #expect(!rbs.isEmpty)
         #expect(await store.tip()?.hash == d.sim.head.hash)
+        // 链上代币余额 = 扫描到的代币充值之和（演示链的代币余额随重组正确撤销）
+        var credited: [ChainAddress: UInt256] = [:]
+        for dep in deps where dep.asset == .token(usdt) { credited[dep.to, default: .zero] += dep.amount }
+        var orphanedAmounts: [ChainAddress: UInt256] = [:]
+        for rb in rbs { for o in rb.orphaned { for case .block(let b) in all where b.block == o {
+            for dep in b.deposits where dep.asset == .token(usdt) { orphanedAmounts[dep.to, default: .zero] += dep.amount }
+        } } }
+        for w in watched {
+            let onChain = try await ERC20.balanceOf(d, token: usdt, owner: w)
+            #expect(onChain + (orphanedAmounts[w] ?? .zero) == (credited[w] ?? .zero))
+        }
         // 费用行情在摆动
         let h = try await d.feeHistory(blockCount: 30, newest: .latest, percentiles: [10, 50, 90])
         #expect(Set(h.baseFeePerGas).count > 5)

@@ -58,6 +58,8 @@ struct DevnetTests {
         let sus = suspicious(r)
         #expect(sus.count == 1 && sus[0].kind == .fakeToken && sus[0].contract == fake)
         #expect(await store.tip()?.number == r.head)
+        #expect(try await ERC20.balanceOf(c, token: usdt, owner: bob) == UInt256(250))
+        #expect(try await ERC20.balanceOf(c, token: usdt, owner: alice) == .zero)
     }
 
     @Test func reorgBuiltWithSnapshotRevert() async throws {

@@ -112,8 +112,16 @@ import WalletKeys
     @Test func backgroundProducerMakesBlocks() async throws {
         let d = DemoChain(config: DemoChainConfig(seed: 2, blockInterval: 0.05))
         d.start()
-        try await Task.sleep(nanoseconds: 400_000_000)
+        // 机器繁忙时调度会慢：轮询到出块为止（最多 20 秒），而不是固定睡眠
+        var waited = 0
+        while try await d.blockNumber() < 3 && waited < 400 {
+            try await Task.sleep(nanoseconds: 50_000_000); waited += 1
+        }
         d.stop()
-        #expect(try await d.blockNumber() >= 2)
+        #expect(try await d.blockNumber() >= 3)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let after = try await d.blockNumber()
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(try await d.blockNumber() == after)   // stop 之后不再出块
     }
 }

@@ -15,6 +15,7 @@ struct BenchOptions {
 
 let sections: [BenchSection] = [
     KeysBench(),
+    LedgerBench(),
     ChainBench(),
 ]
 

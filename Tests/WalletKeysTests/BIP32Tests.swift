@@ -126,3 +126,20 @@ private func vectors() throws -> [String: Any] { try Fixture.json("bip32_vectors
         }
     }
 }
+
+/// 属性：随机种子、主网与测试网，xprv/xpub/tprv/tpub 序列化→解析→序列化不变。
+@Test func serializationRoundTripProperty() throws {
+    for i in 0..<20 {
+        let seed = try SecureRandom.secret(16 + i)
+        for net in [XKeyNetwork.mainnet, .testnet] {
+            let k = try ExtendedPrivateKey(seed: seed, network: net).derive(path: DerivationPath(string: "m/44'/1'/\(i)'/0/\(i)"))
+            let s = k.serializedSecret()
+            #expect(s.hasPrefix(net == .mainnet ? "xprv" : "tprv"))
+            let back = try ExtendedPrivateKey(string: s)
+            #expect(back.serializedSecret() == s && back.privateKey == k.privateKey && back.network == net)
+            let p = k.extendedPublicKey.serialized
+            #expect(p.hasPrefix(net == .mainnet ? "xpub" : "tpub"))
+            #expect(try ExtendedPublicKey(string: p) == k.extendedPublicKey)
+        }
+    }
+}

@@ -5,5 +5,8 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         KeyCommand.self,
         TxCommand.self,
+        OperatorCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
+        LedgerCommand.self, AuditCommand.self, JobsCommand.self,  // 账本（issue 4）
+        KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）
     ]
 }

@@ -1,0 +1,172 @@
+// `wallet-console keystore …`：初始化、解封/封存、状态、列表、KEK 轮换（导入导出见 KeystoreImportCommands.swift）。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+
+struct KeystoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keystore",
+        abstract: "加密 keystore：封存/解封、KEK 轮换、v3 导入导出 / encrypted keystore: seal/unseal, KEK rotation, Web3 v3",
+        subcommands: [KeystoreInit.self, KeystoreUnseal.self, KeystoreSeal.self, KeystoreStatus.self, KeystoreList.self,
+                      KeystoreRotateKEK.self] + KeystoreImportExport.commands)
+}
+
+struct KeystoreInit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "创建 keystore（口令或 T-of-N 份额解封）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "操作员口令文件（口令模式）") var passphraseFile: String?
+    @Option(name: .long, help: "份额模式：T-of-N，例如 3-of-5；KEK 份额只打印这一次") var unsealShares: String?
+    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
+
+    func run() throws {
+        CLI.run(g) {
+            guard (passphraseFile == nil) != (unsealShares == nil) else {
+                throw SimpleWalletError("keystore.init_mode", zh: "必须二选一：--passphrase-file F 或 --unseal-shares T-of-N。",
+                                        en: "choose exactly one: --passphrase-file F or --unseal-shares T-of-N.")
+            }
+            guard (10...20).contains(scryptLogN) else {
+                throw SimpleWalletError("keystore.scrypt_n", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be 10..20.")
+            }
+            let opts = Keystore.Options(scrypt: ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1))
+            if let f = passphraseFile {
+                let p = try CLI.readSecretFile(f, what: g.language == .zh ? "口令" : "passphrase")
+                let ks = try Keystore.initialize(home: home.resolved, passphrase: p, options: opts)
+                if g.json { CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "passphrase"]) } else {
+                    print(g.language == .zh ? "已创建 keystore \(ks.keystoreId)（口令解封）。" : "created keystore \(ks.keystoreId) (passphrase unseal).")
+                }
+            } else {
+                let parts = unsealShares!.lowercased().split(separator: "-")
+                guard parts.count == 3, parts[1] == "of", let t = Int(parts[0]), let n = Int(parts[2]) else {
+                    throw SimpleWalletError("keystore.shares_format", zh: "--unseal-shares 格式应为 T-of-N，例如 3-of-5。",
+                                            en: "--unseal-shares must look like T-of-N, e.g. 3-of-5.")
+                }
+                let (ks, shares) = try Keystore.initialize(home: home.resolved, threshold: t, shares: n, options: opts)
+                if g.json {
+                    CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "shares", "threshold": t, "shareCount": n, "shares": shares])
+                } else {
+                    print(g.language == .zh
+                          ? "已创建 keystore \(ks.keystoreId)：解封需要 \(n) 份中的任意 \(t) 份。以下份额只显示这一次，每位持有人抄写自己那一份："
+                          : "created keystore \(ks.keystoreId): any \(t) of \(n) shares unseal it. Shown only once; each holder copies their own:")
+                    for (i, s) in shares.enumerated() { print("  [\(i + 1)/\(n)] \(s)") }
+                }
+            }
+        }
+    }
+}
+
+struct KeystoreUnseal: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unseal",
+        abstract: "验证解封材料（口令或份额）；每个命令进程独立解封，进程结束即封存")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "份额文件（每行一份），等同 --unseal-shares-file") var sharesFile: String?
+
+    func run() throws {
+        CLI.run(g) {
+            var uo = u
+            if uo.unsealSharesFile == nil { uo.unsealSharesFile = sharesFile }
+            let ks = try KeystoreCLI.openUnsealed(home, uo, lang: g.language)
+            let n = try ks.list().count
+            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.status(), keys: n)) } else {
+                print(g.language == .zh ? "解封成功：keystore \(ks.keystoreId)，\(n) 把密钥。" : "unsealed keystore \(ks.keystoreId), \(n) keys.")
+            }
+            ks.seal()
+        }
+    }
+}
+
+struct KeystoreSeal: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "seal",
+        abstract: "封存（CLI 进程从不保留解封状态；运行中的服务请在控制台里封存）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let ks = try KeystoreCLI.open(home)
+            ks.seal()
+            ks.audit.record("keystore.seal", result: "ok", detail: ["via": "cli"])
+            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.status(), keys: nil)) } else {
+                print(g.language == .zh ? "keystore 处于封存状态（内存中无任何 KEK）。" : "the keystore is sealed (no KEK in memory).")
+            }
+        }
+    }
+}
+
+struct KeystoreStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "封存状态、阈值、KEK 版本与年龄、失败次数")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            guard Keystore.exists(home: home.resolved) else {
+                if g.json { CLI.printJSON(["initialized": false]) } else {
+                    print(g.language == .zh ? "尚未初始化 keystore（keystore init）。" : "no keystore yet (keystore init).")
+                }
+                return
+            }
+            let ks = try KeystoreCLI.open(home)
+            let s = ks.status()
+            let n = try ks.list().count
+            let sock = (home.resolved as NSString).appendingPathComponent("kms.sock")
+            let module = FileManager.default.fileExists(atPath: HsmCommand.defaultModule) ? HsmCommand.defaultModule : nil
+            let tiers = Keystore.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
+            if g.json {
+                var o = KeystoreCLI.statusJSON(s, keys: n)
+                o["tiers"] = tiers.map { t -> [String: Any] in
+                    var d: [String: Any] = ["tier": t.tier.rawValue, "available": t.available, "detail": t.detail]
+                    if let ms = t.latencyMillis { d["latencyMillis"] = ms }
+                    return d
+                }
+                CLI.printJSON(o)
+                return
+            }
+            let zh = g.language == .zh
+            print(zh ? "keystore \(s.keystoreId)" : "keystore \(s.keystoreId)")
+            print(zh ? "  状态：\(s.sealed ? "已封存" : "已解封")" : "  state: \(s.sealed ? "sealed" : "unsealed")")
+            if s.mode == .shares {
+                print(zh ? "  解封：\(s.threshold ?? 0)-of-\(s.shareCount ?? 0) 份额，进度 \(s.progress)" : "  unseal: \(s.threshold ?? 0)-of-\(s.shareCount ?? 0) shares, progress \(s.progress)")
+            } else { print(zh ? "  解封：操作员口令（scrypt）" : "  unseal: operator passphrase (scrypt)") }
+            print(zh ? "  KEK：v\(s.kekVersion)，创建于 \(s.kekCreated)（\(s.kekAgeSeconds / 86400) 天）" : "  KEK: v\(s.kekVersion), created \(s.kekCreated) (\(s.kekAgeSeconds / 86400) days)")
+            print(zh ? "  密钥：\(n) 把；连续解封失败：\(s.failedAttempts) 次" : "  keys: \(n); consecutive unseal failures: \(s.failedAttempts)")
+            for t in tiers { print("  \(t.tier.rawValue)：\(t.available ? (zh ? "可用" : "available") : (zh ? "不可用" : "unavailable"))  \(t.detail)") }
+        }
+    }
+}
+
+struct KeystoreList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出密钥（不需要解封）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let keys = try KeystoreCLI.open(home).list()
+            if g.json { CLI.printJSON(keys.map(KeystoreCLI.keyJSON)); return }
+            if keys.isEmpty { print(g.language == .zh ? "（没有密钥）" : "(no keys)") }
+            for k in keys { print("\(k.id)  \(k.tier.rawValue)  \(k.kind.rawValue)  \(k.address ?? k.fingerprint ?? "-")  \(k.label)  \(k.created)") }
+        }
+    }
+}
+
+struct KeystoreRotateKEK: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: "轮换 KEK：重新封装全部数据密钥，退役旧版本")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+
+    func run() throws {
+        CLI.run(g) {
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let v = try ks.rotateKEK()
+            ks.seal()
+            if g.json { CLI.printJSON(["kekVersion": v]) } else {
+                print(g.language == .zh ? "KEK 已轮换到 v\(v)；旧版本已退役。" : "KEK rotated to v\(v); old versions retired.")
+            }
+        }
+    }
+}

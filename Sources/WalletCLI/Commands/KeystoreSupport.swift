@@ -1,0 +1,136 @@
+// keystore 相关命令共用：TTY 无回显读取机密、打开并解封 keystore。机密只来自文件、stdin 或 TTY，绝不来自 argv/环境变量。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct UnsealOptions: ParsableArguments {
+    @Option(name: .long, help: "解封口令文件（口令模式）；缺省时在 TTY 上提示输入")
+    var unsealPassphraseFile: String?
+    @Option(name: .long, help: "解封份额文件：每行一份 KEK 份额（份额模式）；缺省时在 TTY 上逐份提示")
+    var unsealSharesFile: String?
+}
+
+enum KeystoreCLI {
+    static func noTTY(_ what: String) -> SimpleWalletError {
+        SimpleWalletError("cli.no_tty", zh: "需要\(what)，但没有给出文件参数且没有可交互的终端（/dev/tty）。请用对应的 --…-file 选项。",
+                          en: "\(what) is required but no file option was given and there is no terminal (/dev/tty). Use the matching --…-file option.")
+    }
+
+    /// 在 /dev/tty 上关闭回显读取一行（不经 stdin，避免与管道数据混淆）。
+    static func promptSecret(_ prompt: String, what: String) throws -> SecretBytes {
+        let fd = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw noTTY(what) }
+        defer { close(fd) }
+        // 先关回显再显示提示：否则提示后立即到达的输入会被回显出来（TCSANOW：不丢弃已键入的内容）。
+        var old = termios()
+        let hasTermios = tcgetattr(fd, &old) == 0
+        if hasTermios {
+            var t = old
+            t.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(fd, TCSANOW, &t)
+        }
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        defer {
+            if hasTermios { var o = old; tcsetattr(fd, TCSANOW, &o) }
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(fd, &c, 1) == 1 {
+            if c == 0x0a || c == 0x0d { break }
+            bytes.append(c)
+        }
+        return SecretBytes(consuming: &bytes)
+    }
+
+    static func readSecret(file: String?, what: String, prompt: String) throws -> SecretBytes {
+        if let file { return try CLI.readSecretFile(file, what: what) }
+        return try promptSecret(prompt, what: what)
+    }
+
+    /// 读取多行机密文件（每行一项，忽略空行）。
+    static func readSecretLines(_ path: String, what: String) throws -> [SecretBytes] {
+        let all = try CLI.readSecretFile(path, what: what)
+        var out: [SecretBytes] = []
+        var cur: [UInt8] = []
+        all.withUnsafeBytes { b in
+            for x in b {
+                if x == 0x0a || x == 0x0d {
+                    if !cur.isEmpty { out.append(SecretBytes(consuming: &cur)) }
+                } else { cur.append(x) }
+            }
+        }
+        if !cur.isEmpty { out.append(SecretBytes(consuming: &cur)) }
+        return out
+    }
+
+    static func open(_ home: HomeOption) throws -> Keystore {
+        try Keystore.open(home: home.resolved)
+    }
+
+    /// 打开并解封：口令模式读口令；份额模式逐份提交直到达到阈值。
+    static func openUnsealed(_ home: HomeOption, _ u: UnsealOptions, lang: Language) throws -> Keystore {
+        let ks = try open(home)
+        try unseal(ks, u, lang: lang)
+        return ks
+    }
+
+    static func unseal(_ ks: Keystore, _ u: UnsealOptions, lang: Language) throws {
+        let st = ks.status()
+        switch st.mode {
+        case .passphrase:
+            let p = try readSecret(file: u.unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase",
+                                   prompt: lang == .zh ? "解封口令：" : "Unseal passphrase: ")
+            try ks.unseal(passphrase: p)
+        case .shares:
+            let t = st.threshold ?? 0
+            if let f = u.unsealSharesFile {
+                let lines = try readSecretLines(f, what: lang == .zh ? "解封份额" : "unseal shares")
+                guard lines.count >= t else { throw ShamirError.tooFewShares(have: lines.count, need: t) }
+                for l in lines { if try ks.unseal(share: l).unsealed { break } }
+            } else {
+                var done = false
+                while !done {
+                    let p = ks.status().progress
+                    let s = try promptSecret(lang == .zh ? "份额 \(p + 1)/\(t)：" : "Share \(p + 1)/\(t): ",
+                                             what: lang == .zh ? "解封份额" : "unseal share")
+                    done = try ks.unseal(share: s).unsealed
+                }
+            }
+        }
+    }
+
+    static func statusJSON(_ s: SealStatus, keys: Int?) -> [String: Any] {
+        var o: [String: Any] = ["initialized": s.initialized, "sealed": s.sealed, "mode": s.mode.rawValue,
+                                "progress": s.progress, "kekVersion": s.kekVersion, "kekCreated": s.kekCreated,
+                                "kekAgeSeconds": s.kekAgeSeconds, "failedAttempts": s.failedAttempts,
+                                "keystoreId": s.keystoreId]
+        if let t = s.threshold { o["threshold"] = t }
+        if let n = s.shareCount { o["shareCount"] = n }
+        if let keys { o["keys"] = keys }
+        return o
+    }
+
+    static func keyJSON(_ k: KeyInfo) -> [String: Any] {
+        ["id": k.id, "label": k.label, "tier": k.tier.rawValue, "address": k.address ?? NSNull(), "created": k.created,
+         "kind": k.kind.rawValue]
+    }
+}
+
+extension KeystoreCLI {
+    /// 在 TTY 上读一行（回显），用于非机密的选项输入。
+    static func promptLine(_ prompt: String, tty: Int32) throws -> SecretBytes {
+        _ = prompt.withCString { write(tty, $0, strlen($0)) }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(tty, &c, 1) == 1 {
+            if c == 0x0a || c == 0x0d { break }
+            bytes.append(c)
+        }
+        return SecretBytes(consuming: &bytes)
+    }
+}

@@ -1,0 +1,81 @@
+// `wallet-console kms serve|status`：本地 KMS 服务（独立进程）。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct KmsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kms", abstract: "本地 KMS 服务 / local KMS service (GenerateDataKey/Decrypt/Sign/GetPublicKey)",
+                                                    subcommands: [KmsServe.self, KmsStatus.self])
+}
+
+enum KmsCLI {
+    /// KMS 自己的 keystore 放在 <home>/kms/（与操作员 keystore 分开，用自己的口令）。
+    static func kmsHome(_ home: HomeOption) -> String { (home.resolved as NSString).appendingPathComponent("kms") }
+    static func defaultSocket(_ home: HomeOption) -> String { (home.resolved as NSString).appendingPathComponent("kms.sock") }
+}
+
+struct KmsServe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve",
+        abstract: "启动 KMS 服务（前台运行）；首次运行用口令创建 KMS 自己的 keystore")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
+    @Option(name: .long, help: "每个 uid 每秒请求数上限") var rate: Double = 50
+    @Option(name: .long, help: "突发上限") var burst: Double = 100
+    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（仅首次创建）", visibility: .hidden)) var scryptLogN: Int = 17
+
+    func run() throws {
+        CLI.run(g) {
+            ProcessHardening.apply()
+            let kh = KmsCLI.kmsHome(home)
+            let ks: Keystore
+            if Keystore.exists(home: kh) {
+                ks = try Keystore.open(home: kh)
+                try KeystoreCLI.unseal(ks, u, lang: g.language)
+            } else {
+                let p = try KeystoreCLI.readSecret(file: u.unsealPassphraseFile, what: g.language == .zh ? "KMS 口令" : "KMS passphrase",
+                                                   prompt: g.language == .zh ? "新 KMS 口令：" : "New KMS passphrase: ")
+                ks = try Keystore.initialize(home: kh, passphrase: p,
+                                             options: Keystore.Options(scrypt: ScryptParams(n: 1 << UInt64(max(10, min(20, scryptLogN))), r: 8, p: 1)))
+            }
+            let server = KMSServer(keystore: ks, config: KMSServer.Config(socketPath: socket ?? KmsCLI.defaultSocket(home),
+                                                                          ratePerSecond: rate, burst: burst))
+            try server.bind()
+            // SIGTERM/SIGINT：关闭监听、删除套接字、封存后退出。
+            signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN)
+            let q = DispatchQueue(label: "kms.signals")
+            let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: q)
+                s.setEventHandler { server.stop(); ks.seal(); Foundation.exit(0) }
+                s.resume()
+                return s
+            }
+            FileHandle.standardError.write(Data((g.language == .zh ? "KMS 服务已启动：\(server.config.socketPath)\n" : "KMS listening on \(server.config.socketPath)\n").utf8))
+            server.serve()
+            _ = sources
+        }
+    }
+}
+
+struct KmsStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "检查 KMS 服务是否可达及延迟、密钥数")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
+
+    func run() throws {
+        CLI.run(g) {
+            let path = socket ?? KmsCLI.defaultSocket(home)
+            let c = KMSClient(socketPath: path)
+            let ms = try c.ping()
+            let keys = (try c.call(["op": "ListKeys"])["keys"] as? [[String: Any]]) ?? []
+            if g.json { CLI.printJSON(["reachable": true, "latencyMillis": ms, "socket": path, "keys": keys]); return }
+            print(g.language == .zh ? "KMS 可达：\(path)，延迟 \(ms) ms，\(keys.count) 把密钥" : "KMS reachable at \(path), \(ms) ms, \(keys.count) keys")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+// `wallet-console shamir split|combine`：SLIP-39 分组份额（与 Trezor 参考实现互通）。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+
+struct ShamirCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shamir", abstract: "SLIP-39 份额拆分与组合 / SLIP-39 Shamir shares",
+                                                    subcommands: [ShamirSplit.self, ShamirCombine.self])
+}
+
+enum ShamirCLI {
+    /// 主秘密文件：十六进制文本（16–32+ 字节，偶数长度）。
+    static func readMasterSecret(_ path: String, lang: Language) throws -> SecretBytes {
+        let raw = try CLI.readSecretFile(path, what: lang == .zh ? "主秘密" : "master secret")
+        var text = raw.unsafeArray().filter { $0 != 0x20 && $0 != 0x0a && $0 != 0x0d && $0 != 0x09 }
+        defer { SecretBytes.wipe(&text) }
+        var bytes = (try? Hex.decode(String(decoding: text, as: UTF8.self))) ?? []
+        guard !bytes.isEmpty else {
+            throw SimpleWalletError("shamir.secret_format", zh: "主秘密文件应包含十六进制文本（例如 32 个十六进制字符 = 16 字节）。",
+                                    en: "the master secret file must contain hex text (e.g. 32 hex chars = 16 bytes).")
+        }
+        return SecretBytes(consuming: &bytes)
+    }
+
+    static func passphrase(_ file: String?, lang: Language) throws -> SecretBytes {
+        guard let file else { return SecretBytes(count: 0) }
+        return try CLI.readSecretFile(file, what: lang == .zh ? "SLIP-39 口令" : "SLIP-39 passphrase")
+    }
+}
+
+struct ShamirSplit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "split", abstract: "把主秘密拆成 SLIP-39 分组份额")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "主秘密文件（十六进制文本）") var secretFile: String
+    @Option(name: .long, help: "需要的组数") var groupThreshold: Int = 1
+    @Option(name: .long, help: "一个组：M-of-N（可重复）") var group: [String] = []
+    @Option(name: .long, help: "SLIP-39 口令文件（可打印 ASCII）") var passphraseFile: String?
+    @Option(name: .long, help: "PBKDF2 迭代指数 0..15（默认 1）") var iterationExponent: Int = 1
+    @Flag(name: .long, inversion: .prefixedNo, help: "可扩展份额标志（默认开启）") var extendable = true
+
+    func run() throws {
+        CLI.run(g) {
+            guard !group.isEmpty else {
+                throw SimpleWalletError("shamir.no_group", zh: "至少给一个 --group M-of-N。", en: "give at least one --group M-of-N.")
+            }
+            let groups: [(threshold: Int, count: Int)] = try group.map { s in
+                let p = s.lowercased().split(separator: "-")
+                guard p.count == 3, p[1] == "of", let m = Int(p[0]), let n = Int(p[2]) else {
+                    throw SimpleWalletError("shamir.group_format", zh: "--group 格式应为 M-of-N（收到 '\(s)'）。", en: "--group must look like M-of-N (got '\(s)').")
+                }
+                return (m, n)
+            }
+            let secret = try ShamirCLI.readMasterSecret(secretFile, lang: g.language)
+            let pass = try ShamirCLI.passphrase(passphraseFile, lang: g.language)
+            let out = try SLIP39.generate(groupThreshold: groupThreshold, groups: groups, masterSecret: secret, passphrase: pass,
+                                          extendable: extendable, iterationExponent: iterationExponent)
+            if g.json { CLI.printJSON(["groups": out]); return }
+            for (gi, shares) in out.enumerated() {
+                print(g.language == .zh ? "第 \(gi + 1) 组（\(groups[gi].threshold)-of-\(groups[gi].count)）：" : "group \(gi + 1) (\(groups[gi].threshold)-of-\(groups[gi].count)):")
+                for (i, s) in shares.enumerated() { print("  [\(i + 1)] \(s)") }
+            }
+        }
+    }
+}
+
+struct ShamirCombine: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "combine", abstract: "组合 SLIP-39 份额，恢复主秘密")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "份额文件：每行一份助记词") var sharesFile: String
+    @Option(name: .long, help: "SLIP-39 口令文件") var passphraseFile: String?
+
+    func run() throws {
+        CLI.run(g) {
+            let lines = try KeystoreCLI.readSecretLines(sharesFile, what: g.language == .zh ? "份额" : "shares")
+            let mnemonics = lines.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }
+            let ms = try SLIP39.combine(mnemonics, passphrase: try ShamirCLI.passphrase(passphraseFile, lang: g.language))
+            if g.json { CLI.printJSON(["masterSecret": ms.unsafeArray().hex]) } else { print(ms.unsafeArray().hex) }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+// 持久化任务队列（asynq 模型）：优先级、租约/可见性超时、指数退避 + 抖动重试、死信队列与重新入队。
+// 这里只定义接口；SQLite 实现在 Storage/SQLiteJobQueue.swift，多机部署可换成 Redis Streams（消费组、pending 列表、ACK）。
+import WalletCrypto
+
+public enum JobState: String, Sendable, CaseIterable { case pending, leased, done, dead }
+
+public struct Job: Sendable, Equatable {
+    public var id: Int64
+    public var queue: String
+    public var kind: String
+    public var payload: String
+    public var uniqueKey: String?
+    public var priority: Int
+    public var state: JobState
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var runAt: Int64
+    public var leaseOwner: String?
+    public var leaseUntil: Int64?
+    public var lastError: String
+}
+
+public struct RetryPolicy: Sendable {
+    public var baseSeconds: Int64 = 2
+    public var maxSeconds: Int64 = 3600
+    public init(baseSeconds: Int64 = 2, maxSeconds: Int64 = 3600) { self.baseSeconds = baseSeconds; self.maxSeconds = maxSeconds }
+
+    /// 第 attempt 次失败后的等待：min(max, base·2^(attempt-1))，再加 [0, 该值/2] 的均匀抖动（SecureRandom）。
+    public func delay(afterAttempt attempt: Int) throws -> Int64 {
+        let exp = min(max(attempt - 1, 0), 40)
+        let raw = min(maxSeconds, baseSeconds << Int64(exp))
+        let jitter = raw / 2 > 0 ? Int64(try SecureRandom.uniform(UInt64(raw / 2) + 1)) : 0
+        return raw + jitter
+    }
+}
+
+public protocol JobQueue: AnyObject {
+    /// 入队；uniqueKey 已存在则返回已有任务（幂等入队）。
+    @discardableResult
+    func enqueue(queue: String, kind: String, payload: String, uniqueKey: String?, priority: Int, maxAttempts: Int, runAt: Int64) throws -> Job
+    /// 取一个到期任务并加租约（优先级高者先，同级先到先得）。租约过期的 leased 任务视为可再取（可见性超时）。
+    func lease(queue: String, owner: String, now: Int64, visibility: Int64) throws -> Job?
+    /// 完成：只有当前租约持有者能确认。
+    func complete(id: Int64, owner: String) throws
+    /// 失败：未超过次数 → 退避后重试；超过 → 死信。
+    func fail(id: Int64, owner: String, error: String, now: Int64, retry: RetryPolicy) throws -> Job
+    func requeue(id: Int64, now: Int64) throws -> Job
+    func jobs(state: JobState?, queue: String?, page: Page) throws -> [Job]
+    func count(state: JobState?) throws -> Int
+}
+
+/// 定时任务的租约锁：同一数据库上的多个引擎进程，同一时刻只有一个在跑某个定时任务。
+public protocol LeaseLock: AnyObject {
+    /// 获得或续约（自己持有时）；别人持有且未过期 → false。
+    func acquire(name: String, owner: String, now: Int64, ttl: Int64) throws -> Bool
+    func release(name: String, owner: String) throws
+}

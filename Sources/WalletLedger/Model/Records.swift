@@ -1,0 +1,228 @@
+// 账本的领域记录。与存储无关：SQLite 或将来的 PostgreSQL 实现都返回这些类型。
+import WalletCrypto
+
+/// 账户种类。normal 方向决定余额符号：资产/费用类借方为正，负债/权益类贷方为正。
+public enum AccountKind: String, Sendable, CaseIterable, Codable {
+    case userAvailable = "user_available"   // 负债：用户可用
+    case userFrozen = "user_frozen"         // 负债：提现冻结
+    case hotWallet = "hot_wallet"           // 资产：热钱包链上余额
+    case depositAddress = "deposit_address" // 资产：充值地址链上余额
+    case sweepTransit = "sweep_in_transit"  // 资产：归集在途
+    case reorgSuspense = "reorg_suspense"   // 资产：重组造成的待追回（已被用户花掉的被撤销充值）
+    case feeExpense = "fee_expense"         // 费用：链上手续费
+    case equity = "equity"                  // 权益：运营方注资（如给热钱包补 gas）
+
+    public var debitNormal: Bool {
+        switch self {
+        case .userAvailable, .userFrozen, .equity: return false
+        default: return true
+        }
+    }
+    public var isUserLiability: Bool { self == .userAvailable || self == .userFrozen }
+}
+
+public struct AccountRef: Hashable, Sendable {
+    public var kind: AccountKind
+    public var asset: String
+    public var owner: String
+    public init(_ kind: AccountKind, _ asset: String, _ owner: String = "") {
+        self.kind = kind; self.asset = asset; self.owner = owner
+    }
+    public var code: String { "\(kind.rawValue):\(asset):\(owner)" }
+}
+
+public enum Side: String, Sendable { case debit = "D", credit = "C" }
+
+public struct Posting: Sendable, Equatable {
+    public var account: AccountRef
+    public var side: Side
+    public var amount: UInt256
+    public init(_ account: AccountRef, _ side: Side, _ amount: UInt256) {
+        self.account = account; self.side = side; self.amount = amount
+    }
+}
+
+/// 账户余额：分别保存借、贷累计（都是非负 UInt256），净额的符号由账户种类决定。
+public struct AccountBalance: Sendable, Equatable {
+    public var id: Int64
+    public var ref: AccountRef
+    public var debitTotal: UInt256
+    public var creditTotal: UInt256
+    /// 按正常方向的净额；negative 表示反向（如资产账户被透支）。
+    public var net: (negative: Bool, magnitude: UInt256) {
+        let (pos, neg) = ref.kind.debitNormal ? (debitTotal, creditTotal) : (creditTotal, debitTotal)
+        return pos >= neg ? (false, pos - neg) : (true, neg - pos)
+    }
+    public static func == (a: AccountBalance, b: AccountBalance) -> Bool {
+        a.id == b.id && a.ref == b.ref && a.debitTotal == b.debitTotal && a.creditTotal == b.creditTotal
+    }
+}
+
+public struct StoredPosting: Sendable {
+    public var entryID: Int64
+    public var accountID: Int64
+    public var asset: String
+    public var side: Side
+    public var amount: UInt256
+}
+
+public enum DepositState: String, Sendable, CaseIterable, Codable {
+    case seen, confirming, credited, orphaned, reversed, dust
+}
+
+public struct Deposit: Sendable, Equatable {
+    public var id: Int64
+    public var chain: String
+    public var txHash: String
+    public var logIndex: Int
+    public var asset: String
+    public var amount: UInt256
+    public var address: String
+    public var user: String
+    public var blockNumber: Int64
+    public var blockHash: String
+    public var confirmations: Int
+    public var required: Int
+    public var state: DepositState
+    public var creditEntry: Int64?
+    public var reversalEntry: Int64?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+}
+
+public enum WithdrawalState: String, Sendable, CaseIterable, Codable {
+    case requested, riskChecked = "risk_checked", awaitingApproval = "awaiting_approval", approved, signed,
+         broadcast, confirmed, failed, rejected, expired, unknown
+
+    /// 资金仍处于冻结的状态。
+    public var holdsFunds: Bool {
+        switch self {
+        case .confirmed, .failed, .rejected, .expired: return false
+        default: return true
+        }
+    }
+    public var isTerminal: Bool { !holdsFunds }
+}
+
+public struct Withdrawal: Sendable, Equatable {
+    public var id: Int64
+    public var requestID: String
+    public var user: String
+    public var asset: String
+    public var amount: UInt256
+    public var to: String
+    public var state: WithdrawalState
+    public var requestedBy: String
+    public var rule: String
+    public var approvalsRequired: Int
+    public var approvals: [Approval]
+    public var reason: String
+    public var nonce: Int64?
+    public var fromAddress: String?
+    public var rawTx: [UInt8]?
+    public var txHash: String?
+    public var fee: UInt256?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var expiresAt: Int64
+}
+
+public struct Approval: Sendable, Equatable {
+    public var operatorName: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+}
+
+public enum SweepState: String, Sendable, CaseIterable, Codable {
+    case planned, toppingUpGas = "topping_up_gas", ready, broadcast, confirmed, deferred, failed
+}
+
+public struct Sweep: Sendable, Equatable {
+    public var id: Int64
+    public var address: String
+    public var nonce: Int64
+    public var asset: String
+    public var amount: UInt256
+    public var fee: UInt256
+    public var topup: UInt256
+    public var state: SweepState
+    public var reason: String
+    public var txHash: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+}
+
+public enum OperatorRole: String, Sendable, CaseIterable, Codable {
+    case viewer, approver, custodian, admin
+}
+
+public struct Operator: Sendable, Equatable {
+    public var name: String
+    public var role: OperatorRole
+    public var createdAt: Int64
+}
+
+public struct StoredOperator: Sendable {
+    public var op: Operator
+    public var salt: [UInt8]
+    public var hash: [UInt8]
+    public var n: UInt64, r: UInt64, p: UInt64
+}
+
+public struct AuditRecord: Sendable, Equatable {
+    public var id: Int64
+    public var ts: Int64
+    public var operatorName: String
+    public var action: String
+    public var subject: String
+    public var details: String
+    public var prevHash: String
+    public var hash: String
+}
+
+public struct AllowlistEntry: Sendable, Equatable {
+    public var address: String
+    public var addedBy: String
+    public var addedAt: Int64
+    public var activatedBy: String?
+    public var activatedAt: Int64?
+}
+
+public struct DepositAddressRecord: Sendable, Equatable {
+    public var user: String
+    public var asset: String
+    public var address: String
+    public var index: UInt32
+    public var path: String
+}
+
+/// 分页：从数据库按 id 分页，不把十万行读进内存。
+public struct Page: Sendable {
+    public var limit: Int
+    public var offset: Int
+    public init(limit: Int = 100, offset: Int = 0) { self.limit = max(0, min(limit, 10_000)); self.offset = max(0, offset) }
+}
+
+public struct DepositFilter: Sendable {
+    public var state: DepositState?
+    public var user: String?
+    public var asset: String?
+    public init(state: DepositState? = nil, user: String? = nil, asset: String? = nil) {
+        self.state = state; self.user = user; self.asset = asset
+    }
+}
+
+public struct WithdrawalFilter: Sendable {
+    public var state: WithdrawalState?
+    public var user: String?
+    public var asset: String?
+    public init(state: WithdrawalState? = nil, user: String? = nil, asset: String? = nil) {
+        self.state = state; self.user = user; self.asset = asset
+    }
+}
+
+public struct AuditFilter: Sendable {
+    public var action: String?
+    public var operatorName: String?
+    public init(action: String? = nil, operatorName: String? = nil) { self.action = action; self.operatorName = operatorName }
+}

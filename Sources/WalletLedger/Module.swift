@@ -1,1 +1,0 @@
-// WalletLedger 模块占位：由对应 issue 填充。

@@ -1,0 +1,100 @@
+// 存储接口：业务流程（Workflows/）只通过这些协议读写，不写一行 SQL。
+// 加 PostgreSQL 后端 = 再实现一遍这些协议，流程代码不动。
+import WalletCrypto
+
+
+/// 事务边界。实现保证 body 内的所有写要么全部提交要么全部回滚；嵌套调用并入外层。
+public protocol TransactionalStore: AnyObject {
+    func transaction<T>(_ body: () throws -> T) throws -> T
+}
+
+public protocol SettingsRepository: TransactionalStore {
+    func setting(_ key: String) throws -> String?
+    func setSetting(_ key: String, _ value: String) throws
+}
+
+public protocol AssetRepository: TransactionalStore {
+    func asset(_ symbol: String) throws -> Asset?
+    func allAssets() throws -> [Asset]
+    func upsertAsset(_ asset: Asset) throws
+}
+
+public protocol JournalRepository: TransactionalStore {
+    /// 写一条分录并在同一事务中更新各账户借贷累计。调用方保证已平衡（Journal 负责检查）。
+    func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> Int64
+    func balance(_ ref: AccountRef) throws -> AccountBalance?
+    func balances(kind: AccountKind?, asset: String?, owner: String?, page: Page) throws -> [AccountBalance]
+    /// 按分录 id 升序流式读取分录（afterEntry 之后，最多 limit 条分录的全部分录行）。
+    func postings(afterEntry: Int64, entryLimit: Int) throws -> [StoredPosting]
+    func entryCount(kind: String?, ref: String?) throws -> Int
+}
+
+public protocol DepositRepository: TransactionalStore {
+    func depositAddress(user: String, asset: String) throws -> DepositAddressRecord?
+    func depositAddress(address: String) throws -> DepositAddressRecord?
+    func nextDepositIndex() throws -> UInt32
+    func insertDepositAddress(_ r: DepositAddressRecord, at: Int64) throws
+    func deposit(chain: String, txHash: String, logIndex: Int) throws -> Deposit?
+    func deposit(id: Int64) throws -> Deposit?
+    func insertDeposit(_ d: Deposit) throws -> Int64
+    func updateDeposit(_ d: Deposit) throws
+    func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit]
+    func depositCount(_ f: DepositFilter) throws -> Int
+    /// 某高度（含）之后、仍可能受重组影响的充值（重组回滚用）。
+    func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64]
+}
+
+public protocol WithdrawalRepository: TransactionalStore {
+    func withdrawal(id: Int64) throws -> Withdrawal?
+    func withdrawal(requestID: String) throws -> Withdrawal?
+    func insertWithdrawal(_ w: Withdrawal) throws -> Int64
+    /// 更新可变列（状态、原因、签名交易等）；审批另行插入。
+    func updateWithdrawal(_ w: Withdrawal) throws
+    func insertApproval(withdrawalID: Int64, _ a: Approval) throws
+    func withdrawals(_ f: WithdrawalFilter, page: Page) throws -> [Withdrawal]
+    func withdrawalCount(_ f: WithdrawalFilter) throws -> Int
+    /// 时间窗内（since 之后创建、未被拒绝/过期/失败）的提现金额，按用户或全局（user=nil）。
+    func withdrawalVolume(asset: String, user: String?, since: Int64) throws -> [UInt256]
+    /// 所有仍冻结资金的提现（不变量检查用）。
+    func openWithdrawalAmounts() throws -> [(user: String, asset: String, amount: UInt256)]
+    func expirable(before: Int64, limit: Int) throws -> [Withdrawal]
+    func allocateNonce(from: String) throws -> Int64
+    func nonceCollisions() throws -> [String]
+    func allowlistEntry(_ address: String) throws -> AllowlistEntry?
+    func upsertAllowlist(_ e: AllowlistEntry) throws
+    func allowlist(page: Page) throws -> [AllowlistEntry]
+}
+
+public protocol SweepRepository: TransactionalStore {
+    func sweep(address: String, nonce: Int64) throws -> Sweep?
+    func sweep(id: Int64) throws -> Sweep?
+    func insertSweep(_ s: Sweep) throws -> Int64
+    func updateSweep(_ s: Sweep) throws
+    func sweeps(state: SweepState?, page: Page) throws -> [Sweep]
+}
+
+public protocol OperatorRepository: TransactionalStore {
+    func storedOperator(_ name: String) throws -> StoredOperator?
+    func insertOperator(_ o: StoredOperator) throws
+    func operators() throws -> [Operator]
+}
+
+public protocol AuditRepository: TransactionalStore {
+    func lastAudit() throws -> AuditRecord?
+    func insertAudit(_ r: AuditRecord) throws -> Int64
+    func audits(_ f: AuditFilter, page: Page) throws -> [AuditRecord]
+    func auditCount(_ f: AuditFilter) throws -> Int
+    /// 按 id 升序分批读取（校验哈希链用）。
+    func audits(afterID: Int64, limit: Int) throws -> [AuditRecord]
+    func insertAlert(kind: String, message: String, at: Int64) throws
+    func alerts(page: Page) throws -> [(id: Int64, ts: Int64, kind: String, message: String)]
+}
+
+public protocol ReconciliationRepository: TransactionalStore {
+    func insertReconciliation(at: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool) throws
+    func reconciliations(page: Page) throws -> [(ts: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool)]
+}
+
+/// 账本流程所需的全部存储能力。
+public typealias LedgerStore = SettingsRepository & AssetRepository & JournalRepository & DepositRepository
+    & WithdrawalRepository & SweepRepository & OperatorRepository & AuditRepository & ReconciliationRepository

@@ -1,0 +1,119 @@
+// 版本化迁移：schema_version 表记录已应用的最高版本；每个版本在单个事务里应用，崩溃不会留下半个版本。
+// 新版本只能追加在列表末尾，已发布的版本永不修改（测试会从每个早期版本升级到最新）。
+
+public enum Migrations {
+    /// (版本号, 脚本)。SQL 只用 SQLite 与 PostgreSQL 都支持的常见子集（INTEGER/TEXT/BLOB，无 SQLite 专有函数）。
+    public static let all: [(Int, String)] = [
+        (1, """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE assets (
+            symbol TEXT PRIMARY KEY, decimals INTEGER NOT NULL, contract TEXT,
+            confirmations INTEGER NOT NULL, use_finalized INTEGER NOT NULL DEFAULT 0,
+            tiers TEXT NOT NULL DEFAULT '[]', min_deposit TEXT NOT NULL);
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, asset TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '', debit_total TEXT NOT NULL, credit_total TEXT NOT NULL);
+        CREATE INDEX accounts_kind ON accounts(kind, asset);
+        CREATE TABLE journal_entries (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, memo TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL);
+        CREATE TABLE postings (
+            id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES journal_entries(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id), asset TEXT NOT NULL,
+            side TEXT NOT NULL CHECK (side IN ('D','C')), amount TEXT NOT NULL);
+        CREATE INDEX postings_entry ON postings(entry_id);
+        CREATE INDEX postings_account ON postings(account_id);
+        -- 分录不可变：数据库层面拒绝改删（更正只能记新分录）。
+        CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal_entries BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+        CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal_entries BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are immutable'); END;
+        CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, 'postings are immutable'); END;
+        CREATE TABLE deposit_addresses (
+            address TEXT PRIMARY KEY, user_id TEXT NOT NULL, asset TEXT NOT NULL, idx INTEGER NOT NULL UNIQUE,
+            path TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE(user_id, asset));
+        CREATE TABLE deposits (
+            id INTEGER PRIMARY KEY, chain TEXT NOT NULL, tx_hash TEXT NOT NULL, log_index INTEGER NOT NULL,
+            asset TEXT NOT NULL, amount TEXT NOT NULL, address TEXT NOT NULL, user_id TEXT NOT NULL,
+            block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, confirmations INTEGER NOT NULL DEFAULT 0,
+            required INTEGER NOT NULL, state TEXT NOT NULL, credit_entry INTEGER, reversal_entry INTEGER,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            UNIQUE(chain, tx_hash, log_index));
+        CREATE INDEX deposits_state ON deposits(state, id);
+        CREATE INDEX deposits_user ON deposits(user_id, id);
+        CREATE TABLE withdrawals (
+            id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, asset TEXT NOT NULL,
+            amount TEXT NOT NULL, to_address TEXT NOT NULL, state TEXT NOT NULL, requested_by TEXT NOT NULL,
+            rule TEXT NOT NULL DEFAULT '', approvals_required INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '', nonce INTEGER, from_address TEXT, raw_tx BLOB, tx_hash TEXT,
+            fee TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        CREATE INDEX withdrawals_state ON withdrawals(state, id);
+        CREATE UNIQUE INDEX withdrawals_nonce ON withdrawals(from_address, nonce);
+        CREATE TABLE approvals (
+            withdrawal_id INTEGER NOT NULL REFERENCES withdrawals(id), operator TEXT NOT NULL,
+            created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (withdrawal_id, operator));
+        CREATE TABLE nonces (from_address TEXT PRIMARY KEY, next_nonce INTEGER NOT NULL);
+        CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY, address TEXT NOT NULL, nonce INTEGER NOT NULL, asset TEXT NOT NULL,
+            amount TEXT NOT NULL, fee TEXT NOT NULL, topup TEXT NOT NULL, state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '', tx_hash TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            UNIQUE(address, nonce));
+        CREATE TABLE operators (
+            name TEXT PRIMARY KEY, role TEXT NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL,
+            kdf_n INTEGER NOT NULL, kdf_r INTEGER NOT NULL, kdf_p INTEGER NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE allowlist (
+            address TEXT PRIMARY KEY, added_by TEXT NOT NULL, added_at INTEGER NOT NULL,
+            activated_by TEXT, activated_at INTEGER);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,
+            subject TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
+        """),
+        (2, """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY, queue TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+            unique_key TEXT UNIQUE, priority INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, run_at INTEGER NOT NULL,
+            lease_owner TEXT, lease_until INTEGER, last_error TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX jobs_ready ON jobs(queue, state, priority, run_at);
+        CREATE TABLE lease_locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ts INTEGER NOT NULL);
+        """),
+        (3, """
+        CREATE TABLE reconciliations (
+            id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, account TEXT NOT NULL, asset TEXT NOT NULL,
+            ledger_amount TEXT NOT NULL, chain_amount TEXT NOT NULL, matches INTEGER NOT NULL);
+        CREATE INDEX audit_action ON audit_log(action, id);
+        """),
+        (4, """
+        CREATE INDEX journal_ref ON journal_entries(ref, kind);
+        """),
+    ]
+
+    public static var latest: Int { all.last!.0 }
+
+    /// 把数据库升级到 target（默认最新）。返回升级前的版本。
+    @discardableResult
+    public static func migrate(_ db: SQLiteDatabase, to target: Int = latest) throws -> Int {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        let current = Int(try db.query("SELECT MAX(version) AS v FROM schema_version").first?.intOpt("v") ?? 0)
+        guard current <= latest else {
+            throw LedgerError.migration("数据库版本 \(current) 比本程序支持的 \(latest) 新")
+        }
+        for (v, sql) in all where v > current && v <= target {
+            do {
+                try db.transaction {
+                    try db.executeScript(sql)
+                    try db.execute("INSERT INTO schema_version (version) VALUES (?)", [v])
+                }
+            } catch {
+                throw LedgerError.migration("版本 \(v)：\(error)")
+            }
+        }
+        return current
+    }
+
+    public static func version(_ db: SQLiteDatabase) throws -> Int {
+        Int(try db.query("SELECT MAX(version) AS v FROM schema_version").first?.intOpt("v") ?? 0)
+    }
+}

@@ -1,0 +1,207 @@
+// LedgerStore 的 SQLite 实现（所有 SQL 只在 Storage/ 下）。
+import Foundation
+import WalletCrypto
+
+public final class SQLiteLedgerStore {
+    public let db: SQLiteDatabase
+
+    /// 打开（必要时创建）数据库并迁移到最新版本。
+    public init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try Migrations.migrate(db)
+    }
+
+    /// 仅供迁移测试：打开但不迁移。
+    public init(unmigrated path: String) throws { db = try SQLiteDatabase(path: path) }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+
+    // —— 行映射 ——
+    func mapDeposit(_ r: SQLRow) throws -> Deposit {
+        Deposit(id: r.int("id"), chain: r.text("chain"), txHash: r.text("tx_hash"), logIndex: Int(r.int("log_index")),
+                asset: r.text("asset"), amount: try r.amount("amount"), address: r.text("address"),
+                user: r.text("user_id"), blockNumber: r.int("block_number"), blockHash: r.text("block_hash"),
+                confirmations: Int(r.int("confirmations")), required: Int(r.int("required")),
+                state: DepositState(rawValue: r.text("state")) ?? .seen, creditEntry: r.intOpt("credit_entry"),
+                reversalEntry: r.intOpt("reversal_entry"), createdAt: r.int("created_at"), updatedAt: r.int("updated_at"))
+    }
+
+    func mapWithdrawal(_ r: SQLRow) throws -> Withdrawal {
+        let id = r.int("id")
+        let approvals = try db.query("SELECT operator, created_at, expires_at FROM approvals WHERE withdrawal_id = ? ORDER BY created_at, operator", [id])
+            .map { Approval(operatorName: $0.text("operator"), createdAt: $0.int("created_at"), expiresAt: $0.int("expires_at")) }
+        return Withdrawal(id: id, requestID: r.text("request_id"), user: r.text("user_id"), asset: r.text("asset"),
+                          amount: try r.amount("amount"), to: r.text("to_address"),
+                          state: WithdrawalState(rawValue: r.text("state")) ?? .requested,
+                          requestedBy: r.text("requested_by"), rule: r.text("rule"),
+                          approvalsRequired: Int(r.int("approvals_required")), approvals: approvals,
+                          reason: r.text("reason"), nonce: r.intOpt("nonce"), fromAddress: r.textOpt("from_address"),
+                          rawTx: r.blob("raw_tx"), txHash: r.textOpt("tx_hash"),
+                          fee: try r.textOpt("fee").map { try UInt256.fromStored($0) },
+                          createdAt: r.int("created_at"), updatedAt: r.int("updated_at"), expiresAt: r.int("expires_at"))
+    }
+
+    func mapSweep(_ r: SQLRow) throws -> Sweep {
+        Sweep(id: r.int("id"), address: r.text("address"), nonce: r.int("nonce"), asset: r.text("asset"),
+              amount: try r.amount("amount"), fee: try r.amount("fee"), topup: try r.amount("topup"),
+              state: SweepState(rawValue: r.text("state")) ?? .planned, reason: r.text("reason"),
+              txHash: r.textOpt("tx_hash"), createdAt: r.int("created_at"), updatedAt: r.int("updated_at"))
+    }
+
+    func mapAudit(_ r: SQLRow) -> AuditRecord {
+        AuditRecord(id: r.int("id"), ts: r.int("ts"), operatorName: r.text("operator"), action: r.text("action"),
+                    subject: r.text("subject"), details: r.text("details"), prevHash: r.text("prev_hash"), hash: r.text("hash"))
+    }
+
+    func mapAsset(_ r: SQLRow) throws -> Asset {
+        let tiersText = r.text("tiers")
+        let tiers = tiersText == "[]" ? [] : ((try? JSONDecoder().decode([ConfirmationTier].self, from: Data(tiersText.utf8))) ?? [])
+        return Asset(symbol: r.text("symbol"), decimals: Int(r.int("decimals")), contract: r.textOpt("contract"),
+                     confirmations: Int(r.int("confirmations")), useFinalized: r.int("use_finalized") != 0,
+                     tiers: tiers, minDeposit: try r.amount("min_deposit"))
+    }
+
+    func mapBalance(_ r: SQLRow) throws -> AccountBalance {
+        AccountBalance(id: r.int("id"),
+                       ref: AccountRef(AccountKind(rawValue: r.text("kind")) ?? .equity, r.text("asset"), r.text("owner")),
+                       debitTotal: try r.amount("debit_total"), creditTotal: try r.amount("credit_total"))
+    }
+
+    /// 动态 WHERE（参数化，绝不拼接值）。
+    static func whereClause(_ conds: [(String, SQLBindable?)]) -> (String, [SQLBindable]) {
+        var parts: [String] = [], args: [SQLBindable] = []
+        for (sql, v) in conds { if let v { parts.append(sql); args.append(v) } }
+        return (parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND "), args)
+    }
+}
+
+extension SQLiteLedgerStore: SettingsRepository, AssetRepository {
+    public func setting(_ key: String) throws -> String? {
+        try db.query("SELECT value FROM settings WHERE key = ?", [key]).first?.text("value")
+    }
+    public func setSetting(_ key: String, _ value: String) throws {
+        try db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    }
+    public func asset(_ symbol: String) throws -> Asset? {
+        try db.query("SELECT * FROM assets WHERE symbol = ?", [symbol]).first.map(mapAsset)
+    }
+    public func allAssets() throws -> [Asset] { try db.query("SELECT * FROM assets ORDER BY symbol").map(mapAsset) }
+    public func upsertAsset(_ a: Asset) throws {
+        let tiers = String(decoding: try JSONEncoder().encode(a.tiers), as: UTF8.self)
+        try db.execute("""
+            INSERT INTO assets (symbol, decimals, contract, confirmations, use_finalized, tiers, min_deposit)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET decimals = excluded.decimals,
+            contract = excluded.contract, confirmations = excluded.confirmations, use_finalized = excluded.use_finalized,
+            tiers = excluded.tiers, min_deposit = excluded.min_deposit
+            """, [a.symbol, a.decimals, a.contract, a.confirmations, a.useFinalized, tiers, a.minDeposit])
+    }
+}
+
+extension SQLiteLedgerStore: JournalRepository {
+    func accountID(_ ref: AccountRef) throws -> Int64 {
+        if let id = try db.query("SELECT id FROM accounts WHERE code = ?", [ref.code]).first?.int("id") { return id }
+        try db.execute("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?)",
+                       [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
+        return db.lastInsertRowID
+    }
+
+    public func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> Int64 {
+        try db.transaction {
+            try db.execute("INSERT INTO journal_entries (kind, ref, memo, created_at) VALUES (?, ?, ?, ?)", [kind, ref, memo, at])
+            let entry = db.lastInsertRowID
+            for p in postings {
+                let acc = try accountID(p.account)
+                try db.execute("INSERT INTO postings (entry_id, account_id, asset, side, amount) VALUES (?, ?, ?, ?, ?)",
+                               [entry, acc, p.account.asset, p.side.rawValue, p.amount])
+                let col = p.side == .debit ? "debit_total" : "credit_total"
+                let cur = try db.query("SELECT \(col) AS v FROM accounts WHERE id = ?", [acc]).first!.amount("v")
+                // 256 位累计溢出是不可能的业务量，但仍显式检查而不是回绕。
+                let next = try cur.checkedAdd(p.amount)
+                try db.execute("UPDATE accounts SET \(col) = ? WHERE id = ?", [next, acc])
+            }
+            return entry
+        }
+    }
+
+    public func balance(_ ref: AccountRef) throws -> AccountBalance? {
+        try db.query("SELECT * FROM accounts WHERE code = ?", [ref.code]).first.map(mapBalance)
+    }
+
+    public func balances(kind: AccountKind?, asset: String?, owner: String?, page: Page) throws -> [AccountBalance] {
+        let (w, args) = Self.whereClause([("kind = ?", kind?.rawValue), ("asset = ?", asset), ("owner = ?", owner)])
+        return try db.query("SELECT * FROM accounts\(w) ORDER BY id LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapBalance)
+    }
+
+    public func postings(afterEntry: Int64, entryLimit: Int) throws -> [StoredPosting] {
+        try db.query("""
+            SELECT entry_id, account_id, asset, side, amount FROM postings
+            WHERE entry_id > ? AND entry_id <= (SELECT COALESCE(MAX(id), 0) FROM
+              (SELECT id FROM journal_entries WHERE id > ? ORDER BY id LIMIT ?))
+            ORDER BY entry_id, id
+            """, [afterEntry, afterEntry, entryLimit]).map {
+            StoredPosting(entryID: $0.int("entry_id"), accountID: $0.int("account_id"), asset: $0.text("asset"),
+                          side: $0.text("side") == "D" ? .debit : .credit, amount: try $0.amount("amount"))
+        }
+    }
+
+    public func entryCount(kind: String?, ref: String?) throws -> Int {
+        let (w, args) = Self.whereClause([("kind = ?", kind), ("ref = ?", ref)])
+        return Int(try db.query("SELECT COUNT(*) AS n FROM journal_entries\(w)", args).first!.int("n"))
+    }
+}
+
+extension SQLiteLedgerStore: DepositRepository {
+    func mapAddr(_ r: SQLRow) -> DepositAddressRecord {
+        DepositAddressRecord(user: r.text("user_id"), asset: r.text("asset"), address: r.text("address"),
+                             index: UInt32(r.int("idx")), path: r.text("path"))
+    }
+    public func depositAddress(user: String, asset: String) throws -> DepositAddressRecord? {
+        try db.query("SELECT * FROM deposit_addresses WHERE user_id = ? AND asset = ?", [user, asset]).first.map(mapAddr)
+    }
+    public func depositAddress(address: String) throws -> DepositAddressRecord? {
+        try db.query("SELECT * FROM deposit_addresses WHERE address = ?", [address]).first.map(mapAddr)
+    }
+    public func nextDepositIndex() throws -> UInt32 {
+        UInt32(try db.query("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM deposit_addresses").first!.int("n"))
+    }
+    public func insertDepositAddress(_ r: DepositAddressRecord, at: Int64) throws {
+        try db.execute("INSERT INTO deposit_addresses (address, user_id, asset, idx, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [r.address, r.user, r.asset, Int64(r.index), r.path, at])
+    }
+    public func deposit(chain: String, txHash: String, logIndex: Int) throws -> Deposit? {
+        try db.query("SELECT * FROM deposits WHERE chain = ? AND tx_hash = ? AND log_index = ?", [chain, txHash, logIndex]).first.map(mapDeposit)
+    }
+    public func deposit(id: Int64) throws -> Deposit? {
+        try db.query("SELECT * FROM deposits WHERE id = ?", [id]).first.map(mapDeposit)
+    }
+    public func insertDeposit(_ d: Deposit) throws -> Int64 {
+        try db.execute("""
+            INSERT INTO deposits (chain, tx_hash, log_index, asset, amount, address, user_id, block_number, block_hash,
+              confirmations, required, state, credit_entry, reversal_entry, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [d.chain, d.txHash, d.logIndex, d.asset, d.amount, d.address, d.user, d.blockNumber, d.blockHash,
+                  d.confirmations, d.required, d.state.rawValue, d.creditEntry, d.reversalEntry, d.createdAt, d.updatedAt])
+        return db.lastInsertRowID
+    }
+    public func updateDeposit(_ d: Deposit) throws {
+        try db.execute("""
+            UPDATE deposits SET confirmations = ?, required = ?, state = ?, credit_entry = ?, reversal_entry = ?,
+              block_number = ?, block_hash = ?, updated_at = ? WHERE id = ?
+            """, [d.confirmations, d.required, d.state.rawValue, d.creditEntry, d.reversalEntry, d.blockNumber,
+                  d.blockHash, d.updatedAt, d.id])
+    }
+    public func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit] {
+        let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
+        return try db.query("SELECT * FROM deposits\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapDeposit)
+    }
+    public func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64] {
+        guard !states.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
+        return try db.query("SELECT id FROM deposits WHERE chain = ? AND block_number >= ? AND state IN (\(marks)) ORDER BY id",
+                            [chain, fromBlock] + states.map(\.rawValue)).map { $0.int("id") }
+    }
+    public func depositCount(_ f: DepositFilter) throws -> Int {
+        let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
+        return Int(try db.query("SELECT COUNT(*) AS n FROM deposits\(w)", args).first!.int("n"))
+    }
+}

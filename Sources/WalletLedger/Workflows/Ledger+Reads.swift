@@ -1,0 +1,25 @@
+// 控制台与 CLI 用的只读接口：全部从数据库分页，不一次读入全部行。
+extension Ledger {
+    public func audits(_ f: AuditFilter = AuditFilter(), page: Page = Page()) throws -> [AuditRecord] { try store.audits(f, page: page) }
+    public func auditCount(_ f: AuditFilter = AuditFilter()) throws -> Int { try store.auditCount(f) }
+    public func verifyAudit() throws -> AuditChain.Verification { try AuditChain.verify(store) }
+    public func check() throws -> [InvariantViolation] { try InvariantChecker.check(store) }
+    public func alerts(page: Page = Page()) throws -> [(id: Int64, ts: Int64, kind: String, message: String)] { try store.alerts(page: page) }
+
+    /// SQLite 后端的任务队列（与账本同库）。
+    public var jobQueue: (any JobQueue & LeaseLock)? {
+        (store as? SQLiteLedgerStore).map { SQLiteJobQueue(store: $0) }
+    }
+}
+
+extension Ledger {
+    /// 死信重新入队并记审计。
+    public func requeueJob(id: Int64, by op: Operator, queue: any JobQueue) throws -> Job {
+        try requireRole(op, [.admin], "jobs requeue")
+        return try store.transaction {
+            let j = try queue.requeue(id: id, now: now)
+            try audit(op.name, "jobs.requeue", String(id), ["kind": j.kind, "cli": "jobs requeue \(id)"])
+            return j
+        }
+    }
+}

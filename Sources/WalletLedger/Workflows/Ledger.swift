@@ -1,0 +1,172 @@
+// 账本门面：所有资金流程的入口。每个状态转换与其分录、审计记录在同一个数据库事务里提交。
+import Foundation
+import WalletCrypto
+
+/// 时钟可注入：测试里推进时间验证过期、冷静期和速率窗口。
+public struct LedgerClock: Sendable {
+    public var now: @Sendable () -> Int64
+    public init(now: @escaping @Sendable () -> Int64) { self.now = now }
+    public static let system = LedgerClock { Int64(Date().timeIntervalSince1970) }
+}
+
+/// 充值地址派生（xpub 在第 index 个非硬化子节点）。只需公钥，不需要私钥。
+public protocol DepositAddressDeriver: Sendable {
+    /// 返回（规范小写或 EIP-55 形式的地址，派生路径文本）。
+    func derive(index: UInt32) throws -> (address: String, path: String)
+}
+
+public final class Ledger {
+    public let store: any LedgerStore
+    public var clock: LedgerClock
+    public var policy: ApprovalPolicy
+    public var addresses: AddressValidator
+    public var deriver: (any DepositAddressDeriver)?
+    /// 手续费以哪种资产计（链的原生币）。
+    public var nativeAsset: String = "ETH"
+    public var chain: String = "ethereum"
+
+    public init(store: any LedgerStore, clock: LedgerClock = .system, policy: ApprovalPolicy = .default,
+                addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
+        self.store = store; self.clock = clock; self.policy = policy; self.addresses = addresses; self.deriver = deriver
+        if let n = try? store.setting(Settings.nativeAsset) { nativeAsset = n }
+        if let c = try? store.setting(Settings.chainID) { chain = "eip155:\(c)" }
+        if self.deriver == nil { self.deriver = try? configuredDeriver() }
+    }
+
+    /// 打开 <home>/wallet.db。
+    public static func open(home: String, clock: LedgerClock = .system) throws -> Ledger {
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let path = (home as NSString).appendingPathComponent("wallet.db")
+        let store = try SQLiteLedgerStore(path: path)
+        // 库里有操作员口令哈希与业务数据：只许属主读写。
+        for f in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: f) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: f)
+        }
+        return Ledger(store: store, clock: clock)
+    }
+
+    public var now: Int64 { clock.now() }
+
+    // MARK: 设置与资产
+
+    public enum Settings {
+        public static let depositXpub = "deposit.xpub"
+        public static let chainID = "chain.id"
+        public static let nativeAsset = "chain.native_asset"
+        public static let hotWallet = "hot_wallet.address"
+    }
+
+    public func setting(_ key: String) throws -> String? { try store.setting(key) }
+    public func setSetting(_ key: String, _ value: String, by op: String = "system") throws {
+        try store.transaction {
+            // chain.id 是充值幂等键的一部分：已有充值后改它会让同一笔充值换一个键而被重复入账。
+            if key == Settings.chainID, try store.setting(key) != value, try store.depositCount(DepositFilter()) > 0 {
+                throw LedgerError.invalidArgument(key, "已有充值记录，不能修改链 ID（它是充值幂等键的一部分）")
+            }
+            try store.setSetting(key, value)
+            try audit(op, "setting.set", key, ["value": value])
+        }
+        if key == Settings.chainID { chain = "eip155:\(value)" }
+        if key == Settings.nativeAsset { nativeAsset = value }
+    }
+
+    public func asset(_ symbol: String) throws -> Asset {
+        guard let a = try store.asset(symbol) else { throw LedgerError.unknownAsset(symbol) }
+        return a
+    }
+
+    public func addAsset(_ a: Asset, by op: String = "system") throws {
+        guard a.decimals >= 0, a.decimals <= AmountFormat.maxDecimals else {
+            throw LedgerError.invalidArgument("decimals", "必须在 0...\(AmountFormat.maxDecimals)")
+        }
+        guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符") }
+        try store.transaction {
+            try store.upsertAsset(a)
+            try audit(op, "asset.upsert", a.symbol, ["decimals": String(a.decimals), "contract": a.contract ?? ""])
+        }
+    }
+
+    // MARK: 记账
+
+    /// 写一条分录：检查每种资产借贷相等、金额为正、用户负债账户不为负。失败则整笔回滚。
+    @discardableResult
+    func post(_ kind: String, ref: String, memo: String = "", _ postings: [Posting]) throws -> Int64 {
+        let nonzero = postings.filter { !$0.amount.isZero }
+        guard !nonzero.isEmpty else { throw LedgerError.invalidArgument("postings", "空分录") }
+        var sums: [String: (d: UInt256, c: UInt256)] = [:]
+        for p in nonzero {
+            var s = sums[p.account.asset] ?? (.zero, .zero)
+            if p.side == .debit { s.d = try s.d.checkedAdd(p.amount) } else { s.c = try s.c.checkedAdd(p.amount) }
+            sums[p.account.asset] = s
+        }
+        for (asset, s) in sums where s.d != s.c {
+            throw LedgerError.storage("分录不平衡（\(asset)：借 \(s.d) ≠ 贷 \(s.c)）——这是程序错误")
+        }
+        return try store.transaction {
+            let id = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
+            for p in nonzero where p.account.kind.isUserLiability {
+                // 业务流程事先已检查余额；走到这里说明是程序错误，整笔回滚。
+                if let b = try store.balance(p.account), b.net.negative {
+                    throw LedgerError.storage("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)），已回滚——这是程序错误")
+                }
+            }
+            return id
+        }
+    }
+
+    func audit(_ op: String, _ action: String, _ subject: String, _ details: [String: String]) throws {
+        try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details)
+    }
+
+    /// 账户净额（按正常方向；资产账户透支时为负）。
+    public func balance(_ ref: AccountRef) throws -> (negative: Bool, magnitude: UInt256) {
+        try store.balance(ref)?.net ?? (false, .zero)
+    }
+
+    public func available(user: String, asset: String) throws -> UInt256 {
+        let b = try balance(AccountRef(.userAvailable, asset, user))
+        return b.negative ? .zero : b.magnitude
+    }
+
+    public func frozen(user: String, asset: String) throws -> UInt256 {
+        let b = try balance(AccountRef(.userFrozen, asset, user))
+        return b.negative ? .zero : b.magnitude
+    }
+
+    public func balances(kind: AccountKind? = nil, asset: String? = nil, owner: String? = nil, page: Page = Page()) throws -> [AccountBalance] {
+        try store.balances(kind: kind, asset: asset, owner: owner, page: page)
+    }
+
+    /// 运营方注资（例如给热钱包打 gas 费）：借热钱包、贷权益。
+    @discardableResult
+    public func fundHotWallet(asset: String, amount: UInt256, ref: String, by op: String) throws -> Int64 {
+        _ = try self.asset(asset)
+        return try store.transaction {
+            let id = try post("hot_wallet_funding", ref: ref, [
+                Posting(AccountRef(.hotWallet, asset), .debit, amount),
+                Posting(AccountRef(.equity, asset), .credit, amount),
+            ])
+            try audit(op, "hot_wallet.fund", asset, ["amount": amount.decimalString, "ref": ref])
+            return id
+        }
+    }
+
+    // MARK: 充值地址
+
+    /// 给用户分配充值地址：已有则原样返回；否则从 xpub 的下一个未用索引派生并存储映射。
+    public func assignAddress(user: String, asset: String, by op: String = "system") throws -> DepositAddressRecord {
+        guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
+        _ = try self.asset(asset)
+        guard let deriver else { throw LedgerError.settingMissing(Settings.depositXpub) }
+        return try store.transaction {
+            if let r = try store.depositAddress(user: user, asset: asset) { return r }
+            let idx = try store.nextDepositIndex()
+            let (addr, path) = try deriver.derive(index: idx)
+            let canonical = try addresses.canonical(addr.lowercased())
+            let r = DepositAddressRecord(user: user, asset: asset, address: canonical, index: idx, path: path)
+            try store.insertDepositAddress(r, at: now)
+            try audit(op, "address.assign", user, ["asset": asset, "address": canonical, "index": String(idx)])
+            return r
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+import WalletCrypto
+@testable import WalletLedger
+
+func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "ETH", to: String = Fixture.destinations[0]) -> WithdrawalRequest {
+    WithdrawalRequest(requestID: id, user: user, asset: asset, amount: amount, to: to)
+}
+
+@Test func fullWithdrawalLifecycleWithTwoApprovals() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(500))
+    try l.fundHotWallet(asset: "ETH", amount: ether * UInt256(1000), ref: "seed", by: "admin")
+    var w = try l.requestWithdrawal(req("big", "150"), by: env.carol)
+    #expect(w.state == .awaitingApproval && w.approvalsRequired == 2 && w.rule == "large")
+    #expect(try l.frozen(user: "u1", asset: "ETH") == ether * UInt256(150))
+    #expect(throws: LedgerError.selfApproval("carol")) { try l.approve(withdrawalID: w.id, by: env.carol) }
+    w = try l.approve(withdrawalID: w.id, by: env.alice)
+    #expect(w.state == .awaitingApproval)
+    #expect(throws: LedgerError.duplicateApproval("alice")) { try l.approve(withdrawalID: w.id, by: env.alice) }
+    w = try l.approve(withdrawalID: w.id, by: env.bob)
+    #expect(w.state == .approved)
+    let hot = "0x3333333333333333333333333333333333333333"
+    let n = try l.reserveNonce(withdrawalID: w.id, from: hot)
+    #expect(try l.reserveNonce(withdrawalID: w.id, from: hot) == n)
+    w = try l.recordSigned(withdrawalID: w.id, rawTx: [1, 2, 3], txHash: "0xabc")
+    #expect(w.state == .signed)
+    #expect(throws: LedgerError.alreadySigned(w.id)) { try l.recordSigned(withdrawalID: w.id, rawTx: [9], txHash: "0xdef") }
+    #expect(try l.recordSigned(withdrawalID: w.id, rawTx: [1, 2, 3], txHash: "0xabc").txHash == "0xabc")
+    #expect(try l.beginBroadcast(withdrawalID: w.id).state == .unknown)
+    #expect(try l.resolveUnknown(withdrawalID: w.id, foundOnChain: false).state == .signed)
+    _ = try l.beginBroadcast(withdrawalID: w.id)
+    #expect(try l.resolveUnknown(withdrawalID: w.id, foundOnChain: true).state == .broadcast)
+    w = try l.markConfirmed(withdrawalID: w.id, fee: UInt256(21000 * 1_000_000_000))
+    #expect(w.state == .confirmed)
+    #expect(try l.frozen(user: "u1", asset: "ETH") == .zero)
+    #expect(try l.available(user: "u1", asset: "ETH") == ether * UInt256(350))
+    #expect(try l.balance(AccountRef(.feeExpense, "ETH")).magnitude == UInt256(21000 * 1_000_000_000))
+    #expect(try l.check().isEmpty)
+    #expect(try l.verifyAudit().ok)
+}
+
+@Test func rejectExpireAndFailUnfreeze() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(100))
+    let a = try l.requestWithdrawal(req("a", "10"), by: env.carol)
+    let b = try l.requestWithdrawal(req("b", "20"), by: env.carol)
+    let c = try l.requestWithdrawal(req("c", "0.5"), by: env.carol)
+    #expect(try l.frozen(user: "u1", asset: "ETH") == (try Fixture.eth.parse("30.5")))
+    #expect(throws: LedgerError.self) { try l.reject(withdrawalID: a.id, reason: " ", by: env.alice) }
+    #expect(try l.reject(withdrawalID: a.id, reason: "可疑", by: env.alice).state == .rejected)
+    env.clock.t += 4000
+    #expect(throws: LedgerError.self) { try l.approve(withdrawalID: b.id, by: env.alice) }
+    #expect(try l.expireDue() == 2)
+    #expect(try l.withdrawal(id: b.id).state == .expired)
+    #expect(try l.withdrawal(id: c.id).state == .expired)
+    #expect(try l.frozen(user: "u1", asset: "ETH") == .zero)
+    let d = try l.requestWithdrawal(req("d", "0.5"), by: env.carol)
+    _ = try l.reserveNonce(withdrawalID: d.id, from: "0x3333333333333333333333333333333333333333")
+    _ = try l.recordSigned(withdrawalID: d.id, rawTx: [1], txHash: "0x01")
+    _ = try l.beginBroadcast(withdrawalID: d.id)
+    _ = try l.markBroadcast(withdrawalID: d.id)
+    #expect(try l.markFailed(withdrawalID: d.id, fee: UInt256(5), reason: "reverted").state == .failed)
+    #expect(try l.available(user: "u1", asset: "ETH") == ether * UInt256(100))
+    #expect(try l.check().isEmpty)
+    #expect(try l.withdrawalCount(WithdrawalFilter(state: .expired)) == 2)
+}
+
+@Test func approvalsExpire() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(500))
+    let w = try l.requestWithdrawal(req("x", "150"), by: env.carol)
+    _ = try l.approve(withdrawalID: w.id, by: env.alice)
+    env.clock.t += 601  // alice 的审批过期
+    #expect(try l.approve(withdrawalID: w.id, by: env.bob).state == .awaitingApproval)
+    #expect(try l.withdrawal(id: w.id).approvals.count == 2)
+    // alice 重新批准：替换她过期的那条，凑够 2 人
+    let again = try l.approve(withdrawalID: w.id, by: env.alice)
+    #expect(again.state == .approved && again.approvals.count == 2)
+    #expect(try l.withdrawal(id: w.id).approvals.map(\.operatorName).sorted() == ["alice", "bob"])
+}
+
+@Test func viewerCannotActAndRolesAreEnforced() throws {
+    let env = try Fixture.env()
+    let v = try env.ledger.addOperator(name: "vic", role: .viewer, passphrase: SecretBytes(Array("12345678".utf8)),
+                                       by: env.admin, kdf: ScryptParams(n: 16, r: 1, p: 1))
+    #expect(throws: LedgerError.self) { try env.ledger.requestWithdrawal(req("v", "1"), by: v) }
+    #expect(throws: LedgerError.self) { try env.ledger.allowlistActivate(Fixture.destinations[0], by: env.alice) }
+    #expect(throws: LedgerError.self) {
+        try env.ledger.addOperator(name: "x", role: .admin, passphrase: SecretBytes(Array("12345678".utf8)), by: env.alice)
+    }
+}
+
+@Test func badInputLeavesDatabaseUnchanged() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(5))
+    _ = try l.requestWithdrawal(req("dup", "0.1"), by: env.carol)
+    let before = try Fixture.snapshot(l)
+    let cases: [(WithdrawalRequest, LedgerError)] = [
+        (req("n1", "-1"), .amountNegative("-1")),
+        (req("n2", "0.0000000000000000001"), .amountTooPrecise("0.0000000000000000001", decimals: 18)),
+        (req("n3", "1157920892373161954235709850086879078532699846656405640394575840079131296399361"), .amountOverflow("1157920892373161954235709850086879078532699846656405640394575840079131296399361")),
+        (req("n4", "1", asset: "DOGE"), .unknownAsset("DOGE")),
+        (req("n5", "1", to: "0x123"), .invalidAddress("0x123")),
+        (req("n6", "1", to: "0x52908400098527886E0F7030069857D2E4169EE7"), .notAllowlisted("0x52908400098527886e0f7030069857d2e4169ee7")),
+        (req("n7", "0"), .amountZero),
+        (req("dup", "0.2"), .duplicateRequest("dup")),
+        (req("n8", "4.95"), .insufficientBalance(user: "u1", asset: "ETH", available: "4.9", requested: "4.95")),
+        (req("n9", "1", to: "0x9999999999999999999999999999999999999999"), .notAllowlisted("0x9999999999999999999999999999999999999999")),
+        (req("n10", "5000"), .policyBlocked(rule: "block-huge")),
+    ]
+    for (r, e) in cases {
+        #expect(throws: e) { try l.requestWithdrawal(r, by: env.carol) }
+        #expect(try Fixture.snapshot(l) == before, "\(r.requestID) 改动了数据库")
+    }
+    // EIP-55：翻转一个字母的大小写 → 校验失败；正确的校验和 → 通过校验（再因不在白名单被拒）。
+    #expect(throws: LedgerError.badChecksum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")) {
+        try l.requestWithdrawal(req("n11", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"), by: env.carol)
+    }
+    #expect(throws: LedgerError.notAllowlisted("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")) {
+        try l.requestWithdrawal(req("n12", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), by: env.carol)
+    }
+    #expect(try Fixture.snapshot(l) == before)
+    // 同一请求重放：返回原记录
+    #expect(try l.requestWithdrawal(req("dup", "0.1"), by: env.carol).requestID == "dup")
+    #expect(try Fixture.snapshot(l) == before)
+}
+
+@Test func allowlistCoolingOff() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether)
+    let fresh = "0x4444444444444444444444444444444444444444"
+    _ = try l.allowlistAdd(fresh, by: env.alice)
+    #expect(throws: LedgerError.notAllowlisted(fresh)) { try l.requestWithdrawal(req("a", "0.1", to: fresh), by: env.carol) }
+    _ = try l.allowlistActivate(fresh, by: env.admin)
+    #expect(throws: LedgerError.coolingOff(fresh, until: env.clock.t + 100)) { try l.requestWithdrawal(req("a", "0.1", to: fresh), by: env.carol) }
+    env.clock.t += 100
+    #expect(try l.requestWithdrawal(req("a", "0.1", to: fresh), by: env.carol).state == .approved)
+}
+
+@Test func velocityLimitFallsThroughToStricterRule() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(10))
+    #expect(try l.requestWithdrawal(req("v1", "1"), by: env.carol).rule == "small")
+    #expect(try l.requestWithdrawal(req("v2", "0.9"), by: env.carol).rule == "small")
+    let third = try l.requestWithdrawal(req("v3", "0.5"), by: env.carol)  // 窗口内 2.4 > 2
+    #expect(third.rule == "medium" && third.state == .awaitingApproval)
+    let second = try l.withdrawal(requestID: "v2")
+    #expect(try l.velocityUsage(second).perUser == (try Fixture.eth.parse("2.4")))
+    #expect(try l.allowlistEntry(Fixture.destinations[0])?.activatedBy == "admin")
+    env.clock.t += 3601
+    #expect(try l.requestWithdrawal(req("v4", "0.5"), by: env.carol).rule == "small")
+}
+
+@Test func sweepLifecycle() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    let d = try Fixture.credit(l, user: "u1", asset: "USDT", amount: UInt256(5_000_000))
+    try l.fundHotWallet(asset: "ETH", amount: ether, ref: "gas", by: "admin")
+    let s = try l.planSweep(address: d.address, nonce: 0, asset: "USDT", amount: UInt256(5_000_000), fee: UInt256(100), topup: UInt256(1000))
+    #expect(s.state == .toppingUpGas)
+    #expect(try l.planSweep(address: d.address, nonce: 0, asset: "USDT", amount: UInt256(5_000_000), fee: UInt256(100), topup: UInt256(1000)) == s)
+    #expect(throws: LedgerError.self) { try l.sweepBroadcast(id: s.id, txHash: "0x5") }
+    #expect(try l.sweepTopUpConfirmed(id: s.id, topupFee: UInt256(21)).state == .ready)
+    #expect(try l.sweepBroadcast(id: s.id, txHash: "0x5").state == .broadcast)
+    #expect(try l.balance(AccountRef(.sweepTransit, "USDT")).magnitude == UInt256(5_000_000))
+    #expect(try l.sweepConfirmed(id: s.id, fee: UInt256(900)).state == .confirmed)
+    #expect(try l.balance(AccountRef(.hotWallet, "USDT")).magnitude == UInt256(5_000_000))
+    #expect(try l.balance(AccountRef(.depositAddress, "USDT", d.address)).magnitude == .zero)
+    let s2 = try l.planSweep(address: d.address, nonce: 1, asset: "USDT", amount: UInt256(1), fee: .zero, topup: .zero)
+    #expect(try l.sweepDefer(id: s2.id, reason: "fee too high").state == .deferred)
+    #expect(try l.check().isEmpty)
+}
+
+@Test func operatorPassphrases() throws {
+    let env = try Fixture.env()
+    #expect(try env.ledger.authenticate(name: "alice", passphrase: SecretBytes(Array("correct horse".utf8))).role == .approver)
+    #expect(throws: LedgerError.badPassphrase) { try env.ledger.authenticate(name: "alice", passphrase: SecretBytes(Array("wrong horse".utf8))) }
+    #expect(throws: LedgerError.badPassphrase) { try env.ledger.authenticate(name: "nobody", passphrase: SecretBytes(Array("correct horse".utf8))) }
+    #expect(throws: LedgerError.operatorExists("alice")) {
+        try env.ledger.addOperator(name: "alice", role: .viewer, passphrase: SecretBytes(Array("12345678".utf8)), by: env.admin, kdf: ScryptParams(n: 16, r: 1, p: 1))
+    }
+    // 口令不进审计日志。
+    #expect(try env.ledger.audits(page: Page(limit: 1000)).allSatisfy { !$0.details.contains("correct horse") })
+}
+
+@Test func reservedNonceBlocksRejectAndExpiry() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(5))
+    let w = try l.requestWithdrawal(req("n", "0.5"), by: env.carol)
+    _ = try l.reserveNonce(withdrawalID: w.id, from: "0x3333333333333333333333333333333333333333")
+    #expect(throws: LedgerError.self) { try l.reject(withdrawalID: w.id, reason: "late", by: env.alice) }
+    env.clock.t += 100_000
+    #expect(try l.expireDue() == 0)
+    #expect(try l.withdrawal(id: w.id).state == .approved)
+    #expect(try l.check().isEmpty)
+}
+
+@Test func nestedFailureRollsBackOnlyTheInnerPart() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether)
+    let before = try Fixture.snapshot(l)
+    try l.store.transaction {
+        // 内层失败（余额不足）被外层捕获后继续：不能留下任何半截写入
+        #expect(throws: LedgerError.self) { try l.requestWithdrawal(req("x", "0.5", user: "nobody"), by: env.carol) }
+        #expect(throws: LedgerError.self) { try l.orphanDeposit(id: 999_999) }
+        // 内层先写（设置 + 审计）再失败
+        #expect(throws: LedgerError.self) {
+            try l.store.transaction {
+                try l.setSetting("half", "written")
+                throw LedgerError.amountZero
+            }
+        }
+    }
+    #expect(try l.setting("half") == nil)
+    #expect(try Fixture.snapshot(l) == before)
+    // 内层成功的部分随外层一起提交
+    try l.store.transaction { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
+    #expect(try l.withdrawalCount() == 1 && l.check().isEmpty)
+}

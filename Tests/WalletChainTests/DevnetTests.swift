@@ -131,7 +131,6 @@ struct DevnetTests {
         #expect(rpc.health[0].lastErrorCode == "chain.timeout")
         // 节点拒绝无效交易：类型化错误，不重试，端点健康
         let (c2, rpc2) = try dev.client()
-        try await Task.sleep(nanoseconds: 3_000_000_000)   // 等 devnet 处理完剩余的慢请求
         await #expect(throws: ChainError.self) { try await c2.sendRawTransaction([0x02, 0xc0]) }
         #expect(rpc2.health[0].breaker == .closed)
     }

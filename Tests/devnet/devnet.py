@@ -362,16 +362,18 @@ def make_handler(dev):
             except Exception:
                 return self.reply(200, json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}))
             method = req.get("method")
+            mode = None
             with dev.lock:
                 if dev.fault and not str(method).startswith("devnet_"):
                     mode, left = dev.fault
                     dev.fault = (mode, left - 1) if left > 1 else None
-                    if mode == "http500":
-                        return self.reply(500, "{}")
-                    if mode == "garbage":
-                        return self.reply(200, '{"jsonrpc":"2.0","id":' + json.dumps(req.get("id")) + ',"result":{"number":')
-                    if mode.startswith("sleep"):
-                        time.sleep(float(mode[5:] or "2"))
+            if mode == "http500":
+                return self.reply(500, "{}")
+            if mode == "garbage":
+                return self.reply(200, '{"jsonrpc":"2.0","id":' + json.dumps(req.get("id")) + ',"result":{"number":')
+            if mode and mode.startswith("sleep"):
+                time.sleep(float(mode[5:] or "2"))  # 在锁外睡眠：慢请求不阻塞其他请求
+            with dev.lock:
                 try:
                     result = dev.handle(method, req.get("params") or [])
                     resp = {"jsonrpc": "2.0", "id": req.get("id"), "result": result}

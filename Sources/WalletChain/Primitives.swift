@@ -14,7 +14,7 @@ public struct ChainAddress: Hashable, Sendable, Comparable, CustomStringConverti
         self = v
     }
 
-    private init(a: UInt64, b: UInt64, c: UInt32) { self.a = a; self.b = b; self.c = c }
+    init(a: UInt64, b: UInt64, c: UInt32) { self.a = a; self.b = b; self.c = c }
 
     /// 非泛型的加载（热路径：每条日志、每笔交易都要构造）。
     static func load(_ p: UnsafeBufferPointer<UInt8>) -> ChainAddress? {
@@ -52,23 +52,62 @@ public struct ChainAddress: Hashable, Sendable, Comparable, CustomStringConverti
     public static func < (l: ChainAddress, r: ChainAddress) -> Bool { (l.a, l.b, l.c) < (r.a, r.b, r.c) }
 }
 
-/// 32 字节哈希（区块哈希、交易哈希、日志 topic）。
+/// 32 字节哈希（区块哈希、交易哈希、日志 topic）。内联存成 4 个整数：解析每笔交易不必为哈希分配堆内存，比较与哈希也更快。
 public struct H256: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
     public init?(bytes: [UInt8]) {
-        guard bytes.count == 32 else { return nil }
-        self.bytes = bytes
+        guard let v = bytes.withUnsafeBufferPointer({ H256.load($0) }) else { return nil }
+        self = v
     }
+
+    private init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) { self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3 }
+
+    static func load(_ p: UnsafeBufferPointer<UInt8>) -> H256? {
+        guard p.count == 32 else { return nil }
+        func word(_ o: Int) -> UInt64 { var x: UInt64 = 0; for i in o..<(o + 8) { x = x << 8 | UInt64(p[i]) }; return x }
+        return H256(word(0), word(8), word(16), word(24))
+    }
+
     public init(hex: String) throws {
-        guard hex.utf8.count == 66, hex.hasPrefix("0x") || hex.hasPrefix("0X") else {
-            throw StrictHexError.badLength(expected: 32, text: String(hex.prefix(80)))
+        var s = hex
+        let v: H256? = s.withUTF8 { u -> H256? in
+            guard u.count == 66, u[0] == 0x30, u[1] == 0x78 || u[1] == 0x58 else { return nil }
+            func word(_ o: Int) -> UInt64? {
+                var x: UInt64 = 0
+                for k in o..<(o + 16) { guard let n = StrictHex.nibble(u[k]) else { return nil }; x = x << 4 | UInt64(n) }
+                return x
+            }
+            guard let a = word(2), let b = word(18), let c = word(34), let d = word(50) else { return nil }
+            return H256(a, b, c, d)
         }
-        guard let b = try? Hex.decode(hex) else { throw StrictHexError.badCharacter(text: String(hex.prefix(80))) }
-        self.bytes = b
+        guard let v else {
+            if hex.utf8.count != 66 { throw StrictHexError.badLength(expected: 32, text: String(hex.prefix(80))) }
+            throw StrictHexError.badCharacter(text: String(hex.prefix(80)))
+        }
+        self = v
     }
+
+    public var bytes: [UInt8] {
+        var out = [UInt8](); out.reserveCapacity(32)
+        for w in [w0, w1, w2, w3] { for i in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: w >> UInt64(i * 8))) } }
+        return out
+    }
+
+    /// 作为 ABI 编码的地址参数（indexed address topic）：高 12 字节必须为 0，低 20 字节是地址。
+    public var asAddress: ChainAddress? {
+        guard w0 == 0, w1 >> 32 == 0 else { return nil }
+        return ChainAddress(a: w1 << 32 | w2 >> 32, b: w2 << 32 | w3 >> 32, c: UInt32(truncatingIfNeeded: w3))
+    }
+
+    /// 低 20 字节（不检查高位），用于记录格式不对的 topic 的收款方。
+    public var low20Address: ChainAddress {
+        ChainAddress(a: w1 << 32 | w2 >> 32, b: w2 << 32 | w3 >> 32, c: UInt32(truncatingIfNeeded: w3))
+    }
+
     public var hex: String { "0x" + Hex.encode(bytes) }
     public var description: String { hex }
-    public static let zero = H256(bytes: [UInt8](repeating: 0, count: 32))!
+    public static let zero = H256(0, 0, 0, 0)
 }
 
 public enum StrictHexError: Error, Equatable, Sendable {

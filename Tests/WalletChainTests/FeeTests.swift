@@ -153,3 +153,21 @@ let recordedFeeHistory = #"{"oldestBlock":"0x13a5f1a","baseFeePerGas":["0x4a817c
         #expect(b.topUps[0].0 < b.topUps[1].0)
     }
 }
+
+@Suite struct ConfirmationTests {
+    @Test func blockCountPolicy() {
+        #expect(Confirmations.status(blockNumber: 100, head: 100, finalized: nil, policy: .blocks(12))
+                == ConfirmationStatus(confirmations: 1, required: 12, confirmed: false))
+        #expect(Confirmations.status(blockNumber: 100, head: 111, finalized: nil, policy: .blocks(12)).confirmed)
+        #expect(!Confirmations.status(blockNumber: 100, head: 110, finalized: nil, policy: .blocks(12)).confirmed)
+        // 链头落后于充值块（刚重组/落后节点）：0 个确认
+        #expect(Confirmations.status(blockNumber: 100, head: 99, finalized: nil, policy: .blocks(1)).confirmations == 0)
+    }
+
+    @Test func finalizedPolicy() {
+        #expect(!Confirmations.status(blockNumber: 100, head: 120, finalized: nil, policy: .finalized).confirmed)
+        let s = Confirmations.status(blockNumber: 100, head: 120, finalized: 99, policy: .finalized)
+        #expect(!s.confirmed && s.required == 22 && s.confirmations == 21)
+        #expect(Confirmations.status(blockNumber: 100, head: 140, finalized: 100, policy: .finalized).confirmed)
+    }
+}

@@ -16,6 +16,7 @@ struct BenchOptions {
 let sections: [BenchSection] = [
     KeysBench(),
     LedgerBench(),
+    ChainBench(),
     ConsoleBench(),
 ]
 

@@ -1,0 +1,365 @@
+import Foundation
+import WalletCrypto
+
+/// 时间源。测试用 `ManualClock` 让熔断/限流/退避可以确定性地验证，不真的等待。
+public protocol ChainClock: Sendable {
+    /// 单调秒数。
+    func now() -> Double
+    func sleep(_ seconds: Double) async throws
+}
+
+public struct SystemClock: ChainClock {
+    private let start = ContinuousClock.now
+    public init() {}
+    public func now() -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+    public func sleep(_ seconds: Double) async throws {
+        if seconds > 0 { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+    }
+}
+
+/// 手动时钟：sleep 立即把时间往前拨，并记录每次等待（测试断言退避序列用）。
+public final class ManualClock: ChainClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var t: Double = 0
+    private var slept: [Double] = []
+    public init() {}
+    public func now() -> Double { lock.lock(); defer { lock.unlock() }; return t }
+    public func advance(_ s: Double) { lock.lock(); t += s; lock.unlock() }
+    public func sleep(_ seconds: Double) async throws { record(seconds) }
+    private func record(_ seconds: Double) { lock.lock(); slept.append(seconds); t += max(0, seconds); lock.unlock() }
+    public var sleeps: [Double] { lock.lock(); defer { lock.unlock() }; return slept }
+}
+
+// MARK: - 熔断器
+
+public enum BreakerState: String, Sendable, Equatable {
+    case closed, open, halfOpen = "half_open"
+}
+
+public struct BreakerConfig: Sendable {
+    /// 连续失败多少次后打开。
+    public var failureThreshold: Int
+    /// 打开后多久进入半开（放一个探测请求）。
+    public var openSeconds: Double
+    public init(failureThreshold: Int = 5, openSeconds: Double = 30) {
+        self.failureThreshold = failureThreshold; self.openSeconds = openSeconds
+    }
+}
+
+/// 每个端点一个：closed →（连续失败达到阈值）→ open →（冷却到期）→ half_open →（探测成功）closed / （失败）open。
+public final class CircuitBreaker: @unchecked Sendable {
+    private let lock = NSLock()
+    public let config: BreakerConfig
+    private var state: BreakerState = .closed
+    private var failures = 0
+    private var openedAt: Double = 0
+    private var probeInFlight = false
+    private var transitions: [BreakerState] = []
+
+    public init(config: BreakerConfig) { self.config = config }
+
+    /// 是否放行一次请求；open 冷却到期时转 half_open 并只放行一个探测。
+    public func allow(now: Double) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        switch state {
+        case .closed: return true
+        case .open:
+            guard now >= openedAt + config.openSeconds else { return false }
+            move(.halfOpen); probeInFlight = true
+            return true
+        case .halfOpen:
+            if probeInFlight { return false }
+            probeInFlight = true
+            return true
+        }
+    }
+
+    public func recordSuccess() {
+        lock.lock(); defer { lock.unlock() }
+        failures = 0; probeInFlight = false
+        if state != .closed { move(.closed) }
+    }
+
+    public func recordFailure(now: Double) {
+        lock.lock(); defer { lock.unlock() }
+        failures += 1; probeInFlight = false
+        switch state {
+        case .halfOpen: openedAt = now; move(.open)
+        case .closed where failures >= config.failureThreshold: openedAt = now; move(.open)
+        default: break
+        }
+    }
+
+    private func move(_ s: BreakerState) { state = s; transitions.append(s) }
+
+    public var currentState: BreakerState { lock.lock(); defer { lock.unlock() }; return state }
+    public var consecutiveFailures: Int { lock.lock(); defer { lock.unlock() }; return failures }
+    /// 状态迁移历史（控制台展示与测试用）。
+    public var history: [BreakerState] { lock.lock(); defer { lock.unlock() }; return transitions }
+}
+
+// MARK: - 令牌桶限流
+
+/// 客户端令牌桶：容量 `burst`，每秒补充 `ratePerSecond` 个。没令牌就等待，而不是把请求打到节点被 429。
+public final class TokenBucket: @unchecked Sendable {
+    private let lock = NSLock()
+    public let ratePerSecond: Double
+    public let burst: Double
+    private var tokens: Double
+    private var last: Double?
+    private let clock: ChainClock
+
+    public init(ratePerSecond: Double, burst: Double, clock: ChainClock) {
+        precondition(ratePerSecond > 0 && burst >= 1, "限流参数必须为正")
+        self.ratePerSecond = ratePerSecond; self.burst = burst; self.tokens = burst; self.clock = clock
+    }
+
+    /// 立即尝试取一个令牌；失败时返回还需等待的秒数。
+    public func tryTake() -> Double? {
+        lock.lock(); defer { lock.unlock() }
+        let now = clock.now()
+        if let l = last { tokens = min(burst, tokens + (now - l) * ratePerSecond) }
+        last = now
+        if tokens >= 1 { tokens -= 1; return nil }
+        return (1 - tokens) / ratePerSecond
+    }
+
+    public func acquire() async throws {
+        while let wait = tryTake() { try await clock.sleep(wait) }
+    }
+}
+
+// MARK: - 重试
+
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+    public init(maxAttempts: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 5) {
+        self.maxAttempts = maxAttempts; self.baseDelay = baseDelay; self.maxDelay = maxDelay
+    }
+
+    /// 指数退避 + 全抖动（AWS “Exponential Backoff and Jitter”）：在 [0, min(cap, base·2^n)] 内均匀取值。
+    /// 抖动来自 SecureRandom（项目规定的唯一随机源）。
+    public func delay(afterAttempt n: Int) throws -> Double {
+        let ceiling = min(maxDelay, baseDelay * pow(2, Double(max(0, n - 1))))
+        let micros = UInt64(ceiling * 1_000_000)
+        guard micros > 0 else { return 0 }
+        return Double(try SecureRandom.uniform(micros + 1)) / 1_000_000
+    }
+}
+
+/// 只有这些方法可以自动重试/换端点重发。eth_sendRawTransaction 绝不重试：
+/// 重发同一笔已签名交易本身无害，但“超时后重试”会掩盖结果未知状态，必须交给引擎按哈希确认。
+public let idempotentRPCMethods: Set<String> = [
+    "eth_chainId", "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",
+    "eth_getTransactionReceipt", "eth_getTransactionByHash", "eth_getTransactionCount", "eth_feeHistory",
+    "eth_maxPriorityFeePerGas", "eth_estimateGas", "eth_getBalance", "eth_call", "eth_gasPrice",
+]
+
+// MARK: - 多端点容错
+
+/// 控制台与指标看到的端点健康状况。
+public struct EndpointHealth: Sendable, Equatable {
+    public let endpoint: String
+    public let breaker: BreakerState
+    public let consecutiveFailures: Int
+    public let lastErrorCode: String?
+    public let lastLatencyMs: Double?
+    public let chainIdVerified: Bool
+    public let disabled: Bool
+}
+
+public struct ResilienceConfig: Sendable {
+    public var expectedChainId: UInt64
+    public var timeoutSeconds: Double
+    public var retry: RetryPolicy
+    public var breaker: BreakerConfig
+    public var ratePerSecond: Double
+    public var burst: Double
+    /// 允许端点链头比已见最高值落后多少块（0 = 不允许任何回退）。
+    public var staleHeadTolerance: UInt64
+    public init(expectedChainId: UInt64, timeoutSeconds: Double = 10, retry: RetryPolicy = RetryPolicy(),
+                breaker: BreakerConfig = BreakerConfig(), ratePerSecond: Double = 20, burst: Double = 40,
+                staleHeadTolerance: UInt64 = 0) {
+        self.expectedChainId = expectedChainId; self.timeoutSeconds = timeoutSeconds; self.retry = retry
+        self.breaker = breaker; self.ratePerSecond = ratePerSecond; self.burst = burst
+        self.staleHeadTolerance = staleHeadTolerance
+    }
+}
+
+/// 每次请求的观测回调（引擎接 Prometheus 延迟直方图）。不含任何地址/哈希。
+public typealias RPCObserver = @Sendable (_ endpoint: String, _ method: String, _ seconds: Double, _ ok: Bool) -> Void
+
+final class EndpointRuntime: @unchecked Sendable {
+    let caller: RPCCaller
+    let label: String
+    let breaker: CircuitBreaker
+    let bucket: TokenBucket
+    private let lock = NSLock()
+    private var _verified = false
+    private var _disabled = false
+    private var _lastError: String?
+    private var _latency: Double?
+
+    init(caller: RPCCaller, label: String, config: ResilienceConfig, clock: ChainClock) {
+        self.caller = caller; self.label = label
+        breaker = CircuitBreaker(config: config.breaker)
+        bucket = TokenBucket(ratePerSecond: config.ratePerSecond, burst: config.burst, clock: clock)
+    }
+
+    var verified: Bool { get { lock.lock(); defer { lock.unlock() }; return _verified } set { lock.lock(); _verified = newValue; lock.unlock() } }
+    var disabled: Bool { get { lock.lock(); defer { lock.unlock() }; return _disabled } set { lock.lock(); _disabled = newValue; lock.unlock() } }
+    func note(error: String?, latency: Double?) {
+        lock.lock(); _lastError = error; if let latency { _latency = latency }; lock.unlock()
+    }
+    var health: EndpointHealth {
+        lock.lock(); defer { lock.unlock() }
+        return EndpointHealth(endpoint: label, breaker: breaker.currentState, consecutiveFailures: breaker.consecutiveFailures,
+                              lastErrorCode: _lastError, lastLatencyMs: _latency.map { $0 * 1000 },
+                              chainIdVerified: _verified, disabled: _disabled)
+    }
+}
+
+/// 带容错的多端点 RPC：按配置顺序优先使用靠前的端点，失败则切换；只对幂等读做重试与退避；
+/// 每端点熔断与限流；链头回退保护；每个端点首次使用前校验 chainId。
+public final class ResilientRPC: RPCCaller, @unchecked Sendable {
+    let endpoints: [EndpointRuntime]
+    public let config: ResilienceConfig
+    private let clock: ChainClock
+    private let observer: RPCObserver?
+    private let lock = NSLock()
+    private var highestHead: UInt64 = 0
+
+    /// `endpoints`：(名称, 单端点调用器)。真实部署用 `ResilientRPC.http(urls:config:)`。
+    public init(endpoints: [(label: String, caller: RPCCaller)], config: ResilienceConfig,
+                clock: ChainClock = SystemClock(), observer: RPCObserver? = nil) throws {
+        guard !endpoints.isEmpty else { throw ChainError.invalidConfiguration(key: "rpc", detail: "至少需要一个 RPC 端点") }
+        guard config.retry.maxAttempts >= 1 else { throw ChainError.invalidConfiguration(key: "retry.maxAttempts", detail: "至少为 1") }
+        self.endpoints = endpoints.map { EndpointRuntime(caller: $0.caller, label: $0.label, config: config, clock: clock) }
+        self.config = config; self.clock = clock; self.observer = observer
+    }
+
+    public static func http(urls: [String], config: ResilienceConfig, clock: ChainClock = SystemClock(),
+                            observer: RPCObserver? = nil) throws -> ResilientRPC {
+        let eps: [(label: String, caller: RPCCaller)] = try urls.map { s in
+            guard let u = URL(string: s) else { throw ChainError.invalidConfiguration(key: "rpc", detail: "不是合法 URL：\(s.prefix(100))") }
+            let t = try HTTPTransport(url: u)
+            return (t.label, JSONRPCEndpoint(transport: t, timeout: config.timeoutSeconds))
+        }
+        return try ResilientRPC(endpoints: eps, config: config, clock: clock, observer: observer)
+    }
+
+    public var health: [EndpointHealth] { endpoints.map(\.health) }
+    public var highestHeadSeen: UInt64 { lock.lock(); defer { lock.unlock() }; return highestHead }
+
+    /// 启动时调用：每个可达端点的 chainId 必须等于配置，否则抛 `.chainIdMismatch`（拒绝运行）。
+    /// 全部不可达时抛 `.noHealthyEndpoint`。
+    public func verifyChainId() async throws {
+        var anyOK = false
+        var last = "unreachable"
+        for ep in endpoints where !ep.disabled {
+            do { try await verify(ep); anyOK = true } catch let e as ChainError {
+                if case .chainIdMismatch = e { throw e }
+                last = e.code
+            }
+        }
+        if !anyOK { throw ChainError.noHealthyEndpoint(method: "eth_chainId", lastError: last) }
+    }
+
+    private func verify(_ ep: EndpointRuntime) async throws {
+        if ep.verified { return }
+        let r = try await ep.caller.call("eth_chainId", [])
+        guard case .string(let s) = r, let id = try? StrictHex.quantity64(s) else {
+            throw ChainError.malformedResponse(method: "eth_chainId", field: "result", detail: "不是数量")
+        }
+        guard id == config.expectedChainId else {
+            ep.disabled = true
+            ep.note(error: "chain.chain_id_mismatch", latency: nil)
+            throw ChainError.chainIdMismatch(endpoint: ep.label, expected: config.expectedChainId, got: id)
+        }
+        ep.verified = true
+    }
+
+    public func call(_ method: String, _ params: [JSONValue]) async throws -> JSONValue {
+        let idempotent = idempotentRPCMethods.contains(method)
+        var lastError: ChainError = .noHealthyEndpoint(method: method, lastError: "none")
+        var attempt = 0
+        while true {
+            attempt += 1
+            var triedAny = false
+            for ep in endpoints where !ep.disabled {
+                guard ep.breaker.allow(now: clock.now()) else { continue }
+                triedAny = true
+                try await ep.bucket.acquire()
+                let t0 = clock.now()
+                do {
+                    try await verify(ep)
+                    let r = try await ep.caller.call(method, params)
+                    try checkHead(method: method, params: params, result: r, endpoint: ep.label)
+                    ep.breaker.recordSuccess()
+                    ep.note(error: nil, latency: clock.now() - t0)
+                    observer?(ep.label, method, clock.now() - t0, true)
+                    return r
+                } catch let e as ChainError {
+                    observer?(ep.label, method, clock.now() - t0, false)
+                    ep.note(error: e.code, latency: nil)
+                    if case .chainIdMismatch = e { throw e }
+                    if case .rpcError = e, !e.isRetryable {
+                        // 节点正常地拒绝了请求（参数错、交易无效等）：端点是健康的，换端点也没用。
+                        ep.breaker.recordSuccess()
+                        throw e
+                    }
+                    ep.breaker.recordFailure(now: clock.now())
+                    if !idempotent {
+                        // 发送类请求：网络层失败意味着结果未知，交给上层按哈希确认。
+                        switch e {
+                        case .transport(let l, let d): throw ChainError.broadcastUnknown(endpoint: l, detail: d)
+                        case .timeout(let l, _, let s): throw ChainError.broadcastUnknown(endpoint: l, detail: "超时 \(s)s")
+                        case .malformedResponse(_, _, let d): throw ChainError.broadcastUnknown(endpoint: ep.label, detail: d)
+                        default: throw e
+                        }
+                    }
+                    lastError = e
+                } catch {
+                    // 非 ChainError（例如任务取消）原样抛出。
+                    throw error
+                }
+            }
+            if !triedAny && attempt == 1 {
+                throw ChainError.noHealthyEndpoint(method: method, lastError: "所有端点熔断中")
+            }
+            guard idempotent, attempt < config.retry.maxAttempts else {
+                throw ChainError.noHealthyEndpoint(method: method, lastError: lastError.code)
+            }
+            try await clock.sleep(try config.retry.delay(afterAttempt: attempt))
+        }
+    }
+
+    /// 链头回退保护：见过更高的链头后，端点回答更旧的链头（或自称没有已见过的高度的区块）即不可信。
+    private func checkHead(method: String, params: [JSONValue], result: JSONValue, endpoint: String) throws {
+        var observed: UInt64?
+        switch method {
+        case "eth_blockNumber":
+            if case .string(let s) = result { observed = try? StrictHex.quantity64(s) }
+        case "eth_getBlockByNumber":
+            guard let tag = params.first else { return }
+            if tag == .string("latest") {
+                if case .string(let s)? = result["number"] { observed = try? StrictHex.quantity64(s) }
+            } else if result.isNull, case .string(let s) = tag, let n = try? StrictHex.quantity64(s) {
+                lock.lock(); let h = highestHead; lock.unlock()
+                if n <= h { throw ChainError.staleHead(endpoint: endpoint, seen: h, got: n - 1) }
+            }
+        default: return
+        }
+        guard let got = observed else { return }
+        lock.lock(); defer { lock.unlock() }
+        if got + config.staleHeadTolerance < highestHead {
+            throw ChainError.staleHead(endpoint: endpoint, seen: highestHead, got: got)
+        }
+        highestHead = max(highestHead, got)
+    }
+}

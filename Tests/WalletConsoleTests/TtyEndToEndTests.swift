@@ -68,4 +68,20 @@ import WalletCrypto
         #expect(status == 130, "SIGINT 默认动作终止（128+2）")
         #expect(try t.alternateScreenOn() == false)
     }
+
+    @Test func sigtermRestoresTerminal() throws {
+        let t = TmuxHarness()
+        defer { t.kill() }
+        try launch(t)
+        try t.waitFor("alice", timeout: 20)
+        // 窗格进程是 sh 包装，探针是它的子进程；只向这个子进程发 SIGTERM。
+        let shPid = try t.tmux(["display-message", "-p", "-t", "t", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(shPid)/task/\(shPid)/children", encoding: .utf8)
+        let probe = try #require(children.split(separator: " ").first.flatMap { Int32($0) })
+        #expect(kill(probe, SIGTERM) == 0)
+        var status: Int32?
+        for _ in 0..<100 where status == nil { status = try t.exitStatus(); Thread.sleep(forTimeInterval: 0.05) }
+        #expect(status == 143, "SIGTERM 默认动作终止（128+15）")
+        #expect(try t.alternateScreenOn() == false)
+    }
 }

@@ -17,3 +17,11 @@ static inline int cnc_lines(void) { return LINES; }
 static inline int cnc_cols(void) { return COLS; }
 static inline WINDOW *cnc_stdscr(void) { return stdscr; }
 static inline int cnc_key_f(int n) { return KEY_F(n); }
+// —— WalletConsole 追加 ——
+static inline int cnc_colors(void) { return COLORS; }
+static inline int cnc_color_pairs(void) { return COLOR_PAIRS; }
+static inline int cnc_set_attr(attr_t a, short pair) { return wattr_set(stdscr, a, pair, NULL); }
+static inline int cnc_put(int y, int x, const char *s) { return mvwaddstr(stdscr, y, x, s); }
+static inline int cnc_get_wch(wint_t *ch) { return wget_wch(stdscr, ch); }
+static inline void cnc_timeout(int ms) { wtimeout(stdscr, ms); }
+static inline int cnc_key_resize(void) { return KEY_RESIZE; }

@@ -170,3 +170,62 @@ int cpkcs11_peer_cred(int fd, unsigned int *uid, int *pid) {
     return -1;
 #endif
 }
+
+/* —— scrypt ROMix（RFC 7914），按规范直写 —— */
+#include <stdint.h>
+#define R32(a, b) (((a) << (b)) | ((a) >> (32 - (b))))
+static void salsa20_8(uint32_t B[16]) {
+    uint32_t x[16];
+    memcpy(x, B, 64);
+    for (int i = 0; i < 8; i += 2) {
+        x[4] ^= R32(x[0] + x[12], 7);  x[8] ^= R32(x[4] + x[0], 9);
+        x[12] ^= R32(x[8] + x[4], 13); x[0] ^= R32(x[12] + x[8], 18);
+        x[9] ^= R32(x[5] + x[1], 7);   x[13] ^= R32(x[9] + x[5], 9);
+        x[1] ^= R32(x[13] + x[9], 13); x[5] ^= R32(x[1] + x[13], 18);
+        x[14] ^= R32(x[10] + x[6], 7); x[2] ^= R32(x[14] + x[10], 9);
+        x[6] ^= R32(x[2] + x[14], 13); x[10] ^= R32(x[6] + x[2], 18);
+        x[3] ^= R32(x[15] + x[11], 7); x[7] ^= R32(x[3] + x[15], 9);
+        x[11] ^= R32(x[7] + x[3], 13); x[15] ^= R32(x[11] + x[7], 18);
+        x[1] ^= R32(x[0] + x[3], 7);   x[2] ^= R32(x[1] + x[0], 9);
+        x[3] ^= R32(x[2] + x[1], 13);  x[0] ^= R32(x[3] + x[2], 18);
+        x[6] ^= R32(x[5] + x[4], 7);   x[7] ^= R32(x[6] + x[5], 9);
+        x[4] ^= R32(x[7] + x[6], 13);  x[5] ^= R32(x[4] + x[7], 18);
+        x[11] ^= R32(x[10] + x[9], 7); x[8] ^= R32(x[11] + x[10], 9);
+        x[9] ^= R32(x[8] + x[11], 13); x[10] ^= R32(x[9] + x[8], 18);
+        x[12] ^= R32(x[15] + x[14], 7); x[13] ^= R32(x[12] + x[15], 9);
+        x[14] ^= R32(x[13] + x[12], 13); x[15] ^= R32(x[14] + x[13], 18);
+    }
+    for (int i = 0; i < 16; i++) B[i] += x[i];
+}
+
+static void blockmix(const uint32_t *B, uint32_t *Y, size_t r) {
+    uint32_t X[16];
+    memcpy(X, &B[(2 * r - 1) * 16], 64);
+    for (size_t i = 0; i < 2 * r; i++) {
+        for (int k = 0; k < 16; k++) X[k] ^= B[i * 16 + k];
+        salsa20_8(X);
+        /* 偶数块放前半、奇数块放后半 */
+        memcpy(&Y[((i & 1) * r + i / 2) * 16], X, 64);
+    }
+}
+
+static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void st32(unsigned char *p, uint32_t v) { p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
+
+void cpkcs11_scrypt_romix(unsigned char *B, unsigned long r, unsigned long long N, unsigned char *Vb, unsigned char *XYb) {
+    size_t words = 32 * r;
+    uint32_t *X = (uint32_t *)XYb, *Y = X + words, *V = (uint32_t *)Vb;
+    for (size_t k = 0; k < words; k++) X[k] = le32(&B[4 * k]);
+    for (unsigned long long i = 0; i < N; i++) {
+        memcpy(&V[i * words], X, words * 4);
+        blockmix(X, Y, r);
+        memcpy(X, Y, words * 4);
+    }
+    for (unsigned long long i = 0; i < N; i++) {
+        uint64_t j = ((uint64_t)X[(2 * r - 1) * 16] | (uint64_t)X[(2 * r - 1) * 16 + 1] << 32) & (N - 1);
+        for (size_t k = 0; k < words; k++) X[k] ^= V[j * words + k];
+        blockmix(X, Y, r);
+        memcpy(X, Y, words * 4);
+    }
+    for (size_t k = 0; k < words; k++) st32(&B[4 * k], X[k]);
+}

@@ -1,5 +1,6 @@
 // wallet-console 可执行入口。每个命令组一个文件，放在 Commands/ 下。
 import ArgumentParser
+import Foundation
 
 struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,4 +9,15 @@ struct WalletConsoleCommand: ParsableCommand {
         subcommands: CommandRegistry.all)
 }
 
-WalletConsoleCommand.main()
+// 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
+do {
+    var command = try WalletConsoleCommand.parseAsRoot()
+    try command.run()
+} catch {
+    let code = WalletConsoleCommand.exitCode(for: error)
+    if code == .validationFailure {
+        FileHandle.standardError.write(Data((WalletConsoleCommand.fullMessage(for: error) + "\n").utf8))
+        exit(2)
+    }
+    WalletConsoleCommand.exit(withError: error)
+}

@@ -153,11 +153,9 @@ public enum DepositMatcher {
             }
         }
         for log in logs where log.topics.first == erc20TransferTopic {
-            guard log.topics.count == 3, log.data.count == 32,
-                  log.topics[2].bytes[0..<12].allSatisfy({ $0 == 0 }),
-                  let to = ChainAddress(bytes: log.topics[2].bytes[12...]) else {
+            guard log.topics.count == 3, log.data.count == 32, let to = log.topics[2].asAddress else {
                 // 格式不对的 Transfer（例如 ERC-721 把 tokenId 放在第 4 个 topic）：只有收款方在监控集合时才记录。
-                if log.topics.count >= 3, let to = ChainAddress(bytes: log.topics[2].bytes[12...]), watched.contains(to) {
+                if log.topics.count >= 3, case let to = log.topics[2].low20Address, watched.contains(to) {
                     c.fake.append(SuspiciousTransfer(kind: .malformedTransfer, txHash: log.transactionHash, logIndex: log.logIndex,
                                                       to: to, contract: log.address, amount: .zero, blockNumber: log.blockNumber))
                 }
@@ -198,12 +196,12 @@ public enum DepositMatcher {
         }
         for log in c.tokenLogs {
             let r = try receipt(log.transactionHash)
-            let to = ChainAddress(bytes: log.topics[2].bytes[12...])!
+            let to = log.topics[2].low20Address
             let amount = (try? UInt256(bigEndian: log.data)) ?? .zero
             // 以收据里的日志为准：节点的 getLogs 结果必须能在收据中找到同一条日志。
             let inReceipt = r.logs.contains { $0.logIndex == log.logIndex && $0.address == log.address && $0.topics == log.topics && $0.data == log.data }
             if r.succeeded && inReceipt {
-                let from = ChainAddress(bytes: log.topics[1].bytes[12...])!
+                let from = log.topics[1].low20Address
                 deposits.append(Deposit(asset: .token(log.address), txHash: log.transactionHash, logIndex: log.logIndex,
                                         from: from, to: to, amount: amount, blockNumber: block.number, blockHash: block.hash))
             } else {
@@ -279,6 +277,13 @@ public actor DepositScanner {
         var orphaned: [StoredBlock] = []
         var n = tip.number
         for depth in 0...config.maxReorgDepth {
+            if n < config.startBlock {
+                // 扫描过的区间全部被替换：共同祖先是起点的前一块（本地从未保存它，直接取主链上的）。
+                guard let anchor = try await client.block(.number(n)) else {
+                    throw ChainError.inconsistentView(detail: "起点之前的区块 \(n) 不可得")
+                }
+                return Rollback(orphaned: orphaned, commonAncestor: StoredBlock(number: n, hash: anchor.hash, parentHash: anchor.parentHash))
+            }
             guard let stored = try await store.block(at: n) else {
                 throw ChainError.deepReorg(depth: depth, window: config.maxReorgDepth)
             }

@@ -3,26 +3,31 @@
 import COpenSSL
 import CSecp256k1
 
-/// 复用的 HMAC-SHA512 上下文：同一把密钥（父链码）反复计算时省掉 ipad/opad 的重新初始化。
+/// 复用的 HMAC-SHA512 上下文（OpenSSL 3 EVP_MAC）：同一把密钥（父链码）反复计算时省掉 ipad/opad 的重新初始化。
 public final class HMACSHA512 {
+    private static let mac: OpaquePointer = EVP_MAC_fetch(nil, "HMAC", nil)!
     private let ctx: OpaquePointer
 
     public init(key: [UInt8]) {
-        ctx = HMAC_CTX_new()!
-        let ok = key.withUnsafeBytes { HMAC_Init_ex(ctx, $0.baseAddress, Int32(key.count), EVP_sha512(), nil) }
+        ctx = EVP_MAC_CTX_new(HMACSHA512.mac)!
+        let ok = "SHA512".withCString { name -> Int32 in
+            var params = [OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0),
+                          OSSL_PARAM_construct_end()]
+            return key.withUnsafeBytes { EVP_MAC_init(ctx, $0.bindMemory(to: UInt8.self).baseAddress, key.count, &params) }
+        }
         precondition(ok == 1, "OpenSSL HMAC 初始化失败")
     }
 
-    deinit { HMAC_CTX_free(ctx) }
+    deinit { EVP_MAC_CTX_free(ctx) }
 
     /// 计算 HMAC(key, data) 到 64 字节输出。
     @inline(__always)
     public func mac(_ data: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
-        var len: UInt32 = 0
+        var len = 0
         // key 传 nil 表示沿用已设置的密钥，只重置内部状态
-        _ = HMAC_Init_ex(ctx, nil, 0, nil, nil)
-        _ = HMAC_Update(ctx, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count)
-        _ = HMAC_Final(ctx, out, &len)
+        _ = EVP_MAC_init(ctx, nil, 0, nil)
+        _ = EVP_MAC_update(ctx, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count)
+        _ = EVP_MAC_final(ctx, out, &len, 64)
     }
 }
 

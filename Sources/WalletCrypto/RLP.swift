@@ -70,7 +70,8 @@ public enum RLP {
         return out
     }
 
-    static func append(_ item: Item, to out: inout [UInt8]) {
+    /// 追加到已有缓冲区（type 2 交易的 0x02 前缀后直接写，少一次拷贝）。
+    public static func append(_ item: Item, to out: inout [UInt8]) {
         switch item {
         case .bytes(let b):
             if b.count == 1 && b[0] < 0x80 { out.append(b[0]); return }

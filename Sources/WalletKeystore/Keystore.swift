@@ -52,6 +52,7 @@ public final class Keystore: @unchecked Sendable {
     var root: SecretBytes?
     var keyring: [Int: SecretBytes] = [:]
     var pendingShares: [GF256.RawShare] = []
+    let signerCache = SignerCache()
 
     var headerPath: String { directory + "/keystore.wcks" }
     var keysDir: String { directory + "/keys" }
@@ -88,6 +89,14 @@ public final class Keystore: @unchecked Sendable {
         guard exists(home: home) else { throw KeystoreError.notInitialized(dir) }
         try SecureFile.ensureDirectory(dir)
         let path = dir + "/keystore.wcks"
+        // 清理被杀掉的写入者留下的临时文件（持锁进行：所有写入都在同一把锁内，不会删到正在写的文件）。
+        try SecureFile.withLock(dir) {
+            for d in [dir, dir + "/keys"] {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                    unlink(d + "/" + name)
+                }
+            }
+        }
         let c = try Container.decode(try SecureFile.read(path), file: path)
         return try Keystore(directory: dir, options: options, container: c)
     }
@@ -155,12 +164,16 @@ public final class Keystore: @unchecked Sendable {
         -> Container
     {
         let imm = try encodeJSON(meta), mut = try encodeJSON(mutable)
-        var plain: [UInt8] = []
-        for (v, k) in keyring.sorted(by: { $0.key < $1.key }) {
-            plain += [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
-            plain += k.unsafeArray()
+        // 直接在 SecretBytes 里拼装，KEK 不经过普通数组。
+        let ring = keyring.sorted(by: { $0.key < $1.key })
+        let secret = SecretBytes(count: ring.count * 36)
+        secret.withUnsafeMutableBytes { out in
+            for (i, (v, k)) in ring.enumerated() {
+                let o = i * 36
+                out[o] = UInt8(v >> 24 & 0xFF); out[o + 1] = UInt8(v >> 16 & 0xFF); out[o + 2] = UInt8(v >> 8 & 0xFF); out[o + 3] = UInt8(v & 0xFF)
+                k.withUnsafeBytes { kb in for j in 0..<32 { out[o + 4 + j] = kb[j] } }
+            }
         }
-        let secret = SecretBytes(consuming: &plain)
         let sealed = try AESGCM.seal(secret, key: root, associatedData: Array("wcks/keyring/v1".utf8) + imm + mut)
         return Container(kind: .header, immutableMeta: imm, mutableMeta: mut, blobA: sealed.packed, blobB: [])
     }
@@ -195,6 +208,8 @@ public final class Keystore: @unchecked Sendable {
         keyring = [:]
         pendingShares = []
         lock.unlock()
+        // 丢弃签名器（释放 HSM 会话即登出令牌）。
+        signerCache.removeAll()
         if was { audit.record("keystore.seal", result: "ok") }
     }
 
@@ -206,6 +221,11 @@ public final class Keystore: @unchecked Sendable {
         try checkBackoff()
         guard let params = meta.scrypt, let saltHex = meta.salt, let salt = try? Hex.decode(saltHex) else {
             throw KeystoreError.corrupted(file: headerPath, detail: "缺少 scrypt 参数 / missing scrypt params")
+        }
+        // 头部元数据要到 scrypt 之后才能被认证：先限制参数，防止被改过的头让解封吃掉数 GB 内存。
+        guard params.n >= 2, params.n <= 1 << 20, params.r >= 1, params.r <= 16, params.p >= 1, params.p <= 4,
+              128 * params.n * params.r * params.p <= 1 << 30 else {
+            throw KeystoreError.corrupted(file: headerPath, detail: "scrypt 参数超出允许范围 / scrypt parameters out of range")
         }
         let candidate = try KDF.scrypt(password: passphrase, salt: salt, n: params.n, r: params.r, p: params.p, keyLength: 32)
         do {

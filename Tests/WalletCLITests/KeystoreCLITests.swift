@@ -18,6 +18,9 @@ import Testing
         r = try CLIRunner.run(["keystore", "status", "--home", home, "--json"])
         let st = r.json as? [String: Any]
         #expect(st?["sealed"] as? Bool == true && st?["mode"] as? String == "passphrase" && st?["kekVersion"] as? Int == 1)
+        let tiers = (st?["tiers"] as? [[String: Any]]) ?? []
+        #expect(tiers.map { $0["tier"] as? String } == ["hsm", "tee", "kms", "encrypted-db"])
+        #expect(tiers.first { $0["tier"] as? String == "tee" }?["available"] as? Bool == false)
         r = try CLIRunner.run(["keystore", "unseal", "--home", home, "--unseal-passphrase-file", p, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         r = try CLIRunner.run(["keystore", "unseal", "--home", home, "--unseal-passphrase-file", w, "--json"])

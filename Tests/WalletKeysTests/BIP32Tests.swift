@@ -106,3 +106,40 @@ private func vectors() throws -> [String: Any] { try Fixture.json("bip32_vectors
     }
     #expect(throws: Base58Error.self) { try Base58.decode("0OIl") }
 }
+
+/// 只读派生器（热路径）与逐步 child() 的结果一致，三种地址格式都覆盖。
+@Test func watchOnlyDeriverMatchesChild() throws {
+    let master = try ExtendedPrivateKey(seed: SecretBytes(Array("abandon abandon abandon abandon".utf8)))
+    let acct = try master.derive(path: DerivationPath(string: "m/84'/0'/0'")).extendedPublicKey
+    let ext = try acct.child(0)
+    for coin in WatchOnlyCoin.allCases {
+        let d = try WatchOnlyDeriver(base: ext, coin: coin)
+        for i: UInt32 in [0, 1, 99, 12345] {
+            let (pub, addr) = try d.derive(index: i)
+            let c = try ext.child(i)
+            #expect(pub == c.publicKey)
+            switch coin {
+            case .eth: #expect(addr == (try EthereumAddress(publicKey: c.publicKey)).checksummed)
+            case .btc: #expect(addr == (try BitcoinAddress.p2pkh(publicKey: c.publicKey, network: .mainnet)))
+            case .btcSegwit: #expect(addr == (try BitcoinAddress.p2wpkh(publicKey: c.publicKey, network: .mainnet)))
+            }
+        }
+    }
+}
+
+/// 属性：随机种子、主网与测试网，xprv/xpub/tprv/tpub 序列化→解析→序列化不变。
+@Test func serializationRoundTripProperty() throws {
+    for i in 0..<20 {
+        let seed = try SecureRandom.secret(16 + i)
+        for net in [XKeyNetwork.mainnet, .testnet] {
+            let k = try ExtendedPrivateKey(seed: seed, network: net).derive(path: DerivationPath(string: "m/44'/1'/\(i)'/0/\(i)"))
+            let s = k.serializedSecret()
+            #expect(s.hasPrefix(net == .mainnet ? "xprv" : "tprv"))
+            let back = try ExtendedPrivateKey(string: s)
+            #expect(back.serializedSecret() == s && back.privateKey == k.privateKey && back.network == net)
+            let p = k.extendedPublicKey.serialized
+            #expect(p.hasPrefix(net == .mainnet ? "xpub" : "tpub"))
+            #expect(try ExtendedPublicKey(string: p) == k.extendedPublicKey)
+        }
+    }
+}

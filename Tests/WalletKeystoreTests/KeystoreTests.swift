@@ -249,3 +249,18 @@ private func files(_ dir: String) -> [String: [UInt8]] {
 @Test func defaultScryptIsStrong() {
     #expect(ScryptParams.standard == ScryptParams(n: 1 << 17, r: 8, p: 1))
 }
+
+@Test func tamperedScryptParamsCannotExhaustMemory() throws {
+    let home = Fixture.tempDir().path
+    _ = try Keystore.initialize(home: home, passphrase: pass("dos-pass-1234"), options: fastOptions)
+    let path = home + "/keystore/keystore.wcks"
+    var c = try Container.decode([UInt8](FileManager.default.contents(atPath: path)!), file: path)
+    var meta = try JSONSerialization.jsonObject(with: Data(c.immutableMeta)) as! [String: Any]
+    meta["scrypt"] = ["n": 1 << 22, "r": 32, "p": 16]
+    c.immutableMeta = [UInt8](try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]))
+    FileManager.default.createFile(atPath: path, contents: Data(c.encode()), attributes: [.posixPermissions: 0o600])
+    let k = try Keystore.open(home: home, options: fastOptions)
+    do { try k.unseal(passphrase: pass("dos-pass-1234")); Issue.record("应拒绝") } catch let e as KeystoreError {
+        #expect(e.code == "keystore.corrupted")
+    }
+}

@@ -64,3 +64,36 @@ private let trezor = SecretBytes(Array("TREZOR".utf8))
     words[5] = words[5] == "academic" ? "acid" : "academic"
     #expect(throws: SLIP39Error.invalidChecksum) { _ = try SLIP39Share(mnemonic: words.joined(separator: " ")) }
 }
+
+/// 用 Trezor 参考实现（Fixtures/shamir_mnemonic_ref，python3 运行）做双向差分：我们拆、它合；它拆、我们合。
+@Test func slip39InteropWithTrezorReference() throws {
+    let ref = Fixture.url("shamir_mnemonic_ref").path
+    let secret = try SecureRandom.secret(32)
+    let ours = try SLIP39.generate(groupThreshold: 2, groups: [(2, 3), (3, 5)], masterSecret: secret, passphrase: pass("TREZOR"),
+                                   extendable: false, iterationExponent: 0)
+    let pick = [ours[0][2], ours[0][0], ours[1][4], ours[1][1], ours[1][3]]
+    let script = """
+    import sys, json
+    sys.path.insert(0, sys.argv[1])
+    import shamir_mnemonic as sm
+    ours = json.loads(sys.argv[2])
+    print(sm.combine_mnemonics(ours, b"TREZOR").hex())
+    g = sm.generate_mnemonics(1, [(3, 5)], bytes.fromhex("bb54aac4b89dc868ba37d9cc21b2cece"), b"pp", True, 1)
+    print(json.dumps(g))
+    """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script, ref, String(decoding: try JSONSerialization.data(withJSONObject: pick), as: UTF8.self)]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(text)")
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.first == secret.unsafeArray().hex)
+    let theirs = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [[String]])
+    #expect(try SLIP39.combine([theirs[0][4], theirs[0][0], theirs[0][2]], passphrase: pass("pp")).unsafeArray().hex
+            == "bb54aac4b89dc868ba37d9cc21b2cece")
+}

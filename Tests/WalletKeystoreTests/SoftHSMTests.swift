@@ -22,6 +22,11 @@ enum SoftHSMEnv {
         try! p.run(); p.waitUntilExit()
         return d
     }()
+
+    /// 新初始化一个令牌（用户 PIN 1234），返回槽位。
+    static func freshToken(_ m: PKCS11Module) throws -> UInt {
+        try m.initToken(label: "t" + (try SecureRandom.bytes(4)).hex, soPin: SecretBytes(Array("5678".utf8)), userPin: SecretBytes(Array("1234".utf8)))
+    }
 }
 
 @Suite(.serialized) struct SoftHSMTests {
@@ -55,7 +60,8 @@ enum SoftHSMEnv {
 
     @Test func wrongPinAndMissingToken() throws {
         let m = try PKCS11Module.load(SoftHSMEnv.module)
-        let s = try PKCS11Session(module: m, slot: try m.slot(forToken: "wallet"))
+        // 独立的新令牌：PKCS#11 的登录状态按令牌在整个进程内共享，别的测试登录过 "wallet" 时错误 PIN 不会再被检查。
+        let s = try PKCS11Session(module: m, slot: try SoftHSMEnv.freshToken(m))
         #expect(throws: HSMError.wrongPin) { try s.login(pass("0000")) }
         #expect(throws: HSMError.tokenNotFound("nope")) { _ = try m.slot(forToken: "nope") }
         #expect(throws: HSMError.self) { _ = try PKCS11Module.load("/nonexistent/libpkcs11.so") }
@@ -71,5 +77,8 @@ enum SoftHSMEnv {
         _ = try s.generateSecp256k1(label: "k", id: id)
         #expect(try s.signDigest([UInt8](repeating: 7, count: 32), id: id).count == 64)
         #expect(try m.tokens().contains { $0.label == label && $0.initialized })
+        // 设备端关闭会话后，旧会话上的调用报告 sessionLost（签名器据此重连）
+        s.closeOnDevice()
+        #expect(throws: HSMError.sessionLost) { _ = try s.signDigest([UInt8](repeating: 7, count: 32), id: id) }
     }
 }

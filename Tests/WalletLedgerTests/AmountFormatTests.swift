@@ -40,7 +40,12 @@ import WalletCrypto
     let texts = vals.map { v -> String in if case .text(let s) = v.sqlValue { return s }; return "" }
     #expect(texts.allSatisfy { $0.count == 64 })
     #expect(zip(vals, texts).sorted { $0.1 < $1.1 }.map(\.0) == vals.sorted())
-    for (v, t) in zip(vals, texts) { #expect(try UInt256.fromStored(t) == v) }
+    for (v, t) in zip(vals, texts) {
+        #expect(try UInt256.fromStored(t) == v)
+        #expect(t == Hex.encode(v.bigEndianBytes))
+    }
+    #expect(throws: LedgerError.self) { try UInt256.fromStored(String(repeating: "g", count: 64)) }
+    #expect(throws: LedgerError.self) { try UInt256.fromStored("00") }
 }
 
 @Test func tieredConfirmations() {

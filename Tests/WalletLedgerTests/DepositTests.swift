@@ -80,3 +80,41 @@ import WalletCrypto
     }
     #expect(try Fixture.snapshot(env.ledger) == before)
 }
+
+@Test func finalizedPolicyAndOrphanFromBlock() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try l.addAsset(Asset(symbol: "FIN", decimals: 2, confirmations: 1, useFinalized: true))
+    let addr = try l.assignAddress(user: "u1", asset: "FIN").address
+    var ds: [Deposit] = []
+    for b in 0..<4 {
+        ds.append(try l.observeDeposit(DepositObservation(txHash: "0xf\(b)", logIndex: 0, address: addr, asset: "FIN",
+                                                          amount: UInt256(100), blockNumber: 10 + Int64(b), blockHash: "0x\(b)")))
+    }
+    // 确认数再多，没有 finalized 也不入账
+    #expect(try l.updateConfirmations(depositID: ds[0].id, confirmations: 1000).state == .confirming)
+    #expect(try l.updateConfirmations(depositID: ds[0].id, confirmations: 1000, finalized: true).state == .credited)
+    _ = try l.updateConfirmations(depositID: ds[3].id, confirmations: 5, finalized: true)
+    // 高度 ≥ 12 的区块被孤立：#2（未入账）→ orphaned，#3（已入账）→ reversed；10、11 不受影响
+    let hit = try l.orphanDeposits(fromBlock: 12)
+    #expect(hit.map(\.state) == [.orphaned, .reversed])
+    #expect(try l.deposits(DepositFilter(state: .credited, asset: "FIN")).map(\.id) == [ds[0].id])
+    #expect(try l.available(user: "u1", asset: "FIN") == UInt256(100))
+    #expect(try l.check().isEmpty)
+}
+
+@Test func chainIDIsFrozenOnceDepositsExist() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try l.setSetting(Ledger.Settings.chainID, "1")
+    #expect(l.chain == "eip155:1")
+    let d = try Fixture.credit(l, user: "u1", amount: ether)
+    #expect(d.chain == "eip155:1")
+    #expect(throws: LedgerError.self) { try l.setSetting(Ledger.Settings.chainID, "5") }
+    try l.setSetting(Ledger.Settings.chainID, "1")  // 同值可以
+    // 重新打开后仍按同一个键去重
+    let reopened = Ledger(store: try SQLiteLedgerStore(path: env.path))
+    let again = try reopened.observeDeposit(DepositObservation(txHash: d.txHash, logIndex: 0, address: d.address, asset: "ETH",
+                                                               amount: ether, blockNumber: 100, blockHash: "0xb"))
+    #expect(again.id == d.id && again.state == .credited)
+}

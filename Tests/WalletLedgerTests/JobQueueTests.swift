@@ -87,3 +87,34 @@ struct FixedChain: ChainBalanceReader {
     #expect(lines.first { $0.account.hasPrefix("deposit_address:ETH:") }?.matches == true)
     #expect(try l.alerts().contains { $0.kind == "reconcile.mismatch" })
 }
+
+@Test func workerDispatchesRetriesAndDeadLetters() throws {
+    let q = try queue()
+    let w = JobWorker(queue: q, owner: "engine-1", visibility: 10, retry: RetryPolicy(baseSeconds: 1, maxSeconds: 4))
+    _ = try q.enqueue(queue: "w", kind: "ok", payload: "1", uniqueKey: nil, priority: 1, maxAttempts: 3, runAt: 0)
+    _ = try q.enqueue(queue: "w", kind: "mystery", payload: "{}", uniqueKey: nil, priority: 0, maxAttempts: 2, runAt: 0)
+    var seen: [String] = []
+    let handlers: [String: (Job) throws -> Void] = ["ok": { seen.append($0.payload) }]
+    #expect(try w.runOnce(queueName: "w", now: 0, handlers: handlers) == .done)
+    if case .failed(let m) = try w.runOnce(queueName: "w", now: 0, handlers: handlers) { #expect(m.contains("mystery")) } else { Issue.record("应失败") }
+    #expect(try w.runOnce(queueName: "w", now: 0, handlers: handlers) == JobOutcome.none)  // 退避中
+    _ = try w.runOnce(queueName: "w", now: 100, handlers: handlers)
+    #expect(try q.count(state: .dead) == 1)
+    #expect(seen == ["1"])
+}
+
+@Test func scheduledJobRunsUnderLeaseLockOnlyOnce() throws {
+    let store = try SQLiteLedgerStore(path: Fixture.tempPath())
+    let a = SQLiteJobQueue(store: store)
+    let b = SQLiteJobQueue(store: try SQLiteLedgerStore(path: store.db.path))
+    var runs = 0
+    // a 持有锁期间，b 的同名定时任务被跳过
+    try a.runExclusive("fee-refresh", owner: "A", now: 0, ttl: 30) {
+        let got = try b.runExclusive("fee-refresh", owner: "B", now: 1, ttl: 30) { runs += 100 }
+        #expect(!got)
+        runs += 1
+    }
+    let got = try b.runExclusive("fee-refresh", owner: "B", now: 2, ttl: 30) { runs += 10 }
+    #expect(got)
+    #expect(runs == 11)
+}

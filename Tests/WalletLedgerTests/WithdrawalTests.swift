@@ -76,7 +76,11 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     _ = try l.approve(withdrawalID: w.id, by: env.alice)
     env.clock.t += 601  // alice 的审批过期
     #expect(try l.approve(withdrawalID: w.id, by: env.bob).state == .awaitingApproval)
-    #expect(try l.approve(withdrawalID: w.id, by: env.admin).state == .approved)
+    #expect(try l.withdrawal(id: w.id).approvals.count == 2)
+    // alice 重新批准：替换她过期的那条，凑够 2 人
+    let again = try l.approve(withdrawalID: w.id, by: env.alice)
+    #expect(again.state == .approved && again.approvals.count == 2)
+    #expect(try l.withdrawal(id: w.id).approvals.map(\.operatorName).sorted() == ["alice", "bob"])
 }
 
 @Test func viewerCannotActAndRolesAreEnforced() throws {
@@ -113,10 +117,14 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
         #expect(throws: e) { try l.requestWithdrawal(r, by: env.carol) }
         #expect(try Fixture.snapshot(l) == before, "\(r.requestID) 改动了数据库")
     }
-    // 混合大小写但没有 Keccak 的校验器：拒绝而不是放过。
-    #expect(throws: LedgerError.badChecksum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")) {
-        try l.requestWithdrawal(req("n11", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), by: env.carol)
+    // EIP-55：翻转一个字母的大小写 → 校验失败；正确的校验和 → 通过校验（再因不在白名单被拒）。
+    #expect(throws: LedgerError.badChecksum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")) {
+        try l.requestWithdrawal(req("n11", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"), by: env.carol)
     }
+    #expect(throws: LedgerError.notAllowlisted("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")) {
+        try l.requestWithdrawal(req("n12", "1", to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), by: env.carol)
+    }
+    #expect(try Fixture.snapshot(l) == before)
     // 同一请求重放：返回原记录
     #expect(try l.requestWithdrawal(req("dup", "0.1"), by: env.carol).requestID == "dup")
     #expect(try Fixture.snapshot(l) == before)
@@ -143,6 +151,9 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     #expect(try l.requestWithdrawal(req("v2", "0.9"), by: env.carol).rule == "small")
     let third = try l.requestWithdrawal(req("v3", "0.5"), by: env.carol)  // 窗口内 2.4 > 2
     #expect(third.rule == "medium" && third.state == .awaitingApproval)
+    let second = try l.withdrawal(requestID: "v2")
+    #expect(try l.velocityUsage(second).perUser == (try Fixture.eth.parse("2.4")))
+    #expect(try l.allowlistEntry(Fixture.destinations[0])?.activatedBy == "admin")
     env.clock.t += 3601
     #expect(try l.requestWithdrawal(req("v4", "0.5"), by: env.carol).rule == "small")
 }
@@ -177,4 +188,41 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     }
     // 口令不进审计日志。
     #expect(try env.ledger.audits(page: Page(limit: 1000)).allSatisfy { !$0.details.contains("correct horse") })
+}
+
+@Test func reservedNonceBlocksRejectAndExpiry() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(5))
+    let w = try l.requestWithdrawal(req("n", "0.5"), by: env.carol)
+    _ = try l.reserveNonce(withdrawalID: w.id, from: "0x3333333333333333333333333333333333333333")
+    #expect(throws: LedgerError.self) { try l.reject(withdrawalID: w.id, reason: "late", by: env.alice) }
+    env.clock.t += 100_000
+    #expect(try l.expireDue() == 0)
+    #expect(try l.withdrawal(id: w.id).state == .approved)
+    #expect(try l.check().isEmpty)
+}
+
+@Test func nestedFailureRollsBackOnlyTheInnerPart() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether)
+    let before = try Fixture.snapshot(l)
+    try l.store.transaction {
+        // 内层失败（余额不足）被外层捕获后继续：不能留下任何半截写入
+        #expect(throws: LedgerError.self) { try l.requestWithdrawal(req("x", "0.5", user: "nobody"), by: env.carol) }
+        #expect(throws: LedgerError.self) { try l.orphanDeposit(id: 999_999) }
+        // 内层先写（设置 + 审计）再失败
+        #expect(throws: LedgerError.self) {
+            try l.store.transaction {
+                try l.setSetting("half", "written")
+                throw LedgerError.amountZero
+            }
+        }
+    }
+    #expect(try l.setting("half") == nil)
+    #expect(try Fixture.snapshot(l) == before)
+    // 内层成功的部分随外层一起提交
+    try l.store.transaction { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
+    #expect(try l.withdrawalCount() == 1 && l.check().isEmpty)
 }

@@ -16,6 +16,7 @@ HTTP 500 / 畸形 JSON / 延迟，用于熔断与超时测试）。
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -361,16 +362,18 @@ def make_handler(dev):
             except Exception:
                 return self.reply(200, json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}))
             method = req.get("method")
+            mode = None
             with dev.lock:
                 if dev.fault and not str(method).startswith("devnet_"):
                     mode, left = dev.fault
                     dev.fault = (mode, left - 1) if left > 1 else None
-                    if mode == "http500":
-                        return self.reply(500, "{}")
-                    if mode == "garbage":
-                        return self.reply(200, '{"jsonrpc":"2.0","id":' + json.dumps(req.get("id")) + ',"result":{"number":')
-                    if mode.startswith("sleep"):
-                        time.sleep(float(mode[5:] or "2"))
+            if mode == "http500":
+                return self.reply(500, "{}")
+            if mode == "garbage":
+                return self.reply(200, '{"jsonrpc":"2.0","id":' + json.dumps(req.get("id")) + ',"result":{"number":')
+            if mode and mode.startswith("sleep"):
+                time.sleep(float(mode[5:] or "2"))  # 在锁外睡眠：慢请求不阻塞其他请求
+            with dev.lock:
                 try:
                     result = dev.handle(method, req.get("params") or [])
                     resp = {"jsonrpc": "2.0", "id": req.get("id"), "result": result}
@@ -387,7 +390,20 @@ def main():
     ap = argparse.ArgumentParser(description="wallet-console 测试链（py-evm + eth-tester）")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--finality-depth", type=int, default=8)
+    ap.add_argument("--exit-on-stdin-eof", action="store_true",
+                    help="标准输入关闭（父进程退出）时自行退出，防止测试进程崩溃后遗留 devnet")
     a = ap.parse_args()
+    # 父进程（例如 Swift 测试运行器的线程）可能屏蔽了信号，子进程会继承屏蔽字：显式解除，保证能被 SIGTERM/SIGINT 结束。
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if a.exit_on_stdin_eof:
+        def watch():
+            try:
+                while sys.stdin.buffer.read(1):
+                    pass
+            finally:
+                os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
     dev = Devnet(a.finality_depth)
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(dev))
     srv.daemon_threads = True

@@ -117,3 +117,7 @@ int cpkcs11_dumpable(void);
 
 /// Unix 套接字对端凭据（SO_PEERCRED，Linux）。成功返回 0。
 int cpkcs11_peer_cred(int fd, unsigned int *uid, int *pid);
+
+/// scrypt 的 ROMix（RFC 7914 §5），就地处理一个 128·r 字节的块。V 需 128·r·N 字节，XY 需 256·r 字节。
+/// 只用于 OpenSSL 拒绝的参数（N ≥ 2^(16r)，如以太坊 wiki 的 r=1,p=8 向量）；常规参数仍走 OpenSSL。
+void cpkcs11_scrypt_romix(unsigned char *B, unsigned long r, unsigned long long N, unsigned char *V, unsigned char *XY);

@@ -5,7 +5,10 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         KeyCommand.self,
         TxCommand.self,
-        KeystoreCommand.self, ShamirCommand.self, KmsCommand.self,
-        InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self, AssetCommand.self,
+        OperatorCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
+        LedgerCommand.self, AuditCommand.self, JobsCommand.self,  // 账本（issue 4）
+        KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）
+        InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self,
+        AssetCommand.self,  // 引擎（issue 5）
     ]
 }

@@ -7,7 +7,7 @@ import WalletKeystore
 struct KeystoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keystore",
-        abstract: "加密 keystore：信封加密、封存/解封、KEK 轮换、Web3 v3 导入导出",
+        abstract: "加密 keystore：封存/解封、KEK 轮换、v3 导入导出 / encrypted keystore: seal/unseal, KEK rotation, Web3 v3",
         subcommands: [KeystoreInit.self, KeystoreUnseal.self, KeystoreSeal.self, KeystoreStatus.self, KeystoreList.self,
                       KeystoreRotateKEK.self] + KeystoreImportExport.commands)
 }
@@ -112,7 +112,19 @@ struct KeystoreStatus: ParsableCommand {
             let ks = try KeystoreCLI.open(home)
             let s = ks.status()
             let n = try ks.list().count
-            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(s, keys: n)); return }
+            let sock = (home.resolved as NSString).appendingPathComponent("kms.sock")
+            let module = FileManager.default.fileExists(atPath: HsmCommand.defaultModule) ? HsmCommand.defaultModule : nil
+            let tiers = Keystore.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
+            if g.json {
+                var o = KeystoreCLI.statusJSON(s, keys: n)
+                o["tiers"] = tiers.map { t -> [String: Any] in
+                    var d: [String: Any] = ["tier": t.tier.rawValue, "available": t.available, "detail": t.detail]
+                    if let ms = t.latencyMillis { d["latencyMillis"] = ms }
+                    return d
+                }
+                CLI.printJSON(o)
+                return
+            }
             let zh = g.language == .zh
             print(zh ? "keystore \(s.keystoreId)" : "keystore \(s.keystoreId)")
             print(zh ? "  状态：\(s.sealed ? "已封存" : "已解封")" : "  state: \(s.sealed ? "sealed" : "unsealed")")
@@ -121,6 +133,7 @@ struct KeystoreStatus: ParsableCommand {
             } else { print(zh ? "  解封：操作员口令（scrypt）" : "  unseal: operator passphrase (scrypt)") }
             print(zh ? "  KEK：v\(s.kekVersion)，创建于 \(s.kekCreated)（\(s.kekAgeSeconds / 86400) 天）" : "  KEK: v\(s.kekVersion), created \(s.kekCreated) (\(s.kekAgeSeconds / 86400) days)")
             print(zh ? "  密钥：\(n) 把；连续解封失败：\(s.failedAttempts) 次" : "  keys: \(n); consecutive unseal failures: \(s.failedAttempts)")
+            for t in tiers { print("  \(t.tier.rawValue)：\(t.available ? (zh ? "可用" : "available") : (zh ? "不可用" : "unavailable"))  \(t.detail)") }
         }
     }
 }

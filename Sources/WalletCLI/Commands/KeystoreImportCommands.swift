@@ -1,6 +1,108 @@
-// keystore 导入导出（Web3 v3、助记词）——依赖 WalletKeys，合并后启用。
+// keystore 导入导出：Web3 v3（geth/MetaMask）、BIP-39 助记词（或 SLIP-39 份额还原的熵）。
 import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeys
+import WalletKeystore
 
 enum KeystoreImportExport {
-    static let commands: [ParsableCommand.Type] = []
+    static let commands: [ParsableCommand.Type] = [KeystoreImportV3.self, KeystoreExportV3.self, KeystoreImportMnemonic.self]
+}
+
+struct KeystoreImportV3: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import-v3", abstract: "导入 Web3 Secret Storage v3 文件 → {id, address}")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "v3 keystore 文件") var file: String
+    @Option(name: .long, help: "v3 文件口令文件") var passwordFile: String
+    @Option(name: .long, help: "标签") var label: String?
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw SimpleWalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.")
+            }
+            let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
+            let (key, _) = try Web3SecretStorage.decrypt(json: data, password: pw)
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let info = try ks.importPrivateKey(key, label: label ?? (file as NSString).lastPathComponent)
+            ks.seal()
+            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? ""]) } else {
+                print(zh ? "已导入 \(info.id)：\(info.address ?? "")" : "imported \(info.id): \(info.address ?? "")")
+            }
+        }
+    }
+}
+
+struct KeystoreExportV3: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export-v3", abstract: "导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "密钥 id") var id: String
+    @Option(name: .long, help: "新 v3 文件口令文件") var passwordFile: String
+    @Option(name: .long, help: "输出文件（0600，已存在则拒绝）") var out: String
+    @Option(name: .long, help: "scrypt | pbkdf2") var kdf: String = "scrypt"
+    @Option(name: .long, help: "种子条目的派生路径（默认 m/44'/60'/0'/0/0）") var path: String?
+    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 18）", visibility: .hidden)) var scryptLogN: Int = 18
+    @Option(name: .long, help: ArgumentHelp("pbkdf2 迭代（默认 262144）", visibility: .hidden)) var pbkdf2Iterations: Int = 262_144
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let choice: Web3SecretStorage.KDFChoice
+            switch kdf {
+            case "scrypt": choice = .scrypt(n: 1 << UInt64(max(1, min(20, scryptLogN))), r: 8, p: 1)
+            case "pbkdf2": choice = .pbkdf2(iterations: max(1, pbkdf2Iterations))
+            default: throw SimpleWalletError("v3.bad_kdf", zh: "--kdf 只能是 scrypt 或 pbkdf2。", en: "--kdf must be scrypt or pbkdf2.")
+            }
+            guard !FileManager.default.fileExists(atPath: out) else {
+                throw SimpleWalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.")
+            }
+            let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let json = try ks.exportPrivateKey(id: id, path: path) { key in try Web3SecretStorage.encrypt(privateKey: key, password: pw, kdf: choice) }
+            ks.seal()
+            guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
+                throw SimpleWalletError("file.unwritable", zh: "无法写入 '\(out)'。", en: "cannot write '\(out)'.")
+            }
+            if g.json { CLI.printJSON(["id": id, "out": out, "kdf": kdf]) } else { print(zh ? "已写入 \(out)" : "wrote \(out)") }
+        }
+    }
+}
+
+struct KeystoreImportMnemonic: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: "导入 BIP-39 助记词（或用 SLIP-39 份额还原）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "助记词文件") var mnemonicFile: String?
+    @Option(name: .long, help: "SLIP-39 份额文件（每行一份；还原出熵后转为助记词）") var slip39SharesFile: String?
+    @Option(name: .long, help: "BIP-39 口令文件") var passphraseFile: String?
+    @Option(name: .long, help: "标签") var label: String = "hd-seed"
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let mnemonic: SecretBytes
+            if let f = mnemonicFile {
+                mnemonic = try CLI.readSecretFile(f, what: zh ? "助记词" : "mnemonic")
+            } else if let f = slip39SharesFile {
+                let lines = try KeystoreCLI.readSecretLines(f, what: zh ? "SLIP-39 份额" : "SLIP-39 shares")
+                let entropy = try SLIP39.combine(lines.map { String(decoding: $0.unsafeArray(), as: UTF8.self) })
+                mnemonic = try BIP39.mnemonic(entropy: entropy)
+            } else {
+                throw SimpleWalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.")
+            }
+            let pass = try passphraseFile.map { try CLI.readSecretFile($0, what: zh ? "BIP-39 口令" : "BIP-39 passphrase") }
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let info = try ks.importMnemonic(mnemonic, passphrase: pass, label: label)
+            ks.seal()
+            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "fingerprint": info.fingerprint ?? ""]) } else {
+                print(zh ? "已导入 \(info.id)：主指纹 \(info.fingerprint ?? "")，热钱包地址 \(info.address ?? "")" : "imported \(info.id): fingerprint \(info.fingerprint ?? ""), hot address \(info.address ?? "")")
+            }
+        }
+    }
 }

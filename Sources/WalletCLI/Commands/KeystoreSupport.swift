@@ -25,16 +25,17 @@ enum KeystoreCLI {
         let fd = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw noTTY(what) }
         defer { close(fd) }
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        // 先关回显再显示提示：否则提示后立即到达的输入会被回显出来（TCSANOW：不丢弃已键入的内容）。
         var old = termios()
         let hasTermios = tcgetattr(fd, &old) == 0
         if hasTermios {
             var t = old
             t.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(fd, TCSAFLUSH, &t)
+            tcsetattr(fd, TCSANOW, &t)
         }
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         defer {
-            if hasTermios { var o = old; tcsetattr(fd, TCSAFLUSH, &o) }
+            if hasTermios { var o = old; tcsetattr(fd, TCSANOW, &o) }
             _ = "\n".withCString { write(fd, $0, 1) }
         }
         var bytes: [UInt8] = []
@@ -117,5 +118,19 @@ enum KeystoreCLI {
     static func keyJSON(_ k: KeyInfo) -> [String: Any] {
         ["id": k.id, "label": k.label, "tier": k.tier.rawValue, "address": k.address ?? NSNull(), "created": k.created,
          "kind": k.kind.rawValue]
+    }
+}
+
+extension KeystoreCLI {
+    /// 在 TTY 上读一行（回显），用于非机密的选项输入。
+    static func promptLine(_ prompt: String, tty: Int32) throws -> SecretBytes {
+        _ = prompt.withCString { write(tty, $0, strlen($0)) }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(tty, &c, 1) == 1 {
+            if c == 0x0a || c == 0x0d { break }
+            bytes.append(c)
+        }
+        return SecretBytes(consuming: &bytes)
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 struct KmsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kms", abstract: "本地 KMS 服务：GenerateDataKey/Decrypt/Sign/GetPublicKey",
+    static let configuration = CommandConfiguration(commandName: "kms", abstract: "本地 KMS 服务 / local KMS service (GenerateDataKey/Decrypt/Sign/GetPublicKey)",
                                                     subcommands: [KmsServe.self, KmsStatus.self])
 }
 

@@ -5,7 +5,7 @@ import WalletCrypto
 import WalletKeystore
 
 struct ShamirCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shamir", abstract: "SLIP-39 Shamir 助记词份额：拆分与组合",
+    static let configuration = CommandConfiguration(commandName: "shamir", abstract: "SLIP-39 份额拆分与组合 / SLIP-39 Shamir shares",
                                                     subcommands: [ShamirSplit.self, ShamirCombine.self])
 }
 

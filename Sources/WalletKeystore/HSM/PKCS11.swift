@@ -74,6 +74,7 @@ public enum HSMError: WalletError, Equatable {
 public final class PKCS11Module: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
+    private let initLock = NSLock()
     private static let registryLock = NSLock()
     nonisolated(unsafe) private static var registry: [String: PKCS11Module] = [:]
 
@@ -126,6 +127,8 @@ public final class PKCS11Module: @unchecked Sendable {
 
     /// 在一个空槽位上初始化令牌并设置用户 PIN（C_InitToken + C_InitPIN）。
     public func initToken(label: String, soPin: SecretBytes, userPin: SecretBytes) throws -> UInt {
+        // 同一模块内串行初始化：两个线程抢同一个空槽位时，后者会把前者刚初始化的令牌覆盖掉。
+        initLock.lock(); defer { initLock.unlock() }
         guard let free = try tokens().first(where: { !$0.initialized }) else { throw HSMError.noFreeSlot }
         var lab = [UInt8](repeating: 0x20, count: 32)
         for (i, b) in Array(label.utf8).prefix(32).enumerated() { lab[i] = b }
@@ -158,6 +161,9 @@ public final class PKCS11Session: @unchecked Sendable {
     }
 
     deinit { _ = cpkcs11_close_session(module.handle, handle) }
+
+    /// 在设备端关闭会话（模拟令牌重启/会话被回收），本对象随后的调用会得到 sessionLost。
+    func closeOnDevice() { _ = cpkcs11_close_session(module.handle, handle) }
 
     public func login(_ pin: SecretBytes, user: CK_USER_TYPE = CK_USER_TYPE(CKU_USER)) throws {
         let rv = pin.withUnsafeBytes { p in

@@ -97,11 +97,12 @@ public final class KMSServer: @unchecked Sendable {
         }
     }
 
+    /// 先删套接字、记审计，再关闭监听：关闭会让 serve() 立即返回、进程随之退出，顺序反了会留下旧套接字。
     public func stop() {
         stopped = true
-        if listenFD >= 0 { shutdown(listenFD, Int32(SHUT_RDWR)); close(listenFD); listenFD = -1 }
         unlink(config.socketPath)
         audit.record("kms.stop", result: "ok")
+        if listenFD >= 0 { shutdown(listenFD, Int32(SHUT_RDWR)); close(listenFD); listenFD = -1 }
     }
 
     private func bucket(_ uid: UInt32) -> TokenBucket {

@@ -15,7 +15,7 @@ enum KEKShares {
 
     /// 拆分：每个字节独立取 t-1 次随机多项式，常数项为秘密字节。
     static func split(_ secret: SecretBytes, threshold t: Int, count n: Int, keystoreId: String) throws -> [String] {
-        guard t >= 1, t <= n, n <= 16, !(t == 1 && n > 1) || true else { throw ShamirError.invalidThreshold(threshold: t, count: n) }
+        guard t >= 1, t <= n, n <= 16 else { throw ShamirError.invalidThreshold(threshold: t, count: n) }
         guard t >= 2 || n == 1 else { throw ShamirError.invalidThreshold(threshold: t, count: n) }
         // 互不相同的随机非零 x 坐标
         var xs: [UInt8] = []
@@ -26,7 +26,8 @@ enum KEKShares {
         var coeffs = try SecureRandom.bytes(secret.count * max(t - 1, 0))
         defer { SecretBytes.wipe(&coeffs) }
         var out: [String] = []
-        let s = secret.unsafeArray()
+        var s = secret.unsafeArray()
+        defer { SecretBytes.wipe(&s) }
         for x in xs {
             var y = [UInt8](repeating: 0, count: s.count)
             for i in 0..<s.count {
@@ -38,8 +39,6 @@ enum KEKShares {
             out.append("wcks1-" + [x].hex + "-" + y.hex + "-" + checksum(keystoreId: keystoreId, x: x, y: y).hex)
             SecretBytes.wipe(&y)
         }
-        var sc = s
-        SecretBytes.wipe(&sc)
         return out
     }
 

@@ -17,10 +17,31 @@ public enum AuditChain {
         return Hex.encode(Hash.sha256(buf))
     }
 
-    /// 把字段字典编码为确定性 JSON（键排序）。调用方保证不放机密。
+    /// 把字段字典编码为确定性 JSON（键按 UTF-8 字节序排序、最小转义）。手写而非 JSONSerialization：
+    /// 输出必须逐字节稳定（它进哈希），且这里是入账热路径。调用方保证不放机密。
     public static func details(_ d: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: d, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var out = "{"
+        for (i, k) in d.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            if i > 0 { out += "," }
+            out += quote(k) + ":" + quote(d[k]!)
+        }
+        return out + "}"
+    }
+
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                if u.value < 0x20 { o += String(format: "\\u%04x", u.value) } else { o.unicodeScalars.append(u) }
+            }
+        }
+        return o + "\""
     }
 
     /// 追加一条（必须在调用方事务内，保证与业务变更同生共死）。

@@ -7,6 +7,9 @@ public struct AddressValidator: Sendable {
 
     public init(keccak256: (@Sendable ([UInt8]) -> [UInt8])?) { self.keccak256 = keccak256 }
 
+    /// 完整 EIP-55 校验（WalletCrypto 的 Keccak-256）。
+    public static let eip55 = AddressValidator(keccak256: { Keccak.keccak256($0) })
+
     /// 返回规范形式（全小写，0x 前缀），用于存储与比较。
     public func canonical(_ text: String) throws -> String {
         guard text.hasPrefix("0x"), text.utf8.count == 42 else { throw LedgerError.invalidAddress(text) }
@@ -19,6 +22,12 @@ public struct AddressValidator: Sendable {
         guard let keccak256 else { throw LedgerError.badChecksum(text) }
         guard Self.checksummed(lower, keccak256: keccak256) == "0x" + body else { throw LedgerError.badChecksum(text) }
         return "0x" + lower
+    }
+
+    /// 显示用：规范小写地址 → EIP-55 混合大小写（没有 Keccak 时原样返回）。
+    public func display(_ canonical: String) -> String {
+        guard let keccak256, canonical.hasPrefix("0x"), canonical.utf8.count == 42 else { return canonical }
+        return Self.checksummed(String(canonical.dropFirst(2)).lowercased(), keccak256: keccak256)
     }
 
     /// EIP-55：keccak(小写十六进制 ASCII) 的第 i 个半字节 ≥ 8 则第 i 个字母大写。

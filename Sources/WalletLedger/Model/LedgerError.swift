@@ -75,6 +75,10 @@ public enum LedgerError: WalletError, Equatable {
         }
     }
 
+    static let kindsEN = ["提现": "withdrawal", "充值": "deposit", "归集": "sweep", "任务": "job", "充值地址": "deposit address",
+                          "白名单地址": "allowlisted address", "提现请求": "withdrawal request"]
+    static func en(_ kind: String) -> String { kindsEN[kind] ?? kind }
+
     public func message(_ lang: Language) -> String {
         let zh = lang == .zh
         switch self {
@@ -92,8 +96,8 @@ public enum LedgerError: WalletError, Equatable {
         case .badChecksum(let a): return zh ? "地址 '\(a)' 的 EIP-55 大小写校验失败：可能抄错了一位，请从来源重新复制。" : "address '\(a)' fails its EIP-55 checksum: probably mistyped; copy it again from the source."
         case .insufficientBalance(let u, let a, let av, let r): return zh ? "用户 \(u) 的 \(a) 可用余额 \(av) 不足以提现 \(r)。" : "user \(u) has \(av) \(a) available, less than the requested \(r)."
         case .duplicateRequest(let id): return zh ? "请求号 '\(id)' 已用于另一笔不同的提现，请换一个请求号。" : "request id '\(id)' was already used for a different withdrawal; use a new id."
-        case .notFound(let k, let id): return zh ? "找不到\(k) '\(id)'。" : "\(k) '\(id)' not found."
-        case .invalidTransition(let k, let id, let f, let t): return zh ? "\(k) #\(id) 当前状态为 \(f)，不能变为 \(t)。" : "\(k) #\(id) is \(f) and cannot become \(t)."
+        case .notFound(let k, let id): return zh ? "找不到\(k) '\(id)'。" : "\(Self.en(k)) '\(id)' not found."
+        case .invalidTransition(let k, let id, let f, let t): return zh ? "\(k) #\(id) 当前状态为 \(f)，不能变为 \(t)。" : "\(Self.en(k)) #\(id) is \(f) and cannot become \(t)."
         case .alreadySigned(let id): return zh ? "提现 #\(id) 已有签名交易，禁止重新签名（用已存的交易哈希查询）。" : "withdrawal #\(id) already has a signed tx; never re-sign (look up the stored hash)."
         case .operatorExists(let n): return zh ? "操作员 '\(n)' 已存在。" : "operator '\(n)' already exists."
         case .unknownOperator(let n): return zh ? "没有名为 '\(n)' 的操作员。" : "no operator named '\(n)'."

@@ -40,6 +40,8 @@ public protocol DepositRepository: TransactionalStore {
     func updateDeposit(_ d: Deposit) throws
     func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit]
     func depositCount(_ f: DepositFilter) throws -> Int
+    /// 某高度（含）之后、仍可能受重组影响的充值（重组回滚用）。
+    func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64]
 }
 
 public protocol WithdrawalRepository: TransactionalStore {

@@ -85,6 +85,9 @@ public enum Migrations {
             ledger_amount TEXT NOT NULL, chain_amount TEXT NOT NULL, matches INTEGER NOT NULL);
         CREATE INDEX audit_action ON audit_log(action, id);
         """),
+        (4, """
+        CREATE INDEX journal_ref ON journal_entries(ref, kind);
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

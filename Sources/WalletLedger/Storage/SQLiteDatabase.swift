@@ -22,10 +22,40 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
 }
 /// 金额统一存为 64 位定宽小写十六进制 TEXT：无损，且字典序 = 数值序，可直接 ORDER BY / 比较。
 extension UInt256: SQLBindable {
-    public var sqlValue: SQLValue { .text(Hex.encode(bigEndianBytes)) }
+    public var sqlValue: SQLValue { .text(storedHex) }
+    /// 热路径：直接从 4 个 64 位分量写 64 个十六进制字符。
+    var storedHex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 64) { buf in
+            for i in 0..<4 {
+                let limb = self.limbs(i)
+                for j in 0..<16 { buf[i * 16 + j] = digits[Int((limb >> UInt64(60 - 4 * j)) & 0xf)] }
+            }
+            return 64
+        }
+    }
+    private func limbs(_ fromTop: Int) -> UInt64 {
+        switch fromTop { case 0: return limbs.3; case 1: return limbs.2; case 2: return limbs.1; default: return limbs.0 }
+    }
     static func fromStored(_ s: String) throws -> UInt256 {
-        guard s.utf8.count == 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
-        return try UInt256(hex: s)
+        // 热路径：直接按字节解析 64 位定宽十六进制。
+        var limbs: [UInt64] = [0, 0, 0, 0]
+        var n = 0
+        for c in s.utf8 {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            case 65...70: v = c - 55
+            default: throw LedgerError.storage("金额列格式损坏：\(s)")
+            }
+            guard n < 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
+            let limb = 3 - n / 16
+            limbs[limb] = limbs[limb] << 4 | UInt64(v)
+            n += 1
+        }
+        guard n == 64 else { throw LedgerError.storage("金额列格式损坏：\(s)") }
+        return UInt256(limbs: (limbs[0], limbs[1], limbs[2], limbs[3]))
     }
 }
 
@@ -72,6 +102,8 @@ public final class SQLiteDatabase {
         guard mode.lowercased() == "wal" else { throw LedgerError.storage("无法启用 WAL（得到 \(mode)）") }
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
+        // 页缓存 32 MiB（默认 2 MiB）：十万级充值后索引超出默认缓存，入账速率会明显下降。
+        try execute("PRAGMA cache_size=-32768")
     }
 
     deinit {
@@ -159,11 +191,24 @@ public final class SQLiteDatabase {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
-    /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。嵌套调用并入外层事务。
+    /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。
+    /// 嵌套调用用 SAVEPOINT：内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入。
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if txDepth > 0 {
-            txDepth += 1; defer { txDepth -= 1 }
-            return try body()
+            let sp = "sp\(txDepth)"
+            try execute("SAVEPOINT \(sp)")
+            txDepth += 1
+            do {
+                let r = try body()
+                txDepth -= 1
+                try execute("RELEASE \(sp)")
+                return r
+            } catch {
+                txDepth -= 1
+                _ = try? execute("ROLLBACK TO \(sp)")
+                _ = try? execute("RELEASE \(sp)")
+                throw error
+            }
         }
         try execute("BEGIN IMMEDIATE")
         txDepth = 1

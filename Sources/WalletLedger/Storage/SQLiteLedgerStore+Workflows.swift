@@ -26,8 +26,11 @@ extension SQLiteLedgerStore: WithdrawalRepository {
                   w.rawTx.map { SQLBlob($0) }, w.txHash, w.fee, w.updatedAt, w.expiresAt, w.id])
     }
     public func insertApproval(withdrawalID: Int64, _ a: Approval) throws {
-        try db.execute("INSERT INTO approvals (withdrawal_id, operator, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                       [withdrawalID, a.operatorName, a.createdAt, a.expiresAt])
+        // 同一人的过期审批被新的一条替换（主键 (提现, 操作员)）。
+        try db.execute("""
+            INSERT INTO approvals (withdrawal_id, operator, created_at, expires_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(withdrawal_id, operator) DO UPDATE SET created_at = excluded.created_at, expires_at = excluded.expires_at
+            """, [withdrawalID, a.operatorName, a.createdAt, a.expiresAt])
     }
     func withdrawalWhere(_ f: WithdrawalFilter) -> (String, [SQLBindable]) {
         Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
@@ -53,7 +56,7 @@ extension SQLiteLedgerStore: WithdrawalRepository {
     public func expirable(before: Int64, limit: Int) throws -> [Withdrawal] {
         try db.query("""
             SELECT * FROM withdrawals WHERE state IN ('requested','risk_checked','awaiting_approval','approved')
-            AND expires_at <= ? ORDER BY id LIMIT ?
+            AND nonce IS NULL AND expires_at <= ? ORDER BY id LIMIT ?
             """, [before, limit]).map(mapWithdrawal)
     }
     public func allocateNonce(from: String) throws -> Int64 {

@@ -54,8 +54,8 @@ public final class SQLiteLedgerStore {
     }
 
     func mapAsset(_ r: SQLRow) throws -> Asset {
-        let tiersJSON = Data(r.text("tiers").utf8)
-        let tiers = (try? JSONDecoder().decode([ConfirmationTier].self, from: tiersJSON)) ?? []
+        let tiersText = r.text("tiers")
+        let tiers = tiersText == "[]" ? [] : ((try? JSONDecoder().decode([ConfirmationTier].self, from: Data(tiersText.utf8))) ?? [])
         return Asset(symbol: r.text("symbol"), decimals: Int(r.int("decimals")), contract: r.textOpt("contract"),
                      confirmations: Int(r.int("confirmations")), useFinalized: r.int("use_finalized") != 0,
                      tiers: tiers, minDeposit: try r.amount("min_deposit"))
@@ -193,6 +193,12 @@ extension SQLiteLedgerStore: DepositRepository {
     public func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit] {
         let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
         return try db.query("SELECT * FROM deposits\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapDeposit)
+    }
+    public func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64] {
+        guard !states.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
+        return try db.query("SELECT id FROM deposits WHERE chain = ? AND block_number >= ? AND state IN (\(marks)) ORDER BY id",
+                            [chain, fromBlock] + states.map(\.rawValue)).map { $0.int("id") }
     }
     public func depositCount(_ f: DepositFilter) throws -> Int {
         let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])

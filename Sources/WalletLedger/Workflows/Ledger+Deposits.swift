@@ -109,6 +109,15 @@ extension Ledger {
         }
     }
 
+    /// 重组：高度 ≥ fromBlock 的区块被孤立，撤销它们产生的全部充值（一个事务）。返回受影响的充值。
+    @discardableResult
+    public func orphanDeposits(fromBlock: Int64) throws -> [Deposit] {
+        try store.transaction {
+            try store.depositIDs(chain: chain, fromBlock: fromBlock, states: [.seen, .confirming, .credited, .dust])
+                .map { try orphanDeposit(id: $0) }
+        }
+    }
+
     public func deposits(_ f: DepositFilter = DepositFilter(), page: Page = Page()) throws -> [Deposit] { try store.deposits(f, page: page) }
     public func depositCount(_ f: DepositFilter = DepositFilter()) throws -> Int { try store.depositCount(f) }
 }

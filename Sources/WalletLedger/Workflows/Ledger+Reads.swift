@@ -11,3 +11,15 @@ extension Ledger {
         (store as? SQLiteLedgerStore).map { SQLiteJobQueue(store: $0) }
     }
 }
+
+extension Ledger {
+    /// 死信重新入队并记审计。
+    public func requeueJob(id: Int64, by op: Operator, queue: any JobQueue) throws -> Job {
+        try requireRole(op, [.admin], "jobs requeue")
+        return try store.transaction {
+            let j = try queue.requeue(id: id, now: now)
+            try audit(op.name, "jobs.requeue", String(id), ["kind": j.kind, "cli": "jobs requeue \(id)"])
+            return j
+        }
+    }
+}

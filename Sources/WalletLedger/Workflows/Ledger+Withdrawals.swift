@@ -94,6 +94,10 @@ extension Ledger {
     }
 
     public func withdrawal(id: Int64) throws -> Withdrawal { try loadWithdrawal(id) }
+    public func withdrawal(requestID: String) throws -> Withdrawal {
+        guard let w = try store.withdrawal(requestID: requestID) else { throw LedgerError.notFound("提现请求", requestID) }
+        return w
+    }
 
     /// 审批：审批人/管理员；发起人不能批自己；同一人只算一次；过期审批不计数。够数即 approved。
     @discardableResult
@@ -111,10 +115,8 @@ extension Ledger {
             }
             // 同一人的过期审批：用新的一条替换（主键是 (提现, 操作员)）。
             let a = Approval(operatorName: op.name, createdAt: now, expiresAt: now + policy.approvalExpirySeconds)
-            if w.approvals.contains(where: { $0.operatorName == op.name }) {
-                throw LedgerError.duplicateApproval(op.name)
-            }
             try store.insertApproval(withdrawalID: id, a)
+            w.approvals.removeAll { $0.operatorName == op.name }
             w.approvals.append(a)
             let valid = Set(w.approvals.filter { $0.expiresAt > now }.map(\.operatorName))
             if valid.count >= w.approvalsRequired { try transition(&w, from: [.awaitingApproval], to: .approved) }
@@ -140,6 +142,8 @@ extension Ledger {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw LedgerError.invalidArgument("reason", "拒绝必须写明原因") }
         return try store.transaction {
             var w = try loadWithdrawal(id)
+            // 已分配 nonce 的提现不能再拒绝：那个 nonce 必须被用掉，否则后面的交易全部卡住（由执行器签发或以失败结束）。
+            guard w.nonce == nil else { throw LedgerError.invalidTransition(kind: "提现", id: id, from: "approved(nonce \(w.nonce!))", to: "rejected") }
             try transition(&w, from: Self.preSignStates, to: .rejected)
             w.reason = reason
             try store.updateWithdrawal(w)
@@ -149,7 +153,7 @@ extension Ledger {
         }
     }
 
-    /// 把到期未处理（签名前）的提现置为 expired 并解冻。返回处理数量。定时任务调用。
+    /// 把到期未处理（签名前、尚未分配 nonce）的提现置为 expired 并解冻。返回处理数量。定时任务调用。
     @discardableResult
     public func expireDue(limit: Int = 500) throws -> Int {
         try store.transaction {
@@ -312,4 +316,21 @@ extension Ledger {
     }
 
     public func allowlist(page: Page = Page()) throws -> [AllowlistEntry] { try store.allowlist(page: page) }
+
+    /// 控制台详情用：目标地址的白名单状态（首次加入时间、激活人、可用时间）。
+    public func allowlistEntry(_ address: String) throws -> AllowlistEntry? {
+        try store.allowlistEntry(try addresses.canonical(address.lowercased()))
+    }
+
+    /// 控制台详情用：某提现所命中规则的速率窗口已用额度（不含该提现自身之外的已拒绝/过期/失败）。
+    public func velocityUsage(_ w: Withdrawal) throws -> (perUser: UInt256?, global: UInt256?) {
+        guard let rule = policy.rules.first(where: { $0.name == w.rule }) else { return (nil, nil) }
+        func sum(_ user: String?, _ v: VelocityLimit?) throws -> UInt256? {
+            guard let v else { return nil }
+            var t = UInt256.zero
+            for a in try store.withdrawalVolume(asset: w.asset, user: user, since: now - v.windowSeconds) { t = try t.checkedAdd(a) }
+            return t
+        }
+        return (try sum(w.user, rule.perUser), try sum(nil, rule.global))
+    }
 }

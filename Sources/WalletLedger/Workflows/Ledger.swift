@@ -26,16 +26,22 @@ public final class Ledger {
     public var chain: String = "ethereum"
 
     public init(store: any LedgerStore, clock: LedgerClock = .system, policy: ApprovalPolicy = .default,
-                addresses: AddressValidator = AddressValidator(keccak256: nil), deriver: (any DepositAddressDeriver)? = nil) {
+                addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
         self.store = store; self.clock = clock; self.policy = policy; self.addresses = addresses; self.deriver = deriver
         if let n = try? store.setting(Settings.nativeAsset) { nativeAsset = n }
         if let c = try? store.setting(Settings.chainID) { chain = "eip155:\(c)" }
+        if self.deriver == nil { self.deriver = try? configuredDeriver() }
     }
 
     /// 打开 <home>/wallet.db。
     public static func open(home: String, clock: LedgerClock = .system) throws -> Ledger {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let store = try SQLiteLedgerStore(path: (home as NSString).appendingPathComponent("wallet.db"))
+        let path = (home as NSString).appendingPathComponent("wallet.db")
+        let store = try SQLiteLedgerStore(path: path)
+        // 库里有操作员口令哈希与业务数据：只许属主读写。
+        for f in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: f) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: f)
+        }
         return Ledger(store: store, clock: clock)
     }
 
@@ -53,9 +59,15 @@ public final class Ledger {
     public func setting(_ key: String) throws -> String? { try store.setting(key) }
     public func setSetting(_ key: String, _ value: String, by op: String = "system") throws {
         try store.transaction {
+            // chain.id 是充值幂等键的一部分：已有充值后改它会让同一笔充值换一个键而被重复入账。
+            if key == Settings.chainID, try store.setting(key) != value, try store.depositCount(DepositFilter()) > 0 {
+                throw LedgerError.invalidArgument(key, "已有充值记录，不能修改链 ID（它是充值幂等键的一部分）")
+            }
             try store.setSetting(key, value)
             try audit(op, "setting.set", key, ["value": value])
         }
+        if key == Settings.chainID { chain = "eip155:\(value)" }
+        if key == Settings.nativeAsset { nativeAsset = value }
     }
 
     public func asset(_ symbol: String) throws -> Asset {
@@ -93,9 +105,9 @@ public final class Ledger {
         return try store.transaction {
             let id = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
             for p in nonzero where p.account.kind.isUserLiability {
+                // 业务流程事先已检查余额；走到这里说明是程序错误，整笔回滚。
                 if let b = try store.balance(p.account), b.net.negative {
-                    throw LedgerError.insufficientBalance(user: p.account.owner, asset: p.account.asset,
-                                                          available: "0", requested: p.amount.decimalString)
+                    throw LedgerError.storage("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)），已回滚——这是程序错误")
                 }
             }
             return id

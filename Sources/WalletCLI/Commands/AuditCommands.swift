@@ -1,0 +1,43 @@
+// audit verify / list
+import ArgumentParser
+import WalletLedger
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "审计日志 / audit log", subcommands: [Verify.self, List.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "校验哈希链（被改、删、调序时指出第一条坏记录，退出 1）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        func run() throws {
+            CLI.run(g) {
+                let v = try LedgerCLI.open(home).verifyAudit()
+                if g.json {
+                    CLI.printJSON(["ok": v.ok, "records": v.records, "firstBad": v.firstBad.map { $0 as Any } ?? NSNull(),
+                                   "reason": v.reason ?? NSNull()] as [String: Any])
+                } else if v.ok { print(g.language == .zh ? "审计链完整（\(v.records) 条）" : "audit chain intact (\(v.records) records)") }
+                else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \(v.reason ?? "")") }
+                if !v.ok { throw LedgerCheckFailed(what: "audit_verify") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "列出审计记录（新到旧，分页）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @Option(name: .long) var action: String?
+        @Option(name: .long, help: "按操作员筛选") var by: String?
+        @Option(name: .long) var limit: Int = 100
+        @Option(name: .long) var offset: Int = 0
+        func run() throws {
+            CLI.run(g) {
+                let rows = try LedgerCLI.open(home).audits(AuditFilter(action: action, operatorName: by), page: Page(limit: limit, offset: offset))
+                    .map(LedgerCLI.auditJSON)
+                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["id", "ts", "operator", "action", "subject", "details"]) }
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,71 @@
+// `wallet-console ceremony`：无界面的密钥仪式，在 TTY 上驱动 CeremonyEngine。
+// 机密步骤显示在 /dev/tty 上，离开即清屏；stdout 只输出最终摘要（无机密）。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct CeremonyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ceremony", abstract: "密钥仪式 / key ceremony (generate, verify, SLIP-39 split, store)")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "种子标签") var label: String = "hd-seed"
+    @Option(name: .long, help: "操作员姓名（写入审计）") var `operator`: String = NSUserName()
+
+    func run() throws {
+        CLI.run(g) {
+            let lang = g.language
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: lang)
+            let engine = try CeremonyEngine(keystore: ks, operatorName: self.operator, label: label)
+            let tty = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
+            guard tty >= 0 else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }
+            defer { close(tty) }
+            func say(_ s: String) { _ = (s + "\n").withCString { write(tty, $0, strlen($0)) } }
+            // Ctrl-C：中止仪式（清零并删除已写入的条目）
+            signal(SIGINT, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "ceremony.sigint"))
+            src.setEventHandler { engine.abort(); say("\u{1b}[2J\u{1b}[H" + engine.prompt.title(lang)); Foundation.exit(1) }
+            src.resume()
+            while !engine.isFinished {
+                let p = engine.prompt
+                say("\n== " + p.title(lang) + " ==")
+                if let e = p.error(lang) { say("! " + e) }
+                for l in p.lines { say(l) }
+                let answer: SecretBytes
+                switch p.input {
+                case .confirm:
+                    answer = try KeystoreCLI.promptSecret(lang == .zh ? "[回车继续，输入 abort 中止] " : "[Enter to continue, 'abort' to abort] ", what: "")
+                case .secret:
+                    answer = try KeystoreCLI.promptSecret("> ", what: "")
+                case .text, .choice:
+                    var hint = ""
+                    if case .choice(let c) = p.input { hint = c.joined(separator: "/") }
+                    if let d = p.defaultAnswer, !d.isEmpty { hint += " [\(d)]" }
+                    answer = try KeystoreCLI.promptLine(hint + "> ", tty: tty)
+                }
+                if String(decoding: answer.unsafeArray(), as: UTF8.self) == "abort" { engine.abort(); break }
+                do { try engine.submit(answer) } catch {}
+                if p.sensitive { say("\u{1b}[2J\u{1b}[H") }  // 离开机密步骤：清屏
+            }
+            src.cancel()
+            if engine.prompt.step == .aborted {
+                throw SimpleWalletError("ceremony.aborted", zh: "仪式已中止，未留下任何数据。", en: "ceremony aborted; nothing was kept.", badInput: false)
+            }
+            ks.seal()
+            let s = engine.summary!
+            if g.json {
+                CLI.printJSON(["id": s.keyId, "fingerprint": s.fingerprint,
+                               "xpubs": Dictionary(uniqueKeysWithValues: s.accountXpubs.map { ($0.path, $0.xpub) }),
+                               "addresses": s.addresses.map { ["path": $0.path, "address": $0.address] }])
+            } else {
+                print("id \(s.keyId)\nfingerprint \(s.fingerprint)")
+                for x in s.accountXpubs { print("\(x.path) \(x.xpub)") }
+                for a in s.addresses { print("\(a.path) \(a.address)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+// deposit list
+import ArgumentParser
+import WalletLedger
+
+struct DepositCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deposit", abstract: "充值 / deposits", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "列出充值（新到旧，分页）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @Option(name: .long, help: "seen|confirming|credited|orphaned|reversed|dust") var state: String?
+        @Option(name: .long, help: "用户 ID") var user: String?
+        @Option(name: .long, help: "每页条数（最多 10000）") var limit: Int = 100
+        @Option(name: .long, help: "跳过条数") var offset: Int = 0
+
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let s = try LedgerCLI.parseState(state, DepositState.self, key: "--state")
+                let rows = try l.deposits(DepositFilter(state: s, user: user), page: Page(limit: limit, offset: offset))
+                    .map { LedgerCLI.depositJSON(l, $0) }
+                if g.json { CLI.printJSON(rows) }
+                else { LedgerCLI.printRows(rows, keys: ["id", "state", "user", "asset", "amount", "confirmations", "required", "txHash"]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// `wallet-console hsm init-token|keygen|list|sign`：真实 PKCS#11 模块（SoftHSM2 或硬件 HSM 的 .so）。PIN 只从文件或 TTY 读取。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletKeystore
+
+struct HsmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
+                                                    subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self])
+    static let defaultModule = "/usr/lib/softhsm/libsofthsm2.so"
+}
+
+struct HsmInitToken: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init-token", abstract: "在空槽位初始化令牌并设置用户 PIN")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
+    @Option(name: .long, help: "令牌标签") var label: String
+    @Option(name: .long, help: "安全官（SO）PIN 文件") var soPinFile: String?
+    @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let so = try KeystoreCLI.readSecret(file: soPinFile, what: "SO PIN", prompt: zh ? "SO PIN：" : "SO PIN: ")
+            let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
+            let m = try PKCS11Module.load(module)
+            let slot = try m.initToken(label: label, soPin: so, userPin: pin)
+            if g.json { CLI.printJSON(["label": label, "slot": slot]) } else {
+                print(zh ? "令牌 '\(label)' 已初始化（槽位 \(slot)）。" : "token '\(label)' initialised (slot \(slot)).")
+            }
+        }
+    }
+}
+
+struct HsmKeygen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keygen", abstract: "在令牌上生成 secp256k1 密钥（不可导出）并登记到 keystore")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
+    @Option(name: .long, help: "令牌标签") var token: String
+    @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
+    @Option(name: .long, help: "密钥标签") var label: String
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
+            let info = try ks.generateHSMKey(modulePath: module, tokenLabel: token, pin: pin, label: label)
+            ks.seal()
+            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "tier": info.tier.rawValue]) } else {
+                print(zh ? "已在令牌 '\(token)' 上生成密钥 \(info.id)，地址 \(info.address ?? "")" : "generated key \(info.id) on token '\(token)', address \(info.address ?? "")")
+            }
+        }
+    }
+}
+
+struct HsmList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出模块上的令牌与 keystore 中登记的 HSM 密钥")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
+
+    func run() throws {
+        CLI.run(g) {
+            let m = try PKCS11Module.load(module)
+            let tokens = try m.tokens()
+            let keys = Keystore.exists(home: home.resolved) ? try KeystoreCLI.open(home).list().filter { $0.tier == .hsm } : []
+            if g.json {
+                CLI.printJSON(["tokens": tokens.map { ["slot": $0.slot, "label": $0.label, "initialized": $0.initialized, "serial": $0.serial] },
+                               "keys": keys.map(KeystoreCLI.keyJSON)])
+                return
+            }
+            for t in tokens { print("slot \(t.slot)  \(t.initialized ? t.label : "(空 / empty)")  \(t.serial)") }
+            for k in keys { print("\(k.id)  \(k.hsm?.tokenLabel ?? "")  \(k.address ?? "")  \(k.label)") }
+        }
+    }
+}
+
+struct HsmSign: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sign", abstract: "用 HSM 密钥签 32 字节摘要（低 S + 恢复 id）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "keystore 中的密钥 id") var id: String
+    @Option(name: .long, help: "32 字节摘要（十六进制）") var digest: String
+
+    func run() throws {
+        CLI.run(g) {
+            guard let d = try? Hex.decode(digest), d.count == 32 else {
+                throw SimpleWalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.")
+            }
+            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let signer = try ks.signer(for: id)
+            let sig = try blockingSign(signer, d)
+            ks.seal()
+            let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": signer.address.checksummed]
+            if g.json { CLI.printJSON(out) } else { print("r=\(sig.r.hex)\ns=\(sig.s.hex)\nv=\(sig.recoveryId)") }
+        }
+    }
+}
+
+/// 在同步命令里调用 async 签名器。
+func blockingSign(_ s: Signer, _ digest: [UInt8]) throws -> RecoverableSignature {
+    final class Box: @unchecked Sendable { var r: Result<RecoverableSignature, Error>? }
+    let box = Box()
+    let sem = DispatchSemaphore(value: 0)
+    Task {
+        do { box.r = .success(try await s.sign(digest32: digest)) } catch { box.r = .failure(error) }
+        sem.signal()
+    }
+    sem.wait()
+    return try box.r!.get()
+}

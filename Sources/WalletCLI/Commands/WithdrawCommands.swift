@@ -1,0 +1,165 @@
+// withdraw request / list / approve / reject / allowlist-*
+import ArgumentParser
+import Foundation
+import WalletLedger
+
+struct WithdrawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw", abstract: "提现 / withdrawals",
+        subcommands: [Request.self, List.self, Approve.self, Reject.self, AllowlistAdd.self, AllowlistActivate.self, Allowlist.self])
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "发起提现（按 --request-id 幂等）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Option(name: .long, help: "客户端请求号（幂等键）") var requestId: String?
+        @Option(name: .long) var user: String?
+        @Option(name: .long) var asset: String?
+        @Option(name: .long, help: "显示单位的十进制金额，例如 0.25") var amount: String?
+        @Option(name: .long, help: "目标地址（EIP-55）") var to: String?
+        @Option(name: .long, help: "从 JSON 文件读取请求（- 表示标准输入）：{\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}，amount 必须是字符串")
+        var input: String?
+
+        func request() throws -> WithdrawalRequest {
+            if let input {
+                let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                                        : Data(try CLI.readTextFile(input, what: "请求").utf8)
+                guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                    throw LedgerError.invalidArgument("--input", "不是 JSON 对象")
+                }
+                for k in o.keys where !["requestId", "user", "asset", "amount", "to"].contains(k) {
+                    throw LedgerError.invalidArgument("--input", "未知的键 '\(k)'")
+                }
+                func field(_ k: String) throws -> String {
+                    guard let v = o[k] as? String else {
+                        throw LedgerError.invalidArgument("--input.\(k)", k == "amount" ? "必须是十进制字符串（如 \"1.5\"），不接受 JSON 数字以免精度丢失" : "缺少或不是字符串")
+                    }
+                    return v
+                }
+                return WithdrawalRequest(requestID: try field("requestId"), user: try field("user"), asset: try field("asset"),
+                                         amount: try field("amount"), to: try field("to"))
+            }
+            guard let requestId, let user, let asset, let amount, let to else {
+                throw LedgerError.invalidArgument("withdraw request", "需要 --request-id --user --asset --amount --to，或 --input FILE")
+            }
+            return WithdrawalRequest(requestID: requestId, user: user, asset: asset, amount: amount, to: to)
+        }
+
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let req = try request()
+                let op = try LedgerCLI.authenticate(l, auth)
+                let w = try l.requestWithdrawal(req, by: op)
+                let o = LedgerCLI.withdrawalJSON(l, w)
+                if g.json { CLI.printJSON(o) }
+                else { print("#\(w.id) \(w.state.rawValue)  \(g.language == .zh ? "需审批" : "approvals") \(o["approvals"]!)/\(w.approvalsRequired)  rule=\(w.rule)") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "列出提现（含审批与命中的规则）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @Option(name: .long, help: "requested|risk_checked|awaiting_approval|approved|signed|broadcast|confirmed|failed|rejected|expired|unknown")
+        var state: String?
+        @Option(name: .long) var user: String?
+        @Option(name: .long) var limit: Int = 100
+        @Option(name: .long) var offset: Int = 0
+
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let s = try LedgerCLI.parseState(state, WithdrawalState.self, key: "--state")
+                let rows = try l.withdrawals(WithdrawalFilter(state: s, user: user), page: Page(limit: limit, offset: offset))
+                    .map { LedgerCLI.withdrawalJSON(l, $0) }
+                if g.json { CLI.printJSON(rows) }
+                else { LedgerCLI.printRows(rows, keys: ["id", "requestId", "state", "user", "asset", "amount", "to", "approvals", "approvalsRequired", "rule"]) }
+            }
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "批准提现（发起人不能批准自己的请求）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument(help: "提现 ID") var id: Int64
+
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let w = try l.approve(withdrawalID: id, by: try LedgerCLI.authenticate(l, auth))
+                let o = LedgerCLI.withdrawalJSON(l, w)
+                if g.json { CLI.printJSON(o) } else { print("#\(w.id) \(w.state.rawValue) \(o["approvals"]!)/\(w.approvalsRequired)") }
+            }
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "拒绝提现并解冻资金")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument(help: "提现 ID") var id: Int64
+        @Option(name: .long, help: "拒绝原因（写入审计日志）") var reason: String
+
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let w = try l.reject(withdrawalID: id, reason: reason, by: try LedgerCLI.authenticate(l, auth))
+                if g.json { CLI.printJSON(LedgerCLI.withdrawalJSON(l, w)) } else { print("#\(w.id) \(w.state.rawValue)") }
+            }
+        }
+    }
+
+    struct AllowlistAdd: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "allowlist-add", abstract: "把目标地址加入白名单（待管理员激活）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument var address: String
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let e = try l.allowlistAdd(address, by: try LedgerCLI.authenticate(l, auth))
+                if g.json { CLI.printJSON(["address": e.address, "addedBy": e.addedBy, "active": e.activatedAt != nil]) } else { print(e.address) }
+            }
+        }
+    }
+
+    struct AllowlistActivate: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "allowlist-activate", abstract: "管理员激活白名单地址（之后经冷静期才可用）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument var address: String
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let e = try l.allowlistActivate(address, by: try LedgerCLI.authenticate(l, auth))
+                let usable = (e.activatedAt ?? 0) + l.policy.coolingOffSeconds
+                if g.json { CLI.printJSON(["address": e.address, "activatedBy": e.activatedBy ?? "", "usableFrom": usable]) }
+                else { print("\(e.address) usableFrom=\(usable)") }
+            }
+        }
+    }
+
+    struct Allowlist: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "allowlist", abstract: "列出白名单")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        func run() throws {
+            CLI.run(g) {
+                let l = try LedgerCLI.open(home)
+                let rows: [[String: Any]] = try l.allowlist(page: Page(limit: 10_000)).map {
+                    ["address": $0.address, "addedBy": $0.addedBy, "activatedBy": $0.activatedBy ?? "",
+                     "usableFrom": $0.activatedAt.map { $0 + l.policy.coolingOffSeconds } ?? 0]
+                }
+                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["address", "addedBy", "activatedBy", "usableFrom"]) }
+            }
+        }
+    }
+}

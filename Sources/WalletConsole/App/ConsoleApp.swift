@@ -1,0 +1,556 @@
+import Foundation
+import WalletCrypto
+
+/// 后台任务投递给应用循环的事件。
+enum AppEvent: Sendable {
+    case header(HeaderSnapshot)
+    case data(ViewID, generation: Int, ViewData)
+    case refreshFailed(String)
+    case actionDone(ActionOutcome)
+    case actionFailed(String)
+    case openApprove(WithdrawalRow)
+    case openReject(WithdrawalRow)
+    case openBulk([String], BulkPreview)
+    case ceremonyStarted(any CeremonySession, CeremonyStep)
+    case ceremonyStep(CeremonyStep)
+    case ceremonyError(String)
+}
+
+/// 应用循环：输入 → 视图意图 → 后台任务；后台结果经 Mailbox 回到循环；每帧只把差异交给驱动。
+public final class ConsoleApp {
+    enum Mode {
+        case normal
+        case filter(TextField)
+        case command(CommandLineWidget)
+        case dialog(Dialog, Purpose)
+        case help
+    }
+    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), quit }
+
+    public static let minSize = Size(cols: 80, rows: 24)
+
+    let backend: ConsoleBackend
+    public let driver: TerminalDriver
+    public private(set) var config: ConsoleConfig
+    public var strings: Strings
+    public private(set) var views: [ViewID: ConsoleView] = [:]
+    public private(set) var current: ViewID = .dashboard
+    public private(set) var header: HeaderSnapshot?
+    var headerChanged: Set<String> = []
+    var mode: Mode = .normal
+    public private(set) var status = ""
+    public private(set) var quitRequested = false
+    var front: CellBuffer?
+    var resolved: ResolvedTheme
+    let mailbox = Mailbox<AppEvent>()
+    public let refreshGate = RefreshGate()
+    var tasks: [Task<Void, Never>] = []
+    var generation: [ViewID: Int] = [:]
+    var actionsInFlight = 0
+    var ceremony: (any CeremonySession)?
+    var lastCeremonyWasSecret = false
+    /// 测试与基准：最近一帧写出的格数、帧数。
+    public private(set) var framesRendered = 0
+
+    public init(backend: ConsoleBackend, driver: TerminalDriver, config: ConsoleConfig) {
+        self.backend = backend; self.driver = driver; self.config = config
+        strings = Strings(config.lang)
+        resolved = config.theme.resolved(for: driver.colorDepth)
+        let t = strings
+        let all: [ConsoleView] = [DashboardView(strings: t), DepositsView(strings: t), WithdrawalsView(strings: t),
+                                  SweepsView(strings: t), KeysView(strings: t), CeremonyView(), AuditView(strings: t),
+                                  DeadLettersView(strings: t)]
+        for v in all { views[v.id] = v }
+        if let w = config.startupWarnings.first { status = "⚠ " + w }
+    }
+
+    /// 当前角色：`--readonly` 一律 viewer；否则以引擎报告的登录角色为准（未知前按 viewer）。
+    public var role: OperatorRole { config.readonly ? .viewer : (header?.role ?? .viewer) }
+    public var view: ConsoleView { views[current]! }
+    public var themeName: String { config.theme.name }
+    public var isDialogOpen: Bool { if case .dialog = mode { return true }; return false }
+    public var dialog: Dialog? { if case .dialog(let d, _) = mode { return d }; return nil }
+
+    // MARK: - 数据刷新（不在输入路径上）
+
+    /// 启动一次后台刷新（页头 + 当前视图）。上一次未完成则丢弃本次，返回 false。
+    @discardableResult
+    public func requestRefresh() -> Bool {
+        guard refreshGate.tryBegin() else { return false }
+        let req = view.dataRequest()
+        let vid = current
+        let gen = (generation[vid] ?? 0)
+        let backend = self.backend, box = mailbox, gate = refreshGate, lang = config.lang
+        spawn {
+            defer { gate.end() }
+            do {
+                box.post(.header(try await backend.header()))
+                if let r = req { box.post(.data(vid, generation: gen, try await r.load(from: backend))) }
+            } catch { box.post(.refreshFailed(describe(error, lang))) }
+        }
+        return true
+    }
+
+    /// 视图换页/换过滤条件时立即取数（不经闸门；旧代数的结果会被丢弃）。
+    func loadCurrentView() {
+        guard let req = view.dataRequest() else { return }
+        let vid = current
+        let gen = (generation[vid] ?? 0) + 1
+        generation[vid] = gen
+        let backend = self.backend, box = mailbox, lang = config.lang
+        spawn {
+            do { box.post(.data(vid, generation: gen, try await req.load(from: backend))) } catch {
+                box.post(.refreshFailed(describe(error, lang)))
+            }
+        }
+    }
+
+    func spawn(_ body: @escaping @Sendable () async -> Void) {
+        tasks.removeAll { $0.isCancelled }
+        tasks.append(Task.detached(operation: body))
+    }
+
+    /// 等待所有后台任务结束并处理其结果（测试用，使结果确定）。
+    public func settle() async {
+        while !tasks.isEmpty {
+            let t = tasks; tasks = []
+            for task in t { await task.value }
+            drain()
+        }
+        drain()
+    }
+
+    /// 取出后台结果并应用。返回是否有变化。
+    @discardableResult
+    public func drain() -> Bool {
+        let events = mailbox.drain()
+        for e in events { apply(e) }
+        return !events.isEmpty
+    }
+
+    func apply(_ e: AppEvent) {
+        switch e {
+        case .header(let h):
+            if let old = header {
+                var ch: Set<String> = []
+                if old.headHeight != h.headHeight { ch.insert("head") }
+                if old.scanLag != h.scanLag { ch.insert("lag") }
+                if old.node != h.node { ch.insert("node") }
+                if old.breaker != h.breaker { ch.insert("breaker") }
+                if old.seal != h.seal { ch.insert("seal") }
+                headerChanged = ch
+            }
+            header = h
+        case .data(let vid, let gen, let d):
+            // 翻页后旧请求的结果作废。
+            if let g = generation[vid], gen < g { return }
+            views[vid]?.apply(d)
+        case .refreshFailed(let m): status = "✖ " + strings.f(.refreshFailed, m)
+        case .actionDone(let o):
+            actionsInFlight -= 1
+            status = "✔ " + strings.f(.actionDone, o.cliCommand) + (o.message.isEmpty ? "" : " — " + o.message)
+            loadCurrentView()
+        case .actionFailed(let m):
+            actionsInFlight -= 1
+            status = "✖ " + m
+        case .openApprove(let row): openApprove(row)
+        case .openReject(let row): openReject(row)
+        case .openBulk(let ids, let p):
+            let action = ConsoleAction.bulkApprove(ids: ids)
+            let d = Dialog(title: strings[.dlgBulkTitle],
+                           body: [strings.f(.dlgBulkSummary, String(p.count), p.total, String(p.uniqueRecipients))],
+                           prompt: strings.f(.dlgBulkTypeHint, String(p.count)), mustType: String(p.count),
+                           confirmLabel: strings[.dlgApprove], cliTwin: backend.cliTwin(for: action))
+            mode = .dialog(d, .bulk(ids))
+        case .ceremonyStarted(let s, let step):
+            ceremony = s
+            applyCeremony(step)
+        case .ceremonyStep(let step): applyCeremony(step)
+        case .ceremonyError(let m): (views[.ceremony] as? CeremonyView)?.fail(m)
+        }
+    }
+
+    /// 机密步骤离开后清屏并整屏重绘，避免残留在终端缓冲里。
+    func applyCeremony(_ step: CeremonyStep) {
+        views[.ceremony]?.apply(.ceremony(step))
+        if lastCeremonyWasSecret && !step.showsSecret { invalidate() }
+        lastCeremonyWasSecret = step.showsSecret
+        if case .finished = step { ceremony = nil }
+        if case .aborted = step { ceremony = nil }
+    }
+
+    public func invalidate() {
+        front = nil
+        driver.invalidate()
+    }
+
+    // MARK: - 输入
+
+    public func handle(_ key: Key) {
+        if key == .resize { invalidate(); return }
+        switch mode {
+        case .help:
+            if key == .esc || config.keymap.command(for: key, role: role) == .help || key == .char("q") { mode = .normal }
+            return
+        case .dialog(let d, let purpose):
+            switch d.handle(key) {
+            case .none: break
+            case .cancelled: mode = .normal
+            case .confirmed(let text, let secret):
+                mode = .normal
+                confirm(purpose, text: text, secret: secret)
+            }
+            return
+        case .filter(let f):
+            switch key {
+            case .esc: f.clear(); mode = .normal; setFilter("")
+            case .enter: mode = .normal
+            default: f.handle(key); setFilter(f.text)
+            }
+            return
+        case .command(let c):
+            switch key {
+            case .esc: mode = .normal
+            case .tab: c.complete()
+            case .enter: mode = .normal; execute(c.text)
+            default: c.field.handle(key)
+            }
+            return
+        case .normal: break
+        }
+        if view.capturesText && key != .esc {
+            perform(view.handleText(key)); return
+        }
+        guard let cmd = config.keymap.command(for: key, role: role) else { return }
+        switch cmd {
+        case .quit:
+            if actionsInFlight > 0 || ceremony != nil {
+                mode = .dialog(Dialog(title: strings[.dlgQuitTitle], body: [strings[.dlgQuitBody]], confirmLabel: strings[.dlgQuit]), .quit)
+            } else { quitRequested = true }
+        case .back:
+            if !view.back() { if current != .dashboard { switchTo(.dashboard) } } else { loadCurrentView() }
+        case .help: mode = .help
+        case .filter:
+            guard views[current] is ListView else { return }
+            let f = TextField(); f.set(view.filter.raw); mode = .filter(f)
+        case .commandLine: mode = .command(CommandLineWidget(commands: completions()))
+        case .nextView, .prevView:
+            let all = ViewID.allCases
+            var i = all.firstIndex(of: current)!
+            repeat {
+                i = (i + (cmd == .nextView ? 1 : all.count - 1)) % all.count
+            } while all[i] == .ceremony && !allowedSilently(.ceremony)
+            switchTo(all[i])
+        case .view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8:
+            let n = Int(cmd.rawValue.dropFirst(4))! - 1
+            switchTo(ViewID.allCases[n])
+        case .refresh: requestRefresh()
+        default:
+            // 无权限的命令已在 KeyMap 里被视为未绑定；这里再按角色复核一次。
+            guard RolePolicy.permits(role, cmd) else { return }
+            perform(view.handle(cmd))
+        }
+    }
+
+    func setFilter(_ text: String) {
+        let f = ListFilter(text)
+        if view.filter != f { view.filter = f; loadCurrentView() }
+    }
+
+    public func switchTo(_ id: ViewID) {
+        guard id != current else { return }
+        // 仪式视图只对 admin 存在。
+        if id == .ceremony && !allowedSilently(.ceremony) { return }
+        current = id
+        loadCurrentView()
+    }
+
+    func perform(_ e: ViewEffect) {
+        let t = strings
+        switch e {
+        case .none: break
+        case .reload: loadCurrentView()
+        case .copy(let value):
+            let b64 = Data(value.utf8).base64EncodedString()
+            driver.writeRaw("\u{1b}]52;c;\(b64)\u{07}")
+            status = "✔ " + t.f(.copied, value)
+        case .approve(let row):
+            guard allowed(.approve) else { return }
+            openApprove(row)
+        case .reject(let row):
+            guard allowed(.reject) else { return }
+            openReject(row)
+        case .bulkApprove(let ids):
+            guard allowed(.bulkApprove) else { return }
+            let backend = self.backend, box = mailbox, lang = config.lang
+            spawn {
+                do { box.post(.openBulk(ids, try await backend.bulkPreview(ids: ids))) } catch {
+                    box.post(.refreshFailed(describe(error, lang)))
+                }
+            }
+        case .requeue(let row):
+            guard allowed(.requeue) else { return }
+            mode = .dialog(Dialog(title: t.f(.dlgRequeueTitle, row.id), body: [row.job, row.error], confirmLabel: t[.dlgRequeue],
+                                  cliTwin: backend.cliTwin(for: .requeue(deadLetterId: row.id))), .requeue(row.id))
+        case .unseal(let share):
+            guard allowed(.unseal) else { return }
+            mode = .dialog(Dialog(title: t[.dlgUnsealTitle], body: [], prompt: share ? t[.dlgUnsealShare] : t[.dlgUnsealPassphrase],
+                                  requireText: true, secret: true, confirmLabel: t[.actUnseal]), .unseal(share: share))
+        case .startCeremony:
+            guard allowed(.ceremony) else { return }
+            current = .ceremony
+            let backend = self.backend, box = mailbox, lang = config.lang
+            spawn {
+                do {
+                    let s = try await backend.startCeremony()
+                    box.post(.ceremonyStarted(s, await s.current()))
+                } catch { box.post(.ceremonyError(describe(error, lang))) }
+            }
+        case .ceremony(let input):
+            guard allowed(.ceremony), let s = ceremony else { return }
+            let box = mailbox, lang = config.lang
+            spawn {
+                do { box.post(.ceremonyStep(try await s.submit(input))) } catch { box.post(.ceremonyError(describe(error, lang))) }
+            }
+        }
+    }
+
+    func allowed(_ k: ActionKind) -> Bool {
+        if RolePolicy.allowed(role).contains(k) { return true }
+        status = "✖ " + strings.f(.notPermitted, k.rawValue)
+        return false
+    }
+
+    func openApprove(_ row: WithdrawalRow) {
+        let t = strings
+        let action = ConsoleAction.approve(id: row.id)
+        let d = Dialog(title: t.f(.dlgApproveTitle, row.id),
+                       body: ["\(t[.colAmount])：\(row.amount.display)", "\(t[.colDestination])：\(row.destination)",
+                              "\(t[.colApprovals])：\(row.approvalsGiven)/\(row.approvalsRequired)"],
+                       prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
+                       confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: action))
+        mode = .dialog(d, .approve(row.id))
+    }
+
+    func openReject(_ row: WithdrawalRow) {
+        let t = strings
+        let action = ConsoleAction.reject(id: row.id, reason: "…")
+        mode = .dialog(Dialog(title: t.f(.dlgRejectTitle, row.id), body: ["\(row.amount.display) → \(row.destination)"],
+                              prompt: t[.dlgRejectReason], requireText: true, confirmLabel: t[.dlgReject],
+                              cliTwin: backend.cliTwin(for: action)), .reject(row.id))
+    }
+
+    func confirm(_ p: Purpose, text: String, secret: SecretBytes?) {
+        let action: ConsoleAction
+        switch p {
+        case .quit: quitRequested = true; return
+        case .approve(let id): action = .approve(id: id)
+        case .reject(let id): action = .reject(id: id, reason: text)
+        case .bulk(let ids): action = .bulkApprove(ids: ids)
+        case .requeue(let id): action = .requeue(deadLetterId: id)
+        case .unseal(let share):
+            guard let s = secret else { return }
+            action = share ? .unsealShare(s) : .unsealPassphrase(s)
+        }
+        guard allowed(action.kind) else { return }
+        run(action)
+    }
+
+    func run(_ action: ConsoleAction) {
+        actionsInFlight += 1
+        let backend = self.backend, box = mailbox, lang = config.lang
+        spawn {
+            do { box.post(.actionDone(try await backend.perform(action))) } catch { box.post(.actionFailed(describe(error, lang))) }
+        }
+    }
+
+    // MARK: - 命令行
+
+    /// 按角色给出的补全表：无权的命令不出现。
+    func completions() -> [String: [String]] {
+        var c: [String: [String]] = [:]
+        for v in ViewID.allCases where v != .ceremony || allowedSilently(.ceremony) { c[v.rawValue] = [] }
+        c["theme"] = BuiltinThemes.names
+        c["quit"] = []
+        c["help"] = []
+        if allowedSilently(.approve) || allowedSilently(.reject) {
+            let ids = ((views[.withdrawals] as? WithdrawalsView)?.page ?? []).filter { $0.state == .pending }.map(\.id)
+            if allowedSilently(.approve) { c["approve"] = ids }
+            if allowedSilently(.reject) { c["reject"] = ids }
+        }
+        if allowedSilently(.unseal) { c["unseal"] = ["passphrase", "share"] }
+        if allowedSilently(.requeue) { c["requeue"] = [] }
+        return c
+    }
+
+    func allowedSilently(_ k: ActionKind) -> Bool { RolePolicy.allowed(role).contains(k) }
+
+    /// 执行 `:` 命令。
+    public func execute(_ line: String) {
+        let parts = line.split(separator: " ").map(String.init)
+        guard let head = parts.first else { return }
+        let arg = parts.count > 1 ? parts[1] : nil
+        if let v = ViewID(rawValue: head), v != .ceremony || allowedSilently(.ceremony) { switchTo(v); return }
+        switch head {
+        case "q", "quit": handle(config.keymap.keys(for: .quit).first ?? .char("q"))
+        case "help": mode = .help
+        case "theme":
+            guard let name = arg else { return }
+            let (theme, err) = ThemeParser.load(nameOrPath: name, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
+            if let e = err { status = "✖ " + e.message(config.lang); return }
+            config.theme = theme
+            resolved = theme.resolved(for: driver.colorDepth)
+            invalidate()
+            status = "✔ " + strings.f(.themeChanged, theme.name)
+            let backend = self.backend
+            spawn { _ = try? await backend.perform(.setTheme(name: theme.name)) }
+        case "approve", "reject":
+            guard allowed(head == "approve" ? .approve : .reject), let id = arg else { return }
+            let backend = self.backend, box = mailbox, lang = config.lang
+            let isApprove = head == "approve"
+            spawn {
+                do {
+                    let d = try await backend.withdrawalDetail(id: id)
+                    box.post(isApprove ? .openApprove(d.row) : .openReject(d.row))
+                } catch { box.post(.refreshFailed(describe(error, lang))) }
+            }
+        case "unseal":
+            perform(.unseal(share: arg == "share"))
+        default:
+            status = "✖ " + strings.f(.unknownCommand, head)
+        }
+    }
+
+    // MARK: - 渲染
+
+    /// 画一帧并只把差异交给驱动。
+    public func render() {
+        let size = driver.size
+        var buf = CellBuffer(size: size)
+        buf.fill(Rect(x: 0, y: 0, width: size.cols, height: size.rows), style: Style(.normal))
+        if size.cols < Self.minSize.cols || size.rows < Self.minSize.rows {
+            let msg = strings[.tooSmall]
+            let hint = strings.f(.tooSmallHint, String(size.cols), String(size.rows))
+            buf.put("⚠ " + msg, x: max(0, (size.cols - TextWidth.of(msg) - 2) / 2), y: size.rows / 2 - 1, style: Style(.notice))
+            buf.put(hint, x: max(0, (size.cols - TextWidth.of(hint)) / 2), y: size.rows / 2 + 1, style: Style(.normal))
+        } else {
+            let ctx = RenderContext(strings: strings, role: role, keymap: config.keymap, header: header)
+            renderHeader(into: &buf, width: size.cols)
+            renderTabs(into: &buf, width: size.cols)
+            view.render(into: &buf, rect: Rect(x: 0, y: 2, width: size.cols, height: size.rows - 3), ctx: ctx)
+            renderFooter(into: &buf, size: size)
+            switch mode {
+            case .dialog(let d, _): d.render(into: &buf, screen: size, strings: strings)
+            case .help:
+                let lines = HelpOverlay.lines(commands: globalCommands + view.commands, keymap: config.keymap, role: role, strings: strings)
+                HelpOverlay.render(into: &buf, screen: size, lines: lines, strings: strings)
+            default: break
+            }
+        }
+        let changes = buf.diff(from: front)
+        driver.apply(changes, theme: resolved)
+        front = buf
+        framesRendered += 1
+    }
+
+    var globalCommands: [Command] { [.help, .quit, .back, .nextView, .commandLine, .view1, .refresh] }
+
+    func renderHeader(into buf: inout CellBuffer, width: Int) {
+        let t = strings
+        buf.fill(Rect(x: 0, y: 0, width: width, height: 1), style: Style(.header))
+        guard let h = header else {
+            buf.put(" " + t[.appTitle] + " · " + t[.loading], x: 0, y: 0, style: Style(.header)); return
+        }
+        let parts: [(String, String)] = [
+            ("", width >= 110 ? " " + t[.appTitle] : ""),
+            ("chain", "\(t[.hdrChain]) \(h.chainId)"),
+            ("head", "\(t[.hdrHead]) \(h.headHeight)"),
+            ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
+            ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),
+            ("breaker", "\(t[.hdrBreaker]) \(h.breaker == .closed ? "●" : "✖")\(h.breaker.rawValue)"),
+            ("seal", sealText(h.seal, t)),
+        ]
+        // 操作员与角色固定在右端，窄终端时截断左侧信息而不是它。
+        let op = "\(h.operatorName)(\(Fmt.role(role, t)))" + (config.readonly ? " [\(t[.readonlyBadge])]" : "") + " "
+        let opW = TextWidth.of(op)
+        buf.put(op, x: max(0, width - opW), y: 0, style: Style(.header, bold: true))
+        let limit = max(0, width - opW - 1)
+        var x = 0
+        for (key, text) in parts {
+            let bad = (key == "node" && h.node != .ok) || (key == "breaker" && h.breaker != .closed)
+            let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
+            let shown = headerChanged.contains(key) ? text + "Δ" : text
+            if text.isEmpty { continue }
+            if x > 0 { x += buf.put(" │ ", x: x, y: 0, maxWidth: max(0, limit - x), style: Style(.header)) }
+            if x >= limit { break }
+            x += buf.put(shown, x: x, y: 0, maxWidth: limit - x, style: st)
+        }
+    }
+
+    func renderTabs(into buf: inout CellBuffer, width: Int) {
+        var x = 0
+        for (i, v) in ViewID.allCases.enumerated() {
+            if v == .ceremony && !allowedSilently(.ceremony) { continue }
+            let label = " \(i + 1) \(strings[v.title]) "
+            let st = v == current ? Style(.selected) : Style(.dim)
+            x += buf.put(label, x: x, y: 1, maxWidth: max(0, width - x), style: st)
+        }
+    }
+
+    func renderFooter(into buf: inout CellBuffer, size: Size) {
+        let y = size.rows - 1
+        switch mode {
+        case .filter(let f):
+            buf.fill(Rect(x: 0, y: y, width: size.cols, height: 1), style: Style(.dialog))
+            let used = buf.put(strings[.filterPrompt] + " /", x: 0, y: y, style: Style(.title, bold: true))
+            f.render(into: &buf, x: used, y: y, width: max(10, size.cols - used))
+        case .command(let c):
+            c.render(into: &buf, y: y, width: size.cols, prompt: strings[.commandPrompt])
+        default:
+            // 状态行：消息 + 当前视图可用按键（按角色过滤，无权的键不显示）。
+            // 动作键优先显示；导航键只在帮助里列出。
+            let nav: Set<Command> = [.up, .down, .pageUp, .pageDown, .top, .bottom]
+            let cmds = view.commands.filter { $0.requires != nil } + view.commands.filter { $0.requires == nil && !nav.contains($0) } + [.help, .quit]
+            let hints = cmds.filter { RolePolicy.permits(role, $0) }.compactMap { c -> String? in
+                guard let k = config.keymap.keys(for: c).first else { return nil }
+                return "<\(k.label)>\(strings[c.label])"
+            }
+            let left = status.isEmpty ? "" : status + "  "
+            let used = buf.put(left, x: 0, y: y, maxWidth: size.cols / 2, style: Style(status.hasPrefix("✖") ? .bad : .ok))
+            buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: size.cols - used, style: Style(.dim))
+        }
+    }
+
+    /// 当前视图的按键提示（测试用）。
+    public var footerHints: String { front.map { $0.line(driver.size.rows - 1) } ?? "" }
+
+    // MARK: - 主循环
+
+    /// 运行直到退出。输入轮询最多等 `tick` 毫秒，刷新在后台任务里进行，永不阻塞输入。
+    public func run() throws {
+        try driver.start()
+        defer { driver.stop() }
+        requestRefresh()
+        render()
+        var lastRefresh = Date()
+        while !quitRequested {
+            var dirty = false
+            if let k = driver.readKey(timeoutMs: 50) {
+                handle(k); dirty = true
+                // 连续按键一次处理完再画，避免按住方向键时逐帧积压。
+                while let more = driver.readKey(timeoutMs: 0) { handle(more) }
+            }
+            if drain() { dirty = true }
+            if Date().timeIntervalSince(lastRefresh) * 1000 >= Double(config.refreshIntervalMs) {
+                requestRefresh(); lastRefresh = Date()
+            }
+            if dirty { render() }
+        }
+        if let s = ceremony { Task.detached { await s.abort() } }
+    }
+}
+
+func describe(_ error: Error, _ lang: Language) -> String {
+    if let w = error as? WalletError { return "\(w.code): \(w.message(lang))" }
+    return "\(error)"
+}

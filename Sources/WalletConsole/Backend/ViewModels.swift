@@ -1,0 +1,233 @@
+// 控制台视图模型：全部是普通 Sendable 结构体。
+// 金额一律以“已格式化字符串 + 原始基本单位字符串”到达——控制台从不做金额运算，避免显示层引入舍入或溢出。
+
+/// 金额：显示文本与基本单位原值（十进制字符串）。
+public struct AmountText: Sendable, Equatable {
+    /// 例如 "1.250000 ETH"，由引擎按资产精度格式化。
+    public var display: String
+    /// 基本单位十进制字符串，例如 "1250000000000000000"；供复制与 CLI 孪生命令使用。
+    public var baseUnits: String
+    public init(display: String, baseUnits: String) { self.display = display; self.baseUnits = baseUnits }
+}
+
+/// 操作员角色：决定哪些按键被绑定、被显示。
+public enum OperatorRole: String, Sendable, CaseIterable {
+    case viewer, operator_ = "operator", approver, admin
+}
+
+public enum NodeHealth: String, Sendable { case ok, degraded, down }
+public enum BreakerState: String, Sendable { case closed, halfOpen = "half-open", open }
+
+/// 密钥库封存状态；`unsealing` 表示 Shamir 份额收集中（t/n 进度可见）。
+public enum SealState: Sendable, Equatable {
+    case sealed
+    case unsealing(provided: Int, threshold: Int)
+    case unsealed
+}
+
+/// 页头事实。
+public struct HeaderSnapshot: Sendable, Equatable {
+    public var chainId: UInt64
+    public var headHeight: UInt64
+    public var scanLag: UInt64
+    public var node: NodeHealth
+    public var breaker: BreakerState
+    public var seal: SealState
+    public var operatorName: String
+    public var role: OperatorRole
+    public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
+                seal: SealState, operatorName: String, role: OperatorRole) {
+        self.chainId = chainId; self.headHeight = headHeight; self.scanLag = scanLag; self.node = node
+        self.breaker = breaker; self.seal = seal; self.operatorName = operatorName; self.role = role
+    }
+}
+
+/// 分页查询；filter 原文交给后端按 `ListFilter` 语义解释（子串，`!` 取反）。
+public struct PageQuery: Sendable, Equatable {
+    public var offset: Int
+    public var limit: Int
+    public var filter: ListFilter
+    public init(offset: Int, limit: Int, filter: ListFilter = ListFilter("")) {
+        self.offset = offset; self.limit = limit; self.filter = filter
+    }
+}
+
+public struct Page<Row: Sendable>: Sendable {
+    public var rows: [Row]
+    /// 过滤后的总行数（用于滚动条与分页）。
+    public var total: Int
+    public var offset: Int
+    public init(rows: [Row], total: Int, offset: Int) { self.rows = rows; self.total = total; self.offset = offset }
+}
+
+public enum DepositState: String, Sendable, CaseIterable { case confirming, credited, orphaned, reversed, suspicious }
+
+public struct DepositRow: Sendable, Equatable {
+    public var id: String
+    public var asset: String
+    public var amount: AmountText
+    public var address: String
+    public var txHash: String
+    public var confirmations: Int
+    public var required: Int
+    public var state: DepositState
+    public var ageSeconds: Int
+    /// 该行受链重组影响（高亮）。
+    public var reorg: Bool
+    public init(id: String, asset: String, amount: AmountText, address: String, txHash: String, confirmations: Int,
+                required: Int, state: DepositState, ageSeconds: Int, reorg: Bool = false) {
+        self.id = id; self.asset = asset; self.amount = amount; self.address = address; self.txHash = txHash
+        self.confirmations = confirmations; self.required = required; self.state = state
+        self.ageSeconds = ageSeconds; self.reorg = reorg
+    }
+}
+
+public enum WithdrawalState: String, Sendable, CaseIterable {
+    case pending, approved, rejected, signing, broadcast, confirmed, failed
+}
+
+public struct WithdrawalRow: Sendable, Equatable {
+    public var id: String
+    public var asset: String
+    public var amount: AmountText
+    public var destination: String
+    public var state: WithdrawalState
+    public var approvalsGiven: Int
+    public var approvalsRequired: Int
+    public var requestedBy: String
+    public var ageSeconds: Int
+    /// 紧急度：越大越靠前（排序由后端完成）。
+    public var urgency: Int
+    public init(id: String, asset: String, amount: AmountText, destination: String, state: WithdrawalState,
+                approvalsGiven: Int, approvalsRequired: Int, requestedBy: String, ageSeconds: Int, urgency: Int) {
+        self.id = id; self.asset = asset; self.amount = amount; self.destination = destination; self.state = state
+        self.approvalsGiven = approvalsGiven; self.approvalsRequired = approvalsRequired
+        self.requestedBy = requestedBy; self.ageSeconds = ageSeconds; self.urgency = urgency
+    }
+}
+
+public enum AllowlistStatus: Sendable, Equatable {
+    case listed(firstSeen: String)
+    case notListed
+}
+
+public struct WithdrawalDetail: Sendable, Equatable {
+    public var row: WithdrawalRow
+    public var allowlist: AllowlistStatus
+    public var eip55Valid: Bool
+    /// 限速使用情况，例如 "3.2 / 10 ETH (24h)"，由引擎格式化。
+    public var velocityUse: String
+    public var approvers: [String]
+    public var matchedRule: String
+    public var feeEstimate: AmountText
+    public init(row: WithdrawalRow, allowlist: AllowlistStatus, eip55Valid: Bool, velocityUse: String,
+                approvers: [String], matchedRule: String, feeEstimate: AmountText) {
+        self.row = row; self.allowlist = allowlist; self.eip55Valid = eip55Valid; self.velocityUse = velocityUse
+        self.approvers = approvers; self.matchedRule = matchedRule; self.feeEstimate = feeEstimate
+    }
+}
+
+/// 批量批准前的汇总（总额由引擎计算）。
+public struct BulkPreview: Sendable, Equatable {
+    public var count: Int
+    public var total: String
+    public var uniqueRecipients: Int
+    public init(count: Int, total: String, uniqueRecipients: Int) {
+        self.count = count; self.total = total; self.uniqueRecipients = uniqueRecipients
+    }
+}
+
+public enum SweepDecision: String, Sendable { case sweep, skip, topUp = "top-up" }
+
+public struct SweepPlanRow: Sendable, Equatable {
+    public var address: String
+    public var asset: String
+    public var amount: AmountText
+    public var gasLimit: UInt64
+    public var feeSlow: String
+    public var feeNormal: String
+    public var feeFast: String
+    public var net: AmountText
+    public var decision: SweepDecision
+    public var reason: String
+    /// ERC-20 补 gas 状态（原生币为空串）。
+    public var topUpStatus: String
+    public init(address: String, asset: String, amount: AmountText, gasLimit: UInt64, feeSlow: String,
+                feeNormal: String, feeFast: String, net: AmountText, decision: SweepDecision, reason: String,
+                topUpStatus: String) {
+        self.address = address; self.asset = asset; self.amount = amount; self.gasLimit = gasLimit
+        self.feeSlow = feeSlow; self.feeNormal = feeNormal; self.feeFast = feeFast; self.net = net
+        self.decision = decision; self.reason = reason; self.topUpStatus = topUpStatus
+    }
+}
+
+/// 最近区块的 base fee（wei/gas，整数），仅用于画走势小图。
+public struct FeeHistory: Sendable, Equatable {
+    public var baseFeePerGas: [UInt64]
+    /// 当前值的显示文本，例如 "12.3 gwei"。
+    public var latestDisplay: String
+    public init(baseFeePerGas: [UInt64], latestDisplay: String) {
+        self.baseFeePerGas = baseFeePerGas; self.latestDisplay = latestDisplay
+    }
+}
+
+public enum TierHealth: String, Sendable { case ok, degraded, unavailable }
+
+public struct KeyTierRow: Sendable, Equatable {
+    public var keyId: String
+    /// "hsm" / "kms" / "db" 等。
+    public var tier: String
+    public var health: TierHealth
+    public var signatures: UInt64
+    public var lastUse: String
+    public var kekAgeDays: Int
+    public init(keyId: String, tier: String, health: TierHealth, signatures: UInt64, lastUse: String, kekAgeDays: Int) {
+        self.keyId = keyId; self.tier = tier; self.health = health; self.signatures = signatures
+        self.lastUse = lastUse; self.kekAgeDays = kekAgeDays
+    }
+}
+
+public struct KeysModel: Sendable, Equatable {
+    public var seal: SealState
+    public var tiers: [KeyTierRow]
+    public init(seal: SealState, tiers: [KeyTierRow]) { self.seal = seal; self.tiers = tiers }
+}
+
+public struct AuditRow: Sendable, Equatable {
+    public var id: String
+    public var time: String
+    public var actor: String
+    public var action: String
+    public var target: String
+    /// 该记录对应的 CLI 孪生命令，可读可重放。
+    public var cliCommand: String
+    public init(id: String, time: String, actor: String, action: String, target: String, cliCommand: String) {
+        self.id = id; self.time = time; self.actor = actor; self.action = action; self.target = target
+        self.cliCommand = cliCommand
+    }
+}
+
+public struct DeadLetterRow: Sendable, Equatable {
+    public var id: String
+    public var job: String
+    public var error: String
+    public var attempts: Int
+    public var lastAttempt: String
+    public init(id: String, job: String, error: String, attempts: Int, lastAttempt: String) {
+        self.id = id; self.job = job; self.error = error; self.attempts = attempts; self.lastAttempt = lastAttempt
+    }
+}
+
+/// 仪表盘四个面板的数据：每个面板只取前几行。
+public struct DashboardModel: Sendable {
+    public var deposits: Page<DepositRow>
+    public var withdrawals: Page<WithdrawalRow>
+    public var sweeps: Page<SweepPlanRow>
+    public var fees: FeeHistory
+    public var keys: KeysModel
+    public init(deposits: Page<DepositRow>, withdrawals: Page<WithdrawalRow>, sweeps: Page<SweepPlanRow>,
+                fees: FeeHistory, keys: KeysModel) {
+        self.deposits = deposits; self.withdrawals = withdrawals; self.sweeps = sweeps; self.fees = fees
+        self.keys = keys
+    }
+}

@@ -1,0 +1,146 @@
+import CNcursesw
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ncursesw 驱动：UTF-8 locale、备用屏幕（initscr 经 terminfo smcup 进入）、KEY_RESIZE、颜色对按需分配。
+/// 退出路径（stop、atexit、致命信号）都会恢复终端。
+public final class NcursesDriver: TerminalDriver {
+    public private(set) var colorDepth: ColorDepth = .mono
+    private var running = false
+    private var pairs: [PairKey: Int16] = [:]
+    private struct PairKey: Hashable { let fg: Int; let bg: Int }
+
+    public init() {}
+
+    public var size: Size { running ? Size(cols: Int(cnc_cols()), rows: Int(cnc_lines())) : Size(cols: 80, rows: 24) }
+
+    public func start() throws {
+        // 宽字符与 CJK 需要 UTF-8 locale；环境没有设置时退到 C.UTF-8。
+        if setlocale(LC_ALL, "") == nil || !String(cString: nl_langinfo(nl_item(CODESET))).uppercased().contains("UTF") {
+            setlocale(LC_ALL, "C.UTF-8")
+        }
+        TerminalRestore.arm()
+        atexit { endwin() }
+        guard initscr() != nil else {
+            TerminalRestore.disarm()
+            throw SimpleConsoleError.terminalInit
+        }
+        running = true
+        cbreak(); noecho(); nonl()
+        keypad(cnc_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        colorDepth = ColorDepth.detect(env: ProcessInfo.processInfo.environment, terminalColors: has_colors() ? Int(cnc_colors()) : 0)
+    }
+
+    public func stop() {
+        guard running else { return }
+        running = false
+        curs_set(1)
+        endwin()
+        TerminalRestore.disarm()
+    }
+
+    private func pair(fg: Int?, bg: Int?) -> Int16 {
+        let key = PairKey(fg: fg ?? -1, bg: bg ?? -1)
+        if key.fg == -1 && key.bg == -1 { return 0 }
+        if let p = pairs[key] { return p }
+        let n = Int16(pairs.count + 1)
+        guard Int(n) < Int(cnc_color_pairs()) else { return 0 }
+        let maxColor = Int(cnc_colors())
+        let f = key.fg < maxColor ? key.fg : -1, b = key.bg < maxColor ? key.bg : -1
+        init_pair(n, Int16(f), Int16(b))
+        pairs[key] = n
+        return n
+    }
+
+    public func apply(_ changes: [CellChange], theme: ResolvedTheme) {
+        guard running else { return }
+        for c in changes {
+            let a = theme.attr(for: c.cell.style)
+            var attrs = cnc_a_normal()
+            if a.bold { attrs |= cnc_a_bold() }
+            if a.reverse { attrs |= cnc_a_reverse() }
+            if a.underline { attrs |= cnc_a_underline() }
+            if a.dim { attrs |= cnc_a_dim() }
+            let p = colorDepth == .mono ? 0 : pair(fg: a.fg, bg: a.bg)
+            _ = cnc_set_attr(attrs, p)
+            _ = cnc_put(Int32(c.y), Int32(c.x), c.cell.text.isEmpty ? " " : c.cell.text)
+        }
+        refresh()
+    }
+
+    public func invalidate() {
+        guard running else { return }
+        // 整屏清除（包括机密步骤留下的字符），下一帧全量重画。
+        wclear(cnc_stdscr())
+    }
+
+    public func readKey(timeoutMs: Int) -> Key? {
+        guard running else { return nil }
+        cnc_timeout(Int32(timeoutMs))
+        var ch: wint_t = 0
+        let r = cnc_get_wch(&ch)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES { return Self.mapFunctionKey(Int32(ch)) }
+        return Self.mapChar(UInt32(ch))
+    }
+
+    static func mapChar(_ v: UInt32) -> Key? {
+        switch v {
+        case 27: return .esc
+        case 10, 13: return .enter
+        case 9: return .tab
+        case 8, 127: return .backspace
+        case 1...26: return .ctrl(Character(Unicode.Scalar(v + 96)!))
+        default:
+            guard let s = Unicode.Scalar(v) else { return nil }
+            return .char(Character(s))
+        }
+    }
+
+    static func mapFunctionKey(_ k: Int32) -> Key? {
+        switch k {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_NPAGE: return .pageDown
+        case KEY_PPAGE: return .pageUp
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        case cnc_key_resize(): return .resize
+        default:
+            for n in 1...12 where k == cnc_key_f(Int32(n)) { return .function(n) }
+            return nil
+        }
+    }
+
+    public func writeRaw(_ s: String) {
+        let bytes = Array(s.utf8)
+        bytes.withUnsafeBufferPointer { _ = write(1, $0.baseAddress, $0.count) }
+    }
+}
+
+/// 终端初始化失败等控制台自身错误。
+public enum SimpleConsoleError: WalletError {
+    case terminalInit
+    public var code: String { "console.terminal_init" }
+    public func message(_ lang: Language) -> String {
+        lang == .zh ? "无法初始化终端（ncursesw）。请检查 TERM 是否设置正确，并在交互式终端中运行。"
+                    : "cannot initialise the terminal (ncursesw). Check that TERM is set correctly and run in an interactive terminal."
+    }
+    public var isBadInput: Bool { false }
+}
+
+import WalletCrypto

@@ -1,0 +1,108 @@
+/// 密钥仪式：逐步驱动引擎的仪式状态机。机密步骤离开后应用层清屏重绘（见 ConsoleApp.applyCeremony）。
+public final class CeremonyView: ConsoleView {
+    public let id = ViewID.ceremony
+    public var filter = ListFilter("")
+    public var commands: [Command] { [.ceremony, .open, .back] }
+    public private(set) var step: CeremonyStep?
+    public private(set) var error: String?
+    let field = TextField(secret: true)
+    /// 测验：已收集的答案。
+    var answers: [SecretBytesBox] = []
+
+    public init() {}
+
+    public var capturesText: Bool {
+        switch step {
+        case .quiz, .passphrase: return true
+        default: return false
+        }
+    }
+
+    public func dataRequest() -> DataRequest? { nil }
+
+    public func apply(_ data: ViewData) {
+        guard case .ceremony(let s) = data else { return }
+        step = s; error = nil; field.clear(); answers = []
+    }
+
+    public func fail(_ message: String) { error = message; field.clear(); answers = [] }
+
+    public func handle(_ cmd: Command) -> ViewEffect {
+        switch (cmd, step) {
+        case (.ceremony, nil), (.open, nil), (.ceremony, .finished?), (.ceremony, .aborted?): return .startCeremony
+        case (.open, .intro?), (.open, .showWords?), (.open, .summary?): return .ceremony(.proceed)
+        case (.open, .showShare?): return .ceremony(.nextShare)
+        default: return .none
+        }
+    }
+
+    public func handleText(_ key: Key) -> ViewEffect {
+        guard key == .enter else { field.handle(key); return .none }
+        switch step {
+        case .passphrase?:
+            return .ceremony(.passphrase(field.takeSecret()))
+        case .quiz(let positions)?:
+            answers.append(SecretBytesBox(field.takeSecret()))
+            if answers.count == positions.count {
+                let a = answers.map(\.value); answers = []
+                return .ceremony(.quizAnswers(a))
+            }
+            return .none
+        default: return .none
+        }
+    }
+
+    public func back() -> Bool { false }
+
+    public func render(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) {
+        let t = ctx.strings
+        buf.box(rect, title: t[.viewCeremony])
+        let x = rect.x + 2
+        var y = rect.y + 2
+        let w = rect.width - 4
+        if let e = error { buf.put("✖ " + e, x: x, y: rect.y + rect.height - 2, maxWidth: w, style: Style(.bad, bold: true)) }
+        switch step {
+        case nil, .intro?:
+            if case .intro(let d)? = step { buf.put(d, x: x, y: y, maxWidth: w); y += 2 }
+            buf.put(t[.ceremonyStart], x: x, y: y, maxWidth: w, style: Style(.title))
+        case .showWords(let words)?:
+            buf.put(t[.ceremonyWords], x: x, y: y, maxWidth: w, style: Style(.warn, bold: true))
+            grid(words, into: &buf, x: x, y: y + 2, width: w)
+        case .quiz(let positions)?:
+            let i = min(answers.count, positions.count - 1)
+            buf.put(t.f(.ceremonyQuiz, String(positions[i])), x: x, y: y, maxWidth: w, style: Style(.title))
+            field.render(into: &buf, x: x, y: y + 2, width: min(30, w))
+        case .passphrase(let confirm)?:
+            buf.put(confirm ? t[.ceremonyPassphraseAgain] : t[.ceremonyPassphrase], x: x, y: y, maxWidth: w, style: Style(.title))
+            field.render(into: &buf, x: x, y: y + 2, width: min(30, w))
+        case .showShare(let i, let n, let words)?:
+            buf.put(t.f(.ceremonyShare, String(i), String(n)) + " — " + t[.ceremonyNextShare], x: x, y: y, maxWidth: w, style: Style(.warn, bold: true))
+            grid(words, into: &buf, x: x, y: y + 2, width: w)
+        case .summary(let fp, let xpub, let addrs)?:
+            buf.put(t[.ceremonySummary], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))
+            buf.put("\(t[.ceremonyFingerprint]): \(fp)", x: x, y: y + 2, maxWidth: w)
+            buf.put("\(t[.ceremonyXpub]): \(xpub)", x: x, y: y + 3, maxWidth: w)
+            buf.put(t[.ceremonyAddresses] + ":", x: x, y: y + 5, maxWidth: w)
+            for (i, a) in addrs.prefix(max(0, rect.height - 10)).enumerated() { buf.put("  \(i): \(a)", x: x, y: y + 6 + i, maxWidth: w) }
+            buf.put(t[.ceremonyContinue], x: x, y: rect.y + rect.height - 3, maxWidth: w, style: Style(.dim))
+        case .finished?:
+            buf.put("✔ " + t[.ceremonyFinished], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))
+        case .aborted(let reason)?:
+            buf.put("✖ " + t.f(.ceremonyAborted, reason), x: x, y: y, maxWidth: w, style: Style(.bad, bold: true))
+        }
+    }
+
+    /// 编号网格：每格 "NN. word"，按可用宽度排列若干列。
+    func grid(_ words: SecretWords, into buf: inout CellBuffer, x: Int, y: Int, width: Int) {
+        let cellW = 18
+        let cols = max(1, width / cellW)
+        for i in 0..<words.words.count {
+            let label = (i + 1 < 10 ? " " : "") + "\(i + 1). " + words.reveal(i)
+            buf.put(label, x: x + (i % cols) * cellW, y: y + i / cols, maxWidth: cellW - 1, style: Style(.normal, bold: true))
+        }
+    }
+}
+
+import WalletCrypto
+/// SecretBytes 的小盒子（仅为在数组中持有）。
+struct SecretBytesBox { let value: SecretBytes; init(_ v: SecretBytes) { value = v } }

@@ -1,0 +1,138 @@
+/// 列表视图基类：一个虚拟化表格 + 过滤 + 分页请求。充值、提现、归集、审计、死信都由它派生。
+public class ListView: ConsoleView {
+    public let id: ViewID
+    public let table: TableWidget
+    public var strings: Strings
+    public var filter = ListFilter("") {
+        didSet { if filter != oldValue { table.reset() } }
+    }
+    public var commands: [Command] { [.up, .down, .pageUp, .pageDown, .top, .bottom, .filter, .copy] }
+    /// 最近一次绘制时表格区域的高度（决定分页大小）。
+    public private(set) var tableHeight = 20
+
+    init(id: ViewID, columns: [TableColumn], strings: Strings) {
+        self.id = id; self.strings = strings; table = TableWidget(columns: columns)
+    }
+
+    func query() -> PageQuery {
+        let p = table.pageRequest(height: tableHeight)
+        return PageQuery(offset: p.offset, limit: p.limit, filter: filter)
+    }
+
+    public func dataRequest() -> DataRequest? { nil }
+    public func apply(_ data: ViewData) {}
+
+    public func handle(_ cmd: Command) -> ViewEffect {
+        switch cmd {
+        case .up, .down, .pageUp, .pageDown, .top, .bottom:
+            return table.move(cmd) ? .reload : .none
+        case .copy:
+            if let r = table.selected, !r.copyValue.isEmpty { return .copy(r.copyValue) }
+            return .none
+        default: return .none
+        }
+    }
+
+    public func back() -> Bool { false }
+
+    /// 子类可在表格上方画额外内容，返回占用的行数。
+    func renderExtra(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) -> Int { 0 }
+
+    public func render(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) {
+        let extra = renderExtra(into: &buf, rect: rect, ctx: ctx)
+        let inner = Rect(x: rect.x, y: rect.y + extra, width: rect.width, height: rect.height - extra)
+        let count = ctx.strings.f(.rowsTotal, String(table.total))
+        let title = ctx.strings[id.title] + (filter.isEmpty ? "" : " /\(filter.raw)") + " · " + count
+        buf.box(inner, title: title)
+        tableHeight = max(2, inner.height - 2)
+        table.render(into: &buf, rect: inner.inset(1), strings: ctx.strings)
+    }
+}
+
+public final class DepositsView: ListView {
+    public init(strings t: Strings) {
+        super.init(id: .deposits, columns: [
+            TableColumn(t[.colAsset], width: 6), TableColumn(t[.colAmount], width: 18, alignRight: true),
+            TableColumn(t[.colAddress], width: 13, flex: true), TableColumn(t[.colConfirmations], width: 14),
+            TableColumn(t[.colState], width: 12), TableColumn(t[.colAge], width: 5, alignRight: true),
+        ], strings: t)
+    }
+    public override func dataRequest() -> DataRequest? { .deposits(query()) }
+    public override func apply(_ data: ViewData) {
+        guard case .deposits(let p) = data else { return }
+        table.setPage(offset: p.offset, total: p.total, rows: p.rows.map { Fmt.depositRow($0, strings) })
+    }
+}
+
+public final class AuditView: ListView {
+    public init(strings t: Strings) {
+        super.init(id: .audit, columns: [
+            TableColumn(t[.colTime], width: 19), TableColumn(t[.colActor], width: 10), TableColumn(t[.colAction], width: 12),
+            TableColumn(t[.colTarget], width: 10), TableColumn(t[.colCommand], width: 20, flex: true),
+        ], strings: t)
+    }
+    public override func dataRequest() -> DataRequest? { .audit(query()) }
+    public override func apply(_ data: ViewData) {
+        guard case .audit(let p) = data else { return }
+        table.setPage(offset: p.offset, total: p.total, rows: p.rows.map {
+            TableRow(id: $0.id, cells: [$0.time, $0.actor, $0.action, $0.target, $0.cliCommand], copyValue: $0.cliCommand)
+        })
+    }
+}
+
+public final class DeadLettersView: ListView {
+    public override var commands: [Command] { super.commands + [.requeue] }
+    var page: [DeadLetterRow] = []
+    public init(strings t: Strings) {
+        super.init(id: .deadLetters, columns: [
+            TableColumn(t[.colId], width: 8), TableColumn(t[.colJob], width: 14), TableColumn(t[.colError], width: 20, flex: true),
+            TableColumn(t[.colAttempts], width: 5, alignRight: true), TableColumn(t[.colLastAttempt], width: 19),
+        ], strings: t)
+    }
+    public override func dataRequest() -> DataRequest? { .deadLetters(query()) }
+    public override func apply(_ data: ViewData) {
+        guard case .deadLetters(let p) = data else { return }
+        page = p.rows
+        table.setPage(offset: p.offset, total: p.total, rows: p.rows.map {
+            TableRow(id: $0.id, cells: [$0.id, $0.job, "✖ " + $0.error, String($0.attempts), $0.lastAttempt], style: .bad)
+        })
+    }
+    public override func handle(_ cmd: Command) -> ViewEffect {
+        if cmd == .requeue, let sel = table.selected, let row = page.first(where: { $0.id == sel.id }) { return .requeue(row) }
+        return super.handle(cmd)
+    }
+}
+
+public final class SweepsView: ListView {
+    public private(set) var fees = FeeHistory(baseFeePerGas: [], latestDisplay: "")
+    public init(strings t: Strings) {
+        super.init(id: .sweeps, columns: [
+            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6),
+            TableColumn(t[.colAmount], width: 12, alignRight: true), TableColumn(t[.colGasLimit], width: 7, alignRight: true),
+            TableColumn(t[.colFeeSlow], width: 8, alignRight: true), TableColumn(t[.colFeeNormal], width: 8, alignRight: true),
+            TableColumn(t[.colFeeFast], width: 8, alignRight: true), TableColumn(t[.colNet], width: 12, alignRight: true),
+            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true), TableColumn(t[.colTopUp], width: 7),
+        ], strings: t)
+    }
+    public override func dataRequest() -> DataRequest? { .sweeps(query()) }
+    public override func apply(_ data: ViewData) {
+        guard case .sweeps(let p, let f) = data else { return }
+        fees = f
+        table.setPage(offset: p.offset, total: p.total, rows: p.rows.map { s in
+            let (sym, role): (String, StyleRole) = s.decision == .sweep ? ("✔ ", .ok) : s.decision == .skip ? ("– ", .dim) : ("⛽ ", .warn)
+            return TableRow(id: s.address + s.asset, cells: [TextWidth.shortAddress(s.address), s.asset, s.amount.display,
+                                                            String(s.gasLimit), s.feeSlow, s.feeNormal, s.feeFast, s.net.display,
+                                                            sym + s.decision.rawValue, s.reason, s.topUpStatus],
+                            style: role, copyValue: s.address)
+        })
+    }
+    override func renderExtra(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) -> Int {
+        let label = ctx.strings[.sweepsFeeTrend] + " "
+        let used = buf.put(label, x: rect.x + 1, y: rect.y, style: Style(.title))
+        let w = max(0, rect.width - used - 20)
+        let spark = Sparkline.render(fees.baseFeePerGas, width: w)
+        let sw = buf.put(spark, x: rect.x + 1 + used, y: rect.y, maxWidth: w, style: Style(.sparkline))
+        buf.put(" " + fees.latestDisplay, x: rect.x + 1 + used + sw, y: rect.y, maxWidth: 19, style: Style(.normal, bold: true))
+        return 1
+    }
+}

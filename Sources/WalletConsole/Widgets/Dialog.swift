@@ -1,0 +1,81 @@
+import WalletCrypto
+
+/// 确认对话框。安全默认：
+/// - 默认按钮是“取消”，直接按 Enter 即取消；
+/// - 若设置了 `mustType`，必须在输入框里输入它（不区分大小写）后“确认”按钮才可用、才能被选中；
+/// - 若 `requireText`，输入框非空后才可确认（拒绝原因）。
+public final class Dialog {
+    public enum Button: Sendable, Equatable { case cancel, confirm }
+    public enum Result { case none, cancelled, confirmed(text: String, secret: SecretBytes?) }
+
+    public let title: String
+    public let body: [String]
+    public let prompt: String?
+    public let mustType: String?
+    public let requireText: Bool
+    public let confirmLabel: String
+    public let cliTwin: String?
+    public let field: TextField?
+    public private(set) var selected: Button = .cancel
+
+    public init(title: String, body: [String], prompt: String? = nil, mustType: String? = nil, requireText: Bool = false,
+                secret: Bool = false, confirmLabel: String, cliTwin: String? = nil) {
+        self.title = title; self.body = body; self.prompt = prompt; self.mustType = mustType
+        self.requireText = requireText; self.confirmLabel = confirmLabel; self.cliTwin = cliTwin
+        field = (prompt != nil || mustType != nil) ? TextField(secret: secret) : nil
+    }
+
+    public var confirmEnabled: Bool {
+        if let m = mustType { return field?.text.lowercased() == m.lowercased() }
+        if requireText { return (field?.count ?? 0) > 0 }
+        return true
+    }
+
+    public func handle(_ key: Key) -> Result {
+        switch key {
+        case .esc: field?.clear(); return .cancelled
+        case .tab, .backTab, .left, .right:
+            selected = (selected == .cancel && confirmEnabled) ? .confirm : .cancel
+            return .none
+        case .enter:
+            if selected == .confirm && confirmEnabled {
+                let text = field?.text ?? ""
+                let sec = (field?.secret ?? false) ? field!.takeSecret() : nil
+                return .confirmed(text: text, secret: sec)
+            }
+            field?.clear()
+            return .cancelled
+        default:
+            if let f = field, f.handle(key) {
+                if !confirmEnabled { selected = .cancel }
+            }
+            return .none
+        }
+    }
+
+    /// 居中绘制。
+    public func render(into buf: inout CellBuffer, screen: Size, strings: Strings) {
+        let w = min(screen.cols - 4, 72)
+        let h = body.count + (prompt != nil || mustType != nil ? 3 : 0) + (cliTwin != nil ? 2 : 0) + 5
+        let r = Rect(x: (screen.cols - w) / 2, y: max(0, (screen.rows - h) / 2), width: w, height: h)
+        buf.fill(r, style: Style(.dialog))
+        buf.box(r, title: title, style: Style(.dialog, bold: true))
+        var y = r.y + 2
+        for line in body { buf.put(line, x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dialog)); y += 1 }
+        if let t = cliTwin {
+            y += 1
+            buf.put("\(strings[.dlgCliTwin])：\(t)", x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dim)); y += 1
+        }
+        if let f = field {
+            y += 1
+            buf.put(prompt ?? "", x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dialog)); y += 1
+            f.render(into: &buf, x: r.x + 2, y: y, width: min(40, w - 4)); y += 1
+        }
+        y = r.y + r.height - 2
+        let cancel = (selected == .cancel ? "▶[ " : " [ ") + strings[.dlgCancel] + " ]"
+        let confirm = (selected == .confirm ? "▶[ " : " [ ") + confirmLabel + " ]" + (confirmEnabled ? "" : " ✖")
+        var x = r.x + 2
+        x += buf.put(cancel, x: x, y: y, style: Style(selected == .cancel ? .buttonFocus : .button)) + 2
+        buf.put(confirm, x: x, y: y, style: Style(confirmEnabled ? (selected == .confirm ? .buttonFocus : .button) : .disabled))
+    }
+}

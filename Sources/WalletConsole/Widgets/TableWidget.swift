@@ -1,0 +1,164 @@
+/// 表格列：最小宽度；flex 列平分剩余宽度。
+public struct TableColumn: Sendable {
+    public var title: String
+    public var width: Int
+    public var flex: Bool
+    public var alignRight: Bool
+    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false) {
+        self.title = title; self.width = width; self.flex = flex; self.alignRight = alignRight
+    }
+}
+
+/// 一行：单元格文本已由视图格式化（含状态符号，含义不只靠颜色）。
+public struct TableRow: Sendable, Equatable {
+    public var id: String
+    public var cells: [String]
+    public var style: StyleRole
+    /// 复制（y）时取的值：地址或交易哈希。
+    public var copyValue: String
+    public init(id: String, cells: [String], style: StyleRole = .normal, copyValue: String = "") {
+        self.id = id; self.cells = cells; self.style = style; self.copyValue = copyValue
+    }
+}
+
+/// 虚拟化表格：只持有当前窗口的行（由后端分页提供），只格式化、只绘制可见行。
+public final class TableWidget {
+    public var columns: [TableColumn]
+    public private(set) var total = 0
+    public private(set) var windowOffset = 0
+    public private(set) var rows: [TableRow] = []
+    public private(set) var cursor = 0
+    public private(set) var top = 0
+    public private(set) var loaded = false
+    /// 行 id → 本次刷新中值变化了的列（k9s 式增量标记）。
+    public private(set) var changed: [String: Set<Int>] = [:]
+    public var marked: Set<String> = []
+    private var previous: [String: [String]] = [:]
+    /// 最近一次绘制实际绘制的数据行数（测试：10 万行只画可见行）。
+    public private(set) var lastDrawnRows = 0
+    public private(set) var lastHeight = 10
+
+    public init(columns: [TableColumn]) { self.columns = columns }
+
+    /// 装入一页数据并计算增量。
+    public func setPage(offset: Int, total: Int, rows: [TableRow]) {
+        var ch: [String: Set<Int>] = [:]
+        for r in rows {
+            if let old = previous[r.id] {
+                let diff = Set(r.cells.indices.filter { $0 < old.count && old[$0] != r.cells[$0] })
+                if !diff.isEmpty { ch[r.id] = diff }
+            }
+        }
+        changed = ch
+        previous = Dictionary(rows.map { ($0.id, $0.cells) }, uniquingKeysWith: { a, _ in a })
+        self.windowOffset = offset; self.total = total; self.rows = rows; loaded = true
+        clamp()
+    }
+
+    public func reset() { cursor = 0; top = 0; loaded = false; rows = []; total = 0; windowOffset = 0 }
+
+    public var selected: TableRow? {
+        let i = cursor - windowOffset
+        return rows.indices.contains(i) ? rows[i] : nil
+    }
+
+    /// 光标移动；返回是否需要新的一页。
+    @discardableResult
+    public func move(_ cmd: Command) -> Bool {
+        let page = max(1, lastHeight - 1)
+        switch cmd {
+        case .up: cursor -= 1
+        case .down: cursor += 1
+        case .pageUp: cursor -= page
+        case .pageDown: cursor += page
+        case .top: cursor = 0
+        case .bottom: cursor = total - 1
+        default: return false
+        }
+        clamp()
+        return needsPage(height: lastHeight)
+    }
+
+    private func clamp() {
+        cursor = max(0, min(cursor, total - 1))
+        let h = max(1, lastHeight - 1)
+        if cursor < top { top = cursor }
+        if cursor >= top + h { top = cursor - h + 1 }
+        top = max(0, min(top, max(0, total - h)))
+    }
+
+    /// 可见区间是否已载入。
+    public func needsPage(height: Int) -> Bool {
+        let h = max(1, height - 1)
+        let end = min(total, top + h)
+        return !(top >= windowOffset && end <= windowOffset + rows.count) && total > 0
+    }
+
+    /// 下一次应请求的页：从 top 起，一屏高度。
+    public func pageRequest(height: Int) -> (offset: Int, limit: Int) {
+        lastHeight = max(2, height)
+        return (top, max(1, height - 1))
+    }
+
+    func columnWidths(_ width: Int) -> [Int] {
+        let gaps = max(0, columns.count - 1) + 2
+        let fixed = columns.reduce(0) { $0 + $1.width }
+        let flexCount = columns.filter(\.flex).count
+        let extra = width - gaps - fixed
+        if extra < 0 && flexCount > 0 {
+            // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
+            let cut = (-extra + flexCount - 1) / flexCount
+            return columns.map { c in c.flex ? max(4, c.width - cut) : c.width }
+        }
+        return columns.map { c in c.flex && flexCount > 0 ? c.width + max(0, extra) / flexCount : c.width }
+    }
+
+    /// 绘制：表头一行 + 可见数据行。
+    public func render(into buf: inout CellBuffer, rect: Rect, strings: Strings, focused: Bool = true) {
+        lastHeight = max(2, rect.height)
+        clamp()
+        let widths = columnWidths(rect.width)
+        let right = rect.x + rect.width
+        var x = rect.x + 2
+        for (i, c) in columns.enumerated() {
+            let w = min(widths[i], right - x)
+            if w <= 0 { break }
+            buf.put(TextWidth.fit(c.title, to: w, alignRight: c.alignRight), x: x, y: rect.y,
+                    maxWidth: w, style: Style(.title, bold: true))
+            x += widths[i] + 1
+        }
+        var drawn = 0
+        if total == 0 {
+            buf.put(loaded ? strings[.empty] : strings[.loading], x: rect.x + 2, y: rect.y + 1, maxWidth: rect.width - 2, style: Style(.dim))
+        }
+        for line in 0..<(rect.height - 1) {
+            let abs = top + line
+            if abs >= total { break }
+            let y = rect.y + 1 + line
+            let i = abs - windowOffset
+            guard rows.indices.contains(i) else {
+                buf.put("…", x: rect.x + 2, y: y, style: Style(.dim)); continue
+            }
+            let r = rows[i]
+            drawn += 1
+            let isSel = focused && abs == cursor
+            let isMarked = marked.contains(r.id)
+            let ch = changed[r.id] ?? []
+            // 行首标记列：▶ 光标、● 已标记、Δ 有变化——含义不只靠颜色。
+            let marker = isSel ? "▶" : (isMarked ? "●" : (ch.isEmpty ? " " : "Δ"))
+            let base = isSel ? Style(.selected) : Style(isMarked ? .marked : r.style)
+            if isSel { buf.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: base) }
+            buf.put(marker, x: rect.x, y: y, style: base)
+            var cx = rect.x + 2
+            for (ci, fullW) in widths.enumerated() {
+                let w = min(fullW, right - cx)
+                if w <= 0 { break }
+                let text = ci < r.cells.count ? r.cells[ci] : ""
+                let st = (!isSel && ch.contains(ci)) ? Style(.delta) : base
+                buf.put(TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight), x: cx, y: y, maxWidth: w, style: st)
+                cx += fullW + 1
+            }
+        }
+        lastDrawnRows = drawn
+    }
+}

@@ -1,0 +1,110 @@
+// `wallet-console ceremony` 在真实伪终端（pty）里完整走一遍：Python 驱动扮演操作员（读屏幕、抄词、答题）。
+// 之后在 keystore 目录、审计日志、命令的 stdout/stderr 中搜索助记词、种子、私钥、口令、份额：一个都不得出现。
+import Foundation
+import Testing
+import WalletCrypto
+
+private let driver = #"""
+import json, os, pty, re, sys, select, hashlib
+binary, home, passfile, out_path, err_path = sys.argv[1:6]
+pid, fd = pty.fork()
+if pid == 0:
+    o = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    e = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(o, 1); os.dup2(e, 2)
+    os.execv(binary, [binary, "ceremony", "--home", home, "--lang", "en", "--json", "--label", "cli-seed",
+                      "--operator", "dave", "--unseal-passphrase-file", passfile])
+buf = ""
+words, shares = [], []
+def read_until_prompt():
+    global buf
+    while True:
+        if re.search(r"(> |\[Enter to continue, 'abort' to abort\] )$", buf):
+            screen, buf = buf, ""
+            return screen
+        r, _, _ = select.select([fd], [], [], 20)
+        if not r: raise SystemExit("timeout; screen so far: " + buf[-500:])
+        try: chunk = os.read(fd, 4096).decode()
+        except OSError: raise SystemExit("child exited; screen: " + buf[-500:])
+        buf += chunk.replace("\r", "")
+def send(s): os.write(fd, (s + "\n").encode())
+while True:
+    screen = read_until_prompt()
+    title = re.findall(r"== (.*) ==", screen)[-1]
+    if title.startswith("Choose mnemonic length"): send("24")
+    elif title.startswith("Choose wordlist"): send("en")
+    elif title.startswith("Optional: add dice"): send("6543216543")
+    elif title.startswith("Write down the mnemonic"):
+        words = re.findall(r"^\s*\d+\. (\S+)$", screen, re.M); send("")
+    elif title.startswith("Verify word #"):
+        n = int(re.search(r"#(\d+)", title).group(1)); send(words[n - 1])
+    elif title.startswith("Optional: BIP-39 passphrase") or title.startswith("Enter the BIP-39 passphrase again"): send("cli pass phrase")
+    elif title.startswith("Optional: SLIP-39"): send("2-of-3")
+    elif title.startswith("Hand to holder"):
+        shares.append(" ".join(re.findall(r"^\s*\d+\. (\S+)$", screen, re.M))); send("")
+    elif title.startswith("Done: verify the summary"):
+        send(""); break
+    else: raise SystemExit("unexpected screen: " + title)
+_, status = os.waitpid(pid, 0)
+from eth_account import Account
+Account.enable_unaudited_hdwallet_features()
+mn = " ".join(words)
+seed = hashlib.pbkdf2_hmac("sha512", mn.encode(), b"mnemoniccli pass phrase", 2048)
+keys = [Account.from_mnemonic(mn, passphrase="cli pass phrase", account_path=p).key.hex().removeprefix("0x")
+        for p in ["m/44'/60'/0'/0/0", "m/44'/60'/0'/0/1", "m/44'/60'/0'/0/2"]]
+addr = Account.from_mnemonic(mn, passphrase="cli pass phrase", account_path="m/44'/60'/0'/0/0").address
+print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "words": words, "shares": shares, "seed": seed.hex(),
+                  "keys": keys, "address": addr}))
+"""#
+
+@Test func ceremonyOnRealTTYLeavesNoSecrets() throws {
+    let d = CLIRunner.tempDir("cercli")
+    let home = d.appendingPathComponent("home").path
+    let p = CLIRunner.write("ceremony-cli-pass\n", to: d, "pass")
+    var r = try CLIRunner.run(["keystore", "init", "--home", home, "--passphrase-file", p, "--scrypt-log-n", "10"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let outPath = d.appendingPathComponent("stdout").path, errPath = d.appendingPathComponent("stderr").path
+    let script = CLIRunner.write(driver, to: d, "driver.py")
+    let (st, out) = try python(["-c", "exec(open('\(script)').read())", CLIRunner.binary.path, home, p, outPath, errPath])
+    #expect(st == 0, "\(out)")
+    let res = try #require(try JSONSerialization.jsonObject(with: Data(out.split(separator: "\n").last.map(String.init)!.utf8)) as? [String: Any], "\(out)")
+    #expect(res["rc"] as? Int == 0)
+    let words = try #require(res["words"] as? [String])
+    let shares = try #require(res["shares"] as? [String])
+    #expect(words.count == 24 && shares.count == 3)
+    // stdout 只有摘要 JSON：指纹、xpub、地址；第一个地址与 eth-account 独立派生的一致
+    let stdout = try String(contentsOfFile: outPath, encoding: .utf8)
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+    let addrs = try #require(summary["addresses"] as? [[String: String]])
+    #expect(addrs.first?["address"] == res["address"] as? String)
+    #expect((summary["xpubs"] as? [String: String])?.count == 3)
+    // —— 机密搜索 ——
+    var needles: [String] = [words.joined(separator: " "), words[5..<9].joined(separator: " "), res["seed"] as! String, "cli pass phrase"]
+    needles += (res["keys"] as! [String])
+    needles += shares.map { $0.split(separator: " ")[4..<9].joined(separator: " ") }
+    var rawNeedles: [[UInt8]] = [try Hex.decode(res["seed"] as! String)] + (res["keys"] as! [String]).map { try! Hex.decode($0) }
+    rawNeedles += needles.map { Array($0.utf8) }
+    var haystacks: [(String, [UInt8])] = [("stdout", Array(stdout.utf8)),
+                                         ("stderr", [UInt8](FileManager.default.contents(atPath: errPath) ?? Data()))]
+    let en = FileManager.default.enumerator(atPath: home)!
+    while let f = en.nextObject() as? String {
+        if let data = FileManager.default.contents(atPath: home + "/" + f) { haystacks.append((f, [UInt8](data))) }
+    }
+    #expect(haystacks.contains { $0.0.hasSuffix("audit.log") })
+    // 对照：搜索函数确实能在含助记词的文本（驱动的输出）里找到它
+    #expect(find(Array(out.utf8), Array("\"" .utf8) + Array(words[0].utf8) + Array("\", \"".utf8) + Array(words[1].utf8)))
+    for (name, hay) in haystacks {
+        for n in rawNeedles where find(hay, n) { Issue.record("机密出现在 \(name) 中") }
+    }
+    // keystore 里确有这把种子，审计里有 dave 的完成记录
+    r = try CLIRunner.run(["keystore", "list", "--home", home, "--json"])
+    #expect((r.json as? [[String: Any]])?.first?["label"] as? String == "cli-seed")
+    let audit = try String(contentsOfFile: home + "/keystore/audit.log", encoding: .utf8)
+    #expect(audit.contains("ceremony.complete") && audit.contains("dave"))
+}
+
+private func find(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, hay.count >= needle.count else { return false }
+    for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return true }
+    return false
+}

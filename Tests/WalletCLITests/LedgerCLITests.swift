@@ -1,0 +1,188 @@
+// 账本命令组的端到端测试：跑真实二进制，断言退出码、JSON 形状与「坏输入不改库」。
+import Foundation
+import Testing
+
+enum LedgerCLIFixture {
+    static let worker = ["WALLET_LEDGER_TEST_WORKER": "1"]
+
+    /// 建一个有资产、操作员（admin/alice/carol，口令 test-passphrase）、白名单与若干充值的 home。
+    static func home(steps: Int = 0) throws -> (URL, String) {
+        let dir = CLIRunner.tempDir("ledger-cli")
+        let r = try CLIRunner.run(["ledger", "test-worker", "--home", dir.path, "--mode", steps == 0 ? "seed" : "crash",
+                                   "--steps", String(max(steps, 1))], env: worker)
+        #expect(r.status == 0, "\(r.stderr)")
+        let pw = CLIRunner.write("test-passphrase\n", to: dir, "pw.txt")
+        return (dir, pw)
+    }
+
+    static func json(_ args: [String]) throws -> (Int32, Any?) {
+        let r = try CLIRunner.run(args + ["--json"])
+        return (r.status, r.json)
+    }
+
+    static let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func sql(_ db: URL, _ statement: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: sqlite3!)
+        p.arguments = [db.path, statement]
+        try p.run(); p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+}
+
+@Test func ledgerCLIWithdrawFlowAndJSONShapes() throws {
+    let (home, pw) = try LedgerCLIFixture.home(steps: 25)
+    let h = ["--home", home.path]
+    let carol = ["--operator", "carol", "--operator-passphrase-file", pw]
+    let alice = ["--operator", "alice", "--operator-passphrase-file", pw]
+    // 充值列表形状
+    let (s0, deps) = try LedgerCLIFixture.json(["deposit", "list", "--state", "credited", "--limit", "2"] + h)
+    #expect(s0 == 0)
+    let d = try #require((deps as? [[String: Any]])?.first)
+    for k in ["id", "asset", "amount", "amountBaseUnits", "address", "user", "txHash", "logIndex", "blockNumber", "confirmations", "required", "state"] {
+        #expect(d[k] != nil, "deposit list 缺少 \(k)")
+    }
+    // 大额提现需要 1 人审批；发起人不能自批；另一人批准
+    let (_, bal) = try LedgerCLIFixture.json(["ledger", "balances", "--user", "u0", "--asset", "ETH"] + h)
+    #expect((bal as? [[String: Any]])?.isEmpty == false)
+    try CLIRunner.run(["withdraw", "allowlist-add", "0x2222222222222222222222222222222222222222"] + h + alice)
+    // u0 可能余额不足：先找一个够 1.5 ETH 的用户
+    var chosen: String?
+    for u in ["u0", "u1", "u2", "u3"] {
+        let r = try CLIRunner.run(["withdraw", "request", "--request-id", "cli-\(u)", "--user", u, "--asset", "ETH", "--amount", "1.001",
+                                   "--to", "0x1111111111111111111111111111111111111111", "--json"] + h + carol)
+        if r.status == 0 { chosen = r.stdout; break }
+        #expect(r.status == 2 && r.stderr.contains("withdraw.insufficient_balance"))
+    }
+    let w = try #require(chosen.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any])
+    #expect(Set(w.keys).isSuperset(of: ["id", "requestId", "state", "approvalsRequired", "approvals"]))
+    #expect(w["state"] as? String == "awaiting_approval" && w["approvalsRequired"] as? Int == 1)
+    let id = String(w["id"] as! Int)
+    let selfApprove = try CLIRunner.run(["withdraw", "approve", id, "--json"] + h + carol)
+    #expect(selfApprove.status == 2 && selfApprove.stderr.contains("approval.self"))
+    let (s1, ap) = try LedgerCLIFixture.json(["withdraw", "approve", id] + h + alice)
+    #expect(s1 == 0 && (ap as? [String: Any])?["state"] as? String == "approved")
+    let (_, list) = try LedgerCLIFixture.json(["withdraw", "list", "--state", "approved"] + h)
+    #expect((list as? [[String: Any]])?.contains { String($0["id"] as! Int) == id && ($0["approvedBy"] as? [String]) == ["alice"] } == true)
+    let rej = try CLIRunner.run(["withdraw", "reject", id, "--reason", "测试拒绝", "--json"] + h + alice)
+    #expect(rej.status == 0 && rej.stdout.contains("rejected"))
+    // 审计里有这些动作与 CLI 等价命令
+    let (_, audits) = try LedgerCLIFixture.json(["audit", "list", "--action", "withdraw.approve"] + h)
+    #expect(((audits as? [[String: Any]])?.first?["details"] as? String)?.contains("withdraw approve \(id)") == true)
+    let (s2, check) = try LedgerCLIFixture.json(["ledger", "check"] + h)
+    #expect(s2 == 0 && (check as? [String: Any])?["ok"] as? Bool == true)
+    let (s3, ver) = try LedgerCLIFixture.json(["audit", "verify"] + h)
+    #expect(s3 == 0 && (ver as? [String: Any])?["ok"] as? Bool == true)
+    let (s4, jobs) = try LedgerCLIFixture.json(["jobs", "dead"] + h)
+    #expect(s4 == 0 && (jobs as? [Any])?.isEmpty == true)
+}
+
+@Test func ledgerCLIBadInputExitsTwoAndChangesNothing() throws {
+    let (home, pw) = try LedgerCLIFixture.home(steps: 3)
+    let h = ["--home", home.path]
+    let carol = ["--operator", "carol", "--operator-passphrase-file", pw]
+    let db = home.appendingPathComponent("wallet.db")
+    func state() throws -> String {
+        try CLIRunner.run(["ledger", "balances", "--json"] + h).stdout + CLIRunner.run(["withdraw", "list", "--json"] + h).stdout
+            + String((try CLIRunner.run(["audit", "verify", "--json"] + h).json as? [String: Any])?["records"] as? Int ?? -1)
+    }
+    let before = try state()
+    let to = "0x1111111111111111111111111111111111111111"
+    let cases: [([String], String)] = [
+        (["--amount=-1", "--asset", "ETH", "--to", to], "amount.negative"),
+        (["--amount", "0.0000001", "--asset", "USDT", "--to", to], "amount.too_precise"),
+        (["--amount", "999999999999999999999999999999999999999999999999999999999999999999999999999999", "--asset", "ETH", "--to", to], "amount.overflow"),
+        (["--amount", "1", "--asset", "DOGE", "--to", to], "ledger.unknown_asset"),
+        (["--amount", "1", "--asset", "ETH", "--to", "0x12345"], "address.invalid"),
+        (["--amount", "1", "--asset", "ETH", "--to", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"], "address.bad_checksum"),
+        (["--amount", "1", "--asset", "ETH", "--to", "0x9999999999999999999999999999999999999999"], "withdraw.not_allowlisted"),
+        (["--amount", "1e3", "--asset", "ETH", "--to", to], "amount.malformed"),
+    ]
+    for (args, code) in cases {
+        let r = try CLIRunner.run(["withdraw", "request", "--request-id", "bad", "--user", "u1", "--json"] + args + h + carol)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(code), "\(args) 应报 \(code)：\(r.stderr)")
+    }
+    // 重复请求号、错误口令、未知状态
+    let ok = try CLIRunner.run(["withdraw", "request", "--request-id", "dup", "--user", "u0", "--asset", "ETH", "--amount", "0.000001", "--to", to, "--json"] + h + carol)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let mid = try state()
+    let dup = try CLIRunner.run(["withdraw", "request", "--request-id", "dup", "--user", "u0", "--asset", "ETH", "--amount", "0.000002", "--to", to] + h + carol)
+    #expect(dup.status == 2 && dup.stderr.contains("withdraw.duplicate_request"))
+    let wrong = CLIRunner.write("nope-nope\n", to: home, "bad.txt")
+    let badpw = try CLIRunner.run(["withdraw", "approve", "1", "--operator", "alice", "--operator-passphrase-file", wrong] + h)
+    #expect(badpw.status == 2 && badpw.stderr.contains("operator.bad_passphrase"))
+    #expect(try CLIRunner.run(["deposit", "list", "--state", "bogus"] + h).status == 2)
+    // JSON 输入：金额写成 JSON 数字会被拒绝（避免浮点）；字符串金额与命令行等价且幂等
+    let numeric = try CLIRunner.run(["withdraw", "request", "--input", "-"] + h + carol,
+                                    stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":0.000001,"to":"\#(to)"}"#)
+    #expect(numeric.status == 2 && numeric.stderr.contains("--input.amount"))
+    let viaJSON = try CLIRunner.run(["withdraw", "request", "--input", "-", "--json"] + h + carol,
+                                    stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":"0.000001","to":"\#(to)"}"#)
+    #expect(viaJSON.status == 0 && (viaJSON.json as? [String: Any])?["requestId"] as? String == "dup")
+    #expect(try state() == mid)
+    #expect(before != mid)
+    _ = db
+}
+
+@Test(.enabled(if: LedgerCLIFixture.sqlite3 != nil, "需要 sqlite3 命令行来篡改数据库"))
+func ledgerCLIDetectsTampering() throws {
+    let (home, _) = try LedgerCLIFixture.home(steps: 5)
+    let h = ["--home", home.path]
+    let db = home.appendingPathComponent("wallet.db")
+    // 篡改审计记录 → audit verify 退出 1 并指出第一条坏记录
+    try LedgerCLIFixture.sql(db, "UPDATE audit_log SET subject = 'x' WHERE id = 12")
+    let v = try CLIRunner.run(["audit", "verify", "--json"] + h)
+    #expect(v.status == 1)
+    #expect((v.json as? [String: Any])?["firstBad"] as? Int == 12)
+    // 绕过程序改余额 → ledger check 退出 1 并列出违例
+    try LedgerCLIFixture.sql(db, "UPDATE accounts SET credit_total = '00000000000000000000000000000000000000000000000000000000000003e8' WHERE code LIKE 'user_available:ETH:u1'")
+    let c = try CLIRunner.run(["ledger", "check", "--json"] + h)
+    #expect(c.status == 1)
+    let viol = (c.json as? [String: Any])?["violations"] as? [[String: Any]]
+    #expect(viol?.contains { $0["code"] as? String == "balance_mismatch" } == true)
+}
+
+@Test func addressAssignDerivesFromConfiguredXpub() throws {
+    let (home, pw) = try LedgerCLIFixture.home()
+    let h = ["--home", home.path]
+    let r = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + h)
+    #expect(r.status == 2 && r.stderr.contains("ledger.setting_missing") && r.stderr.contains("deposit.xpub"))
+    // "abandon ×11 about" 的 m/44'/60'/0' 账户 xpub（只含公钥）。
+    let xpub = "xpub6DCoCpSuQZB2jawqnGMEPS63ePKWkwWPH4TU45Q7LPXWuNd8TMtVxRrgjtEshuqpK3mdhaWHPFsBngh5GFZaM6si3yZdUsT8ddYM3PwnATt"
+    let notAdmin = try CLIRunner.run(["address", "set-xpub", xpub, "--operator", "alice", "--operator-passphrase-file", pw] + h)
+    #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.forbidden"))
+    let bad = try CLIRunner.run(["address", "set-xpub", "xpub-nonsense", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    #expect(bad.status == 2)
+    let set = try CLIRunner.run(["address", "set-xpub", xpub, "--json", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    #expect(set.status == 0, "\(set.stderr)")
+    let (_, a1) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
+    let (_, a2) = try LedgerCLIFixture.json(["address", "assign", "--user", "u2", "--asset", "ETH"] + h)
+    let (_, again) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
+    let o1 = try #require(a1 as? [String: Any]), o2 = try #require(a2 as? [String: Any])
+    #expect(o1["address"] as? String == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
+    #expect(o1["index"] as? Int == 0 && o1["path"] as? String == "m/44'/60'/0'/0/0" && o1["user"] as? String == "u1" && o1["asset"] as? String == "ETH")
+    #expect(o2["index"] as? Int == 1 && o2["address"] as? String != o1["address"] as? String)
+    #expect((again as? [String: Any])?["address"] as? String == o1["address"] as? String)
+}
+
+@Test func operatorAddNeedsAdminAfterTheFirst() throws {
+    let dir = CLIRunner.tempDir("ledger-op")
+    let pw = CLIRunner.write("long enough pass\n", to: dir, "pw.txt")
+    let h = ["--home", dir.path]
+    let first = try CLIRunner.run(["operator", "add", "--name", "root", "--role", "admin", "--passphrase-file", pw, "--json"] + h)
+    #expect(first.status == 0, "\(first.stderr)")
+    let noAuth = try CLIRunner.run(["operator", "add", "--name", "eve", "--role", "admin", "--passphrase-file", pw] + h)
+    #expect(noAuth.status == 2 && noAuth.stderr.contains("operator.forbidden"))
+    let ok = try CLIRunner.run(["operator", "add", "--name", "bob", "--role", "viewer", "--passphrase-file", pw,
+                                "--operator", "root", "--operator-passphrase-file", pw] + h)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let badRole = try CLIRunner.run(["operator", "add", "--name", "x", "--role", "god", "--passphrase-file", pw,
+                                     "--operator", "root", "--operator-passphrase-file", pw] + h)
+    #expect(badRole.status == 2)
+    let list = try CLIRunner.run(["operator", "list", "--json"] + h)
+    #expect((list.json as? [[String: Any]])?.map { $0["name"] as? String } == ["bob", "root"])
+    // 口令不出现在审计记录里
+    #expect(!(try CLIRunner.run(["audit", "list", "--json"] + h).stdout.contains("long enough pass")))
+}

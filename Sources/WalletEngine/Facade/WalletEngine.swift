@@ -112,7 +112,7 @@ public final class WalletEngine: @unchecked Sendable {
     public func hotWalletSigner() -> TransactionSigner? {
         if let h = hsmSigner.get { return h }
         guard !keystore.isSealed else { return nil }
-        return try? KeystoreKeySigner(keystore: keystore, keyId: config.hotWallet.keyId)
+        return try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId)
     }
 
     /// 直接指定签名器（测试：SoftHSM 令牌上的密钥）。地址必须等于配置的热钱包地址。

@@ -73,9 +73,14 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let dev = try Devnet()
         defer { dev.stop() }
         let engine = try await makeDevnetHome(dev, tag: "hsm", confirmations: 2)
-        // 热钱包换成 HSM 上生成的密钥：私钥不可导出，签名只在令牌里发生。
-        let signer = try token.signer()
-        try engine.useSignerForTests(signer)
+        // 热钱包换成 HSM 上生成的密钥（经密钥库登记，PIN 信封加密保存）：私钥不可导出，签名只在令牌里发生，
+        // 引擎经密钥库的统一 Signer 接口使用它（低 S 规范化与恢复 id 由 HSM 签名器完成）。
+        let info = try engine.keystore.generateHSMKey(modulePath: token.module, tokenLabel: "wallet",
+                                                      pin: SecretBytes(Array("1234".utf8)), label: "hot-hsm")
+        var cfg = engine.config
+        cfg.hotWallet = HotWalletSettings(keyId: info.id, address: try #require(info.address))
+        try cfg.save(home: engine.home)
+        try engine.replaceConfigForTests(cfg)
         let accts = try await prepareFunds(dev, engine, user: "carol", amount: ether * UInt256(2))
         let w = try approvedWithdrawal(engine, id: "req-hsm", user: "carol", amount: "0.5", to: accts[6])
         #expect(engine.hotWalletSigner()?.tier == "hsm")
@@ -156,17 +161,6 @@ final class FaultOnBroadcast: ChainClient, @unchecked Sendable {
     func estimateGas(_ call: CallRequest) async throws -> UInt64 { try await inner.estimateGas(call) }
     func balance(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt256 { try await inner.balance(address, tag) }
     func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8] { try await inner.call(call, tag) }
-}
-
-extension WalletEngine {
-    /// 测试：把配置里的热钱包换成签名器的地址（HSM 密钥在令牌上生成），再装上签名器。
-    func useSignerForTests(_ s: TransactionSigner) throws {
-        var cfg = config
-        cfg.hotWallet.address = s.address.checksummed
-        try cfg.save(home: home)
-        try replaceConfigForTests(cfg)
-        try useSigner(s)
-    }
 }
 
 /// 临时 SoftHSM2 令牌（真实 PKCS#11）。

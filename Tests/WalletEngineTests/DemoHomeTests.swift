@@ -36,3 +36,21 @@ import WalletLedger
     let plan = try await e.sweepPlan()
     #expect(!plan.isEmpty)
 }
+
+@Test func durableJobsRunAndFailuresGoToDeadLetters() async throws {
+    let s = try await DemoHome.create(blockIntervalMs: 200, warmupBlocks: 10)
+    defer { try? FileManager.default.removeItem(atPath: s.home) }
+    let e = s.engine
+    let j = try e.enqueue(.refreshFees, uniqueKey: "fees-now")
+    #expect(try e.enqueue(.refreshFees, uniqueKey: "fees-now").id == j.id)   // 幂等入队
+    // 一个处理器不认识的任务：重试后进死信，运维可见。
+    let bad = try e.gate.with { l in
+        try l.jobQueue!.enqueue(queue: JobWorker.queue, kind: "no.such.job", payload: "{}", uniqueKey: nil, priority: 0, maxAttempts: 1, runAt: 0)
+    }
+    let out = await e.runOnce(["jobs"])
+    #expect(out.first?.ok == true)
+    let jobs = try e.gate.with { l in try l.jobQueue!.jobs(state: nil, queue: JobWorker.queue, page: Page(limit: 10)) }
+    #expect(jobs.first { $0.id == j.id }?.state == .done)
+    #expect(jobs.first { $0.id == bad.id }?.state == .dead)
+    #expect(e.metrics.deadJobs.value() == 1)
+}

@@ -159,6 +159,7 @@ public final class WalletEngine: @unchecked Sendable {
         w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
                                     config: config, metrics: metrics, clock: clock))
         w.append(SweepWorker(engine: self))
+        w.append(JobWorker(engine: self))
         w.append(ReconcileWorker(engine: self))
         return w
     }

@@ -72,7 +72,7 @@ struct FailingWorker: EngineWorker {
     let kind = await task.value
     let elapsed = Date().timeIntervalSince(t0)
     #expect(kind == .graceful)
-    #expect(elapsed < 1.0)
+    #expect(elapsed < 3.0)
     // 每个开始的步骤都做完了：没有半途放弃的资金操作。
     #expect(w.started == w.finished)
     #expect(w.started > 0 && w.started < 1000)
@@ -90,7 +90,7 @@ struct FailingWorker: EngineWorker {
     rt.requestStop("test")
     let kind = await task.value
     #expect(kind == .forced, "\(sink.lines) started=\(hang.started) finished=\(hang.finished)")
-    #expect(Date().timeIntervalSince(t0) < 2.5)
+    #expect(Date().timeIntervalSince(t0) < 4.5)   // 宽限 1 秒 + 调度余量（2 核、并行测试）
 }
 
 @Test func processLockIsExclusive() throws {

@@ -533,7 +533,7 @@ public final class ConsoleApp {
         requestRefresh()
         render()
         var lastRefresh = Date()
-        while !quitRequested {
+        while !quitRequested && !driver.isHungUp {
             var dirty = false
             if let k = driver.readKey(timeoutMs: 50) {
                 handle(k); dirty = true

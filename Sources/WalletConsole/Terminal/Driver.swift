@@ -34,4 +34,10 @@ public protocol TerminalDriver: AnyObject {
     func invalidate()
     /// 原样写出控制序列（OSC 52 复制）。
     func writeRaw(_ s: String)
+    /// 终端已挂断（SSH 断开、tmux 会话被杀）：主循环应立即退出，不能在读不到输入时空转。
+    var isHungUp: Bool { get }
+}
+
+extension TerminalDriver {
+    public var isHungUp: Bool { false }
 }

@@ -82,12 +82,28 @@ public final class NcursesDriver: TerminalDriver {
         wclear(cnc_stdscr())
     }
 
+    public private(set) var hungUp = false
+    public var isHungUp: Bool { hungUp }
+
+    /// 标准输入（终端）是否已挂断：poll 报 HUP/ERR/NVAL，或 tcgetattr 失败（EIO）。
+    static func stdinHungUp() -> Bool {
+        var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        if poll(&p, 1, 0) < 0 { return false }
+        if p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        var t = termios()
+        return tcgetattr(0, &t) != 0
+    }
+
     public func readKey(timeoutMs: Int) -> Key? {
         guard running else { return nil }
         cnc_timeout(Int32(timeoutMs))
         var ch: wint_t = 0
         let r = cnc_get_wch(&ch)
-        if r == ERR { return nil }
+        if r == ERR {
+            // 挂断后 get_wch 立刻返回 ERR，不再等待超时；不检查就会变成 100% CPU 的孤儿进程。
+            if Self.stdinHungUp() { hungUp = true }
+            return nil
+        }
         if r == KEY_CODE_YES { return Self.mapFunctionKey(Int32(ch)) }
         return Self.mapChar(UInt32(ch))
     }

@@ -1,0 +1,166 @@
+// WalletEngine 的查询类操作：状态、手续费、nonce 状态、资产。全部返回可直接序列化为 JSON 的结构。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletKeystore
+import WalletLedger
+
+public struct EngineStatus: Sendable {
+    public var chainId: UInt64
+    public var chainKind: String
+    /// 演示链时为 true：界面与 JSON 必须醒目标注。
+    public var demo: Bool
+    public var head: UInt64?
+    public var scanHeight: UInt64?
+    public var scanLag: UInt64?
+    public var hotWalletAddress: String
+    /// 资产 → 链上余额（基本单位十进制字符串）；读取失败的资产不出现。
+    public var hotWalletBalances: [String: String]
+    public var endpoints: [EndpointHealth]
+    public var seal: SealStatus
+    public var signerTier: String?
+    public var nodeError: String?
+
+    public var json: [String: Any] {
+        var o: [String: Any] = [
+            "chainId": NSNumber(value: chainId), "chainKind": chainKind, "demo": demo,
+            "hotWallet": ["address": hotWalletAddress, "balances": hotWalletBalances],
+            "breakers": endpoints.map { e -> [String: Any] in
+                var d: [String: Any] = ["endpoint": e.endpoint, "state": e.breaker.rawValue, "failures": e.consecutiveFailures,
+                                        "chainIdVerified": e.chainIdVerified, "disabled": e.disabled]
+                if let c = e.lastErrorCode { d["lastError"] = c }
+                if let l = e.lastLatencyMs { d["latencyMs"] = Int(l) }
+                return d
+            },
+            "seal": ["sealed": seal.sealed, "mode": seal.mode.rawValue, "progress": seal.progress,
+                     "threshold": seal.threshold as Any, "kekVersion": seal.kekVersion, "kekAgeSeconds": seal.kekAgeSeconds],
+        ]
+        o["head"] = head.map { NSNumber(value: $0) } ?? NSNull()
+        o["scanHeight"] = scanHeight.map { NSNumber(value: $0) } ?? NSNull()
+        o["scanLag"] = scanLag.map { NSNumber(value: $0) } ?? NSNull()
+        o["signerTier"] = signerTier ?? NSNull()
+        if let e = nodeError { o["nodeError"] = e }
+        if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
+        return o
+    }
+}
+
+public struct NonceStatus: Sendable {
+    public var address: String
+    /// 引擎已分配的下一个 nonce。
+    public var nextNonce: Int64
+    public var chainLatest: UInt64?
+    public var chainPending: UInt64?
+    /// 已分配、尚未上链的 nonce 及其状态。
+    public var inFlight: [(nonce: Int64, kind: String, ref: Int64, state: String, attempts: Int)]
+    /// 缺口：已分配但既没有签名交易、也不在途的 nonce（会卡住后面所有交易）。
+    public var gaps: [Int64]
+    /// 链上 nonce 超过引擎记录：密钥在别处被使用。
+    public var externalUse: Bool
+    public var ok: Bool { gaps.isEmpty && !externalUse }
+
+    public var json: [String: Any] {
+        [
+            "address": address, "nextNonce": NSNumber(value: nextNonce),
+            "chainLatest": chainLatest.map { NSNumber(value: $0) } ?? NSNull(),
+            "chainPending": chainPending.map { NSNumber(value: $0) } ?? NSNull(),
+            "inFlight": inFlight.map { ["nonce": NSNumber(value: $0.nonce), "kind": $0.kind, "ref": NSNumber(value: $0.ref),
+                                        "state": $0.state, "attempts": $0.attempts] },
+            "gaps": gaps.map { NSNumber(value: $0) }, "externalUse": externalUse, "ok": ok,
+        ]
+    }
+}
+
+extension WalletEngine {
+    public var hotAddress: String { config.hotWallet.address.lowercased() }
+
+    /// 链上余额（原生或 ERC-20）。
+    public func chainBalance(address: String, asset: Asset) async throws -> UInt256 {
+        try await ReconcileWorker.Reader(client: client).balance(address: address, asset: asset)
+    }
+
+    public func status() async -> EngineStatus {
+        var head: UInt64?
+        var nodeError: String?
+        do { head = try await client.blockNumber() } catch { nodeError = (error as? WalletError)?.code ?? "\(error)" }
+        let height = try? scanStore.height()
+        var balances: [String: String] = [:]
+        if nodeError == nil, let assets = try? gate.with({ l in try l.store.allAssets() }) {
+            for a in assets {
+                if let b = try? await chainBalance(address: hotAddress, asset: a) { balances[a.symbol] = b.decimalString }
+            }
+        }
+        chain.exportBreakers(metrics)
+        let lag: UInt64? = head.map { h in h > (height ?? 0) ? h - (height ?? 0) : 0 }
+        return EngineStatus(chainId: config.chain.id, chainKind: config.chain.kind.rawValue, demo: config.isDemo, head: head,
+                            scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
+                            hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
+                            signerTier: hotWalletSigner()?.tier, nodeError: nodeError)
+    }
+
+    /// 手续费：{"baseFee", "slow", "normal", "fast"}（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。
+    public func feesJSON() async throws -> [String: Any] {
+        let e = try await fees.refresh()
+        let s = FeeSnapshot(e)
+        try gate.put("engine.fees.latest", s)
+        return ["baseFee": s.baseFee, "nextBaseFee": s.nextBaseFee, "slow": s.slow, "normal": s.normal, "fast": s.fast,
+                "inputs": ["oldestBlock": NSNumber(value: s.oldestBlock), "blockCount": s.blockCount,
+                           "percentiles": [10, 50, 90], "baseFeeMarginPercent": config.fees.baseFeeMarginPercent,
+                           "nodeSuggestedTip": e.nodeSuggestedTip?.decimalString ?? NSNull()] as [String: Any],
+                "warnings": s.warnings]
+    }
+
+    /// nonce 状态：引擎记录 vs 链上 latest/pending，在途交易与缺口。
+    public func nonceStatus() async throws -> NonceStatus {
+        let addr = hotAddress
+        let next = try gate.engineNextNonce(from: addr)
+        var latest: UInt64?, pending: UInt64?
+        if let a = try? ChainAddress(hex: addr) {
+            latest = try? await client.transactionCount(a, .latest)
+            pending = try? await client.transactionCount(a, .pending)
+        }
+        let floor = Int64(latest ?? 0)
+        var inFlight: [(Int64, String, Int64, String, Int)] = []
+        var gaps: [Int64] = []
+        if next > floor {
+            for n in floor..<next {
+                let rec = try gate.nonceRecord(from: addr, nonce: n)
+                if let r = rec {
+                    var state = r.minedHash == nil ? "in_flight" : "mined"
+                    if r.kind == .withdrawal, let w = try? gate.with({ l in try l.withdrawal(id: r.ref) }) { state = w.state.rawValue }
+                    inFlight.append((n, r.kind.rawValue, r.ref, state, r.attempts.count))
+                } else {
+                    // 已预留给某笔提现但尚未签名（崩溃在预留与签名之间）：不是缺口，下一轮会用同一个 nonce 签名。
+                    let reserved = try gate.with { l in
+                        try l.withdrawals(WithdrawalFilter(state: .approved), page: Page(limit: 1000)).first { $0.nonce == n }
+                    }
+                    if let w = reserved { inFlight.append((n, "withdrawal", w.id, "approved(nonce reserved)", 0)) } else { gaps.append(n) }
+                }
+            }
+        }
+        let external = Int64(pending ?? 0) > next
+        if !gaps.isEmpty { metrics.nonceGaps.set(gaps.count) } else { metrics.nonceGaps.set(0) }
+        return NonceStatus(address: addr, nextNonce: next, chainLatest: latest, chainPending: pending,
+                           inFlight: inFlight.map { (nonce: $0.0, kind: $0.1, ref: $0.2, state: $0.3, attempts: $0.4) },
+                           gaps: gaps, externalUse: external)
+    }
+
+    /// 添加 ERC-20 资产（合约地址校验 EIP-55；确认数 ≥ 1）。
+    public func addAsset(symbol: String, contract: String?, decimals: Int, confirmations: Int, by op: String = "cli") throws -> Asset {
+        guard (1...10_000).contains(confirmations) else {
+            throw EngineError("asset.confirmations", zh: "--confirmations 必须在 1…10000 之间。", en: "--confirmations must be within 1…10000.", badInput: true)
+        }
+        var canonical: String?
+        if let c = contract {
+            do { canonical = try EthereumAddress(string: c).lowercased } catch {
+                throw EngineError("asset.contract", zh: "合约地址 '\(c)' 无效（需 0x + 40 位十六进制；大小写混合时必须符合 EIP-55 校验和）。",
+                                  en: "contract address '\(c)' is invalid (0x + 40 hex digits; mixed case must match the EIP-55 checksum).", badInput: true)
+            }
+        }
+        let a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations)
+        try gate.with { l in try l.addAsset(a, by: op) }
+        logger.info("asset.added", ["symbol": .string(symbol), "decimals": .int(Int64(decimals)), "confirmations": .int(Int64(confirmations))])
+        return a
+    }
+}

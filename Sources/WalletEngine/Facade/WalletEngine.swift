@@ -1,0 +1,174 @@
+// WalletEngine：控制台与 CLI 唯一需要的入口。打开 home（校验配置、打开账本与密钥库、连接并校验链），
+// 提供状态、worker 运行时，以及列表、审批、手续费、归集、nonce 状态、解封等操作。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletKeystore
+import WalletLedger
+
+public struct EngineOpenOptions {
+    /// 解封口令（来自文件或 TTY，绝不来自 argv/环境变量）。nil = 保持封存（只读操作仍可用）。
+    public var unsealPassphrase: SecretBytes?
+    /// HSM 层热钱包密钥的 PIN。
+    public var hsmPin: SecretBytes?
+    /// 写日志到 <home>/logs/engine.log（测试可关）。
+    public var logToFile: Bool
+    /// 打开时向节点校验 chainId（rpc）。
+    public var verifyChain: Bool
+    /// 测试注入的链客户端（替代配置里的节点）；nil = 按配置。
+    public var clientOverride: ChainClient?
+    public var keystoreOptions: Keystore.Options
+    public var clock: @Sendable () -> Int64
+    public init(unsealPassphrase: SecretBytes? = nil, hsmPin: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
+                clientOverride: ChainClient? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.unsealPassphrase = unsealPassphrase; self.hsmPin = hsmPin; self.logToFile = logToFile
+        self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.keystoreOptions = keystoreOptions
+        self.clock = clock
+    }
+}
+
+public final class WalletEngine: @unchecked Sendable {
+    public let home: HomeLayout
+    public let config: EngineConfig
+    public let gate: LedgerGate
+    public let keystore: Keystore
+    public let chain: ChainAccess
+    public let metrics: EngineMetrics
+    public let logger: EngineLogger
+    public let fees: FeeOracle
+    public let scanStore: LedgerScanStore
+    let clock: @Sendable () -> Int64
+    let hsmSigner = Protected<TransactionSigner?>(nil)
+    /// 演示链的出块器（仅 kind=demo）。
+    public private(set) var demo: DemoChainDriver?
+
+    public var client: ChainClient { chain.client }
+    public var isDemo: Bool { config.isDemo }
+
+    init(home: HomeLayout, config: EngineConfig, gate: LedgerGate, keystore: Keystore, chain: ChainAccess, metrics: EngineMetrics,
+         logger: EngineLogger, clock: @escaping @Sendable () -> Int64) {
+        self.home = home; self.config = config; self.gate = gate; self.keystore = keystore; self.chain = chain
+        self.metrics = metrics; self.logger = logger; self.clock = clock
+        fees = FeeOracle(client: chain.client, settings: config.fees)
+        scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
+                                    logger: logger.child("scanner"), clock: clock)
+    }
+
+    /// 打开账本（配置策略、地址校验与充值地址派生器）。CLI 的账本类命令也用它。
+    public static func openLedger(home: HomeLayout, config: EngineConfig, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
+        let ledger = try Ledger.open(home: home.root, clock: LedgerClock(now: clock))
+        ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
+        ledger.deriver = XpubDepositDeriver(xpub: config.deposits.xpub)
+        if FileManager.default.fileExists(atPath: home.policyFile) {
+            ledger.policy = try ApprovalPolicy.load(path: home.policyFile)
+        }
+        return ledger
+    }
+
+    /// 打开一个 home。配置每次都校验；rpc 链在这里校验 chainId，不符即拒绝。
+    public static func open(home path: String, options: EngineOpenOptions = EngineOpenOptions()) async throws -> WalletEngine {
+        let home = HomeLayout(path)
+        let config = try EngineConfig.load(home: home)
+        let metrics = EngineMetrics()
+        let logger: EngineLogger
+        if options.logToFile {
+            let sink = try FileLogSink(path: home.logFile(config), maxBytes: config.logMaxBytes)
+            logger = EngineLogger(sink: sink, level: config.logLevel)
+        } else {
+            logger = EngineLogger.discard
+        }
+        let ledger = try openLedger(home: home, config: config, clock: options.clock)
+        let keystore = try Keystore.open(home: home.root, options: options.keystoreOptions)
+        if let p = options.unsealPassphrase { try keystore.unseal(passphrase: p) }
+        var access: ChainAccess
+        if let o = options.clientOverride {
+            access = ChainAccess(client: o, rpc: nil, sim: o as? SimChain)
+        } else {
+            access = try ChainAccess.make(config: config, metrics: metrics)
+        }
+        let engine = WalletEngine(home: home, config: config, gate: LedgerGate(ledger), keystore: keystore, chain: access,
+                                  metrics: metrics, logger: logger, clock: options.clock)
+        if config.isDemo, let sim = access.sim {
+            let d = DemoChainDriver(sim: sim, gate: engine.gate, config: config)
+            try d.seedGenesis()
+            engine.demo = d
+        }
+        if options.verifyChain { try await access.verify(expected: config.chain.id) }
+        if let pin = options.hsmPin { try engine.openHSM(pin: pin) }
+        metrics.sealed.set(keystore.isSealed ? 1 : 0)
+        logger.info("engine.open", ["chainId": .uint(config.chain.id), "kind": .string(config.chain.kind.rawValue),
+                                    "sealed": .bool(keystore.isSealed)])
+        return engine
+    }
+
+    // MARK: - 密钥与签名
+
+    /// 热钱包签名器：HSM 会话已打开则用 HSM；否则用加密库条目（需已解封）。封存时为 nil。
+    public func hotWalletSigner() -> TransactionSigner? {
+        if let h = hsmSigner.get { return h }
+        guard !keystore.isSealed else { return nil }
+        return try? KeystoreKeySigner(keystore: keystore, keyId: config.hotWallet.keyId)
+    }
+
+    /// 直接指定签名器（测试：SoftHSM 令牌上的密钥）。地址必须等于配置的热钱包地址。
+    public func useSigner(_ s: TransactionSigner) throws {
+        guard s.address.lowercased == config.hotWallet.address.lowercased() else {
+            throw EngineError("signer.wrong_key", zh: "签名器地址 \(s.address.checksummed) 不是配置的热钱包 \(config.hotWallet.address)。",
+                              en: "signer address \(s.address.checksummed) is not the configured hot wallet \(config.hotWallet.address).", badInput: true)
+        }
+        hsmSigner.write { $0 = s }
+    }
+
+    /// 热钱包密钥在 HSM 上时：按密钥库条目里的 PKCS#11 引用登录令牌。
+    func openHSM(pin: SecretBytes) throws {
+        let info = try keystore.info(id: config.hotWallet.keyId)
+        guard info.kind == .hsmKey, let ref = info.hsm else { return }
+        let module = try PKCS11Module.load(ref.modulePath)
+        let session = try PKCS11Session(module: module, slot: try module.slot(forToken: ref.tokenLabel))
+        try session.login(pin)
+        try useSigner(try PKCS11TxSigner(session: session, keyID: try Hex.decode(ref.keyIdHex)))
+    }
+
+    public func unseal(passphrase: SecretBytes) throws {
+        do { try keystore.unseal(passphrase: passphrase) } catch {
+            logger.warn("keystore.unseal_failed", ["error": .error(error)])
+            throw error
+        }
+        metrics.sealed.set(0)
+        logger.info("keystore.unsealed")
+    }
+
+    public func seal() {
+        keystore.seal()
+        metrics.sealed.set(1)
+        logger.info("keystore.sealed")
+    }
+
+    // MARK: - 运行时
+
+    public func workers() -> [EngineWorker] {
+        var w: [EngineWorker] = []
+        if let d = demo { w.append(d) }
+        w.append(FeeWorker(engine: self))
+        w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics))
+        w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
+                                    config: config, metrics: metrics, clock: clock))
+        w.append(SweepWorker(engine: self))
+        w.append(ReconcileWorker(engine: self))
+        return w
+    }
+
+    public func runtime() -> EngineRuntime {
+        EngineRuntime(workers: workers(), logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds)
+    }
+
+    /// 只跑某个 worker 一轮（测试与 CLI 子命令用）。
+    public func runOnce(_ names: Set<String>? = nil) async -> [WorkerOutcome] {
+        let ws = workers().filter { names == nil || names!.contains($0.name) }
+        return await EngineRuntime(workers: ws, logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds).runOnce()
+    }
+
+    public var nativeSymbol: String { "ETH" }
+}

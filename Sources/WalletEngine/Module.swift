@@ -1,1 +1,0 @@
-// WalletEngine 模块占位：由对应 issue 填充。

@@ -1,0 +1,190 @@
+// 引擎运行时：每个 worker 是结构化并发里的一个子任务（TaskGroup），互不阻塞；
+// 停机分三步：① 置停止标志——各 worker 不再领新活；② 等在途轮次在宽限期内自然结束（资金操作的每一步
+// 都是“先落库再动链”，见 WithdrawalExecutor）；③ 超时才取消任务，被打断的广播在下次启动时按存下的哈希核对。
+import Foundation
+import WalletCrypto
+
+/// 一轮工作的结果（写日志与指标）。
+public struct RoundReport: Sendable, Equatable {
+    /// 本轮处理的条目数（区块、提现、归集地址……）。
+    public var processed: Int
+    /// 给人看的一句话摘要（英文机器友好，进日志）。
+    public var summary: String
+    public init(processed: Int = 0, summary: String = "") { self.processed = processed; self.summary = summary }
+}
+
+/// 停止令牌：worker 在安全点（两笔资金操作之间）检查它。
+public final class StopToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var reason = ""
+    public init() {}
+    public var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+    public var stopReason: String { lock.lock(); defer { lock.unlock() }; return reason }
+    public func stop(_ why: String) {
+        lock.lock(); if !stopped { stopped = true; reason = why }; lock.unlock()
+    }
+
+    /// 可被停止打断的睡眠：每 50 ms 检查一次，停机时最多晚 50 ms 醒来。
+    public func sleep(milliseconds ms: Int) async {
+        var left = ms
+        while left > 0 && !isStopping && !Task.isCancelled {
+            let step = min(left, 50)
+            try? await Task.sleep(nanoseconds: UInt64(step) * 1_000_000)
+            left -= step
+        }
+    }
+}
+
+public struct WorkerContext: Sendable {
+    public let stop: StopToken
+    public let logger: EngineLogger
+    /// true：`engine run --once`，每个 worker 做完一整轮（例如扫到链头）就返回。
+    public let once: Bool
+    /// 安全点检查：停机中或任务被取消时不再开始新的资金操作。
+    public var shouldStop: Bool { stop.isStopping || Task.isCancelled }
+}
+
+/// 一个后台 worker。`runRound` 必须能在任意两步之间安全停下：每一步本身是原子的（一次数据库事务）。
+public protocol EngineWorker: Sendable {
+    var name: String { get }
+    /// 两轮之间的间隔（毫秒）。
+    var intervalMs: Int { get }
+    func runRound(_ ctx: WorkerContext) async throws -> RoundReport
+}
+
+public struct WorkerOutcome: Sendable {
+    public var worker: String
+    public var report: RoundReport?
+    public var error: String?
+    public var ok: Bool { error == nil }
+}
+
+/// 停机结果：在宽限期内正常结束，还是被强制取消。
+public enum ShutdownKind: String, Sendable {
+    case graceful, forced, notRequested
+}
+
+public final class EngineRuntime: @unchecked Sendable {
+    public let workers: [EngineWorker]
+    public let stop = StopToken()
+    let logger: EngineLogger
+    let metrics: EngineMetrics
+    let graceMs: Int
+    private let lock = NSLock()
+    private var stopRequestedAt: Date?
+
+    public init(workers: [EngineWorker], logger: EngineLogger, metrics: EngineMetrics, graceSeconds: Int) {
+        self.workers = workers; self.logger = logger; self.metrics = metrics; self.graceMs = graceSeconds * 1000
+    }
+
+    public func requestStop(_ reason: String) {
+        lock.lock()
+        if stopRequestedAt == nil { stopRequestedAt = Date() }
+        lock.unlock()
+        logger.info("engine.stop_requested", ["reason": .string(reason)])
+        stop.stop(reason)
+    }
+
+    /// 执行一轮并记录日志、指标；错误不外抛（一个 worker 失败不拖垮其他 worker）。
+    func round(_ w: EngineWorker, once: Bool) async -> WorkerOutcome {
+        let ctx = WorkerContext(stop: stop, logger: logger.child(w.name), once: once)
+        let start = Date()
+        do {
+            let r = try await w.runRound(ctx)
+            let secs = Date().timeIntervalSince(start)
+            metrics.workerRounds.inc([w.name])
+            metrics.workerRoundSeconds.observe(secs, [w.name])
+            if r.processed > 0 || once {
+                logger.info("worker.round", ["worker": .string(w.name), "processed": .int(Int64(r.processed)),
+                                             "summary": .string(r.summary), "ms": .int(Int64(secs * 1000))])
+            }
+            return WorkerOutcome(worker: w.name, report: r, error: nil)
+        } catch {
+            metrics.workerErrors.inc([w.name])
+            logger.error("worker.round_failed", ["worker": .string(w.name), "error": .error(error)])
+            let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
+            return WorkerOutcome(worker: w.name, report: nil, error: msg)
+        }
+    }
+
+    /// `engine run --once`：按顺序每个 worker 跑一整轮后返回。
+    public func runOnce() async -> [WorkerOutcome] {
+        metrics.up.set(1)
+        defer { metrics.up.set(0) }
+        logger.info("engine.once_start", ["workers": .string(workers.map(\.name).joined(separator: ","))])
+        var out: [WorkerOutcome] = []
+        for w in workers {
+            if stop.isStopping { break }
+            out.append(await round(w, once: true))
+        }
+        logger.info("engine.once_done", ["failed": .int(Int64(out.filter { !$0.ok }.count))])
+        return out
+    }
+
+    /// 常驻运行直到 requestStop；返回停机方式。
+    @discardableResult
+    public func run() async -> ShutdownKind {
+        metrics.up.set(1)
+        defer { metrics.up.set(0) }
+        logger.info("engine.start", ["workers": .string(workers.map(\.name).joined(separator: ","))])
+        let forced = ManagedFlag()
+        await withTaskGroup(of: Void.self) { group in
+            for w in workers {
+                group.addTask { [self] in
+                    while !stop.isStopping && !Task.isCancelled {
+                        _ = await round(w, once: false)
+                        await stop.sleep(milliseconds: w.intervalMs)
+                    }
+                    logger.info("worker.stopped", ["worker": .string(w.name)])
+                }
+            }
+            // 看门狗：停止请求后超过宽限期仍未结束 → 取消所有 worker。
+            group.addTask { [self] in
+                while !stop.isStopping && !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 50_000_000)
+                }
+                var waited = 0
+                while waited < graceMs && !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 50_000_000)
+                    waited += 50
+                }
+                if !Task.isCancelled {
+                    forced.set()
+                    logger.warn("engine.grace_expired", ["graceMs": .int(Int64(graceMs))])
+                }
+            }
+            // 所有 worker 退出后，看门狗也不必再等。
+            var remaining = workers.count + 1
+            while remaining > 0 {
+                _ = await group.next()
+                remaining -= 1
+                if forced.value { group.cancelAll() }
+                if remaining == 1 && !forced.value { group.cancelAll() }
+            }
+        }
+        let kind: ShutdownKind = forced.value ? .forced : (stop.isStopping ? .graceful : .notRequested)
+        logger.info("engine.stopped", ["shutdown": .string(kind.rawValue)])
+        return kind
+    }
+}
+
+/// 把 SIGINT/SIGTERM 转成停止请求（DispatchSource，不在信号处理函数里做任何不安全的事）。
+public final class SignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
+        for s in signals {
+            signal(s, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            src.setEventHandler { handler(s) }
+            src.resume()
+            sources.append(src)
+        }
+    }
+
+    public func cancel() {
+        for s in sources { s.cancel() }
+        sources.removeAll()
+    }
+}

@@ -1,0 +1,46 @@
+// 同一 home 只允许一个 `engine run`：flock(2) 排他锁，进程死亡（含 kill -9）时内核自动释放，不会留下僵尸锁。
+// 两个引擎同时跑会各自分配 nonce、各自广播——这是“同一 nonce 两笔交易”的经典来源。
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class ProcessLock: @unchecked Sendable {
+    private var fd: Int32
+
+    /// 非阻塞获取；已被占用时抛出带对方 pid 的错误。
+    public init(path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let why = String(cString: strerror(errno))
+            throw EngineError("engine.lock_failed", zh: "无法打开锁文件 \(path)：\(why)。", en: "cannot open lock file \(path): \(why).")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buf = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buf, 31, 0)
+            let other = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            close(fd); fd = -1
+            throw EngineError("engine.already_running", zh: "该数据目录已有引擎在运行（pid \(other)）。同一 home 只能运行一个引擎，否则会重复分配 nonce。",
+                              en: "an engine is already running on this home (pid \(other)). Only one engine may run per home, or nonces would be allocated twice.")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    public func release() {
+        if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 }
+    }
+
+    deinit { release() }
+}
+
+/// 受锁保护的值：异步代码里不能直接 lock()/unlock()，经由同步方法访问即可。
+public final class Protected<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    public init(_ v: T) { value = v }
+    public func read<R>(_ f: (T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(value) }
+    public func write<R>(_ f: (inout T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(&value) }
+    public var get: T { read { $0 } }
+}

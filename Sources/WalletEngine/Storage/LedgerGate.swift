@@ -1,0 +1,101 @@
+// 账本访问闸门 + 引擎自己的小状态。
+//
+// 为什么要闸门：账本的 SQLite 连接不是线程安全的，而引擎的 worker 并发运行。所有账本调用都经过一把递归锁串行化；
+// 链上调用（网络）一律在锁外进行，锁内只做毫秒级的数据库事务。
+//
+// 引擎状态放在哪：账本的迁移列表是静态的（不能由外部模块注册新表），SQLRow 的读取器也不公开，所以引擎不建自己的表，
+// 而是把少量状态存进账本的 settings 表（键以 `engine.` 开头，值为 JSON），并且与对应的账本写入放在同一个事务里：
+//   engine.scan.blocks            最近 reorgWindow 个已扫描区块（号、哈希、父哈希）——重组检测，跨重启有效
+//   engine.nonce.<addr>.next      本引擎已分配的下一个 nonce（与账本 nonces 表同步，仅用于缺口检测与状态展示）
+//   engine.tx.<addr>.<nonce>      该 nonce 上的全部已签名交易（原交易 + 同 nonce 替换交易 + 补 gas 交易），广播前写入
+//   engine.fees.latest            最近一次手续费估算（给 CLI/控制台显示）
+// 详见 docs/engine.md「引擎状态的存放」。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+public final class LedgerGate: @unchecked Sendable {
+    private let lock = NSRecursiveLock()
+    private let ledger: Ledger
+
+    public init(_ ledger: Ledger) { self.ledger = ledger }
+
+    /// 在锁内使用账本（不得在闭包里做网络调用）。
+    public func with<T>(_ body: (Ledger) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(ledger)
+    }
+
+    /// 锁内的一个数据库事务。
+    public func transaction<T>(_ body: (Ledger) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try ledger.store.transaction { try body(ledger) }
+    }
+
+    // MARK: - 引擎 KV（settings 表里的 engine.* 键）
+
+    public func get<T: Decodable>(_ key: String, as: T.Type) throws -> T? {
+        try with { l in
+            guard let s = try l.store.setting(key) else { return nil }
+            do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
+                throw EngineError("engine.state_corrupt", zh: "引擎状态 \(key) 无法解析（数据库被手工改动？）：\(error)",
+                                  en: "engine state \(key) cannot be parsed (database edited by hand?): \(error)")
+            }
+        }
+    }
+
+    /// 写 KV；在外层事务中调用时并入该事务。
+    public func put<T: Encodable>(_ key: String, _ value: T) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let s = String(decoding: try enc.encode(value), as: UTF8.self)
+        try with { l in try l.store.setSetting(key, s) }
+    }
+}
+
+/// 同一个 nonce 上的一笔已签名交易（广播之前就落库）。
+public struct TxAttempt: Codable, Sendable, Equatable {
+    public var hash: String
+    public var rawHex: String
+    public var maxFeePerGas: String
+    public var maxPriorityFeePerGas: String
+    public var signedAt: Int64
+    public var raw: [UInt8] { (try? Hex.decode(rawHex)) ?? [] }
+}
+
+/// 一个 nonce 的记录：谁用了它（提现 / 补 gas），以及签过的每个版本。
+public struct NonceRecord: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case withdrawal, topup }
+    public var kind: Kind
+    /// 提现 id 或归集 id。
+    public var ref: Int64
+    public var nonce: Int64
+    public var attempts: [TxAttempt]
+    /// 已上链的那个版本的哈希（确认或失败后填写）。
+    public var minedHash: String?
+    /// 最近一次广播时间（卡住判断）。
+    public var lastBroadcastAt: Int64?
+}
+
+extension LedgerGate {
+    static func nonceKey(_ from: String, _ nonce: Int64) -> String { "engine.tx.\(from.lowercased()).\(nonce)" }
+    static func nextKey(_ from: String) -> String { "engine.nonce.\(from.lowercased()).next" }
+
+    public func nonceRecord(from: String, nonce: Int64) throws -> NonceRecord? {
+        try get(Self.nonceKey(from, nonce), as: NonceRecord.self)
+    }
+
+    public func putNonceRecord(from: String, _ r: NonceRecord) throws {
+        try put(Self.nonceKey(from, r.nonce), r)
+    }
+
+    /// 引擎视角的下一个 nonce（= 已分配的最大 nonce + 1）。
+    public func engineNextNonce(from: String) throws -> Int64 {
+        try get(Self.nextKey(from), as: Int64.self) ?? 0
+    }
+
+    func noteAllocated(from: String, nonce: Int64) throws {
+        let cur = try engineNextNonce(from: from)
+        if nonce + 1 > cur { try put(Self.nextKey(from), nonce + 1) }
+    }
+}

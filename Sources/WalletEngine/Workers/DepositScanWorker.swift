@@ -1,0 +1,229 @@
+// 充值扫描 worker：WalletChain.DepositScanner 负责跟链头、按父哈希发现重组；这里负责把它的事件落进账本：
+//   .block    → 在一个事务里：记下区块哈希（engine.scan.blocks）+ 每笔充值 observeDeposit（幂等）+ 可疑转账告警
+//   .rollback → 在一个事务里：删掉孤块哈希 + 孤块里的充值 orphanDeposit（未入账 → orphaned；已入账 → reversed + 告警）
+// 然后按链头更新所有在途充值的确认数，达到要求的由账本入账。崩溃在任何一步之间都安全：区块哈希与充值同事务提交，
+// 重启后从本地链头继续，父哈希不符即先回滚（跨重启的重组检测）。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletLedger
+
+/// 扫描状态存进账本数据库（与充值写入同一事务）。
+public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
+    struct Row: Codable, Equatable { var n: UInt64; var h: String; var p: String }
+    static let key = "engine.scan.blocks"
+
+    let gate: LedgerGate
+    let window: Int
+    let metrics: EngineMetrics
+    let logger: EngineLogger
+    let nativeSymbol: String
+    let clock: @Sendable () -> Int64
+
+    public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: EngineLogger, nativeSymbol: String = "ETH",
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.gate = gate; self.window = window; self.metrics = metrics; self.logger = logger
+        self.nativeSymbol = nativeSymbol; self.clock = clock
+    }
+
+    func rows() throws -> [Row] { try gate.get(Self.key, as: [Row].self) ?? [] }
+
+    func stored(_ r: Row) throws -> StoredBlock {
+        StoredBlock(number: r.n, hash: try H256(hex: r.h), parentHash: try H256(hex: r.p))
+    }
+
+    public func tip() async throws -> StoredBlock? { try rows().last.map(stored) }
+
+    public func block(at number: UInt64) async throws -> StoredBlock? {
+        try rows().first { $0.n == number }.map(stored)
+    }
+
+    /// 本地扫描高度（状态页用）。
+    public func height() throws -> UInt64? { try rows().last?.n }
+
+    func symbol(for asset: DepositAsset, in l: Ledger) throws -> String? {
+        switch asset {
+        case .eth: return nativeSymbol
+        case .token(let c):
+            return try l.store.allAssets().first { ($0.contract ?? "").lowercased() == c.hex.lowercased() }?.symbol
+        }
+    }
+
+    public func apply(_ event: ScanEvent) async throws {
+        switch event {
+        case .block(let b):
+            var seen: [(String, Int64)] = []
+            try gate.transaction { l in
+                var rows = try rows()
+                if let last = rows.last {
+                    guard b.block.number == last.n + 1, b.block.parentHash.hex == last.h else {
+                        throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(last.n) 之后")
+                    }
+                }
+                rows.append(Row(n: b.block.number, h: b.block.hash.hex, p: b.block.parentHash.hex))
+                if rows.count > window { rows.removeFirst(rows.count - window) }
+                try gate.put(Self.key, rows)
+                for d in b.deposits {
+                    guard let sym = try symbol(for: d.asset, in: l) else { continue }
+                    let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1,
+                                                 address: d.to.hex, asset: sym, amount: d.amount,
+                                                 blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)
+                    let dep = try l.observeDeposit(obs)
+                    seen.append((sym, dep.id))
+                }
+                for s in b.suspicious {
+                    try l.store.insertAlert(kind: "deposit.suspicious.\(s.kind.rawValue)",
+                                            message: "可疑转账（\(s.kind.rawValue)）：交易 \(s.txHash.hex) → \(s.to.hex)，金额 \(s.amount.decimalString)，区块 \(s.blockNumber)，已忽略",
+                                            at: clock())
+                }
+            }
+            for (sym, id) in seen {
+                metrics.depositsSeen.inc([sym])
+                logger.info("deposit.seen", ["id": .int(id), "asset": .string(sym), "block": .uint(b.block.number)])
+            }
+            for s in b.suspicious {
+                metrics.depositsSuspicious.inc([s.kind.rawValue])
+                logger.warn("deposit.suspicious", ["kind": .string(s.kind.rawValue), "txHash": .string(s.txHash.hex), "block": .uint(s.blockNumber)])
+            }
+        case .rollback(let r):
+            let orphanHashes = Set(r.orphaned.map { $0.hash.hex.lowercased() })
+            var results: [(String, WalletLedger.DepositState)] = []
+            try gate.transaction { l in
+                var rows = try rows()
+                rows.removeAll { $0.n > r.commonAncestor.number }
+                try gate.put(Self.key, rows)
+                // 充值按扫描顺序插入，id 递减即区块递减：往回翻到共同祖先之前为止。
+                var offset = 0
+                outer: while true {
+                    let page = try l.deposits(DepositFilter(), page: Page(limit: 200, offset: offset))
+                    if page.isEmpty { break }
+                    for d in page {
+                        if d.blockNumber <= Int64(r.commonAncestor.number) && offset > 0 && d.state != .orphaned { break outer }
+                        guard orphanHashes.contains(d.blockHash.lowercased()), d.state != .orphaned, d.state != .reversed else { continue }
+                        let after = try l.orphanDeposit(id: d.id)
+                        results.append((after.asset, after.state))
+                    }
+                    offset += page.count
+                }
+            }
+            metrics.reorgs.inc()
+            for (sym, st) in results { (st == .reversed ? metrics.depositsReversed : metrics.depositsOrphaned).inc([sym]) }
+            logger.warn("scan.reorg", ["depth": .int(Int64(r.orphaned.count)), "ancestor": .uint(r.commonAncestor.number),
+                                       "orphaned": .int(Int64(results.filter { $0.1 == .orphaned }.count)),
+                                       "reversed": .int(Int64(results.filter { $0.1 == .reversed }.count))])
+        }
+    }
+}
+
+/// 把 xpub 派生的充值地址交给账本（账本的 DepositAddressDeriver 接口）。
+public struct XpubDepositDeriver: DepositAddressDeriver {
+    public let xpub: String
+    public init(xpub: String) { self.xpub = xpub }
+    public func derive(index: UInt32) throws -> (address: String, path: String) {
+        let base = try ExtendedPublicKey(string: xpub)
+        let child = try base.child(index)
+        let addr = try EthereumAddress(publicKey: child.publicKey)
+        return (addr.lowercased, "m/44'/60'/0'/0/\(index)")
+    }
+}
+
+public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
+    public let name = "scanner"
+    public let intervalMs: Int
+    let gate: LedgerGate
+    let client: ChainClient
+    let store: LedgerScanStore
+    let xpub: String
+    let metrics: EngineMetrics
+    let startBlock: UInt64
+    let maxReorgDepth: Int
+    let batch: Int
+    private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0 }
+    private let state = Protected(State())
+
+    public init(gate: LedgerGate, client: ChainClient, store: LedgerScanStore, config: EngineConfig, metrics: EngineMetrics,
+                startBlock: UInt64 = 0) {
+        self.gate = gate; self.client = client; self.store = store; self.xpub = config.deposits.xpub
+        self.metrics = metrics; self.intervalMs = config.workers.scanIntervalMs; self.startBlock = startBlock
+        self.maxReorgDepth = config.deposits.reorgWindow - 1; self.batch = config.deposits.scanBatchBlocks
+    }
+
+    func tokens() throws -> [TokenInfo] {
+        try gate.with { l in try l.store.allAssets() }.compactMap { a in
+            guard let c = a.contract, !c.isEmpty, let addr = try? ChainAddress(hex: c) else { return nil }
+            return TokenInfo(contract: addr, symbol: a.symbol, decimals: a.decimals)
+        }
+    }
+
+    /// 首轮：派生全部已分配的充值地址建集合；之后每轮只派生新分配的。
+    func ensureScanner() async throws -> DepositScanner {
+        let next = try gate.with { l in try l.store.nextDepositIndex() }
+        let deriver = XpubDepositDeriver(xpub: xpub)
+        let (existing, from) = state.read { ($0.scanner, $0.watchedCount) }
+        if let s = existing {
+            for i in from..<max(from, next) { await s.watch(try ChainAddress(hex: try deriver.derive(index: i).address)) }
+            for t in try tokens() { await s.addToken(t) }
+            state.write { $0.watchedCount = max(from, next) }
+            return s
+        }
+        var addrs: [ChainAddress] = []
+        addrs.reserveCapacity(Int(next))
+        for i in 0..<next { addrs.append(try ChainAddress(hex: try deriver.derive(index: i).address)) }
+        let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(addrs), tokens: try tokens(),
+                               config: ScannerConfig(startBlock: startBlock, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
+        state.write { $0.scanner = s; $0.watchedCount = next }
+        return s
+    }
+
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        let s = try await ensureScanner()
+        var blocks = 0, reorgs = 0
+        var head: UInt64 = 0
+        // --once：一直扫到链头；常驻：每轮一批，让别的 worker 有机会运行。
+        while true {
+            let r = try await s.step()
+            head = r.head
+            for e in r.events { if case .block = e { blocks += 1 } else { reorgs += 1 } }
+            let height = try store.height() ?? 0
+            if r.events.isEmpty || !ctx.once || ctx.shouldStop || height >= head { break }
+        }
+        let credited = try await updateConfirmations(head: head, ctx)
+        let h = try store.height() ?? 0
+        metrics.chainHead.set(head)
+        metrics.scanHeight.set(h)
+        metrics.scanLagBlocks.set(head > h ? head - h : 0)
+        state.write { $0.lastHead = head }
+        return RoundReport(processed: blocks + reorgs + credited, summary: "blocks=\(blocks) reorgs=\(reorgs) credited=\(credited) head=\(head)")
+    }
+
+    /// 在途充值（seen/confirming）按链头更新确认数；账本在达到要求（或 finalized）时入账。
+    func updateConfirmations(head: UInt64, _ ctx: WorkerContext) async throws -> Int {
+        let finalized = (try? await client.block(.finalized))??.number
+        var credited = 0
+        for state in [WalletLedger.DepositState.seen, .confirming] {
+            var offset = 0
+            while true {
+                let page = try gate.with { l in try l.deposits(DepositFilter(state: state), page: Page(limit: 500, offset: offset)) }
+                if page.isEmpty { break }
+                var stillOpen = 0
+                for d in page {
+                    let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
+                    let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
+                    let after = try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal) }
+                    if after.state == .credited {
+                        credited += 1
+                        metrics.depositsCredited.inc([after.asset])
+                        ctx.logger.info("deposit.credited", ["id": .int(after.id), "asset": .string(after.asset),
+                                                             "amount": .amount(after.amount), "confirmations": .int(Int64(conf))])
+                    } else if after.state == state { stillOpen += 1 }
+                }
+                offset += stillOpen
+                if page.count < 500 { break }
+            }
+        }
+        return credited
+    }
+
+    public var head: UInt64 { state.read { $0.lastHead } }
+}

@@ -1,0 +1,258 @@
+// 归集：把充值地址上的资金收进热钱包。规划由 WalletChain.SweepPlanner 完成（纯函数），这里负责取数与执行：
+//   ETH：发送 余额 − gasLimit × maxFeePerGas（EIP-1559 要求余额 ≥ value + gas × maxFee，差额退回在地址上）
+//   ERC-20：先由热钱包补 ETH 作 gas（热钱包的 nonce 由同一个分配器发放并先落库），等补充交易的收据，再发代币。
+// 账本状态机：planned → topping_up_gas → ready → broadcast → confirmed | deferred | failed（以 (地址, nonce) 幂等）。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletLedger
+
+/// 一行归集计划（CLI `sweep plan --json` 与控制台共用）。
+public struct SweepPlanLine: Sendable, Equatable {
+    public var address: String
+    public var asset: String
+    public var amount: UInt256
+    public var gasLimit: UInt64
+    /// 最坏手续费（gasLimit × maxFeePerGas）与预计手续费。
+    public var fee: UInt256
+    public var feeExpected: UInt256
+    public var feeSlow: UInt256
+    public var feeFast: UInt256
+    public var net: UInt256
+    public var topUp: UInt256
+    /// sweep | top_up_first | defer | skip
+    public var decision: String
+    public var reasonCode: String
+    public var reasonZh: String
+    public var reasonEn: String
+
+    public func json(_ lang: Language) -> [String: Any] {
+        ["address": address, "asset": asset, "amount": amount.decimalString, "gasLimit": NSNumber(value: gasLimit),
+         "fee": fee.decimalString, "feeRange": ["slow": feeSlow.decimalString, "expected": feeExpected.decimalString, "fast": feeFast.decimalString],
+         "net": net.decimalString, "topUp": topUp.decimalString, "decision": decision, "reasonCode": reasonCode,
+         "reason": lang == .zh ? reasonZh : reasonEn]
+    }
+}
+
+/// 归集执行状态（engine.sweep.<id>）：补 gas 交易与归集交易的哈希/原始字节，广播前落库。
+struct SweepExecState: Codable {
+    var topUpNonce: Int64?
+    var topUpHash: String?
+    var sweepHash: String?
+    var sweepRawHex: String?
+}
+
+extension WalletEngine {
+    func sweepPolicy() -> SweepPolicy {
+        SweepPolicy(maxFeeShareBps: UInt64(config.sweep.maxFeeShareBps), feeCapWei: config.sweep.feeCap,
+                    maxFeePerGasCap: config.fees.maxFeePerGasCap)
+    }
+
+    /// 候选：账本里余额为正的充值地址账户（每个资产），金额以链上余额为准。
+    func sweepInputs() async throws -> [(SweepInput, Asset)] {
+        let assets = try gate.with { l in try l.store.allAssets() }
+        var out: [(SweepInput, Asset)] = []
+        for a in assets {
+            let accounts = try gate.with { l in try l.balances(kind: .depositAddress, asset: a.symbol, page: Page(limit: 10_000)) }
+            for acc in accounts where !acc.net.negative && !acc.net.magnitude.isZero {
+                let addr = try ChainAddress(hex: acc.ref.owner)
+                let bal = try await chainBalance(address: acc.ref.owner, asset: a)
+                let eth = a.contract == nil ? bal : try await client.balance(addr, .latest)
+                if let min = config.sweep.minAmount[a.symbol], bal < min { continue }
+                let asset: SweepAsset = a.contract.map { .token(contract: (try? ChainAddress(hex: $0)) ?? addr, symbol: a.symbol) } ?? .eth
+                out.append((SweepInput(address: addr, asset: asset, balance: bal, ethBalance: eth), a))
+            }
+        }
+        return out
+    }
+
+    public func sweepPlan() async throws -> [SweepPlanLine] {
+        let e = try await fees.current()
+        let policy = sweepPolicy()
+        var lines: [SweepPlanLine] = []
+        var counts: [String: Int] = [:]
+        for (input, asset) in try await sweepInputs() {
+            let p = SweepPlanner.plan(input, fees: e, tier: e.normal, policy: policy)
+            let slow = UInt256(p.gasLimit) * e.slow.maxFeePerGas
+            let fast = UInt256(p.gasLimit) * e.fast.maxFeePerGas
+            lines.append(SweepPlanLine(address: input.address.hex, asset: asset.symbol, amount: p.amount, gasLimit: p.gasLimit,
+                                       fee: p.feeMax, feeExpected: p.feeMin, feeSlow: slow, feeFast: fast, net: p.net,
+                                       topUp: p.topUp, decision: p.decision.rawValue, reasonCode: p.reasonCode,
+                                       reasonZh: p.reason(.zh), reasonEn: p.reason(.en)))
+            counts[p.decision.rawValue, default: 0] += 1
+        }
+        for d in ["sweep", "top_up_first", "defer", "skip"] { metrics.sweepsByDecision.set(counts[d] ?? 0, [d]) }
+        return lines
+    }
+
+    /// 执行一轮归集：推进已在途的（补 gas 收据 → 发代币；归集收据 → 确认），再按计划发起新的。返回推进的步数。
+    @discardableResult
+    public func sweepRun(logger log: EngineLogger? = nil) async throws -> Int {
+        let log = log ?? logger.child("sweeper")
+        var steps = try await advanceSweeps(log)
+        guard let hotSigner = hotWalletSigner() else {
+            log.warn("sweep.sealed", ["reason": "keystore sealed; sweeps need the HD seed and the hot-wallet key"])
+            return steps
+        }
+        let e = try await fees.current()
+        for (input, asset) in try await sweepInputs() {
+            let p = SweepPlanner.plan(input, fees: e, tier: e.normal, policy: sweepPolicy())
+            guard p.decision == .sweep || p.decision == .topUpFirst else { continue }
+            // 同一地址已有未完成的归集：不重复发起。
+            let open = try gate.with { l in
+                try SweepState.allCases.filter { ![.confirmed, .deferred, .failed].contains($0) }
+                    .flatMap { try l.sweeps(state: $0, page: Page(limit: 1000)) }
+            }
+            if open.contains(where: { $0.address == input.address.hex && $0.asset == asset.symbol }) { continue }
+            let addrNonce = try await client.transactionCount(input.address, .pending)
+            let sweep = try gate.with { l in
+                try l.planSweep(address: input.address.hex, nonce: Int64(addrNonce), asset: asset.symbol, amount: p.amount,
+                                fee: p.feeMax, topup: p.topUp)
+            }
+            log.info("sweep.planned", ["id": .int(sweep.id), "asset": .string(asset.symbol), "amount": .amount(p.amount),
+                                       "topUp": .amount(p.topUp), "decision": .string(p.decision.rawValue)])
+            if sweep.state == .toppingUpGas {
+                try await sendTopUp(sweep, signer: hotSigner, fees: e, log)
+            } else if sweep.state == .ready {
+                try await sendSweep(sweep, fees: e, log)
+            }
+            steps += 1
+        }
+        return steps
+    }
+
+    func execState(_ id: Int64) throws -> SweepExecState {
+        try gate.get("engine.sweep.\(id)", as: SweepExecState.self) ?? SweepExecState()
+    }
+
+    /// 补 gas：热钱包 → 充值地址。nonce 来自账本的同一分配器，签名与原始字节先落库再广播。
+    func sendTopUp(_ s: Sweep, signer: TransactionSigner, fees e: FeeEstimate, _ log: EngineLogger) async throws {
+        var st = try execState(s.id)
+        guard st.topUpHash == nil else { return }
+        guard let tier = fees.withdrawalTier(e) else { return }
+        let nonce = try gate.transaction { l -> Int64 in
+            let n = try l.store.allocateNonce(from: hotAddress)
+            try gate.noteAllocated(from: hotAddress, nonce: n)
+            return n
+        }
+        let tx = EthTransaction.eip1559(chainId: config.chain.id, nonce: UInt64(nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
+                                        maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: s.address),
+                                        value: s.topup)
+        let signed = try await signer.signChecked(tx)
+        let hash = "0x" + Hex.encode(signed.hash)
+        st.topUpNonce = nonce; st.topUpHash = hash
+        try gate.transaction { _ in
+            try gate.put("engine.sweep.\(s.id)", st)
+            try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
+                TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
+                          maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())], minedHash: nil, lastBroadcastAt: clock()))
+        }
+        do { _ = try await client.sendRawTransaction(signed.raw) } catch {
+            log.warn("sweep.topup_broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
+        }
+        log.info("sweep.topup_sent", ["id": .int(s.id), "txHash": .string(hash), "amount": .amount(s.topup)])
+    }
+
+    /// 归集交易：充值地址 → 热钱包，由 HD 种子按该地址的派生路径签名。
+    func sendSweep(_ s: Sweep, fees e: FeeEstimate, _ log: EngineLogger) async throws {
+        var st = try execState(s.id)
+        if st.sweepHash == nil {
+            let asset = try gate.with { l in try l.asset(s.asset) }
+            guard let rec = try gate.with({ l in try l.store.depositAddress(address: s.address) }) else { return }
+            guard let seedId = try keystore.list().first(where: { $0.kind == .hdSeed })?.id else {
+                throw EngineError("sweep.no_seed", zh: "密钥库里没有 HD 种子，无法为充值地址签名。", en: "no HD seed in the keystore; cannot sign for deposit addresses.")
+            }
+            let from = try EthereumAddress(string: s.address)
+            let signer = SeedPathSigner(keystore: keystore, seedId: seedId, path: try DerivationPath(string: rec.path), address: from)
+            let hot = try EthereumAddress(string: hotAddress)
+            let tier = e.normal
+            let tx: EthTransaction
+            if let c = asset.contract {
+                tx = .eip1559(chainId: config.chain.id, nonce: UInt64(s.nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
+                              maxFeePerGas: tier.maxFeePerGas, gasLimit: sweepPolicy().tokenGasLimit, to: try EthereumAddress(string: c),
+                              value: .zero, data: TxBuilder.erc20Transfer(to: hot.bytes, amount: s.amount))
+            } else {
+                // 金额按规划时的最坏手续费预留；这里用同一个 maxFee，保证 余额 ≥ value + 21000 × maxFee。
+                let maxFee = s.fee / UInt256(21_000)
+                let tip = min(tier.maxPriorityFeePerGas, maxFee)
+                tx = .eip1559(chainId: config.chain.id, nonce: UInt64(s.nonce), maxPriorityFeePerGas: tip, maxFeePerGas: maxFee,
+                              gasLimit: 21_000, to: hot, value: s.amount)
+            }
+            let signed = try await signer.signChecked(tx)
+            st.sweepHash = "0x" + Hex.encode(signed.hash)
+            st.sweepRawHex = Hex.encode(signed.raw)
+            try gate.put("engine.sweep.\(s.id)", st)
+        }
+        guard let rawHex = st.sweepRawHex, let hash = st.sweepHash else { return }
+        do { _ = try await client.sendRawTransaction(try Hex.decode(rawHex)) } catch {
+            log.warn("sweep.broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
+            if (try? await client.transaction(try H256(hex: hash))) == nil { return }
+        }
+        try gate.with { l in _ = try l.sweepBroadcast(id: s.id, txHash: hash) }
+        log.info("sweep.broadcast", ["id": .int(s.id), "txHash": .string(hash), "asset": .string(s.asset), "amount": .amount(s.amount)])
+    }
+
+    /// 推进在途归集：补 gas 有收据 → ready → 发送；归集有收据 → confirmed / failed。
+    func advanceSweeps(_ log: EngineLogger) async throws -> Int {
+        var steps = 0
+        for s in try gate.with({ l in try l.sweeps(state: .toppingUpGas, page: Page(limit: 500)) }) {
+            let st = try execState(s.id)
+            guard let h = st.topUpHash else {
+                if let signer = hotWalletSigner() { try await sendTopUp(s, signer: signer, fees: try await fees.current(), log) }
+                continue
+            }
+            guard let rc = try await client.receipt(try H256(hex: h)) else { continue }
+            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            if rc.succeeded {
+                let s2 = try gate.transaction { l -> Sweep in
+                    if let n = st.topUpNonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
+                        r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r)
+                    }
+                    return try l.sweepTopUpConfirmed(id: s.id, topupFee: fee)
+                }
+                metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
+                log.info("sweep.topup_confirmed", ["id": .int(s.id), "fee": .amount(fee)])
+                try await sendSweep(s2, fees: try await fees.current(), log)
+            } else {
+                try gate.with { l in _ = try l.sweepDefer(id: s.id, reason: "补 gas 交易失败 \(h)") }
+                log.error("sweep.topup_failed", ["id": .int(s.id), "txHash": .string(h)])
+            }
+            steps += 1
+        }
+        for s in try gate.with({ l in try l.sweeps(state: .ready, page: Page(limit: 500)) }) {
+            try await sendSweep(s, fees: try await fees.current(), log)
+            steps += 1
+        }
+        for s in try gate.with({ l in try l.sweeps(state: .broadcast, page: Page(limit: 500)) }) {
+            guard let h = s.txHash, let rc = try await client.receipt(try H256(hex: h)) else { continue }
+            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            if rc.succeeded {
+                try gate.with { l in _ = try l.sweepConfirmed(id: s.id, fee: fee) }
+                log.info("sweep.confirmed", ["id": .int(s.id), "fee": .amount(fee)])
+            } else {
+                try gate.with { l in _ = try l.sweepFailed(id: s.id, fee: fee, reason: "链上执行失败 \(h)") }
+                log.error("sweep.failed", ["id": .int(s.id), "txHash": .string(h)])
+            }
+            metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
+            steps += 1
+        }
+        return steps
+    }
+}
+
+public final class SweepWorker: EngineWorker, @unchecked Sendable {
+    public let name = "sweeper"
+    public let intervalMs: Int
+    unowned let engine: WalletEngine
+
+    init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.sweepIntervalMs }
+
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        // 在途的总要推进（等收据、发代币）；新归集只在 sweep.auto 时自动发起，否则只出计划等运维 `sweep run`。
+        var steps = try await engine.advanceSweeps(ctx.logger)
+        let plan = try await engine.sweepPlan()
+        if engine.config.sweep.auto && !ctx.shouldStop { steps += try await engine.sweepRun(logger: ctx.logger) }
+        return RoundReport(processed: steps, summary: "planned=\(plan.count) steps=\(steps)")
+    }
+}

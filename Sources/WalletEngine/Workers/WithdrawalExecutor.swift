@@ -1,0 +1,282 @@
+// 提现执行器：approved → 分配 nonce → 构造 EIP-1559 交易 → 经签名器签名 → 先落库（signed，含原始字节与哈希）
+// → 标记 unknown 并提交 → 广播 → broadcast；超时/崩溃留在 unknown，下轮按已存哈希查链解决，绝不重新签名。
+// → 收据达到确认数 → confirmed；收据失败 → failed（解冻 + 告警）。卡住的交易以同一 nonce、至少 +10% 费用替换（有上限）。
+//
+// 每个热钱包账户同一时刻只有一个执行器在跑：进程内由本类的串行轮次保证，进程间由 engine.lock（flock）保证。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletLedger
+
+public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
+    public let name = "withdrawals"
+    public let intervalMs: Int
+    let gate: LedgerGate
+    let client: ChainClient
+    let fees: FeeOracle
+    let signerProvider: @Sendable () -> TransactionSigner?
+    let chainId: UInt64
+    let hotAddress: String
+    let confirmations: Int
+    let stuckAfterSeconds: Int
+    let metrics: EngineMetrics
+    let clock: @Sendable () -> Int64
+    private let roundLock = NSLock()
+
+    public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () -> TransactionSigner?,
+                config: EngineConfig, metrics: EngineMetrics, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.gate = gate; self.client = client; self.fees = fees; self.signerProvider = signer
+        self.chainId = config.chain.id; self.hotAddress = config.hotWallet.address.lowercased()
+        self.confirmations = config.deposits.confirmations; self.stuckAfterSeconds = config.fees.stuckAfterSeconds
+        self.intervalMs = config.workers.withdrawalIntervalMs; self.metrics = metrics; self.clock = clock
+    }
+
+    func list(_ s: WithdrawalState) throws -> [Withdrawal] {
+        try gate.with { l in try l.withdrawals(WithdrawalFilter(state: s), page: Page(limit: 500)) }
+            .sorted { ($0.nonce ?? Int64.max, $0.id) < ($1.nonce ?? Int64.max, $1.id) }
+    }
+
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        var n = 0
+        // 顺序有讲究：先把旧 nonce 的交易送出去（unknown → signed → 广播），再签新的，最后跟踪确认。
+        for w in try list(.unknown) where !ctx.shouldStop { n += try await resolveUnknown(w, ctx) ? 1 : 0 }
+        for w in try list(.signed) where !ctx.shouldStop { n += try await broadcast(w, ctx) ? 1 : 0 }
+        if let signer = signerProvider() {
+            for w in try list(.approved) where !ctx.shouldStop {
+                guard try await signAndSend(w, signer: signer, ctx) else { break }   // 一笔签不了就停：后面的 nonce 不能越过它
+                n += 1
+            }
+        } else if try !list(.approved).isEmpty {
+            ctx.logger.warn("withdrawals.sealed", ["reason": "keystore sealed or signer unavailable; approved withdrawals wait"])
+        }
+        for w in try list(.broadcast) where !ctx.shouldStop { n += try await track(w, ctx) ? 1 : 0 }
+        try updateGauges()
+        return RoundReport(processed: n, summary: "withdrawal steps=\(n)")
+    }
+
+    func updateGauges() throws {
+        try gate.with { l in
+            for s in WithdrawalState.allCases {
+                metrics.withdrawalsByState.set(try l.withdrawalCount(WithdrawalFilter(state: s)), [s.rawValue])
+            }
+        }
+    }
+
+    // MARK: - 签名
+
+    /// 预估 gas（签名前、分配 nonce 前）：估算失败且是执行回滚（如热钱包代币不足）→ 直接 failed 解冻，不占 nonce。
+    func buildCall(_ w: Withdrawal) throws -> (to: EthereumAddress, value: UInt256, data: [UInt8]) {
+        let asset = try gate.with { l in try l.asset(w.asset) }
+        let dest = try EthereumAddress(string: w.to)
+        if let c = asset.contract, !c.isEmpty {
+            return (try EthereumAddress(string: c), .zero, TxBuilder.erc20Transfer(to: dest.bytes, amount: w.amount))
+        }
+        return (dest, w.amount, [])
+    }
+
+    func signAndSend(_ w: Withdrawal, signer: TransactionSigner, _ ctx: WorkerContext) async throws -> Bool {
+        let call = try buildCall(w)
+        let gas: UInt64
+        do {
+            let est = try await client.estimateGas(CallRequest(from: try ChainAddress(hex: hotAddress), to: try ChainAddress(hex: call.to.lowercased),
+                                                               value: call.value, data: call.data))
+            gas = call.data.isEmpty ? max(est, 21_000) : est + est / 4   // 代币转账留 25% 余量
+        } catch let e as ChainError {
+            if case .rpcError = e, w.nonce == nil {
+                // 节点执行回滚（例如热钱包余额不足）：还没占用 nonce，直接失败解冻并告警。
+                try gate.with { l in _ = try l.markFailed(withdrawalID: w.id, reason: "估算 gas 时执行回滚：\(e.message(.zh))") }
+                metrics.withdrawalTransitions.inc(["failed"])
+                ctx.logger.error("withdrawal.estimate_reverted", ["id": .int(w.id), "error": .error(e)])
+                return true
+            }
+            ctx.logger.warn("withdrawal.estimate_failed", ["id": .int(w.id), "error": .error(e)])
+            return false
+        }
+        let estimate = try await fees.current()
+        guard let tier = fees.withdrawalTier(estimate) else {
+            ctx.logger.warn("withdrawal.fee_above_cap", ["id": .int(w.id), "maxFeePerGas": .amount(estimate.normal.maxFeePerGas)])
+            return false
+        }
+        // 链上 pending nonce 比我们记录的还大：热钱包密钥在别处被用过，继续分配必然冲突 → 停止并告警。
+        let chainPending = try await client.transactionCount(try ChainAddress(hex: hotAddress), .pending)
+        let engineNext = try gate.with { _ in try gate.engineNextNonce(from: hotAddress) }
+        if w.nonce == nil && Int64(chainPending) > engineNext {
+            let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)：密钥可能在别处被使用，已停止签名。"
+            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, at: clock()) }
+            ctx.logger.error("nonce.external_use", ["chainPending": .uint(chainPending), "engineNext": .int(engineNext)])
+            return false
+        }
+        // 分配（或取回已分配的）nonce：持久化在账本里，重启后同一提现拿回同一个 nonce。
+        let nonce = try gate.transaction { l -> Int64 in
+            let n = try l.reserveNonce(withdrawalID: w.id, from: hotAddress)
+            try gate.noteAllocated(from: hotAddress, nonce: n)
+            return n
+        }
+        let tx = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
+                                        maxFeePerGas: tier.maxFeePerGas, gasLimit: gas, to: call.to, value: call.value, data: call.data)
+        let signed: SignedEthTransaction
+        do { signed = try await signer.signChecked(tx) } catch {
+            ctx.logger.error("withdrawal.sign_failed", ["id": .int(w.id), "nonce": .int(nonce), "error": .error(error)])
+            return false
+        }
+        let hash = "0x" + Hex.encode(signed.hash)
+        // 广播之前落库：原始字节 + 哈希 + nonce 记录，在同一个事务里。
+        try gate.transaction { l in
+            _ = try l.recordSigned(withdrawalID: w.id, rawTx: signed.raw, txHash: hash)
+            let attempt = TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
+                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())
+            try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .withdrawal, ref: w.id, nonce: nonce, attempts: [attempt],
+                                                                  minedHash: nil, lastBroadcastAt: nil))
+        }
+        metrics.withdrawalTransitions.inc(["signed"])
+        ctx.logger.info("withdrawal.signed", ["id": .int(w.id), "nonce": .int(nonce), "txHash": .string(hash), "tier": .string(signer.tier)])
+        FailPoint.hit("withdraw.after_sign")
+        let fresh = try gate.with { l in try l.withdrawal(id: w.id) }
+        _ = try await broadcast(fresh, ctx)
+        return true
+    }
+
+    // MARK: - 广播
+
+    /// signed → unknown（提交）→ 发送同一份原始字节 → broadcast。结果不明就留在 unknown。
+    func broadcast(_ w: Withdrawal, _ ctx: WorkerContext) async throws -> Bool {
+        guard let raw = w.rawTx, let hash = w.txHash else { return false }
+        try gate.with { l in _ = try l.beginBroadcast(withdrawalID: w.id) }
+        do {
+            let got = try await client.sendRawTransaction(raw)
+            FailPoint.hit("withdraw.after_broadcast")
+            if got.hex.lowercased() != hash.lowercased() {
+                ctx.logger.error("withdrawal.hash_mismatch", ["id": .int(w.id), "stored": .string(hash), "node": .string(got.hex)])
+            }
+            try gate.transaction { l in
+                _ = try l.markBroadcast(withdrawalID: w.id)
+                if let n = w.nonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
+                    r.lastBroadcastAt = clock(); try gate.putNonceRecord(from: hotAddress, r)
+                }
+            }
+            metrics.withdrawalTransitions.inc(["broadcast"])
+            ctx.logger.info("withdrawal.broadcast", ["id": .int(w.id), "txHash": .string(hash)])
+            return true
+        } catch let e as ChainError {
+            if case .rpcError(_, _, let message) = e, !Self.isAlreadyKnown(message) {
+                // 节点明确拒绝（余额不足、费用过低……）：交易没进内存池。回到 signed，下轮用同一份字节重试。
+                try gate.with { l in _ = try l.resolveUnknown(withdrawalID: w.id, foundOnChain: false) }
+                ctx.logger.warn("withdrawal.broadcast_rejected", ["id": .int(w.id), "error": .error(e)])
+                return false
+            }
+            // 超时 / 连接断开 / “already known”：可能已经到达节点，留在 unknown，按哈希核对。
+            ctx.logger.warn("withdrawal.broadcast_unknown", ["id": .int(w.id), "txHash": .string(hash), "error": .error(e)])
+            return false
+        }
+    }
+
+    static func isAlreadyKnown(_ message: String) -> Bool {
+        let m = message.lowercased()
+        return m.contains("already known") || m.contains("known transaction") || m.contains("already imported")
+            || m.contains("nonce too low") || m.contains("already in")
+    }
+
+    /// unknown：用已存哈希查链（交易或收据）；查到 → broadcast，查不到 → signed（稍后用同一份字节重发）。
+    func resolveUnknown(_ w: Withdrawal, _ ctx: WorkerContext) async throws -> Bool {
+        guard let hashText = w.txHash else { return false }
+        var found = try await isKnown(hashText)
+        if !found { found = try await otherAttemptKnown(w) }
+        try gate.with { l in _ = try l.resolveUnknown(withdrawalID: w.id, foundOnChain: found) }
+        ctx.logger.info("withdrawal.unknown_resolved", ["id": .int(w.id), "found": .bool(found), "txHash": .string(hashText)])
+        if found { metrics.withdrawalTransitions.inc(["broadcast"]); return true }
+        let fresh = try gate.with { l in try l.withdrawal(id: w.id) }
+        if fresh.state == .signed {
+            return try await broadcast(fresh, ctx)
+        }
+        return false
+    }
+
+    func isKnown(_ hash: String) async throws -> Bool {
+        let h = try H256(hex: hash)
+        if try await client.transaction(h) != nil { return true }
+        return try await client.receipt(h) != nil
+    }
+
+    func otherAttemptKnown(_ w: Withdrawal) async throws -> Bool {
+        guard let n = w.nonce, let r = try gate.nonceRecord(from: hotAddress, nonce: n) else { return false }
+        for a in r.attempts where a.hash != w.txHash { if try await isKnown(a.hash) { return true } }
+        return false
+    }
+
+    // MARK: - 确认与卡住替换
+
+    func track(_ w: Withdrawal, _ ctx: WorkerContext) async throws -> Bool {
+        guard let nonce = w.nonce, let primary = w.txHash else { return false }
+        let record = try gate.nonceRecord(from: hotAddress, nonce: nonce)
+        let hashes = record?.attempts.map(\.hash) ?? [primary]
+        let head = try await client.blockNumber()
+        for h in hashes {
+            guard let rc = try await client.receipt(try H256(hex: h)) else { continue }
+            let conf = head >= rc.blockNumber ? Int(head - rc.blockNumber + 1) : 0
+            guard conf >= confirmations else { return false }
+            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            try gate.transaction { l in
+                if rc.succeeded {
+                    _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)
+                } else {
+                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "链上执行失败（receipt status 0），交易 \(h)")
+                }
+                if var r = record { r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r) }
+            }
+            metrics.withdrawalTransitions.inc([rc.succeeded ? "confirmed" : "failed"])
+            ctx.logger.log(rc.succeeded ? .info : .error, rc.succeeded ? "withdrawal.confirmed" : "withdrawal.failed",
+                           ["id": .int(w.id), "txHash": .string(h), "block": .uint(rc.blockNumber), "fee": .amount(fee)])
+            return true
+        }
+        // 没有收据：该 nonce 是否已被别的交易占用？
+        let latest = try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest)
+        if latest > UInt64(nonce) {
+            let msg = "提现 #\(w.id) 的 nonce \(nonce) 已在链上被使用，但我们签过的 \(hashes.count) 个版本都没有收据：可能是重组中，或密钥在别处被使用。请人工核查。"
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, at: clock()) }
+            ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(nonce)])
+            return false
+        }
+        guard var r = record, let last = r.attempts.last else { return false }
+        let since = clock() - (r.lastBroadcastAt ?? last.signedAt)
+        guard since >= Int64(stuckAfterSeconds) else { return false }
+        // 卡住了。先看是否被节点丢弃：丢弃的用同一份字节重发（无需新签名）。
+        if try await client.transaction(try H256(hex: last.hash)) == nil {
+            _ = try? await client.sendRawTransaction(last.raw)
+            r.lastBroadcastAt = clock()
+            try gate.putNonceRecord(from: hotAddress, r)
+            ctx.logger.warn("withdrawal.rebroadcast_dropped", ["id": .int(w.id), "nonce": .int(nonce), "txHash": .string(last.hash)])
+            return true
+        }
+        return try await replace(w, record: r, ctx)
+    }
+
+    /// 同一 nonce、同一收款与金额、加价 ≥ replacementBumpPercent 的替换交易。先落库再广播。
+    func replace(_ w: Withdrawal, record: NonceRecord, _ ctx: WorkerContext) async throws -> Bool {
+        guard let signer = signerProvider(), let last = record.attempts.last else { return false }
+        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
+        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+            let msg = "提现 #\(w.id)（nonce \(record.nonce)）卡住，但加价后会超过配置的费用上限，未替换。可提高 fees.maxFeePerGasCap 或等待。"
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, at: clock()) }
+            ctx.logger.warn("withdrawal.stuck_at_cap", ["id": .int(w.id), "nonce": .int(record.nonce)])
+            return false
+        }
+        let prev = try SignedEthTransaction.decode(raw: last.raw).transaction
+        var tx = prev
+        tx.maxFeePerGas = tier.maxFeePerGas
+        tx.maxPriorityFeePerGas = tier.maxPriorityFeePerGas
+        let signed = try await signer.signChecked(tx)
+        let hash = "0x" + Hex.encode(signed.hash)
+        var r = record
+        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
+                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
+        r.lastBroadcastAt = clock()
+        try gate.putNonceRecord(from: hotAddress, r)
+        do { _ = try await client.sendRawTransaction(signed.raw) } catch {
+            ctx.logger.warn("withdrawal.replacement_broadcast_failed", ["id": .int(w.id), "error": .error(error)])
+        }
+        ctx.logger.warn("withdrawal.replaced", ["id": .int(w.id), "nonce": .int(r.nonce), "txHash": .string(hash),
+                                                "maxFeePerGas": .amount(tier.maxFeePerGas)])
+        return true
+    }
+}

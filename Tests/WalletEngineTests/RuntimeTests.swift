@@ -1,0 +1,104 @@
+// 运行时：--once 每个 worker 一轮；停机请求后不再开新活、在途步骤做完；宽限期到仍不结束则强制取消。
+import Foundation
+import Testing
+@testable import WalletEngine
+
+/// 记录每一步的假 worker：每轮做 steps 步，每步 stepMs 毫秒，步与步之间是安全点。
+final class StepWorker: EngineWorker, @unchecked Sendable {
+    let name: String
+    let intervalMs: Int
+    let steps: Int
+    let stepMs: Int
+    let ignoreStop: Bool
+    private let lock = NSLock()
+    private var _started = 0, _finished = 0, _rounds = 0
+    var started: Int { lock.lock(); defer { lock.unlock() }; return _started }
+    var finished: Int { lock.lock(); defer { lock.unlock() }; return _finished }
+    var rounds: Int { lock.lock(); defer { lock.unlock() }; return _rounds }
+    init(name: String, intervalMs: Int = 10, steps: Int = 3, stepMs: Int = 30, ignoreStop: Bool = false) {
+        self.name = name; self.intervalMs = intervalMs; self.steps = steps; self.stepMs = stepMs; self.ignoreStop = ignoreStop
+    }
+    func markStarted() { lock.lock(); _started += 1; lock.unlock() }
+    func markFinished() { lock.lock(); _finished += 1; lock.unlock() }
+    func markRound() { lock.lock(); _rounds += 1; lock.unlock() }
+    func blockingStep() { usleep(useconds_t(stepMs * 1000)) }
+    func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        var done = 0
+        for _ in 0..<steps {
+            if ctx.shouldStop && !ignoreStop { break }
+            markStarted()
+            if ignoreStop {
+                // 无视停止标志的 worker：只有任务取消才能让它退出。
+                while !Task.isCancelled { try? await Task.sleep(nanoseconds: 20_000_000) }
+            } else {
+                // 一步“资金操作”：不可打断（模拟一次数据库事务），做完才记 finished。
+                blockingStep()
+            }
+            markFinished()
+            done += 1
+        }
+        markRound()
+        return RoundReport(processed: done, summary: "steps=\(done)")
+    }
+}
+
+struct FailingWorker: EngineWorker {
+    let name = "failing"
+    let intervalMs = 10
+    func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        throw EngineError("test.fail", zh: "故意失败", en: "deliberate failure")
+    }
+}
+
+@Test func onceRunsEachWorkerOneRound() async {
+    let a = StepWorker(name: "a"), b = StepWorker(name: "b")
+    let sink = MemoryLogSink()
+    let rt = EngineRuntime(workers: [a, b, FailingWorker()], logger: EngineLogger(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
+    let out = await rt.runOnce()
+    #expect(out.map(\.worker) == ["a", "b", "failing"])
+    #expect(a.rounds == 1 && b.rounds == 1)
+    #expect(out[2].error?.contains("test.fail") == true)
+    #expect(sink.lines.contains { $0.contains("worker.round_failed") })
+}
+
+@Test func gracefulShutdownFinishesInFlightStep() async throws {
+    let w = StepWorker(name: "money", intervalMs: 5, steps: 1000, stepMs: 40)
+    let m = EngineMetrics()
+    let rt = EngineRuntime(workers: [w, StepWorker(name: "other")], logger: EngineLogger(sink: MemoryLogSink()), metrics: m, graceSeconds: 5)
+    let task = Task { await rt.run() }
+    while w.finished < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
+    let t0 = Date()
+    rt.requestStop("test")
+    let kind = await task.value
+    let elapsed = Date().timeIntervalSince(t0)
+    #expect(kind == .graceful)
+    #expect(elapsed < 1.0)
+    // 每个开始的步骤都做完了：没有半途放弃的资金操作。
+    #expect(w.started == w.finished)
+    #expect(w.started > 0 && w.started < 1000)
+    #expect(m.up.value() == 0)
+}
+
+@Test func shutdownIsBoundedWhenAWorkerHangs() async throws {
+    let hang = StepWorker(name: "hang", steps: 1, ignoreStop: true)
+    let sink = MemoryLogSink()
+    let rt = EngineRuntime(workers: [hang], logger: EngineLogger(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
+    let task = Task { await rt.run() }
+    // 等 worker 真正进入“卡住”的步骤（并行测试时调度可能较慢）。
+    while hang.started == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+    let t0 = Date()
+    rt.requestStop("test")
+    let kind = await task.value
+    #expect(kind == .forced, "\(sink.lines) started=\(hang.started) finished=\(hang.finished)")
+    #expect(Date().timeIntervalSince(t0) < 2.5)
+}
+
+@Test func processLockIsExclusive() throws {
+    let path = NSTemporaryDirectory() + "/wc-lock-\(UUID().uuidString)"
+    defer { unlink(path) }
+    let a = try ProcessLock(path: path)
+    // flock 锁属于打开的文件描述；同一进程再开一次也会冲突，正好模拟第二个引擎。
+    do { _ = try ProcessLock(path: path); Issue.record("应当失败") } catch let e as EngineError { #expect(e.code == "engine.already_running") }
+    a.release()
+    _ = try ProcessLock(path: path)
+}

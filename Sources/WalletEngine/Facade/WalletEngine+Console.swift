@@ -30,6 +30,8 @@ public struct ConsoleWithdrawalFacts: Sendable {
     public var velocity: (perUser: UInt256?, global: UInt256?)
     public var velocityLimit: (perUser: String?, global: String?, windowSeconds: Int64?)
     public var feeEstimateWei: UInt256?
+    /// 目标地址的 EIP-55 校验和形式；地址无效时为 nil。
+    public var checksummed: String?
 }
 
 extension WalletEngine {
@@ -73,7 +75,7 @@ extension WalletEngine {
             return ConsoleWithdrawalFacts(withdrawal: w, asset: a, allowlist: allow, velocity: vel,
                                           velocityLimit: (rule?.perUser?.maxAmount, rule?.global?.maxAmount,
                                                           rule?.perUser?.windowSeconds ?? rule?.global?.windowSeconds),
-                                          feeEstimateWei: fee)
+                                          feeEstimateWei: fee, checksummed: (try? EthereumAddress(string: w.to))?.checksummed)
         }
     }
 

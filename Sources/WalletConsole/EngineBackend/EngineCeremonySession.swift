@@ -37,8 +37,8 @@ public final class EngineCeremonySession: CeremonySession, @unchecked Sendable {
         switch p.step {
         case .chooseStrength, .chooseWordlist, .dice:
             return .intro(description: lang == .zh
-                ? "将生成 24 词 BIP-39 助记词（CSPRNG），核对 3 个词，可选 BIP-39 口令，并拆成 SLIP-39 2-of-3 份额。请确认周围无人、无摄像头。"
-                : "Generates a 24-word BIP-39 mnemonic (CSPRNG), verifies 3 words, optional BIP-39 passphrase, then SLIP-39 2-of-3 shares. Make sure no one and no camera is watching.")
+                ? "24 词助记词 · 核对 3 词 · 可选口令 · SLIP-39 2-of-3。确认无人旁观。"
+                : "24-word mnemonic · verify 3 · optional passphrase · SLIP-39 2-of-3. No one watching.")
         case .showWords: return .showWords(Self.words(p.lines))
         case .verifyWord: return .quiz(positions: [Self.numbers(p.titleEn).first ?? 0])
         case .passphrase: return .passphrase(confirm: false)

@@ -109,7 +109,8 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         if state == .confirming, let h = head, h + 1 >= UInt64(max(0, d.blockNumber)) {
             conf = max(conf, min(d.required, Int(h + 1 - UInt64(d.blockNumber))))
         }
-        if state == .credited { conf = max(conf, d.required) }
+        // 已入账的显示 N/N（链上继续增加的确认不再有意义）。
+        if state == .credited { conf = d.required }
         return DepositRow(id: String(d.id), asset: d.asset, amount: amount(d.amount, d.asset), address: d.address, txHash: d.txHash,
                           confirmations: conf, required: d.required, state: state, ageSeconds: Int(max(0, now - d.createdAt)),
                           reorg: d.state == .orphaned || d.state == .reversed)
@@ -271,16 +272,12 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             AuditRow(id: String(a.id), time: Self.iso(a.ts), actor: a.operatorName, action: a.action, target: a.subject,
                      cliCommand: Self.cliOf(a.details) ?? "")
         }
-        // 最新的在前。
-        let total = try engine.consoleAudits(offset: 0, limit: 1).total
+        // 账本按 id 倒序分页：最新的在前，直接按页取。
         if q.filter.isEmpty {
-            let start = max(0, total - q.offset - q.limit)
-            let count = max(0, min(q.limit, total - q.offset))
-            let rows = try engine.consoleAudits(offset: start, limit: count).rows.reversed().map(row)
-            return Page(rows: rows, total: total, offset: q.offset)
+            let (rows, total) = try engine.consoleAudits(offset: q.offset, limit: q.limit)
+            return Page(rows: rows.map(row), total: total, offset: q.offset)
         }
-        let start = max(0, total - filterScanLimit)
-        let all = try engine.consoleAudits(offset: start, limit: filterScanLimit).rows.reversed().map(row)
+        let all = try engine.consoleAudits(offset: 0, limit: filterScanLimit).rows.map(row)
             .filter { q.filter.matches("\($0.id) \($0.actor) \($0.action) \($0.target) \($0.cliCommand)") }
         return Page(rows: Array(all.dropFirst(q.offset).prefix(q.limit)), total: all.count, offset: q.offset)
     }
@@ -366,8 +363,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     }
 
     func lastAuditId() throws -> String? {
-        let total = try engine.consoleAudits(offset: 0, limit: 1).total
-        return try engine.consoleAudits(offset: max(0, total - 1), limit: 1).rows.last.map { String($0.id) }
+        try engine.consoleAudits(offset: 0, limit: 1).rows.first.map { String($0.id) }
     }
 
     public func startCeremony() async throws -> any CeremonySession {

@@ -18,20 +18,23 @@ public struct EngineOpenOptions {
     public var verifyChain: Bool
     /// 测试注入的链客户端（替代配置里的节点）；nil = 按配置。
     public var clientOverride: ChainClient?
+    /// 与 clientOverride 配套：其背后的多端点 RPC（用于熔断器状态展示）。
+    public var rpcOverride: ResilientRPC?
     public var keystoreOptions: Keystore.Options
     public var clock: @Sendable () -> Int64
     public init(unsealPassphrase: SecretBytes? = nil, hsmPin: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
-                clientOverride: ChainClient? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
+                clientOverride: ChainClient? = nil, rpcOverride: ResilientRPC? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.unsealPassphrase = unsealPassphrase; self.hsmPin = hsmPin; self.logToFile = logToFile
-        self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.keystoreOptions = keystoreOptions
+        self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.rpcOverride = rpcOverride
+        self.keystoreOptions = keystoreOptions
         self.clock = clock
     }
 }
 
 public final class WalletEngine: @unchecked Sendable {
     public let home: HomeLayout
-    public let config: EngineConfig
+    public private(set) var config: EngineConfig
     public let gate: LedgerGate
     public let keystore: Keystore
     public let chain: ChainAccess
@@ -84,7 +87,7 @@ public final class WalletEngine: @unchecked Sendable {
         if let p = options.unsealPassphrase { try keystore.unseal(passphrase: p) }
         var access: ChainAccess
         if let o = options.clientOverride {
-            access = ChainAccess(client: o, rpc: nil, sim: o as? SimChain)
+            access = ChainAccess(client: o, rpc: options.rpcOverride, sim: o as? SimChain)
         } else {
             access = try ChainAccess.make(config: config, metrics: metrics)
         }
@@ -109,7 +112,7 @@ public final class WalletEngine: @unchecked Sendable {
     public func hotWalletSigner() -> TransactionSigner? {
         if let h = hsmSigner.get { return h }
         guard !keystore.isSealed else { return nil }
-        return try? KeystoreKeySigner(keystore: keystore, keyId: config.hotWallet.keyId)
+        return try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId)
     }
 
     /// 直接指定签名器（测试：SoftHSM 令牌上的密钥）。地址必须等于配置的热钱包地址。
@@ -171,4 +174,10 @@ public final class WalletEngine: @unchecked Sendable {
     }
 
     public var nativeSymbol: String { "ETH" }
+
+    /// 仅测试：替换内存中的配置（例如把热钱包换成 HSM 上新生成的密钥）。
+    func replaceConfigForTests(_ c: EngineConfig) throws {
+        try c.validate()
+        config = c
+    }
 }

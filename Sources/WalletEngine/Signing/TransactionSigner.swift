@@ -25,50 +25,23 @@ extension TransactionSigner {
     }
 }
 
-/// 加密库层（envelope 加密的私钥条目）：私钥只在 withSecret 闭包内存在，签完即清零。
-public final class KeystoreKeySigner: TransactionSigner, @unchecked Sendable {
-    public let keystore: Keystore
-    public let keyId: String
-    public let address: EthereumAddress
-    public var tier: String { KeyTier.encryptedDB.rawValue }
+/// 密钥库的统一签名器（WalletKeystore.Signer：加密库 / HSM / KMS 各层同一接口）适配成交易签名器。
+/// 密钥库签名器只签 32 字节摘要（返回低 S + 恢复 id，并已自检地址）；这里负责 EIP-1559 的摘要与原始字节装配。
+public final class KeystoreTxSigner: TransactionSigner, @unchecked Sendable {
+    public let inner: Signer
+    public var address: EthereumAddress { inner.address }
+    public var tier: String { inner.tier.rawValue }
 
-    public init(keystore: Keystore, keyId: String) throws {
-        self.keystore = keystore
-        self.keyId = keyId
-        let info = try keystore.info(id: keyId)
-        guard info.kind == .privateKey, let a = info.address else {
-            throw EngineError("signer.not_a_key", zh: "密钥 \(keyId) 不是可签名的私钥条目（类型 \(info.kind.rawValue)）。",
-                              en: "key \(keyId) is not a signing private-key entry (kind \(info.kind.rawValue)).", badInput: true)
-        }
-        address = try EthereumAddress(string: a)
+    public init(_ inner: Signer) { self.inner = inner }
+
+    /// 热钱包：按 keyId 取签名器（种子条目用 path 派生）。
+    public convenience init(keystore: Keystore, keyId: String, path: String? = nil) throws {
+        self.init(try keystore.signer(for: keyId, path: path))
     }
 
     public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
-        let s = try keystore.withSecret(id: keyId) { secret, _ in try tx.sign(privateKey: secret) }
-        keystore.recordSignature(id: keyId)
-        return s
-    }
-}
-
-/// HD 种子派生的地址（充值地址归集时签名用）：种子只在闭包内解出，派生出的子私钥同样随即清零。
-public final class SeedPathSigner: TransactionSigner, @unchecked Sendable {
-    public let keystore: Keystore
-    public let seedId: String
-    public let path: DerivationPath
-    public let address: EthereumAddress
-    public var tier: String { KeyTier.encryptedDB.rawValue }
-
-    public init(keystore: Keystore, seedId: String, path: DerivationPath, address: EthereumAddress) {
-        self.keystore = keystore; self.seedId = seedId; self.path = path; self.address = address
-    }
-
-    public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
-        let s = try keystore.withSecret(id: seedId) { seed, _ in
-            let k = try ExtendedPrivateKey(seed: seed).derive(path: path)
-            return try tx.sign(privateKey: k.privateKey)
-        }
-        keystore.recordSignature(id: seedId)
-        return s
+        let sig = try await inner.sign(digest32: try tx.signingHash())
+        return try tx.applying(signature: sig)
     }
 }
 

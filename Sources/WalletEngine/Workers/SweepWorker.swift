@@ -164,7 +164,11 @@ extension WalletEngine {
                 throw EngineError("sweep.no_seed", zh: "密钥库里没有 HD 种子，无法为充值地址签名。", en: "no HD seed in the keystore; cannot sign for deposit addresses.")
             }
             let from = try EthereumAddress(string: s.address)
-            let signer = SeedPathSigner(keystore: keystore, seedId: seedId, path: try DerivationPath(string: rec.path), address: from)
+            let signer = try KeystoreTxSigner(keystore: keystore, keyId: seedId, path: rec.path)
+            guard signer.address == from else {
+                throw EngineError("sweep.wrong_key", zh: "派生路径 \(rec.path) 得到的地址与充值地址 \(s.address) 不符：xpub 与种子不匹配？",
+                                  en: "path \(rec.path) derives an address other than the deposit address \(s.address): xpub and seed mismatch?")
+            }
             let hot = try EthereumAddress(string: hotAddress)
             let tier = e.normal
             let tx: EthTransaction

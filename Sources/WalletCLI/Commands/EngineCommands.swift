@@ -1,0 +1,289 @@
+// 引擎命令组：init、status、engine run、fees、sweep plan|run、nonce status、asset add。
+// 机密（解封口令、助记词、管理员口令、HSM PIN）只从文件或 TTY 读取，绝不经过 argv。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletEngine
+import WalletKeystore
+import WalletLedger
+
+/// 在同步的命令里跑异步代码（根命令是同步的 ParsableCommand）。
+func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let sem = DispatchSemaphore(value: 0)
+    let box = Protected<Result<T, Error>?>(nil)
+    Task {
+        do { let v = try await body(); box.write { $0 = .success(v) } } catch { box.write { $0 = .failure(error) } }
+        sem.signal()
+    }
+    sem.wait()
+    return try box.get!.get()
+}
+
+/// 打开引擎：按需解封（口令文件 / 份额文件 / TTY），HSM PIN 从文件读。
+struct EngineOpenOptionsCLI: ParsableArguments {
+    @OptionGroup var unseal: UnsealOptions
+    @Flag(name: .long, help: "不解封（只读查询）") var sealed = false
+    @Option(name: .long, help: "HSM 层热钱包密钥的 PIN 文件") var hsmPinFile: String?
+
+    func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) throws -> WalletEngine {
+        let pin = try hsmPinFile.map { try CLI.readSecretFile($0, what: g.language == .zh ? "HSM PIN" : "HSM PIN") }
+        let engine = try runBlocking { try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(hsmPin: pin)) }
+        if needUnseal && !sealed && engine.keystore.isSealed {
+            try KeystoreCLI.unseal(engine.keystore, unseal, lang: g.language)
+        }
+        return engine
+    }
+}
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "创建数据目录：配置、数据库、密钥库（HD 种子 + 热钱包密钥）、充值 xpub、默认资产与管理员")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "链 id（主网 1）") var chainId: UInt64
+    @Option(name: .long, help: "节点 JSON-RPC 地址，可重复（故障转移）") var rpc: [String] = []
+    @Flag(name: .long, help: "使用进程内演示链（不连真实节点；界面醒目标注 DEMO）") var demo = false
+    @Option(name: .long, help: "解封口令文件") var unsealPassphraseFile: String
+    @Option(name: .long, help: "助记词文件（缺省则生成 24 词新种子，只进密钥库）") var mnemonicFile: String?
+    @Option(name: .long, help: "管理员操作员名") var admin: String
+    @Option(name: .long, help: "管理员口令文件") var adminPassphraseFile: String
+    @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
+    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
+
+    func run() throws {
+        CLI.run(g) {
+            guard demo || !rpc.isEmpty else {
+                throw EngineError("init.no_rpc", zh: "至少给一个 --rpc URL（或显式使用 --demo 演示链）。", en: "give at least one --rpc URL (or explicitly --demo for the demo chain).", badInput: true)
+            }
+            guard !(demo && !rpc.isEmpty) else {
+                throw EngineError("init.demo_rpc", zh: "--demo 与 --rpc 不能同时使用。", en: "--demo and --rpc cannot be combined.", badInput: true)
+            }
+            guard (10...20).contains(scryptLogN) else {
+                throw EngineError("init.scrypt", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be within 10..20.", badInput: true)
+            }
+            let lang = g.language
+            let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
+            let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
+            let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
+            let kdf = WalletLedger.ScryptParams(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
+            let r = try HomeInitializer.initialize(InitRequest(
+                home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
+                mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
+                keystoreOptions: Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1)),
+                operatorKDF: kdf))
+            if g.json { CLI.printJSON(r.json) } else {
+                print(lang == .zh ? "已创建 \(r.home)：链 \(r.chainId)，热钱包 \(r.hotWalletAddress)，管理员 \(r.admin)。"
+                                  : "created \(r.home): chain \(r.chainId), hot wallet \(r.hotWalletAddress), admin \(r.admin).")
+                if r.generatedMnemonic {
+                    print(lang == .zh ? "已生成新种子（只保存在加密密钥库中；备份请用 `ceremony` 或 keystore 导出流程）。"
+                                      : "generated a new seed (stored only in the encrypted keystore; back it up with `ceremony` or the keystore export flow).")
+                }
+            }
+        }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "链 id、链头、扫描高度、热钱包地址与余额、熔断器、封存状态")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let s = try runBlocking { () -> EngineStatus in
+                let e = try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(verifyChain: false))
+                return await e.status()
+            }
+            if g.json { CLI.printJSON(s.json); return }
+            let zh = g.language == .zh
+            if s.demo { print(zh ? "⚠ 演示链（DEMO）——不是真实网络" : "⚠ DEMO CHAIN — not a real network") }
+            print("\(zh ? "链 id" : "chain id"): \(s.chainId)")
+            print("\(zh ? "链头" : "head"): \(s.head.map(String.init) ?? "?")  \(zh ? "扫描高度" : "scanned"): \(s.scanHeight.map(String.init) ?? "-")  \(zh ? "落后" : "lag"): \(s.scanLag.map(String.init) ?? "?")")
+            print("\(zh ? "热钱包" : "hot wallet"): \(s.hotWalletAddress)  \(s.hotWalletBalances.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
+            print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")
+            if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
+        }
+    }
+}
+
+struct EngineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "engine", abstract: "运行引擎 worker（扫块、提现、归集、对账、手续费）",
+                                                    subcommands: [EngineRun.self])
+}
+
+struct EngineRun: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "前台运行所有 worker 直到 SIGINT/SIGTERM；--once 每个 worker 跑一整轮后退出")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var open: EngineOpenOptionsCLI
+    @Flag(name: .long, help: "每个 worker 一整轮后退出（cron 与测试用）") var once = false
+    @Option(name: .long, help: "Prometheus 指标端口（只监听 127.0.0.1；0 = 不开）") var metricsPort: Int?
+
+    func run() throws {
+        CLI.run(g) {
+            let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
+            defer { lock.release() }
+            let engine = try open.open(home, g, needUnseal: true)
+            let port = metricsPort ?? engine.config.metricsPort
+            var server: MetricsServer?
+            if port > 0 {
+                guard port <= 65_535 else {
+                    throw EngineError("metrics.port", zh: "--metrics-port 必须在 1…65535 之间。", en: "--metrics-port must be within 1…65535.", badInput: true)
+                }
+                let s = MetricsServer(render: { engine.metrics.registry.exposition() })
+                try s.start(port: UInt16(port))
+                engine.logger.info("metrics.listening", ["port": .int(Int64(s.port))])
+                FileHandle.standardError.write(Data("metrics: http://127.0.0.1:\(s.port)/metrics\n".utf8))
+                server = s
+            }
+            defer { server?.stop() }
+            let rt = engine.runtime()
+            let trap = SignalTrap { sig in rt.requestStop(sig == SIGINT ? "SIGINT" : "SIGTERM") }
+            defer { trap.cancel() }
+            if once {
+                let out = try runBlocking { await rt.runOnce() }
+                let failed = out.filter { !$0.ok }
+                if g.json {
+                    CLI.printJSON(["workers": out.map { o -> [String: Any] in
+                        var d: [String: Any] = ["worker": o.worker, "ok": o.ok]
+                        if let r = o.report { d["processed"] = r.processed; d["summary"] = r.summary }
+                        if let e = o.error { d["error"] = e }
+                        return d
+                    }])
+                } else {
+                    for o in out { print("\(o.worker): \(o.ok ? (o.report?.summary ?? "ok") : "FAILED \(o.error ?? "")")") }
+                }
+                if !failed.isEmpty {
+                    throw EngineError("engine.round_failed", zh: "\(failed.count) 个 worker 本轮失败：\(failed.map(\.worker).joined(separator: ", "))（详见 logs/engine.log）。",
+                                      en: "\(failed.count) worker(s) failed this round: \(failed.map(\.worker).joined(separator: ", ")) (see logs/engine.log).")
+                }
+                return
+            }
+            // 宽限期之外再加 3 秒兜底：即便某个调用卡死，进程也在有界时间内退出（状态已逐步落库）。
+            let kind = try runBlocking { await rt.run() }
+            if kind == .forced {
+                FileHandle.standardError.write(Data((g.language == .zh ? "宽限期已到，强制停止（在途广播将在下次启动时按哈希核对）。\n" : "grace period expired, forced stop (in-flight broadcasts are checked by hash on next start).\n").utf8))
+            }
+        }
+    }
+}
+
+struct FeesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fees", abstract: "EIP-1559 手续费估算：baseFee 与 slow/normal/fast")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let f = try runBlocking { () -> [String: Any] in
+                let e = try await WalletEngine.open(home: home.resolved)
+                return try await e.feesJSON()
+            }
+            if g.json { CLI.printJSON(f); return }
+            print("baseFee: \(f["baseFee"] ?? "")")
+            for t in ["slow", "normal", "fast"] {
+                let d = f[t] as? [String: String] ?? [:]
+                print("\(t): maxFeePerGas=\(d["maxFeePerGas"] ?? "") maxPriorityFeePerGas=\(d["maxPriorityFeePerGas"] ?? "")")
+            }
+        }
+    }
+}
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "归集：计划与执行", subcommands: [SweepPlanCmd.self, SweepRunCmd.self])
+}
+
+struct SweepPlanCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: "每个充值地址的归集计划（金额、gas、费用区间、净额、决定与原因）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let lang = g.language
+            let lines = try runBlocking { () -> [SweepPlanLine] in
+                let e = try await WalletEngine.open(home: home.resolved)
+                return try await e.sweepPlan()
+            }
+            if g.json { CLI.printJSON(lines.map { $0.json(lang) }); return }
+            if lines.isEmpty { print(lang == .zh ? "没有需要归集的地址。" : "nothing to sweep."); return }
+            for l in lines {
+                print("\(l.address) \(l.asset) amount=\(l.amount) gas=\(l.gasLimit) fee=\(l.fee) net=\(l.net) \(l.decision): \(lang == .zh ? l.reasonZh : l.reasonEn)")
+            }
+        }
+    }
+}
+
+struct SweepRunCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（ERC-20 先补 gas，收到补充交易收据后再发代币）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var open: EngineOpenOptionsCLI
+
+    func run() throws {
+        CLI.run(g) {
+            let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
+            defer { lock.release() }
+            let engine = try open.open(home, g, needUnseal: true)
+            let steps = try runBlocking { try await engine.sweepRun() }
+            if g.json { CLI.printJSON(["steps": steps]) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
+        }
+    }
+}
+
+struct NonceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nonce", abstract: "热钱包 nonce", subcommands: [NonceStatusCmd.self])
+}
+
+struct NonceStatusCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "引擎记录 vs 链上 nonce、在途交易、缺口；有缺口或外部使用时退出码 1")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+
+    func run() throws {
+        CLI.run(g) {
+            let s = try runBlocking { () -> NonceStatus in
+                let e = try await WalletEngine.open(home: home.resolved)
+                return try await e.nonceStatus()
+            }
+            if g.json { CLI.printJSON(s.json) } else {
+                print("\(s.address) next=\(s.nextNonce) chainLatest=\(s.chainLatest.map(String.init) ?? "?") chainPending=\(s.chainPending.map(String.init) ?? "?")")
+                for f in s.inFlight { print("  nonce \(f.nonce): \(f.kind) #\(f.ref) \(f.state) (\(f.attempts) signed)") }
+                if !s.gaps.isEmpty { print("  gaps: \(s.gaps)") }
+            }
+            if !s.ok {
+                throw EngineError("nonce.problem", zh: s.externalUse ? "链上 nonce 超过引擎记录：热钱包密钥可能在别处被使用。" : "存在 nonce 缺口 \(s.gaps)：后续交易会卡住，需要填补。",
+                                  en: s.externalUse ? "the on-chain nonce is above the engine's record: the hot-wallet key may be used elsewhere." : "nonce gaps \(s.gaps): later transactions will be stuck until they are filled.")
+            }
+        }
+    }
+}
+
+struct AssetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "asset", abstract: "资产（ERC-20 白名单）", subcommands: [AssetAdd.self])
+}
+
+struct AssetAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "添加 ERC-20 资产（只有白名单合约的 Transfer 才会入账）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @Option(name: .long, help: "符号，例如 USDT") var symbol: String
+    @Option(name: .long, help: "合约地址（EIP-55）") var contract: String
+    @Option(name: .long, help: "精度（小数位）") var decimals: Int
+    @Option(name: .long, help: "确认数") var confirmations: Int = 12
+
+    func run() throws {
+        CLI.run(g) {
+            guard (0...36).contains(decimals) else {
+                throw EngineError("asset.decimals", zh: "--decimals 必须在 0…36 之间。", en: "--decimals must be within 0…36.", badInput: true)
+            }
+            let a = try runBlocking { () -> Asset in
+                let e = try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(verifyChain: false))
+                return try e.addAsset(symbol: symbol, contract: contract, decimals: decimals, confirmations: confirmations)
+            }
+            if g.json {
+                CLI.printJSON(["symbol": a.symbol, "contract": a.contract ?? "", "decimals": a.decimals, "confirmations": a.confirmations])
+            } else { print(g.language == .zh ? "已添加资产 \(a.symbol)。" : "added asset \(a.symbol).") }
+        }
+    }
+}

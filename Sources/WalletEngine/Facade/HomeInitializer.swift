@@ -1,0 +1,129 @@
+// `init`：非交互地创建一个可用的 home——配置、数据库、持有 HD 种子的密钥库、热钱包密钥、充值账户 xpub、
+// 默认资产（ETH）与管理员操作员。任何一步失败都把已创建的东西删掉（不留半个 home）。
+//
+// 派生约定（BIP-44，币种 60 = 以太坊）：
+//   充值地址  m/44'/60'/0'/0/i   —— 主机上只放 m/44'/60'/0'/0 的 xpub，派生地址不需要私钥
+//   热钱包    m/44'/60'/1'/0/0   —— 单独的账户，私钥作为加密库条目保存（也可换成 HSM 上的密钥）
+import Foundation
+import WalletCrypto
+import WalletKeys
+import WalletKeystore
+import WalletLedger
+
+public struct InitRequest {
+    public var home: String
+    public var chainId: UInt64
+    public var chainKind: ChainKind
+    public var rpcURLs: [String]
+    public var unsealPassphrase: SecretBytes
+    /// nil = 生成新的 24 词助记词（不打印：种子只进密钥库）。
+    public var mnemonic: SecretBytes?
+    public var adminName: String
+    public var adminPassphrase: SecretBytes
+    public var confirmations: Int
+    public var keystoreOptions: Keystore.Options
+    /// 操作员口令 scrypt 参数（测试可调小）。
+    public var operatorKDF: WalletLedger.ScryptParams
+    public var demoSeed: UInt64
+    public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
+                mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
+                keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: WalletLedger.ScryptParams = .production,
+                demoSeed: UInt64 = 0) {
+        self.home = home; self.chainId = chainId; self.chainKind = chainKind; self.rpcURLs = rpcURLs
+        self.unsealPassphrase = unsealPassphrase; self.mnemonic = mnemonic; self.adminName = adminName
+        self.adminPassphrase = adminPassphrase; self.confirmations = confirmations; self.keystoreOptions = keystoreOptions
+        self.operatorKDF = operatorKDF; self.demoSeed = demoSeed
+    }
+}
+
+public struct InitResult: Sendable {
+    public var home: String
+    public var chainId: UInt64
+    public var hotWalletAddress: String
+    public var hotWalletKeyId: String
+    public var seedKeyId: String
+    public var seedFingerprint: String
+    public var depositXpub: String
+    public var admin: String
+    public var generatedMnemonic: Bool
+
+    public var json: [String: Any] {
+        ["home": home, "chainId": NSNumber(value: chainId), "hotWallet": ["address": hotWalletAddress, "keyId": hotWalletKeyId],
+         "seed": ["keyId": seedKeyId, "fingerprint": seedFingerprint, "generated": generatedMnemonic],
+         "depositXpub": depositXpub, "admin": admin]
+    }
+}
+
+public enum HomeInitializer {
+    public static let depositAccountPath = "m/44'/60'/0'/0"
+    public static let hotWalletPath = "m/44'/60'/1'/0/0"
+
+    public static func initialize(_ req: InitRequest) throws -> InitResult {
+        let home = HomeLayout(req.home)
+        if home.exists || Keystore.exists(home: home.root) || FileManager.default.fileExists(atPath: home.databaseFile) {
+            throw EngineError("init.exists", zh: "\(home.root) 已经是一个 home（存在 config.json / keystore / wallet.db）。换一个目录，或先备份后清空。",
+                              en: "\(home.root) already holds a home (config.json / keystore / wallet.db exists). Pick another directory, or back it up and empty it.",
+                              badInput: true)
+        }
+        guard req.adminPassphrase.count >= 8 else {
+            throw EngineError("init.admin_passphrase", zh: "管理员口令至少 8 个字节（--admin-passphrase-file）。", en: "the admin passphrase needs at least 8 bytes (--admin-passphrase-file).", badInput: true)
+        }
+        guard req.unsealPassphrase.count >= 8 else {
+            throw EngineError("init.unseal_passphrase", zh: "解封口令至少 8 个字节（--unseal-passphrase-file）。", en: "the unseal passphrase needs at least 8 bytes (--unseal-passphrase-file).", badInput: true)
+        }
+        let preExisting = FileManager.default.fileExists(atPath: home.root)
+        try home.createDirectories()
+        do {
+            return try build(req, home)
+        } catch {
+            // 失败回滚：删掉本次创建的文件（目录原本存在则只删我们创建的内容）。
+            for p in [home.configFile, home.databaseFile, home.databaseFile + "-wal", home.databaseFile + "-shm", home.keystoreDir] {
+                try? FileManager.default.removeItem(atPath: p)
+            }
+            if !preExisting { try? FileManager.default.removeItem(atPath: home.root) }
+            throw error
+        }
+    }
+
+    static func build(_ req: InitRequest, _ home: HomeLayout) throws -> InitResult {
+        // 1. 种子：给定助记词则校验（校验和、词表），否则生成 24 词。
+        let generated = req.mnemonic == nil
+        let mnemonic = try req.mnemonic ?? BIP39.generate(words: 24)
+        _ = try BIP39.validate(mnemonic)
+        let seed = try BIP39.seed(mnemonic: mnemonic)
+        let master = try ExtendedPrivateKey(seed: seed)
+        let account = try master.derive(path: try DerivationPath(string: depositAccountPath))
+        let xpub = account.extendedPublicKey.serialized
+        let hotKey = try master.derive(path: try DerivationPath(string: hotWalletPath))
+        let hotPub = try Secp256k1.publicKey(privateKey: hotKey.privateKey, compressed: false)
+        let hotAddress = try EthereumAddress(publicKey: hotPub)
+
+        // 2. 密钥库：口令封存；种子与热钱包私钥各一个信封加密条目。
+        let ks = try Keystore.initialize(home: home.root, passphrase: req.unsealPassphrase, options: req.keystoreOptions)
+        let fp = Hex.encode(master.fingerprint)
+        let seedInfo = try ks.store(secret: seed, kind: .hdSeed, label: "hd-seed", fingerprint: fp)
+        let hotInfo = try ks.store(secret: hotKey.privateKey, kind: .privateKey, label: "hot-wallet",
+                                   address: hotAddress.checksummed, publicKey: Hex.encode(hotPub))
+        ks.seal()
+
+        // 3. 配置（校验后原子写入）。
+        var cfg = EngineConfig(chain: ChainSettings(id: req.chainId, kind: req.chainKind, rpcURLs: req.rpcURLs, demoSeed: req.demoSeed),
+                               hotWallet: HotWalletSettings(keyId: hotInfo.id, address: hotAddress.checksummed),
+                               deposits: DepositSettings(xpub: xpub, confirmations: req.confirmations))
+        cfg.deposits.reorgWindow = max(cfg.deposits.reorgWindow, req.confirmations + 16)
+        try cfg.save(home: home)
+
+        // 4. 数据库：设置、默认资产 ETH、第一个管理员。
+        let ledger = try WalletEngine.openLedger(home: home, config: cfg, clock: { Int64(Date().timeIntervalSince1970) })
+        try ledger.setSetting(Ledger.Settings.chainID, String(req.chainId), by: req.adminName)
+        try ledger.setSetting(Ledger.Settings.nativeAsset, "ETH", by: req.adminName)
+        try ledger.setSetting(Ledger.Settings.hotWallet, hotAddress.lowercased, by: req.adminName)
+        try ledger.setSetting(Ledger.Settings.depositXpub, xpub, by: req.adminName)
+        try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
+        try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
+
+        return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,
+                          seedKeyId: seedInfo.id, seedFingerprint: fp, depositXpub: xpub, admin: req.adminName,
+                          generatedMnemonic: generated)
+    }
+}

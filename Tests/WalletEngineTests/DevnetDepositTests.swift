@@ -1,0 +1,80 @@
+// 端到端（真实 EVM）：ETH 与 ERC-20 充值达到确认数后入账；假币与失败转账不入账；
+// 快照/回滚造出的重组同时孤立一笔已入账与一笔未入账的充值，两者都被正确处理。
+import Foundation
+import Testing
+import WalletChain
+import WalletCrypto
+import WalletLedger
+@testable import WalletEngine
+
+@Suite(.serialized) struct DevnetDepositTests {
+    @Test func ethAndTokenDepositsCreditedAfterConfirmations() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "dep", confirmations: 6)
+        let accts = try await dev.accounts()
+        let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
+        let fake = try await dev.deployToken("Tether", "USDT", decimals: 6)   // 同名假币：不在白名单
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 6)
+        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH").address
+        let usdtAddr = try engine.assignAddress(user: "alice", asset: "USDT").address
+        try await dev.send(from: accts[0], to: ethAddr, wei: ether)
+        try await dev.mint(usdt, to: usdtAddr, UInt256(500_000_000))
+        try await dev.mint(fake, to: usdtAddr, UInt256(9_000_000_000))
+
+        try await engine.runWorker("scanner")
+        var deps = try engine.deposits().rows
+        #expect(deps.count == 2)
+        #expect(deps.allSatisfy { $0.state == .confirming || $0.state == .seen })
+        #expect(try engine.gate.with { l in try l.available(user: "alice", asset: "ETH") } == .zero)
+
+        try await dev.mine(5)
+        try await engine.runWorker("scanner")
+        deps = try engine.deposits().rows
+        #expect(deps.allSatisfy { $0.state == .credited }, "\(deps.map(\.state))")
+        #expect(try engine.gate.with { l in try l.available(user: "alice", asset: "ETH") } == ether)
+        #expect(try engine.gate.with { l in try l.available(user: "alice", asset: "USDT") } == UInt256(500_000_000))
+        // 假币：记为可疑告警，绝不入账。
+        #expect(try engine.alerts().contains { $0.kind.contains("fake_token") })
+        #expect(engine.metrics.depositsCredited.value(["ETH"]) == UInt256(1))
+        #expect(try engine.ledgerCheck().isEmpty)
+        // 幂等：再扫一轮不产生新记录。
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits().total == 2)
+    }
+
+    @Test func reorgOrphansCreditedAndUncreditedDeposits() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "reorg", confirmations: 2)
+        let accts = try await dev.accounts()
+        let addr = try engine.assignAddress(user: "bob", asset: "ETH").address
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let snap = try await dev.snapshot()
+
+        // A：达到确认数并入账；B：刚出块、未入账。
+        try await dev.send(from: accts[1], to: addr, wei: ether * UInt256(2))
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        try await dev.send(from: accts[2], to: addr, wei: ether)
+        try await engine.runWorker("scanner")
+        var deps = try engine.deposits().rows
+        #expect(deps.count == 2)
+        #expect(deps.contains { $0.state == .credited && $0.amount == ether * UInt256(2) })
+        #expect(deps.contains { ($0.state == .confirming || $0.state == .seen) && $0.amount == ether })
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == ether * UInt256(2))
+
+        // 回滚到快照，新分支更长且不含这两笔交易。
+        try await dev.revert(snap)
+        try await dev.mine(6)
+        try await engine.runWorker("scanner")
+        deps = try engine.deposits().rows
+        #expect(deps.first { $0.amount == ether * UInt256(2) }?.state == .reversed)
+        #expect(deps.first { $0.amount == ether }?.state == .orphaned)
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == .zero)
+        #expect(try engine.alerts().contains { $0.kind == "deposit.reversed" })
+        #expect(engine.metrics.reorgs.value() >= UInt256(1))
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+}

@@ -1,0 +1,207 @@
+// 端到端（真实 EVM）：提现 批准 → 签名（加密库层 / SoftHSM2 上的 HSM 层）→ 广播 → 确认，EVM 接受我们的原始交易；
+// 节点故障时熔断打开、不重复广播；卡住的交易以同一 nonce 加价替换。
+import Foundation
+import Testing
+import WalletChain
+import WalletCrypto
+import WalletKeys
+import WalletKeystore
+import WalletLedger
+@testable import WalletEngine
+
+/// 给用户充值并入账、给热钱包注资（链上 + 账本），返回收款地址。
+func prepareFunds(_ dev: Devnet, _ engine: WalletEngine, user: String, amount: UInt256) async throws -> [String] {
+    let accts = try await dev.accounts()
+    let addr = try engine.assignAddress(user: user, asset: "ETH").address
+    try await dev.send(from: accts[0], to: addr, wei: amount)
+    try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether * UInt256(10))
+    try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(10), ref: "test-funding", by: "admin")
+    try await dev.mine(3)
+    try await engine.runWorker("scanner")
+    #expect(try engine.gate.with { l in try l.available(user: user, asset: "ETH") } == amount)
+    return accts
+}
+
+func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount: String, to: String) throws -> Withdrawal {
+    let clerk = try engine.op("clerk", role: .approver)
+    let w = try engine.requestWithdrawal(WithdrawalRequest(requestID: id, user: user, asset: "ETH", amount: amount, to: to), by: clerk)
+    #expect(w.state == .awaitingApproval)
+    // 四眼原则：发起人不能批自己的。
+    #expect(throws: LedgerError.self) { try engine.approve(withdrawalID: w.id, by: clerk) }
+    return try engine.approve(withdrawalID: w.id, by: try engine.op("admin", role: .admin))
+}
+
+@Suite(.serialized) struct DevnetWithdrawalTests {
+    @Test func withdrawalSignedBroadcastConfirmedEncryptedDBTier() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "wd", confirmations: 2)
+        let accts = try await prepareFunds(dev, engine, user: "alice", amount: ether * UInt256(3))
+        let dest = accts[5]
+        let before = try await dev.balance(dest)
+        let w = try approvedWithdrawal(engine, id: "req-1", user: "alice", amount: "1.25", to: dest)
+        #expect(w.state == .approved)
+        #expect(engine.hotWalletSigner()?.tier == "encrypted-db")
+
+        try await engine.runWorker("withdrawals")
+        var now = try engine.withdrawal(id: w.id)
+        #expect(now.state == .broadcast, "\(now.state) \(now.reason)")
+        #expect(now.nonce == 0)
+        #expect(now.rawTx?.first == 0x02)   // EIP-1559 类型交易
+        // EVM 已接受并打包我们的原始交易：收款方余额精确增加。
+        let after = try await dev.balance(dest)
+        #expect(after - before == ether + ether / UInt256(4))
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+
+        try await dev.mine(2)
+        try await engine.runWorker("withdrawals")
+        now = try engine.withdrawal(id: w.id)
+        #expect(now.state == .confirmed)
+        #expect((now.fee ?? .zero) > .zero)
+        #expect(try engine.gate.with { l in try l.frozen(user: "alice", asset: "ETH") } == .zero)
+        #expect(try engine.ledgerCheck().isEmpty)
+        let ns = try await engine.nonceStatus()
+        #expect(ns.ok && ns.nextNonce == 1 && ns.chainLatest == 1)
+    }
+
+    @Test func withdrawalSignedByHSMOnSoftHSM2() async throws {
+        guard let token = try SoftHSMToken.make() else {
+            Issue.record("SoftHSM2 不可用（需要 softhsm2：install.sh 会安装）")
+            return
+        }
+        defer { token.cleanup() }
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "hsm", confirmations: 2)
+        // 热钱包换成 HSM 上生成的密钥：私钥不可导出，签名只在令牌里发生。
+        let signer = try token.signer()
+        try engine.useSignerForTests(signer)
+        let accts = try await prepareFunds(dev, engine, user: "carol", amount: ether * UInt256(2))
+        let w = try approvedWithdrawal(engine, id: "req-hsm", user: "carol", amount: "0.5", to: accts[6])
+        #expect(engine.hotWalletSigner()?.tier == "hsm")
+        try await engine.runWorker("withdrawals")
+        try await dev.mine(2)
+        try await engine.runWorker("withdrawals")
+        let now = try engine.withdrawal(id: w.id)
+        #expect(now.state == .confirmed, "\(now.state) \(now.reason)")
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+    }
+
+    @Test func nodeErrorsOpenBreakerWithoutDoubleBroadcast() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let base = try await makeDevnetHome(dev, tag: "brk", confirmations: 1)
+        // 同一个 home 重新打开：链客户端 = 真实多端点 RPC（熔断阈值 3、断开 2 秒）+ 广播前注入节点故障。
+        let rpc = try ResilientRPC.http(urls: [dev.url], config: ResilienceConfig(
+            expectedChainId: dev.chainId, timeoutSeconds: 5, retry: WalletChain.RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1),
+            breaker: BreakerConfig(failureThreshold: 3, openSeconds: 2)))
+        let faulty = FaultOnBroadcast(inner: JSONRPCChainClient(rpc: rpc), dev: dev)
+        let engine = try await WalletEngine.open(home: base.home.root, options: EngineOpenOptions(
+            unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)), clientOverride: faulty, rpcOverride: rpc,
+            keystoreOptions: fastKeystore))
+        let accts = try await prepareFunds(dev, engine, user: "dave", amount: ether * UInt256(2))
+        let w = try approvedWithdrawal(engine, id: "req-brk", user: "dave", amount: "1", to: accts[7])
+        faulty.armed.write { $0 = true }
+        _ = await engine.runOnce(["withdrawals"])
+        let mid = try engine.withdrawal(id: w.id)
+        // 签名已在广播前落库；广播结果不明 → unknown，绝不重新签名。
+        #expect(mid.txHash != nil && mid.rawTx != nil)
+        #expect(mid.state == .unknown, "\(mid.state)")
+        // 故障持续：查询也失败，熔断器打开（状态页可见）。
+        for _ in 0..<3 { _ = await engine.runOnce(["withdrawals"]) }
+        #expect(engine.chain.health.contains { $0.breaker == .open })
+        let st = await engine.status().json["breakers"] as? [[String: Any]]
+        #expect(st?.first?["state"] as? String == "open")
+        // 节点恢复、熔断冷却：按已存哈希核对（节点没收到）→ 用同一份字节重发 → 上链一次。
+        try await dev.fault("http500", count: 0)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 0)
+        var state = mid.state
+        for _ in 0..<20 where state != .confirmed {
+            try await Task.sleep(nanoseconds: 700_000_000)
+            _ = await engine.runOnce(["withdrawals"])
+            try await dev.mine(1)
+            state = try engine.withdrawal(id: w.id).state
+        }
+        let done = try engine.withdrawal(id: w.id)
+        #expect(done.state == .confirmed, "\(done.state)")
+        #expect(done.txHash == mid.txHash)   // 从未重新签名
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+        #expect(faulty.broadcasts.get >= 2)  // 确实重发过（同一份字节）
+    }
+}
+
+/// 测试用链客户端：第一次广播前让测试链进入“HTTP 500”故障模式（模拟节点在广播时出故障），其余原样转发。
+final class FaultOnBroadcast: ChainClient, @unchecked Sendable {
+    let inner: ChainClient
+    let dev: Devnet
+    let armed = Protected(false)
+    let broadcasts = Protected(0)
+    init(inner: ChainClient, dev: Devnet) { self.inner = inner; self.dev = dev }
+    func chainId() async throws -> UInt64 { try await inner.chainId() }
+    func blockNumber() async throws -> UInt64 { try await inner.blockNumber() }
+    func block(_ tag: BlockTag) async throws -> ChainBlock? { try await inner.block(tag) }
+    func logs(_ filter: LogFilter) async throws -> [ChainLog] { try await inner.logs(filter) }
+    func receipt(_ hash: H256) async throws -> ChainReceipt? { try await inner.receipt(hash) }
+    func transaction(_ hash: H256) async throws -> ChainTransaction? { try await inner.transaction(hash) }
+    func transactionCount(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt64 { try await inner.transactionCount(address, tag) }
+    func sendRawTransaction(_ raw: [UInt8]) async throws -> H256 {
+        broadcasts.write { $0 += 1 }
+        if armed.write({ a -> Bool in let was = a; a = false; return was }) { try await dev.fault("http500", count: 1000) }
+        return try await inner.sendRawTransaction(raw)
+    }
+    func feeHistory(blockCount: Int, newest: BlockTag, percentiles: [Double]) async throws -> WalletChain.FeeHistory {
+        try await inner.feeHistory(blockCount: blockCount, newest: newest, percentiles: percentiles)
+    }
+    func maxPriorityFeePerGas() async throws -> UInt256 { try await inner.maxPriorityFeePerGas() }
+    func estimateGas(_ call: CallRequest) async throws -> UInt64 { try await inner.estimateGas(call) }
+    func balance(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt256 { try await inner.balance(address, tag) }
+    func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8] { try await inner.call(call, tag) }
+}
+
+extension WalletEngine {
+    /// 测试：把配置里的热钱包换成签名器的地址（HSM 密钥在令牌上生成），再装上签名器。
+    func useSignerForTests(_ s: TransactionSigner) throws {
+        var cfg = config
+        cfg.hotWallet.address = s.address.checksummed
+        try cfg.save(home: home)
+        try replaceConfigForTests(cfg)
+        try useSigner(s)
+    }
+}
+
+/// 临时 SoftHSM2 令牌（真实 PKCS#11）。
+struct SoftHSMToken {
+    let dir: String
+    let module: String
+    let conf: String
+
+    static func make() throws -> SoftHSMToken? {
+        let module = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
+            .first { FileManager.default.fileExists(atPath: $0) }
+        guard let module, FileManager.default.isExecutableFile(atPath: "/usr/bin/softhsm2-util") else { return nil }
+        let dir = NSTemporaryDirectory() + "/wc-hsm-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir + "/tokens", withIntermediateDirectories: true)
+        let conf = dir + "/softhsm2.conf"
+        try "directories.tokendir = \(dir)/tokens\nobjectstore.backend = file\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        setenv("SOFTHSM2_CONF", conf, 1)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/softhsm2-util")
+        p.arguments = ["--init-token", "--free", "--label", "wallet", "--pin", "1234", "--so-pin", "5678"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run(); p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        return SoftHSMToken(dir: dir, module: module, conf: conf)
+    }
+
+    func signer() throws -> PKCS11TxSigner {
+        let m = try PKCS11Module.load(module)
+        let s = try PKCS11Session(module: m, slot: try m.slot(forToken: "wallet"))
+        try s.login(SecretBytes(Array("1234".utf8)))
+        let id: [UInt8] = [0x01, 0x02, 0x03, 0x04]
+        _ = try s.generateSecp256k1(label: "hot-wallet", id: id)
+        return try PKCS11TxSigner(session: s, keyID: id)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(atPath: dir) }
+}

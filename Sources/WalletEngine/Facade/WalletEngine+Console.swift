@@ -79,16 +79,13 @@ extension WalletEngine {
         }
     }
 
+    /// 审批走引擎门面（账本策略 + 指标 + 日志），与 CLI `withdraw approve` 同一路径。
     public func consoleApprove(id: Int64, by op: Operator) throws -> Withdrawal {
-        let w = try gate.with { l in try l.approve(withdrawalID: id, by: op) }
-        logger.info("console.withdraw.approve", ["id": .int(id), "operator": .string(op.name), "state": .string(w.state.rawValue)])
-        return w
+        try approve(withdrawalID: id, by: op)
     }
 
     public func consoleReject(id: Int64, reason: String, by op: Operator) throws -> Withdrawal {
-        let w = try gate.with { l in try l.reject(withdrawalID: id, reason: reason, by: op) }
-        logger.info("console.withdraw.reject", ["id": .int(id), "operator": .string(op.name)])
-        return w
+        try reject(withdrawalID: id, reason: reason, by: op)
     }
 
     public func consoleAudits(offset: Int, limit: Int) throws -> (rows: [AuditRecord], total: Int) {

@@ -277,4 +277,78 @@ import Glibc
         }
         #expect(FileManager.default.fileExists(atPath: home + "/logs/engine.log"), "日志写在 home 的日志文件里")
     }
+
+    // MARK: - `wallet-console`（无子命令 = console）：终端登录、角色、从密钥视图解封
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(binary))
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    static func initHome(_ tag: String, adminPass: String, unsealPass: String) throws -> String {
+        let home = tempHome(tag)
+        let dir = home + "-secrets"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/a", contents: Data(adminPass.utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(atPath: dir + "/u", contents: Data(unsealPass.utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rc = try run(["init", "--home", home, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", dir + "/u",
+                          "--admin", "ops", "--admin-passphrase-file", dir + "/a", "--confirmations", "3"])
+        #expect(rc == 0, "init 成功")
+        return home
+    }
+
+    @Test func consoleLoginOnTerminalThenUnsealFromKeysView() throws {
+        let adminPass = "ops-pass-\(getpid())-kiwi", unsealPass = "unseal-\(getpid())-mango"
+        let home = try Self.initHome("login", adminPass: adminPass, unsealPass: unsealPass)
+        let t = TmuxHarness()
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        // 不带子命令：默认打开控制台。
+        try t.start("\(bin) --home \(home)", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("操作员:", timeout: 20)
+        try t.type("ops")
+        try t.sendKeys("Enter")
+        try t.waitFor("ops 的口令")
+        try t.type(adminPass)
+        try t.sendKeys("Enter")
+        let s = try t.waitFor("ops(管理员)", timeout: 20)
+        #expect(s.contains("已封存"), "未解封启动")
+        try t.sendKeys("5")
+        try t.waitFor("hot-wallet")
+        try t.sendKeys("u")
+        try t.waitFor("口令（不回显）")
+        try t.type(unsealPass)
+        #expect(!(try t.capture()).contains(unsealPass), "口令不回显")
+        try t.sendKeys("Tab")
+        try t.sendKeys("Enter")
+        try t.waitFor("已解封", timeout: 15)
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+        let scroll = try t.captureWithHistory()
+        #expect(!scroll.contains(adminPass) && !scroll.contains(unsealPass), "口令不留在终端")
+        let files = Self.dump(home)
+        #expect(!Self.contains(files, adminPass) && !Self.contains(files, unsealPass), "口令不落盘（日志、数据库、密钥库）")
+    }
+
+    @Test func consoleWrongPassphraseExitsWithTypedError() throws {
+        let home = try Self.initHome("badlogin", adminPass: "right-pass-123", unsealPass: "unseal-pass-123")
+        let t = TmuxHarness()
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("\(bin) console --home \(home) --operator ops", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("ops 的口令", timeout: 20)
+        try t.type("wrong-pass-999")
+        try t.sendKeys("Enter")
+        let s = try t.waitFor("错误 [", timeout: 10)
+        #expect(!s.contains("wrong-pass-999"))
+        let rc = try waitExit(t)
+        #expect(rc == 1 || rc == 2, "认证失败以非零退出码结束（\(rc.map(String.init) ?? "nil")）")
+    }
 }

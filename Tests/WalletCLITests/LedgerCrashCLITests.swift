@@ -19,10 +19,13 @@ import Testing
         var env = ProcessInfo.processInfo.environment
         env["WALLET_LEDGER_TEST_WORKER"] = "1"
         p.environment = env
-        p.standardOutput = FileHandle.nullDevice
+        let ready = Pipe()
+        p.standardOutput = ready
         p.standardError = FileHandle.nullDevice
         try p.run()
-        usleep(useconds_t(5_000 + next(120_000)))
+        // 等到子进程真正开始业务再计时（CI 并行跑测试时进程启动可能比 kill 间隔还慢）。
+        _ = ready.fileHandleForReading.availableData
+        usleep(useconds_t(next(80_000)))
         if p.isRunning { kill(p.processIdentifier, SIGKILL); killedMidway += 1 }
         p.waitUntilExit()
         let c = try CLIRunner.run(["ledger", "check", "--json"] + h)

@@ -64,6 +64,36 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(ns.ok && ns.nextNonce == 1 && ns.chainLatest == 1)
     }
 
+    @Test func erc20WithdrawalTransfersTokensOnTheEVM() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "wd20", confirmations: 1)
+        let accts = try await dev.accounts()
+        let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
+        let dep = try engine.assignAddress(user: "gina", asset: "USDT").address
+        try await dev.mint(usdt, to: dep, UInt256(300_000_000))
+        try await dev.mint(usdt, to: engine.hotAddress, UInt256(1_000_000_000))   // 热钱包的代币库存
+        try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether)       // 付 gas 的 ETH
+        try engine.recordHotWalletFunding(asset: "USDT", amount: UInt256(1_000_000_000), ref: "fund-usdt", by: "admin")
+        try engine.recordHotWalletFunding(asset: "ETH", amount: ether, ref: "fund-eth", by: "admin")
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let clerk = try engine.op("clerk", role: .approver)
+        let w = try engine.requestWithdrawal(WithdrawalRequest(requestID: "usdt-1", user: "gina", asset: "USDT", amount: "120.5",
+                                                               to: accts[9]), by: clerk)
+        _ = try engine.approve(withdrawalID: w.id, by: try engine.op("admin", role: .admin))
+        try await engine.runWorker("withdrawals")
+        try await dev.mine(1)
+        try await engine.runWorker("withdrawals")
+        let done = try engine.withdrawal(id: w.id)
+        #expect(done.state == .confirmed, "\(done.state) \(done.reason)")
+        let asset = try engine.gate.with { l in try l.asset("USDT") }
+        #expect(try await engine.chainBalance(address: accts[9], asset: asset) == UInt256(120_500_000))
+        #expect(try engine.gate.with { l in try l.available(user: "gina", asset: "USDT") } == UInt256(179_500_000))
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+
     @Test func withdrawalSignedByHSMOnSoftHSM2() async throws {
         guard let token = try SoftHSMToken.make() else {
             Issue.record("SoftHSM2 不可用（需要 softhsm2：install.sh 会安装）")
@@ -73,9 +103,14 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let dev = try Devnet()
         defer { dev.stop() }
         let engine = try await makeDevnetHome(dev, tag: "hsm", confirmations: 2)
-        // 热钱包换成 HSM 上生成的密钥：私钥不可导出，签名只在令牌里发生。
-        let signer = try token.signer()
-        try engine.useSignerForTests(signer)
+        // 热钱包换成 HSM 上生成的密钥（经密钥库登记，PIN 信封加密保存）：私钥不可导出，签名只在令牌里发生，
+        // 引擎经密钥库的统一 Signer 接口使用它（低 S 规范化与恢复 id 由 HSM 签名器完成）。
+        let info = try engine.keystore.generateHSMKey(modulePath: token.module, tokenLabel: "wallet",
+                                                      pin: SecretBytes(Array("1234".utf8)), label: "hot-hsm")
+        var cfg = engine.config
+        cfg.hotWallet = HotWalletSettings(keyId: info.id, address: try #require(info.address))
+        try cfg.save(home: engine.home)
+        try engine.replaceConfigForTests(cfg)
         let accts = try await prepareFunds(dev, engine, user: "carol", amount: ether * UInt256(2))
         let w = try approvedWithdrawal(engine, id: "req-hsm", user: "carol", amount: "0.5", to: accts[6])
         #expect(engine.hotWalletSigner()?.tier == "hsm")
@@ -156,17 +191,6 @@ final class FaultOnBroadcast: ChainClient, @unchecked Sendable {
     func estimateGas(_ call: CallRequest) async throws -> UInt64 { try await inner.estimateGas(call) }
     func balance(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt256 { try await inner.balance(address, tag) }
     func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8] { try await inner.call(call, tag) }
-}
-
-extension WalletEngine {
-    /// 测试：把配置里的热钱包换成签名器的地址（HSM 密钥在令牌上生成），再装上签名器。
-    func useSignerForTests(_ s: TransactionSigner) throws {
-        var cfg = config
-        cfg.hotWallet.address = s.address.checksummed
-        try cfg.save(home: home)
-        try replaceConfigForTests(cfg)
-        try useSigner(s)
-    }
 }
 
 /// 临时 SoftHSM2 令牌（真实 PKCS#11）。

@@ -23,11 +23,10 @@ func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> 
 struct EngineOpenOptionsCLI: ParsableArguments {
     @OptionGroup var unseal: UnsealOptions
     @Flag(name: .long, help: "不解封（只读查询）") var sealed = false
-    @Option(name: .long, help: "HSM 层热钱包密钥的 PIN 文件") var hsmPinFile: String?
 
+    /// HSM/KMS 层的热钱包密钥经密钥库登记（PIN 信封加密保存），解封后由密钥库的签名器自动登录，无需另给 PIN。
     func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) throws -> WalletEngine {
-        let pin = try hsmPinFile.map { try CLI.readSecretFile($0, what: g.language == .zh ? "HSM PIN" : "HSM PIN") }
-        let engine = try runBlocking { try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(hsmPin: pin)) }
+        let engine = try runBlocking { try await WalletEngine.open(home: home.resolved) }
         if needUnseal && !sealed && engine.keystore.isSealed {
             try KeystoreCLI.unseal(engine.keystore, unseal, lang: g.language)
         }

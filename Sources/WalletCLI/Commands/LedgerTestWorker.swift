@@ -36,6 +36,8 @@ extension LedgerCommand {
                 l.deriver = TestDeriver()
                 try seed(l)
                 if mode == "seed" { return }
+                // 告诉测试「库已打开、开始干活」：kill 时刻从这里起算，机器再忙也是在业务中途被杀。
+                FileHandle.standardOutput.write(Data("ready\n".utf8))
                 try work(l)
             }
         }
@@ -148,7 +150,6 @@ extension LedgerCommand {
                 }
                 i += 1
                 try l.setSetting("test.cursor", String(i))
-                if i % 10 == 0 { print("step \(i)") }
             }
         }
     }

@@ -4,28 +4,12 @@ import WalletChain
 import WalletCrypto
 import WalletKeys
 
-/// 用 WalletKeys 解码并验签原始交易，供模拟链校验我们签的交易（签名、链 id、nonce 都要对）。
-public struct KeysRawDecoder: RawTransactionDecoder {
-    public init() {}
-    public func decode(_ raw: [UInt8]) throws -> DecodedRawTransaction {
-        let s = try SignedEthTransaction.decode(raw: raw)
-        let t = s.transaction
-        guard let hash = H256(bytes: s.hash), let from = ChainAddress(bytes: s.from.bytes) else {
-            throw EngineError("demo.decode", zh: "无法解码交易。", en: "cannot decode the transaction.")
-        }
-        return DecodedRawTransaction(hash: hash, from: from, to: t.to.flatMap { ChainAddress(bytes: $0.bytes) }, value: t.value,
-                                     nonce: t.nonce, gasLimit: t.gasLimit,
-                                     maxFeePerGas: t.type == .eip1559 ? t.maxFeePerGas : t.gasPrice,
-                                     maxPriorityFeePerGas: t.type == .eip1559 ? t.maxPriorityFeePerGas : t.gasPrice,
-                                     chainId: t.chainId ?? 0, data: t.data)
-    }
-}
-
 /// 链访问：客户端 + （rpc 时）端点健康。
 public struct ChainAccess: Sendable {
     public let client: ChainClient
     public let rpc: ResilientRPC?
-    public let sim: SimChain?
+    /// 演示链（WalletChain.DemoChain：SimChain + 确定性随机事件）。
+    public let demo: DemoChain?
 
     public var health: [EndpointHealth] { rpc?.health ?? [] }
 
@@ -38,10 +22,11 @@ public struct ChainAccess: Sendable {
                 if !ok { metrics.rpcErrors.inc([method]) }
             }
             let rpc = try ResilientRPC.http(urls: config.chain.rpcURLs, config: rc, observer: observer)
-            return ChainAccess(client: JSONRPCChainClient(rpc: rpc), rpc: rpc, sim: nil)
+            return ChainAccess(client: JSONRPCChainClient(rpc: rpc), rpc: rpc, demo: nil)
         case .demo:
-            let sim = SimChain(chainId: config.chain.id, decoder: KeysRawDecoder())
-            return ChainAccess(client: sim, rpc: nil, sim: sim)
+            let d = DemoChain(config: DemoChainConfig(chainId: config.chain.id, seed: config.chain.demoSeed,
+                                                      blockInterval: Double(config.chain.demoBlockIntervalMs) / 1000))
+            return ChainAccess(client: d, rpc: nil, demo: d)
         }
     }
 

@@ -2,6 +2,7 @@
 // 全部经过 LedgerGate（与 worker 串行），审批动作写审计（账本负责），并计入指标。
 import Foundation
 import WalletCrypto
+import WalletKeystore
 import WalletLedger
 
 extension WalletEngine {
@@ -72,5 +73,28 @@ extension WalletEngine {
     /// 运营方给热钱包注资的记账（链上转账之后）。
     public func recordHotWalletFunding(asset: String, amount: UInt256, ref: String, by op: String) throws {
         try gate.with { l in _ = try l.fundHotWallet(asset: asset, amount: amount, ref: ref, by: op) }
+    }
+}
+
+// MARK: - 密钥层级与封存（控制台 Keys 页）
+
+extension WalletEngine {
+    /// 每把密钥：层级、地址/指纹、使用统计、健康（HSM 会话、KMS 可达）、KEK 年龄。
+    public func keyTiers() async -> [KeyTierStatus] { await keystore.keyTierStatus() }
+
+    /// 封存状态（sealed/unsealed、份额模式的 t/n 与进度）。
+    public func sealStatus() -> SealStatus { keystore.status() }
+
+    /// 提交一份 Shamir 份额；凑够阈值自动解封。
+    public func unseal(share: SecretBytes) throws -> Keystore.UnsealProgress {
+        let p = try keystore.unseal(share: share)
+        if p.unsealed { metrics.sealed.set(0); logger.info("keystore.unsealed", ["via": "shares"]) }
+        return p
+    }
+
+    /// 最近的基础费走势（控制台画迷你折线图；wei/gas）。
+    public func baseFeeTrend() async -> [UInt256] {
+        if let c = fees.cached { return c.baseFeeTrend }
+        return (try? await fees.refresh().baseFeeTrend) ?? []
     }
 }

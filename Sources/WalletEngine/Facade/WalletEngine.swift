@@ -87,14 +87,14 @@ public final class WalletEngine: @unchecked Sendable {
         if let p = options.unsealPassphrase { try keystore.unseal(passphrase: p) }
         var access: ChainAccess
         if let o = options.clientOverride {
-            access = ChainAccess(client: o, rpc: options.rpcOverride, sim: o as? SimChain)
+            access = ChainAccess(client: o, rpc: options.rpcOverride, demo: o as? DemoChain)
         } else {
             access = try ChainAccess.make(config: config, metrics: metrics)
         }
         let engine = WalletEngine(home: home, config: config, gate: LedgerGate(ledger), keystore: keystore, chain: access,
                                   metrics: metrics, logger: logger, clock: options.clock)
-        if config.isDemo, let sim = access.sim {
-            let d = DemoChainDriver(sim: sim, gate: engine.gate, config: config)
+        if config.isDemo, let chain = access.demo {
+            let d = DemoChainDriver(chain: chain, gate: engine.gate, config: config)
             try d.seedGenesis()
             engine.demo = d
         }
@@ -159,6 +159,7 @@ public final class WalletEngine: @unchecked Sendable {
         w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
                                     config: config, metrics: metrics, clock: clock))
         w.append(SweepWorker(engine: self))
+        w.append(JobWorker(engine: self))
         w.append(ReconcileWorker(engine: self))
         return w
     }

@@ -1,0 +1,80 @@
+// 任务 worker：从账本的持久任务队列（queue = "engine"）领取到期任务并执行——操作员在控制台/CLI 里发起的
+// “立即归集”“立即对账”“清理过期提现”等。领取带租约（可见性超时）：进程在执行中死掉，租约到期后任务可被再领；
+// 失败按指数退避重试，超过次数进死信队列，运维可查看并重新入队（`jobs dead` / `jobs requeue ID`）。
+// 处理器都是幂等的（归集以 (地址, nonce) 幂等、对账只追加记录、过期清理按状态转换），所以“至少一次”执行是安全的。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+public enum EngineJobKind: String, Sendable, CaseIterable {
+    case sweepRun = "sweep.run"
+    case reconcile = "reconcile.run"
+    case expireWithdrawals = "withdrawals.expire"
+    case refreshFees = "fees.refresh"
+}
+
+public final class JobWorker: EngineWorker, @unchecked Sendable {
+    public static let queue = "engine"
+    public let name = "jobs"
+    public let intervalMs: Int
+    unowned let engine: WalletEngine
+    let owner = "engine-\(getpid())"
+
+    init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.withdrawalIntervalMs }
+
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        var done = 0, failed = 0
+        while !ctx.shouldStop {
+            let now = engine.clock()
+            guard let job = try engine.gate.with({ l in try l.jobQueue?.lease(queue: Self.queue, owner: owner, now: now, visibility: 300) }) else { break }
+            do {
+                try await handle(job, ctx)
+                try engine.gate.with { l in try l.jobQueue?.complete(id: job.id, owner: owner) }
+                done += 1
+                ctx.logger.info("job.done", ["id": .int(job.id), "kind": .string(job.kind), "attempt": .int(Int64(job.attempts))])
+            } catch {
+                let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
+                let after = try engine.gate.with { l in
+                    try l.jobQueue?.fail(id: job.id, owner: owner, error: msg, now: engine.clock(), retry: WalletLedger.RetryPolicy())
+                }
+                failed += 1
+                ctx.logger.warn("job.failed", ["id": .int(job.id), "kind": .string(job.kind), "error": .error(error),
+                                               "state": .string(after?.state.rawValue ?? "?")])
+            }
+            if done + failed >= 50 { break }   // 一轮最多 50 个，给别的 worker 让路
+        }
+        try engine.gate.with { l in
+            if let q = l.jobQueue {
+                engine.metrics.pendingJobs.set(try q.count(state: .pending), [Self.queue])
+                engine.metrics.deadJobs.set(try q.count(state: .dead))
+            }
+        }
+        return RoundReport(processed: done + failed, summary: "jobs done=\(done) failed=\(failed)")
+    }
+
+    func handle(_ job: Job, _ ctx: WorkerContext) async throws {
+        guard let kind = EngineJobKind(rawValue: job.kind) else {
+            throw EngineError("job.unknown_kind", zh: "未知的任务类型 \(job.kind)。", en: "unknown job kind \(job.kind).")
+        }
+        switch kind {
+        case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger)
+        case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx)
+        case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
+        case .refreshFees: _ = try await engine.fees.refresh()
+        }
+    }
+}
+
+extension WalletEngine {
+    /// 入队一个引擎任务（控制台“立即归集”等）。uniqueKey 相同的任务只入队一次（幂等）。
+    @discardableResult
+    public func enqueue(_ kind: EngineJobKind, uniqueKey: String? = nil, priority: Int = 0) throws -> Job {
+        try gate.with { l in
+            guard let q = l.jobQueue else {
+                throw EngineError("job.no_queue", zh: "当前存储后端没有任务队列。", en: "the storage backend has no job queue.")
+            }
+            return try q.enqueue(queue: JobWorker.queue, kind: kind.rawValue, payload: "{}", uniqueKey: uniqueKey, priority: priority,
+                                 maxAttempts: 5, runAt: clock())
+        }
+    }
+}

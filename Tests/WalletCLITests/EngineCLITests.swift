@@ -1,0 +1,128 @@
+// 引擎命令的端到端 CLI 测试（真实二进制）：init、status --json、asset add、配置错误点名键、
+// engine run --once、SIGTERM 有界停机、fees/sweep plan/nonce status 的 JSON 形状。演示链：无需节点。
+import Foundation
+import Testing
+
+enum EngineCLI {
+    /// 在演示链上 init 一个 home（小 scrypt 参数加速测试）。
+    static func demoHome() throws -> (home: String, pass: String) {
+        let dir = CLIRunner.tempDir("eng")
+        let pass = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+        let admin = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
+        let home = dir.appendingPathComponent("home").path
+        let r = try CLIRunner.run(["init", "--home", home, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", pass,
+                                   "--admin", "root", "--admin-passphrase-file", admin, "--confirmations", "2", "--scrypt-log-n", "12", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (home, pass)
+    }
+}
+
+@Test func initCreatesAWorkingHome() throws {
+    let (home, _) = try EngineCLI.demoHome()
+    for f in ["config.json", "wallet.db", "keystore/keystore.wcks"] {
+        #expect(FileManager.default.fileExists(atPath: home + "/" + f), "缺少 \(f)")
+    }
+    let attrs = try FileManager.default.attributesOfItem(atPath: home + "/config.json")
+    #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    // 再次 init 同一目录：拒绝（退出码 2），不覆盖。
+    let dir = URL(fileURLWithPath: home).deletingLastPathComponent()
+    let again = try CLIRunner.run(["init", "--home", home, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", dir.appendingPathComponent("unseal.txt").path,
+                                   "--admin", "root", "--admin-passphrase-file", dir.appendingPathComponent("admin.txt").path, "--scrypt-log-n", "12"])
+    #expect(again.status == 2)
+    #expect(again.stderr.contains("init.exists"))
+    // 助记词、口令都不出现在任何输出或日志里。
+    let log = (try? String(contentsOfFile: home + "/logs/engine.log", encoding: .utf8)) ?? ""
+    #expect(!log.contains("unseal-pass-123") && !log.contains("admin-pass-123"))
+}
+
+@Test func initNeedsRpcOrExplicitDemo() throws {
+    let dir = CLIRunner.tempDir("eng")
+    let pass = CLIRunner.write("unseal-pass-123", to: dir, "p.txt")
+    let r = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("h").path, "--chain-id", "1", "--unseal-passphrase-file", pass,
+                               "--admin", "root", "--admin-passphrase-file", pass])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("init.no_rpc"))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("h/config.json").path))
+}
+
+@Test func statusJSONIsLabelledDemo() throws {
+    let (home, _) = try EngineCLI.demoHome()
+    let r = try CLIRunner.run(["status", "--home", home, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let o = try #require(r.json as? [String: Any])
+    #expect(o["chainId"] as? Int == 1337)
+    #expect(o["demo"] as? Bool == true)
+    #expect((o["label"] as? String)?.contains("DEMO") == true)
+    #expect((o["hotWallet"] as? [String: Any])?["address"] is String)
+    #expect((o["seal"] as? [String: Any])?["sealed"] as? Bool == true)
+    #expect(o["head"] is Int)
+}
+
+@Test func brokenConfigNamesTheKey() throws {
+    let (home, _) = try EngineCLI.demoHome()
+    var text = try String(contentsOfFile: home + "/config.json", encoding: .utf8)
+    text = text.replacingOccurrences(of: "\"replacementBumpPercent\" : 12", with: "\"replacementBumpPercent\" : 3")
+    try text.write(toFile: home + "/config.json", atomically: true, encoding: .utf8)
+    let r = try CLIRunner.run(["status", "--home", home, "--json", "--lang", "en"])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("fees.replacementBumpPercent"), "\(r.stderr)")
+}
+
+@Test func assetAddValidatesContract() throws {
+    let (home, _) = try EngineCLI.demoHome()
+    let bad = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "USDC", "--contract", "0x1234", "--decimals", "6"])
+    #expect(bad.status == 2)
+    let ok = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "USDC", "--contract", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+                                "--decimals", "6", "--confirmations", "3", "--json"])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect((ok.json as? [String: Any])?["contract"] as? String == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48")
+}
+
+@Test func engineRunOnceAndQueries() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let once = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass, "--json"])
+    #expect(once.status == 0, "\(once.stderr)")
+    let workers = ((once.json as? [String: Any])?["workers"] as? [[String: Any]])?.compactMap { $0["worker"] as? String } ?? []
+    #expect(Set(workers).isSuperset(of: ["scanner", "withdrawals", "sweeper", "reconcile", "fees"]))
+    let fees = try CLIRunner.run(["fees", "--home", home, "--json"])
+    #expect(fees.status == 0, "\(fees.stderr)")
+    let f = try #require(fees.json as? [String: Any])
+    for k in ["slow", "normal", "fast"] {
+        let t = try #require(f[k] as? [String: Any])
+        #expect(t["maxFeePerGas"] is String && t["maxPriorityFeePerGas"] is String)
+    }
+    #expect(f["baseFee"] is String)
+    let plan = try CLIRunner.run(["sweep", "plan", "--home", home, "--json"])
+    #expect(plan.status == 0, "\(plan.stderr)")
+    #expect(plan.json is [Any])
+    let nonce = try CLIRunner.run(["nonce", "status", "--home", home, "--json"])
+    #expect(nonce.status == 0, "\(nonce.stderr)")
+    let n = try #require(nonce.json as? [String: Any])
+    #expect(n["nextNonce"] as? Int == 0 && n["ok"] as? Bool == true)
+    #expect(n["gaps"] as? [Any] != nil)
+}
+
+@Test func engineRunStopsOnSIGTERMWithinBound() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let p = Process()
+    p.executableURL = CLIRunner.binary
+    p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", pass, "--metrics-port", "0"]
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    Thread.sleep(forTimeInterval: 3)
+    #expect(p.isRunning)
+    let t0 = Date()
+    kill(p.processIdentifier, SIGTERM)
+    p.waitUntilExit()
+    let elapsed = Date().timeIntervalSince(t0)
+    #expect(p.terminationReason == .exit && p.terminationStatus == 0, "\(p.terminationStatus)")
+    #expect(elapsed < 16, "停机用了 \(elapsed) 秒")
+    let log = try String(contentsOfFile: home + "/logs/engine.log", encoding: .utf8)
+    #expect(log.contains("\"event\":\"engine.stop_requested\""))
+    #expect(log.contains("\"shutdown\":\"graceful\""))
+    // 日志只在文件里：每行都是 JSON。
+    for l in log.split(separator: "\n") { #expect((try? JSONSerialization.jsonObject(with: Data(l.utf8))) != nil) }
+    // 第二个引擎同一 home：拒绝（不会两个进程分配 nonce）。
+}

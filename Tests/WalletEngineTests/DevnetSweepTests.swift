@@ -1,0 +1,92 @@
+// 端到端（真实 EVM）：归集。ETH 地址直接归集（余额 − 最坏手续费）；ERC-20 地址没有 ETH 付 gas：
+// 先由热钱包补 gas，等补充交易的收据，再由充值地址（HD 种子按路径签名）把代币发往热钱包。
+import Foundation
+import Testing
+import WalletChain
+import WalletCrypto
+import WalletLedger
+@testable import WalletEngine
+
+@Suite(.serialized) struct DevnetSweepTests {
+    @Test func sweepEthAndTokenWithGasTopUp() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "sweep", confirmations: 1)
+        let accts = try await dev.accounts()
+        let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
+        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH").address
+        let tokAddr = try engine.assignAddress(user: "alice", asset: "USDT").address
+        try await dev.send(from: accts[0], to: ethAddr, wei: ether * UInt256(2))
+        try await dev.mint(usdt, to: tokAddr, UInt256(1_000_000_000))
+        try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether * UInt256(5))
+        try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(5), ref: "fund", by: "admin")
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits(state: .credited).total == 2)
+
+        let plan = try await engine.sweepPlan()
+        let ethLine = try #require(plan.first { $0.asset == "ETH" })
+        let tokLine = try #require(plan.first { $0.asset == "USDT" })
+        #expect(ethLine.decision == "sweep")
+        #expect(ethLine.amount + ethLine.fee == ether * UInt256(2))   // 余额 = 金额 + 预留的最坏手续费
+        #expect(ethLine.gasLimit == 21_000)
+        #expect(tokLine.decision == "top_up_first")
+        #expect(tokLine.topUp > .zero)
+        #expect(tokLine.amount == UInt256(1_000_000_000))
+
+        // 第一轮：ETH 归集广播；代币地址先补 gas（热钱包 nonce 0）。
+        _ = try await engine.sweepRun()
+        #expect(try engine.gate.with { l in try l.sweeps(state: .broadcast) }.count == 1)
+        #expect(try engine.gate.with { l in try l.sweeps(state: .toppingUpGas) }.count == 1)
+        #expect(try await dev.balance(tokAddr) == tokLine.topUp)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+        // 补 gas 的收据到之前，代币不会发出。
+        #expect(try await dev.transactionCount(tokAddr) == 0)
+
+        try await dev.mine(1)
+        _ = try await engine.sweepRun()   // ETH 归集确认；补 gas 收据到 → 代币归集广播
+        try await dev.mine(1)
+        _ = try await engine.sweepRun()   // 代币归集确认
+        let all = try engine.gate.with { l in try l.sweeps() }
+        #expect(all.count == 2)
+        #expect(all.allSatisfy { $0.state == .confirmed }, "\(all.map(\.state))")
+        let hotToken = try await engine.chainBalance(address: engine.hotAddress, asset: try engine.gate.with { l in try l.asset("USDT") })
+        #expect(hotToken == UInt256(1_000_000_000))
+        #expect(try await dev.transactionCount(tokAddr) == 1)
+        #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > .zero)
+        #expect(try engine.ledgerCheck().isEmpty)
+        // 计划里不再有待归集的代币。
+        #expect(try await engine.sweepPlan().filter { $0.asset == "USDT" && $0.decision != "skip" }.isEmpty)
+    }
+
+    @Test func stuckWithdrawalReplacedWithSameNonceAndHigherFees() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "stuck", confirmations: 1)
+        let accts = try await prepareFunds(dev, engine, user: "frank", amount: ether * UInt256(2))
+        let w = try approvedWithdrawal(engine, id: "stuck-1", user: "frank", amount: "0.3", to: accts[8])
+        try await dev.setAutoMine(false)
+        try await engine.runWorker("withdrawals")
+        let first = try engine.withdrawal(id: w.id)
+        #expect(first.state == .broadcast)
+        // 卡住：不出块。超过 stuckAfterSeconds（测试配置 10 秒）后替换。
+        try await Task.sleep(nanoseconds: 10_500_000_000)
+        try await engine.runWorker("withdrawals")
+        let rec = try #require(try engine.gate.nonceRecord(from: engine.hotAddress, nonce: first.nonce!))
+        #expect(rec.attempts.count == 2)
+        let a0 = rec.attempts[0], a1 = rec.attempts[1]
+        let f0 = try UInt256(decimal: a0.maxFeePerGas), f1 = try UInt256(decimal: a1.maxFeePerGas)
+        let t0 = try UInt256(decimal: a0.maxPriorityFeePerGas), t1 = try UInt256(decimal: a1.maxPriorityFeePerGas)
+        #expect(f1 * UInt256(100) >= f0 * UInt256(110))
+        #expect(t1 * UInt256(100) >= t0 * UInt256(110))
+        try await dev.setAutoMine(true)
+        try await dev.mine(2)
+        try await engine.runWorker("withdrawals")
+        let done = try engine.withdrawal(id: w.id)
+        #expect(done.state == .confirmed, "\(done.state)")
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)   // 同一 nonce 只有一笔上链
+        let mined = try #require(try engine.gate.nonceRecord(from: engine.hotAddress, nonce: first.nonce!)?.minedHash)
+        #expect(mined == a1.hash)
+    }
+}

@@ -178,8 +178,8 @@ import Glibc
     }
 
     /// 读目录下所有文件（含二进制的数据库与 WAL），拼成一个字节串供搜索。
-    static func dump(_ dir: String) -> [UInt8] {
-        var out: [UInt8] = []
+    static func dump(_ dir: String) -> Data {
+        var out = Data()
         let e = FileManager.default.enumerator(atPath: dir)
         while let f = e?.nextObject() as? String {
             if let d = FileManager.default.contents(atPath: dir + "/" + f) { out += d }
@@ -187,17 +187,8 @@ import Glibc
         return out
     }
 
-    static func contains(_ hay: [UInt8], _ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        guard !n.isEmpty, hay.count >= n.count else { return false }
-        // 朴素搜索足够（几 MB 数据、几十个词）：先比首字节再比全串。
-        let first = n[0], last = hay.count - n.count
-        var i = 0
-        while i <= last {
-            if hay[i] == first && Array(hay[i..<(i + n.count)]) == n { return true }
-            i += 1
-        }
-        return false
+    static func contains(_ hay: Data, _ needle: String) -> Bool {
+        hay.range(of: Data(needle.utf8)) != nil
     }
 
     static func words(_ screen: String) -> [Int: String] {

@@ -133,16 +133,9 @@ struct DemoCommand: ParsableCommand {
         do {
             guard isatty(0) == 1, isatty(1) == 1 else { throw NotATerminalError() }
             defer { if temp { try? FileManager.default.removeItem(atPath: path) } }
-            let demoHome = try WalletEngine.createDemoHome(at: path, blockIntervalMs: interval)
-            let unseal = demoHome.unsealPassphrase
-            let engine = try ConsoleCLI.blocking {
-                let e = try await WalletEngine.open(home: path, options: EngineOpenOptions(unsealPassphrase: unseal))
-                try await e.demoBootstrap()
-                return e
-            }
-            guard let op = try engine.consoleOperator(named: DemoSeed.signedIn) else {
-                throw EngineError("demo.operator", zh: "演示操作员缺失。", en: "the demo operator is missing.")
-            }
+            // 引擎的演示开局：演示链、种子操作员、预热出块与入账、其他操作员发起的待审提现。
+            let session = try ConsoleCLI.blocking { try await DemoHome.create(at: path, blockIntervalMs: interval) }
+            let engine = session.engine, op = session.signedIn
             engine.logger.info("console.login", ["operator": .string(op.name), "role": .string(op.role.rawValue), "demo": .bool(true)])
             let backend = EngineConsoleBackend(engine: engine, operator: op, readonly: readonly, lang: language)
             try ConsoleCLI.run(engine: engine, backend: backend,

@@ -102,17 +102,62 @@ enum EngineCLI {
     #expect(n["gaps"] as? [Any] != nil)
 }
 
+/// 找一个空闲端口（绑定 0 让内核分配，再关掉）。
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var a = sockaddr_in()
+    a.sin_family = sa_family_t(AF_INET)
+    a.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: a.sin_port))
+}
+
+/// 最小 HTTP GET（原始 socket）。
+func rawGet(port: Int, path: String) -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var a = sockaddr_in()
+    a.sin_family = sa_family_t(AF_INET)
+    a.sin_port = UInt16(port).bigEndian
+    a.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard rc == 0 else { return "" }
+    let req = "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"
+    _ = req.withCString { send(fd, $0, strlen($0), 0) }
+    var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        out.append(contentsOf: buf[0..<n])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 @Test func engineRunStopsOnSIGTERMWithinBound() throws {
     let (home, pass) = try EngineCLI.demoHome()
+    let port = freePort()
     let p = Process()
     p.executableURL = CLIRunner.binary
-    p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", pass, "--metrics-port", "0"]
+    p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", pass, "--metrics-port", String(port)]
     let err = Pipe()
     p.standardError = err
     p.standardOutput = FileHandle.nullDevice
     try p.run()
     Thread.sleep(forTimeInterval: 3)
     #expect(p.isRunning)
+    // 运行中的 Prometheus 端点（只在 127.0.0.1）：业务与技术指标都在，没有地址/哈希标签。
+    let metrics = rawGet(port: port, path: "/metrics")
+    #expect(metrics.hasPrefix("HTTP/1.1 200 OK"), "\(metrics.prefix(200))")
+    #expect(metrics.contains("# TYPE wallet_scan_lag_blocks gauge"))
+    #expect(metrics.contains("wallet_engine_up 1"))
+    #expect(metrics.contains("wallet_worker_rounds_total{worker=\"scanner\"}"))
+    #expect(metrics.range(of: "0x[0-9a-fA-F]{40}", options: .regularExpression) == nil)
+    // 第二个引擎同一 home：拒绝（不会两个进程分配 nonce）。
+    let second = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
+    #expect(second.status == 1 && second.stderr.contains("engine.already_running"), "\(second.stderr)")
     let t0 = Date()
     kill(p.processIdentifier, SIGTERM)
     p.waitUntilExit()
@@ -124,5 +169,4 @@ enum EngineCLI {
     #expect(log.contains("\"shutdown\":\"graceful\""))
     // 日志只在文件里：每行都是 JSON。
     for l in log.split(separator: "\n") { #expect((try? JSONSerialization.jsonObject(with: Data(l.utf8))) != nil) }
-    // 第二个引擎同一 home：拒绝（不会两个进程分配 nonce）。
 }

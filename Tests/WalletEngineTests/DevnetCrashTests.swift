@@ -93,4 +93,41 @@ enum Binary {
         #expect(try engine.gate.with { l in try l.store.nonceCollisions() }.isEmpty)
         #expect(try engine.ledgerCheck().isEmpty)
     }
+
+    @Test func repeatedKillsAtBothPointsNeverReSignOrSkip() async throws {
+        guard Binary.path != nil else { Issue.record("找不到 wallet-console 可执行文件（先 swift build）"); return }
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "crash2", confirmations: 1)
+        let home = engine.home.root
+        let pass = home + "/unseal.txt"
+        try "unseal-pass-123".write(toFile: pass, atomically: true, encoding: .utf8)
+        let accts = try await prepareFunds(dev, engine, user: "ivan", amount: ether * UInt256(5))
+        var ids: [Int64] = []
+        for i in 0..<5 { ids.append(try approvedWithdrawal(engine, id: "loop-\(i)", user: "ivan", amount: "0.2", to: accts[3 + i]).id) }
+        let args = ["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass]
+        // 固定的故障序列（不是随机数：可复现）：签名后杀、广播后杀、交替，最后正常跑到全部确认。
+        let plan = ["withdraw.after_sign", "withdraw.after_broadcast", "withdraw.after_broadcast", "withdraw.after_sign",
+                    "withdraw.after_broadcast", "withdraw.after_sign", "withdraw.after_broadcast", "", "", ""]
+        var firstHash: [Int64: String] = [:]
+        var kills = 0
+        for fp in plan {
+            let r = try Binary.run(args, env: fp.isEmpty ? [:] : ["WALLET_FAILPOINTS": fp])
+            if r.signaled { kills += 1 } else { #expect(r.status == 0, "\(r.stderr)") }
+            for id in ids {
+                if let h = try engine.withdrawal(id: id).txHash {
+                    if let f = firstHash[id] { #expect(f == h, "提现 #\(id) 被重新签名") } else { firstHash[id] = h }
+                }
+            }
+            try await dev.mine(1)
+        }
+        #expect(kills >= 5)
+        let states = try ids.map { try engine.withdrawal(id: $0).state }
+        #expect(states.allSatisfy { $0 == .confirmed }, "\(states)")
+        #expect(try ids.compactMap { try engine.withdrawal(id: $0).nonce }.sorted() == [0, 1, 2, 3, 4])
+        #expect(try await dev.transactionCount(engine.hotAddress) == 5)
+        #expect(try engine.gate.with { l in try l.store.nonceCollisions() }.isEmpty)
+        #expect(try await engine.nonceStatus().ok)
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
 }

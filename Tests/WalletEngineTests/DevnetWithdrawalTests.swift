@@ -94,6 +94,51 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(try engine.ledgerCheck().isEmpty)
     }
 
+    @Test func failedReceiptUnfreezesAndAlerts() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "wdfail", confirmations: 1)
+        let accts = try await dev.accounts()
+        let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
+        let dep = try engine.assignAddress(user: "hank", asset: "USDT").address
+        try await dev.mint(usdt, to: dep, UInt256(500_000_000))
+        try await dev.mint(usdt, to: engine.hotAddress, UInt256(100_000_000))   // 热钱包只够付一笔
+        try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether)
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let clerk = try engine.op("clerk", role: .approver)
+        let admin = try engine.op("admin", role: .admin)
+        var ids: [Int64] = []
+        for i in 0..<2 {
+            let w = try engine.requestWithdrawal(WithdrawalRequest(requestID: "fail-\(i)", user: "hank", asset: "USDT", amount: "100",
+                                                                   to: accts[8]), by: clerk)
+            _ = try engine.approve(withdrawalID: w.id, by: admin)
+            ids.append(w.id)
+        }
+        // 不自动出块：两笔都按当前状态估算通过、签名、广播；出块时第二笔因余额不足执行失败（收据 status 0）。
+        try await dev.setAutoMine(false)
+        try await engine.runWorker("withdrawals")
+        let mid = try ids.map { try engine.withdrawal(id: $0).state }
+        // 第二笔：eth-tester 在不出块时可能拒收后一个 nonce → 节点明确拒绝 → 回到 signed，下轮用同一份字节重发。
+        #expect(mid[0] == .broadcast && (mid[1] == .broadcast || mid[1] == .signed), "\(mid)")
+        let secondHash = try engine.withdrawal(id: ids[1]).txHash
+        try await dev.setAutoMine(true)
+        try await dev.mine(2)
+        try await engine.runWorker("withdrawals")
+        let a = try engine.withdrawal(id: ids[0]), b = try engine.withdrawal(id: ids[1])
+        #expect(a.state == .confirmed)
+        #expect(b.state == .failed, "\(b.state)")
+        #expect((b.fee ?? .zero) > .zero)   // 失败也付了 gas
+        #expect(b.txHash == secondHash)      // 没有重新签名
+        // 失败的那笔已解冻，退回用户可用余额；并有告警。
+        #expect(try engine.gate.with { l in try l.frozen(user: "hank", asset: "USDT") } == .zero)
+        #expect(try engine.gate.with { l in try l.available(user: "hank", asset: "USDT") } == UInt256(400_000_000))
+        #expect(try engine.alerts().contains { $0.kind == "withdraw.failed" })
+        #expect(try await dev.transactionCount(engine.hotAddress) == 2)
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+
     @Test func withdrawalSignedByHSMOnSoftHSM2() async throws {
         guard let token = try SoftHSMToken.make() else {
             Issue.record("SoftHSM2 不可用（需要 softhsm2：install.sh 会安装）")

@@ -144,10 +144,10 @@ public final class EngineRuntime: @unchecked Sendable {
                 while !stop.isStopping && !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: 50_000_000)
                 }
-                var waited = 0
-                while waited < graceMs && !Task.isCancelled {
+                // 按墙钟计宽限期（负载高时 sleep 会变长，不能靠累加睡眠次数）。
+                let deadline = Date().addingTimeInterval(Double(graceMs) / 1000)
+                while Date() < deadline && !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: 50_000_000)
-                    waited += 50
                 }
                 if !Task.isCancelled {
                     forced.set()

@@ -117,7 +117,7 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
         engine.metrics.reconciliationMismatches.set(bad.count)
         try gate.with { l in
             if let q = l.jobQueue {
-                engine.metrics.pendingJobs.set(try q.count(state: .pending), ["default"])
+                engine.metrics.pendingJobs.set(try q.count(state: .pending), [JobWorker.queue])
                 engine.metrics.deadJobs.set(try q.count(state: .dead))
                 try q.release(name: "reconcile", owner: owner)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WalletCrypto
 import WalletEngine
+import WalletLedger
 @testable import WalletConsole
 
 /// EngineConsoleBackend 在真实引擎（演示链 home、真实账本与密钥库）上的行为：数据来自引擎，
@@ -111,5 +112,29 @@ import WalletEngine
         guard case .summary(let fp, let xpub, let addrs) = step else { Issue.record("应到摘要：\(step)"); return }
         #expect(fp.count == 8 && xpub.contains("xpub") && addrs.first?.contains("0x") == true)
         guard case .finished = try await s.submit(.proceed) else { Issue.record("应完成"); return }
+    }
+
+    @Test func deadLettersListAndAdminRequeue() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // 一个引擎不认识的任务，只允许试 1 次：任务 worker 跑一轮后它进死信。
+        let job = try e.gate.with { l -> Job in
+            let q = try #require(l.jobQueue)
+            return try q.enqueue(queue: "engine", kind: "bogus.kind", payload: "{}", uniqueKey: nil, priority: 0, maxAttempts: 1, runAt: 0)
+        }
+        _ = await e.runOnce(["jobs"])
+        let demo = try backend(e, "demo")
+        let dead = try await demo.deadLetters(PageQuery(offset: 0, limit: 10))
+        let row = try #require(dead.rows.first { $0.id == String(job.id) })
+        #expect(row.job == "engine/bogus.kind" && row.error.contains("job.unknown_kind") && row.attempts == 1)
+        // 只有 admin 能重新入队（账本规则）。
+        let approver = try backend(e, "alice-ops")
+        await #expect(throws: (any Error).self) { _ = try await approver.perform(.requeue(deadLetterId: row.id)) }
+        let out = try await demo.perform(.requeue(deadLetterId: row.id))
+        #expect(out.cliCommand == "wallet-console jobs requeue \(job.id)")
+        let after = try await demo.deadLetters(PageQuery(offset: 0, limit: 10))
+        #expect(!after.rows.contains { $0.id == row.id })
+        let audit = try await demo.audit(PageQuery(offset: 0, limit: 5, filter: ListFilter("jobs.requeue")))
+        #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id)")
     }
 }

@@ -47,6 +47,19 @@ enum ConsoleCLI {
         return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
 
+    /// 清理以前被信号杀掉的 demo 留下的临时 home：只删名字完全符合 wallet-console-demo-<pid>-<秒> 且该 pid 已不存在的目录
+    /// （演示 home 的口令只在那个进程的内存里，目录留着也无法再解封，只是垃圾）。
+    static func removeStaleDemoHomes(in dir: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for n in names where n.hasPrefix("wallet-console-demo-") {
+            let parts = n.dropFirst("wallet-console-demo-".count).split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), UInt64(parts[1]) != nil, pid > 1, pid != getpid() else { continue }
+            if Glibc.kill(pid, 0) == -1 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(n))
+            }
+        }
+    }
+
     /// 运行控制台；结束后停止进程内 worker（有界等待）。
     static func run(engine: WalletEngine, backend: EngineConsoleBackend, config: ConsoleConfig, workers: Bool) throws {
         var runtime: EngineRuntime?
@@ -128,6 +141,7 @@ struct DemoCommand: ParsableCommand {
         let env = ProcessInfo.processInfo.environment["WALLET_CONSOLE_DEMO_BLOCK_MS"].flatMap { Int($0) }
         let interval = blockIntervalMs ?? env ?? 3000
         let temp = home == nil
+        if temp { ConsoleCLI.removeStaleDemoHomes(in: NSTemporaryDirectory()) }
         let path = home ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("wallet-console-demo-\(getpid())-\(Int(Date().timeIntervalSince1970))")
         let readonly = self.readonly, theme = self.theme
         do {

@@ -307,8 +307,8 @@ import Glibc
         let home = tempHome(tag)
         let dir = home + "-secrets"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/a", contents: Data(adminPass.utf8), attributes: [.posixPermissions: 0o600])
-        FileManager.default.createFile(atPath: dir + "/u", contents: Data(unsealPass.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir + "/a", contents: Data(adminPass.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir + "/u", contents: Data(unsealPass.utf8), attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let rc = try run(["init", "--home", home, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", dir + "/u",
                           "--admin", "ops", "--admin-passphrase-file", dir + "/a", "--confirmations", "3"])
@@ -333,16 +333,22 @@ import Glibc
         let s = try t.waitFor("ops(管理员)", timeout: 20)
         #expect(s.contains("已封存"), "未解封启动")
         try t.sendKeys("5")
-        try t.waitFor("hot-wallet")
+        try t.waitFor("KEK")   // 只有密钥视图有这一列（总览的密钥面板也有 hot-wallet，不能用它判断）
+        try t.waitFor("✖ unavailable")   // 数据已到：封存时密钥不可用；模型未到前 u 不起作用
         try t.sendKeys("u")
         try t.waitFor("口令（不回显）")
         try t.type(unsealPass)
         #expect(!(try t.capture()).contains(unsealPass), "口令不回显")
         try t.sendKeys("Tab")
         try t.sendKeys("Enter")
-        try t.waitFor("已解封", timeout: 15)
+        // 等动作完成（状态栏），而不是页头：页头可能在动作收尾（写审计）前就刷新成“已解封”，
+        // 那时按 q 会弹出“操作进行中，确认退出？”对话框（默认取消）。
+        let done = try t.waitFor("✔ 完成：wallet-console keystore unseal", timeout: 20)
+        #expect(done.contains("已解封"))
         try t.sendKeys("q")
-        #expect(try waitExit(t) == 0)
+        let rc = try waitExit(t)
+        let screen = try t.capture()
+        #expect(rc == 0, "退出码 \(rc.map(String.init) ?? "nil")；屏幕：\n\(screen)")
         let scroll = try t.captureWithHistory()
         #expect(!scroll.contains(adminPass) && !scroll.contains(unsealPass), "口令不留在终端")
         let files = Self.dump(home)

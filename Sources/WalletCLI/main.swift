@@ -6,7 +6,8 @@ struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet-console",
         abstract: "交易所托管热钱包运维控制台 / custodial hot-wallet operations console",
-        subcommands: CommandRegistry.all)
+        subcommands: CommandRegistry.all,
+        defaultSubcommand: ConsoleCommand.self)  // 不带子命令 = 打开控制台
 }
 
 // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。

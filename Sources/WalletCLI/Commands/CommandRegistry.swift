@@ -7,6 +7,7 @@ enum CommandRegistry {
         TxCommand.self,
         OperatorCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
         LedgerCommand.self, AuditCommand.self, JobsCommand.self,  // 账本（issue 4）
+        ConsoleCommand.self, DemoCommand.self,  // 控制台接线（issue 6）
         KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）
         InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self,
         AssetCommand.self,  // 引擎（issue 5）

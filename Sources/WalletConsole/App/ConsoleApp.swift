@@ -463,7 +463,7 @@ public final class ConsoleApp {
         }
         let parts: [(String, String)] = [
             ("", width >= 110 ? " " + t[.appTitle] : ""),
-            ("chain", "\(t[.hdrChain]) \(h.chainId)"),
+            ("chain", "\(t[.hdrChain]) \(h.chainId)" + (h.chainLabel.map { " ⚠\($0)" } ?? "")),
             ("head", "\(t[.hdrHead]) \(h.headHeight)"),
             ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
             ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),

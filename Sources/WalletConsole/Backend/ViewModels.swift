@@ -35,6 +35,8 @@ public struct HeaderSnapshot: Sendable, Equatable {
     public var seal: SealState
     public var operatorName: String
     public var role: OperatorRole
+    /// 链的醒目标注（演示链为 "DEMO"）；真实网络为 nil。
+    public var chainLabel: String? = nil
     public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
                 seal: SealState, operatorName: String, role: OperatorRole) {
         self.chainId = chainId; self.headHeight = headHeight; self.scanLag = scanLag; self.node = node

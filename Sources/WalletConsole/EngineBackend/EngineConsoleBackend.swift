@@ -1,0 +1,374 @@
+// 真实后端：ConsoleBackend 的全部数据来自 WalletEngine 门面（账本、密钥库、链）。
+// 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
+// 权限：一切动作最终由账本的策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
+import Foundation
+import WalletCrypto
+import WalletEngine
+import WalletKeystore
+import WalletLedger
+
+public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
+    public let engine: WalletEngine
+    public let op: WalletLedger.Operator
+    public let readonly: Bool
+    public let lang: Language
+    /// 过滤时最多扫描的行数（无过滤时直接按页从数据库取）。
+    let filterScanLimit = 5000
+    private let lock = NSLock()
+    private var sweepCache: (at: Date, rows: [SweepPlanLine])?
+    private var feeCache: (at: Date, value: FeeHistory)?
+
+    public init(engine: WalletEngine, operator op: WalletLedger.Operator, readonly: Bool, lang: Language) {
+        self.engine = engine; self.op = op; self.readonly = readonly; self.lang = lang
+    }
+
+    var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    // MARK: - 格式
+
+    func amount(_ v: UInt256, _ symbol: String) -> AmountText {
+        let a = engine.consoleAsset(symbol)
+        let text = a.map { $0.format(v) } ?? v.decimalString
+        return AmountText(display: "\(text) \(symbol)", baseUnits: v.decimalString)
+    }
+
+    static func role(_ r: WalletLedger.OperatorRole) -> OperatorRole {
+        switch r {
+        case .viewer: return .viewer
+        case .approver: return .approver
+        case .custodian: return .operator_
+        case .admin: return .admin
+        }
+    }
+
+    static func seal(_ s: SealStatus) -> SealState {
+        if !s.sealed { return .unsealed }
+        if s.mode == .shares, let t = s.threshold, s.progress > 0 { return .unsealing(provided: s.progress, threshold: t) }
+        return .sealed
+    }
+
+    static func gwei(_ wei: UInt256) -> String {
+        let g = UInt256(1_000_000_000)
+        let whole = wei / g
+        let frac = (wei % g) / UInt256(10_000_000)
+        let f = frac.decimalString
+        return "\(whole.decimalString).\(f.count < 2 ? "0" + f : f) gwei"
+    }
+
+    static func u64(_ v: UInt256) -> UInt64 { UInt64(v.decimalString) ?? UInt64.max }
+
+    static func iso(_ t: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+    }
+
+    // MARK: - 页头与仪表盘
+
+    public func header() async throws -> HeaderSnapshot {
+        let (head, scanned) = await engine.consoleHead()
+        let health = engine.chain.health
+        let breaker: BreakerState
+        if health.isEmpty || health.contains(where: { $0.breaker.rawValue == "closed" }) {
+            breaker = health.allSatisfy { $0.breaker.rawValue == "closed" } ? .closed : .halfOpen
+        } else {
+            breaker = health.contains { $0.breaker.rawValue.contains("half") } ? .halfOpen : .open
+        }
+        let node: NodeHealth = head == nil ? .down : (breaker == .closed ? .ok : .degraded)
+        let h = head ?? 0
+        var snap = HeaderSnapshot(chainId: engine.config.chain.id, headHeight: h, scanLag: h > (scanned ?? 0) ? h - (scanned ?? 0) : 0,
+                                  node: node, breaker: breaker, seal: Self.seal(engine.keystore.status()),
+                                  operatorName: op.name, role: readonly ? .viewer : Self.role(op.role))
+        if engine.isDemo { snap.chainLabel = "DEMO" }
+        return snap
+    }
+
+    public func dashboard(rowsPerPanel: Int) async throws -> DashboardModel {
+        let n = max(1, rowsPerPanel)
+        return DashboardModel(deposits: try await deposits(PageQuery(offset: 0, limit: n)),
+                              withdrawals: try await withdrawals(PageQuery(offset: 0, limit: n)),
+                              sweeps: try await sweeps(PageQuery(offset: 0, limit: n)),
+                              fees: try await feeHistory(), keys: try await keys())
+    }
+
+    // MARK: - 充值
+
+    func depositRow(_ d: WalletLedger.Deposit, head: UInt64?) -> DepositRow {
+        let state: DepositState
+        switch d.state {
+        case .seen, .confirming: state = .confirming
+        case .credited: state = .credited
+        case .orphaned: state = .orphaned
+        case .reversed: state = .reversed
+        case .dust: state = .suspicious
+        }
+        var conf = d.confirmations
+        // 确认数按当前链头实时计算（扫描器落库的值可能慢一轮）。
+        if state == .confirming, let h = head, h + 1 >= UInt64(max(0, d.blockNumber)) {
+            conf = max(conf, min(d.required, Int(h + 1 - UInt64(d.blockNumber))))
+        }
+        // 已入账的显示 N/N（链上继续增加的确认不再有意义）。
+        if state == .credited { conf = d.required }
+        return DepositRow(id: String(d.id), asset: d.asset, amount: amount(d.amount, d.asset), address: d.address, txHash: d.txHash,
+                          confirmations: conf, required: d.required, state: state, ageSeconds: Int(max(0, now - d.createdAt)),
+                          reorg: d.state == .orphaned || d.state == .reversed)
+    }
+
+    static func text(_ r: DepositRow) -> String {
+        "\(r.id) \(r.asset) \(r.amount.display) \(r.address) \(r.txHash) \(r.state.rawValue) \(r.confirmations)/\(r.required)"
+    }
+
+    public func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
+        let head = await engine.consoleHead().head
+        if q.filter.isEmpty {
+            let (rows, total) = try engine.consoleDeposits(offset: q.offset, limit: q.limit)
+            return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
+        }
+        let all = try engine.consoleDeposits(offset: 0, limit: filterScanLimit).rows.map { depositRow($0, head: head) }
+            .filter { q.filter.matches(Self.text($0)) }
+        return Page(rows: Array(all.dropFirst(q.offset).prefix(q.limit)), total: all.count, offset: q.offset)
+    }
+
+    // MARK: - 提现
+
+    static func wstate(_ s: WalletLedger.WithdrawalState) -> WithdrawalState {
+        switch s {
+        case .requested, .riskChecked, .awaitingApproval: return .pending
+        case .approved: return .approved
+        case .signed: return .signing
+        case .broadcast, .unknown: return .broadcast
+        case .confirmed: return .confirmed
+        case .failed, .expired: return .failed
+        case .rejected: return .rejected
+        }
+    }
+
+    /// 紧急度：状态未知 > 待审（越老越急）> 执行中 > 已结束。
+    func urgency(_ w: Withdrawal) -> Int {
+        let age = Int(max(0, now - w.createdAt))
+        switch w.state {
+        case .unknown: return 4_000_000
+        case .awaitingApproval, .requested, .riskChecked: return 3_000_000 + min(age, 999_999)
+        case .approved, .signed, .broadcast: return 2_000_000 + min(age, 999_999)
+        default: return max(0, 1_000_000 - age)
+        }
+    }
+
+    func withdrawalRow(_ w: Withdrawal) -> WithdrawalRow {
+        let valid = Set(w.approvals.filter { $0.expiresAt > now }.map(\.operatorName))
+        return WithdrawalRow(id: String(w.id), asset: w.asset, amount: amount(w.amount, w.asset), destination: w.to,
+                             state: Self.wstate(w.state), approvalsGiven: valid.count, approvalsRequired: w.approvalsRequired,
+                             requestedBy: w.requestedBy, ageSeconds: Int(max(0, now - w.createdAt)), urgency: urgency(w))
+    }
+
+    static func text(_ r: WithdrawalRow) -> String {
+        "\(r.id) \(r.asset) \(r.amount.display) \(r.destination) \(r.state.rawValue) \(r.requestedBy)"
+    }
+
+    public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
+        // 按紧急度排序需要看全体：最多取 filterScanLimit 行（更多时待审的先取）。
+        var ws = try engine.consoleWithdrawals(state: .awaitingApproval, offset: 0, limit: filterScanLimit).rows
+        let seen = Set(ws.map(\.id))
+        ws += try engine.consoleWithdrawals(offset: 0, limit: filterScanLimit).rows.filter { !seen.contains($0.id) }
+        var rows = ws.map(withdrawalRow).sorted { ($0.urgency, Int($0.id) ?? 0) > ($1.urgency, Int($1.id) ?? 0) }
+        if !q.filter.isEmpty { rows = rows.filter { q.filter.matches(Self.text($0)) } }
+        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+    }
+
+    func withdrawalID(_ s: String) throws -> Int64 {
+        guard let id = Int64(s.hasPrefix("#") ? String(s.dropFirst()) : s) else {
+            throw EngineError("console.bad_id", zh: "提现编号 '\(s)' 不是数字。", en: "withdrawal id '\(s)' is not a number.", badInput: true)
+        }
+        return id
+    }
+
+    public func withdrawalDetail(id: String) async throws -> WithdrawalDetail {
+        let f = try engine.consoleWithdrawalFacts(id: try withdrawalID(id))
+        let w = f.withdrawal
+        let allow: AllowlistStatus = f.allowlist.map { .listed(firstSeen: Self.iso($0.addedAt)) } ?? .notListed
+        // EIP-55：账本保存规范化小写地址；引擎给出其校验和形式（无效地址为 nil）。
+        let eip55 = f.checksummed != nil
+        var vel: [String] = []
+        if let u = f.velocity.perUser { vel.append("\(f.asset.format(u))" + (f.velocityLimit.perUser.map { " / \($0)" } ?? "") + " \(w.asset) (\(lang == .zh ? "用户" : "user"))") }
+        if let g = f.velocity.global { vel.append("\(f.asset.format(g))" + (f.velocityLimit.global.map { " / \($0)" } ?? "") + " \(w.asset) (\(lang == .zh ? "全局" : "global"))") }
+        if let s = f.velocityLimit.windowSeconds, !vel.isEmpty { vel.append("\(s / 3600)h") }
+        let fee = f.feeEstimateWei.map { amount($0, "ETH") } ?? AmountText(display: lang == .zh ? "（尚无手续费数据）" : "(no fee data yet)", baseUnits: "0")
+        let approvers = w.approvals.filter { $0.expiresAt > now }.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
+        var row = withdrawalRow(w)
+        if let c = f.checksummed { row.destination = c }
+        return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
+                                velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
+                                matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : "approvals"))",
+                                feeEstimate: fee)
+    }
+
+    public func bulkPreview(ids: [String]) async throws -> BulkPreview {
+        var totals: [String: UInt256] = [:]
+        var recipients = Set<String>()
+        for s in ids {
+            let w = try engine.consoleWithdrawal(id: try withdrawalID(s))
+            totals[w.asset, default: .zero] = try totals[w.asset, default: .zero].checkedAdd(w.amount)
+            recipients.insert(w.to.lowercased())
+        }
+        let total = totals.keys.sorted().map { amount(totals[$0]!, $0).display }.joined(separator: " + ")
+        return BulkPreview(count: ids.count, total: total.isEmpty ? "0" : total, uniqueRecipients: recipients.count)
+    }
+
+    // MARK: - 归集与手续费
+
+    func sweepLines() async throws -> [SweepPlanLine] {
+        if let c = lock.withLock({ sweepCache }), Date().timeIntervalSince(c.at) < 3 { return c.rows }
+        let rows = try await engine.sweepPlan()
+        lock.withLock { sweepCache = (Date(), rows) }
+        return rows
+    }
+
+    public func sweeps(_ q: PageQuery) async throws -> Page<SweepPlanRow> {
+        var rows = try await sweepLines().map { p -> SweepPlanRow in
+            let d: SweepDecision = p.decision == "sweep" ? .sweep : p.decision.hasPrefix("top") ? .topUp : .skip
+            let reason = lang == .zh ? p.reasonZh : p.reasonEn
+            let decisionNote = p.decision == "defer" ? (lang == .zh ? "推迟：" : "deferred: ") : ""
+            return SweepPlanRow(address: p.address, asset: p.asset, amount: amount(p.amount, p.asset), gasLimit: p.gasLimit,
+                                feeSlow: amount(p.feeSlow, "ETH").display, feeNormal: amount(p.feeExpected, "ETH").display,
+                                feeFast: amount(p.feeFast, "ETH").display, net: amount(p.net, p.asset), decision: d,
+                                reason: decisionNote + reason,
+                                topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display)
+        }
+        if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.address) \($0.asset) \($0.decision.rawValue) \($0.reason)") } }
+        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+    }
+
+    public func feeHistory() async throws -> FeeHistory {
+        if let c = lock.withLock({ feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
+        let fees = try await engine.consoleBaseFees(blocks: 30)
+        let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—")
+        lock.withLock { feeCache = (Date(), v) }
+        return v
+    }
+
+    // MARK: - 密钥
+
+    public func keys() async throws -> KeysModel {
+        let (st, facts) = engine.consoleKeys()
+        let kekDays = st.kekAgeSeconds / 86_400
+        let tiers = facts.map { k in
+            KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: k.usable ? .ok : .unavailable,
+                       signatures: UInt64(k.signatures), lastUse: k.lastUse ?? "—", kekAgeDays: kekDays)
+        }
+        return KeysModel(seal: Self.seal(st), tiers: tiers)
+    }
+
+    // MARK: - 审计与死信
+
+    static func cliOf(_ details: String) -> String? {
+        guard let o = (try? JSONSerialization.jsonObject(with: Data(details.utf8))) as? [String: Any], let c = o["cli"] as? String else { return nil }
+        return c.hasPrefix("wallet-console") ? c : "wallet-console " + c
+    }
+
+    public func audit(_ q: PageQuery) async throws -> Page<AuditRow> {
+        func row(_ a: AuditRecord) -> AuditRow {
+            AuditRow(id: String(a.id), time: Self.iso(a.ts), actor: a.operatorName, action: a.action, target: a.subject,
+                     cliCommand: Self.cliOf(a.details) ?? "")
+        }
+        // 账本按 id 倒序分页：最新的在前，直接按页取。
+        if q.filter.isEmpty {
+            let (rows, total) = try engine.consoleAudits(offset: q.offset, limit: q.limit)
+            return Page(rows: rows.map(row), total: total, offset: q.offset)
+        }
+        let all = try engine.consoleAudits(offset: 0, limit: filterScanLimit).rows.map(row)
+            .filter { q.filter.matches("\($0.id) \($0.actor) \($0.action) \($0.target) \($0.cliCommand)") }
+        return Page(rows: Array(all.dropFirst(q.offset).prefix(q.limit)), total: all.count, offset: q.offset)
+    }
+
+    public func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> {
+        var rows = try engine.consoleDeadLetters(limit: filterScanLimit).map { j in
+            DeadLetterRow(id: String(j.id), job: "\(j.queue)/\(j.kind)", error: j.lastError, attempts: j.attempts,
+                          lastAttempt: Self.iso(j.runAt))
+        }
+        if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.id) \($0.job) \($0.error)") } }
+        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+    }
+
+    // MARK: - 动作
+
+    public func cliTwin(for action: ConsoleAction) -> String {
+        switch action {
+        case .approve(let id): return "wallet-console withdraw approve \(id)"
+        case .reject(let id, let reason): return "wallet-console withdraw reject \(id) --reason '\(reason.replacingOccurrences(of: "'", with: "'\\''"))'"
+        case .bulkApprove(let ids): return ids.map { "wallet-console withdraw approve \($0)" }.joined(separator: " && ")
+        case .requeue(let id): return "wallet-console jobs requeue \(id)"
+        case .unsealPassphrase: return "wallet-console keystore unseal"
+        case .unsealShare: return "wallet-console keystore unseal --share-file -"
+        case .setTheme(let name): return "wallet-console console --theme \(name)"
+        }
+    }
+
+    struct ReadonlyError: WalletError {
+        var code: String { "console.readonly" }
+        func message(_ lang: Language) -> String {
+            lang == .zh ? "只读模式（--readonly）不能执行任何动作；去掉 --readonly 并以有权限的操作员登录。"
+                        : "read-only mode (--readonly) performs no actions; drop --readonly and sign in as an operator with the role."
+        }
+    }
+
+    public func perform(_ action: ConsoleAction) async throws -> ActionOutcome {
+        if readonly, action.kind != .theme { throw ReadonlyError() }
+        let cli = cliTwin(for: action)
+        let zh = lang == .zh
+        switch action {
+        case .approve(let s):
+            let w = try engine.consoleApprove(id: try withdrawalID(s), by: op)
+            let valid = Set(w.approvals.filter { $0.expiresAt > now }.map(\.operatorName)).count
+            return ActionOutcome(cliCommand: cli, message: (zh ? "已批准 #\(w.id)：" : "approved #\(w.id): ") + "\(valid)/\(w.approvalsRequired) → \(w.state.rawValue)",
+                                 auditId: try lastAuditId())
+        case .reject(let s, let reason):
+            let w = try engine.consoleReject(id: try withdrawalID(s), reason: reason, by: op)
+            return ActionOutcome(cliCommand: cli, message: (zh ? "已拒绝 #\(w.id)" : "rejected #\(w.id)"), auditId: try lastAuditId())
+        case .bulkApprove(let ids):
+            var done: [String] = []
+            for s in ids {
+                do { _ = try engine.consoleApprove(id: try withdrawalID(s), by: op); done.append(s) } catch {
+                    // 部分成功也要如实报告：已批准的已写审计，失败的那一笔说明原因。
+                    let why = (error as? WalletError)?.message(lang) ?? "\(error)"
+                    throw EngineError("console.bulk_partial", zh: "已批准 \(done.count)/\(ids.count)（\(done.joined(separator: ","))）；#\(s) 失败：\(why)",
+                                      en: "approved \(done.count)/\(ids.count) (\(done.joined(separator: ","))); #\(s) failed: \(why)")
+                }
+            }
+            return ActionOutcome(cliCommand: cli, message: (zh ? "已批准 \(done.count) 笔" : "approved \(done.count)"), auditId: try lastAuditId())
+        case .requeue(let s):
+            guard let id = Int64(s) else { throw EngineError("console.bad_id", zh: "任务编号 '\(s)' 不是数字。", en: "job id '\(s)' is not a number.", badInput: true) }
+            let j = try engine.consoleRequeue(jobID: id, by: op)
+            return ActionOutcome(cliCommand: cli, message: (zh ? "已重新入队 #\(j.id)" : "requeued #\(j.id)"), auditId: try lastAuditId())
+        case .unsealPassphrase(let p):
+            guard op.role == .admin || op.role == .custodian else { throw forbidden("keystore unseal") }
+            try engine.unseal(passphrase: p)
+            engine.consoleAudit(op, action: "keystore.unseal", subject: "passphrase", cli: "keystore unseal")
+            return ActionOutcome(cliCommand: cli, message: zh ? "密钥库已解封" : "keystore unsealed", auditId: try lastAuditId())
+        case .unsealShare(let share):
+            guard op.role == .admin || op.role == .custodian else { throw forbidden("keystore unseal") }
+            let p = try engine.consoleUnsealShare(share)
+            engine.consoleAudit(op, action: "keystore.unseal.share", subject: "\(p.submitted)/\(p.threshold)", cli: "keystore unseal --share-file -")
+            let msg = p.unsealed ? (zh ? "密钥库已解封" : "keystore unsealed") : (zh ? "份额已接受 \(p.submitted)/\(p.threshold)" : "share accepted \(p.submitted)/\(p.threshold)")
+            return ActionOutcome(cliCommand: cli, message: msg, auditId: try lastAuditId())
+        case .setTheme(let name):
+            return ActionOutcome(cliCommand: cli, message: name)
+        }
+    }
+
+    func forbidden(_ what: String) -> EngineError {
+        EngineError("console.forbidden", zh: "操作员 \(op.name)（\(op.role.rawValue)）无权执行 \(what)。",
+                    en: "operator \(op.name) (\(op.role.rawValue)) may not run \(what).")
+    }
+
+    func lastAuditId() throws -> String? {
+        try engine.consoleAudits(offset: 0, limit: 1).rows.first.map { String($0.id) }
+    }
+
+    public func startCeremony() async throws -> any CeremonySession {
+        if readonly { throw ReadonlyError() }
+        let c = try engine.consoleCeremony(by: op, label: "ceremony-\(Self.iso(now).replacingOccurrences(of: " ", with: "T"))")
+        return EngineCeremonySession(c, lang: lang)
+    }
+}

@@ -1,0 +1,372 @@
+import Foundation
+import Testing
+@testable import WalletConsole
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// 真实二进制的屏幕测试：在 tmux 伪终端里运行 `wallet-console demo`（真实引擎、演示链、真实 ncursesw），
+/// 按人眼看到的画面断言。演示链出块间隔用 --block-interval-ms 缩短；每一步都有超时，整组约 1 分钟。
+@Suite(.serialized, .enabled(if: TmuxHarness.available)) struct DemoScreenTests {
+    /// .build/<config>/wallet-console：与测试包在同一构建目录（同 CLIRunner）。
+    static var binary: String? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let c = dir.appendingPathComponent("wallet-console")
+            if FileManager.default.isExecutableFile(atPath: c.path) { return c.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        return FileManager.default.isExecutableFile(atPath: ".build/debug/wallet-console") ? ".build/debug/wallet-console" : nil
+    }
+
+    static func tempHome(_ tag: String) -> String {
+        NSTemporaryDirectory() + "/wc-\(tag)-\(getpid())-\(Int(Date().timeIntervalSince1970 * 1000) % 1_000_000)"
+    }
+
+    /// 启动 demo。测试总是给 --home（自己的临时目录，defer 里删除）：测试失败、tmux 被杀时也不留垃圾。
+    func launch(_ t: TmuxHarness, _ extra: String = "", cols: Int = 80, rows: Int = 24, blockMs: Int = 700) throws {
+        let bin = try #require(Self.binary, "找不到 wallet-console 可执行文件（先 swift build）")
+        try t.start("\(bin) demo --block-interval-ms \(blockMs) \(extra)", cols: cols, rows: rows, env: ["LANG": "C.UTF-8"])
+    }
+
+    func waitExit(_ t: TmuxHarness) throws -> Int32? {
+        var status: Int32?
+        for _ in 0..<200 where status == nil { status = try t.exitStatus(); Thread.sleep(forTimeInterval: 0.05) }
+        return status
+    }
+
+    /// 仪表盘上“确认中”的充值：键 = 资产+金额文本，值 = 已确认数。
+    static func confirming(_ screen: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        let re = try! NSRegularExpression(pattern: "([A-Z]+ +[0-9.]+ [A-Z]+) [█░]+ +([0-9]+)/6 ◔")
+        for m in re.matches(in: screen, range: NSRange(screen.startIndex..., in: screen)) {
+            let s = screen as NSString
+            out[s.substring(with: m.range(at: 1)).replacingOccurrences(of: " ", with: "")] = Int(s.substring(with: m.range(at: 2)))
+        }
+        return out
+    }
+
+    static func height(_ screen: String) -> Int? {
+        guard let r = screen.range(of: "高度 ") else { return nil }
+        return Int(screen[r.upperBound...].prefix { $0.isNumber })
+    }
+
+    @Test func dashboardLivesAt80x24AndConfirmationsAdvance() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("demo")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)")
+        let s = try t.waitFor("◷ 待审", timeout: 30)
+        for panel in ["充值确认", "待审提现", "归集估算", "密钥层级"] { #expect(s.contains(panel), "面板 \(panel)") }
+        #expect(s.contains("DEMO"), "演示链醒目标注")
+        #expect(s.contains("demo(管理员)"), "页头显示演示操作员与角色")
+        #expect(s.contains("ETH") && s.contains("USDT"), "充值面板有真实数据")
+        #expect(s.contains("gwei"), "归集面板有手续费走势")
+        #expect(s.contains("hot-wallet"), "密钥层级面板有热钱包密钥")
+        // 确认数随出块前进：同一笔充值的 n/6 变大（或出块高度增长且有确认中的充值入账）。
+        let h0 = try #require(Self.height(s))
+        var first = Self.confirming(s)
+        let deadline = Date().addingTimeInterval(20)
+        var advanced = false
+        while Date() < deadline && !advanced {
+            Thread.sleep(forTimeInterval: 0.3)
+            let now = try t.capture()
+            let c = Self.confirming(now)
+            if first.isEmpty { first = c; continue }
+            advanced = c.contains { k, v in (first[k].map { v > $0 }) ?? false }
+        }
+        #expect(advanced, "确认中充值的确认数应随出块前进")
+        let h1 = try #require(Self.height(try t.capture()))
+        #expect(h1 > h0, "链头高度前进 \(h0) → \(h1)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+        #expect(try t.alternateScreenOn() == false, "退出后离开备用屏幕")
+    }
+
+    @Test func layoutAt120x40CJKAlignsAndResizeNotice() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("demo")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 40)
+        let s = try t.waitFor("◷ 待审", timeout: 30)
+        for panel in ["充值确认", "待审提现", "归集估算", "密钥层级"] { #expect(s.contains(panel)) }
+        // 每个方框行的显示宽度都正好是 120 列（中文按 2 列计）——中文不会把右边框挤歪。
+        for line in s.split(separator: "\n") where line.hasPrefix("│") || line.hasPrefix("┌") || line.hasPrefix("└") {
+            let w = line.reduce(0) { $0 + TextWidth.of($1) }
+            #expect(w == 120, "行宽 \(w)：\(line)")
+        }
+        // 提现列表：中文状态列在每一行的同一显示列上。
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        let list = try t.waitFor("alice")
+        let cols = list.split(separator: "\n").filter { $0.contains("◷ 待审") }.map { line -> Int in
+            let prefix = line[..<line.range(of: "◷ 待审")!.lowerBound]
+            return prefix.reduce(0) { $0 + TextWidth.of($1) }
+        }
+        #expect(cols.count >= 3 && Set(cols).count == 1, "状态列对齐：\(cols)")
+        try t.resize(cols: 60, rows: 20)
+        try t.waitFor("终端太小")
+        try t.resize(cols: 120, rows: 40)
+        let back = try t.waitFor("申请人")
+        #expect(back.contains("◷ 待审") && !back.contains("终端太小"), "恢复布局")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    @Test func approveFlowEndToEndWritesAudit() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("demo")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        let list = try t.waitFor("▶ ")
+        // 第一行（最紧急）由 alice 或 bob 发起——不是已登录的 demo：四眼原则下可以批。
+        let row = try #require(list.split(separator: "\n").first { $0.contains("▶") && $0.contains("◷ 待审") })
+        #expect(row.contains("alice") || row.contains("bob"), "待审单由其他操作员发起：\(row)")
+        let id = try #require(row.split(separator: " ").dropFirst().first.map(String.init).flatMap { Int($0) })
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("等价命令")
+        #expect(dlg.contains("wallet-console withdraw approve \(id)"), "对话框显示 CLI 孪生命令")
+        #expect(dlg.contains("▶[ 取消 ]"), "默认按钮是取消")
+        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
+        let dest = (dlg as NSString).substring(with: m.range)
+        // 直接回车 = 取消：不会批准。
+        try t.sendKeys("Enter")
+        try t.waitForAbsence("等价命令")
+        try t.sendKeys("a")
+        try t.waitFor("等价命令")
+        try t.type(String(dest.suffix(4)))
+        try t.sendKeys("Tab")
+        try t.waitFor("▶[ 批准 ]")
+        try t.sendKeys("Enter")
+        // 80 列时状态行只有半屏宽：等到“完成”出现，完整命令在审计视图里核对。
+        try t.waitFor("✔ 完成：wallet-console withdraw approve", timeout: 10)
+        // 审计视图：worker 的事件不断加在最前面，用过滤只看批准记录。
+        try t.sendKeys("7")
+        try t.waitFor("CLI")
+        try t.sendKeys("/")
+        try t.type("withdraw.approve")
+        try t.sendKeys("Enter")
+        var line: Substring?
+        let until = Date().addingTimeInterval(10)
+        while line == nil && Date() < until {
+            line = try t.capture().split(separator: "\n").first { $0.hasPrefix("│") && $0.contains("withdraw approve \(id)") }
+            if line == nil { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        let l = try #require(line, "审计视图中应有该批准的记录")
+        #expect(l.contains("demo") && l.contains("withdraw.ap") && l.contains("wallet-console withdraw approve \(id)"),
+                "审计行：执行人 demo、动作、CLI 命令：\(l)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    @Test func readonlyCannotApprove() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("demo")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--readonly --home \(home)")
+        let s = try t.waitFor("◷ 待审", timeout: 30)
+        #expect(s.contains("只读") && s.contains("观察员"))
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        let list = try t.waitFor("alice")
+        #expect(!list.contains("批准") && !list.contains("拒绝"), "只读模式不显示批准/拒绝键")
+        try t.sendKeys("a")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!(try t.capture()).contains("等价命令"), "a 未绑定：没有对话框")
+        #expect(!list.contains(" 6 仪式"), "只读模式没有仪式视图")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// 读目录下所有文件（含二进制的数据库与 WAL），拼成一个字节串供搜索。
+    static func dump(_ dir: String) -> Data {
+        var out = Data()
+        let e = FileManager.default.enumerator(atPath: dir)
+        while let f = e?.nextObject() as? String {
+            if let d = FileManager.default.contents(atPath: dir + "/" + f) { out += d }
+        }
+        return out
+    }
+
+    static func filesContaining(_ dir: String, _ needle: String) -> [String] {
+        var out: [String] = []
+        let e = FileManager.default.enumerator(atPath: dir)
+        while let f = e?.nextObject() as? String {
+            if let d = FileManager.default.contents(atPath: dir + "/" + f), contains(d, needle) { out.append(f) }
+        }
+        return out
+    }
+
+    static func contains(_ hay: Data, _ needle: String) -> Bool {
+        hay.range(of: Data(needle.utf8)) != nil
+    }
+
+    static func words(_ screen: String) -> [Int: String] {
+        var out: [Int: String] = [:]
+        let re = try! NSRegularExpression(pattern: "([0-9]+)\\. ([a-z]+)")
+        for m in re.matches(in: screen, range: NSRange(screen.startIndex..., in: screen)) {
+            let s = screen as NSString
+            out[Int(s.substring(with: m.range(at: 1)))!] = s.substring(with: m.range(at: 2))
+        }
+        return out
+    }
+
+    @Test func ceremonyCompletesAndLeavesNoSecret() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("ceremony")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 100, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("6")
+        try t.waitFor("按 Enter 开始")
+        try t.sendKeys("Enter")
+        try t.waitFor("SLIP-39 2-of-3")
+        try t.sendKeys("Enter")
+        let shown = try t.waitFor("24. ")
+        let mnemonic = Self.words(shown)
+        #expect(mnemonic.count == 24, "24 个词以编号网格显示")
+        try t.sendKeys("Enter")
+        for _ in 0..<3 {
+            let q = try t.waitFor("个词")
+            let n = try #require(q.range(of: "第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
+            let w = try #require(mnemonic[n])
+            try t.type(w)
+            try t.sendKeys("Enter")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        let passphrase = "quiz-pass-\(getpid())-zebra"
+        try t.waitFor("设置口令")
+        try t.type(passphrase)
+        try t.sendKeys("Enter")
+        try t.waitFor("再次输入口令")
+        try t.type(passphrase)
+        try t.sendKeys("Enter")
+        var shares: [[Int: String]] = []
+        for i in 1...3 {
+            let s = try t.waitFor("份额 \(i)/3")
+            Thread.sleep(forTimeInterval: 0.2)
+            shares.append(Self.words(try t.capture()))
+            _ = s
+            try t.sendKeys("Enter")
+        }
+        let summary = try t.waitFor("指纹", timeout: 15)
+        #expect(summary.contains("m/44'/60'/0'/0/0 0x"), "摘要显示首个地址")
+        try t.sendKeys("Enter")
+        try t.waitFor("仪式已完成")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+        #expect(try t.alternateScreenOn() == false)
+
+        // 机密搜索：home 下日志、数据库（含 WAL）、密钥库；以及 tmux 滚动区。
+        let after = Self.dump(home)
+        let scroll = try t.captureWithHistory()
+        let m = (1...24).compactMap { mnemonic[$0] }
+        var needles = [m.joined(separator: " "), passphrase]
+        for i in 0..<(m.count - 1) { needles.append(m[i] + " " + m[i + 1]) }
+        var singles = m
+        for sh in shares {
+            let sw = (1...sh.count).compactMap { sh[$0] }
+            needles.append(sw.joined(separator: " "))
+            for i in 0..<(sw.count - 1) { needles.append(sw[i] + " " + sw[i + 1]) }
+            singles += sw
+        }
+        #expect(needles.count > 80)
+        for n in needles {
+            #expect(!Self.contains(after, n), "home 目录中出现机密：\(n)，文件：\(Self.filesContaining(home, n))")
+            #expect(!scroll.contains(n), "tmux 滚动区中出现机密：\(n)")
+        }
+        // 单个词（例如被记进日志的测验答案）：查它作为 JSON 字符串值或编号网格行出现的形式。
+        // 不查裸词：引擎日志的键名本身就可能是词表里的词（扫描器重组事件的 "ancestor" 键）。
+        for w in Set(singles) {
+            for form in [":\"\(w)\"", "\"\(w)\",", "\"\(w)\"]", ". \(w)\n", "=\(w)"] {
+                #expect(!Self.contains(after, form), "home 目录中出现机密词：\(form)，文件：\(Self.filesContaining(home, form))")
+            }
+            #expect(!scroll.contains(". \(w)"), "tmux 滚动区中出现编号词：\(w)")
+        }
+        #expect(FileManager.default.fileExists(atPath: home + "/logs/engine.log"), "日志写在 home 的日志文件里")
+    }
+
+    // MARK: - `wallet-console`（无子命令 = console）：终端登录、角色、从密钥视图解封
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(binary))
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    static func initHome(_ tag: String, adminPass: String, unsealPass: String) throws -> String {
+        let home = tempHome(tag)
+        let dir = home + "-secrets"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir + "/a", contents: Data(adminPass.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir + "/u", contents: Data(unsealPass.utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rc = try run(["init", "--home", home, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", dir + "/u",
+                          "--admin", "ops", "--admin-passphrase-file", dir + "/a", "--confirmations", "3"])
+        #expect(rc == 0, "init 成功")
+        return home
+    }
+
+    @Test func consoleLoginOnTerminalThenUnsealFromKeysView() throws {
+        let adminPass = "ops-pass-\(getpid())-kiwi", unsealPass = "unseal-\(getpid())-mango"
+        let home = try Self.initHome("login", adminPass: adminPass, unsealPass: unsealPass)
+        let t = TmuxHarness()
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        // 不带子命令：默认打开控制台。
+        try t.start("\(bin) --home \(home)", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("操作员:", timeout: 20)
+        try t.type("ops")
+        try t.sendKeys("Enter")
+        try t.waitFor("ops 的口令")
+        try t.type(adminPass)
+        try t.sendKeys("Enter")
+        let s = try t.waitFor("ops(管理员)", timeout: 20)
+        #expect(s.contains("已封存"), "未解封启动")
+        try t.sendKeys("5")
+        try t.waitFor("KEK")   // 只有密钥视图有这一列（总览的密钥面板也有 hot-wallet，不能用它判断）
+        try t.waitFor("✖ unavailable")   // 数据已到：封存时密钥不可用；模型未到前 u 不起作用
+        try t.sendKeys("u")
+        try t.waitFor("口令（不回显）")
+        try t.type(unsealPass)
+        #expect(!(try t.capture()).contains(unsealPass), "口令不回显")
+        try t.sendKeys("Tab")
+        try t.sendKeys("Enter")
+        // 等动作完成（状态栏），而不是页头：页头可能在动作收尾（写审计）前就刷新成“已解封”，
+        // 那时按 q 会弹出“操作进行中，确认退出？”对话框（默认取消）。
+        let done = try t.waitFor("✔ 完成：wallet-console keystore unseal", timeout: 20)
+        #expect(done.contains("已解封"))
+        try t.sendKeys("q")
+        let rc = try waitExit(t)
+        let screen = try t.capture()
+        #expect(rc == 0, "退出码 \(rc.map(String.init) ?? "nil")；屏幕：\n\(screen)")
+        let scroll = try t.captureWithHistory()
+        #expect(!scroll.contains(adminPass) && !scroll.contains(unsealPass), "口令不留在终端")
+        let files = Self.dump(home)
+        #expect(!Self.contains(files, adminPass) && !Self.contains(files, unsealPass), "口令不落盘（日志、数据库、密钥库）")
+    }
+
+    @Test func consoleWrongPassphraseExitsWithTypedError() throws {
+        let home = try Self.initHome("badlogin", adminPass: "right-pass-123", unsealPass: "unseal-pass-123")
+        let t = TmuxHarness()
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("\(bin) console --home \(home) --operator ops", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("ops 的口令", timeout: 20)
+        try t.type("wrong-pass-999")
+        try t.sendKeys("Enter")
+        let s = try t.waitFor("错误 [", timeout: 10)
+        #expect(!s.contains("wrong-pass-999"))
+        let rc = try waitExit(t)
+        #expect(rc == 1 || rc == 2, "认证失败以非零退出码结束（\(rc.map(String.init) ?? "nil")）")
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import WalletCrypto
+import WalletEngine
+import WalletLedger
+@testable import WalletConsole
+
+/// EngineConsoleBackend 在真实引擎（演示链 home、真实账本与密钥库）上的行为：数据来自引擎，
+/// 动作经过账本策略（角色、四眼、不能批自己）并写入带 CLI 孪生命令的审计。
+@Suite(.serialized) struct EngineBackendTests {
+    static func demo() async throws -> (WalletEngine, String) {
+        let path = NSTemporaryDirectory() + "/wc-backend-\(getpid())-\(Int(Date().timeIntervalSince1970 * 1000) % 1_000_000)"
+        let s = try await DemoHome.create(at: path, blockIntervalMs: 500)
+        return (s.engine, path)
+    }
+
+    func backend(_ e: WalletEngine, _ name: String, readonly: Bool = false) throws -> EngineConsoleBackend {
+        let op = try #require(try e.consoleOperator(named: name))
+        return EngineConsoleBackend(engine: e, operator: op, readonly: readonly, lang: .zh)
+    }
+
+    @Test func dataComesFromTheEngine() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let b = try backend(e, "demo")
+        let h = try await b.header()
+        #expect(h.chainId == 1337 && h.chainLabel == "DEMO" && h.operatorName == "demo" && h.role == .admin)
+        #expect(h.headHeight >= 30 && h.seal == .unsealed)
+        let d = try await b.deposits(PageQuery(offset: 0, limit: 500))
+        #expect(d.total > 0 && d.rows.contains { $0.state == .credited && $0.confirmations == $0.required })
+        #expect(d.rows.allSatisfy { $0.confirmations <= $0.required && $0.amount.display.hasSuffix($0.asset) })
+        let w = try await b.withdrawals(PageQuery(offset: 0, limit: 50))
+        #expect(w.total >= 2 && w.rows.allSatisfy { $0.state == .pending && $0.requestedBy != "demo" })
+        #expect(zip(w.rows, w.rows.dropFirst()).allSatisfy { $0.urgency >= $1.urgency }, "按紧急度排序")
+        // 演示提现的目标地址取自 EIP-55 规范的测试向量（全大写与全小写两类）；详情必须逐字给出校验和形式。
+        let eip55Vectors: Set<String> = ["0x52908400098527886E0F7030069857D2E4169EE7", "0x8617E340B3D01FA5F11F306F4090FD50E238070D",
+                                         "0xde709f2102306220921060314715629080e2fb77", "0x27b1fdb04752bbc536007a920d24acb045561c26"]
+        for r in w.rows {
+            let detail = try await b.withdrawalDetail(id: r.id)
+            #expect(!detail.matchedRule.isEmpty && detail.eip55Valid && detail.approvers.isEmpty)
+            #expect(eip55Vectors.contains(detail.row.destination), "详情显示 EIP-55 校验和形式：\(detail.row.destination)")
+        }
+        let fees = try await b.feeHistory()
+        #expect(fees.baseFeePerGas.count >= 10 && fees.latestDisplay.hasSuffix("gwei"))
+        let keys = try await b.keys()
+        #expect(keys.tiers.contains { $0.keyId.hasPrefix("hot-wallet") && $0.tier == "db" && $0.health == .ok })
+        let f = try await b.withdrawals(PageQuery(offset: 0, limit: 50, filter: ListFilter("alice !bob")))
+        #expect(f.total >= 1 && f.total < w.total && f.rows.allSatisfy { $0.requestedBy.hasPrefix("alice") })
+    }
+
+    @Test func approvalsGoThroughLedgerPolicyAndAudit() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let demo = try backend(e, "demo")
+        let rows = try await demo.withdrawals(PageQuery(offset: 0, limit: 50)).rows
+        let big = try #require(rows.first { $0.approvalsRequired == 2 })
+        let aliceOwn = try #require(rows.first { $0.requestedBy == "alice-ops" && $0.id != big.id })
+        // 不能批自己发起的单（账本规则，不是界面规则）。
+        let alice = try backend(e, "alice-ops")
+        await #expect(throws: (any Error).self) { _ = try await alice.perform(.approve(id: aliceOwn.id)) }
+        // 观察员无权审批。
+        let viewer = try backend(e, "dave-viewer")
+        await #expect(throws: (any Error).self) { _ = try await viewer.perform(.approve(id: big.id)) }
+        // 四眼：大额单需两人；demo 批一次后仍待审，再批一次被拒（同一人只算一次）。
+        let r1 = try await demo.perform(.approve(id: big.id))
+        #expect(r1.cliCommand == "wallet-console withdraw approve \(big.id)" && r1.message.contains("1/2"))
+        await #expect(throws: (any Error).self) { _ = try await demo.perform(.approve(id: big.id)) }
+        let second = try backend(e, big.requestedBy == "alice-ops" ? "bob-ops" : "alice-ops")
+        let r2 = try await second.perform(.approve(id: big.id))
+        #expect(r2.message.contains("2/2") && r2.message.contains("approved"))
+        // 只读后端不执行任何动作。
+        let ro = try backend(e, "demo", readonly: true)
+        await #expect(throws: (any Error).self) { _ = try await ro.perform(.reject(id: aliceOwn.id, reason: "x")) }
+        // 拒绝要写原因并进入审计；审计行带 CLI 孪生命令。
+        _ = try await demo.perform(.reject(id: aliceOwn.id, reason: "可疑地址"))
+        let audit = try await demo.audit(PageQuery(offset: 0, limit: 20, filter: ListFilter("withdraw.")))
+        #expect(audit.rows.contains { $0.actor == "demo" && $0.cliCommand == "wallet-console withdraw reject \(aliceOwn.id) --reason '可疑地址'" })
+        #expect(audit.rows.contains { $0.actor == second.op.name && $0.cliCommand == "wallet-console withdraw approve \(big.id)" })
+        let preview = try await demo.bulkPreview(ids: rows.map(\.id))
+        #expect(preview.count == rows.count && preview.uniqueRecipients == Set(rows.map { $0.destination.lowercased() }).count
+                && preview.total.hasSuffix("ETH"))
+    }
+
+    @Test func ceremonyAdapterDrivesCeremonyEngine() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let approver = try backend(e, "alice-ops")
+        await #expect(throws: (any Error).self) { _ = try await approver.startCeremony() }
+        let s = try await backend(e, "demo").startCeremony()
+        guard case .intro = await s.current() else { Issue.record("应从引言开始"); return }
+        guard case .showWords(let words) = try await s.submit(.proceed) else { Issue.record("应显示助记词"); return }
+        #expect(words.words.count == 24)
+        var step = try await s.submit(.proceed)
+        // 答错：步骤不前进（引擎退回到抄写页）。
+        if case .quiz = step {
+            await #expect(throws: (any Error).self) { _ = try await s.submit(.quizAnswers([SecretBytes(Array("notaword".utf8))])) }
+            guard case .showWords = await s.current() else { Issue.record("答错应退回抄写页"); return }
+            step = try await s.submit(.proceed)
+        }
+        while case .quiz(let p) = step {
+            step = try await s.submit(.quizAnswers([SecretBytes(Array(words.reveal(p[0] - 1).utf8))]))
+        }
+        guard case .passphrase(false) = step else { Issue.record("应进入口令步骤：\(step)"); return }
+        step = try await s.submit(.passphrase(SecretBytes(Array("".utf8))))
+        var shares = 0
+        while case .showShare(let i, let n, let w) = step {
+            #expect(n == 3 && i == shares + 1 && w.words.count >= 20)
+            shares += 1
+            step = try await s.submit(.nextShare)
+        }
+        #expect(shares == 3)
+        guard case .summary(let fp, let xpub, let addrs) = step else { Issue.record("应到摘要：\(step)"); return }
+        #expect(fp.count == 8 && xpub.contains("xpub") && addrs.first?.contains("0x") == true)
+        guard case .finished = try await s.submit(.proceed) else { Issue.record("应完成"); return }
+    }
+
+    @Test func deadLettersListAndAdminRequeue() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // 一个引擎不认识的任务，只允许试 1 次：任务 worker 跑一轮后它进死信。
+        let job = try e.gate.with { l -> Job in
+            let q = try #require(l.jobQueue)
+            return try q.enqueue(queue: "engine", kind: "bogus.kind", payload: "{}", uniqueKey: nil, priority: 0, maxAttempts: 1, runAt: 0)
+        }
+        _ = await e.runOnce(["jobs"])
+        let demo = try backend(e, "demo")
+        let dead = try await demo.deadLetters(PageQuery(offset: 0, limit: 10))
+        let row = try #require(dead.rows.first { $0.id == String(job.id) })
+        #expect(row.job == "engine/bogus.kind" && row.error.contains("job.unknown_kind") && row.attempts == 1)
+        // 只有 admin 能重新入队（账本规则）。
+        let approver = try backend(e, "alice-ops")
+        await #expect(throws: (any Error).self) { _ = try await approver.perform(.requeue(deadLetterId: row.id)) }
+        let out = try await demo.perform(.requeue(deadLetterId: row.id))
+        #expect(out.cliCommand == "wallet-console jobs requeue \(job.id)")
+        let after = try await demo.deadLetters(PageQuery(offset: 0, limit: 10))
+        #expect(!after.rows.contains { $0.id == row.id })
+        let audit = try await demo.audit(PageQuery(offset: 0, limit: 5, filter: ListFilter("jobs.requeue")))
+        #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id)")
+    }
+}

@@ -25,6 +25,8 @@ final class TmuxHarness {
     let session = "t"
     private(set) var started = false
     private var serverPid: pid_t?
+    /// 窗格里程序的进程组（窗格进程是会话首进程，pgid = pid）。
+    private var panePids: [pid_t] = []
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || which("tmux") != nil }
 
@@ -90,6 +92,8 @@ final class TmuxHarness {
                   "set-option", "-g", "remain-on-exit", "on", ";", "set-option", "-g", "window-size", "manual"])
         started = true
         serverPid = pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+        if let p = pid_t(try tmux(["display-message", "-p", "-t", session, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)) { _ = Glibc.kill(p, SIGKILL) }  // 占位 sleep 同理收不到挂断
         var args = ["respawn-pane", "-k", "-t", session]
         for (k, v) in env.sorted(by: { $0.key < $1.key }) { args += ["-e", "\(k)=\(v)"] }
         // 退出码写进状态文件（tmux 的 pane_dead_status 在部分环境下取不到）。
@@ -97,6 +101,8 @@ final class TmuxHarness {
         let quoted = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
         args += ["-e", "TERM=xterm-256color", "sh -c \(quoted); echo $? > \(statusPath)"]
         try tmux(args)
+        if let p = pid_t(try tmux(["display-message", "-p", "-t", session, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)) { panePids.append(p) }
     }
 
     /// 发送按键：tmux 键名（"Enter"、"Escape"、"C-c"、"Up"）。
@@ -157,6 +163,10 @@ final class TmuxHarness {
     func kill() {
         guard started else { return }
         started = false
+        // 测试运行器线程屏蔽了 SIGHUP 等信号，屏蔽字经 posix_spawn 继承给窗格里的程序，kill-server 的挂断信号
+        // 它们收不到；用不可屏蔽的 SIGKILL 结束整个进程组，测试不留孤儿进程。
+        for p in panePids where p > 1 { _ = Glibc.kill(-p, SIGKILL) }
+        panePids.removeAll()
         _ = try? tmux(["kill-server"])
         // 保险：服务器若未退出则按 pid 结束（只结束本实例启动的那个）。
         if let p = serverPid, Glibc.kill(p, 0) == 0 { Thread.sleep(forTimeInterval: 0.1); _ = Glibc.kill(p, SIGKILL) }

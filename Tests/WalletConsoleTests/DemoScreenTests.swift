@@ -56,7 +56,10 @@ import Glibc
         let home = Self.tempHome("demo")
         defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
         try launch(t, "--home \(home)")
-        let s = try t.waitFor("◷ 待审", timeout: 30)
+        _ = try t.waitFor("◷ 待审", timeout: 30)
+        // 各面板的数据可能分几次刷新到达（负载高时更明显）：逐个等到再断言。
+        for w in ["USDT", "gwei", "hot-wallet"] { _ = try t.waitFor(w, timeout: 20) }
+        let s = try t.capture()
         for panel in ["充值确认", "待审提现", "归集估算", "密钥层级"] { #expect(s.contains(panel), "面板 \(panel)") }
         #expect(s.contains("DEMO"), "演示链醒目标注")
         #expect(s.contains("demo(管理员)"), "页头显示演示操作员与角色")
@@ -221,6 +224,8 @@ import Glibc
         defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
         try launch(t, "--home \(home)", cols: 100, rows: 30)
         try t.waitFor("◷ 待审", timeout: 30)
+        // 仪式开始前的快照：策略规则名等（如 "large"）本来就在库里，单词形式的检查要排除它们，否则随机抽到这些词会误报。
+        let before = Self.dump(home)
         try t.sendKeys("6")
         try t.waitFor("按 Enter 开始")
         try t.sendKeys("Enter")
@@ -282,7 +287,7 @@ import Glibc
         // 单个词（例如被记进日志的测验答案）：查它作为 JSON 字符串值或编号网格行出现的形式。
         // 不查裸词：引擎日志的键名本身就可能是词表里的词（扫描器重组事件的 "ancestor" 键）。
         for w in Set(singles) {
-            for form in [":\"\(w)\"", "\"\(w)\",", "\"\(w)\"]", ". \(w)\n", "=\(w)"] {
+            for form in [":\"\(w)\"", "\"\(w)\",", "\"\(w)\"]", ". \(w)\n", "=\(w)"] where !Self.contains(before, form) {
                 #expect(!Self.contains(after, form), "home 目录中出现机密词：\(form)，文件：\(Self.filesContaining(home, form))")
             }
             #expect(!scroll.contains(". \(w)"), "tmux 滚动区中出现编号词：\(w)")
@@ -343,8 +348,9 @@ import Glibc
         try t.sendKeys("Enter")
         // 等动作完成（状态栏），而不是页头：页头可能在动作收尾（写审计）前就刷新成“已解封”，
         // 那时按 q 会弹出“操作进行中，确认退出？”对话框（默认取消）。
-        let done = try t.waitFor("✔ 完成：wallet-console keystore unseal", timeout: 20)
-        #expect(done.contains("已解封"))
+        _ = try t.waitFor("✔ 完成：wallet-console keystore unseal", timeout: 20)
+        // 页头由下一次后台刷新更新（动作完成后立即请求），负载高时可能晚一两百毫秒。
+        _ = try t.waitFor("🔓 已解封", timeout: 10)
         try t.sendKeys("q")
         let rc = try waitExit(t)
         let screen = try t.capture()

@@ -218,6 +218,28 @@ import Glibc
         return out
     }
 
+    /// 终端挂断（SSH 断开）后控制台必须自行退出，而不是在读不到输入时空转成孤儿进程。
+    /// 测试运行器的线程屏蔽了 SIGHUP，窗格程序继承了屏蔽字，所以这里只能靠驱动自己发现挂断——正是要测的路径。
+    @Test func hangupEndsTheConsole() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("hangup")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)")
+        try t.waitFor("◷ 待审", timeout: 30)
+        let pids = t.hangUp()
+        #expect(!pids.isEmpty)
+        let deadline = Date().addingTimeInterval(15)
+        func alive() -> Bool { pids.contains { Glibc.kill($0, 0) == 0 && !Self.isZombie($0) } }
+        while alive() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!alive(), "挂断 15 秒后控制台仍在运行")
+    }
+
+    static func isZombie(_ pid: pid_t) -> Bool {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let r = s.range(of: ") ") else { return false }
+        return s[r.upperBound...].hasPrefix("Z")
+    }
+
     @Test func ceremonyCompletesAndLeavesNoSecret() throws {
         let t = TmuxHarness()
         let home = Self.tempHome("ceremony")

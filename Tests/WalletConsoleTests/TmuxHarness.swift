@@ -160,6 +160,14 @@ final class TmuxHarness {
         try tmux(["display-message", "-p", "-t", session, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
+    /// 模拟 SSH 断开：只关掉 tmux 服务器（终端挂断），不发 SIGKILL；返回窗格里程序的 pid 供测试检查它是否自行退出。
+    func hangUp() -> [pid_t] {
+        let pids = panePids
+        // tmux 的 kill-server 是给自己发 SIGTERM，而它继承的屏蔽字挡住了 SIGTERM；直接结束服务器进程，pty 主端随之关闭。
+        if let p = serverPid { _ = Glibc.kill(p, SIGKILL) }
+        return pids
+    }
+
     func kill() {
         guard started else { return }
         started = false

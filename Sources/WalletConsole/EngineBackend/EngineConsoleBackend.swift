@@ -116,19 +116,11 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                           reorg: d.state == .orphaned || d.state == .reversed)
     }
 
-    static func text(_ r: DepositRow) -> String {
-        "\(r.id) \(r.asset) \(r.amount.display) \(r.address) \(r.txHash) \(r.state.rawValue) \(r.confirmations)/\(r.required)"
-    }
-
     public func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         let head = await engine.consoleHead().head
-        if q.filter.isEmpty {
-            let (rows, total) = try engine.consoleDeposits(offset: q.offset, limit: q.limit)
-            return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
-        }
-        let all = try engine.consoleDeposits(offset: 0, limit: filterScanLimit).rows.map { depositRow($0, head: head) }
-            .filter { q.filter.matches(Self.text($0)) }
-        return Page(rows: Array(all.dropFirst(q.offset).prefix(q.limit)), total: all.count, offset: q.offset)
+        // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
+        let (rows, total) = try engine.consoleDeposits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
 
     // MARK: - 提现
@@ -145,12 +137,13 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         }
     }
 
-    /// 紧急度：状态未知 > 待审（越老越急）> 执行中 > 已结束。
+    /// 紧急度分值（只用于显示；列表顺序由账本 WithdrawalOrder.urgency 在数据库里排，两者同序）：
+    /// 待审（越老越急）> 状态未知 > 执行中 > 已结束。
     func urgency(_ w: Withdrawal) -> Int {
         let age = Int(max(0, now - w.createdAt))
         switch w.state {
-        case .unknown: return 4_000_000
-        case .awaitingApproval, .requested, .riskChecked: return 3_000_000 + min(age, 999_999)
+        case .awaitingApproval, .requested, .riskChecked: return 4_000_000 + min(age, 999_999)
+        case .unknown: return 3_000_000 + min(age, 999_999)
         case .approved, .signed, .broadcast: return 2_000_000 + min(age, 999_999)
         default: return max(0, 1_000_000 - age)
         }
@@ -163,18 +156,10 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                              requestedBy: w.requestedBy, ageSeconds: Int(max(0, now - w.createdAt)), urgency: urgency(w))
     }
 
-    static func text(_ r: WithdrawalRow) -> String {
-        "\(r.id) \(r.asset) \(r.amount.display) \(r.destination) \(r.state.rawValue) \(r.requestedBy)"
-    }
-
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
-        // 按紧急度排序需要看全体：最多取 filterScanLimit 行（更多时待审的先取）。
-        var ws = try engine.consoleWithdrawals(state: .awaitingApproval, offset: 0, limit: filterScanLimit).rows
-        let seen = Set(ws.map(\.id))
-        ws += try engine.consoleWithdrawals(offset: 0, limit: filterScanLimit).rows.filter { !seen.contains($0.id) }
-        var rows = ws.map(withdrawalRow).sorted { ($0.urgency, Int($0.id) ?? 0) > ($1.urgency, Int($1.id) ?? 0) }
-        if !q.filter.isEmpty { rows = rows.filter { q.filter.matches(Self.text($0)) } }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+        // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
+        let (ws, total) = try engine.consoleWithdrawals(text: q.filter.raw, order: .urgency, offset: q.offset, limit: q.limit)
+        return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
 
     func withdrawalID(_ s: String) throws -> Int64 {

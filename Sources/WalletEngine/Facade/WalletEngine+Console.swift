@@ -47,14 +47,20 @@ extension WalletEngine {
 
     public func consoleAsset(_ symbol: String) -> Asset? { try? gate.with { l in try l.asset(symbol) } }
 
-    public func consoleDeposits(offset: Int, limit: Int) throws -> (rows: [WalletLedger.Deposit], total: Int) {
-        try gate.with { l in
-            (try l.deposits(DepositFilter(), page: WalletLedger.Page(limit: limit, offset: offset)), try l.depositCount(DepositFilter()))
+    /// 一页充值与过滤后的总数，都由账本在数据库里算（文本过滤下推成 SQL，不在内存扫描）。
+    public func consoleDeposits(text: String = "", offset: Int, limit: Int) throws -> (rows: [WalletLedger.Deposit], total: Int) {
+        let tf = TextFilter(text)
+        let f = DepositFilter(text: tf.isEmpty ? nil : tf)
+        return try gate.with { l in
+            (try l.deposits(f, page: WalletLedger.Page(limit: limit, offset: offset)), try l.depositCount(f))
         }
     }
 
-    public func consoleWithdrawals(state: WalletLedger.WithdrawalState? = nil, offset: Int, limit: Int) throws -> (rows: [Withdrawal], total: Int) {
-        let f = WithdrawalFilter(state: state)
+    /// 一页提现与过滤后的总数；order = .urgency 时由数据库按紧急度排序（跨页一致）。
+    public func consoleWithdrawals(state: WalletLedger.WithdrawalState? = nil, text: String = "", order: WithdrawalOrder = .newest,
+                                   offset: Int, limit: Int) throws -> (rows: [Withdrawal], total: Int) {
+        let tf = TextFilter(text)
+        let f = WithdrawalFilter(state: state, text: tf.isEmpty ? nil : tf, order: order)
         return try gate.with { l in (try l.withdrawals(f, page: WalletLedger.Page(limit: limit, offset: offset)), try l.withdrawalCount(f)) }
     }
 

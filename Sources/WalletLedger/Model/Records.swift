@@ -203,21 +203,58 @@ public struct Page: Sendable {
     public init(limit: Int = 100, offset: Int = 0) { self.limit = max(0, min(limit, 10_000)); self.offset = max(0, offset) }
 }
 
+/// 人看得见的列上的文本过滤：空格分隔的多个词必须全部出现（子串、不分大小写），`!词` 表示必须不出现。
+/// 由存储层翻译成 SQL（LIKE / NOT LIKE，% _ 与转义符本身都被转义），不在内存里扫描。
+public struct TextFilter: Sendable, Equatable {
+    public struct Term: Sendable, Equatable {
+        public var text: String
+        public var negated: Bool
+        public init(text: String, negated: Bool) { self.text = text; self.negated = negated }
+    }
+    public var terms: [Term]
+    public init(terms: [Term]) { self.terms = terms.filter { !$0.text.isEmpty } }
+    /// 与控制台 ListFilter 相同的语法："alice !bob eth"。
+    public init(_ raw: String) {
+        self.init(terms: raw.split(separator: " ").map { part in
+            var s = String(part)
+            var neg = false
+            if s.hasPrefix("!") { neg = true; s.removeFirst() }
+            return Term(text: s.lowercased(), negated: neg)
+        })
+    }
+    public var isEmpty: Bool { terms.isEmpty }
+}
+
 public struct DepositFilter: Sendable {
     public var state: DepositState?
     public var user: String?
     public var asset: String?
-    public init(state: DepositState? = nil, user: String? = nil, asset: String? = nil) {
-        self.state = state; self.user = user; self.asset = asset
+    /// 匹配 编号、用户、资产、地址、交易哈希、状态。
+    public var text: TextFilter?
+    public init(state: DepositState? = nil, user: String? = nil, asset: String? = nil, text: TextFilter? = nil) {
+        self.state = state; self.user = user; self.asset = asset; self.text = text
     }
+}
+
+/// 提现列表的排序。
+public enum WithdrawalOrder: Sendable {
+    /// 最新在前（id 倒序）。
+    case newest
+    /// 需要人处理的在前：待审（含 requested / risk_checked）→ 状态未知 → 执行中（approved/signed/broadcast），
+    /// 组内越早创建越急；终态最后，终态内最新在前。由 SQL 的 ORDER BY CASE 完成，有表达式索引支持（迁移 5）。
+    case urgency
 }
 
 public struct WithdrawalFilter: Sendable {
     public var state: WithdrawalState?
     public var user: String?
     public var asset: String?
-    public init(state: WithdrawalState? = nil, user: String? = nil, asset: String? = nil) {
-        self.state = state; self.user = user; self.asset = asset
+    /// 匹配 编号、请求号、用户、资产、目标地址、状态、申请人、交易哈希。
+    public var text: TextFilter?
+    public var order: WithdrawalOrder
+    public init(state: WithdrawalState? = nil, user: String? = nil, asset: String? = nil, text: TextFilter? = nil,
+                order: WithdrawalOrder = .newest) {
+        self.state = state; self.user = user; self.asset = asset; self.text = text; self.order = order
     }
 }
 

@@ -33,11 +33,17 @@ extension SQLiteLedgerStore: WithdrawalRepository {
             """, [withdrawalID, a.operatorName, a.createdAt, a.expiresAt])
     }
     func withdrawalWhere(_ f: WithdrawalFilter) -> (String, [SQLBindable]) {
-        Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
+        Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)],
+                         text: f.text, haystack: Self.withdrawalHaystack)
     }
     public func withdrawals(_ f: WithdrawalFilter, page: Page) throws -> [Withdrawal] {
         let (w, args) = withdrawalWhere(f)
-        return try db.query("SELECT * FROM withdrawals\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapWithdrawal)
+        let order: String
+        switch f.order {
+        case .newest: order = "id DESC"
+        case .urgency: order = Self.withdrawalUrgencyOrder
+        }
+        return try db.query("SELECT * FROM withdrawals\(w) ORDER BY \(order) LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapWithdrawal)
     }
     public func withdrawalCount(_ f: WithdrawalFilter) throws -> Int {
         let (w, args) = withdrawalWhere(f)

@@ -68,11 +68,41 @@ public final class SQLiteLedgerStore {
     }
 
     /// 动态 WHERE（参数化，绝不拼接值）。
-    static func whereClause(_ conds: [(String, SQLBindable?)]) -> (String, [SQLBindable]) {
+    static func whereClause(_ conds: [(String, SQLBindable?)], text: TextFilter? = nil, haystack: String = "") -> (String, [SQLBindable]) {
         var parts: [String] = [], args: [SQLBindable] = []
         for (sql, v) in conds { if let v { parts.append(sql); args.append(v) } }
+        // 文本过滤：每个词一个 LIKE / NOT LIKE，参数绑定，% _ \ 转义后按字面匹配。
+        for t in text?.terms ?? [] {
+            parts.append("\(haystack) \(t.negated ? "NOT LIKE" : "LIKE") ? ESCAPE '\\'")
+            args.append("%" + likeEscape(t.text.lowercased()) + "%")
+        }
         return (parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND "), args)
     }
+
+    /// LIKE 模式转义：转义符自身先转义，再转义 % 与 _。
+    static func likeEscape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// 人看得见的列拼成一个小写字符串（空格分隔，词里没有空格，不会跨列误配）。LOWER 与 || 在 SQLite 与 PostgreSQL 都可用。
+    static let depositHaystack = """
+        LOWER(CAST(id AS TEXT) || ' ' || user_id || ' ' || asset || ' ' || address || ' ' || tx_hash || ' ' || state)
+        """
+    static let withdrawalHaystack = """
+        LOWER(CAST(id AS TEXT) || ' ' || request_id || ' ' || user_id || ' ' || asset || ' ' || to_address || ' ' || state \
+        || ' ' || requested_by || ' ' || COALESCE(tx_hash, ''))
+        """
+    /// 与迁移 5 的索引表达式逐字一致。
+    static let withdrawalUrgencyOrder = """
+        (CASE WHEN state IN ('awaiting_approval','requested','risk_checked') THEN 0 WHEN state = 'unknown' THEN 1 \
+        WHEN state IN ('approved','signed','broadcast') THEN 2 ELSE 3 END), \
+        (CASE WHEN state IN ('confirmed','failed','rejected','expired') THEN -id ELSE created_at END), id
+        """
 }
 
 extension SQLiteLedgerStore: SettingsRepository, AssetRepository {
@@ -190,8 +220,12 @@ extension SQLiteLedgerStore: DepositRepository {
             """, [d.confirmations, d.required, d.state.rawValue, d.creditEntry, d.reversalEntry, d.blockNumber,
                   d.blockHash, d.updatedAt, d.id])
     }
+    func depositWhere(_ f: DepositFilter) -> (String, [SQLBindable]) {
+        Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)],
+                         text: f.text, haystack: Self.depositHaystack)
+    }
     public func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit] {
-        let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
+        let (w, args) = depositWhere(f)
         return try db.query("SELECT * FROM deposits\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(mapDeposit)
     }
     public func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64] {
@@ -201,7 +235,7 @@ extension SQLiteLedgerStore: DepositRepository {
                             [chain, fromBlock] + states.map(\.rawValue)).map { $0.int("id") }
     }
     public func depositCount(_ f: DepositFilter) throws -> Int {
-        let (w, args) = Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)])
+        let (w, args) = depositWhere(f)
         return Int(try db.query("SELECT COUNT(*) AS n FROM deposits\(w)", args).first!.int("n"))
     }
 }

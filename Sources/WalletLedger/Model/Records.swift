@@ -127,6 +127,17 @@ public struct Withdrawal: Sendable, Equatable {
     public var expiresAt: Int64
 }
 
+extension Withdrawal {
+    /// 导入 / 测试播种用的构造（写库走 WithdrawalRepository.insertWithdrawal；业务路径请用 Ledger.requestWithdrawal）。
+    public init(requestID: String, user: String, asset: String, amount: UInt256, to: String, state: WithdrawalState,
+                requestedBy: String, createdAt: Int64, expiresAt: Int64, txHash: String? = nil) {
+        self.init(id: 0, requestID: requestID, user: user, asset: asset, amount: amount, to: to, state: state,
+                  requestedBy: requestedBy, rule: "", approvalsRequired: 0, approvals: [], reason: "", nonce: nil,
+                  fromAddress: nil, rawTx: nil, txHash: txHash, fee: nil, createdAt: createdAt, updatedAt: createdAt,
+                  expiresAt: expiresAt)
+    }
+}
+
 public struct Approval: Sendable, Equatable {
     public var operatorName: String
     public var createdAt: Int64

@@ -137,4 +137,55 @@ import WalletLedger
         let audit = try await demo.audit(PageQuery(offset: 0, limit: 5, filter: ListFilter("jobs.requeue")))
         #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id)")
     }
+
+    /// 1.2 万条提现：过滤后的第 5000 行之后的一页必须正确（以前只在内存里扫 5000 行），紧急度顺序跨页成立。
+    /// 只用工作进程不会推进的状态（待审且远未过期、已确认、已拒绝、失败），避免测试中途状态变化。
+    @Test func pagesBeyondFiveThousandComeFromTheDatabase() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let b = try backend(e, "demo")
+        let now = Int64(Date().timeIntervalSince1970)
+        let states: [WalletLedger.WithdrawalState] = [.awaitingApproval, .confirmed, .rejected, .failed]
+        var seeded: [(id: Int64, state: WalletLedger.WithdrawalState, asset: String)] = []
+        try e.gate.with { l in
+            try l.store.transaction {
+                for i in 0..<12_000 {
+                    let st = i % 3 == 0 ? states[1 + (i / 3) % 3] : states[0]
+                    let created = now - 500_000 + Int64(i) * 10
+                    let asset = i % 4 == 1 ? "USDT" : "ETH"
+                    let w = Withdrawal(requestID: "bulk-\(i)", user: "bulk-user\(i % 40)", asset: asset, amount: UInt256(UInt64(i + 1)),
+                                       to: String(format: "0x%040x", i), state: st, requestedBy: "bulkop",
+                                       createdAt: created, expiresAt: now + 864_000)
+                    seeded.append((try l.store.insertWithdrawal(w), st, asset))
+                }
+            }
+        }
+        // 期望：待审在前（越早越前），终态在后（越新越前）。
+        let want = seeded.filter { $0.asset != "USDT" }
+        let open = want.filter { $0.state == .awaitingApproval }.map(\.id)
+        let done = want.filter { $0.state != .awaitingApproval }.map(\.id).sorted(by: >)
+        let expected = (open + done).map(String.init)
+        #expect(want.count == 9_000 && open.count > 5_000)
+
+        let q = ListFilter("bulkop !usdt")
+        let p = try await b.withdrawals(PageQuery(offset: 6_000, limit: 50, filter: q))
+        #expect(p.total == expected.count)
+        #expect(p.rows.map(\.id) == Array(expected[6_000..<6_050]), "第 6000 行起的过滤页")
+        // 横跨 5000 行边界与待审/终态分界的页。
+        for off in [4_990, open.count - 25, 8_980] {
+            let pg = try await b.withdrawals(PageQuery(offset: off, limit: 50, filter: q))
+            #expect(pg.rows.map(\.id) == Array(expected[off..<min(expected.count, off + 50)]), "偏移 \(off)")
+        }
+        // 紧急度分值跨页单调不增。
+        var last = Int.max, seen = 0
+        for off in stride(from: 0, to: expected.count, by: 1_000) {
+            let pg = try await b.withdrawals(PageQuery(offset: off, limit: 1_000, filter: q))
+            for r in pg.rows { #expect(r.urgency <= last, "紧急度 \(r.id)"); last = r.urgency }
+            seen += pg.rows.count
+        }
+        #expect(seen == expected.count)
+        // 不带过滤：全表总数含演示数据与 1.2 万条；第一页是待审。
+        let all = try await b.withdrawals(PageQuery(offset: 0, limit: 20))
+        #expect(all.total >= 12_000 && all.rows.allSatisfy { $0.state == .pending })
+    }
 }

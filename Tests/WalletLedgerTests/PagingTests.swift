@@ -123,4 +123,29 @@ import WalletCrypto
         }
         #expect(try store.depositCount(DepositFilter(text: TextFilter("0x_"))) == (0..<Self.n).filter { $0 % 101 == 0 }.count)
     }
+
+    @Test func auditTextFilterInSQL() throws {
+        let store = try SQLiteLedgerStore(path: Fixture.tempPath("paging-audit"))
+        let actions = ["withdraw.approve", "withdraw.reject", "keystore.unseal", "jobs.requeue"]
+        try store.transaction {
+            for i in 0..<Self.n {
+                let r = AuditRecord(id: 0, ts: Int64(i), operatorName: ["alice", "bob"][i % 2], action: actions[i % 4],
+                                    subject: i % 89 == 0 ? "50%_off-\(i)" : "w\(i)", details: "{\"cli\":\"withdraw approve \(i)\"}",
+                                    prevHash: "", hash: "")
+                _ = try store.insertAudit(r)
+            }
+        }
+        var everything: [AuditRecord] = []
+        for off in stride(from: 0, to: Self.n, by: 5_000) { everything += try store.audits(AuditFilter(), page: Page(limit: 5_000, offset: off)) }
+        func hay(_ a: AuditRecord) -> String { "\(a.id) \(a.operatorName) \(a.action) \(a.subject) \(a.details)".lowercased() }
+        for q in ["withdraw. !reject", "%_", "bob jobs", "approve 1234", "!alice !bob"] {
+            let tf = TextFilter(q)
+            let want = everything.filter { Self.matches(tf, hay($0)) }
+            #expect(try store.auditCount(AuditFilter(text: tf)) == want.count, "计数 '\(q)'")
+            let off = min(6_000, max(0, want.count - 30))
+            let page = try store.audits(AuditFilter(text: tf), page: Page(limit: 30, offset: off))
+            #expect(page.map(\.id) == Array(want.dropFirst(off).prefix(30)).map(\.id), "分页 '\(q)'")
+        }
+        #expect(try store.auditCount(AuditFilter(text: TextFilter("%_"))) == (0..<Self.n).filter { $0 % 89 == 0 }.count)
+    }
 }

@@ -12,8 +12,8 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     public let op: WalletLedger.Operator
     public let readonly: Bool
     public let lang: Language
-    /// 过滤时最多扫描的行数（无过滤时直接按页从数据库取）。
-    let filterScanLimit = 5000
+    /// 死信（只有 state=dead 的任务，通常很少）一次读取的上限；其余列表都按页从数据库取。
+    let deadLetterLimit = 5000
     private let lock = NSLock()
     private var sweepCache: (at: Date, rows: [SweepPlanLine])?
     private var feeCache: (at: Date, value: FeeHistory)?
@@ -257,18 +257,13 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             AuditRow(id: String(a.id), time: Self.iso(a.ts), actor: a.operatorName, action: a.action, target: a.subject,
                      cliCommand: Self.cliOf(a.details) ?? "")
         }
-        // 账本按 id 倒序分页：最新的在前，直接按页取。
-        if q.filter.isEmpty {
-            let (rows, total) = try engine.consoleAudits(offset: q.offset, limit: q.limit)
-            return Page(rows: rows.map(row), total: total, offset: q.offset)
-        }
-        let all = try engine.consoleAudits(offset: 0, limit: filterScanLimit).rows.map(row)
-            .filter { q.filter.matches("\($0.id) \($0.actor) \($0.action) \($0.target) \($0.cliCommand)") }
-        return Page(rows: Array(all.dropFirst(q.offset).prefix(q.limit)), total: all.count, offset: q.offset)
+        // 账本按 id 倒序分页：最新的在前；过滤与总数在数据库里做，只取可见的一页。
+        let (rows, total) = try engine.consoleAudits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        return Page(rows: rows.map(row), total: total, offset: q.offset)
     }
 
     public func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> {
-        var rows = try engine.consoleDeadLetters(limit: filterScanLimit).map { j in
+        var rows = try engine.consoleDeadLetters(limit: deadLetterLimit).map { j in
             DeadLetterRow(id: String(j.id), job: "\(j.queue)/\(j.kind)", error: j.lastError, attempts: j.attempts,
                           lastAttempt: Self.iso(j.runAt))
         }

@@ -94,8 +94,11 @@ extension WalletEngine {
         try reject(withdrawalID: id, reason: reason, by: op)
     }
 
-    public func consoleAudits(offset: Int, limit: Int) throws -> (rows: [AuditRecord], total: Int) {
-        try gate.with { l in (try l.audits(AuditFilter(), page: WalletLedger.Page(limit: limit, offset: offset)), try l.auditCount(AuditFilter())) }
+    /// 一页审计（id 倒序）与过滤后的总数；文本过滤在数据库里做。
+    public func consoleAudits(text: String = "", offset: Int, limit: Int) throws -> (rows: [AuditRecord], total: Int) {
+        let tf = TextFilter(text)
+        let f = AuditFilter(text: tf.isEmpty ? nil : tf)
+        return try gate.with { l in (try l.audits(f, page: WalletLedger.Page(limit: limit, offset: offset)), try l.auditCount(f)) }
     }
 
     /// 死信（JobQueue 中 state=dead 的任务）。

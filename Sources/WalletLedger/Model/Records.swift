@@ -272,5 +272,9 @@ public struct WithdrawalFilter: Sendable {
 public struct AuditFilter: Sendable {
     public var action: String?
     public var operatorName: String?
-    public init(action: String? = nil, operatorName: String? = nil) { self.action = action; self.operatorName = operatorName }
+    /// 匹配 编号、执行人、动作、对象、详情（含 CLI 孪生命令）。
+    public var text: TextFilter?
+    public init(action: String? = nil, operatorName: String? = nil, text: TextFilter? = nil) {
+        self.action = action; self.operatorName = operatorName; self.text = text
+    }
 }

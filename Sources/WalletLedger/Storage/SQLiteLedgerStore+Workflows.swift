@@ -157,7 +157,7 @@ extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
         return db.lastInsertRowID
     }
     func auditWhere(_ f: AuditFilter) -> (String, [SQLBindable]) {
-        Self.whereClause([("action = ?", f.action), ("operator = ?", f.operatorName)])
+        Self.whereClause([("action = ?", f.action), ("operator = ?", f.operatorName)], text: f.text, haystack: Self.auditHaystack)
     }
     public func audits(_ f: AuditFilter, page: Page) throws -> [AuditRecord] {
         let (w, args) = auditWhere(f)

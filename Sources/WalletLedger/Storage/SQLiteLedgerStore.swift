@@ -97,6 +97,9 @@ public final class SQLiteLedgerStore {
         LOWER(CAST(id AS TEXT) || ' ' || request_id || ' ' || user_id || ' ' || asset || ' ' || to_address || ' ' || state \
         || ' ' || requested_by || ' ' || COALESCE(tx_hash, ''))
         """
+    static let auditHaystack = """
+        LOWER(CAST(id AS TEXT) || ' ' || operator || ' ' || action || ' ' || subject || ' ' || details)
+        """
     /// 与迁移 5 的索引表达式逐字一致。
     static let withdrawalUrgencyOrder = """
         (CASE WHEN state IN ('awaiting_approval','requested','risk_checked') THEN 0 WHEN state = 'unknown' THEN 1 \

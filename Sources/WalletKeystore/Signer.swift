@@ -30,14 +30,13 @@ public struct SignerError: WalletError, Equatable {
 }
 
 enum SignatureTools {
-    /// 外部设备（HSM/KMS）给出的 r‖s：规范化为低 S，再用恢复逐个尝试 recid 0…3，找出与公钥一致的那个。
+    /// 外部设备（HSM/KMS）给出的 r‖s：规范化为低 S，再找出与公钥一致的恢复 id（复用 WalletCrypto 的实现）。
     static func recoverable(r: [UInt8], s: [UInt8], digest32: [UInt8], publicKey65: [UInt8]) throws -> RecoverableSignature {
-        let (low, _) = try ECDSANormalize.lowS(s)
-        for recid in UInt8(0)...3 {
-            let sig = RecoverableSignature(r: r, s: low, recoveryId: recid)
-            if let pk = try? Secp256k1.recover(digest32: digest32, signature: sig), pk == publicKey65 { return sig }
+        let low = Secp256k1.normalizeLowS(r: r, s: s).s
+        guard let recid = try? Secp256k1.findRecoveryId(digest32: digest32, r: r, s: low, publicKey: publicKey65) else {
+            throw SignerError.noRecoveryId
         }
-        throw SignerError.noRecoveryId
+        return RecoverableSignature(r: r, s: low, recoveryId: recid)
     }
 
     static func check(_ sig: RecoverableSignature, digest32: [UInt8], address: EthereumAddress) throws {

@@ -263,14 +263,5 @@ struct SoftHSMToken {
         return SoftHSMToken(dir: dir, module: module, conf: conf)
     }
 
-    func signer() throws -> PKCS11TxSigner {
-        let m = try PKCS11Module.load(module)
-        let s = try PKCS11Session(module: m, slot: try m.slot(forToken: "wallet"))
-        try s.login(SecretBytes(Array("1234".utf8)))
-        let id: [UInt8] = [0x01, 0x02, 0x03, 0x04]
-        _ = try s.generateSecp256k1(label: "hot-wallet", id: id)
-        return try PKCS11TxSigner(session: s, keyID: id)
-    }
-
     func cleanup() { try? FileManager.default.removeItem(atPath: dir) }
 }

@@ -138,7 +138,7 @@ extension WalletEngine {
             case .tee: tier = "tee"
             case .encryptedDB: tier = "db"
             }
-            let usable = k.tier == .hsm ? hsmSigner.get != nil : !st.sealed
+            let usable = !st.sealed  // 各层都经密钥库签名（HSM 的 PIN 也在密钥库里），封存即不可用
             return ConsoleKeyFact(keyId: k.id, label: k.label, tier: tier, kind: k.kind.rawValue, signatures: u.signatures,
                                   lastUse: u.lastUsed, kekVersion: try? keystore.kekVersion(id: k.id), usable: usable)
         }

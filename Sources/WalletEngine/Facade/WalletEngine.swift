@@ -10,8 +10,6 @@ import WalletLedger
 public struct EngineOpenOptions {
     /// 解封口令（来自文件或 TTY，绝不来自 argv/环境变量）。nil = 保持封存（只读操作仍可用）。
     public var unsealPassphrase: SecretBytes?
-    /// HSM 层热钱包密钥的 PIN。
-    public var hsmPin: SecretBytes?
     /// 写日志到 <home>/logs/engine.log（测试可关）。
     public var logToFile: Bool
     /// 打开时向节点校验 chainId（rpc）。
@@ -22,10 +20,10 @@ public struct EngineOpenOptions {
     public var rpcOverride: ResilientRPC?
     public var keystoreOptions: Keystore.Options
     public var clock: @Sendable () -> Int64
-    public init(unsealPassphrase: SecretBytes? = nil, hsmPin: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
+    public init(unsealPassphrase: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
                 clientOverride: ChainClient? = nil, rpcOverride: ResilientRPC? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
-        self.unsealPassphrase = unsealPassphrase; self.hsmPin = hsmPin; self.logToFile = logToFile
+        self.unsealPassphrase = unsealPassphrase; self.logToFile = logToFile
         self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.rpcOverride = rpcOverride
         self.keystoreOptions = keystoreOptions
         self.clock = clock
@@ -43,7 +41,6 @@ public final class WalletEngine: @unchecked Sendable {
     public let fees: FeeOracle
     public let scanStore: LedgerScanStore
     let clock: @Sendable () -> Int64
-    let hsmSigner = Protected<TransactionSigner?>(nil)
     /// 演示链的出块器（仅 kind=demo）。
     public private(set) var demo: DemoChainDriver?
 
@@ -99,7 +96,6 @@ public final class WalletEngine: @unchecked Sendable {
             engine.demo = d
         }
         if options.verifyChain { try await access.verify(expected: config.chain.id) }
-        if let pin = options.hsmPin { try engine.openHSM(pin: pin) }
         metrics.sealed.set(keystore.isSealed ? 1 : 0)
         logger.info("engine.open", ["chainId": .uint(config.chain.id), "kind": .string(config.chain.kind.rawValue),
                                     "sealed": .bool(keystore.isSealed)])
@@ -108,30 +104,11 @@ public final class WalletEngine: @unchecked Sendable {
 
     // MARK: - 密钥与签名
 
-    /// 热钱包签名器：HSM 会话已打开则用 HSM；否则用加密库条目（需已解封）。封存时为 nil。
+    /// 热钱包签名器：一律经密钥库的统一 Signer（加密库 / HSM / KMS 同一接口；HSM 的 PIN 在密钥库里信封加密，
+    /// 所以任何层都要求已解封）。封存时为 nil。
     public func hotWalletSigner() -> TransactionSigner? {
-        if let h = hsmSigner.get { return h }
         guard !keystore.isSealed else { return nil }
         return try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId)
-    }
-
-    /// 直接指定签名器（测试：SoftHSM 令牌上的密钥）。地址必须等于配置的热钱包地址。
-    public func useSigner(_ s: TransactionSigner) throws {
-        guard s.address.lowercased == config.hotWallet.address.lowercased() else {
-            throw EngineError("signer.wrong_key", zh: "签名器地址 \(s.address.checksummed) 不是配置的热钱包 \(config.hotWallet.address)。",
-                              en: "signer address \(s.address.checksummed) is not the configured hot wallet \(config.hotWallet.address).", badInput: true)
-        }
-        hsmSigner.write { $0 = s }
-    }
-
-    /// 热钱包密钥在 HSM 上时：按密钥库条目里的 PKCS#11 引用登录令牌。
-    func openHSM(pin: SecretBytes) throws {
-        let info = try keystore.info(id: config.hotWallet.keyId)
-        guard info.kind == .hsmKey, let ref = info.hsm else { return }
-        let module = try PKCS11Module.load(ref.modulePath)
-        let session = try PKCS11Session(module: module, slot: try module.slot(forToken: ref.tokenLabel))
-        try session.login(pin)
-        try useSigner(try PKCS11TxSigner(session: session, keyID: try Hex.decode(ref.keyIdHex)))
     }
 
     public func unseal(passphrase: SecretBytes) throws {

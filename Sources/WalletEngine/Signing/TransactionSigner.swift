@@ -44,32 +44,3 @@ public final class KeystoreTxSigner: TransactionSigner, @unchecked Sendable {
         return try tx.applying(signature: sig)
     }
 }
-
-/// HSM 层（PKCS#11）：私钥在令牌里、不可导出。令牌只返回 r‖s：我们把 s 规范成低 S，再用公钥找出恢复 id。
-public final class PKCS11TxSigner: TransactionSigner, @unchecked Sendable {
-    private let session: PKCS11Session
-    private let keyID: [UInt8]
-    private let publicKey: [UInt8]
-    private let lock = NSLock()
-    public let address: EthereumAddress
-    public var tier: String { KeyTier.hsm.rawValue }
-
-    public init(session: PKCS11Session, keyID: [UInt8]) throws {
-        self.session = session
-        self.keyID = keyID
-        publicKey = try session.publicKey(id: keyID)
-        address = try EthereumAddress(publicKey: publicKey)
-    }
-
-    public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
-        let digest = try tx.signingHash()
-        let rs: [UInt8] = try { lock.lock(); defer { lock.unlock() }; return try session.signDigest(digest, id: keyID) }()
-        guard rs.count == 64 else {
-            throw EngineError("signer.hsm_bad_signature", zh: "HSM 返回的签名长度 \(rs.count) 不是 64 字节。", en: "the HSM returned a \(rs.count)-byte signature, not 64.")
-        }
-        let r = Array(rs[0..<32])
-        let s = Secp256k1.normalizeLowS(r: r, s: Array(rs[32..<64])).s
-        let recid = try Secp256k1.findRecoveryId(digest32: digest, r: r, s: s, publicKey: publicKey)
-        return try tx.applying(signature: RecoverableSignature(r: r, s: s, recoveryId: recid))
-    }
-}

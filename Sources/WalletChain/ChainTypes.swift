@@ -266,6 +266,9 @@ extension ChainLog {
 }
 
 extension ChainReceipt {
+    /// 实付手续费（wei）。解析时已保证不溢出。
+    public var feePaid: UInt256 { UInt256(gasUsed).multipliedReportingOverflow(by: effectiveGasPrice ?? .zero).partialValue }
+
     public static func parse(_ v: JSONValue, method: String = "eth_getTransactionReceipt") throws -> ChainReceipt {
         let r = try FieldReader(v, method: method, path: "")
         let status = try r.q64("status")
@@ -280,9 +283,16 @@ extension ChainReceipt {
             }
             logs.append(log)
         }
+        let gasUsed = try r.q64("gasUsed")
+        let price = try r.optionalQuantity("effectiveGasPrice")
+        // 手续费 = gasUsed × effectiveGasPrice 必须放得进 256 位：恶意/有毛病的节点给出天文数字时在解析处拒绝，
+        // 而不是让下游的金额乘法溢出陷阱（每次重启读同一张收据会反复崩溃）。
+        if let price, UInt256(gasUsed).multipliedReportingOverflow(by: price).overflow {
+            throw r.bad("effectiveGasPrice", "与 gasUsed 相乘溢出 256 位")
+        }
         return ChainReceipt(transactionHash: txHash, blockHash: blockHash, blockNumber: try r.q64("blockNumber"),
                             transactionIndex: try r.q64("transactionIndex"), status: status,
-                            gasUsed: try r.q64("gasUsed"), effectiveGasPrice: try r.optionalQuantity("effectiveGasPrice"),
+                            gasUsed: gasUsed, effectiveGasPrice: price,
                             from: try r.optionalAddress("from"), to: try r.optionalAddress("to"),
                             contractAddress: try r.optionalAddress("contractAddress"), logs: logs)
     }

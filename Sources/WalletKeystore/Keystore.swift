@@ -294,7 +294,10 @@ public final class Keystore: @unchecked Sendable {
 
     private func checkBackoff() throws {
         let st = readFailures()
-        let wait = st.last + backoffDelay(failures: st.failures) - Date().timeIntervalSince1970
+        let now = Date().timeIntervalSince1970
+        // 计数文件可能被改坏（时间在未来、NaN、天文数字）：把等待限制在 backoffMax 之内，既不陷阱也不永久锁死。
+        let last = st.last.isFinite ? min(st.last, now) : now
+        let wait = min(last + backoffDelay(failures: st.failures) - now, options.backoffMax)
         if wait > 0 {
             audit.record("keystore.unseal", result: "throttled", detail: ["failures": "\(st.failures)"])
             throw KeystoreError.tooManyFailures(retryAfterSeconds: Int(wait.rounded(.up)))
@@ -304,7 +307,7 @@ public final class Keystore: @unchecked Sendable {
     private func recordFailure(event: String) {
         _ = try? SecureFile.withLock(directory) {
             var st = readFailures()
-            st.failures += 1
+            st.failures = min(max(st.failures, 0), 1_000_000) + 1  // 计数文件被改成极值时也不陷阱
             st.last = Date().timeIntervalSince1970
             try SecureFile.atomicWrite(failurePath, try Keystore.encodeJSON(st))
             audit.record(event, result: "failed", detail: ["failures": "\(st.failures)"])

@@ -36,17 +36,19 @@ public enum Web3SecretStorage {
               let mac = (crypto["mac"] as? String).flatMap({ try? Hex.decode($0) }), mac.count == 32,
               let kdf = crypto["kdf"] as? String, let kp = crypto["kdfparams"] as? [String: Any],
               let salt = (kp["salt"] as? String).flatMap({ try? Hex.decode($0) }),
-              let dklen = kp["dklen"] as? Int, dklen >= 32
+              let dklen = kp["dklen"] as? Int, dklen >= 32, dklen <= 64
         else { throw malformed("字段缺失或格式错误 / missing or malformed fields") }
         let dk: SecretBytes
         switch kdf {
         case "scrypt":
-            guard let n = kp["n"] as? Int, let r = kp["r"] as? Int, let p = kp["p"] as? Int, n > 1, r > 0, p > 0 else {
+            // 先界定参数再做任何运算：文件不需要口令就能构造，超大值不能引发整数陷阱、巨量分配或数小时的计算。
+            guard let n = kp["n"] as? Int, let r = kp["r"] as? Int, let p = kp["p"] as? Int,
+                  n > 1, n <= 1 << 22, r > 0, r <= 32, p > 0, p <= 16 else {
                 throw malformed("scrypt 参数 / scrypt params")
             }
             dk = try scrypt(password: password, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), keyLength: dklen)
         case "pbkdf2":
-            guard let c = kp["c"] as? Int, c > 0, (kp["prf"] as? String) == "hmac-sha256" else {
+            guard let c = kp["c"] as? Int, c > 0, c <= 10_000_000, (kp["prf"] as? String) == "hmac-sha256" else {
                 throw malformed("pbkdf2 参数（只支持 hmac-sha256）/ pbkdf2 params (hmac-sha256 only)")
             }
             dk = try KDF.pbkdf2(password: password, salt: salt, iterations: c, keyLength: dklen, prf: .sha256)
@@ -82,7 +84,7 @@ public enum Web3SecretStorage {
     }
 
     static func scryptRFC7914(password: SecretBytes, salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, keyLength: Int) throws -> SecretBytes {
-        guard n > 1, n & (n - 1) == 0, r <= 32, p <= 16, 128 * r * n <= 512 << 20 else {
+        guard n > 1, n & (n - 1) == 0, r >= 1, r <= 32, p <= 16, n <= (512 << 20) / (128 * r) else {
             throw malformed("scrypt 参数过大或无效 / scrypt parameters invalid or too large")
         }
         let blockLen = Int(128 * r)

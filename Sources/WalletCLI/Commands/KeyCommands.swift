@@ -145,7 +145,7 @@ struct KeyXpubDerive: ParsableCommand {
             }
             let batch = count != nil || start != nil
             let n = count ?? 1, s = start ?? 0
-            guard n >= 1, s >= 0, s + n <= Int(DerivationPath.hardenedOffset) else {
+            guard n >= 1, s >= 0, s <= Int(DerivationPath.hardenedOffset), n <= Int(DerivationPath.hardenedOffset) - s else {
                 throw KeyCLI.badInput("cli.bad_range", "--count 必须 ≥ 1，--start ≥ 0，且 start+count ≤ 2^31。", "--count must be ≥ 1, --start ≥ 0, start+count ≤ 2^31.")
             }
             var base = xpub

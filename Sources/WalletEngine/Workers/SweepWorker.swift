@@ -131,17 +131,26 @@ extension WalletEngine {
         var st = try execState(s.id)
         guard st.topUpHash == nil else { return }
         guard let tier = fees.withdrawalTier(e) else { return }
-        let nonce = try gate.transaction { l -> Int64 in
-            let n = try l.store.allocateNonce(from: hotAddress)
-            try gate.noteAllocated(from: hotAddress, nonce: n)
-            return n
+        // nonce 与「它属于这笔补 gas」在同一事务里落库：签名失败或在签名与落库之间崩溃时，下一轮复用同一个 nonce，
+        // 而不是再分配一个新的、让旧 nonce 永远空着把热钱包后续交易全卡住。此前什么都没广播，重签同一 nonce 安全。
+        let nonce: Int64
+        if let reserved = st.topUpNonce {
+            nonce = reserved
+        } else {
+            nonce = try gate.transaction { l -> Int64 in
+                let n = try l.store.allocateNonce(from: hotAddress)
+                try gate.noteAllocated(from: hotAddress, nonce: n)
+                st.topUpNonce = n
+                try gate.put("engine.sweep.\(s.id)", st)
+                return n
+            }
         }
         let tx = EthTransaction.eip1559(chainId: config.chain.id, nonce: UInt64(nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
                                         maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: s.address),
                                         value: s.topup)
         let signed = try await signer.signChecked(tx)
         let hash = "0x" + Hex.encode(signed.hash)
-        st.topUpNonce = nonce; st.topUpHash = hash
+        st.topUpHash = hash
         try gate.transaction { _ in
             try gate.put("engine.sweep.\(s.id)", st)
             try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
@@ -206,8 +215,15 @@ extension WalletEngine {
                 if let signer = hotWalletSigner() { try await sendTopUp(s, signer: signer, fees: try await fees.current(), log) }
                 continue
             }
-            guard let rc = try await client.receipt(try H256(hex: h)) else { continue }
-            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            guard let rc = try await client.receipt(try H256(hex: h)) else {
+                // 没有收据：若节点已丢弃（广播失败或被挤出交易池），重发存着的同一份字节，否则 nonce 空洞会卡住热钱包。
+                if let n = st.topUpNonce, let last = try gate.nonceRecord(from: hotAddress, nonce: n)?.attempts.last,
+                   try await client.rebroadcastIfDropped(last) {
+                    log.warn("sweep.topup_rebroadcast", ["id": .int(s.id), "txHash": .string(last.hash)])
+                }
+                continue
+            }
+            let fee = rc.feePaid
             if rc.succeeded {
                 let s2 = try gate.transaction { l -> Sweep in
                     if let n = st.topUpNonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
@@ -230,7 +246,7 @@ extension WalletEngine {
         }
         for s in try gate.with({ l in try l.sweeps(state: .broadcast, page: Page(limit: 500)) }) {
             guard let h = s.txHash, let rc = try await client.receipt(try H256(hex: h)) else { continue }
-            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            let fee = rc.feePaid
             if rc.succeeded {
                 try gate.with { l in _ = try l.sweepConfirmed(id: s.id, fee: fee) }
                 log.info("sweep.confirmed", ["id": .int(s.id), "fee": .amount(fee)])
@@ -254,9 +270,13 @@ public final class SweepWorker: EngineWorker, @unchecked Sendable {
 
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         // 在途的总要推进（等收据、发代币）；新归集只在 sweep.auto 时自动发起，否则只出计划等运维 `sweep run`。
-        var steps = try await engine.advanceSweeps(ctx.logger)
+        // sweepRun 自己会先推进在途归集，这里不再重复推进（否则每轮查两遍收据、重发两遍）。
+        if engine.config.sweep.auto && !ctx.shouldStop {
+            let steps = try await engine.sweepRun(logger: ctx.logger)
+            return RoundReport(processed: steps, summary: "auto steps=\(steps)")
+        }
+        let steps = try await engine.advanceSweeps(ctx.logger)
         let plan = try await engine.sweepPlan()
-        if engine.config.sweep.auto && !ctx.shouldStop { steps += try await engine.sweepRun(logger: ctx.logger) }
         return RoundReport(processed: steps, summary: "planned=\(plan.count) steps=\(steps)")
     }
 }

@@ -215,7 +215,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             guard let rc = try await client.receipt(try H256(hex: h)) else { continue }
             let conf = head >= rc.blockNumber ? Int(head - rc.blockNumber + 1) : 0
             guard conf >= confirmations else { return false }
-            let fee = UInt256(rc.gasUsed) * (rc.effectiveGasPrice ?? .zero)
+            let fee = rc.feePaid
             try gate.transaction { l in
                 if rc.succeeded {
                     _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)
@@ -241,8 +241,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let since = clock() - (r.lastBroadcastAt ?? last.signedAt)
         guard since >= Int64(stuckAfterSeconds) else { return false }
         // 卡住了。先看是否被节点丢弃：丢弃的用同一份字节重发（无需新签名）。
-        if try await client.transaction(try H256(hex: last.hash)) == nil {
-            _ = try? await client.sendRawTransaction(last.raw)
+        if try await client.rebroadcastIfDropped(last) {
             r.lastBroadcastAt = clock()
             try gate.putNonceRecord(from: hotAddress, r)
             ctx.logger.warn("withdrawal.rebroadcast_dropped", ["id": .int(w.id), "nonce": .int(nonce), "txHash": .string(last.hash)])

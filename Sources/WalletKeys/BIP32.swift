@@ -109,8 +109,9 @@ public final class ExtendedPrivateKey: @unchecked Sendable, CustomStringConverti
     /// 主密钥：I = HMAC-SHA512(key = "Bitcoin seed", data = seed)。
     public convenience init(seed: SecretBytes, network: XKeyNetwork = .mainnet) throws {
         guard (16...64).contains(seed.count) else { throw XKeyError.badSeed }
-        var i = seed.withUnsafeBytes { Hash.hmacSHA512(key: Array("Bitcoin seed".utf8), data: Array($0)) }
-        defer { SecretBytes.wipe(&i) }
+        var seedCopy = seed.unsafeArray()  // HMAC 接口要数组：这份副本用完即清零
+        var i = Hash.hmacSHA512(key: Array("Bitcoin seed".utf8), data: seedCopy)
+        defer { SecretBytes.wipe(&i); SecretBytes.wipe(&seedCopy) }
         let k = SecretBytes(i[0..<32])
         guard Secp256k1.isValidPrivateKey(k) else { throw XKeyError.invalidChild }
         try self.init(privateKey: k, chainCode: Array(i[32..<64]), depth: 0, parentFingerprint: [0, 0, 0, 0],
@@ -155,7 +156,8 @@ public final class ExtendedPrivateKey: @unchecked Sendable, CustomStringConverti
         data += [UInt8(index >> 24), UInt8((index >> 16) & 0xff), UInt8((index >> 8) & 0xff), UInt8(index & 0xff)]
         var i = Hash.hmacSHA512(key: chainCode, data: data)
         defer { SecretBytes.wipe(&i); SecretBytes.wipe(&data) }
-        let il = Array(i[0..<32])
+        var il = Array(i[0..<32])
+        defer { SecretBytes.wipe(&il) }  // 硬化路径上 IL 也是机密
         guard Secp256k1.isValidPrivateKey(il) else { throw XKeyError.invalidChild }
         let k: SecretBytes
         do { k = try Secp256k1.privateTweakAdd(privateKey: privateKey, tweak: il) } catch { throw XKeyError.invalidChild }

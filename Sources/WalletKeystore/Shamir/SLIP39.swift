@@ -3,7 +3,8 @@
 import WalletCrypto
 
 public enum SLIP39Error: WalletError, Equatable {
-    case unknownWord(String)
+    /// 第几个词（从 1 起）。不回显词本身：打错的词往往只差一个字母，回显就泄露了份额的一部分。
+    case unknownWord(position: Int)
     case invalidLength
     case invalidChecksum
     case invalidPadding
@@ -36,8 +37,8 @@ public enum SLIP39Error: WalletError, Equatable {
     public func message(_ lang: Language) -> String {
         let zh = lang == .zh
         switch self {
-        case .unknownWord(let w):
-            return zh ? "单词 '\(w)' 不在 SLIP-39 词表中：请检查拼写。" : "word '\(w)' is not in the SLIP-39 wordlist: check the spelling."
+        case .unknownWord(let n):
+            return zh ? "第 \(n) 个词不在 SLIP-39 词表中：请检查拼写。" : "word #\(n) is not in the SLIP-39 wordlist: check the spelling."
         case .invalidLength:
             return zh ? "份额长度无效（至少 20 个词，且长度须对应 128/256 位等合法秘密）。" : "invalid share length (at least 20 words, matching a valid secret size)."
         case .invalidChecksum:
@@ -120,7 +121,7 @@ public struct SLIP39Share: Hashable {
         var idx: [Int] = []
         let map = SLIP39.wordIndex
         for w in mnemonic.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
-            guard let i = map[w.lowercased()] else { throw SLIP39Error.unknownWord(String(w)) }
+            guard let i = map[w.lowercased()] else { throw SLIP39Error.unknownWord(position: idx.count + 1) }
             idx.append(i)
         }
         guard idx.count >= SLIP39Share.minMnemonicWords else { throw SLIP39Error.invalidLength }
@@ -230,7 +231,7 @@ public enum SLIP39 {
         do {
             let secret = try GF256.interpolate(shares, at: secretIndex)
             let ds = try GF256.interpolate(shares, at: digestIndex)
-            guard ds.count >= 4, Array(ds.prefix(4)) == Array(Hash.hmacSHA256(key: Array(ds.dropFirst(4)), data: secret).prefix(4))
+            guard ds.count >= 4, SecretBytes.constantTimeEqual(Array(ds.prefix(4)), Array(Hash.hmacSHA256(key: Array(ds.dropFirst(4)), data: secret).prefix(4)))
             else { throw SLIP39Error.digestMismatch }
             return secret
         } catch ShamirError.duplicateIndex { throw SLIP39Error.duplicateIndex }

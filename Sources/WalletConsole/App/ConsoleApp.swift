@@ -546,7 +546,12 @@ public final class ConsoleApp {
             }
             if dirty { render() }
         }
-        if let s = ceremony { Task.detached { await s.abort() } }
+        // 仪式进行中退出：必须等中止真正完成（删除已写入的条目、清零熵、写审计）再返回，否则进程先退出、什么都没清理。
+        if let s = ceremony {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached { await s.abort(); done.signal() }
+            _ = done.wait(timeout: .now() + 15)
+        }
     }
 }
 

@@ -44,7 +44,7 @@ public final class ConsoleApp {
     var resolved: ResolvedTheme
     let mailbox = Mailbox<AppEvent>()
     public let refreshGate = RefreshGate()
-    var tasks: [Task<Void, Never>] = []
+    var tasks: [(task: Task<Void, Never>, done: DoneFlag)] = []
     var generation: [ViewID: Int] = [:]
     var actionsInFlight = 0
     var ceremony: (any CeremonySession)?
@@ -106,15 +106,17 @@ public final class ConsoleApp {
     }
 
     func spawn(_ body: @escaping @Sendable () async -> Void) {
-        tasks.removeAll { $0.isCancelled }
-        tasks.append(Task.detached(operation: body))
+        // 只保留未结束的任务：每次刷新都会新建任务，若不清理，控制台开一夜这个数组就一直涨。
+        tasks.removeAll { $0.done.isSet }
+        let flag = DoneFlag()
+        tasks.append((Task.detached { await body(); flag.set() }, flag))
     }
 
     /// 等待所有后台任务结束并处理其结果（测试用，使结果确定）。
     public func settle() async {
         while !tasks.isEmpty {
             let t = tasks; tasks = []
-            for task in t { await task.value }
+            for entry in t { await entry.task.value }
             drain()
         }
         drain()
@@ -553,6 +555,14 @@ public final class ConsoleApp {
             _ = done.wait(timeout: .now() + 15)
         }
     }
+}
+
+/// 后台任务结束标记（Task 本身没有「已完成」查询）。
+final class DoneFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 func describe(_ error: Error, _ lang: Language) -> String {

@@ -182,6 +182,15 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         guard let hashText = w.txHash else { return false }
         var found = try await isKnown(hashText)
         if !found { found = try await otherAttemptKnown(w) }
+        // 哪个版本都查不到，而链上 nonce 已越过它：退回 signed 只会重发、得到 "nonce too low"、再回 unknown，无限循环。
+        // 留在 unknown 并告警，等人工核查（与 track 里同一判断）。
+        if !found, let n = w.nonce,
+           try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest) > UInt64(n) {
+            let msg = "提现 #\(w.id) 的 nonce \(n) 已在链上被使用，但我们签过的交易都查不到：可能是重组中，或密钥在别处被使用。请人工核查。"
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, at: clock()) }
+            ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(n)])
+            return false
+        }
         try gate.with { l in _ = try l.resolveUnknown(withdrawalID: w.id, foundOnChain: found) }
         ctx.logger.info("withdrawal.unknown_resolved", ["id": .int(w.id), "found": .bool(found), "txHash": .string(hashText)])
         if found { metrics.withdrawalTransitions.inc(["broadcast"]); return true }

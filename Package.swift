@@ -33,9 +33,14 @@ let package = Package(
                 dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
                 swiftSettings: v5),
         .target(name: "WalletConsole", dependencies: ["WalletEngine", "CNcursesw"], swiftSettings: v5),
+        // 面（CLI 与控制台）只依赖引擎；WalletKeys / WalletKeystore 只给离线工具（key、tx、shamir）和尚未迁到引擎的 keystore 组命令。
         .executableTarget(name: "WalletCLI",
                           dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: v5),
+        // 测试支撑程序：不是产品（不安装、release 产品里没有），只被 WalletCLITests 作为子进程启动。
+        .executableTarget(name: "WalletTestWorker",
+                          dependencies: ["WalletEngine", "WalletLedger", "WalletKeystore", "WalletCrypto"],
                           swiftSettings: v5),
         .executableTarget(name: "WalletBench",
                           dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",

@@ -23,10 +23,16 @@ enum CLIRunner {
         return URL(fileURLWithPath: ".build/debug/wallet-console")
     }
 
+    /// 测试支撑程序（不是产品）：与 wallet-console 在同一构建目录。
+    static var workerBinary: URL { binary.deletingLastPathComponent().appendingPathComponent("WalletTestWorker") }
+
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLIResult {
+    static func runWorker(_ args: [String]) throws -> CLIResult { try run(args, executable: workerBinary) }
+
+    @discardableResult
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], executable: URL? = nil) throws -> CLIResult {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable ?? binary
         p.arguments = args
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }

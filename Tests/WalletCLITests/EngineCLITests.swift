@@ -68,14 +68,52 @@ enum EngineCLI {
     #expect(r.stderr.contains("fees.replacementBumpPercent"), "\(r.stderr)")
 }
 
-@Test func assetAddValidatesContract() throws {
+@Test func assetCommandsAreAdminOnlyCreateOnlyAndChangeOnlyNamedFields() throws {
     let (home, _) = try EngineCLI.demoHome()
-    let bad = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "USDC", "--contract", "0x1234", "--decimals", "6"])
+    let dir = URL(fileURLWithPath: home).deletingLastPathComponent()
+    let root = ["--operator", "root", "--operator-passphrase-file", dir.appendingPathComponent("admin.txt").path]
+    let usdc = ["--symbol", "USDC", "--contract", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "--decimals", "6"]
+    func assets() throws -> [[String: Any]] { try #require(try CLIRunner.run(["asset", "list", "--home", home, "--json"]).json as? [[String: Any]]) }
+    let before = try assets()
+    // 没有操作员：退出 2，什么都没变
+    let anon = try CLIRunner.run(["asset", "add", "--home", home] + usdc)
+    #expect(anon.status == 2 && anon.stderr.contains("operator.required"), "\(anon.stderr)")
+    let bad = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "USDC", "--contract", "0x1234", "--decimals", "6"] + root)
     #expect(bad.status == 2)
-    let ok = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "USDC", "--contract", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-                                "--decimals", "6", "--confirmations", "3", "--json"])
+    #expect(try assets().count == before.count)
+    let ok = try CLIRunner.run(["asset", "add", "--home", home] + usdc + ["--confirmations", "3", "--json"] + root)
     #expect(ok.status == 0, "\(ok.stderr)")
-    #expect((ok.json as? [String: Any])?["contract"] as? String == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48")
+    #expect((ok.json as? [String: Any])?["contract"] as? String == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
+    // add 只新建：同名资产、原生币 ETH 都不能被覆盖/改绑
+    let again = try CLIRunner.run(["asset", "add", "--home", home] + usdc + ["--confirmations", "99"] + root)
+    #expect(again.status == 2 && again.stderr.contains("asset.exists"), "\(again.stderr)")
+    let rebind = try CLIRunner.run(["asset", "add", "--home", home, "--symbol", "ETH", "--contract", "0xdAC17F958D2ee523a2206206994597C13D831ec7", "--decimals", "18"] + root)
+    #expect(rebind.status == 2 && rebind.stderr.contains("asset.exists"), "\(rebind.stderr)")
+    // update 只改给出的字段
+    let upd = try CLIRunner.run(["asset", "update", "USDC", "--min-deposit", "0.5", "--home", home, "--json"] + root)
+    #expect(upd.status == 0, "\(upd.stderr)")
+    let list = try assets()
+    let u = try #require(list.first { $0["symbol"] as? String == "USDC" })
+    #expect(u["confirmations"] as? Int == 3 && u["minDeposit"] as? String == "0.5" && u["useFinalized"] as? Bool == false && u["enabled"] as? Bool == true)
+    for k in ["symbol", "contract", "decimals", "confirmations", "useFinalized", "minDeposit", "enabled"] { #expect(u[k] != nil, "asset list 缺少 \(k)") }
+    let eth = try #require(list.first { $0["symbol"] as? String == "ETH" })
+    #expect(eth["contract"] is NSNull && eth["confirmations"] as? Int == 2)
+    // disable / enable；原生币不能停用；停用后不再分配地址
+    #expect(try CLIRunner.run(["asset", "disable", "USDC", "--home", home] + root).status == 0)
+    let assign = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "USDC", "--home", home] + root)
+    #expect(assign.status == 2, "\(assign.stderr)")
+    #expect(try CLIRunner.run(["asset", "disable", "ETH", "--home", home] + root).status == 2)
+    #expect(try CLIRunner.run(["asset", "enable", "USDC", "--home", home] + root).status == 0)
+    #expect(try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "USDC", "--home", home] + root).status == 0)
+    // 审计：执行者是 root（不是 cli），update 记下改前改后
+    let audit = try CLIRunner.run(["audit", "list", "--action", "asset.update", "--home", home, "--json"])
+    #expect(audit.stdout.contains("\"operator\" : \"root\"") && audit.stdout.contains("before") && audit.stdout.contains("after"))
+    #expect(!(try CLIRunner.run(["audit", "list", "--home", home, "--json"]).stdout.contains("\"operator\" : \"cli\"")))
+    // status --json 显示生效设置（唯一来源）
+    let st = try #require(try CLIRunner.run(["status", "--home", home, "--json"]).json as? [String: Any])
+    let settings = try #require(st["settings"] as? [String: Any])
+    #expect((settings["depositXpubPath"] as? String) == "m/44'/60'/0'/0" && (settings["depositXpub"] as? String)?.hasPrefix("xpub") == true)
+    #expect((settings["assets"] as? [[String: Any]])?.count == 2)
 }
 
 @Test func engineRunOnceAndQueries() throws {
@@ -153,6 +191,8 @@ func rawGet(port: Int, path: String) -> String {
     #expect(metrics.hasPrefix("HTTP/1.1 200 OK"), "\(metrics.prefix(200))")
     #expect(metrics.contains("# TYPE wallet_scan_lag_blocks gauge"))
     #expect(metrics.contains("wallet_engine_up 1"))
+    // 经引擎解封（不是 CLI 自己的解封路径）：封存指标如实为 0。
+    #expect(metrics.contains("wallet_keystore_sealed 0"), "\(metrics.split(separator: "\n").filter { $0.contains("sealed") })")
     #expect(metrics.contains("wallet_worker_rounds_total{worker=\"scanner\"}"))
     #expect(metrics.range(of: "0x[0-9a-fA-F]{40}", options: .regularExpression) == nil)
     // 第二个引擎同一 home：拒绝（不会两个进程分配 nonce）。

@@ -3,13 +3,11 @@ import Foundation
 import Testing
 
 enum LedgerCLIFixture {
-    static let worker = ["WALLET_LEDGER_TEST_WORKER": "1"]
-
-    /// 建一个有资产、操作员（admin/alice/carol，口令 test-passphrase）、白名单与若干充值的 home。
+    /// 建一个有资产、操作员（admin/alice/carol，口令 test-passphrase）、白名单与若干充值的 home
+    /// （测试支撑程序 WalletTestWorker：先走 init 的同一条路径，再直接驱动账本）。
     static func home(steps: Int = 0) throws -> (URL, String) {
         let dir = CLIRunner.tempDir("ledger-cli")
-        let r = try CLIRunner.run(["ledger", "test-worker", "--home", dir.path, "--mode", steps == 0 ? "seed" : "crash",
-                                   "--steps", String(max(steps, 1))], env: worker)
+        let r = try CLIRunner.runWorker(["--home", dir.path, "--mode", steps == 0 ? "seed" : "crash", "--steps", String(max(steps, 1))])
         #expect(r.status == 0, "\(r.stderr)")
         let pw = CLIRunner.write("test-passphrase\n", to: dir, "pw.txt")
         return (dir, pw)
@@ -147,42 +145,58 @@ func ledgerCLIDetectsTampering() throws {
 @Test func addressAssignDerivesFromConfiguredXpub() throws {
     let (home, pw) = try LedgerCLIFixture.home()
     let h = ["--home", home.path]
-    let r = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + h)
-    #expect(r.status == 2 && r.stderr.contains("ledger.setting_missing") && r.stderr.contains("deposit.xpub"))
-    // "abandon ×11 about" 的 m/44'/60'/0' 账户 xpub（只含公钥）。
-    let xpub = "xpub6DCoCpSuQZB2jawqnGMEPS63ePKWkwWPH4TU45Q7LPXWuNd8TMtVxRrgjtEshuqpK3mdhaWHPFsBngh5GFZaM6si3yZdUsT8ddYM3PwnATt"
+    let admin = ["--operator", "admin", "--operator-passphrase-file", pw]
+    // 分配地址会改库：没有操作员 → 退出 2，什么都不写。
+    let anon = try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + h)
+    #expect(anon.status == 2 && anon.stderr.contains("operator.required"), "\(anon.stderr)")
+    // "abandon ×11 about" 的 m/44'/60'/0'/0 xpub（只含公钥；由 key derive 独立算出）。
+    let xpub = "xpub6EF8jXqFeFEW5bwMU7RpQtHkzE4KJxcqJtvkCjJumzW8CPpacXkb92ek4WzLQXjL93HycJwTPUAcuNxCqFPKKU5m5Z2Vq4nCyh5CyPeBFFr"
     let notAdmin = try CLIRunner.run(["address", "set-xpub", xpub, "--operator", "alice", "--operator-passphrase-file", pw] + h)
-    #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.forbidden"))
-    let bad = try CLIRunner.run(["address", "set-xpub", "xpub-nonsense", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    #expect(notAdmin.status == 2 && notAdmin.stderr.contains("auth.forbidden"), "\(notAdmin.stderr)")
+    let bad = try CLIRunner.run(["address", "set-xpub", "xpub-nonsense"] + admin + h)
     #expect(bad.status == 2)
-    let set = try CLIRunner.run(["address", "set-xpub", xpub, "--json", "--operator", "admin", "--operator-passphrase-file", pw] + h)
+    // 路径与 xpub 深度不符（把外部链 xpub 说成账户级）→ 拒绝：否则落库的路径是假的，归集会用错私钥。
+    let wrongPath = try CLIRunner.run(["address", "set-xpub", xpub, "--xpub-path", "m/44'/60'/0'"] + admin + h)
+    #expect(wrongPath.status == 2 && wrongPath.stderr.contains("xpub"), "\(wrongPath.stderr)")
+    let set = try CLIRunner.run(["address", "set-xpub", xpub, "--json"] + admin + h)
     #expect(set.status == 0, "\(set.stderr)")
-    let (_, a1) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
-    let (_, a2) = try LedgerCLIFixture.json(["address", "assign", "--user", "u2", "--asset", "ETH"] + h)
-    let (_, again) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + h)
+    let (_, a1) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + admin + h)
+    let (_, a2) = try LedgerCLIFixture.json(["address", "assign", "--user", "u2", "--asset", "ETH"] + admin + h)
+    let (_, again) = try LedgerCLIFixture.json(["address", "assign", "--user", "u1", "--asset", "ETH"] + admin + h)
     let o1 = try #require(a1 as? [String: Any]), o2 = try #require(a2 as? [String: Any])
+    // MetaMask / ethers.js 公认：m/44'/60'/0'/0/0 = 0x9858EfFD232B4033E47d90003D41EC34EcaEda94
     #expect(o1["address"] as? String == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
     #expect(o1["index"] as? Int == 0 && o1["path"] as? String == "m/44'/60'/0'/0/0" && o1["user"] as? String == "u1" && o1["asset"] as? String == "ETH")
-    #expect(o2["index"] as? Int == 1 && o2["address"] as? String != o1["address"] as? String)
+    #expect(o2["index"] as? Int == 1 && o2["path"] as? String == "m/44'/60'/0'/0/1" && o2["address"] as? String != o1["address"] as? String)
     #expect((again as? [String: Any])?["address"] as? String == o1["address"] as? String)
+    // 已分配过地址：不能再换 xpub（否则新旧地址来自两棵树）。
+    let other = "xpub6BosfCnifzxcFwrSzQiqu2DBVTshkCXacvNsWGYJVVhhawA7d4R5WSWGFNbi8Aw6ZRc1brxMyWMzG3DSSSSoekkudhUd9yLb6qx39T9nMdj"
+    let change = try CLIRunner.run(["address", "set-xpub", other, "--xpub-path", "m/44'/60'/0'"] + admin + h)
+    #expect(change.status == 2, "\(change.stderr)")
 }
 
-@Test func operatorAddNeedsAdminAfterTheFirst() throws {
-    let dir = CLIRunner.tempDir("ledger-op")
-    let pw = CLIRunner.write("long enough pass\n", to: dir, "pw.txt")
-    let h = ["--home", dir.path]
-    let first = try CLIRunner.run(["operator", "add", "--name", "root", "--role", "admin", "--passphrase-file", pw, "--json"] + h)
-    #expect(first.status == 0, "\(first.stderr)")
+@Test func operatorAddNeedsAnAdminAndAHome() throws {
+    let (home, pw) = try LedgerCLIFixture.home()
+    let h = ["--home", home.path]
     let noAuth = try CLIRunner.run(["operator", "add", "--name", "eve", "--role", "admin", "--passphrase-file", pw] + h)
-    #expect(noAuth.status == 2 && noAuth.stderr.contains("operator.forbidden"))
+    #expect(noAuth.status == 2 && noAuth.stderr.contains("operator.required"), "\(noAuth.stderr)")
+    let approver = try CLIRunner.run(["operator", "add", "--name", "eve", "--role", "admin", "--passphrase-file", pw,
+                                      "--operator", "alice", "--operator-passphrase-file", pw] + h)
+    #expect(approver.status == 2 && approver.stderr.contains("auth.forbidden"), "\(approver.stderr)")
     let ok = try CLIRunner.run(["operator", "add", "--name", "bob", "--role", "viewer", "--passphrase-file", pw,
-                                "--operator", "root", "--operator-passphrase-file", pw] + h)
+                                "--operator", "admin", "--operator-passphrase-file", pw] + h)
     #expect(ok.status == 0, "\(ok.stderr)")
     let badRole = try CLIRunner.run(["operator", "add", "--name", "x", "--role", "god", "--passphrase-file", pw,
-                                     "--operator", "root", "--operator-passphrase-file", pw] + h)
+                                     "--operator", "admin", "--operator-passphrase-file", pw] + h)
     #expect(badRole.status == 2)
     let list = try CLIRunner.run(["operator", "list", "--json"] + h)
-    #expect((list.json as? [[String: Any]])?.map { $0["name"] as? String } == ["bob", "root"])
-    // 口令不出现在审计记录里
-    #expect(!(try CLIRunner.run(["audit", "list", "--json"] + h).stdout.contains("long enough pass")))
+    #expect((list.json as? [[String: Any]])?.map { $0["name"] as? String } == ["admin", "alice", "bob", "carol"])
+    // 口令不出现在审计记录里；审计记下的是执行者 admin
+    let audits = try CLIRunner.run(["audit", "list", "--action", "operator.add", "--json"] + h)
+    #expect(!audits.stdout.contains("test-passphrase") && audits.stdout.contains("\"operator\" : \"admin\""))
+    // 不是 home 的目录：退出 2，不会悄悄建出一个空库
+    let empty = CLIRunner.tempDir("not-a-home")
+    let r = try CLIRunner.run(["operator", "add", "--name", "root", "--role", "admin", "--passphrase-file", pw, "--home", empty.path])
+    #expect(r.status == 2 && r.stderr.contains("home.missing"))
+    #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("wallet.db").path))
 }

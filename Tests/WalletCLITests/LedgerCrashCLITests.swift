@@ -1,4 +1,4 @@
-// 崩溃测试：真实 wallet-console 子进程（隐藏的 ledger test-worker）在随机时刻被 SIGKILL，
+// 崩溃测试：测试支撑程序 WalletTestWorker（不是产品）在随机时刻被 SIGKILL，由 wallet-console（经引擎）检查：
 // 每次重启后：不变量成立（ledger check）、没有充值入账两次、一个 nonce 只广播过一笔交易、审计链完整。
 import Foundation
 import Testing
@@ -6,7 +6,7 @@ import Testing
 @Test func ledgerSurvivesSigkillAtRandomPoints() throws {
     let home = CLIRunner.tempDir("ledger-crash")
     let h = ["--home", home.path]
-    let seed = try CLIRunner.run(["ledger", "test-worker", "--mode", "seed"] + h, env: LedgerCLIFixture.worker)
+    let seed = try CLIRunner.runWorker(["--mode", "seed"] + h)
     #expect(seed.status == 0, "\(seed.stderr)")
     var rng: UInt64 = 0xC0FFEE
     func next(_ n: UInt64) -> UInt64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return (rng >> 33) % n }
@@ -14,11 +14,8 @@ import Testing
     var killedMidway = 0
     for k in 0..<kills {
         let p = Process()
-        p.executableURL = CLIRunner.binary
-        p.arguments = ["ledger", "test-worker"] + h
-        var env = ProcessInfo.processInfo.environment
-        env["WALLET_LEDGER_TEST_WORKER"] = "1"
-        p.environment = env
+        p.executableURL = CLIRunner.workerBinary
+        p.arguments = h
         let ready = Pipe()
         p.standardOutput = ready
         p.standardError = FileHandle.nullDevice
@@ -34,7 +31,7 @@ import Testing
     }
     #expect(killedMidway > kills / 2)
     // 结束后再完整跑几步，处理掉被打断的 unknown / signed
-    let fin = try CLIRunner.run(["ledger", "test-worker", "--steps", "3"] + h, env: LedgerCLIFixture.worker)
+    let fin = try CLIRunner.runWorker(["--steps", "3"] + h)
     #expect(fin.status == 0, "\(fin.stderr)")
     #expect(try CLIRunner.run(["ledger", "check"] + h).status == 0)
     #expect(try CLIRunner.run(["audit", "verify"] + h).status == 0)

@@ -15,7 +15,7 @@ import WalletLedger
     }
 
     func backend(_ e: WalletEngine, _ name: String, readonly: Bool = false) throws -> EngineConsoleBackend {
-        let op = try #require(try e.consoleOperator(named: name))
+        let op = try #require(try e.operatorNamed(name))
         return EngineConsoleBackend(engine: e, operator: op, readonly: readonly, lang: .zh)
     }
 
@@ -145,8 +145,8 @@ import WalletLedger
         defer { try? FileManager.default.removeItem(atPath: path) }
         let b = try backend(e, "demo")
         let now = Int64(Date().timeIntervalSince1970)
-        let states: [WalletLedger.WithdrawalState] = [.awaitingApproval, .confirmed, .rejected, .failed]
-        var seeded: [(id: Int64, state: WalletLedger.WithdrawalState, asset: String)] = []
+        let states: [WithdrawalState] = [.awaitingApproval, .confirmed, .rejected, .failed]
+        var seeded: [(id: Int64, state: WithdrawalState, asset: String)] = []
         try e.gate.with { l in
             try l.store.transaction {
                 for i in 0..<12_000 {

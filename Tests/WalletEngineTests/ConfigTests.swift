@@ -9,7 +9,7 @@ let sampleXpub = "xpub6BosfCnifzxcFwrSzQiqu2DBVTshkCXacvNsWGYJVVhhawA7d4R5WSWGFN
 func sampleConfig(kind: ChainKind = .rpc) -> EngineConfig {
     EngineConfig(chain: ChainSettings(id: 1337, kind: kind, rpcURLs: kind == .rpc ? ["http://127.0.0.1:8545"] : []),
                  hotWallet: HotWalletSettings(keyId: "hot-1", address: "0x" + String(repeating: "ab", count: 20)),
-                 deposits: DepositSettings(xpub: sampleXpub))
+                 deposits: DepositSettings())
 }
 
 func configJSON(_ edit: (inout [String: Any]) -> Void) throws -> Data {

@@ -15,9 +15,9 @@ import WalletLedger
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
         let fake = try await dev.deployToken("Tether", "USDT", decimals: 6)   // 同名假币：不在白名单
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 6)
-        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH").address
-        let usdtAddr = try engine.assignAddress(user: "alice", asset: "USDT").address
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 6, by: try engine.op("admin", role: .admin))
+        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH", by: try engine.op("admin", role: .admin)).address
+        let usdtAddr = try engine.assignAddress(user: "alice", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.send(from: accts[0], to: ethAddr, wei: ether)
         try await dev.mint(usdt, to: usdtAddr, UInt256(500_000_000))
         try await dev.mint(fake, to: usdtAddr, UInt256(9_000_000_000))
@@ -48,7 +48,7 @@ import WalletLedger
         defer { dev.stop() }
         let engine = try await makeDevnetHome(dev, tag: "reorg", confirmations: 2)
         let accts = try await dev.accounts()
-        let addr = try engine.assignAddress(user: "bob", asset: "ETH").address
+        let addr = try engine.assignAddress(user: "bob", asset: "ETH", by: try engine.op("admin", role: .admin)).address
         try await dev.mine(2)
         try await engine.runWorker("scanner")
         let snap = try await dev.snapshot()

@@ -14,13 +14,13 @@ import WalletLedger
         let engine = try await makeDevnetHome(dev, tag: "sweep", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
-        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH").address
-        let tokAddr = try engine.assignAddress(user: "alice", asset: "USDT").address
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH", by: try engine.op("admin", role: .admin)).address
+        let tokAddr = try engine.assignAddress(user: "alice", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.send(from: accts[0], to: ethAddr, wei: ether * UInt256(2))
         try await dev.mint(usdt, to: tokAddr, UInt256(1_000_000_000))
         try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether * UInt256(5))
-        try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(5), ref: "fund", by: "admin")
+        try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(5), ref: "fund", by: try engine.op("admin", role: .admin))
         try await dev.mine(2)
         try await engine.runWorker("scanner")
         #expect(try engine.deposits(state: .credited).total == 2)

@@ -12,10 +12,10 @@ import WalletLedger
 /// 给用户充值并入账、给热钱包注资（链上 + 账本），返回收款地址。
 func prepareFunds(_ dev: Devnet, _ engine: WalletEngine, user: String, amount: UInt256) async throws -> [String] {
     let accts = try await dev.accounts()
-    let addr = try engine.assignAddress(user: user, asset: "ETH").address
+    let addr = try engine.assignAddress(user: user, asset: "ETH", by: try engine.op("admin", role: .admin)).address
     try await dev.send(from: accts[0], to: addr, wei: amount)
     try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether * UInt256(10))
-    try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(10), ref: "test-funding", by: "admin")
+    try engine.recordHotWalletFunding(asset: "ETH", amount: ether * UInt256(10), ref: "test-funding", by: try engine.op("admin", role: .admin))
     try await dev.mine(3)
     try await engine.runWorker("scanner")
     #expect(try engine.gate.with { l in try l.available(user: user, asset: "ETH") } == amount)
@@ -70,13 +70,13 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let engine = try await makeDevnetHome(dev, tag: "wd20", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
-        let dep = try engine.assignAddress(user: "gina", asset: "USDT").address
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        let dep = try engine.assignAddress(user: "gina", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.mint(usdt, to: dep, UInt256(300_000_000))
         try await dev.mint(usdt, to: engine.hotAddress, UInt256(1_000_000_000))   // 热钱包的代币库存
         try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether)       // 付 gas 的 ETH
-        try engine.recordHotWalletFunding(asset: "USDT", amount: UInt256(1_000_000_000), ref: "fund-usdt", by: "admin")
-        try engine.recordHotWalletFunding(asset: "ETH", amount: ether, ref: "fund-eth", by: "admin")
+        try engine.recordHotWalletFunding(asset: "USDT", amount: UInt256(1_000_000_000), ref: "fund-usdt", by: try engine.op("admin", role: .admin))
+        try engine.recordHotWalletFunding(asset: "ETH", amount: ether, ref: "fund-eth", by: try engine.op("admin", role: .admin))
         try await dev.mine(2)
         try await engine.runWorker("scanner")
         let clerk = try engine.op("clerk", role: .approver)
@@ -100,8 +100,8 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let engine = try await makeDevnetHome(dev, tag: "wdfail", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1)
-        let dep = try engine.assignAddress(user: "hank", asset: "USDT").address
+        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        let dep = try engine.assignAddress(user: "hank", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.mint(usdt, to: dep, UInt256(500_000_000))
         try await dev.mint(usdt, to: engine.hotAddress, UInt256(100_000_000))   // 热钱包只够付一笔
         try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether)

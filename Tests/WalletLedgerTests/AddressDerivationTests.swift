@@ -30,8 +30,10 @@ let eip55Valid = [
     // （MetaMask / ethers.js 测试中的公认结果）。
     let phrase = SecretBytes(Array("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about".utf8))
     let master = try ExtendedPrivateKey(seed: try BIP39.seed(mnemonic: phrase))
+    // 主机上放的是外部链节点 m/44'/60'/0'/0 的 xpub；第 i 个地址 = xpub/i，完整路径 = m/44'/60'/0'/0/i。
     let account = try master.derive(path: try DerivationPath(string: "m/44'/60'/0'")).extendedPublicKey
-    let d = try XpubDepositAddressDeriver(xpub: account.serialized)
+    let external = try account.child(0)
+    let d = try XpubDepositAddressDeriver(xpub: external.serialized)
     let (a0, p0) = try d.derive(index: 0)
     #expect(a0 == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
     #expect(p0 == "m/44'/60'/0'/0/0")
@@ -43,7 +45,9 @@ let eip55Valid = [
     let env = try Fixture.env()
     env.ledger.deriver = nil
     #expect(throws: LedgerError.self) { try env.ledger.setDepositXpub("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi") }
-    try env.ledger.setDepositXpub(account.serialized)
+    // 路径与 xpub 深度不符（把外部链 xpub 说成账户级）→ 拒绝：否则落库的路径是假的，归集会用错私钥。
+    #expect(throws: LedgerError.self) { try env.ledger.setDepositXpub(external.serialized, xpubPath: "m/44'/60'/0'") }
+    try env.ledger.setDepositXpub(external.serialized)
     let r = try env.ledger.assignAddress(user: "u9", asset: "ETH")
     #expect(r.address == "0x9858effd232b4033e47d90003d41ec34ecaeda94" && r.index == 0)
     // 重新打开数据库：派生器从 settings 恢复。

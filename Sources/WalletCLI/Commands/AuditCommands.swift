@@ -1,6 +1,7 @@
 // audit verify / list
 import ArgumentParser
-import WalletLedger
+import Foundation
+import WalletEngine
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "审计日志 / audit log", subcommands: [Verify.self, List.self])
@@ -11,7 +12,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let v = try LedgerCLI.open(home).verifyAudit()
+                let v = try EngineCLI.open(home).verifyAudit()
                 if g.json {
                     CLI.printJSON(["ok": v.ok, "records": v.records, "firstBad": v.firstBad.map { $0 as Any } ?? NSNull(),
                                    "reason": v.reason ?? NSNull()] as [String: Any])
@@ -32,12 +33,10 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .long) var offset: Int = 0
         func run() throws {
             CLI.run(g) {
-                let rows = try LedgerCLI.open(home).audits(AuditFilter(action: action, operatorName: by), page: Page(limit: limit, offset: offset))
-                    .map(LedgerCLI.auditJSON)
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["id", "ts", "operator", "action", "subject", "details"]) }
+                let rows = try EngineCLI.open(home).audits(action: action, operatorName: by, offset: offset, limit: limit).rows
+                    .map(EngineCLI.auditJSON)
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "ts", "operator", "action", "subject", "details"]) }
             }
         }
     }
 }
-
-import Foundation

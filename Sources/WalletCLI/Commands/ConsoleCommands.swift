@@ -106,7 +106,7 @@ struct ConsoleCommand: ParsableCommand {
             let zh = language == .zh
             let opName = try name ?? ConsoleCLI.promptLine(zh ? "操作员: " : "operator: ")
             let pass = try KeystoreCLI.promptSecret(zh ? "\(opName) 的口令: " : "passphrase for \(opName): ", what: zh ? "操作员口令" : "operator passphrase")
-            let op = try engine.consoleLogin(name: opName, passphrase: pass)
+            let op = try engine.authenticate(name: opName, passphrase: pass)
             engine.logger.info("console.login", ["operator": .string(op.name), "role": .string(op.role.rawValue), "readonly": .bool(readonly)])
             let backend = EngineConsoleBackend(engine: engine, operator: op, readonly: readonly, lang: language)
             // 真实链：worker 由 `engine run` 常驻进程负责；演示链在本进程里才有链，所以一并运行。

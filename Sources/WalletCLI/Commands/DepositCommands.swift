@@ -1,6 +1,6 @@
 // deposit list
 import ArgumentParser
-import WalletLedger
+import WalletEngine
 
 struct DepositCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "deposit", abstract: "充值 / deposits", subcommands: [List.self])
@@ -16,12 +16,11 @@ struct DepositCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let s = try LedgerCLI.parseState(state, DepositState.self, key: "--state")
-                let rows = try l.deposits(DepositFilter(state: s, user: user), page: Page(limit: limit, offset: offset))
-                    .map { LedgerCLI.depositJSON(l, $0) }
+                let e = try EngineCLI.open(home)
+                let s = try EngineCLI.parseState(state, DepositState.self, key: "--state")
+                let rows = try e.deposits(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.depositJSON(e, $0) }
                 if g.json { CLI.printJSON(rows) }
-                else { LedgerCLI.printRows(rows, keys: ["id", "state", "user", "asset", "amount", "confirmations", "required", "txHash"]) }
+                else { EngineCLI.printRows(rows, keys: ["id", "state", "user", "asset", "amount", "confirmations", "required", "txHash"]) }
             }
         }
     }

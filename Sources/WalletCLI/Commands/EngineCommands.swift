@@ -1,11 +1,10 @@
-// 引擎命令组：init、status、engine run、fees、sweep plan|run、nonce status、asset add。
+// 引擎命令组：init、status、engine run、fees、sweep plan|run、nonce status、asset add|update|disable|enable|list。
 // 机密（解封口令、助记词、管理员口令、HSM PIN）只从文件或 TTY 读取，绝不经过 argv。
 import ArgumentParser
 import Foundation
 import WalletCrypto
 import WalletEngine
 import WalletKeystore
-import WalletLedger
 
 /// 在同步的命令里跑异步代码（根命令是同步的 ParsableCommand）。
 func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
@@ -28,7 +27,7 @@ struct EngineOpenOptionsCLI: ParsableArguments {
     func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) throws -> WalletEngine {
         let engine = try runBlocking { try await WalletEngine.open(home: home.resolved) }
         if needUnseal && !sealed && engine.keystore.isSealed {
-            try KeystoreCLI.unseal(engine.keystore, unseal, lang: g.language)
+            try EngineCLI.unseal(engine, unseal, lang: g.language)
         }
         return engine
     }
@@ -63,7 +62,7 @@ struct InitCommand: ParsableCommand {
             let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
-            let kdf = WalletLedger.ScryptParams(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
+            let kdf = OperatorKDF(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
             let r = try HomeInitializer.initialize(InitRequest(
                 home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
                 mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
@@ -92,7 +91,16 @@ struct StatusCommand: ParsableCommand {
                 let e = try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(verifyChain: false))
                 return await e.status()
             }
-            if g.json { CLI.printJSON(s.json); return }
+            if g.json {
+                var o = s.json
+                if let st = s.settings {
+                    o["settings"] = ["depositXpub": st.depositXpub ?? NSNull(), "depositXpubPath": st.depositXpubPath ?? NSNull(),
+                                     "rpcUrls": st.rpcURLs, "chainId": NSNumber(value: st.chainId), "ownTxConfirmations": st.ownConfirmations,
+                                     "approvalPolicy": ["source": st.policySource, "rules": st.policyRules] as [String: Any],
+                                     "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
+                }
+                CLI.printJSON(o); return
+            }
             let zh = g.language == .zh
             if s.demo { print(zh ? "⚠ 演示链（DEMO）——不是真实网络" : "⚠ DEMO CHAIN — not a real network") }
             print("\(zh ? "链 id" : "chain id"): \(s.chainId)")
@@ -259,30 +267,91 @@ struct NonceStatusCmd: ParsableCommand {
 }
 
 struct AssetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "asset", abstract: "资产（ERC-20 白名单）", subcommands: [AssetAdd.self])
+    static let configuration = CommandConfiguration(commandName: "asset", abstract: "资产（ERC-20 白名单与入账策略；修改需要 admin）",
+                                                    subcommands: [AssetAdd.self, AssetUpdate.self, AssetDisable.self, AssetEnable.self, AssetList.self])
 }
 
 struct AssetAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "添加 ERC-20 资产（只有白名单合约的 Transfer 才会入账）")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "新增 ERC-20 资产（只新建、不覆盖；只有白名单合约的 Transfer 才会入账）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @Option(name: .long, help: "符号，例如 USDT") var symbol: String
     @Option(name: .long, help: "合约地址（EIP-55）") var contract: String
     @Option(name: .long, help: "精度（小数位）") var decimals: Int
-    @Option(name: .long, help: "确认数") var confirmations: Int = 12
+    @Option(name: .long, help: "入账确认数") var confirmations: Int = 12
+    @Option(name: .long, help: "最小入账金额（显示单位，低于它记为粉尘）") var minDeposit: String?
+    @Option(name: .long, help: "以 finalized 标签为准入账 true|false") var useFinalized: Bool = false
 
     func run() throws {
         CLI.run(g) {
-            guard (0...36).contains(decimals) else {
-                throw EngineError("asset.decimals", zh: "--decimals 必须在 0…36 之间。", en: "--decimals must be within 0…36.", badInput: true)
-            }
-            let a = try runBlocking { () -> Asset in
-                let e = try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(verifyChain: false))
-                return try e.addAsset(symbol: symbol, contract: contract, decimals: decimals, confirmations: confirmations)
-            }
-            if g.json {
-                CLI.printJSON(["symbol": a.symbol, "contract": a.contract ?? "", "decimals": a.decimals, "confirmations": a.confirmations])
-            } else { print(g.language == .zh ? "已添加资产 \(a.symbol)。" : "added asset \(a.symbol).") }
+            let e = try EngineCLI.open(home)
+            let op = try EngineCLI.authenticate(e, auth)
+            let a = try e.addAsset(symbol: symbol, contract: contract, decimals: decimals, confirmations: confirmations,
+                                   minDeposit: minDeposit, useFinalized: useFinalized, by: op)
+            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已添加资产 \(a.symbol)。" : "added asset \(a.symbol).") }
+        }
+    }
+}
+
+struct AssetUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "update", abstract: "只修改给出的字段（审计记下改前改后）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @Argument(help: "资产符号") var symbol: String
+    @Option(name: .long, help: "入账确认数") var confirmations: Int?
+    @Option(name: .long, help: "最小入账金额（显示单位）") var minDeposit: String?
+    @Option(name: .long, help: "true|false") var useFinalized: Bool?
+
+    func run() throws {
+        CLI.run(g) {
+            let e = try EngineCLI.open(home)
+            let op = try EngineCLI.authenticate(e, auth)
+            let a = try e.updateAsset(symbol, AssetChange(confirmations: confirmations, minDeposit: minDeposit, useFinalized: useFinalized), by: op)
+            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已更新资产 \(a.symbol)。" : "updated asset \(a.symbol).") }
+        }
+    }
+}
+
+struct AssetDisable: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "停用资产：不再分配新地址、不受理新提现（已监视的地址照常入账）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @Argument(help: "资产符号") var symbol: String
+    func run() throws {
+        CLI.run(g) {
+            let e = try EngineCLI.open(home)
+            let a = try e.setAssetEnabled(symbol, false, by: try EngineCLI.authenticate(e, auth))
+            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已停用 \(a.symbol)。" : "disabled \(a.symbol).") }
+        }
+    }
+}
+
+struct AssetEnable: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "重新启用资产")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @Argument(help: "资产符号") var symbol: String
+    func run() throws {
+        CLI.run(g) {
+            let e = try EngineCLI.open(home)
+            let a = try e.setAssetEnabled(symbol, true, by: try EngineCLI.authenticate(e, auth))
+            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已启用 \(a.symbol)。" : "enabled \(a.symbol).") }
+        }
+    }
+}
+
+struct AssetList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出资产与入账策略")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    func run() throws {
+        CLI.run(g) {
+            let rows = try EngineCLI.open(home).assets().map(EngineCLI.assetJSON)
+            if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["symbol", "contract", "decimals", "confirmations", "useFinalized", "minDeposit", "enabled"]) }
         }
     }
 }

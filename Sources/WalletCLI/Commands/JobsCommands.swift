@@ -1,15 +1,10 @@
 // jobs list / dead / requeue
 import ArgumentParser
-import WalletLedger
+import WalletEngine
 
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "jobs", abstract: "任务队列 / job queue",
                                                     subcommands: [List.self, Dead.self, Requeue.self])
-
-    static func queue(_ l: Ledger) throws -> any JobQueue & LeaseLock {
-        guard let q = l.jobQueue else { throw LedgerError.storage("当前存储后端没有任务队列") }
-        return q
-    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出任务")
@@ -20,10 +15,10 @@ struct JobsCommand: ParsableCommand {
         @Option(name: .long) var offset: Int = 0
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let s = try LedgerCLI.parseState(state, JobState.self, key: "--state")
-                let rows = try queue(l).jobs(state: s, queue: nil, page: Page(limit: limit, offset: offset)).map(LedgerCLI.jobJSON)
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["id", "queue", "kind", "state", "attempts", "lastError"]) }
+                let e = try EngineCLI.open(home)
+                let s = try EngineCLI.parseState(state, JobState.self, key: "--state")
+                let rows = try e.jobs(state: s, offset: offset, limit: limit).map(EngineCLI.jobJSON)
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "queue", "kind", "state", "attempts", "lastError"]) }
             }
         }
     }
@@ -36,8 +31,8 @@ struct JobsCommand: ParsableCommand {
         @Option(name: .long) var offset: Int = 0
         func run() throws {
             CLI.run(g) {
-                let rows = try queue(try LedgerCLI.open(home)).jobs(state: .dead, queue: nil, page: Page(limit: limit, offset: offset)).map(LedgerCLI.jobJSON)
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["id", "queue", "kind", "attempts", "lastError"]) }
+                let rows = try EngineCLI.open(home).jobs(state: .dead, offset: offset, limit: limit).map(EngineCLI.jobJSON)
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "queue", "kind", "attempts", "lastError"]) }
             }
         }
     }
@@ -50,11 +45,9 @@ struct JobsCommand: ParsableCommand {
         @Argument var id: Int64
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let op = try LedgerCLI.authenticate(l, auth)
-                guard op.role == .admin else { throw LedgerError.forbidden(operator: op.name, role: op.role.rawValue, action: "jobs requeue") }
-                let j = try l.requeueJob(id: id, by: op, queue: try queue(l))
-                if g.json { CLI.printJSON(LedgerCLI.jobJSON(j)) } else { print("#\(j.id) \(j.state.rawValue)") }
+                let e = try EngineCLI.open(home)
+                let j = try e.requeue(jobID: id, by: try EngineCLI.authenticate(e, auth))
+                if g.json { CLI.printJSON(EngineCLI.jobJSON(j)) } else { print("#\(j.id) \(j.state.rawValue)") }
             }
         }
     }

@@ -1,8 +1,8 @@
-// 账本类命令（operator/address/deposit/withdraw/ledger/audit/jobs）共用：打开数据库、加载策略、操作员认证、JSON 形状。
+// 触及 home 的命令共用：经引擎打开 home（CLI 不碰账本与密钥库）、操作员认证、解封、JSON 形状。
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletLedger
+import WalletEngine
 
 /// --operator / --operator-passphrase-file（无文件且在 TTY 上时提示输入）。
 struct OperatorOptions: ParsableArguments {
@@ -10,21 +10,15 @@ struct OperatorOptions: ParsableArguments {
     @Option(name: .long, help: "操作员口令文件（不给则在终端上提示输入）") var operatorPassphraseFile: String?
 }
 
-enum LedgerCLI {
-    /// 打开 <home>/wallet.db，装上 <home>/policy.json（若存在）与充值地址派生器。
-    static func open(_ home: HomeOption, create: Bool = false) throws -> Ledger {
+enum EngineCLI {
+    /// 打开 home 供账本类命令使用：不连节点（查询与审批不需要链），home 不存在时明确报错、绝不新建。
+    static func open(_ home: HomeOption) throws -> WalletEngine {
         let dir = home.resolved
-        // 打错 --home 时不要悄悄建一个空库：只有 operator add（引导第一个管理员）与 init 才创建。
-        if !create && !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("wallet.db")) {
-            throw SimpleWalletError("ledger.no_database", zh: "在 \(dir) 下没有 wallet.db：检查 --home，或先运行 init / operator add。",
-                                    en: "no wallet.db under \(dir): check --home, or run init / operator add first.")
+        guard FileManager.default.fileExists(atPath: HomeLayout(dir).configFile) else {
+            throw EngineError("home.missing", zh: "\(dir) 不是一个 home（没有 config.json）：检查 --home，或先运行 init。",
+                              en: "\(dir) is not a home (no config.json): check --home, or run init first.", badInput: true)
         }
-        let ledger = try Ledger.open(home: dir)
-        let policyPath = (dir as NSString).appendingPathComponent("policy.json")
-        if FileManager.default.fileExists(atPath: policyPath) { ledger.policy = try ApprovalPolicy.load(path: policyPath) }
-        ledger.addresses = LedgerIntegration.addressValidator
-        ledger.deriver = try LedgerIntegration.deriver(ledger)
-        return ledger
+        return try runBlocking { try await WalletEngine.open(home: dir, options: EngineOpenOptions(verifyChain: false)) }
     }
 
     static func readPassphrase(file: String?, prompt: String) throws -> SecretBytes {
@@ -38,13 +32,44 @@ enum LedgerCLI {
         return SecretBytes(consuming: &bytes)
     }
 
-    static func authenticate(_ ledger: Ledger, _ o: OperatorOptions) throws -> Operator {
+    /// 认证操作员（引擎里核对口令）；没给 --operator 时是输入错误（退出 2），什么都不改。
+    static func authenticate(_ engine: WalletEngine, _ o: OperatorOptions) throws -> Operator {
         guard let name = o.operator else {
-            throw SimpleWalletError("operator.required", zh: "该操作需要 --operator NAME（以及 --operator-passphrase-file）。",
-                                    en: "this action needs --operator NAME (and --operator-passphrase-file).")
+            throw EngineError("operator.required", zh: "该操作需要 --operator NAME（以及 --operator-passphrase-file）。",
+                              en: "this action needs --operator NAME (and --operator-passphrase-file).", badInput: true)
         }
         let pw = try readPassphrase(file: o.operatorPassphraseFile, prompt: "操作员 \(name) 的口令: ")
-        return try ledger.authenticate(name: name, passphrase: pw)
+        return try engine.authenticate(name: name, passphrase: pw)
+    }
+
+    /// 经引擎解封（口令或份额；机密从文件或 TTY 读）。之后 wallet_keystore_sealed 为 0。
+    static func unseal(_ engine: WalletEngine, _ u: UnsealOptions, lang: Language) throws {
+        let st = engine.sealStatus()
+        guard st.sealed else { return }
+        switch st.mode {
+        case .passphrase:
+            let p = try KeystoreCLI.readSecret(file: u.unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase",
+                                               prompt: lang == .zh ? "解封口令：" : "Unseal passphrase: ")
+            try engine.unseal(passphrase: p)
+        case .shares:
+            let t = st.threshold ?? 0
+            if let f = u.unsealSharesFile {
+                let lines = try KeystoreCLI.readSecretLines(f, what: lang == .zh ? "解封份额" : "unseal shares")
+                guard lines.count >= t else {
+                    throw EngineError("keystore.too_few_shares", zh: "份额文件只有 \(lines.count) 份，至少需要 \(t) 份。",
+                                      en: "the shares file holds \(lines.count) share(s); at least \(t) are needed.", badInput: true)
+                }
+                try engine.unseal(secret: SecretBytes([]), shares: lines)
+            } else {
+                var done = false
+                while !done {
+                    let p = engine.sealStatus().progress
+                    let s = try KeystoreCLI.promptSecret(lang == .zh ? "份额 \(p + 1)/\(t)：" : "Share \(p + 1)/\(t): ",
+                                                         what: lang == .zh ? "解封份额" : "unseal share")
+                    done = try engine.unseal(share: s).unsealed
+                }
+            }
+        }
     }
 
     static func parseState<T: RawRepresentable & CaseIterable>(_ s: String?, _ type: T.Type, key: String) throws -> T? where T.RawValue == String {
@@ -55,21 +80,17 @@ enum LedgerCLI {
         return v
     }
 
-    static func format(_ ledger: Ledger, _ asset: String, _ v: UInt256) -> String {
-        (try? ledger.asset(asset).format(v)) ?? v.decimalString
-    }
-
-    static func depositJSON(_ l: Ledger, _ d: Deposit) -> [String: Any] {
-        ["id": d.id, "asset": d.asset, "amount": format(l, d.asset, d.amount), "amountBaseUnits": d.amount.decimalString,
+    static func depositJSON(_ e: WalletEngine, _ d: Deposit) -> [String: Any] {
+        ["id": d.id, "asset": d.asset, "amount": e.format(d.asset, d.amount), "amountBaseUnits": d.amount.decimalString,
          "address": AddressValidator.eip55.display(d.address), "user": d.user, "txHash": d.txHash, "logIndex": d.logIndex, "blockNumber": d.blockNumber,
          "confirmations": d.confirmations, "required": d.required, "state": d.state.rawValue]
     }
 
-    static func withdrawalJSON(_ l: Ledger, _ w: Withdrawal) -> [String: Any] {
-        let now = l.now
+    static func withdrawalJSON(_ e: WalletEngine, _ w: Withdrawal) -> [String: Any] {
+        let now = e.now
         let valid = w.approvals.filter { $0.expiresAt > now }
         var o: [String: Any] = [
-            "id": w.id, "requestId": w.requestID, "user": w.user, "asset": w.asset, "amount": format(l, w.asset, w.amount),
+            "id": w.id, "requestId": w.requestID, "user": w.user, "asset": w.asset, "amount": e.format(w.asset, w.amount),
             "amountBaseUnits": w.amount.decimalString, "to": AddressValidator.eip55.display(w.to), "state": w.state.rawValue, "requestedBy": w.requestedBy,
             "rule": w.rule, "approvalsRequired": w.approvalsRequired, "approvals": valid.count,
             "approvedBy": valid.map(\.operatorName), "createdAt": w.createdAt, "expiresAt": w.expiresAt,
@@ -80,12 +101,17 @@ enum LedgerCLI {
         return o
     }
 
-    static func balanceJSON(_ l: Ledger, _ b: AccountBalance) -> [String: Any] {
+    static func balanceJSON(_ e: WalletEngine, _ b: AccountBalance) -> [String: Any] {
         let net = b.net
-        let text = format(l, b.ref.asset, net.magnitude)
+        let text = e.format(b.ref.asset, net.magnitude)
         return ["account": b.ref.code, "kind": b.ref.kind.rawValue, "asset": b.ref.asset, "owner": b.ref.owner,
                 "balance": net.negative ? "-" + text : text,
                 "balanceBaseUnits": (net.negative ? "-" : "") + net.magnitude.decimalString]
+    }
+
+    static func assetJSON(_ a: Asset) -> [String: Any] {
+        ["symbol": a.symbol, "contract": a.contract.map { AddressValidator.eip55.display($0) } as Any? ?? NSNull(), "decimals": a.decimals,
+         "confirmations": a.confirmations, "useFinalized": a.useFinalized, "minDeposit": a.format(a.minDeposit), "enabled": a.enabled]
     }
 
     static func jobJSON(_ j: Job) -> [String: Any] {

@@ -1,13 +1,13 @@
-// ledger balances / check / alerts / policy-check（以及仅供测试的隐藏子命令 test-worker，见 LedgerTestWorker.swift）
+// ledger balances / check / alerts / policy-check（全部经引擎）
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletLedger
+import WalletEngine
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "复式账本 / double-entry ledger",
-        subcommands: [Balances.self, Check.self, Alerts.self, PolicyCheck.self, TestWorker.self])
+        subcommands: [Balances.self, Check.self, Alerts.self, PolicyCheck.self])
 
     struct Balances: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "账户余额（可按用户、资产筛选）")
@@ -20,15 +20,9 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                if let asset { _ = try l.asset(asset) }
-                let page = Page(limit: limit, offset: offset)
-                let accounts = user == nil
-                    ? try l.balances(asset: asset, page: page)
-                    : try l.balances(kind: .userAvailable, asset: asset, owner: user, page: page)
-                        + l.balances(kind: .userFrozen, asset: asset, owner: user, page: page)
-                let rows = accounts.map { LedgerCLI.balanceJSON(l, $0) }
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["account", "balance"]) }
+                let e = try EngineCLI.open(home)
+                let rows = try e.balances(user: user, asset: asset, offset: offset, limit: limit).map { EngineCLI.balanceJSON(e, $0) }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["account", "balance"]) }
             }
         }
     }
@@ -39,7 +33,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let v = try LedgerCLI.open(home).check()
+                let v = try EngineCLI.open(home).ledgerCheck()
                 if g.json { CLI.printJSON(["ok": v.isEmpty, "violations": v.map { ["code": $0.code, "detail": $0.detail] }] as [String: Any]) }
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
@@ -55,9 +49,9 @@ struct LedgerCommand: ParsableCommand {
         @Option(name: .long) var limit: Int = 100
         func run() throws {
             CLI.run(g) {
-                let rows: [[String: Any]] = try LedgerCLI.open(home).alerts(page: Page(limit: limit))
+                let rows: [[String: Any]] = try EngineCLI.open(home).alerts(limit: limit)
                     .map { ["id": $0.id, "ts": $0.ts, "kind": $0.kind, "message": $0.message] }
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["id", "kind", "message"]) }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "kind", "message"]) }
             }
         }
     }

@@ -1,14 +1,14 @@
 // operator add / list
 import ArgumentParser
 import WalletCrypto
-import WalletLedger
+import WalletEngine
 
 struct OperatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "operator", abstract: "操作员管理 / operators",
                                                     subcommands: [Add.self, List.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "添加操作员（第一个必须是 admin，无需认证；之后需要 admin 认证）")
+        static let configuration = CommandConfiguration(abstract: "添加操作员（需要 admin；第一个管理员由 init 创建）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
@@ -18,11 +18,11 @@ struct OperatorCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home, create: true)
-                guard let r = try LedgerCLI.parseState(role, OperatorRole.self, key: "--role") else { return }
-                let actor = auth.operator == nil ? nil : try LedgerCLI.authenticate(l, auth)
+                let e = try EngineCLI.open(home)
+                guard let r = try EngineCLI.parseState(role, OperatorRole.self, key: "--role") else { return }
+                let actor = try EngineCLI.authenticate(e, auth)
                 let pw = try CLI.readSecretFile(passphraseFile, what: "口令")
-                let op = try l.addOperator(name: name, role: r, passphrase: pw, by: actor)
+                let op = try e.addOperator(name: name, role: r, passphrase: pw, by: actor)
                 if g.json { CLI.printJSON(["name": op.name, "role": op.role.rawValue]) }
                 else { print(g.language == .zh ? "已添加操作员 \(op.name)（\(op.role.rawValue)）" : "added operator \(op.name) (\(op.role.rawValue))") }
             }
@@ -35,8 +35,8 @@ struct OperatorCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let rows: [[String: Any]] = try LedgerCLI.open(home).operators().map { ["name": $0.name, "role": $0.role.rawValue] }
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["name", "role"]) }
+                let rows: [[String: Any]] = try EngineCLI.open(home).operators().map { ["name": $0.name, "role": $0.role.rawValue] }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["name", "role"]) }
             }
         }
     }

@@ -1,7 +1,7 @@
 // withdraw request / list / approve / reject / allowlist-*
 import ArgumentParser
 import Foundation
-import WalletLedger
+import WalletEngine
 
 struct WithdrawCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,11 +48,10 @@ struct WithdrawCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
+                let e = try EngineCLI.open(home)
                 let req = try request()
-                let op = try LedgerCLI.authenticate(l, auth)
-                let w = try l.requestWithdrawal(req, by: op)
-                let o = LedgerCLI.withdrawalJSON(l, w)
+                let w = try e.requestWithdrawal(req, by: try EngineCLI.authenticate(e, auth))
+                let o = EngineCLI.withdrawalJSON(e, w)
                 if g.json { CLI.printJSON(o) }
                 else { print("#\(w.id) \(w.state.rawValue)  \(g.language == .zh ? "需审批" : "approvals") \(o["approvals"]!)/\(w.approvalsRequired)  rule=\(w.rule)") }
             }
@@ -71,12 +70,11 @@ struct WithdrawCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let s = try LedgerCLI.parseState(state, WithdrawalState.self, key: "--state")
-                let rows = try l.withdrawals(WithdrawalFilter(state: s, user: user), page: Page(limit: limit, offset: offset))
-                    .map { LedgerCLI.withdrawalJSON(l, $0) }
+                let e = try EngineCLI.open(home)
+                let s = try EngineCLI.parseState(state, WithdrawalState.self, key: "--state")
+                let rows = try e.withdrawals(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.withdrawalJSON(e, $0) }
                 if g.json { CLI.printJSON(rows) }
-                else { LedgerCLI.printRows(rows, keys: ["id", "requestId", "state", "user", "asset", "amount", "to", "approvals", "approvalsRequired", "rule"]) }
+                else { EngineCLI.printRows(rows, keys: ["id", "requestId", "state", "user", "asset", "amount", "to", "approvals", "approvalsRequired", "rule"]) }
             }
         }
     }
@@ -90,9 +88,9 @@ struct WithdrawCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let w = try l.approve(withdrawalID: id, by: try LedgerCLI.authenticate(l, auth))
-                let o = LedgerCLI.withdrawalJSON(l, w)
+                let e = try EngineCLI.open(home)
+                let w = try e.approve(withdrawalID: id, by: try EngineCLI.authenticate(e, auth))
+                let o = EngineCLI.withdrawalJSON(e, w)
                 if g.json { CLI.printJSON(o) } else { print("#\(w.id) \(w.state.rawValue) \(o["approvals"]!)/\(w.approvalsRequired)") }
             }
         }
@@ -108,9 +106,9 @@ struct WithdrawCommand: ParsableCommand {
 
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let w = try l.reject(withdrawalID: id, reason: reason, by: try LedgerCLI.authenticate(l, auth))
-                if g.json { CLI.printJSON(LedgerCLI.withdrawalJSON(l, w)) } else { print("#\(w.id) \(w.state.rawValue)") }
+                let e = try EngineCLI.open(home)
+                let w = try e.reject(withdrawalID: id, reason: reason, by: try EngineCLI.authenticate(e, auth))
+                if g.json { CLI.printJSON(EngineCLI.withdrawalJSON(e, w)) } else { print("#\(w.id) \(w.state.rawValue)") }
             }
         }
     }
@@ -123,8 +121,8 @@ struct WithdrawCommand: ParsableCommand {
         @Argument var address: String
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let e = try l.allowlistAdd(address, by: try LedgerCLI.authenticate(l, auth))
+                let engine = try EngineCLI.open(home)
+                let e = try engine.allowlistAdd(address, by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(["address": e.address, "addedBy": e.addedBy, "active": e.activatedAt != nil]) } else { print(e.address) }
             }
         }
@@ -138,9 +136,8 @@ struct WithdrawCommand: ParsableCommand {
         @Argument var address: String
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let e = try l.allowlistActivate(address, by: try LedgerCLI.authenticate(l, auth))
-                let usable = (e.activatedAt ?? 0) + l.policy.coolingOffSeconds
+                let engine = try EngineCLI.open(home)
+                let (e, usable) = try engine.allowlistActivate(address, by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(["address": e.address, "activatedBy": e.activatedBy ?? "", "usableFrom": usable]) }
                 else { print("\(e.address) usableFrom=\(usable)") }
             }
@@ -153,12 +150,10 @@ struct WithdrawCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let l = try LedgerCLI.open(home)
-                let rows: [[String: Any]] = try l.allowlist(page: Page(limit: 10_000)).map {
-                    ["address": $0.address, "addedBy": $0.addedBy, "activatedBy": $0.activatedBy ?? "",
-                     "usableFrom": $0.activatedAt.map { $0 + l.policy.coolingOffSeconds } ?? 0]
+                let rows: [[String: Any]] = try EngineCLI.open(home).allowlist().map {
+                    ["address": $0.entry.address, "addedBy": $0.entry.addedBy, "activatedBy": $0.entry.activatedBy ?? "", "usableFrom": $0.usableFrom]
                 }
-                if g.json { CLI.printJSON(rows) } else { LedgerCLI.printRows(rows, keys: ["address", "addedBy", "activatedBy", "usableFrom"]) }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "addedBy", "activatedBy", "usableFrom"]) }
             }
         }
     }

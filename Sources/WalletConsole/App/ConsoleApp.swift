@@ -65,7 +65,7 @@ public final class ConsoleApp {
     }
 
     /// 当前角色：`--readonly` 一律 viewer；否则以引擎报告的登录角色为准（未知前按 viewer）。
-    public var role: OperatorRole { config.readonly ? .viewer : (header?.role ?? .viewer) }
+    public var role: ConsoleRole { config.readonly ? .viewer : (header?.role ?? .viewer) }
     public var view: ConsoleView { views[current]! }
     public var themeName: String { config.theme.name }
     public var isDialogOpen: Bool { if case .dialog = mode { return true }; return false }

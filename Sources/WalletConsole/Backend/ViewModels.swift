@@ -11,7 +11,7 @@ public struct AmountText: Sendable, Equatable {
 }
 
 /// 操作员角色：决定哪些按键被绑定、被显示。
-public enum OperatorRole: String, Sendable, CaseIterable {
+public enum ConsoleRole: String, Sendable, CaseIterable {
     case viewer, operator_ = "operator", approver, admin
 }
 
@@ -34,11 +34,11 @@ public struct HeaderSnapshot: Sendable, Equatable {
     public var breaker: BreakerState
     public var seal: SealState
     public var operatorName: String
-    public var role: OperatorRole
+    public var role: ConsoleRole
     /// 链的醒目标注（演示链为 "DEMO"）；真实网络为 nil。
     public var chainLabel: String? = nil
     public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
-                seal: SealState, operatorName: String, role: OperatorRole) {
+                seal: SealState, operatorName: String, role: ConsoleRole) {
         self.chainId = chainId; self.headHeight = headHeight; self.scanLag = scanLag; self.node = node
         self.breaker = breaker; self.seal = seal; self.operatorName = operatorName; self.role = role
     }
@@ -62,7 +62,7 @@ public struct Page<Row: Sendable>: Sendable {
     public init(rows: [Row], total: Int, offset: Int) { self.rows = rows; self.total = total; self.offset = offset }
 }
 
-public enum DepositState: String, Sendable, CaseIterable { case confirming, credited, orphaned, reversed, suspicious }
+public enum DepositRowState: String, Sendable, CaseIterable { case confirming, credited, orphaned, reversed, suspicious }
 
 public struct DepositRow: Sendable, Equatable {
     public var id: String
@@ -72,19 +72,19 @@ public struct DepositRow: Sendable, Equatable {
     public var txHash: String
     public var confirmations: Int
     public var required: Int
-    public var state: DepositState
+    public var state: DepositRowState
     public var ageSeconds: Int
     /// 该行受链重组影响（高亮）。
     public var reorg: Bool
     public init(id: String, asset: String, amount: AmountText, address: String, txHash: String, confirmations: Int,
-                required: Int, state: DepositState, ageSeconds: Int, reorg: Bool = false) {
+                required: Int, state: DepositRowState, ageSeconds: Int, reorg: Bool = false) {
         self.id = id; self.asset = asset; self.amount = amount; self.address = address; self.txHash = txHash
         self.confirmations = confirmations; self.required = required; self.state = state
         self.ageSeconds = ageSeconds; self.reorg = reorg
     }
 }
 
-public enum WithdrawalState: String, Sendable, CaseIterable {
+public enum WithdrawalRowState: String, Sendable, CaseIterable {
     case pending, approved, rejected, signing, broadcast, confirmed, failed
 }
 
@@ -93,14 +93,14 @@ public struct WithdrawalRow: Sendable, Equatable {
     public var asset: String
     public var amount: AmountText
     public var destination: String
-    public var state: WithdrawalState
+    public var state: WithdrawalRowState
     public var approvalsGiven: Int
     public var approvalsRequired: Int
     public var requestedBy: String
     public var ageSeconds: Int
     /// 紧急度：越大越靠前（排序由后端完成）。
     public var urgency: Int
-    public init(id: String, asset: String, amount: AmountText, destination: String, state: WithdrawalState,
+    public init(id: String, asset: String, amount: AmountText, destination: String, state: WithdrawalRowState,
                 approvalsGiven: Int, approvalsRequired: Int, requestedBy: String, ageSeconds: Int, urgency: Int) {
         self.id = id; self.asset = asset; self.amount = amount; self.destination = destination; self.state = state
         self.approvalsGiven = approvalsGiven; self.approvalsRequired = approvalsRequired

@@ -1,15 +1,14 @@
 // 真实后端：ConsoleBackend 的全部数据来自 WalletEngine 门面（账本、密钥库、链）。
 // 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
-// 权限：一切动作最终由账本的策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
+// 权限：一切动作由引擎的角色矩阵与账本策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
 import Foundation
 import WalletCrypto
 import WalletEngine
 import WalletKeystore
-import WalletLedger
 
 public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     public let engine: WalletEngine
-    public let op: WalletLedger.Operator
+    public let op: Operator
     public let readonly: Bool
     public let lang: Language
     /// 死信（只有 state=dead 的任务，通常很少）一次读取的上限；其余列表都按页从数据库取。
@@ -18,7 +17,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     private var sweepCache: (at: Date, rows: [SweepPlanLine])?
     private var feeCache: (at: Date, value: FeeHistory)?
 
-    public init(engine: WalletEngine, operator op: WalletLedger.Operator, readonly: Bool, lang: Language) {
+    public init(engine: WalletEngine, operator op: Operator, readonly: Bool, lang: Language) {
         self.engine = engine; self.op = op; self.readonly = readonly; self.lang = lang
     }
 
@@ -27,12 +26,12 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     // MARK: - 格式
 
     func amount(_ v: UInt256, _ symbol: String) -> AmountText {
-        let a = engine.consoleAsset(symbol)
+        let a = engine.asset(symbol)
         let text = a.map { $0.format(v) } ?? v.decimalString
         return AmountText(display: "\(text) \(symbol)", baseUnits: v.decimalString)
     }
 
-    static func role(_ r: WalletLedger.OperatorRole) -> OperatorRole {
+    static func role(_ r: OperatorRole) -> ConsoleRole {
         switch r {
         case .viewer: return .viewer
         case .approver: return .approver
@@ -68,7 +67,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     // MARK: - 页头与仪表盘
 
     public func header() async throws -> HeaderSnapshot {
-        let (head, scanned) = await engine.consoleHead()
+        let (head, scanned) = await engine.headAndScanHeight()
         let health = engine.chain.health
         let breaker: BreakerState
         if health.isEmpty || health.contains(where: { $0.breaker.rawValue == "closed" }) {
@@ -95,8 +94,8 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     // MARK: - 充值
 
-    func depositRow(_ d: WalletLedger.Deposit, head: UInt64?) -> DepositRow {
-        let state: DepositState
+    func depositRow(_ d: Deposit, head: UInt64?) -> DepositRow {
+        let state: DepositRowState
         switch d.state {
         case .seen, .confirming: state = .confirming
         case .credited: state = .credited
@@ -117,15 +116,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     }
 
     public func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
-        let head = await engine.consoleHead().head
+        let head = await engine.headAndScanHeight().head
         // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
-        let (rows, total) = try engine.consoleDeposits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        let (rows, total) = try engine.deposits(text: q.filter.raw, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
 
     // MARK: - 提现
 
-    static func wstate(_ s: WalletLedger.WithdrawalState) -> WithdrawalState {
+    static func wstate(_ s: WithdrawalState) -> WithdrawalRowState {
         switch s {
         case .requested, .riskChecked, .awaitingApproval: return .pending
         case .approved: return .approved
@@ -158,7 +157,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
         // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
-        let (ws, total) = try engine.consoleWithdrawals(text: q.filter.raw, order: .urgency, offset: q.offset, limit: q.limit)
+        let (ws, total) = try engine.withdrawals(text: q.filter.raw, order: .urgency, offset: q.offset, limit: q.limit)
         return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
 
@@ -170,7 +169,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     }
 
     public func withdrawalDetail(id: String) async throws -> WithdrawalDetail {
-        let f = try engine.consoleWithdrawalFacts(id: try withdrawalID(id))
+        let f = try engine.withdrawalFacts(id: try withdrawalID(id))
         let w = f.withdrawal
         let allow: AllowlistStatus = f.allowlist.map { .listed(firstSeen: Self.iso($0.addedAt)) } ?? .notListed
         // EIP-55：账本保存规范化小写地址；引擎给出其校验和形式（无效地址为 nil）。
@@ -193,7 +192,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         var totals: [String: UInt256] = [:]
         var recipients = Set<String>()
         for s in ids {
-            let w = try engine.consoleWithdrawal(id: try withdrawalID(s))
+            let w = try engine.withdrawal(id: try withdrawalID(s))
             totals[w.asset, default: .zero] = try totals[w.asset, default: .zero].checkedAdd(w.amount)
             recipients.insert(w.to.lowercased())
         }
@@ -227,7 +226,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     public func feeHistory() async throws -> FeeHistory {
         if let c = lock.withLock({ feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
-        let fees = try await engine.consoleBaseFees(blocks: 30)
+        let fees = try await engine.recentBaseFees(blocks: 30)
         let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—")
         lock.withLock { feeCache = (Date(), v) }
         return v
@@ -236,7 +235,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     // MARK: - 密钥
 
     public func keys() async throws -> KeysModel {
-        let (st, facts) = engine.consoleKeys()
+        let (st, facts) = engine.keyFacts()
         let kekDays = st.kekAgeSeconds / 86_400
         let tiers = facts.map { k in
             KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: k.usable ? .ok : .unavailable,
@@ -258,12 +257,12 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                      cliCommand: Self.cliOf(a.details) ?? "")
         }
         // 账本按 id 倒序分页：最新的在前；过滤与总数在数据库里做，只取可见的一页。
-        let (rows, total) = try engine.consoleAudits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        let (rows, total) = try engine.audits(text: q.filter.raw, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map(row), total: total, offset: q.offset)
     }
 
     public func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> {
-        var rows = try engine.consoleDeadLetters(limit: deadLetterLimit).map { j in
+        var rows = try engine.jobs(state: .dead, limit: deadLetterLimit).map { j in
             DeadLetterRow(id: String(j.id), job: "\(j.queue)/\(j.kind)", error: j.lastError, attempts: j.attempts,
                           lastAttempt: Self.iso(j.runAt))
         }
@@ -299,17 +298,17 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         let zh = lang == .zh
         switch action {
         case .approve(let s):
-            let w = try engine.consoleApprove(id: try withdrawalID(s), by: op)
+            let w = try engine.approve(withdrawalID: try withdrawalID(s), by: op)
             let valid = Set(w.approvals.filter { $0.expiresAt > now }.map(\.operatorName)).count
             return ActionOutcome(cliCommand: cli, message: (zh ? "已批准 #\(w.id)：" : "approved #\(w.id): ") + "\(valid)/\(w.approvalsRequired) → \(w.state.rawValue)",
                                  auditId: try lastAuditId())
         case .reject(let s, let reason):
-            let w = try engine.consoleReject(id: try withdrawalID(s), reason: reason, by: op)
+            let w = try engine.reject(withdrawalID: try withdrawalID(s), reason: reason, by: op)
             return ActionOutcome(cliCommand: cli, message: (zh ? "已拒绝 #\(w.id)" : "rejected #\(w.id)"), auditId: try lastAuditId())
         case .bulkApprove(let ids):
             var done: [String] = []
             for s in ids {
-                do { _ = try engine.consoleApprove(id: try withdrawalID(s), by: op); done.append(s) } catch {
+                do { _ = try engine.approve(withdrawalID: try withdrawalID(s), by: op); done.append(s) } catch {
                     // 部分成功也要如实报告：已批准的已写审计，失败的那一笔说明原因。
                     let why = (error as? WalletError)?.message(lang) ?? "\(error)"
                     throw EngineError("console.bulk_partial", zh: "已批准 \(done.count)/\(ids.count)（\(done.joined(separator: ","))）；#\(s) 失败：\(why)",
@@ -319,17 +318,13 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             return ActionOutcome(cliCommand: cli, message: (zh ? "已批准 \(done.count) 笔" : "approved \(done.count)"), auditId: try lastAuditId())
         case .requeue(let s):
             guard let id = Int64(s) else { throw EngineError("console.bad_id", zh: "任务编号 '\(s)' 不是数字。", en: "job id '\(s)' is not a number.", badInput: true) }
-            let j = try engine.consoleRequeue(jobID: id, by: op)
+            let j = try engine.requeue(jobID: id, by: op)
             return ActionOutcome(cliCommand: cli, message: (zh ? "已重新入队 #\(j.id)" : "requeued #\(j.id)"), auditId: try lastAuditId())
         case .unsealPassphrase(let p):
-            guard op.role == .admin || op.role == .custodian else { throw forbidden("keystore unseal") }
-            try engine.unseal(passphrase: p)
-            engine.consoleAudit(op, action: "keystore.unseal", subject: "passphrase", cli: "keystore unseal")
+            try engine.unseal(passphrase: p, by: op, via: "console")
             return ActionOutcome(cliCommand: cli, message: zh ? "密钥库已解封" : "keystore unsealed", auditId: try lastAuditId())
         case .unsealShare(let share):
-            guard op.role == .admin || op.role == .custodian else { throw forbidden("keystore unseal") }
-            let p = try engine.consoleUnsealShare(share)
-            engine.consoleAudit(op, action: "keystore.unseal.share", subject: "\(p.submitted)/\(p.threshold)", cli: "keystore unseal --share-file -")
+            let p = try engine.unseal(share: share, by: op, via: "console")
             let msg = p.unsealed ? (zh ? "密钥库已解封" : "keystore unsealed") : (zh ? "份额已接受 \(p.submitted)/\(p.threshold)" : "share accepted \(p.submitted)/\(p.threshold)")
             return ActionOutcome(cliCommand: cli, message: msg, auditId: try lastAuditId())
         case .setTheme(let name):
@@ -337,18 +332,13 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         }
     }
 
-    func forbidden(_ what: String) -> EngineError {
-        EngineError("console.forbidden", zh: "操作员 \(op.name)（\(op.role.rawValue)）无权执行 \(what)。",
-                    en: "operator \(op.name) (\(op.role.rawValue)) may not run \(what).")
-    }
-
     func lastAuditId() throws -> String? {
-        try engine.consoleAudits(offset: 0, limit: 1).rows.first.map { String($0.id) }
+        try engine.audits(offset: 0, limit: 1).rows.first.map { String($0.id) }
     }
 
     public func startCeremony() async throws -> any CeremonySession {
         if readonly { throw ReadonlyError() }
-        let c = try engine.consoleCeremony(by: op, label: "ceremony-\(Self.iso(now).replacingOccurrences(of: " ", with: "T"))")
+        let c = try engine.startCeremony(by: op, label: "ceremony-\(Self.iso(now).replacingOccurrences(of: " ", with: "T"))")
         return EngineCeremonySession(c, lang: lang)
     }
 }

@@ -52,7 +52,7 @@ public enum Command: String, Sendable, CaseIterable, Hashable {
 
 /// 角色 → 允许的动作。引擎仍会在执行时复核权限；这里决定哪些键被绑定、被显示。
 public enum RolePolicy {
-    public static func allowed(_ role: OperatorRole) -> Set<ActionKind> {
+    public static func allowed(_ role: ConsoleRole) -> Set<ActionKind> {
         switch role {
         case .viewer: return [.theme]
         case .operator_: return [.theme]
@@ -61,7 +61,7 @@ public enum RolePolicy {
         }
     }
 
-    public static func permits(_ role: OperatorRole, _ cmd: Command) -> Bool {
+    public static func permits(_ role: ConsoleRole, _ cmd: Command) -> Bool {
         guard let need = cmd.requires else { return true }
         return allowed(role).contains(need)
     }
@@ -126,7 +126,7 @@ public struct KeyMap: Sendable, Equatable {
     }
 
     /// 给定角色下，按键对应的命令；角色无权的命令视为未绑定。
-    public func command(for key: Key, role: OperatorRole) -> Command? {
+    public func command(for key: Key, role: ConsoleRole) -> Command? {
         for (cmd, keys) in bindings where keys.contains(key) {
             return RolePolicy.permits(role, cmd) ? cmd : nil
         }

@@ -75,10 +75,10 @@ public enum ViewEffect {
 
 public struct RenderContext {
     public var strings: Strings
-    public var role: OperatorRole
+    public var role: ConsoleRole
     public var keymap: KeyMap
     public var header: HeaderSnapshot?
-    public init(strings: Strings, role: OperatorRole, keymap: KeyMap, header: HeaderSnapshot?) {
+    public init(strings: Strings, role: ConsoleRole, keymap: KeyMap, header: HeaderSnapshot?) {
         self.strings = strings; self.role = role; self.keymap = keymap; self.header = header
     }
 }
@@ -115,7 +115,7 @@ enum Fmt {
         return "\(s / 86400)d"
     }
 
-    static func deposit(_ s: DepositState, _ t: Strings) -> (String, StyleRole) {
+    static func deposit(_ s: DepositRowState, _ t: Strings) -> (String, StyleRole) {
         switch s {
         case .confirming: return ("◔ " + t[.stConfirming], .warn)
         case .credited: return ("✔ " + t[.stCredited], .ok)
@@ -125,7 +125,7 @@ enum Fmt {
         }
     }
 
-    static func withdrawal(_ s: WithdrawalState, _ t: Strings) -> (String, StyleRole) {
+    static func withdrawal(_ s: WithdrawalRowState, _ t: Strings) -> (String, StyleRole) {
         switch s {
         case .pending: return ("◷ " + t[.wsPending], .warn)
         case .approved: return ("✔ " + t[.wsApproved], .ok)
@@ -137,7 +137,7 @@ enum Fmt {
         }
     }
 
-    static func role(_ r: OperatorRole, _ t: Strings) -> String {
+    static func role(_ r: ConsoleRole, _ t: Strings) -> String {
         switch r {
         case .viewer: return t[.roleViewer]
         case .operator_: return t[.roleOperator]

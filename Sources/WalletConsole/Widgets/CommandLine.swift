@@ -44,7 +44,7 @@ public final class CommandLineWidget {
 
 /// 帮助浮层：列出当前视图在当前角色下真正可用的绑定。
 public enum HelpOverlay {
-    public static func lines(commands: [Command], keymap: KeyMap, role: OperatorRole, strings: Strings) -> [String] {
+    public static func lines(commands: [Command], keymap: KeyMap, role: ConsoleRole, strings: Strings) -> [String] {
         commands.filter { RolePolicy.permits(role, $0) && !keymap.keys(for: $0).isEmpty }.map { c in
             let keys = keymap.keys(for: c).map(\.label).joined(separator: "/")
             return TextWidth.fit(keys, to: 12) + " " + strings[c.label]

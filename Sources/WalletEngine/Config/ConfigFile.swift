@@ -130,8 +130,12 @@ extension EngineConfig {
         try h.finish()
 
         var d = try r.object("deposits")
-        let dep = DepositSettings(xpub: try d.string("xpub"), confirmations: try d.int("confirmations", default: 12),
-                                  useFinalized: try d.bool("useFinalized", default: false),
+        // 充值 xpub 与按资产的入账策略只存在数据库里（唯一来源，改动有审计）；旧版配置里的这两个键给出明确的迁移提示。
+        for moved in ["xpub", "useFinalized"] where d.raw(moved) != nil {
+            throw EngineError.config("deposits.\(moved)", zh: "该设置已移到数据库（唯一来源、改动写审计）：从 config.json 删掉这个键；充值 xpub 用 `address set-xpub`，按资产的入账策略用 `asset update`。",
+                                     en: "this setting now lives in the database (single source, audited changes): delete the key from config.json; use `address set-xpub` for the deposit xpub and `asset update` for per-asset crediting.")
+        }
+        let dep = DepositSettings(confirmations: try d.int("confirmations", default: 12),
                                   scanBatchBlocks: try d.int("scanBatchBlocks", default: 50),
                                   reorgWindow: try d.int("reorgWindow", default: 128))
         try d.finish()
@@ -203,7 +207,7 @@ extension EngineConfig {
             "version": version,
             "chain": chainObj,
             "hotWallet": ["keyId": hotWallet.keyId, "address": hotWallet.address],
-            "deposits": ["xpub": deposits.xpub, "confirmations": deposits.confirmations, "useFinalized": deposits.useFinalized,
+            "deposits": ["confirmations": deposits.confirmations,
                          "scanBatchBlocks": deposits.scanBatchBlocks, "reorgWindow": deposits.reorgWindow],
             "fees": ["baseFeeMarginPercent": fees.baseFeeMarginPercent, "maxFeePerGasCap": fees.maxFeePerGasCap.decimalString,
                      "maxPriorityFeeCap": fees.maxPriorityFeeCap.decimalString,

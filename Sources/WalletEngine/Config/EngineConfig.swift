@@ -40,19 +40,15 @@ public struct HotWalletSettings: Sendable, Equatable {
 }
 
 public struct DepositSettings: Sendable, Equatable {
-    /// 充值账户的 xpub（m/44'/60'/0'/0 层），地址由它派生，主机上不需要私钥。
-    public var xpub: String
-    /// 默认确认数（资产可单独覆盖）。
+    // 充值 xpub 与按资产的确认策略不在这里：它们只存在数据库（settings / assets 表），见 docs/architecture.md。
+    /// 我们自己发出的交易（提现、补 gas、归集）视为最终所需的确认数；init 也用它作为 ETH 的初始入账确认数。
     public var confirmations: Int
-    /// 为 true 时以链的 `finalized` 标签为准入账。
-    public var useFinalized: Bool
     /// 每轮最多扫描的区块数。
     public var scanBatchBlocks: Int
     /// 保留最近多少个区块哈希用于重组检测（也是可处理的最大重组深度）。
     public var reorgWindow: Int
-    public init(xpub: String, confirmations: Int = 12, useFinalized: Bool = false, scanBatchBlocks: Int = 50,
-                reorgWindow: Int = 128) {
-        self.xpub = xpub; self.confirmations = confirmations; self.useFinalized = useFinalized
+    public init(confirmations: Int = 12, scanBatchBlocks: Int = 50, reorgWindow: Int = 128) {
+        self.confirmations = confirmations
         self.scanBatchBlocks = scanBatchBlocks; self.reorgWindow = reorgWindow
     }
 }
@@ -184,11 +180,8 @@ extension EngineConfig {
         guard Self.isHexAddress(hotWallet.address) else {
             throw bad("hotWallet.address", "'\(hotWallet.address)' 不是 0x 加 40 位十六进制的地址。", "'\(hotWallet.address)' is not 0x followed by 40 hex digits.")
         }
-        guard deposits.xpub.hasPrefix("xpub") || deposits.xpub.hasPrefix("tpub"), deposits.xpub.count >= 100 else {
-            throw bad("deposits.xpub", "不是扩展公钥（应以 xpub 开头，由 init 写入）。", "is not an extended public key (must start with xpub; init writes it).")
-        }
         guard (1...10_000).contains(deposits.confirmations) else {
-            throw bad("deposits.confirmations", "必须在 1…10000 之间（以太坊常用 12；或设 useFinalized）。", "must be within 1…10000 (12 is common on Ethereum; or set useFinalized).")
+            throw bad("deposits.confirmations", "必须在 1…10000 之间（以太坊常用 12）。", "must be within 1…10000 (12 is common on Ethereum).")
         }
         guard (1...1000).contains(deposits.scanBatchBlocks) else {
             throw bad("deposits.scanBatchBlocks", "必须在 1…1000 之间。", "must be within 1…1000.")

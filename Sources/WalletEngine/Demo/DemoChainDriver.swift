@@ -38,9 +38,8 @@ public final class DemoChainDriver: EngineWorker, @unchecked Sendable {
 
     /// 把钱包当前的充值地址与白名单代币告诉演示链（新分配的地址下一块就可能收到演示充值）。
     func syncWatched() throws {
-        let n = try gate.with { l in try l.store.nextDepositIndex() }
-        let d = XpubDepositDeriver(xpub: config.deposits.xpub)
-        chain.setWatched(try (0..<n).map { try ChainAddress(hex: try d.derive(index: $0).address) })
+        let recs = try gate.with { l in try l.store.depositAddresses(fromIndex: 0, limit: 1_000_000) }
+        chain.setWatched(try recs.map { try ChainAddress(hex: $0.address) })
         let tokens = try gate.with { l in try l.store.allAssets() }.compactMap { a in a.contract.flatMap { try? ChainAddress(hex: $0) } }
         chain.setTokens(tokens)
     }

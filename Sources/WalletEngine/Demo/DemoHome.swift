@@ -56,23 +56,21 @@ public enum DemoHome {
         try policy.write(toFile: layout.policyFile, atomically: true, encoding: .utf8)
 
         let engine = try await WalletEngine.open(home: home, options: EngineOpenOptions(unsealPassphrase: unseal, keystoreOptions: opts))
-        _ = try engine.addAsset(symbol: "USDT", contract: usdtContract, decimals: 6, confirmations: 6, by: operatorName)
         let admin = try engine.authenticate(name: operatorName, passphrase: adminPass)
+        _ = try engine.addAsset(symbol: "USDT", contract: usdtContract, decimals: 6, confirmations: 6, by: admin)
         var others: [Operator] = []
         for (name, role) in [("alice-ops", OperatorRole.approver), ("bob-ops", .approver), ("carol-custodian", .custodian), ("dave-viewer", .viewer)] {
             let p = try SecureRandom.secret(24)
-            others.append(try engine.gate.with { l in
-                try l.addOperator(name: name, role: role, passphrase: p, by: admin, kdf: WalletLedger.ScryptParams(n: 1 << 12))
-            })
+            others.append(try engine.addOperator(name: name, role: role, passphrase: p, by: admin, kdf: WalletLedger.ScryptParams(n: 1 << 12)))
         }
         for u in users {
-            _ = try engine.assignAddress(user: u, asset: "ETH")
-            _ = try engine.assignAddress(user: u, asset: "USDT")
+            _ = try engine.assignAddress(user: u, asset: "ETH", by: admin)
+            _ = try engine.assignAddress(user: u, asset: "USDT", by: admin)
         }
         // 热钱包在演示链上已注资；账本同步记一笔运营注资（否则对账会显示差异）。
         let eth = UInt256(1_000_000_000_000_000_000)
-        try engine.recordHotWalletFunding(asset: "ETH", amount: eth * UInt256(500), ref: "demo-genesis", by: operatorName)
-        try engine.recordHotWalletFunding(asset: "USDT", amount: UInt256(1_000_000) * UInt256(1_000_000), ref: "demo-genesis", by: operatorName)
+        try engine.recordHotWalletFunding(asset: "ETH", amount: eth * UInt256(500), ref: "demo-genesis", by: admin)
+        try engine.recordHotWalletFunding(asset: "USDT", amount: UInt256(1_000_000) * UInt256(1_000_000), ref: "demo-genesis", by: admin)
         // 预热：出若干块、扫描入账，界面一打开就有充值与确认进度。
         for _ in 0..<warmupBlocks {
             try engine.demo?.step()

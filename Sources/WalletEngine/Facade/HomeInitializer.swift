@@ -109,7 +109,7 @@ public enum HomeInitializer {
         // 3. 配置（校验后原子写入）。
         var cfg = EngineConfig(chain: ChainSettings(id: req.chainId, kind: req.chainKind, rpcURLs: req.rpcURLs, demoSeed: req.demoSeed),
                                hotWallet: HotWalletSettings(keyId: hotInfo.id, address: hotAddress.checksummed),
-                               deposits: DepositSettings(xpub: xpub, confirmations: req.confirmations))
+                               deposits: DepositSettings(confirmations: req.confirmations))
         cfg.deposits.reorgWindow = max(cfg.deposits.reorgWindow, req.confirmations + 16)
         try cfg.save(home: home)
 
@@ -118,7 +118,7 @@ public enum HomeInitializer {
         try ledger.setSetting(Ledger.Settings.chainID, String(req.chainId), by: req.adminName)
         try ledger.setSetting(Ledger.Settings.nativeAsset, "ETH", by: req.adminName)
         try ledger.setSetting(Ledger.Settings.hotWallet, hotAddress.lowercased, by: req.adminName)
-        try ledger.setSetting(Ledger.Settings.depositXpub, xpub, by: req.adminName)
+        try ledger.setDepositXpub(xpub, xpubPath: depositAccountPath, by: req.adminName)
         try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
         try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
 

@@ -21,6 +21,8 @@ public struct EngineStatus: Sendable {
     public var seal: SealStatus
     public var signerTier: String?
     public var nodeError: String?
+    /// 生效的设置（唯一来源：数据库 / config.json / policy.json）。
+    public var settings: EffectiveSettings?
 
     public var json: [String: Any] {
         var o: [String: Any] = [
@@ -96,7 +98,7 @@ extension WalletEngine {
         return EngineStatus(chainId: config.chain.id, chainKind: config.chain.kind.rawValue, demo: config.isDemo, head: head,
                             scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
                             hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
-                            signerTier: hotWalletSigner()?.tier, nodeError: nodeError)
+                            signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
     }
 
     /// 手续费：{"baseFee", "slow", "normal", "fast"}（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。
@@ -144,23 +146,5 @@ extension WalletEngine {
         return NonceStatus(address: addr, nextNonce: next, chainLatest: latest, chainPending: pending,
                            inFlight: inFlight.map { (nonce: $0.0, kind: $0.1, ref: $0.2, state: $0.3, attempts: $0.4) },
                            gaps: gaps, externalUse: external)
-    }
-
-    /// 添加 ERC-20 资产（合约地址校验 EIP-55；确认数 ≥ 1）。
-    public func addAsset(symbol: String, contract: String?, decimals: Int, confirmations: Int, by op: String = "cli") throws -> Asset {
-        guard (1...10_000).contains(confirmations) else {
-            throw EngineError("asset.confirmations", zh: "--confirmations 必须在 1…10000 之间。", en: "--confirmations must be within 1…10000.", badInput: true)
-        }
-        var canonical: String?
-        if let c = contract {
-            do { canonical = try EthereumAddress(string: c).lowercased } catch {
-                throw EngineError("asset.contract", zh: "合约地址 '\(c)' 无效（需 0x + 40 位十六进制；大小写混合时必须符合 EIP-55 校验和）。",
-                                  en: "contract address '\(c)' is invalid (0x + 40 hex digits; mixed case must match the EIP-55 checksum).", badInput: true)
-            }
-        }
-        let a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations)
-        try gate.with { l in try l.addAsset(a, by: op) }
-        logger.info("asset.added", ["symbol": .string(symbol), "decimals": .int(Int64(decimals)), "confirmations": .int(Int64(confirmations))])
-        return a
     }
 }

@@ -56,11 +56,10 @@ public final class WalletEngine: @unchecked Sendable {
                                     logger: logger.child("scanner"), clock: clock)
     }
 
-    /// 打开账本（配置策略、地址校验与充值地址派生器）。CLI 的账本类命令也用它。
-    public static func openLedger(home: HomeLayout, config: EngineConfig, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
+    /// 打开账本（配置策略与地址校验；充值地址派生器由账本从 settings 的 deposit.xpub 构造——唯一来源）。
+    static func openLedger(home: HomeLayout, config: EngineConfig, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
         let ledger = try Ledger.open(home: home.root, clock: LedgerClock(now: clock))
         ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
-        ledger.deriver = XpubDepositDeriver(xpub: config.deposits.xpub)
         if FileManager.default.fileExists(atPath: home.policyFile) {
             ledger.policy = try ApprovalPolicy.load(path: home.policyFile)
         }

@@ -116,25 +116,12 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     }
 }
 
-/// 把 xpub 派生的充值地址交给账本（账本的 DepositAddressDeriver 接口）。
-public struct XpubDepositDeriver: DepositAddressDeriver {
-    public let xpub: String
-    public init(xpub: String) { self.xpub = xpub }
-    public func derive(index: UInt32) throws -> (address: String, path: String) {
-        let base = try ExtendedPublicKey(string: xpub)
-        let child = try base.child(index)
-        let addr = try EthereumAddress(publicKey: child.publicKey)
-        return (addr.lowercased, "m/44'/60'/0'/0/\(index)")
-    }
-}
-
 public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     public let name = "scanner"
     public let intervalMs: Int
     let gate: LedgerGate
     let client: ChainClient
     let store: LedgerScanStore
-    let xpub: String
     let metrics: EngineMetrics
     let startBlock: UInt64
     let maxReorgDepth: Int
@@ -144,7 +131,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
 
     public init(gate: LedgerGate, client: ChainClient, store: LedgerScanStore, config: EngineConfig, metrics: EngineMetrics,
                 startBlock: UInt64 = 0) {
-        self.gate = gate; self.client = client; self.store = store; self.xpub = config.deposits.xpub
+        self.gate = gate; self.client = client; self.store = store
         self.metrics = metrics; self.intervalMs = config.workers.scanIntervalMs; self.startBlock = startBlock
         self.maxReorgDepth = config.deposits.reorgWindow - 1; self.batch = config.deposits.scanBatchBlocks
     }
@@ -156,21 +143,24 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         }
     }
 
-    /// 首轮：派生全部已分配的充值地址建集合；之后每轮只派生新分配的。
+    /// 监视的正是账本里落库的充值地址（address assign 写入的那一行），不再自行派生：分配即监视，由构造保证。
+    /// 首轮读全部；之后每轮只读新分配的（按派生索引递增）。
     func ensureScanner() async throws -> DepositScanner {
-        let next = try gate.with { l in try l.store.nextDepositIndex() }
-        let deriver = XpubDepositDeriver(xpub: xpub)
         let (existing, from) = state.read { ($0.scanner, $0.watchedCount) }
+        var fresh: [ChainAddress] = []
+        var next = from
+        while true {
+            let page = try gate.with { l in try l.store.depositAddresses(fromIndex: next, limit: 5000) }
+            for r in page { fresh.append(try ChainAddress(hex: r.address)); next = max(next, r.index + 1) }
+            if page.count < 5000 { break }
+        }
         if let s = existing {
-            for i in from..<max(from, next) { await s.watch(try ChainAddress(hex: try deriver.derive(index: i).address)) }
+            for a in fresh { await s.watch(a) }
             for t in try tokens() { await s.addToken(t) }
-            state.write { $0.watchedCount = max(from, next) }
+            state.write { $0.watchedCount = next }
             return s
         }
-        var addrs: [ChainAddress] = []
-        addrs.reserveCapacity(Int(next))
-        for i in 0..<next { addrs.append(try ChainAddress(hex: try deriver.derive(index: i).address)) }
-        let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(addrs), tokens: try tokens(),
+        let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(fresh), tokens: try tokens(),
                                config: ScannerConfig(startBlock: startBlock, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
         state.write { $0.scanner = s; $0.watchedCount = next }
         return s

@@ -54,12 +54,14 @@ public struct Asset: Sendable, Equatable, Codable {
     public var tiers: [ConfirmationTier]
     /// 最小入账金额：低于它的充值（粉尘）记录但不入账。
     public var minDeposit: UInt256
+    /// 停用后不再分配新地址、不受理新提现；已监视的地址照常入账。
+    public var enabled: Bool
 
     public init(symbol: String, decimals: Int, contract: String? = nil, confirmations: Int = 12,
-                useFinalized: Bool = false, tiers: [ConfirmationTier] = [], minDeposit: UInt256 = .zero) {
+                useFinalized: Bool = false, tiers: [ConfirmationTier] = [], minDeposit: UInt256 = .zero, enabled: Bool = true) {
         self.symbol = symbol; self.decimals = decimals; self.contract = contract
         self.confirmations = confirmations; self.useFinalized = useFinalized; self.tiers = tiers
-        self.minDeposit = minDeposit
+        self.minDeposit = minDeposit; self.enabled = enabled
     }
 
     public func parse(_ text: String) throws -> UInt256 { try AmountFormat.parse(text, decimals: decimals) }

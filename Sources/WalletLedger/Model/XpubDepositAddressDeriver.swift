@@ -1,49 +1,70 @@
-// 真实的充值地址派生：账户级 xpub（如 m/44'/60'/0'）→ 外部链 0 → 第 index 个地址（EIP-55）。只需公钥。
+// 充值地址派生：全系统只有这一个实现。address assign 用它派生并把（地址, 完整路径）落库；
+// 扫块器监视的正是落库的地址，归集按落库的路径签名——三者由构造保证一致（见 docs/architecture.md「一条路径」）。
+//
+// 约定：设置项 deposit.xpub 是路径 deposit.xpub_path（默认 m/44'/60'/0'/0，BIP-44 外部链）上的扩展公钥，
+// 第 i 个地址 = xpub 的第 i 个非硬化子节点，完整路径 = deposit.xpub_path/i。主机上只需公钥。
 import Foundation
 import WalletCrypto
 import WalletKeys
 
 public final class XpubDepositAddressDeriver: DepositAddressDeriver, @unchecked Sendable {
+    /// BIP-44 以太坊外部链：init 写入的就是这一层的 xpub。
+    public static let defaultXpubPath = "m/44'/60'/0'/0"
+
     private let deriver: WatchOnlyDeriver
     private let lock = NSLock()
-    /// xpub 所在的账户路径（仅用于显示，例如 m/44'/60'/0'）。
-    public let accountPath: String
+    /// xpub 自身所在的完整路径（例如 m/44'/60'/0'/0）。
+    public let xpubPath: String
 
-    public init(xpub: String, accountPath: String = "m/44'/60'/0'") throws {
-        let account = try ExtendedPublicKey(string: xpub)
-        deriver = try WatchOnlyDeriver(base: try account.child(0), coin: .eth)
-        self.accountPath = accountPath
+    public init(xpub: String, xpubPath: String = XpubDepositAddressDeriver.defaultXpubPath) throws {
+        let node = try ExtendedPublicKey(string: xpub)
+        let parsed = try DerivationPath(string: xpubPath)
+        // 路径深度必须与 xpub 记录的深度一致：否则落库的「完整路径」与真实派生不符，归集会用错私钥。
+        guard parsed.isAbsolute, parsed.components.count == Int(node.depth),
+              parsed.components.last.map({ $0 == node.childNumber }) ?? (node.depth == 0) else {
+            throw LedgerError.invalidArgument("xpub-path", "路径 \(xpubPath) 与 xpub 不符（xpub 深度 \(node.depth)、子索引 \(node.childNumber)）")
+        }
+        deriver = try WatchOnlyDeriver(base: node, coin: .eth)
+        self.xpubPath = xpubPath
     }
 
     public func derive(index: UInt32) throws -> (address: String, path: String) {
         lock.lock(); defer { lock.unlock() }
         let (_, address) = try deriver.derive(index: index)
-        return (address, "\(accountPath)/0/\(index)")
+        return (address, "\(xpubPath)/\(index)")
     }
 }
 
 extension Ledger {
-    /// 设置项 deposit.xpub_path：xpub 对应的账户路径（默认 m/44'/60'/0'）。
+    /// 设置项 deposit.xpub_path：deposit.xpub 所在的完整路径。
     public static let depositXpubPathKey = "deposit.xpub_path"
 
-    /// 从 settings 里的 deposit.xpub 构造派生器（没有则 nil）。引擎的 init 命令通过 setSetting 写入 xpub。
+    /// 从 settings 里的 deposit.xpub / deposit.xpub_path 构造派生器（没有则 nil）。
     public func configuredDeriver() throws -> (any DepositAddressDeriver)? {
         guard let x = try store.setting(Settings.depositXpub), !x.isEmpty else { return nil }
-        let path = try store.setting(Ledger.depositXpubPathKey) ?? "m/44'/60'/0'"
-        do { return try XpubDepositAddressDeriver(xpub: x, accountPath: path) } catch let e as WalletError {
+        let path = try store.setting(Ledger.depositXpubPathKey) ?? XpubDepositAddressDeriver.defaultXpubPath
+        do { return try XpubDepositAddressDeriver(xpub: x, xpubPath: path) } catch let e as WalletError {
             throw LedgerError.deriver("设置 deposit.xpub 无效：\(e.message(.zh))")
         }
     }
 
-    /// 写入充值账户 xpub（先校验能解析为扩展公钥；拒绝 xprv）。
-    public func setDepositXpub(_ xpub: String, accountPath: String = "m/44'/60'/0'", by op: String = "system") throws {
-        do { _ = try XpubDepositAddressDeriver(xpub: xpub, accountPath: accountPath) } catch let e as WalletError {
+    /// 写入充值 xpub 及其完整路径（先校验能解析为扩展公钥、深度与路径一致；拒绝 xprv）。
+    /// 已分配过地址后拒绝更换：否则新旧地址来自两棵树，已落库的路径对新种子失效。
+    public func setDepositXpub(_ xpub: String, xpubPath: String = XpubDepositAddressDeriver.defaultXpubPath,
+                               by op: String = "system") throws {
+        let d: XpubDepositAddressDeriver
+        do { d = try XpubDepositAddressDeriver(xpub: xpub, xpubPath: xpubPath) } catch let e as WalletError {
             throw LedgerError.invalidArgument("xpub", e.message(.zh))
         }
         try store.transaction {
-            try setSetting(Settings.depositXpub, xpub, by: op)
-            try setSetting(Ledger.depositXpubPathKey, accountPath, by: op)
+            let before = try store.setting(Settings.depositXpub)
+            if let before, before != xpub, try store.nextDepositIndex() > 0 {
+                throw LedgerError.invalidArgument("xpub", "已经分配过充值地址，不能更换充值 xpub（会让已分配地址与新种子脱节）")
+            }
+            try store.setSetting(Settings.depositXpub, xpub)
+            try store.setSetting(Ledger.depositXpubPathKey, xpubPath)
+            try audit(op, "setting.set", Settings.depositXpub, ["before": before ?? "", "after": xpub, "path": xpubPath])
         }
-        deriver = try configuredDeriver()
+        deriver = d
     }
 }

@@ -33,6 +33,8 @@ public protocol DepositRepository: TransactionalStore {
     func depositAddress(user: String, asset: String) throws -> DepositAddressRecord?
     func depositAddress(address: String) throws -> DepositAddressRecord?
     func nextDepositIndex() throws -> UInt32
+    /// 按派生索引升序列出已分配的充值地址（扫块器监视的就是这些落库的地址）。
+    func depositAddresses(fromIndex: UInt32, limit: Int) throws -> [DepositAddressRecord]
     func insertDepositAddress(_ r: DepositAddressRecord, at: Int64) throws
     func deposit(chain: String, txHash: String, logIndex: Int) throws -> Deposit?
     func deposit(id: Int64) throws -> Deposit?

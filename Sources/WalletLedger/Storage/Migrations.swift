@@ -96,6 +96,10 @@ public enum Migrations {
             (CASE WHEN state IN ('confirmed','failed','rejected','expired') THEN -id ELSE created_at END),
             id);
         """),
+        // 6：资产可停用（停用 = 不再分配新地址、不受理新提现；已在监视的地址照常扫描入账，钱不会丢在链上）。
+        (6, """
+        ALTER TABLE assets ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

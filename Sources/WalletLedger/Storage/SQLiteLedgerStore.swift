@@ -58,7 +58,7 @@ public final class SQLiteLedgerStore {
         let tiers = tiersText == "[]" ? [] : ((try? JSONDecoder().decode([ConfirmationTier].self, from: Data(tiersText.utf8))) ?? [])
         return Asset(symbol: r.text("symbol"), decimals: Int(r.int("decimals")), contract: r.textOpt("contract"),
                      confirmations: Int(r.int("confirmations")), useFinalized: r.int("use_finalized") != 0,
-                     tiers: tiers, minDeposit: try r.amount("min_deposit"))
+                     tiers: tiers, minDeposit: try r.amount("min_deposit"), enabled: r.int("enabled") != 0)
     }
 
     func mapBalance(_ r: SQLRow) throws -> AccountBalance {
@@ -122,11 +122,11 @@ extension SQLiteLedgerStore: SettingsRepository, AssetRepository {
     public func upsertAsset(_ a: Asset) throws {
         let tiers = String(decoding: try JSONEncoder().encode(a.tiers), as: UTF8.self)
         try db.execute("""
-            INSERT INTO assets (symbol, decimals, contract, confirmations, use_finalized, tiers, min_deposit)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET decimals = excluded.decimals,
+            INSERT INTO assets (symbol, decimals, contract, confirmations, use_finalized, tiers, min_deposit, enabled)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET decimals = excluded.decimals,
             contract = excluded.contract, confirmations = excluded.confirmations, use_finalized = excluded.use_finalized,
-            tiers = excluded.tiers, min_deposit = excluded.min_deposit
-            """, [a.symbol, a.decimals, a.contract, a.confirmations, a.useFinalized, tiers, a.minDeposit])
+            tiers = excluded.tiers, min_deposit = excluded.min_deposit, enabled = excluded.enabled
+            """, [a.symbol, a.decimals, a.contract, a.confirmations, a.useFinalized, tiers, a.minDeposit, a.enabled])
     }
 }
 
@@ -196,6 +196,9 @@ extension SQLiteLedgerStore: DepositRepository {
     }
     public func nextDepositIndex() throws -> UInt32 {
         UInt32(try db.query("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM deposit_addresses").first!.int("n"))
+    }
+    public func depositAddresses(fromIndex: UInt32, limit: Int) throws -> [DepositAddressRecord] {
+        try db.query("SELECT * FROM deposit_addresses WHERE idx >= ? ORDER BY idx LIMIT ?", [Int64(fromIndex), Int64(limit)]).map(mapAddr)
     }
     public func insertDepositAddress(_ r: DepositAddressRecord, at: Int64) throws {
         try db.execute("INSERT INTO deposit_addresses (address, user_id, asset, idx, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",

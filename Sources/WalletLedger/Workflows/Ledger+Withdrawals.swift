@@ -38,6 +38,7 @@ extension Ledger {
         }
         guard !req.user.isEmpty, req.user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
         let asset = try self.asset(req.asset)
+        guard asset.enabled else { throw LedgerError.invalidArgument("asset", "资产 \(req.asset) 已停用，不受理新提现") }
         let amount = try asset.parse(req.amount)
         guard !amount.isZero else { throw LedgerError.amountZero }
         let to = try addresses.canonical(req.to)

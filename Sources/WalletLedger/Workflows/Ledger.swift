@@ -75,14 +75,44 @@ public final class Ledger {
         return a
     }
 
+    /// 新建资产：只创建，绝不覆盖已有资产（覆盖会悄悄改掉确认策略、把原生币改绑到任意合约）。
     public func addAsset(_ a: Asset, by op: String = "system") throws {
         guard a.decimals >= 0, a.decimals <= AmountFormat.maxDecimals else {
             throw LedgerError.invalidArgument("decimals", "必须在 0...\(AmountFormat.maxDecimals)")
         }
         guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符") }
         try store.transaction {
+            if try store.asset(a.symbol) != nil {
+                throw LedgerError.invalidArgument("symbol", "资产 \(a.symbol) 已存在；修改用 asset update，停用用 asset disable")
+            }
+            if let c = a.contract, try store.allAssets().contains(where: { $0.contract == c }) {
+                throw LedgerError.invalidArgument("contract", "合约 \(c) 已登记为另一种资产")
+            }
             try store.upsertAsset(a)
-            try audit(op, "asset.upsert", a.symbol, ["decimals": String(a.decimals), "contract": a.contract ?? ""])
+            try audit(op, "asset.add", a.symbol, ["decimals": String(a.decimals), "contract": a.contract ?? "",
+                                                 "confirmations": String(a.confirmations), "useFinalized": String(a.useFinalized),
+                                                 "minDeposit": a.minDeposit.decimalString])
+        }
+    }
+
+    /// 修改资产的可变字段（符号、精度、合约不可改：它们决定历史记录的含义）。审计记下改前改后。
+    @discardableResult
+    public func updateAsset(_ symbol: String, by op: String, _ change: (inout Asset) throws -> Void) throws -> Asset {
+        try store.transaction {
+            let before = try asset(symbol)
+            var after = before
+            try change(&after)
+            guard after.symbol == before.symbol, after.decimals == before.decimals, after.contract == before.contract else {
+                throw LedgerError.invalidArgument("asset", "符号、精度与合约不可修改")
+            }
+            guard (1...10_000).contains(after.confirmations) else { throw LedgerError.invalidArgument("confirmations", "必须在 1…10000 之间") }
+            if after == before { return before }
+            try store.upsertAsset(after)
+            func show(_ a: Asset) -> String {
+                "confirmations=\(a.confirmations) useFinalized=\(a.useFinalized) minDeposit=\(a.minDeposit.decimalString) enabled=\(a.enabled)"
+            }
+            try audit(op, "asset.update", symbol, ["before": show(before), "after": show(after)])
+            return after
         }
     }
 
@@ -156,7 +186,7 @@ public final class Ledger {
     /// 给用户分配充值地址：已有则原样返回；否则从 xpub 的下一个未用索引派生并存储映射。
     public func assignAddress(user: String, asset: String, by op: String = "system") throws -> DepositAddressRecord {
         guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
-        _ = try self.asset(asset)
+        guard try self.asset(asset).enabled else { throw LedgerError.invalidArgument("asset", "资产 \(asset) 已停用（asset enable 可恢复）") }
         guard let deriver else { throw LedgerError.settingMissing(Settings.depositXpub) }
         return try store.transaction {
             if let r = try store.depositAddress(user: user, asset: asset) { return r }

@@ -19,7 +19,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     var delayNs: UInt64 = 0
     var ceremonyFactory: (() -> CeremonySession)?
 
-    init(role: OperatorRole = .approver, withdrawals: Int = 5, deposits: Int = 5) {
+    init(role: ConsoleRole = .approver, withdrawals: Int = 5, deposits: Int = 5) {
         headerValue = HeaderSnapshot(chainId: 1337, headHeight: 1000, scanLag: 0, node: .ok, breaker: .closed,
                                      seal: .unsealed, operatorName: "alice", role: role)
         depositRows = (0..<deposits).map { i in

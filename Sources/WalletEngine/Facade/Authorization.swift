@@ -1,0 +1,61 @@
+// 授权只在引擎里做：每个改变状态的引擎操作都先查这张角色矩阵（CLI 与控制台不各自判断）。
+// 矩阵也是文档（docs/architecture.md「角色矩阵」由它生成说明），测试逐项枚举它。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+/// 引擎的全部改变状态的操作。rawValue 与审计动作名、文档一致。
+public enum EngineOperation: String, CaseIterable, Sendable {
+    case operatorAdd = "operator.add"
+    case assetAdd = "asset.add"
+    case assetUpdate = "asset.update"
+    case assetDisable = "asset.disable"
+    case assetEnable = "asset.enable"
+    case depositXpubSet = "deposit.set_xpub"
+    case addressAssign = "address.assign"
+    case withdrawRequest = "withdraw.request"
+    case withdrawApprove = "withdraw.approve"
+    case withdrawReject = "withdraw.reject"
+    case allowlistAdd = "allowlist.add"
+    case allowlistActivate = "allowlist.activate"
+    case hotWalletFund = "hot_wallet.fund"
+    case jobRequeue = "jobs.requeue"
+    case keystoreUnseal = "keystore.unseal"
+    case ceremonyStart = "ceremony.start"
+
+    /// 允许的角色。viewer 只读，永远不在任何一行里。
+    public var roles: Set<OperatorRole> {
+        switch self {
+        case .withdrawRequest: [.approver, .custodian, .admin]
+        case .withdrawApprove, .withdrawReject, .allowlistAdd: [.approver, .admin]
+        case .addressAssign: [.approver, .custodian, .admin]
+        case .keystoreUnseal: [.custodian, .admin]
+        case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .ceremonyStart: [.admin]
+        }
+    }
+}
+
+public struct AuthorizationError: WalletError, Equatable {
+    public let operatorName: String
+    public let role: String
+    public let operation: EngineOperation
+    public var code: String { "auth.forbidden" }
+    public var isBadInput: Bool { true }
+    public func message(_ lang: Language) -> String {
+        let allowed = operation.roles.map(\.rawValue).sorted().joined(separator: "/")
+        return lang == .zh
+            ? "操作员 \(operatorName)（角色 \(role)）无权执行 \(operation.rawValue)；需要角色 \(allowed)。换一个有该角色的操作员（--operator）。"
+            : "operator \(operatorName) (role \(role)) may not perform \(operation.rawValue); it needs role \(allowed). Use an operator with that role (--operator)."
+    }
+}
+
+extension WalletEngine {
+    /// 检查角色；不符则抛出 auth.forbidden（输入错误，退出码 2），并记一条日志（不写库：被拒的操作不留痕于业务数据）。
+    public func authorize(_ op: Operator, _ operation: EngineOperation) throws {
+        guard operation.roles.contains(op.role) else {
+            logger.warn("auth.forbidden", ["operator": .string(op.name), "role": .string(op.role.rawValue), "operation": .string(operation.rawValue)])
+            throw AuthorizationError(operatorName: op.name, role: op.role.rawValue, operation: operation)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// 账簿：余额、不变量检查、告警、审计链、任务队列与热钱包注资。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+extension WalletEngine {
+    public func balances(user: String? = nil, asset: String? = nil, offset: Int = 0, limit: Int = 1000) throws -> [AccountBalance] {
+        try gate.with { l in
+            if let asset { _ = try l.asset(asset) }
+            let page = Page(limit: limit, offset: offset)
+            return user == nil
+                ? try l.balances(asset: asset, page: page)
+                : try l.balances(kind: .userAvailable, asset: asset, owner: user, page: page)
+                    + l.balances(kind: .userFrozen, asset: asset, owner: user, page: page)
+        }
+    }
+
+    /// 账本不变量检查（每条分录平衡、用户余额非负、冻结 = 在途提现……）。
+    public func ledgerCheck() throws -> [InvariantViolation] { try gate.with { l in try l.check() } }
+
+    public func alerts(limit: Int = 100) throws -> [(id: Int64, ts: Int64, kind: String, message: String)] {
+        try gate.with { l in try l.alerts(page: Page(limit: limit)) }
+    }
+
+    /// 一页审计（id 倒序）与过滤后的总数；过滤都在数据库里做。
+    public func audits(action: String? = nil, operatorName: String? = nil, text: String = "",
+                       offset: Int = 0, limit: Int = 100) throws -> (rows: [AuditRecord], total: Int) {
+        let tf = TextFilter(text)
+        let f = AuditFilter(action: action, operatorName: operatorName, text: tf.isEmpty ? nil : tf)
+        return try gate.with { l in (try l.audits(f, page: Page(limit: limit, offset: offset)), try l.auditCount(f)) }
+    }
+
+    public func verifyAudit() throws -> AuditChain.Verification { try gate.with { l in try l.verifyAudit() } }
+
+    /// 把引擎外发生、但由操作员触发的动作（解封、仪式开始）写进哈希链审计，附 CLI 孪生命令。
+    public func recordAudit(_ op: Operator, action: String, subject: String, cli: String, via: String) {
+        _ = try? gate.with { l in
+            try AuditChain.append(l.store, at: l.now, operatorName: op.name, action: action, subject: subject,
+                                  details: ["cli": cli, "via": via])
+        }
+    }
+
+    public func jobs(state: JobState? = nil, offset: Int = 0, limit: Int = 100) throws -> [Job] {
+        try gate.with { l in
+            guard let q = l.jobQueue else { return [] }
+            return try q.jobs(state: state, queue: nil, page: Page(limit: limit, offset: offset))
+        }
+    }
+
+    public func requeue(jobID: Int64, by op: Operator) throws -> Job {
+        try authorize(op, .jobRequeue)
+        return try gate.with { l in
+            guard let q = l.jobQueue else {
+                throw EngineError("jobs.no_queue", zh: "账本没有任务队列。", en: "the ledger has no job queue.")
+            }
+            return try l.requeueJob(id: jobID, by: op, queue: q)
+        }
+    }
+
+    /// 运营方给热钱包注资的记账（链上转账之后）。
+    public func recordHotWalletFunding(asset: String, amount: UInt256, ref: String, by op: Operator) throws {
+        try authorize(op, .hotWalletFund)
+        try gate.with { l in _ = try l.fundHotWallet(asset: asset, amount: amount, ref: ref, by: op.name) }
+        logger.info("hot_wallet.funded", ["asset": .string(asset), "amount": .amount(amount), "operator": .string(op.name)])
+    }
+}

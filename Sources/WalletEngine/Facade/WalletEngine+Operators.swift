@@ -1,0 +1,27 @@
+// 操作员：登录、列出、添加。第一个管理员只由 init 创建（唯一的引导例外），之后添加操作员需要 admin。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+extension WalletEngine {
+    /// 操作员登录（口令 scrypt 校验；名字不存在与口令错误同一个错误）。
+    public func authenticate(name: String, passphrase: SecretBytes) throws -> Operator {
+        try gate.with { l in try l.authenticate(name: name, passphrase: passphrase) }
+    }
+
+    public func operators() throws -> [Operator] { try gate.with { l in try l.operators() } }
+
+    /// 按名字取操作员（演示模式免口令登录种子操作员时用）。
+    public func operatorNamed(_ name: String) throws -> Operator? {
+        try gate.with { l in try l.operators().first { $0.name == name } }
+    }
+
+    @discardableResult
+    public func addOperator(name: String, role: OperatorRole, passphrase: SecretBytes, by op: Operator,
+                            kdf: WalletLedger.ScryptParams = .production) throws -> Operator {
+        try authorize(op, .operatorAdd)
+        let o = try gate.with { l in try l.addOperator(name: name, role: role, passphrase: passphrase, by: op, kdf: kdf) }
+        logger.info("operator.added", ["name": .string(name), "role": .string(role.rawValue), "operator": .string(op.name)])
+        return o
+    }
+}

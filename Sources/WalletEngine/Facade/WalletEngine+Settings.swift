@@ -1,0 +1,118 @@
+// 设置：资产（新增 / 修改 / 停用 / 启用）、充值 xpub，以及 status 展示的生效值。
+// 每个设置只有一个来源（docs/architecture.md「设置放在哪里」）：资产与确认策略、充值 xpub 在数据库（改动写审计、
+// 记录改前改后）；节点、手续费、worker 间隔在 config.json（部署相关、启动时整体校验）；审批策略在 policy.json。
+import Foundation
+import WalletCrypto
+import WalletKeys
+import WalletLedger
+
+/// `asset update` 的可选字段：nil 表示不改。
+public struct AssetChange: Sendable {
+    public var confirmations: Int?
+    /// 显示单位的十进制字符串（例如 "0.01"）。
+    public var minDeposit: String?
+    public var useFinalized: Bool?
+    public init(confirmations: Int? = nil, minDeposit: String? = nil, useFinalized: Bool? = nil) {
+        self.confirmations = confirmations; self.minDeposit = minDeposit; self.useFinalized = useFinalized
+    }
+    public var isEmpty: Bool { confirmations == nil && minDeposit == nil && useFinalized == nil }
+}
+
+/// status 展示的生效设置（各自来源见 source）。
+public struct EffectiveSettings: Sendable {
+    public var depositXpub: String?
+    public var depositXpubPath: String?
+    public var assets: [Asset]
+    public var rpcURLs: [String]
+    public var chainId: UInt64
+    public var ownConfirmations: Int
+    public var policyRules: [String]
+    public var policySource: String
+}
+
+extension WalletEngine {
+    public func assets() throws -> [Asset] { try gate.with { l in try l.store.allAssets() } }
+
+    /// 查资产；不存在返回 nil。
+    public func asset(_ symbol: String) -> Asset? { try? gate.with { l in try l.asset(symbol) } }
+
+    /// 新增资产（只创建，不覆盖；原生币由 init 创建，不能再加一个无合约资产）。
+    public func addAsset(symbol: String, contract: String?, decimals: Int, confirmations: Int,
+                         minDeposit: String? = nil, useFinalized: Bool = false, by op: Operator) throws -> Asset {
+        try authorize(op, .assetAdd)
+        guard (1...10_000).contains(confirmations) else {
+            throw EngineError("asset.confirmations", zh: "--confirmations 必须在 1…10000 之间。", en: "--confirmations must be within 1…10000.", badInput: true)
+        }
+        guard (0...36).contains(decimals) else {
+            throw EngineError("asset.decimals", zh: "--decimals 必须在 0…36 之间。", en: "--decimals must be within 0…36.", badInput: true)
+        }
+        guard let c = contract else {
+            throw EngineError("asset.contract_required", zh: "新增资产必须给 --contract（原生币 ETH 由 init 创建，不能再添加或改绑）。",
+                              en: "a new asset needs --contract (the native ETH is created by init and cannot be added again or rebound).", badInput: true)
+        }
+        let canonical: String
+        do { canonical = try EthereumAddress(string: c).lowercased } catch {
+            throw EngineError("asset.contract", zh: "合约地址 '\(c)' 无效（需 0x + 40 位十六进制；大小写混合时必须符合 EIP-55 校验和）。",
+                              en: "contract address '\(c)' is invalid (0x + 40 hex digits; mixed case must match the EIP-55 checksum).", badInput: true)
+        }
+        var a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations, useFinalized: useFinalized)
+        if let m = minDeposit { a.minDeposit = try a.parse(m) }
+        if let existing = self.asset(symbol) {
+            throw EngineError("asset.exists", zh: "资产 \(symbol) 已存在（合约 \(existing.contract ?? "原生")）：add 只新建；修改用 `asset update \(symbol)`。",
+                              en: "asset \(symbol) already exists (contract \(existing.contract ?? "native")): add only creates; use `asset update \(symbol)` to change it.", badInput: true)
+        }
+        let added = a
+        try gate.with { l in try l.addAsset(added, by: op.name) }
+        logger.info("asset.added", ["symbol": .string(symbol), "decimals": .int(Int64(decimals)), "confirmations": .int(Int64(confirmations)),
+                                    "operator": .string(op.name)])
+        return a
+    }
+
+    /// 只改给出的字段；审计记下改前改后。
+    public func updateAsset(_ symbol: String, _ change: AssetChange, by op: Operator) throws -> Asset {
+        try authorize(op, .assetUpdate)
+        guard !change.isEmpty else {
+            throw EngineError("asset.nothing_to_change", zh: "没有要改的字段：给出 --confirmations、--min-deposit 或 --use-finalized。",
+                              en: "nothing to change: pass --confirmations, --min-deposit or --use-finalized.", badInput: true)
+        }
+        let a = try gate.with { l in
+            try l.updateAsset(symbol, by: op.name) { a in
+                if let c = change.confirmations { a.confirmations = c }
+                if let m = change.minDeposit { a.minDeposit = try a.parse(m) }
+                if let f = change.useFinalized { a.useFinalized = f }
+            }
+        }
+        logger.info("asset.updated", ["symbol": .string(symbol), "operator": .string(op.name)])
+        return a
+    }
+
+    public func setAssetEnabled(_ symbol: String, _ enabled: Bool, by op: Operator) throws -> Asset {
+        try authorize(op, enabled ? .assetEnable : .assetDisable)
+        if !enabled, let a = asset(symbol), a.contract == nil {
+            throw EngineError("asset.native", zh: "原生币 \(symbol) 不能停用（手续费以它支付）。", en: "the native asset \(symbol) cannot be disabled (fees are paid in it).", badInput: true)
+        }
+        let a = try gate.with { l in try l.updateAsset(symbol, by: op.name) { $0.enabled = enabled } }
+        logger.info(enabled ? "asset.enabled" : "asset.disabled", ["symbol": .string(symbol), "operator": .string(op.name)])
+        return a
+    }
+
+    /// 设置充值 xpub（只接受扩展公钥；路径是 xpub 自身的完整 BIP-32 路径）。已分配地址后不可更换。
+    public func setDepositXpub(_ xpub: String, xpubPath: String, by op: Operator) throws -> (address: String, path: String) {
+        try authorize(op, .depositXpubSet)
+        return try gate.with { l in
+            try l.setDepositXpub(xpub, xpubPath: xpubPath, by: op.name)
+            guard let d = l.deriver else { throw LedgerError.settingMissing(Ledger.Settings.depositXpub) }
+            return try d.derive(index: 0)
+        }
+    }
+
+    public func effectiveSettings() throws -> EffectiveSettings {
+        try gate.with { l in
+            EffectiveSettings(depositXpub: try l.setting(Ledger.Settings.depositXpub),
+                              depositXpubPath: try l.setting(Ledger.depositXpubPathKey) ?? (try l.setting(Ledger.Settings.depositXpub) == nil ? nil : XpubDepositAddressDeriver.defaultXpubPath),
+                              assets: try l.store.allAssets(), rpcURLs: config.chain.rpcURLs, chainId: config.chain.id,
+                              ownConfirmations: config.deposits.confirmations, policyRules: l.policy.rules.map(\.name),
+                              policySource: FileManager.default.fileExists(atPath: home.policyFile) ? "policy.json" : "default")
+        }
+    }
+}

@@ -29,9 +29,10 @@ let package = Package(
         .target(name: "WalletKeystore", dependencies: ["WalletKeys", "WalletCrypto", "CPKCS11"], swiftSettings: v5),
         .target(name: "WalletLedger", dependencies: ["WalletKeys", "WalletCrypto", "CSQLite"], swiftSettings: v5),
         .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"], swiftSettings: v5),
+        // 故障注入点只在 debug（测试）构建里存在；release 产品里没有、也不读环境变量。
         .target(name: "WalletEngine",
                 dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
-                swiftSettings: v5),
+                swiftSettings: v5 + [.define("WALLET_FAILPOINTS", .when(configuration: .debug))]),
         .target(name: "WalletConsole", dependencies: ["WalletEngine", "CNcursesw"], swiftSettings: v5),
         // 面（CLI 与控制台）只依赖引擎；WalletKeys / WalletKeystore 只给离线工具（key、tx、shamir）和尚未迁到引擎的 keystore 组命令。
         .executableTarget(name: "WalletCLI",

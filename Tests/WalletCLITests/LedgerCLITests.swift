@@ -200,3 +200,13 @@ func ledgerCLIDetectsTampering() throws {
     #expect(r.status == 2 && r.stderr.contains("home.missing"))
     #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("wallet.db").path))
 }
+
+@Test func testWorkerIsNotPartOfTheProduct() throws {
+    // 崩溃测试的子进程是独立的测试支撑程序；产品二进制里没有这个命令，环境变量也打不开它。
+    let dir = CLIRunner.tempDir("no-worker")
+    let r = try CLIRunner.run(["ledger", "test-worker", "--home", dir.path], env: ["WALLET_LEDGER_TEST_WORKER": "1"])
+    #expect(r.status != 0)
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("wallet.db").path))
+    let help = try CLIRunner.run(["ledger", "--help"])
+    #expect(!help.stdout.contains("test-worker"))
+}

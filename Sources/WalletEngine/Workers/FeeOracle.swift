@@ -83,7 +83,10 @@ public enum TxBuilder {
 
 /// 测试用的故障注入点：环境变量 WALLET_FAILPOINTS=a,b 列出的点被执行到时，进程以 SIGKILL 自杀。
 /// 用来在“签名已落库、尚未广播”与“已广播、状态未写回”这些最危险的瞬间杀掉引擎（端到端测试用，生产环境不设置）。
+/// 故障注入点：只编进 debug/测试构建（编译期标志 WALLET_FAILPOINTS，见 Package.swift）。
+/// release 构建里 hit() 是空函数，不读任何环境变量——产品行为不受环境变量影响。
 public enum FailPoint {
+    #if WALLET_FAILPOINTS
     static let active: Set<String> = {
         let v = ProcessInfo.processInfo.environment["WALLET_FAILPOINTS"] ?? ""
         return Set(v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -92,4 +95,7 @@ public enum FailPoint {
     public static func hit(_ name: String) {
         if active.contains(name) { kill(getpid(), SIGKILL) }
     }
+    #else
+    @inline(__always) public static func hit(_ name: String) {}
+    #endif
 }

@@ -63,6 +63,9 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
     expectConfigError(try configJSON { o in var f = o["fees"] as! [String: Any]; f["maxFeePerGasCap"] = "-1"; o["fees"] = f }, key: "fees.maxFeePerGasCap")
     expectConfigError(try configJSON { o in var d = o["deposits"] as! [String: Any]; d["confirmations"] = true; o["deposits"] = d }, key: "deposits.confirmations")
     expectConfigError(try configJSON { o in var d = o["deposits"] as! [String: Any]; d["reorgWindow"] = 5; o["deposits"] = d }, key: "deposits.reorgWindow")
+    // 已移到数据库的设置（唯一来源）：旧版配置里出现即点名拒绝，不悄悄忽略、也不存两份。
+    expectConfigError(try configJSON { o in var d = o["deposits"] as! [String: Any]; d["xpub"] = sampleXpub; o["deposits"] = d }, key: "deposits.xpub")
+    expectConfigError(try configJSON { o in var d = o["deposits"] as! [String: Any]; d["useFinalized"] = true; o["deposits"] = d }, key: "deposits.useFinalized")
     expectConfigError(try configJSON { o in o["metrics"] = ["port": 70000] }, key: "metrics.port")
     expectConfigError(try configJSON { o in o["log"] = ["level": "verbose"] }, key: "log.level")
     expectConfigError(try configJSON { o in var s = o["sweep"] as! [String: Any]; s["minAmount"] = ["ETH": 5]; o["sweep"] = s }, key: "sweep.minAmount.ETH")

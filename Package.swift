@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "WalletEngine",
                 dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
                 swiftSettings: v5 + [.define("WALLET_FAILPOINTS", .when(configuration: .debug))]),
-        .target(name: "WalletConsole", dependencies: ["WalletEngine", "CNcursesw"], swiftSettings: v5),
-        // 面（CLI 与控制台）只依赖引擎；WalletKeys / WalletKeystore 只给离线工具（key、tx、shamir）和尚未迁到引擎的 keystore 组命令。
+        .target(name: "WalletConsole", dependencies: ["WalletEngine", "WalletCrypto", "CNcursesw"], swiftSettings: v5),
+        // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
+        // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
                           dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -45,7 +46,7 @@ let package = Package(
                           swiftSettings: v5),
         .executableTarget(name: "WalletBench",
                           dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",
-                                         "CSecp256k1", "COpenSSL", "CSQLite"],
+                                         "CSecp256k1", "COpenSSL"],
                           swiftSettings: v5),
 
         // —— 测试（与模块一一对应）——

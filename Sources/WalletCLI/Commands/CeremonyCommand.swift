@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,8 +19,8 @@ struct CeremonyCommand: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             let lang = g.language
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: lang)
-            let engine = try CeremonyEngine(keystore: ks, operatorName: self.operator, label: label)
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: lang)
+            let engine = try ks.startCeremony(operatorName: self.operator, label: label)
             let tty = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
             guard tty >= 0 else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }
             defer { close(tty) }
@@ -55,7 +55,7 @@ struct CeremonyCommand: ParsableCommand {
             if engine.prompt.step == .aborted {
                 throw SimpleWalletError("ceremony.aborted", zh: "仪式已中止，未留下任何数据。", en: "ceremony aborted; nothing was kept.", badInput: false)
             }
-            ks.seal()
+            ks.seal(via: "cli")
             let s = engine.summary!
             if g.json {
                 CLI.printJSON(["id": s.keyId, "fingerprint": s.fingerprint,

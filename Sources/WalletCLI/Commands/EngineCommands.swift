@@ -4,7 +4,6 @@ import ArgumentParser
 import Foundation
 import WalletCrypto
 import WalletEngine
-import WalletKeystore
 
 /// 在同步的命令里跑异步代码（根命令是同步的 ParsableCommand）。
 func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
@@ -66,7 +65,7 @@ struct InitCommand: ParsableCommand {
             let r = try HomeInitializer.initialize(InitRequest(
                 home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
                 mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
-                keystoreOptions: Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1)),
+                keystoreOptions: try HomeKeystore.options(scryptLogN: scryptLogN),
                 operatorKDF: kdf))
             if g.json { CLI.printJSON(r.json) } else {
                 print(lang == .zh ? "已创建 \(r.home)：链 \(r.chainId)，热钱包 \(r.hotWalletAddress)，管理员 \(r.admin)。"

@@ -2,7 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 
 struct HsmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
@@ -24,8 +24,7 @@ struct HsmInitToken: ParsableCommand {
             let zh = g.language == .zh
             let so = try KeystoreCLI.readSecret(file: soPinFile, what: "SO PIN", prompt: zh ? "SO PIN：" : "SO PIN: ")
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
-            let m = try PKCS11Module.load(module)
-            let slot = try m.initToken(label: label, soPin: so, userPin: pin)
+            let slot = try HomeKeystore.initHSMToken(module: module, label: label, soPin: so, userPin: pin)
             if g.json { CLI.printJSON(["label": label, "slot": slot]) } else {
                 print(zh ? "令牌 '\(label)' 已初始化（槽位 \(slot)）。" : "token '\(label)' initialised (slot \(slot)).")
             }
@@ -46,10 +45,10 @@ struct HsmKeygen: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             let zh = g.language == .zh
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            defer { ks.seal(via: "cli") }
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
-            let info = try ks.generateHSMKey(modulePath: module, tokenLabel: token, pin: pin, label: label)
-            ks.seal()
+            let info = try ks.generateHSMKey(module: module, token: token, pin: pin, label: label)
             if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "tier": info.tier.rawValue]) } else {
                 print(zh ? "已在令牌 '\(token)' 上生成密钥 \(info.id)，地址 \(info.address ?? "")" : "generated key \(info.id) on token '\(token)', address \(info.address ?? "")")
             }
@@ -65,9 +64,8 @@ struct HsmList: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let m = try PKCS11Module.load(module)
-            let tokens = try m.tokens()
-            let keys = Keystore.exists(home: home.resolved) ? try KeystoreCLI.open(home).list().filter { $0.tier == .hsm } : []
+            let tokens = try HomeKeystore.hsmTokens(module: module)
+            let keys = HomeKeystore.exists(home: home.resolved) ? try EngineCLI.keystore(home, lang: g.language).list().filter { $0.tier == .hsm } : []
             if g.json {
                 CLI.printJSON(["tokens": tokens.map { ["slot": $0.slot, "label": $0.label, "initialized": $0.initialized, "serial": $0.serial] },
                                "keys": keys.map(KeystoreCLI.keyJSON)])
@@ -92,25 +90,11 @@ struct HsmSign: ParsableCommand {
             guard let d = try? Hex.decode(digest), d.count == 32 else {
                 throw SimpleWalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.")
             }
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
-            let signer = try ks.signer(for: id)
-            let sig = try blockingSign(signer, d)
-            ks.seal()
-            let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": signer.address.checksummed]
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            defer { ks.seal(via: "cli") }
+            let (sig, address) = try runBlocking { try await ks.signDigest(id: id, digest: d) }
+            let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": address]
             if g.json { CLI.printJSON(out) } else { print("r=\(sig.r.hex)\ns=\(sig.s.hex)\nv=\(sig.recoveryId)") }
         }
     }
-}
-
-/// 在同步命令里调用 async 签名器。
-func blockingSign(_ s: Signer, _ digest: [UInt8]) throws -> RecoverableSignature {
-    final class Box: @unchecked Sendable { var r: Result<RecoverableSignature, Error>? }
-    let box = Box()
-    let sem = DispatchSemaphore(value: 0)
-    Task {
-        do { box.r = .success(try await s.sign(digest32: digest)) } catch { box.r = .failure(error) }
-        sem.signal()
-    }
-    sem.wait()
-    return try box.r!.get()
 }

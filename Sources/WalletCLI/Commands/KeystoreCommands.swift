@@ -2,7 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 
 struct KeystoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,13 +26,9 @@ struct KeystoreInit: ParsableCommand {
                 throw SimpleWalletError("keystore.init_mode", zh: "必须二选一：--passphrase-file F 或 --unseal-shares T-of-N。",
                                         en: "choose exactly one: --passphrase-file F or --unseal-shares T-of-N.")
             }
-            guard (10...20).contains(scryptLogN) else {
-                throw SimpleWalletError("keystore.scrypt_n", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be 10..20.")
-            }
-            let opts = Keystore.Options(scrypt: ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1))
             if let f = passphraseFile {
                 let p = try CLI.readSecretFile(f, what: g.language == .zh ? "口令" : "passphrase")
-                let ks = try Keystore.initialize(home: home.resolved, passphrase: p, options: opts)
+                let ks = try HomeKeystore.create(home: home.resolved, passphrase: p, scryptLogN: scryptLogN)
                 if g.json { CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "passphrase"]) } else {
                     print(g.language == .zh ? "已创建 keystore \(ks.keystoreId)（口令解封）。" : "created keystore \(ks.keystoreId) (passphrase unseal).")
                 }
@@ -42,7 +38,7 @@ struct KeystoreInit: ParsableCommand {
                     throw SimpleWalletError("keystore.shares_format", zh: "--unseal-shares 格式应为 T-of-N，例如 3-of-5。",
                                             en: "--unseal-shares must look like T-of-N, e.g. 3-of-5.")
                 }
-                let (ks, shares) = try Keystore.initialize(home: home.resolved, threshold: t, shares: n, options: opts)
+                let (ks, shares) = try HomeKeystore.create(home: home.resolved, threshold: t, shares: n, scryptLogN: scryptLogN)
                 if g.json {
                     CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "shares", "threshold": t, "shareCount": n, "shares": shares])
                 } else {
@@ -68,12 +64,12 @@ struct KeystoreUnseal: ParsableCommand {
         CLI.run(g) {
             var uo = u
             if uo.unsealSharesFile == nil { uo.unsealSharesFile = sharesFile }
-            let ks = try KeystoreCLI.openUnsealed(home, uo, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: uo, lang: g.language)
             let n = try ks.list().count
-            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.status(), keys: n)) } else {
+            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.sealStatus(), keys: n)) } else {
                 print(g.language == .zh ? "解封成功：keystore \(ks.keystoreId)，\(n) 把密钥。" : "unsealed keystore \(ks.keystoreId), \(n) keys.")
             }
-            ks.seal()
+            ks.seal(via: "cli")
         }
     }
 }
@@ -86,10 +82,9 @@ struct KeystoreSeal: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let ks = try KeystoreCLI.open(home)
-            ks.seal()
-            ks.audit.record("keystore.seal", result: "ok", detail: ["via": "cli"])
-            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.status(), keys: nil)) } else {
+            let ks = try EngineCLI.keystore(home, lang: g.language)
+            ks.seal(via: "cli")
+            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.sealStatus(), keys: nil)) } else {
                 print(g.language == .zh ? "keystore 处于封存状态（内存中无任何 KEK）。" : "the keystore is sealed (no KEK in memory).")
             }
         }
@@ -103,18 +98,18 @@ struct KeystoreStatus: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            guard Keystore.exists(home: home.resolved) else {
+            guard HomeKeystore.exists(home: home.resolved) else {
                 if g.json { CLI.printJSON(["initialized": false]) } else {
                     print(g.language == .zh ? "尚未初始化 keystore（keystore init）。" : "no keystore yet (keystore init).")
                 }
                 return
             }
-            let ks = try KeystoreCLI.open(home)
-            let s = ks.status()
+            let ks = try EngineCLI.keystore(home, lang: g.language)
+            let s = ks.sealStatus()
             let n = try ks.list().count
             let sock = (home.resolved as NSString).appendingPathComponent("kms.sock")
             let module = FileManager.default.fileExists(atPath: HsmCommand.defaultModule) ? HsmCommand.defaultModule : nil
-            let tiers = Keystore.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
+            let tiers = ks.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
             if g.json {
                 var o = KeystoreCLI.statusJSON(s, keys: n)
                 o["tiers"] = tiers.map { t -> [String: Any] in
@@ -145,7 +140,7 @@ struct KeystoreList: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let keys = try KeystoreCLI.open(home).list()
+            let keys = try EngineCLI.keystore(home, lang: g.language).list()
             if g.json { CLI.printJSON(keys.map(KeystoreCLI.keyJSON)); return }
             if keys.isEmpty { print(g.language == .zh ? "（没有密钥）" : "(no keys)") }
             for k in keys { print("\(k.id)  \(k.tier.rawValue)  \(k.kind.rawValue)  \(k.address ?? k.fingerprint ?? "-")  \(k.label)  \(k.created)") }
@@ -161,9 +156,9 @@ struct KeystoreRotateKEK: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
             let v = try ks.rotateKEK()
-            ks.seal()
+            ks.seal(via: "cli")
             if g.json { CLI.printJSON(["kekVersion": v]) } else {
                 print(g.language == .zh ? "KEK 已轮换到 v\(v)；旧版本已退役。" : "KEK rotated to v\(v); old versions retired.")
             }

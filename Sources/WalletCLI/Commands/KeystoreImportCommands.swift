@@ -2,8 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeys
-import WalletKeystore
+import WalletEngine
 
 enum KeystoreImportExport {
     static let commands: [ParsableCommand.Type] = [KeystoreImportV3.self, KeystoreExportV3.self, KeystoreImportMnemonic.self]
@@ -25,10 +24,9 @@ struct KeystoreImportV3: ParsableCommand {
                 throw SimpleWalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.")
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let (key, _) = try Web3SecretStorage.decrypt(json: data, password: pw)
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
-            let info = try ks.importPrivateKey(key, label: label ?? (file as NSString).lastPathComponent)
-            ks.seal()
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            defer { ks.seal(via: "cli") }
+            let info = try ks.importV3(json: data, password: pw, label: label ?? (file as NSString).lastPathComponent)
             if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? ""]) } else {
                 print(zh ? "已导入 \(info.id)：\(info.address ?? "")" : "imported \(info.id): \(info.address ?? "")")
             }
@@ -62,9 +60,9 @@ struct KeystoreExportV3: ParsableCommand {
                 throw SimpleWalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.")
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
-            let json = try ks.exportPrivateKey(id: id, path: path) { key in try Web3SecretStorage.encrypt(privateKey: key, password: pw, kdf: choice) }
-            ks.seal()
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let json = try ks.exportV3(id: id, path: path, password: pw, kdf: choice)
+            ks.seal(via: "cli")
             guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
                 throw SimpleWalletError("file.unwritable", zh: "无法写入 '\(out)'。", en: "cannot write '\(out)'.")
             }
@@ -86,20 +84,20 @@ struct KeystoreImportMnemonic: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             let zh = g.language == .zh
-            let mnemonic: SecretBytes
+            var mnemonic: SecretBytes?
+            var shares: [SecretBytes] = []
             if let f = mnemonicFile {
                 mnemonic = try CLI.readSecretFile(f, what: zh ? "助记词" : "mnemonic")
             } else if let f = slip39SharesFile {
-                let lines = try KeystoreCLI.readSecretLines(f, what: zh ? "SLIP-39 份额" : "SLIP-39 shares")
-                let entropy = try SLIP39.combine(lines.map { String(decoding: $0.unsafeArray(), as: UTF8.self) })
-                mnemonic = try BIP39.mnemonic(entropy: entropy)
+                shares = try KeystoreCLI.readSecretLines(f, what: zh ? "SLIP-39 份额" : "SLIP-39 shares")
             } else {
                 throw SimpleWalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.")
             }
             let pass = try passphraseFile.map { try CLI.readSecretFile($0, what: zh ? "BIP-39 口令" : "BIP-39 passphrase") }
-            let ks = try KeystoreCLI.openUnsealed(home, u, lang: g.language)
-            let info = try ks.importMnemonic(mnemonic, passphrase: pass, label: label)
-            ks.seal()
+            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            defer { ks.seal(via: "cli") }
+            let info = try mnemonic.map { try ks.importMnemonic($0, passphrase: pass, label: label) }
+                ?? ks.importSLIP39(shares: shares, passphrase: pass, label: label)
             if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "fingerprint": info.fingerprint ?? ""]) } else {
                 print(zh ? "已导入 \(info.id)：主指纹 \(info.fingerprint ?? "")，热钱包地址 \(info.address ?? "")" : "imported \(info.id): fingerprint \(info.fingerprint ?? ""), hot address \(info.address ?? "")")
             }

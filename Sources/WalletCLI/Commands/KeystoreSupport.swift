@@ -1,8 +1,9 @@
-// keystore 相关命令共用：TTY 无回显读取机密、打开并解封 keystore。机密只来自文件、stdin 或 TTY，绝不来自 argv/环境变量。
+// keystore 相关命令共用：TTY 无回显读取机密与 JSON 形状。打开与解封经引擎（EngineCLI.keystore / EngineCLI.unseal）。
+// 机密只来自文件、stdin 或 TTY，绝不来自 argv/环境变量。
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,42 +67,6 @@ enum KeystoreCLI {
         }
         if !cur.isEmpty { out.append(SecretBytes(consuming: &cur)) }
         return out
-    }
-
-    static func open(_ home: HomeOption) throws -> Keystore {
-        try Keystore.open(home: home.resolved)
-    }
-
-    /// 打开并解封：口令模式读口令；份额模式逐份提交直到达到阈值。
-    static func openUnsealed(_ home: HomeOption, _ u: UnsealOptions, lang: Language) throws -> Keystore {
-        let ks = try open(home)
-        try unseal(ks, u, lang: lang)
-        return ks
-    }
-
-    static func unseal(_ ks: Keystore, _ u: UnsealOptions, lang: Language) throws {
-        let st = ks.status()
-        switch st.mode {
-        case .passphrase:
-            let p = try readSecret(file: u.unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase",
-                                   prompt: lang == .zh ? "解封口令：" : "Unseal passphrase: ")
-            try ks.unseal(passphrase: p)
-        case .shares:
-            let t = st.threshold ?? 0
-            if let f = u.unsealSharesFile {
-                let lines = try readSecretLines(f, what: lang == .zh ? "解封份额" : "unseal shares")
-                guard lines.count >= t else { throw ShamirError.tooFewShares(have: lines.count, need: t) }
-                for l in lines { if try ks.unseal(share: l).unsealed { break } }
-            } else {
-                var done = false
-                while !done {
-                    let p = ks.status().progress
-                    let s = try promptSecret(lang == .zh ? "份额 \(p + 1)/\(t)：" : "Share \(p + 1)/\(t): ",
-                                             what: lang == .zh ? "解封份额" : "unseal share")
-                    done = try ks.unseal(share: s).unsealed
-                }
-            }
-        }
     }
 
     static func statusJSON(_ s: SealStatus, keys: Int?) -> [String: Any] {

@@ -2,7 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,25 +33,23 @@ struct KmsServe: ParsableCommand {
         CLI.run(g) {
             ProcessHardening.apply()
             let kh = KmsCLI.kmsHome(home)
-            let ks: Keystore
-            if Keystore.exists(home: kh) {
-                ks = try Keystore.open(home: kh)
-                try KeystoreCLI.unseal(ks, u, lang: g.language)
+            let ks: HomeKeystore
+            if HomeKeystore.exists(home: kh) {
+                ks = try HomeKeystore.open(home: kh)
+                try EngineCLI.unseal(ks, u, lang: g.language)
             } else {
                 let p = try KeystoreCLI.readSecret(file: u.unsealPassphraseFile, what: g.language == .zh ? "KMS 口令" : "KMS passphrase",
                                                    prompt: g.language == .zh ? "新 KMS 口令：" : "New KMS passphrase: ")
-                ks = try Keystore.initialize(home: kh, passphrase: p,
-                                             options: Keystore.Options(scrypt: ScryptParams(n: 1 << UInt64(max(10, min(20, scryptLogN))), r: 8, p: 1)))
+                ks = try HomeKeystore.create(home: kh, passphrase: p, scryptLogN: max(10, min(20, scryptLogN)))
             }
-            let server = KMSServer(keystore: ks, config: KMSServer.Config(socketPath: socket ?? KmsCLI.defaultSocket(home),
-                                                                          ratePerSecond: rate, burst: burst))
+            let server = ks.kmsServer(KMSServer.Config(socketPath: socket ?? KmsCLI.defaultSocket(home), ratePerSecond: rate, burst: burst))
             try server.bind()
             // SIGTERM/SIGINT：关闭监听、删除套接字、封存后退出。
             signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN)
             let q = DispatchQueue(label: "kms.signals")
             let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
                 let s = DispatchSource.makeSignalSource(signal: sig, queue: q)
-                s.setEventHandler { server.stop(); ks.seal(); Foundation.exit(0) }
+                s.setEventHandler { server.stop(); ks.seal(via: "kms"); Foundation.exit(0) }
                 s.resume()
                 return s
             }

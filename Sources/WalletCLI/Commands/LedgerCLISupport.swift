@@ -42,8 +42,9 @@ enum EngineCLI {
         return try engine.authenticate(name: name, passphrase: pw)
     }
 
-    /// 经引擎解封（口令或份额；机密从文件或 TTY 读）。之后 wallet_keystore_sealed 为 0。
-    static func unseal(_ engine: WalletEngine, _ u: UnsealOptions, lang: Language) throws {
+    /// 经引擎（或引擎拥有的密钥库服务）解封：口令或份额，机密从文件或 TTY 读。解封实现只有引擎里那一份；
+    /// 对运行中的引擎，之后 wallet_keystore_sealed 为 0。
+    static func unseal(_ engine: any Unsealable, _ u: UnsealOptions, lang: Language) throws {
         let st = engine.sealStatus()
         guard st.sealed else { return }
         switch st.mode {
@@ -56,10 +57,14 @@ enum EngineCLI {
             if let f = u.unsealSharesFile {
                 let lines = try KeystoreCLI.readSecretLines(f, what: lang == .zh ? "解封份额" : "unseal shares")
                 guard lines.count >= t else {
-                    throw EngineError("keystore.too_few_shares", zh: "份额文件只有 \(lines.count) 份，至少需要 \(t) 份。",
-                                      en: "the shares file holds \(lines.count) share(s); at least \(t) are needed.", badInput: true)
+                    throw ShamirError.tooFewShares(have: lines.count, need: t)
                 }
-                try engine.unseal(secret: SecretBytes([]), shares: lines)
+                var done = false
+                for l in lines where !done { done = try engine.unseal(share: l).unsealed }
+                guard done else {
+                    throw EngineError("keystore.shares_insufficient", zh: "份额不足，密钥库仍封存：提供更多份额直到达到阈值 \(t)。",
+                                      en: "not enough shares; the keystore is still sealed: provide more shares up to the threshold \(t).", badInput: true)
+                }
             } else {
                 var done = false
                 while !done {
@@ -70,6 +75,13 @@ enum EngineCLI {
                 }
             }
         }
+    }
+
+    /// 打开 home 的密钥库（引擎拥有的服务），按需解封。
+    static func keystore(_ home: HomeOption, unseal u: UnsealOptions? = nil, lang: Language) throws -> HomeKeystore {
+        let ks = try HomeKeystore.open(home: home.resolved)
+        if let u { try unseal(ks, u, lang: lang) }
+        return ks
     }
 
     static func parseState<T: RawRepresentable & CaseIterable>(_ s: String?, _ type: T.Type, key: String) throws -> T? where T.RawValue == String {

@@ -2,7 +2,7 @@
 // 机密（助记词、份额）只在这里短暂变成 SecretBytes 交给界面渲染；从不写日志或磁盘。
 import Foundation
 import WalletCrypto
-import WalletKeystore
+import WalletEngine
 
 public final class EngineCeremonySession: CeremonySession, @unchecked Sendable {
     let engine: CeremonyEngine

@@ -4,7 +4,6 @@
 import Foundation
 import WalletCrypto
 import WalletEngine
-import WalletKeystore
 
 public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     public let engine: WalletEngine

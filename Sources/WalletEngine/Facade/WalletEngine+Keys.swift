@@ -48,14 +48,6 @@ extension WalletEngine {
         return p
     }
 
-    /// 按读到的机密解封：口令，或若干行 Shamir 份额（逐份提交，够阈值即解封）。指标与日志在这里更新。
-    public func unseal(secret: SecretBytes, shares: [SecretBytes]) throws {
-        if shares.isEmpty { try unseal(passphrase: secret); return }
-        for s in shares { if try unseal(share: s).unsealed { return } }
-        throw EngineError("keystore.shares_insufficient", zh: "份额不足，密钥库仍封存：再提供份额直到达到阈值。",
-                          en: "not enough shares; the keystore is still sealed: provide more shares up to the threshold.", badInput: true)
-    }
-
     /// 最近的基础费走势（控制台画迷你折线图；wei/gas）。
     public func baseFeeTrend() async -> [UInt256] {
         if let c = fees.cached { return c.baseFeeTrend }

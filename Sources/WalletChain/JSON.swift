@@ -1,6 +1,7 @@
 // 严格的 JSON 解析器：节点返回的内容一律视为不可信输入。
 // 自己写而不用 JSONSerialization 的原因：可控的深度/长度上限（防嵌套炸弹导致栈溢出）、
 // 数字保持原文（不经浮点，防精度丢失）、重复键报错、任何畸形输入都得到类型化错误而不是崩溃。
+import WalletCrypto
 
 public enum JSONValue: Equatable, Sendable {
     case null
@@ -79,22 +80,7 @@ public enum JSON {
     }
 
     private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
+        out += "\""; JSONString.append(s, to: &out); out += "\""
     }
 }
 

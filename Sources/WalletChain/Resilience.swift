@@ -103,54 +103,20 @@ public final class CircuitBreaker: @unchecked Sendable {
 
 // MARK: - 令牌桶限流
 
-/// 客户端令牌桶：容量 `burst`，每秒补充 `ratePerSecond` 个。没令牌就等待，而不是把请求打到节点被 429。
-public final class TokenBucket: @unchecked Sendable {
-    private let lock = NSLock()
-    public let ratePerSecond: Double
-    public let burst: Double
-    private var tokens: Double
-    private var last: Double?
-    private let clock: ChainClock
-
-    public init(ratePerSecond: Double, burst: Double, clock: ChainClock) {
-        precondition(ratePerSecond > 0 && burst >= 1, "限流参数必须为正")
-        self.ratePerSecond = ratePerSecond; self.burst = burst; self.tokens = burst; self.clock = clock
+/// 客户端限流用 WalletCrypto.TokenBucket（与 KMS 共用一个实现）：没令牌就按链时钟等待，而不是把请求打到节点被 429。
+extension TokenBucket {
+    public convenience init(ratePerSecond: Double, burst: Double, clock: ChainClock) {
+        self.init(ratePerSecond: ratePerSecond, burst: burst, now: { clock.now() })
     }
 
-    /// 立即尝试取一个令牌；失败时返回还需等待的秒数。
-    public func tryTake() -> Double? {
-        lock.lock(); defer { lock.unlock() }
-        let now = clock.now()
-        if let l = last { tokens = min(burst, tokens + (now - l) * ratePerSecond) }
-        last = now
-        if tokens >= 1 { tokens -= 1; return nil }
-        return (1 - tokens) / ratePerSecond
-    }
-
-    public func acquire() async throws {
+    public func acquire(sleepingOn clock: ChainClock) async throws {
         while let wait = tryTake() { try await clock.sleep(wait) }
     }
 }
 
 // MARK: - 重试
 
-public struct RetryPolicy: Sendable {
-    public var maxAttempts: Int
-    public var baseDelay: Double
-    public var maxDelay: Double
-    public init(maxAttempts: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 5) {
-        self.maxAttempts = maxAttempts; self.baseDelay = baseDelay; self.maxDelay = maxDelay
-    }
-
-    /// 指数退避 + 全抖动（AWS “Exponential Backoff and Jitter”）：在 [0, min(cap, base·2^n)] 内均匀取值。
-    /// 抖动来自 SecureRandom（项目规定的唯一随机源）。
-    public func delay(afterAttempt n: Int) throws -> Double {
-        let ceiling = min(maxDelay, baseDelay * pow(2, Double(max(0, n - 1))))
-        let micros = UInt64(ceiling * 1_000_000)
-        guard micros > 0 else { return 0 }
-        return Double(try SecureRandom.uniform(micros + 1)) / 1_000_000
-    }
-}
+// 重试退避用 WalletCrypto.RetryPolicy（全抖动，与持久任务共用一个实现）。
 
 /// 只有这些方法可以自动重试/换端点重发。eth_sendRawTransaction 绝不重试：
 /// 重发同一笔已签名交易本身无害，但“超时后重试”会掩盖结果未知状态，必须交给引擎按哈希确认。
@@ -294,7 +260,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
             for ep in endpoints where !ep.disabled {
                 guard ep.breaker.allow(now: clock.now()) else { continue }
                 triedAny = true
-                try await ep.bucket.acquire()
+                try await ep.bucket.acquire(sleepingOn: clock)
                 let t0 = clock.now()
                 do {
                     try await verify(ep)

@@ -47,3 +47,15 @@ public enum KDF {
         return out
     }
 }
+
+/// scrypt 参数（RFC 7914）。全项目一个类型：密钥库文件（随文件保存，默认 N=2^17）与操作员口令哈希（默认 N=2^15）共用。
+public struct ScryptParams: Codable, Sendable, Equatable {
+    public var n: UInt64
+    public var r: UInt64
+    public var p: UInt64
+    public init(n: UInt64, r: UInt64 = 8, p: UInt64 = 1) { self.n = n; self.r = r; self.p = p }
+    /// 密钥库 KEK 派生的默认值（约 0.3 s、128 MiB：一年只解封几次，越慢越好）。
+    public static let standard = ScryptParams(n: 1 << 17, r: 8, p: 1)
+    /// 操作员口令哈希的默认值（约 35 ms、32 MiB：每次登录都要算）。
+    public static let production = ScryptParams(n: 1 << 15)
+}

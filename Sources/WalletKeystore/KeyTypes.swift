@@ -65,15 +65,6 @@ public enum SealMode: String, Codable, Sendable {
     case passphrase, shares
 }
 
-/// scrypt 参数（随文件保存）。默认 N=2^17, r=8, p=1；测试可用更小的 N。
-public struct ScryptParams: Codable, Sendable, Equatable {
-    public var n: UInt64
-    public var r: UInt64
-    public var p: UInt64
-    public init(n: UInt64, r: UInt64, p: UInt64) { self.n = n; self.r = r; self.p = p }
-    public static let standard = ScryptParams(n: 1 << 17, r: 8, p: 1)
-}
-
 /// 封存状态（控制台和 `keystore status` 显示）。
 public struct SealStatus: Sendable, Equatable {
     public var initialized: Bool

@@ -26,8 +26,8 @@ struct TestWorker {
             _ = try HomeInitializer.initialize(InitRequest(
                 home: home, chainId: 1, rpcURLs: ["http://127.0.0.1:9"], unsealPassphrase: SecretBytes(Array("test-unseal-pass".utf8)),
                 adminName: "admin", adminPassphrase: SecretBytes(Array("test-passphrase".utf8)), confirmations: 2,
-                keystoreOptions: Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << 10, r: 8, p: 1)),
-                operatorKDF: OperatorKDF(n: 16, r: 1, p: 1)))
+                keystoreOptions: Keystore.Options(scrypt: ScryptParams(n: 1 << 10, r: 8, p: 1)),
+                operatorKDF: ScryptParams(n: 16, r: 1, p: 1)))
         }
         if !FileManager.default.fileExists(atPath: layout.policyFile) {
             try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: layout.policyFile), options: .atomic)
@@ -55,7 +55,7 @@ struct TestWorker {
 
     func seed(_ l: Ledger) throws {
         if try l.setting("test.seeded") == "1" { return }
-        let small = OperatorKDF(n: 16, r: 1, p: 1)
+        let small = ScryptParams(n: 16, r: 1, p: 1)
         // ETH 由 init 创建；这里只调最小入账金额。
         try l.updateAsset("ETH", by: "admin") { $0.minDeposit = UInt256(1000) }
         try l.addAsset(Asset(symbol: "USDT", decimals: 6, contract: "0xdac17f958d2ee523a2206206994597c13d831ec7", confirmations: 2))

@@ -69,7 +69,7 @@ func makeRPC(_ eps: [ScriptedCaller], clock: ManualClock, chainId: UInt64 = 1, t
         for _ in 0..<3 { #expect(tb.tryTake() == nil) }
         let wait = try #require(tb.tryTake())
         #expect(abs(wait - 0.1) < 1e-9)
-        for _ in 0..<5 { try await tb.acquire() }
+        for _ in 0..<5 { try await tb.acquire(sleepingOn: clock) }
         // 5 个额外令牌以每秒 10 个的速度补充 → 至少 0.5 秒
         #expect(clock.now() >= 0.5 - 1e-9)
         #expect(clock.now() < 0.7)

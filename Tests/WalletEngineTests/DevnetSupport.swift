@@ -109,8 +109,8 @@ final class Devnet: @unchecked Sendable {
 let ether = UInt256(1_000_000_000_000_000_000)
 
 /// 测试用的小 scrypt 参数（生产默认 N=2^17；测试只验证流程，不验证 KDF 强度）。
-let fastKeystore = Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << 12, r: 8, p: 1), backoffBase: 0.01, backoffMax: 0.05)
-let fastOperatorKDF = WalletLedger.ScryptParams(n: 1 << 10)
+let fastKeystore = Keystore.Options(scrypt: ScryptParams(n: 1 << 12, r: 8, p: 1), backoffBase: 0.01, backoffMax: 0.05)
+let fastOperatorKDF = ScryptParams(n: 1 << 10)
 
 func tempHome(_ tag: String) -> String {
     let p = NSTemporaryDirectory() + "/wc-\(tag)-\(UUID().uuidString.prefix(8))"

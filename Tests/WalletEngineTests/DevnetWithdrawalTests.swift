@@ -173,7 +173,7 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let base = try await makeDevnetHome(dev, tag: "brk", confirmations: 1)
         // 同一个 home 重新打开：链客户端 = 真实多端点 RPC（熔断阈值 3、断开 2 秒）+ 广播前注入节点故障。
         let rpc = try ResilientRPC.http(urls: [dev.url], config: ResilienceConfig(
-            expectedChainId: dev.chainId, timeoutSeconds: 5, retry: WalletChain.RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1),
+            expectedChainId: dev.chainId, timeoutSeconds: 5, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1),
             breaker: BreakerConfig(failureThreshold: 3, openSeconds: 2)))
         let faulty = FaultOnBroadcast(inner: JSONRPCChainClient(rpc: rpc), dev: dev)
         let engine = try await WalletEngine.open(home: base.home.root, options: EngineOpenOptions(

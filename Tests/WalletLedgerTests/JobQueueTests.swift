@@ -52,9 +52,9 @@ func queue() throws -> SQLiteJobQueue { SQLiteJobQueue(store: try SQLiteLedgerSt
 @Test func jitterComesFromSecureRandomAndStaysInRange() throws {
     let p = RetryPolicy(baseSeconds: 4, maxSeconds: 60)
     var seen = Set<Int64>()
-    for _ in 0..<200 { let d = try p.delay(afterAttempt: 3); #expect(d >= 16 && d <= 24); seen.insert(d) }
+    for _ in 0..<200 { let d = try p.delaySeconds(afterAttempt: 3); #expect(d >= 16 && d <= 24); seen.insert(d) }
     #expect(seen.count > 3)
-    #expect(try p.delay(afterAttempt: 30) <= 90)
+    #expect(try p.delaySeconds(afterAttempt: 30) <= 90)
 }
 
 @Test func leaseLockExcludesSecondEngine() throws {
@@ -90,7 +90,7 @@ struct FixedChain: ChainBalanceReader {
 
 @Test func workerDispatchesRetriesAndDeadLetters() throws {
     let q = try queue()
-    let w = JobWorker(queue: q, owner: "engine-1", visibility: 10, retry: RetryPolicy(baseSeconds: 1, maxSeconds: 4))
+    let w = JobRunner(queue: q, owner: "engine-1", visibility: 10, retry: RetryPolicy(baseSeconds: 1, maxSeconds: 4))
     _ = try q.enqueue(queue: "w", kind: "ok", payload: "1", uniqueKey: nil, priority: 1, maxAttempts: 3, runAt: 0)
     _ = try q.enqueue(queue: "w", kind: "mystery", payload: "{}", uniqueKey: nil, priority: 0, maxAttempts: 2, runAt: 0)
     var seen: [String] = []

@@ -9,22 +9,7 @@ import WalletEngine
 import Glibc
 #endif
 
-/// 跨任务传回结果（由信号量保证先写后读）。
-final class ResultBox<T>: @unchecked Sendable { var r: Result<T, Error>? }
-
 enum ConsoleCLI {
-    /// 在同步命令里等待一个异步操作（ArgumentParser 的入口是同步的）。
-    static func blocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let sem = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.r = .success(try await body()) } catch { box.r = .failure(error) }
-            sem.signal()
-        }
-        sem.wait()
-        return try box.r!.get()
-    }
-
     static func config(home: String, lang: Language, readonly: Bool, theme: String?) -> ConsoleConfig {
         let keys = (home as NSString).appendingPathComponent("console.keys")
         return ConsoleConfig.load(lang: lang, readonly: readonly, themeName: theme,
@@ -102,7 +87,7 @@ struct ConsoleCommand: ParsableCommand {
         let readonly = self.readonly, theme = self.theme, name = self.operator
         do {
             guard isatty(0) == 1, isatty(1) == 1 else { throw NotATerminalError() }
-            let engine = try ConsoleCLI.blocking { try await WalletEngine.open(home: path) }
+            let engine = try runBlocking { try await WalletEngine.open(home: path) }
             let zh = language == .zh
             let opName = try name ?? ConsoleCLI.promptLine(zh ? "操作员: " : "operator: ")
             let pass = try KeystoreCLI.promptSecret(zh ? "\(opName) 的口令: " : "passphrase for \(opName): ", what: zh ? "操作员口令" : "operator passphrase")
@@ -148,7 +133,7 @@ struct DemoCommand: ParsableCommand {
             guard isatty(0) == 1, isatty(1) == 1 else { throw NotATerminalError() }
             defer { if temp { try? FileManager.default.removeItem(atPath: path) } }
             // 引擎的演示开局：演示链、种子操作员、预热出块与入账、其他操作员发起的待审提现。
-            let session = try ConsoleCLI.blocking { try await DemoHome.create(at: path, blockIntervalMs: interval) }
+            let session = try runBlocking { try await DemoHome.create(at: path, blockIntervalMs: interval) }
             let engine = session.engine, op = session.signedIn
             engine.logger.info("console.login", ["operator": .string(op.name), "role": .string(op.role.rawValue), "demo": .bool(true)])
             let backend = EngineConsoleBackend(engine: engine, operator: op, readonly: readonly, lang: language)

@@ -5,18 +5,6 @@ import Foundation
 import WalletCrypto
 import WalletEngine
 
-/// 在同步的命令里跑异步代码（根命令是同步的 ParsableCommand）。
-func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let sem = DispatchSemaphore(value: 0)
-    let box = Protected<Result<T, Error>?>(nil)
-    Task {
-        do { let v = try await body(); box.write { $0 = .success(v) } } catch { box.write { $0 = .failure(error) } }
-        sem.signal()
-    }
-    sem.wait()
-    return try box.get!.get()
-}
-
 /// 打开引擎：按需解封（口令文件 / 份额文件 / TTY），HSM PIN 从文件读。
 struct EngineOpenOptionsCLI: ParsableArguments {
     @OptionGroup var unseal: UnsealOptions
@@ -61,7 +49,7 @@ struct InitCommand: ParsableCommand {
             let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
-            let kdf = OperatorKDF(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
+            let kdf = ScryptParams(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
             let r = try HomeInitializer.initialize(InitRequest(
                 home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
                 mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
@@ -315,30 +303,30 @@ struct AssetUpdate: ParsableCommand {
 
 struct AssetDisable: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "停用资产：不再分配新地址、不受理新提现（已监视的地址照常入账）")
-    @OptionGroup var g: GlobalOptions
-    @OptionGroup var home: HomeOption
-    @OptionGroup var auth: OperatorOptions
-    @Argument(help: "资产符号") var symbol: String
-    func run() throws {
-        CLI.run(g) {
-            let e = try EngineCLI.open(home)
-            let a = try e.setAssetEnabled(symbol, false, by: try EngineCLI.authenticate(e, auth))
-            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已停用 \(a.symbol)。" : "disabled \(a.symbol).") }
-        }
-    }
+    @OptionGroup var toggle: AssetToggle
+    func run() throws { toggle.run(enabled: false) }
 }
 
 struct AssetEnable: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "重新启用资产")
+    @OptionGroup var toggle: AssetToggle
+    func run() throws { toggle.run(enabled: true) }
+}
+
+/// disable / enable 共用的参数与执行。
+struct AssetToggle: ParsableArguments {
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @Argument(help: "资产符号") var symbol: String
-    func run() throws {
+
+    func run(enabled: Bool) {
         CLI.run(g) {
             let e = try EngineCLI.open(home)
-            let a = try e.setAssetEnabled(symbol, true, by: try EngineCLI.authenticate(e, auth))
-            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已启用 \(a.symbol)。" : "enabled \(a.symbol).") }
+            let a = try e.setAssetEnabled(symbol, enabled, by: try EngineCLI.authenticate(e, auth))
+            let zh = g.language == .zh
+            if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) }
+            else { print(enabled ? (zh ? "已启用 \(a.symbol)。" : "enabled \(a.symbol).") : (zh ? "已停用 \(a.symbol)。" : "disabled \(a.symbol).")) }
         }
     }
 }

@@ -91,3 +91,18 @@ enum CLI {
         return s
     }
 }
+
+/// 在同步命令里等待一个异步操作（ArgumentParser 的入口是同步的）。CLI 里唯一的 async→sync 桥。
+func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let sem = DispatchSemaphore(value: 0)
+    Task.detached {
+        do { box.r = .success(try await body()) } catch { box.r = .failure(error) }
+        sem.signal()
+    }
+    sem.wait()
+    return try box.r!.get()
+}
+
+/// 跨任务传回结果（由信号量保证先写后读）。
+final class ResultBox<T>: @unchecked Sendable { var r: Result<T, Error>? }

@@ -32,11 +32,11 @@ public enum DemoHome {
         // 口令只在内存中：演示 home 不需要、也不应该被别的进程解封。
         let unseal = try SecureRandom.secret(24)
         let adminPass = try SecureRandom.secret(24)
-        let opts = Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << 14, r: 8, p: 1))
+        let opts = Keystore.Options(scrypt: ScryptParams(n: 1 << 14, r: 8, p: 1))
         _ = try HomeInitializer.initialize(InitRequest(
             home: home, chainId: chainId, chainKind: .demo, rpcURLs: [], unsealPassphrase: unseal, adminName: operatorName,
             adminPassphrase: adminPass, confirmations: 6, keystoreOptions: opts,
-            operatorKDF: WalletLedger.ScryptParams(n: 1 << 12), demoSeed: seed))
+            operatorKDF: ScryptParams(n: 1 << 12), demoSeed: seed))
         let layout = HomeLayout(home)
         var cfg = try EngineConfig.load(home: layout)
         cfg.chain.demoBlockIntervalMs = blockIntervalMs
@@ -61,7 +61,7 @@ public enum DemoHome {
         var others: [Operator] = []
         for (name, role) in [("alice-ops", OperatorRole.approver), ("bob-ops", .approver), ("carol-custodian", .custodian), ("dave-viewer", .viewer)] {
             let p = try SecureRandom.secret(24)
-            others.append(try engine.addOperator(name: name, role: role, passphrase: p, by: admin, kdf: WalletLedger.ScryptParams(n: 1 << 12)))
+            others.append(try engine.addOperator(name: name, role: role, passphrase: p, by: admin, kdf: ScryptParams(n: 1 << 12)))
         }
         for u in users {
             _ = try engine.assignAddress(user: u, asset: "ETH", by: admin)

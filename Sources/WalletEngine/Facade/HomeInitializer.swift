@@ -23,11 +23,11 @@ public struct InitRequest {
     public var confirmations: Int
     public var keystoreOptions: Keystore.Options
     /// 操作员口令 scrypt 参数（测试可调小）。
-    public var operatorKDF: WalletLedger.ScryptParams
+    public var operatorKDF: ScryptParams
     public var demoSeed: UInt64
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
-                keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: WalletLedger.ScryptParams = .production,
+                keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
                 demoSeed: UInt64 = 0) {
         self.home = home; self.chainId = chainId; self.chainKind = chainKind; self.rpcURLs = rpcURLs
         self.unsealPassphrase = unsealPassphrase; self.mnemonic = mnemonic; self.adminName = adminName

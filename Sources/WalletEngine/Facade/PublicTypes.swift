@@ -21,4 +21,3 @@ public typealias InvariantViolation = WalletLedger.InvariantViolation
 public typealias ApprovalPolicy = WalletLedger.ApprovalPolicy
 public typealias LedgerError = WalletLedger.LedgerError
 public typealias AddressValidator = WalletLedger.AddressValidator
-public typealias OperatorKDF = WalletLedger.ScryptParams

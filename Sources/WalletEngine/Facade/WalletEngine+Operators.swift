@@ -18,7 +18,7 @@ extension WalletEngine {
 
     @discardableResult
     public func addOperator(name: String, role: OperatorRole, passphrase: SecretBytes, by op: Operator,
-                            kdf: WalletLedger.ScryptParams = .production) throws -> Operator {
+                            kdf: ScryptParams = .production) throws -> Operator {
         try authorize(op, .operatorAdd)
         let o = try gate.with { l in try l.addOperator(name: name, role: role, passphrase: passphrase, by: op, kdf: kdf) }
         logger.info("operator.added", ["name": .string(name), "role": .string(role.rawValue), "operator": .string(op.name)])

@@ -28,7 +28,7 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
         guard (10...20).contains(scryptLogN) else {
             throw EngineError("keystore.scrypt_n", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be 10..20.", badInput: true)
         }
-        return Keystore.Options(scrypt: WalletKeystore.ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1))
+        return Keystore.Options(scrypt: ScryptParams(n: 1 << UInt64(scryptLogN), r: 8, p: 1))
     }
 
     /// 口令模式新建。

@@ -103,26 +103,7 @@ public final class EngineLogger: @unchecked Sendable {
     }
 
     /// JSON 字符串转义（控制字符一律 \u 转义，防止日志注入伪造的行）。
-    static func quote(_ s: String) -> String {
-        var o = "\""
-        o.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7f || u.value == 0x2028 || u.value == 0x2029 {
-                    o += String(format: "\\u%04x", u.value)
-                } else {
-                    o.unicodeScalars.append(u)
-                }
-            }
-        }
-        return o + "\""
-    }
+    static func quote(_ s: String) -> String { JSONString.quote(s, strict: true) }
 
     /// 丢弃一切的日志（测试和无 home 的命令用）。
     public static let discard = EngineLogger(sink: DiscardSink())

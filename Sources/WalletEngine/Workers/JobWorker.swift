@@ -26,17 +26,17 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
         var done = 0, failed = 0
         while !ctx.shouldStop {
             let now = engine.clock()
-            guard let job = try engine.gate.with({ l in try l.jobQueue?.lease(queue: Self.queue, owner: owner, now: now, visibility: 300) }) else { break }
+            // 领取/确认/失败重试都用账本的 JobRunner（唯一实现）；这里只负责异步执行处理器。
+            func runner(_ l: Ledger) -> JobRunner? { l.jobQueue.map { JobRunner(queue: $0, owner: owner, visibility: 300) } }
+            guard let job = try engine.gate.with({ l in try runner(l)?.lease(queueName: Self.queue, now: now) }) else { break }
             do {
                 try await handle(job, ctx)
-                try engine.gate.with { l in try l.jobQueue?.complete(id: job.id, owner: owner) }
+                try engine.gate.with { l in _ = try runner(l)?.finish(job, error: nil, now: engine.clock()) }
                 done += 1
                 ctx.logger.info("job.done", ["id": .int(job.id), "kind": .string(job.kind), "attempt": .int(Int64(job.attempts))])
             } catch {
                 let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
-                let after = try engine.gate.with { l in
-                    try l.jobQueue?.fail(id: job.id, owner: owner, error: msg, now: engine.clock(), retry: WalletLedger.RetryPolicy())
-                }
+                let after: Job? = try engine.gate.with { l in try runner(l)?.finish(job, error: msg, now: engine.clock()) ?? nil }
                 failed += 1
                 ctx.logger.warn("job.failed", ["id": .int(job.id), "kind": .string(job.kind), "error": .error(error),
                                                "state": .string(after?.state.rawValue ?? "?")])

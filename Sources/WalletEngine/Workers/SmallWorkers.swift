@@ -45,16 +45,6 @@ public struct FeeSnapshot: Codable, Sendable, Equatable {
 
 /// 对账：账本里热钱包与充值地址的余额 vs 链上余额（账本模块的 reconcile，链读取由这里实现）；
 /// 顺带把到期未处理的提现置为 expired（解冻），并更新任务队列指标。定时任务在租约锁下运行：同库的两个引擎不会同时跑。
-/// 一条对账结果（账本值、链上值、是否一致）。
-public struct ReconLine: Sendable, Equatable {
-    public var account: String
-    public var asset: String
-    public var ledger: UInt256
-    public var ledgerNegative: Bool
-    public var chain: UInt256
-    public var matches: Bool
-}
-
 public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
     public let name = "reconcile"
     public let intervalMs: Int
@@ -84,35 +74,15 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
         }
         guard lease else { return RoundReport(processed: 0, summary: "lease held by another engine") }
         let expired = try gate.with { l in try l.expireDue() }
-        // 账本的 reconcile 是异步的、会在等待链上读数时访问数据库；这里把它拆开：闸门内取账本余额，闸门外读链，再闸门内写结果。
+        // 与账本的 reconcile 同样三步（同一组函数），但读链在闸门外：闸门内取目标，闸门外读链，再闸门内记录（差异写告警）。
         let hot = engine.config.hotWallet.address.lowercased()
-        let targets: [(account: String, address: String, asset: Asset, ledger: (negative: Bool, magnitude: UInt256))] = try gate.with { l in
-            var out: [(String, String, Asset, (negative: Bool, magnitude: UInt256))] = []
-            for a in try l.store.allAssets() {
-                out.append(("hot_wallet", hot, a, try l.balance(AccountRef(.hotWallet, a.symbol))))
-                var off = 0
-                while true {
-                    let page = try l.balances(kind: .depositAddress, asset: a.symbol, page: Page(limit: 1000, offset: off))
-                    if page.isEmpty { break }
-                    for b in page { out.append(("deposit:\(b.ref.owner)", b.ref.owner, a, b.net)) }
-                    off += page.count
-                }
-            }
-            return out
-        }
+        let targets = try gate.with { l in try l.reconciliationTargets(hotWalletAddress: hot) }
         let reader = Reader(client: engine.client)
-        var lines: [ReconLine] = []
+        var lines: [ReconciliationLine] = []
         for t in targets where !ctx.shouldStop {
-            let onChain = try await reader.balance(address: t.address, asset: t.asset)
-            lines.append(ReconLine(account: t.account, asset: t.asset.symbol, ledger: t.ledger.magnitude,
-                                            ledgerNegative: t.ledger.negative, chain: onChain,
-                                            matches: !t.ledger.negative && t.ledger.magnitude == onChain))
+            lines.append(ReconciliationLine(t, chain: try await reader.balance(address: t.address, asset: t.asset)))
         }
-        try gate.transaction { l in
-            for x in lines {
-                try l.store.insertReconciliation(at: now, account: x.account, asset: x.asset, ledger: x.ledger, chain: x.chain, matches: x.matches)
-            }
-        }
+        try gate.with { l in try l.recordReconciliation(lines) }
         let bad = lines.filter { !$0.matches }
         engine.metrics.reconciliationMismatches.set(bad.count)
         try gate.with { l in

@@ -8,22 +8,6 @@ import WalletCrypto
 import Glibc
 #endif
 
-final class TokenBucket: @unchecked Sendable {
-    let rate: Double, burst: Double
-    private var tokens: Double
-    private var last: Double
-    private let lock = NSLock()
-    init(rate: Double, burst: Double) { self.rate = rate; self.burst = burst; tokens = burst; last = Date().timeIntervalSince1970 }
-    func take() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date().timeIntervalSince1970
-        tokens = min(burst, tokens + (now - last) * rate)
-        last = now
-        if tokens >= 1 { tokens -= 1; return true }
-        return false
-    }
-}
-
 public final class KMSServer: @unchecked Sendable {
     public struct Config: Sendable {
         public var socketPath: String
@@ -108,7 +92,7 @@ public final class KMSServer: @unchecked Sendable {
     private func bucket(_ uid: UInt32) -> TokenBucket {
         bucketsLock.lock(); defer { bucketsLock.unlock() }
         if let b = buckets[uid] { return b }
-        let b = TokenBucket(rate: config.ratePerSecond, burst: config.burst)
+        let b = TokenBucket(ratePerSecond: config.ratePerSecond, burst: config.burst)
         buckets[uid] = b
         return b
     }
@@ -124,7 +108,7 @@ public final class KMSServer: @unchecked Sendable {
         var reader = KMSWire.LineReader(fd: fd)
         while var line = reader.next() {
             let resp: [String: Any]
-            if !bucket(uid).take() {
+            if bucket(uid).tryTake() != nil {
                 audit.record("kms.request", result: "rate_limited", detail: ["uid": "\(uid)", "pid": "\(pid)"])
                 resp = KMSWire.error(KMSError.rateLimited)
             } else {

@@ -28,21 +28,8 @@ public enum AuditChain {
         return out + "}"
     }
 
-    static func quote(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 { o += String(format: "\\u%04x", u.value) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
-    }
+    /// 规范形式（哈希链依赖它：输出一经发布不能改）。
+    static func quote(_ s: String) -> String { JSONString.quote(s) }
 
     /// 追加一条（必须在调用方事务内，保证与业务变更同生共死）。
     @discardableResult

@@ -20,19 +20,7 @@ public struct Job: Sendable, Equatable {
     public var lastError: String
 }
 
-public struct RetryPolicy: Sendable {
-    public var baseSeconds: Int64 = 2
-    public var maxSeconds: Int64 = 3600
-    public init(baseSeconds: Int64 = 2, maxSeconds: Int64 = 3600) { self.baseSeconds = baseSeconds; self.maxSeconds = maxSeconds }
-
-    /// 第 attempt 次失败后的等待：min(max, base·2^(attempt-1))，再加 [0, 该值/2] 的均匀抖动（SecureRandom）。
-    public func delay(afterAttempt attempt: Int) throws -> Int64 {
-        let exp = min(max(attempt - 1, 0), 40)
-        let raw = min(maxSeconds, baseSeconds << Int64(exp))
-        let jitter = raw / 2 > 0 ? Int64(try SecureRandom.uniform(UInt64(raw / 2) + 1)) : 0
-        return raw + jitter
-    }
-}
+// 失败重试的退避用 WalletCrypto.RetryPolicy（RetryPolicy.jobs：整秒、至少等满退避）。
 
 public protocol JobQueue: AnyObject {
     /// 入队；uniqueKey 已存在则返回已有任务（幂等入队）。

@@ -65,7 +65,7 @@ public final class SQLiteJobQueue: JobQueue, LeaseLock {
                 try db.execute("UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
                                [error, now, id])
             } else {
-                let runAt = now + (try retry.delay(afterAttempt: j.attempts))
+                let runAt = now + (try retry.delaySeconds(afterAttempt: j.attempts))
                 try db.execute("UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_until = NULL, last_error = ?, run_at = ?, updated_at = ? WHERE id = ?",
                                [error, runAt, now, id])
             }

@@ -1,13 +1,6 @@
 // 操作员：角色 + scrypt 口令哈希（RFC 7914）。口令只以 SecretBytes 经过内存，比较用常量时间。
 import WalletCrypto
 
-/// scrypt 参数。生产默认 N=2^15（约 35 ms、32 MiB）；测试可用小 N。
-public struct ScryptParams: Sendable {
-    public var n: UInt64, r: UInt64, p: UInt64
-    public init(n: UInt64, r: UInt64 = 8, p: UInt64 = 1) { self.n = n; self.r = r; self.p = p }
-    public static let production = ScryptParams(n: 1 << 15)
-}
-
 extension Ledger {
     /// 添加操作员。库里还没有任何操作员时允许无认证创建第一个（必须是 admin）；之后只有 admin 能添加。
     @discardableResult

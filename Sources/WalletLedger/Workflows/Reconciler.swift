@@ -16,29 +16,38 @@ public struct ReconciliationLine: Sendable, Equatable {
     public var matches: Bool
 }
 
+/// 一个待对账的目标：账本账户、它在链上的地址、资产与账本余额。
+public struct ReconciliationTarget: Sendable {
+    public var account: String
+    public var address: String
+    public var asset: Asset
+    public var ledger: (negative: Bool, magnitude: UInt256)
+}
+
 extension Ledger {
-    /// 跑一轮对账。hotWalletAddress 为 nil 时读 settings 的 hot_wallet.address。
-    public func reconcile(reader: any ChainBalanceReader, hotWalletAddress: String? = nil) async throws -> [ReconciliationLine] {
-        var lines: [ReconciliationLine] = []
+    /// 对账目标：每种资产的热钱包与每个充值地址（纯数据库读取；读链在调用方、在数据库锁之外）。
+    /// hotWalletAddress 为 nil 时读 settings 的 hot_wallet.address。
+    public func reconciliationTargets(hotWalletAddress: String? = nil) throws -> [ReconciliationTarget] {
+        var out: [ReconciliationTarget] = []
         let hot = try hotWalletAddress ?? store.setting(Settings.hotWallet)
         for asset in try store.allAssets() {
-            var targets: [(AccountBalance?, String, String)] = []  // (账本账户, 链上地址, 名称)
-            if let hot { targets.append((try store.balance(AccountRef(.hotWallet, asset.symbol)), hot, "hot_wallet")) }
+            if let hot {
+                let b = try store.balance(AccountRef(.hotWallet, asset.symbol))
+                out.append(ReconciliationTarget(account: "hot_wallet", address: hot, asset: asset, ledger: b?.net ?? (false, .zero)))
+            }
             var off = 0
             while true {
                 let accs = try store.balances(kind: .depositAddress, asset: asset.symbol, owner: nil, page: Page(limit: 1000, offset: off))
                 if accs.isEmpty { break }
                 off += accs.count
-                for a in accs { targets.append((a, a.ref.owner, a.ref.code)) }
-            }
-            for (acc, addr, name) in targets {
-                let net = acc?.net ?? (false, .zero)
-                let chainBal = try await reader.balance(address: addr, asset: asset)
-                let ok = !net.negative && net.magnitude == chainBal
-                lines.append(ReconciliationLine(account: name, asset: asset.symbol, ledger: net.magnitude, ledgerNegative: net.negative,
-                                                chain: chainBal, matches: ok))
+                for a in accs { out.append(ReconciliationTarget(account: a.ref.code, address: a.ref.owner, asset: asset, ledger: a.net)) }
             }
         }
+        return out
+    }
+
+    /// 记录一轮对账结果：逐条写 reconciliations，差异写告警，整轮写一条审计——同一事务。
+    public func recordReconciliation(_ lines: [ReconciliationLine]) throws {
         let at = now
         try store.transaction {
             for l in lines {
@@ -50,6 +59,22 @@ extension Ledger {
             }
             try audit("system", "reconcile.run", "", ["lines": String(lines.count), "mismatches": String(lines.filter { !$0.matches }.count)])
         }
+    }
+
+    /// 跑一轮对账（单进程便捷形式：目标 → 读链 → 记录）。引擎的 ReconcileWorker 用同样三步，但在闸门外读链。
+    public func reconcile(reader: any ChainBalanceReader, hotWalletAddress: String? = nil) async throws -> [ReconciliationLine] {
+        var lines: [ReconciliationLine] = []
+        for t in try reconciliationTargets(hotWalletAddress: hotWalletAddress) {
+            lines.append(ReconciliationLine(t, chain: try await reader.balance(address: t.address, asset: t.asset)))
+        }
+        try recordReconciliation(lines)
         return lines
+    }
+}
+
+extension ReconciliationLine {
+    public init(_ t: ReconciliationTarget, chain: UInt256) {
+        self.init(account: t.account, asset: t.asset.symbol, ledger: t.ledger.magnitude, ledgerNegative: t.ledger.negative,
+                  chain: chain, matches: !t.ledger.negative && t.ledger.magnitude == chain)
     }
 }

@@ -21,9 +21,6 @@ public struct KeyFact: Sendable {
 // MARK: - 密钥层级与封存（控制台 Keys 页）
 
 extension WalletEngine {
-    /// 每把密钥：层级、地址/指纹、使用统计、健康（HSM 会话、KMS 可达）、KEK 年龄。
-    public func keyTiers() async -> [KeyTierStatus] { await keystore.keyTierStatus() }
-
     /// 封存状态（sealed/unsealed、份额模式的 t/n 与进度）。
     public func sealStatus() -> SealStatus { keystore.status() }
 

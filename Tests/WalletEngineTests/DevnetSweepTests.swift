@@ -58,6 +58,16 @@ import WalletLedger
         #expect(try engine.ledgerCheck().isEmpty)
         // 计划里不再有待归集的代币。
         #expect(try await engine.sweepPlan().filter { $0.asset == "USDT" && $0.decision != "skip" }.isEmpty)
+        // 补 gas（热钱包 → 充值地址）是内部交易：扫块器看到它也绝不记成 alice 的 ETH 充值（issue 10）。
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let afterSweep = try engine.deposits()
+        #expect(afterSweep.total == 2, "\(afterSweep.rows.map { "\($0.asset) \($0.amount)" })")
+        #expect(try engine.gate.with { l in try l.available(user: "alice", asset: "ETH") } == ether * UInt256(2))
+        // 充值地址的 ETH 账（补 gas − 归集手续费）与链上余额相等。
+        let bookTok = try engine.gate.with { l in try l.balance(AccountRef(.depositAddress, "ETH", tokAddr.lowercased())) }
+        let chainTok = try await dev.balance(tokAddr)
+        #expect(!bookTok.negative && bookTok.magnitude == chainTok, "账 \(bookTok) ≠ 链 \(chainTok)")
     }
 
     @Test func stuckWithdrawalReplacedWithSameNonceAndHigherFees() async throws {

@@ -53,7 +53,7 @@ public final class WalletEngine: @unchecked Sendable {
         self.metrics = metrics; self.logger = logger; self.clock = clock
         fees = FeeOracle(client: chain.client, settings: config.fees)
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
-                                    logger: logger.child("scanner"), clock: clock)
+                                    logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
     }
 
     /// 打开账本（配置策略与地址校验；充值地址派生器由账本从 settings 的 deposit.xpub 构造——唯一来源）。

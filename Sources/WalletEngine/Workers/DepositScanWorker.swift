@@ -10,6 +10,13 @@ import WalletKeys
 import WalletLedger
 
 /// 扫描状态存进账本数据库（与充值写入同一事务）。
+/// 我方发出的内部交易（补 gas 等），在签名后、广播前与 nonce 记录同一事务登记。分类充值时按（哈希, 发送方 = 热钱包）识别。
+struct InternalTx: Codable, Equatable {
+    var kind: String
+    var ref: Int64
+    static func key(_ hash: String) -> String { "engine.internal_tx.\(hash.lowercased())" }
+}
+
 public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     struct Row: Codable, Equatable { var n: UInt64; var h: String; var p: String }
     static let key = "engine.scan.blocks"
@@ -19,12 +26,21 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     let metrics: EngineMetrics
     let logger: EngineLogger
     let nativeSymbol: String
+    /// 热钱包地址（小写）：内部交易的发送方。
+    let hotWallet: String?
     let clock: @Sendable () -> Int64
 
     public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: EngineLogger, nativeSymbol: String = "ETH",
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                hotWallet: String? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.gate = gate; self.window = window; self.metrics = metrics; self.logger = logger
-        self.nativeSymbol = nativeSymbol; self.clock = clock
+        self.nativeSymbol = nativeSymbol; self.hotWallet = hotWallet?.lowercased(); self.clock = clock
+    }
+
+    /// 这笔入账是否是我方内部交易（补 gas）：发送方是热钱包，且哈希是我们登记过的。只看其一都不够——
+    /// 热钱包也会给某个用户的充值地址提现（那是真实充值），而别人无法伪造我们登记的哈希。
+    func internalTx(_ d: WalletChain.Deposit) throws -> InternalTx? {
+        guard let hot = hotWallet, d.asset == .eth, d.from.hex.lowercased() == hot else { return nil }
+        return try gate.get(InternalTx.key(d.txHash.hex), as: InternalTx.self)
     }
 
     func rows() throws -> [Row] { try gate.get(Self.key, as: [Row].self) ?? [] }
@@ -66,6 +82,10 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 try gate.put(Self.key, rows)
                 for d in b.deposits {
                     guard let sym = try symbol(for: d.asset, in: l) else { continue }
+                    if let own = try internalTx(d) {
+                        logger.info("deposit.internal", ["kind": .string(own.kind), "ref": .int(own.ref), "txHash": .string(d.txHash.hex)])
+                        continue
+                    }
                     let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1,
                                                  address: d.to.hex, asset: sym, amount: d.amount,
                                                  blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)

@@ -153,6 +153,8 @@ extension WalletEngine {
         st.topUpHash = hash
         try gate.transaction { _ in
             try gate.put("engine.sweep.\(s.id)", st)
+            // 登记为我方内部交易：扫块器看到这笔「热钱包 → 充值地址」时按内部补 gas 处理，绝不记成用户充值。
+            try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
             try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
                 TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
                           maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())], minedHash: nil, lastBroadcastAt: clock()))

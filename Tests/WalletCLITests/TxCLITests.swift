@@ -68,3 +68,27 @@ import Testing
         #expect(r.status == 2, "\(raw): \(r.stderr)")
     }
 }
+
+@Test func txSignInfersTheTypeFromFeeFields() throws {
+    // eth-account / ethers 的约定：没写 type 时 gasPrice → legacy（0），maxFeePerGas → EIP-1559（2）。
+    let dir = CLIRunner.tempDir("tx")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let k = CLIRunner.write("4646464646464646464646464646464646464646464646464646464646464646", to: dir, "k.txt")
+    // EIP-155 官方示例去掉 type：应得到与显式 type 0 完全相同的签名字节。
+    let legacy = CLIRunner.write(#"{"chainId":"1","nonce":"9","gas":"21000","gasPrice":"0x4a817c800","to":"0x3535353535353535353535353535353535353535","value":"1000000000000000000","data":"0x"}"#, to: dir, "l.json")
+    let r = try CLIRunner.run(["tx", "sign", "--key-file", k, "--tx-file", legacy, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect((r.json as? [String: Any])?["raw"] as? String == "0xf86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83")
+    let dyn = CLIRunner.write(#"{"chainId":"1","nonce":"1","gas":"21000","maxFeePerGas":"2","maxPriorityFeePerGas":"1","to":"0x3535353535353535353535353535353535353535"}"#, to: dir, "d.json")
+    let d = try CLIRunner.run(["tx", "sign", "--key-file", k, "--tx-file", dyn, "--json"])
+    #expect(d.status == 0, "\(d.stderr)")
+    #expect(((d.json as? [String: Any])?["raw"] as? String)?.hasPrefix("0x02") == true)
+    // 两种都给或都不给：退出 2，消息说清该用哪些字段。
+    for (name, body) in [("both", #"{"chainId":"1","nonce":"1","gas":"21000","gasPrice":"1","maxFeePerGas":"2","maxPriorityFeePerGas":"1"}"#),
+                         ("none", #"{"chainId":"1","nonce":"1","gas":"21000"}"#)] {
+        let f = CLIRunner.write(body, to: dir, "\(name).json")
+        let x = try CLIRunner.run(["tx", "sign", "--key-file", k, "--tx-file", f, "--lang", "en"])
+        #expect(x.status == 2 && x.stderr.contains("gasPrice") && x.stderr.contains("maxFeePerGas"), "\(name): \(x.stderr)")
+        #expect(x.stdout.isEmpty)
+    }
+}

@@ -46,7 +46,24 @@ enum TxJSON {
         guard let obj = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
             throw bad("交易文件不是 JSON 对象。", "transaction file is not a JSON object.")
         }
-        let type = try quantity(obj, "type", required: false)?.uint64 ?? 2
+        // 没写 type 时像 eth-account / ethers 一样按费用字段推断：gasPrice → 0（legacy），maxFeePerGas → 2（EIP-1559）。
+        let has = { (k: String) in obj[k] != nil && !(obj[k] is NSNull) }
+        let legacyFee = has("gasPrice"), dynamicFee = has("maxFeePerGas") || has("maxPriorityFeePerGas")
+        let type: UInt64
+        if let t = try quantity(obj, "type", required: false) {
+            guard let v = t.uint64 else { throw bad("type 只能是 0 或 2。", "type must be 0 or 2.") }
+            type = v
+        } else if legacyFee && dynamicFee {
+            throw bad("同时有 gasPrice 与 maxFeePerGas/maxPriorityFeePerGas：legacy 交易只用 gasPrice，EIP-1559 交易只用 maxFeePerGas + maxPriorityFeePerGas（或显式写 type）。",
+                      "both gasPrice and maxFeePerGas/maxPriorityFeePerGas given: a legacy tx uses only gasPrice, an EIP-1559 tx only maxFeePerGas + maxPriorityFeePerGas (or set type explicitly).")
+        } else if legacyFee {
+            type = 0
+        } else if dynamicFee {
+            type = 2
+        } else {
+            throw bad("缺少费用字段：legacy 交易给 gasPrice，EIP-1559 交易给 maxFeePerGas 与 maxPriorityFeePerGas。",
+                      "no fee fields: give gasPrice for a legacy tx, or maxFeePerGas and maxPriorityFeePerGas for an EIP-1559 tx.")
+        }
         guard let chainId = try quantity(obj, "chainId")!.uint64, chainId > 0 else {
             throw bad("chainId 必须是 1 到 2^64-1 之间的整数（EIP-155 重放保护需要它）。", "chainId must be 1…2^64-1 (EIP-155 replay protection needs it).")
         }

@@ -79,6 +79,14 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         let home = dir.appendingPathComponent("home").path
         let h = ["--home", home]
         let root = ["--operator", "root", "--operator-passphrase-file", adminPw]
+        // init 先核对节点：错误的 --chain-id、不可达的节点都退出 2，且什么都不创建（issue 10）。
+        let wrong = try CLIRunner.run(["init", "--chain-id", "1", "--rpc", dev.url, "--unseal-passphrase-file", unseal,
+                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + h)
+        #expect(wrong.status == 2 && wrong.stderr.contains("init.chain_id_mismatch"), "\(wrong.stderr)")
+        let dead = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", "http://127.0.0.1:9", "--unseal-passphrase-file", unseal,
+                                      "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + h)
+        #expect(dead.status == 2 && dead.stderr.contains("--offline"), "\(dead.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home))
         let initR = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
                                        "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12", "--json"] + h)
         #expect(initR.status == 0, "\(initR.stderr)")

@@ -32,6 +32,7 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "管理员操作员名") var admin: String
     @Option(name: .long, help: "管理员口令文件") var adminPassphraseFile: String
     @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
+    @Flag(name: .long, help: "不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）") var offline = false
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
     func run() throws {
@@ -46,6 +47,10 @@ struct InitCommand: ParsableCommand {
                 throw EngineError("init.scrypt", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be within 10..20.", badInput: true)
             }
             let lang = g.language
+            if !demo && !offline {
+                let (id, urls) = (chainId, rpc)
+                try runBlocking { try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls) }
+            }
             let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }

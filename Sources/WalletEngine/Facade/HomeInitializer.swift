@@ -5,6 +5,7 @@
 //   充值地址  m/44'/60'/0'/0/i   —— 主机上只放 m/44'/60'/0'/0 的 xpub，派生地址不需要私钥
 //   热钱包    m/44'/60'/1'/0/0   —— 单独的账户，私钥作为加密库条目保存（也可换成 HSM 上的密钥）
 import Foundation
+import WalletChain
 import WalletCrypto
 import WalletKeys
 import WalletKeystore
@@ -57,6 +58,29 @@ public struct InitResult: Sendable {
 public enum HomeInitializer {
     public static let depositAccountPath = "m/44'/60'/0'/0"
     public static let hotWalletPath = "m/44'/60'/1'/0/0"
+
+    /// init 前检查节点：至少一个节点可达，且没有任何节点报告别的 chainId（把签名发到错误的链上是不可逆的）。
+    /// 在写任何文件之前调用；离线准备 home 时可跳过（CLI 的 --offline），引擎每次启动仍会校验。
+    public static func verifyNodes(chainId: UInt64, rpcURLs: [String], timeoutMs: Int = 10_000) async throws {
+        let rpc: ResilientRPC
+        do {
+            rpc = try ResilientRPC.http(urls: rpcURLs, config: ResilienceConfig(expectedChainId: chainId, timeoutSeconds: Double(timeoutMs) / 1000))
+        } catch let e as WalletError {
+            throw EngineError("init.rpc_url", zh: "节点地址无效：\(e.message(.zh))", en: "invalid node URL: \(e.message(.en))", badInput: true)
+        }
+        do { try await rpc.verifyChainId() } catch let e as ChainError {
+            if case .chainIdMismatch(let ep, let expected, let got) = e {
+                throw EngineError("init.chain_id_mismatch",
+                                  zh: "节点 \(ep) 的 chainId 是 \(got)，与 --chain-id \(expected) 不符：检查 --chain-id 或 --rpc（主网 1，Sepolia 11155111）。没有创建任何文件。",
+                                  en: "node \(ep) reports chainId \(got), not --chain-id \(expected): check --chain-id or --rpc (mainnet 1, Sepolia 11155111). Nothing was created.",
+                                  badInput: true)
+            }
+            throw EngineError("init.node_unreachable",
+                              zh: "没有一个节点可达（\(e.message(.zh))），无法核对 chainId：检查 --rpc；确需离线创建 home 时加 --offline（引擎启动时仍会校验）。没有创建任何文件。",
+                              en: "no node is reachable (\(e.message(.en))), so the chainId cannot be checked: check --rpc; to create the home offline pass --offline (the engine still verifies on start). Nothing was created.",
+                              badInput: true)
+        }
+    }
 
     public static func initialize(_ req: InitRequest) throws -> InitResult {
         let home = HomeLayout(req.home)

@@ -130,6 +130,34 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(chainEth == 1_500_000_000_000_000_000 && chainTok == 250_000_000)
         #expect(deps.first { $0["asset"] as? String == "ETH" }?["amountBaseUnits"] as? String == String(chainEth))
         #expect(deps.first { $0["asset"] as? String == "USDT" }?["amountBaseUnits"] as? String == String(chainTok))
+        // 对账钉在一个区块上，账 = 链（issue 10）。
+        func reconcile() throws -> (Int32, [String: Any]) {
+            let r = try CLIRunner.run(["ledger", "reconcile", "--json"] + h)
+            return (r.status, (r.json as? [String: Any]) ?? ["stderr": r.stderr])
+        }
+        let (rc0, rep0) = try reconcile()
+        #expect(rc0 == 0 && rep0["ok"] as? Bool == true, "\(rep0)")
+        #expect((rep0["block"] as? Int ?? 0) > 0 && (rep0["mismatches"] as? [Any])?.isEmpty == true)
+
+        // 运营方直接给热钱包打 2 ETH：账上还没有 → 对账差异（退出 1），指出热钱包；用 treasury fund 按哈希记账后归零。
+        let fundTx = try #require(try dev.call("devnet_send", [["from": accts[1], "to": hot, "value": "0x1bc16d674ec80000"]]) as? String)
+        try dev.mine(2)
+        let (rc1, rep1) = try reconcile()
+        let mm = rep1["mismatches"] as? [[String: Any]] ?? []
+        #expect(rc1 == 1 && mm.count == 1 && mm.first?["account"] as? String == "hot_wallet", "\(rep1)")
+        #expect(mm.first?["chain"] as? String == "2000000000000000000" && mm.first?["ledger"] as? String == "0")
+        let notAdmin = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + h)
+        #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.required"))
+        let wrongTx = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", try #require(deps.first?["txHash"] as? String)] + root + h)
+        #expect(wrongTx.status == 2 && wrongTx.stderr.contains("treasury.not_to_hot_wallet"), "\(wrongTx.stderr)")
+        let fund = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx, "--json"] + root + h)
+        #expect(fund.status == 0, "\(fund.stderr)")
+        #expect((fund.json as? [String: Any])?["amountBaseUnits"] as? String == "2000000000000000000")
+        let again = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx, "--json"] + root + h)
+        #expect(again.status == 0 && (again.json as? [String: Any])?["alreadyRecorded"] as? Bool == true)
+        let (rc2, rep2) = try reconcile()
+        #expect(rc2 == 0 && rep2["ok"] as? Bool == true, "\(rep2)")
+
         let bal = try #require(try CLIRunner.run(["ledger", "balances", "--user", "u1", "--json"] + h).json as? [[String: Any]])
         #expect(bal.contains { $0["account"] as? String == "user_available:ETH:u1" && $0["balance"] as? String == "1.5" }, "\(bal)")
         #expect(bal.contains { $0["account"] as? String == "user_available:USDT:u1" && $0["balance"] as? String == "250" }, "\(bal)")
@@ -138,12 +166,17 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         let hotBefore = try dev.balance(hot)
         let s1 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + h)
         #expect(s1.status == 0, "\(s1.stdout)\(s1.stderr)")
+        // 归集交易已上链、账本还在等确认：对账把它列为在途并计入，不报假差异。
+        let (rc3, rep3) = try reconcile()
+        #expect(rc3 == 0 && (rep3["inFlight"] as? [[String: Any]])?.contains { $0["kind"] as? String == "sweep" } == true, "\(rep3)")
         try dev.mine(1)
         let s2 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + h)
         #expect(s2.status == 0, "\(s2.stdout)\(s2.stderr)")
         #expect(try dev.nonce(ethAddr) == 1, "充值地址应恰好发出一笔交易（归集）")
         let hotAfter = try dev.balance(hot)
         #expect(hotAfter > hotBefore && hotAfter - hotBefore < chainEth, "热钱包应收到 1.5 ETH 减手续费：\(hotBefore) → \(hotAfter)")
+        let (rc4, rep4) = try reconcile()
+        #expect(rc4 == 0 && rep4["ok"] as? Bool == true, "\(rep4)")
         #expect(try dev.nonce(tokAddr) == 0)
 
         // 账簿自洽、审计链完整。

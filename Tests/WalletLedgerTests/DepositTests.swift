@@ -46,6 +46,19 @@ import WalletCrypto
     #expect(d.state == .dust)
     #expect(try env.ledger.updateConfirmations(depositID: d.id, confirmations: 100).state == .dust)
     #expect(try env.ledger.available(user: "u1", asset: "ETH") == .zero)
+    // 钱确实在充值地址上：账上记入待处理（suspense），充值地址的账 = 链上，归集它也不会把账扣成负数（QA #4）。
+    #expect(try env.ledger.balance(AccountRef(.depositAddress, "ETH", addr)).magnitude == UInt256(999))
+    #expect(try env.ledger.balance(AccountRef(.suspense, "ETH", "dust")).magnitude == UInt256(999))
+    // 重组：粉尘记录随之撤销；重新出块后仍是粉尘（绝不会因为重新出块而被入账给用户）。
+    #expect(try env.ledger.orphanDeposit(id: d.id).state == .orphaned)
+    #expect(try env.ledger.balance(AccountRef(.depositAddress, "ETH", addr)).magnitude == .zero)
+    let again = try env.ledger.observeDeposit(DepositObservation(txHash: "0x1", logIndex: 0, address: addr, asset: "ETH",
+                                                                 amount: UInt256(999), blockNumber: 2, blockHash: "0xb"))
+    #expect(again.state == .dust)
+    #expect(try env.ledger.updateConfirmations(depositID: d.id, confirmations: 100).state == .dust)
+    #expect(try env.ledger.available(user: "u1", asset: "ETH") == .zero)
+    #expect(try env.ledger.balance(AccountRef(.suspense, "ETH", "dust")).magnitude == UInt256(999))
+    #expect(try env.ledger.check().isEmpty)
 }
 
 @Test func reorgBeforeAndAfterCredit() throws {
@@ -58,16 +71,40 @@ import WalletCrypto
     let again = try l.observeDeposit(DepositObservation(txHash: "0x1", logIndex: 0, address: addr, asset: "ETH", amount: ether, blockNumber: 6, blockHash: "0xc"))
     #expect(again.state == .seen && again.blockHash == "0xc")
     _ = try l.updateConfirmations(depositID: d1.id, confirmations: 3)
-    // 用户花掉一部分，再重组撤销：不足部分进入重组待追回，用户余额不为负。
+    // 用户把它拿去提现（尚未签名），再重组撤销：被撤销的充值不能继续支撑出账——未签名的提现被撤销、解冻、扣回，
+    // 用户余额为 0，没有待追回（QA #2：此前这笔提现照样被批准并打款，热钱包账为负）。
     let w = try l.requestWithdrawal(WithdrawalRequest(requestID: "r1", user: "u1", asset: "ETH", amount: "0.6",
                                                       to: Fixture.destinations[0]), by: env.carol)
     #expect(w.state == .approved)  // small 规则：0 审批
     let r = try l.orphanDeposit(id: d1.id)
     #expect(r.state == .reversed)
+    #expect(try l.withdrawal(id: w.id).state == .failed)
     #expect(try l.available(user: "u1", asset: "ETH") == .zero)
-    #expect(try l.balance(AccountRef(.reorgSuspense, "ETH")).magnitude == UInt256(600_000_000_000_000_000))
-    #expect(try l.alerts().contains { $0.kind == "deposit.reversed" })
+    #expect(try l.reorgDebt(user: "u1", asset: "ETH") == .zero)
+    #expect(try l.alerts().contains { $0.kind == "deposit.reversed" && $0.message.contains("#\(w.id)") })
     #expect(try l.orphanDeposit(id: d1.id) == r)  // 幂等
+    #expect(try l.check().isEmpty)
+}
+
+@Test func reorgAfterTheWithdrawalWasSignedLeavesADebtOnTheUser() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    let addr = try l.assignAddress(user: "u1", asset: "ETH").address
+    let d1 = try l.observeDeposit(DepositObservation(txHash: "0x1", logIndex: 0, address: addr, asset: "ETH", amount: ether, blockNumber: 5, blockHash: "0xa"))
+    _ = try l.updateConfirmations(depositID: d1.id, confirmations: 3)
+    let w = try l.requestWithdrawal(WithdrawalRequest(requestID: "r1", user: "u1", asset: "ETH", amount: "0.6",
+                                                      to: Fixture.destinations[0]), by: env.carol)
+    _ = try l.reserveNonce(withdrawalID: w.id, from: "0x3333333333333333333333333333333333333333")
+    _ = try l.recordSigned(withdrawalID: w.id, rawTx: [1, 2, 3], txHash: "0xabc")
+    // 已签名：nonce 已占用，不能撤销；差额记在该用户名下的重组待追回，并拒绝该用户的新提现。
+    #expect(try l.orphanDeposit(id: d1.id).state == .reversed)
+    #expect(try l.withdrawal(id: w.id).state == .signed)
+    #expect(try l.reorgDebt(user: "u1", asset: "ETH") == UInt256(600_000_000_000_000_000))
+    #expect(try l.balance(AccountRef(.reorgSuspense, "ETH", "u1")).magnitude == UInt256(600_000_000_000_000_000))
+    #expect(throws: LedgerError.self) {
+        try l.requestWithdrawal(WithdrawalRequest(requestID: "r2", user: "u1", asset: "ETH", amount: "0.000001",
+                                                  to: Fixture.destinations[0]), by: env.carol)
+    }
     #expect(try l.check().isEmpty)
 }
 

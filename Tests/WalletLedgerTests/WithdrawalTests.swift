@@ -45,6 +45,7 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     let env = try Fixture.env()
     let l = env.ledger
     try Fixture.credit(l, user: "u1", amount: ether * UInt256(100))
+    try l.fundHotWallet(asset: "ETH", amount: ether, ref: "gas", by: "admin")   // 失败交易的手续费由热钱包付
     let a = try l.requestWithdrawal(req("a", "10"), by: env.carol)
     let b = try l.requestWithdrawal(req("b", "20"), by: env.carol)
     let c = try l.requestWithdrawal(req("c", "0.5"), by: env.carol)

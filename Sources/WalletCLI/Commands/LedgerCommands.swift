@@ -1,4 +1,4 @@
-// ledger balances / check / alerts / policy-check（全部经引擎）
+// ledger balances / check / reconcile / alerts / policy-check（全部经引擎）
 import ArgumentParser
 import Foundation
 import WalletCrypto
@@ -7,7 +7,7 @@ import WalletEngine
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "复式账本 / double-entry ledger",
-        subcommands: [Balances.self, Check.self, Alerts.self, PolicyCheck.self])
+        subcommands: [Balances.self, Check.self, Reconcile.self, Alerts.self, PolicyCheck.self])
 
     struct Balances: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "账户余额（可按用户、资产筛选）")
@@ -38,6 +38,28 @@ struct LedgerCommand: ParsableCommand {
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
                 if !v.isEmpty { throw LedgerCheckFailed(what: "ledger_check") }
+            }
+        }
+    }
+
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "对账：钉在当前链头区块，账本余额 ± 在途 vs 链上余额（热钱包与每个充值地址）；有差异退出 1")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                let r = try runBlocking { try await e.reconcile(record: false) }
+                let zh = g.language == .zh
+                if g.json {
+                    CLI.printJSON(["ok": r.ok, "block": NSNumber(value: r.block), "checked": r.checked,
+                                   "mismatches": r.mismatches.map { ["account": $0.account, "address": $0.address, "asset": $0.asset, "ledger": $0.ledger, "chain": $0.chain] },
+                                   "inFlight": r.inFlight.map { ["kind": $0.kind, "ref": NSNumber(value: $0.ref), "txHash": $0.txHash, "mined": $0.mined] as [String: Any] }] as [String: Any])
+                } else {
+                    print(zh ? "对账 @区块 \(r.block)：\(r.checked) 项，\(r.mismatches.count) 项差异，\(r.inFlight.count) 笔在途" : "reconcile @block \(r.block): \(r.checked) checked, \(r.mismatches.count) mismatch(es), \(r.inFlight.count) in flight")
+                    for m in r.mismatches { print("  \(m.account) \(m.asset): \(zh ? "账" : "ledger") \(m.ledger) ≠ \(zh ? "链" : "chain") \(m.chain)") }
+                }
+                if !r.ok { throw LedgerCheckFailed(what: "reconcile") }
             }
         }
     }

@@ -55,13 +55,16 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
 
     struct Reader: ChainBalanceReader {
         let client: ChainClient
-        func balance(address: String, asset: Asset) async throws -> UInt256 {
+        func balance(address: String, asset: Asset) async throws -> UInt256 { try await balance(address: address, asset: asset, at: .latest) }
+
+        /// 钉在某个区块上读余额（对账必须所有地址读同一个区块，否则中途出块就会假差异）。
+        func balance(address: String, asset: Asset, at tag: BlockTag) async throws -> UInt256 {
             let a = try ChainAddress(hex: address)
             if let c = asset.contract, !c.isEmpty {
-                let out = try await client.call(CallRequest(to: try ChainAddress(hex: c), data: TxBuilder.erc20BalanceOf(a.bytes)), .latest)
+                let out = try await client.call(CallRequest(to: try ChainAddress(hex: c), data: TxBuilder.erc20BalanceOf(a.bytes)), tag)
                 return try UInt256(bigEndian: out.suffix(32))
             }
-            return try await client.balance(a, .latest)
+            return try await client.balance(a, tag)
         }
     }
 
@@ -74,17 +77,8 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
         }
         guard lease else { return RoundReport(processed: 0, summary: "lease held by another engine") }
         let expired = try gate.with { l in try l.expireDue() }
-        // 与账本的 reconcile 同样三步（同一组函数），但读链在闸门外：闸门内取目标，闸门外读链，再闸门内记录（差异写告警）。
-        let hot = engine.config.hotWallet.address.lowercased()
-        let targets = try gate.with { l in try l.reconciliationTargets(hotWalletAddress: hot) }
-        let reader = Reader(client: engine.client)
-        var lines: [ReconciliationLine] = []
-        for t in targets where !ctx.shouldStop {
-            lines.append(ReconciliationLine(t, chain: try await reader.balance(address: t.address, asset: t.asset)))
-        }
-        try gate.with { l in try l.recordReconciliation(lines) }
-        let bad = lines.filter { !$0.matches }
-        engine.metrics.reconciliationMismatches.set(bad.count)
+        // 与 `ledger reconcile` 同一条路径：钉在一个区块上、计入在途，差异写告警与指标。
+        let report = try await engine.reconcile(record: true)
         try gate.with { l in
             if let q = l.jobQueue {
                 engine.metrics.pendingJobs.set(try q.count(state: .pending), [JobWorker.queue])
@@ -92,10 +86,7 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
                 try q.release(name: "reconcile", owner: owner)
             }
         }
-        for b in bad {
-            ctx.logger.warn("reconcile.mismatch", ["account": .string(b.account), "asset": .string(b.asset),
-                                                    "ledger": .amount(b.ledger), "chain": .amount(b.chain)])
-        }
-        return RoundReport(processed: lines.count + expired, summary: "lines=\(lines.count) mismatches=\(bad.count) expired=\(expired)")
+        return RoundReport(processed: report.checked + expired,
+                           summary: "block=\(report.block) lines=\(report.checked) mismatches=\(report.mismatches.count) inflight=\(report.inFlight.count) expired=\(expired)")
     }
 }

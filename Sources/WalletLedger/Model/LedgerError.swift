@@ -32,6 +32,10 @@ public enum LedgerError: WalletError, Equatable {
     case settingMissing(String)
     case deriver(String)
     case invalidArgument(String, String)
+    /// 用户因重组欠款未追回（金额为显示单位）。
+    case reorgDebt(user: String, asset: String, amount: String)
+    case assetDisabled(String)
+    case assetExists(String)
 
     public var code: String {
         switch self {
@@ -65,6 +69,9 @@ public enum LedgerError: WalletError, Equatable {
         case .settingMissing: return "ledger.setting_missing"
         case .deriver: return "address.derive_failed"
         case .invalidArgument: return "ledger.invalid_argument"
+        case .reorgDebt: return "withdraw.reorg_debt"
+        case .assetDisabled: return "asset.disabled"
+        case .assetExists: return "asset.exists"
         }
     }
 
@@ -112,6 +119,13 @@ public enum LedgerError: WalletError, Equatable {
         case .settingMissing(let k): return zh ? "缺少设置 '\(k)'：请先运行 init 或用 ledger set 写入。" : "setting '\(k)' is missing: run init first or set it."
         case .deriver(let m): return zh ? "地址派生失败：\(m)" : "address derivation failed: \(m)"
         case .invalidArgument(let k, let why): return zh ? "参数 \(k) 无效：\(why)" : "invalid \(k): \(why)"
+        case .reorgDebt(let u, let a, let amt):
+            return zh ? "用户 \(u) 因重组撤销的充值欠 \(amt) \(a) 未追回：追回（或运营方核销）之前不受理、不批准该用户的 \(a) 提现。"
+                      : "user \(u) owes \(amt) \(a) from a deposit reversed by a reorg: no \(a) withdrawal for this user is accepted or approved until it is recovered (or written off)."
+        case .assetDisabled(let a):
+            return zh ? "资产 \(a) 已停用：不分配新地址、不受理新提现（asset enable \(a) 可恢复）。" : "asset \(a) is disabled: no new addresses or withdrawals (asset enable \(a) restores it)."
+        case .assetExists(let a):
+            return zh ? "资产 \(a) 已存在：asset add 只新建；修改用 asset update \(a)。" : "asset \(a) already exists: asset add only creates; use asset update \(a) to change it."
         }
     }
 }

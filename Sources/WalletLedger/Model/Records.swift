@@ -8,17 +8,22 @@ public enum AccountKind: String, Sendable, CaseIterable, Codable {
     case hotWallet = "hot_wallet"           // 资产：热钱包链上余额
     case depositAddress = "deposit_address" // 资产：充值地址链上余额
     case sweepTransit = "sweep_in_transit"  // 资产：归集在途
-    case reorgSuspense = "reorg_suspense"   // 资产：重组造成的待追回（已被用户花掉的被撤销充值）
+    case reorgSuspense = "reorg_suspense"   // 资产：重组造成的待追回（已被用户花掉的被撤销充值；owner = 欠款用户）
+    case suspense = "suspense"              // 负债：已到账、但不属于任何用户入账的资金（低于最小入账额的粉尘等），等待处理
     case feeExpense = "fee_expense"         // 费用：链上手续费
     case equity = "equity"                  // 权益：运营方注资（如给热钱包补 gas）
 
     public var debitNormal: Bool {
         switch self {
-        case .userAvailable, .userFrozen, .equity: return false
+        case .userAvailable, .userFrozen, .equity, .suspense: return false
         default: return true
         }
     }
     public var isUserLiability: Bool { self == .userAvailable || self == .userFrozen }
+    /// 只由我们自己的出账减少的链上资产账户：永远不能为负（为负 = 账上花出了链上没有的钱）。
+    /// 充值地址不在此列：超过确认深度的重组可以在归集之后撤销充值，账上暂时为负——那是真实的资金缺口，
+    /// 由 deposit.reversed 告警与对账差异暴露，而不是账本损坏。
+    public var isOnChainAsset: Bool { self == .hotWallet || self == .sweepTransit }
 }
 
 public struct AccountRef: Hashable, Sendable {

@@ -1,6 +1,7 @@
 // 不变量检查（ledger check 与每步测试共用）：
 // 1 每条分录每种资产借贷相等；2 账户表的借贷累计 = 分录行之和；3 用户负债账户不为负；
-// 4 冻结余额 = 未结提现金额之和；5 同一 nonce 只有一笔签名交易；6 每笔充值至多入账一次。
+// 4 冻结余额 = 未结提现金额之和；5 同一 nonce 只有一笔签名交易；6 每笔充值至多入账一次；
+// 7 热钱包与归集在途不为负（充值地址在深度重组后可暂时为负，由告警与对账暴露）。
 import WalletCrypto
 
 public struct InvariantViolation: Sendable, Equatable, CustomStringConvertible {
@@ -57,6 +58,10 @@ public enum InvariantChecker {
                 }
                 if a.ref.kind.isUserLiability && a.net.negative {
                     v.append(InvariantViolation(code: "negative_user_balance", detail: "账户 \(a.ref.code) 为负 \(a.net.magnitude)"))
+                }
+                if a.ref.kind.isOnChainAsset && a.net.negative {
+                    v.append(InvariantViolation(code: "negative_wallet_balance",
+                                                detail: "账户 \(a.ref.code) 为负 \(a.net.magnitude)：账上花出了链上没有的钱（漏记注资，或某笔入账没有资产支撑）"))
                 }
                 if a.ref.kind == .userFrozen && !a.net.negative && !a.net.magnitude.isZero {
                     frozen["\(a.ref.owner)|\(a.ref.asset)"] = a.net.magnitude

@@ -27,9 +27,12 @@ extension Ledger {
             if var d = try store.deposit(chain: chain, txHash: txHash, logIndex: o.logIndex) {
                 // 被孤立的充值在新分支上重新出块：回到 seen，重新计确认。
                 if d.state == .orphaned {
-                    d.state = .seen; d.blockNumber = o.blockNumber; d.blockHash = o.blockHash
+                    // 粉尘重新出块仍是粉尘（重新记入待处理），绝不因重新出块而变成可入账。
+                    let dust = d.amount < asset.minDeposit || d.amount.isZero
+                    d.state = dust ? .dust : .seen; d.blockNumber = o.blockNumber; d.blockHash = o.blockHash
                     d.confirmations = 0; d.updatedAt = now
                     try store.updateDeposit(d)
+                    if dust { try bookDust(d) }
                     try audit("system", "deposit.reincluded", String(d.id), ["block": String(o.blockNumber)])
                 }
                 return d
@@ -43,6 +46,7 @@ extension Ledger {
                             confirmations: 0, required: asset.requiredConfirmations(for: o.amount),
                             state: dust ? .dust : .seen, creditEntry: nil, reversalEntry: nil, createdAt: now, updatedAt: now)
             d.id = try store.insertDeposit(d)
+            if dust { try bookDust(d) }
             try audit("system", dust ? "deposit.dust" : "deposit.seen", String(d.id),
                       ["asset": d.asset, "amount": d.amount.decimalString, "tx": txHash, "log": String(o.logIndex)])
             return d
@@ -82,26 +86,46 @@ extension Ledger {
             guard var d = try store.deposit(id: id) else { throw LedgerError.notFound("充值", String(id)) }
             switch d.state {
             case .seen, .confirming, .dust:
+                if d.state == .dust, !d.amount.isZero {
+                    try post("deposit_dust_reversal", ref: "deposit:\(d.id)", memo: "reorg", [
+                        Posting(AccountRef(.suspense, d.asset, "dust"), .debit, d.amount),
+                        Posting(AccountRef(.depositAddress, d.asset, d.address), .credit, d.amount),
+                    ])
+                }
                 d.state = .orphaned
                 d.updatedAt = now
                 try store.updateDeposit(d)
                 try audit("system", "deposit.orphaned", String(d.id), ["tx": d.txHash])
             case .credited:
-                let avail = try available(user: d.user, asset: d.asset)
+                // 先扣用户可用；不够时撤销该用户这种资产尚未签名的提现（解冻后再扣）——被撤销的充值不能继续支撑一笔出账；
+                // 仍不够（提现已签名/已广播）的部分记入该用户名下的重组待追回，并拒绝该用户后续提现直到追回。
+                var avail = try available(user: d.user, asset: d.asset)
+                var cancelled: [Int64] = []
+                if avail < d.amount {
+                    let open = try store.withdrawals(WithdrawalFilter(user: d.user, asset: d.asset), page: Page(limit: 1000))
+                        .filter { [.requested, .riskChecked, .awaitingApproval, .approved].contains($0.state) && $0.nonce == nil }
+                    for w in open.sorted(by: { $0.id > $1.id }) where avail < d.amount {
+                        try cancelUnsigned(w.id, reason: "支撑它的充值 #\(d.id) 因重组被撤销")
+                        cancelled.append(w.id)
+                        avail = try available(user: d.user, asset: d.asset)
+                    }
+                }
                 let fromUser = min(avail, d.amount)
                 let shortfall = d.amount - fromUser
                 d.reversalEntry = try post("deposit_reversal", ref: "deposit:\(d.id)", memo: "reorg", [
                     Posting(AccountRef(.userAvailable, d.asset, d.user), .debit, fromUser),
-                    Posting(AccountRef(.reorgSuspense, d.asset), .debit, shortfall),
+                    Posting(AccountRef(.reorgSuspense, d.asset, d.user), .debit, shortfall),
                     Posting(AccountRef(.depositAddress, d.asset, d.address), .credit, d.amount),
                 ])
                 d.state = .reversed
                 d.updatedAt = now
                 try store.updateDeposit(d)
+                let cancelNote = cancelled.isEmpty ? "" : "；已撤销未签名提现 \(cancelled.map { "#\($0)" }.joined(separator: ","))"
                 try store.insertAlert(kind: "deposit.reversed",
-                                      message: "已入账充值 #\(d.id)（\(d.asset) \(d.amount.decimalString)，用户 \(d.user)）因重组被撤销；待追回 \(shortfall.decimalString)",
+                                      message: "已入账充值 #\(d.id)（\(d.asset) \(d.amount.decimalString)，用户 \(d.user)）因重组被撤销；待追回 \(shortfall.decimalString)\(cancelNote)",
                                       at: now)
-                try audit("system", "deposit.reversed", String(d.id), ["shortfall": shortfall.decimalString, "tx": d.txHash])
+                try audit("system", "deposit.reversed", String(d.id), ["shortfall": shortfall.decimalString, "tx": d.txHash,
+                                                                       "cancelled": cancelled.map(String.init).joined(separator: ",")])
             case .orphaned, .reversed:
                 break
             }
@@ -116,6 +140,21 @@ extension Ledger {
             try store.depositIDs(chain: chain, fromBlock: fromBlock, states: [.seen, .confirming, .credited, .dust])
                 .map { try orphanDeposit(id: $0) }
         }
+    }
+
+    /// 粉尘（低于最小入账额）：钱确实到了充值地址，但不记给用户——记入待处理负债（suspense），账与链仍相等，归集也不会把账扣成负数。
+    func bookDust(_ d: Deposit) throws {
+        guard !d.amount.isZero else { return }
+        try post("deposit_dust", ref: "deposit:\(d.id)", [
+            Posting(AccountRef(.depositAddress, d.asset, d.address), .debit, d.amount),
+            Posting(AccountRef(.suspense, d.asset, "dust"), .credit, d.amount),
+        ])
+    }
+
+    /// 用户因重组欠下、尚未追回的金额（> 0 时拒绝该用户该资产的新提现与审批）。
+    public func reorgDebt(user: String, asset: String) throws -> UInt256 {
+        let b = try balance(AccountRef(.reorgSuspense, asset, user))
+        return b.negative ? .zero : b.magnitude
     }
 
     public func deposits(_ f: DepositFilter = DepositFilter(), page: Page = Page()) throws -> [Deposit] { try store.deposits(f, page: page) }

@@ -38,7 +38,9 @@ extension Ledger {
         }
         guard !req.user.isEmpty, req.user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
         let asset = try self.asset(req.asset)
-        guard asset.enabled else { throw LedgerError.invalidArgument("asset", "资产 \(req.asset) 已停用，不受理新提现") }
+        guard asset.enabled else { throw LedgerError.assetDisabled(req.asset) }
+        let debt = try reorgDebt(user: req.user, asset: asset.symbol)
+        guard debt.isZero else { throw LedgerError.reorgDebt(user: req.user, asset: asset.symbol, amount: asset.format(debt)) }
         let amount = try asset.parse(req.amount)
         guard !amount.isZero else { throw LedgerError.amountZero }
         let to = try addresses.canonical(req.to)
@@ -111,6 +113,8 @@ extension Ledger {
             }
             guard now < w.expiresAt else { throw LedgerError.invalidTransition(kind: "提现", id: id, from: "expired", to: "approved") }
             guard op.name != w.requestedBy else { throw LedgerError.selfApproval(op.name) }
+            let debt = try reorgDebt(user: w.user, asset: w.asset)
+            guard debt.isZero else { throw LedgerError.reorgDebt(user: w.user, asset: w.asset, amount: try asset(w.asset).format(debt)) }
             guard !w.approvals.contains(where: { $0.operatorName == op.name && $0.expiresAt > now }) else {
                 throw LedgerError.duplicateApproval(op.name)
             }
@@ -238,6 +242,18 @@ extension Ledger {
             try audit("system", "withdraw.resolve_unknown", String(id), ["found": String(foundOnChain)])
             return w
         }
+    }
+
+    /// 撤销一笔尚未签名的提现（重组撤销了支撑它的充值）：解冻、标记失败、告警。已签名的不在此列（nonce 已占用）。
+    func cancelUnsigned(_ id: Int64, reason: String) throws {
+        var w = try loadWithdrawal(id)
+        guard w.nonce == nil else { return }
+        try transition(&w, from: [.requested, .riskChecked, .awaitingApproval, .approved], to: .failed)
+        w.reason = reason
+        try store.updateWithdrawal(w)
+        try unfreeze(w, kind: "withdrawal_unfreeze")
+        try store.insertAlert(kind: "withdraw.cancelled", message: "提现 #\(id) 已撤销：\(reason)", at: now)
+        try audit("system", "withdraw.cancelled", String(id), ["reason": reason])
     }
 
     /// 链上成功：冻结 → 热钱包转出；手续费计入费用（原生币）。

@@ -82,9 +82,7 @@ public final class Ledger {
         }
         guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符") }
         try store.transaction {
-            if try store.asset(a.symbol) != nil {
-                throw LedgerError.invalidArgument("symbol", "资产 \(a.symbol) 已存在；修改用 asset update，停用用 asset disable")
-            }
+            if try store.asset(a.symbol) != nil { throw LedgerError.assetExists(a.symbol) }
             if let c = a.contract, try store.allAssets().contains(where: { $0.contract == c }) {
                 throw LedgerError.invalidArgument("contract", "合约 \(c) 已登记为另一种资产")
             }
@@ -186,7 +184,7 @@ public final class Ledger {
     /// 给用户分配充值地址：已有则原样返回；否则从 xpub 的下一个未用索引派生并存储映射。
     public func assignAddress(user: String, asset: String, by op: String = "system") throws -> DepositAddressRecord {
         guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
-        guard try self.asset(asset).enabled else { throw LedgerError.invalidArgument("asset", "资产 \(asset) 已停用（asset enable 可恢复）") }
+        guard try self.asset(asset).enabled else { throw LedgerError.assetDisabled(asset) }
         guard let deriver else { throw LedgerError.settingMissing(Settings.depositXpub) }
         return try store.transaction {
             if let r = try store.depositAddress(user: user, asset: asset) { return r }

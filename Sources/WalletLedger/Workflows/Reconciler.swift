@@ -14,6 +14,10 @@ public struct ReconciliationLine: Sendable, Equatable {
     public var ledgerNegative: Bool
     public var chain: UInt256
     public var matches: Bool
+    public init(account: String, asset: String, ledger: UInt256, ledgerNegative: Bool, chain: UInt256, matches: Bool) {
+        self.account = account; self.asset = asset; self.ledger = ledger; self.ledgerNegative = ledgerNegative
+        self.chain = chain; self.matches = matches
+    }
 }
 
 /// 一个待对账的目标：账本账户、它在链上的地址、资产与账本余额。

@@ -23,8 +23,10 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
             throw ChainError.invalidConfiguration(key: "rpc", detail: "只支持 http/https URL：\(url.absoluteString.prefix(100))")
         }
         self.url = url
+        // 标签会出现在 status、错误消息与日志里：去掉用户名/口令、查询串，路径只留「/…」（服务商常把 API key 放在路径里）。
         var c = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        c?.user = nil; c?.password = nil; c?.query = nil
+        c?.user = nil; c?.password = nil; c?.query = nil; c?.fragment = nil
+        if let p = c?.path, !p.isEmpty, p != "/" { c?.path = "/…" }
         self.label = c?.string ?? "rpc"
         let cfg = URLSessionConfiguration.ephemeral
         cfg.httpMaximumConnectionsPerHost = 4

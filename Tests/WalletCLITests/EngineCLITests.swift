@@ -210,3 +210,18 @@ func rawGet(port: Int, path: String) -> String {
     // 日志只在文件里：每行都是 JSON。
     for l in log.split(separator: "\n") { #expect((try? JSONSerialization.jsonObject(with: Data(l.utf8))) != nil) }
 }
+
+@Test func statusNeverPrintsNodeCredentials() throws {
+    // QA：init --rpc "http://user:s3cretpw@host/v3/KEY?token=T" 之后，status --json 的 settings.rpcUrls 原样打印了口令。
+    let dir = CLIRunner.tempDir("eng")
+    let pass = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+    let admin = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
+    let home = dir.appendingPathComponent("home").path
+    let url = "http://user:s3cretpw@127.0.0.1:9/v3/APIKEY123?token=TOKEN456"
+    let r = try CLIRunner.run(["init", "--home", home, "--chain-id", "1337", "--rpc", url, "--offline", "--unseal-passphrase-file", pass,
+                               "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let st = try CLIRunner.run(["status", "--home", home, "--json"])
+    for secret in ["s3cretpw", "APIKEY123", "TOKEN456"] { #expect(!st.stdout.contains(secret) && !st.stderr.contains(secret), "\(secret) 泄露") }
+    #expect(st.stdout.contains("127.0.0.1:9"))
+}

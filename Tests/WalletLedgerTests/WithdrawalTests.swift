@@ -227,3 +227,31 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     try l.store.transaction { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
     #expect(try l.withdrawalCount() == 1 && l.check().isEmpty)
 }
+
+@Test func withdrawalsToOurOwnAddressesOrTokenContractsAreRefused() throws {
+    // QA：热钱包自身、本钱包的充值地址、代币合约都曾被接受为提现目标（钱白白烧掉，或充值被重复入账）。
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(10))
+    let hot = "0x3333333333333333333333333333333333333333"
+    try l.setSetting(Ledger.Settings.hotWallet, hot)
+    let dep = try l.assignAddress(user: "u2", asset: "ETH").address
+    let usdt = try #require(try l.asset("USDT").contract)
+    l.policy.allowlistRequired = false
+    for (i, (to, kind)) in [(hot, LedgerError.DestinationKind.hotWallet), (dep, .depositAddress), (usdt, .tokenContract)].enumerated() {
+        let before = try Fixture.snapshot(l)
+        #expect(throws: LedgerError.forbiddenDestination(address: to, kind: kind)) {
+            try l.requestWithdrawal(req("bad\(i)", "1", to: to), by: env.carol)
+        }
+        #expect(try Fixture.snapshot(l) == before)
+    }
+}
+
+@Test func allowlistNeedsTwoPeopleToAddAndActivate() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    let fresh = "0x4444444444444444444444444444444444444444"
+    _ = try l.allowlistAdd(fresh, by: env.admin)
+    #expect(throws: LedgerError.allowlistSelfActivation("admin")) { try l.allowlistActivate(fresh, by: env.admin) }
+    #expect(try l.allowlistEntry(fresh)?.activatedAt == nil)
+}

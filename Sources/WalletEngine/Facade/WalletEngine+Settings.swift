@@ -31,6 +31,14 @@ public struct EffectiveSettings: Sendable {
 }
 
 extension WalletEngine {
+    /// 显示用的节点地址：去掉用户名/口令、查询串，路径只留「/…」——服务商的 API key 常放在这三处（Infura 放在路径里）。
+    public static func redactedURL(_ s: String) -> String {
+        guard var c = URLComponents(string: s) else { return "(invalid url)" }
+        c.user = nil; c.password = nil; c.query = nil; c.fragment = nil
+        if !c.path.isEmpty && c.path != "/" { c.path = "/…" }
+        return c.string ?? "(invalid url)"
+    }
+
     public func assets() throws -> [Asset] { try gate.with { l in try l.store.allAssets() } }
 
     /// 查资产；不存在返回 nil。
@@ -110,7 +118,7 @@ extension WalletEngine {
         try gate.with { l in
             EffectiveSettings(depositXpub: try l.setting(Ledger.Settings.depositXpub),
                               depositXpubPath: try l.setting(Ledger.depositXpubPathKey) ?? (try l.setting(Ledger.Settings.depositXpub) == nil ? nil : XpubDepositAddressDeriver.defaultXpubPath),
-                              assets: try l.store.allAssets(), rpcURLs: config.chain.rpcURLs, chainId: config.chain.id,
+                              assets: try l.store.allAssets(), rpcURLs: config.chain.rpcURLs.map(Self.redactedURL), chainId: config.chain.id,
                               ownConfirmations: config.deposits.confirmations, policyRules: l.policy.rules.map(\.name),
                               policySource: FileManager.default.fileExists(atPath: home.policyFile) ? "policy.json" : "default")
         }

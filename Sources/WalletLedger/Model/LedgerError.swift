@@ -36,6 +36,11 @@ public enum LedgerError: WalletError, Equatable {
     case reorgDebt(user: String, asset: String, amount: String)
     case assetDisabled(String)
     case assetExists(String)
+    case allowlistSelfActivation(String)
+    /// 目标地址是我们自己的（热钱包、充值地址）或某个资产的合约：链上转过去等于把钱烧掉或绕过账本。
+    case forbiddenDestination(address: String, kind: DestinationKind)
+
+    public enum DestinationKind: String, Sendable, Equatable { case hotWallet, depositAddress, tokenContract }
 
     public var code: String {
         switch self {
@@ -72,6 +77,8 @@ public enum LedgerError: WalletError, Equatable {
         case .reorgDebt: return "withdraw.reorg_debt"
         case .assetDisabled: return "asset.disabled"
         case .assetExists: return "asset.exists"
+        case .allowlistSelfActivation: return "allowlist.self_activation"
+        case .forbiddenDestination: return "withdraw.forbidden_destination"
         }
     }
 
@@ -126,6 +133,17 @@ public enum LedgerError: WalletError, Equatable {
             return zh ? "资产 \(a) 已停用：不分配新地址、不受理新提现（asset enable \(a) 可恢复）。" : "asset \(a) is disabled: no new addresses or withdrawals (asset enable \(a) restores it)."
         case .assetExists(let a):
             return zh ? "资产 \(a) 已存在：asset add 只新建；修改用 asset update \(a)。" : "asset \(a) already exists: asset add only creates; use asset update \(a) to change it."
+        case .allowlistSelfActivation(let o):
+            return zh ? "\(o) 亲自加入了这个白名单地址，不能再由自己激活（四眼原则）：请另一位管理员激活。"
+                      : "\(o) added this allowlist address and cannot also activate it (four-eyes rule): another admin must activate it."
+        case .forbiddenDestination(let a, let k):
+            switch k {
+            case .hotWallet: return zh ? "目标地址 \(a) 是我们自己的热钱包：这不是提现。" : "destination \(a) is our own hot wallet: that is not a withdrawal."
+            case .depositAddress: return zh ? "目标地址 \(a) 是本钱包的充值地址：站内转账请在账上划转，不要上链（否则手续费白付、充值被重复入账）。"
+                                            : "destination \(a) is one of our deposit addresses: move funds between users in the books, not on chain (fees wasted, deposit credited twice)."
+            case .tokenContract: return zh ? "目标地址 \(a) 是一个资产的代币合约：转到合约地址的资金通常无法取回。请核对收款地址。"
+                                           : "destination \(a) is a token contract: funds sent to a contract address are usually lost. Check the recipient address."
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ extension Ledger {
         let amount = try asset.parse(req.amount)
         guard !amount.isZero else { throw LedgerError.amountZero }
         let to = try addresses.canonical(req.to)
+        try checkDestination(to)
         return try store.transaction {
             if let existing = try store.withdrawal(requestID: req.requestID) {
                 guard existing.user == req.user, existing.asset == asset.symbol, existing.amount == amount, existing.to == to else {
@@ -244,6 +245,14 @@ extension Ledger {
         }
     }
 
+    /// 拒绝把钱发往我们自己（热钱包、充值地址）或任何已登记资产的合约地址。
+    func checkDestination(_ to: String) throws {
+        let t = to.lowercased()
+        if let hot = try store.setting(Settings.hotWallet), hot.lowercased() == t { throw LedgerError.forbiddenDestination(address: to, kind: .hotWallet) }
+        if try store.depositAddress(address: t) != nil { throw LedgerError.forbiddenDestination(address: to, kind: .depositAddress) }
+        if try store.allAssets().contains(where: { $0.contract?.lowercased() == t }) { throw LedgerError.forbiddenDestination(address: to, kind: .tokenContract) }
+    }
+
     /// 撤销一笔尚未签名的提现（重组撤销了支撑它的充值）：解冻、标记失败、告警。已签名的不在此列（nonce 已占用）。
     func cancelUnsigned(_ id: Int64, reason: String) throws {
         var w = try loadWithdrawal(id)
@@ -325,6 +334,7 @@ extension Ledger {
         return try store.transaction {
             guard var e = try store.allowlistEntry(a) else { throw LedgerError.notFound("白名单地址", a) }
             if e.activatedAt != nil { return e }
+            guard e.addedBy != op.name else { throw LedgerError.allowlistSelfActivation(op.name) }
             e.activatedBy = op.name; e.activatedAt = now
             try store.upsertAllowlist(e)
             try audit(op.name, "allowlist.activate", a, ["usableFrom": String(now + policy.coolingOffSeconds)])

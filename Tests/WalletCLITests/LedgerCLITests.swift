@@ -210,3 +210,18 @@ func ledgerCLIDetectsTampering() throws {
     let help = try CLIRunner.run(["ledger", "--help"])
     #expect(!help.stdout.contains("test-worker"))
 }
+
+@Test func worldReadableSecretFilesAreFlagged() throws {
+    // QA：0644 的口令文件被静默接受。照样可用（不打断脚本），但 stderr 明确提醒 chmod 600。
+    let (home, _) = try LedgerCLIFixture.home()
+    let loose = home.appendingPathComponent("loose.txt").path
+    FileManager.default.createFile(atPath: loose, contents: Data("test-passphrase\n".utf8), attributes: [.posixPermissions: 0o644])
+    let r = try CLIRunner.run(["withdraw", "allowlist-add", "0x5555555555555555555555555555555555555555", "--home", home.path,
+                               "--operator", "alice", "--operator-passphrase-file", loose, "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("chmod 600") && r.stderr.contains("644"))
+    let tight = home.appendingPathComponent("pw.txt").path   // 0600
+    let q = try CLIRunner.run(["withdraw", "allowlist-add", "0x6666666666666666666666666666666666666666", "--home", home.path,
+                               "--operator", "alice", "--operator-passphrase-file", tight])
+    #expect(q.status == 0 && !q.stderr.contains("chmod"), "\(q.stderr)")
+}

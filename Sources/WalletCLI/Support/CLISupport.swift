@@ -56,8 +56,12 @@ enum CLI {
         Foundation.exit(exitCode)
     }
 
+    /// 当前命令的界面语言（CLI.run 设置；给没有 GlobalOptions 的辅助函数用）。
+    nonisolated(unsafe) static var language: Language = .zh
+
     /// 运行命令体，统一处理错误。
     static func run(_ g: GlobalOptions, _ body: () throws -> Void) {
+        language = g.language
         do { try body() } catch { fail(error, lang: g.language, json: g.json) }
     }
 
@@ -73,6 +77,13 @@ enum CLI {
 
     /// 从文件读取机密（UTF-8 文本，去掉一个结尾换行）。返回 SecretBytes，绝不经过 argv。
     static func readSecretFile(_ path: String, what: String) throws -> SecretBytes {
+        // 组或其他人可读的机密文件：照样读（不打断脚本），但在 stderr 明确提醒（ssh 对私钥文件同样挑剔）。
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
+            let mode = String(st.st_mode & 0o777, radix: 8)
+            warn("警告：\(what)文件 '\(path)' 的权限是 \(mode)，组或其他用户可读；请 chmod 600 '\(path)'。",
+                 "warning: the secret file '\(path)' has mode \(mode) and is readable by group or others; run chmod 600 '\(path)'.", language)
+        }
         guard var bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'：文件不存在或没有读权限。",
                                     en: "cannot read \(what) file '\(path)': missing or not readable.")

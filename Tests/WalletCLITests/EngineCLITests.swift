@@ -222,6 +222,10 @@ func rawGet(port: Int, path: String) -> String {
                                "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"])
     #expect(r.status == 0, "\(r.stderr)")
     let st = try CLIRunner.run(["status", "--home", home, "--json"])
+    // 节点不可达：status 照样打印，但 healthy=false、problems 点名、退出 1（issue 10）。
+    #expect(st.status == 1, "\(st.stderr)")
+    let o = try #require(st.json as? [String: Any])
+    #expect(o["healthy"] as? Bool == false && (o["problems"] as? [String])?.contains("node.unreachable") == true, "\(o["problems"] ?? "-")")
     for secret in ["s3cretpw", "APIKEY123", "TOKEN456"] { #expect(!st.stdout.contains(secret) && !st.stderr.contains(secret), "\(secret) 泄露") }
     #expect(st.stdout.contains("127.0.0.1:9"))
 }

@@ -91,6 +91,16 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
                                        "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12", "--json"] + h)
         #expect(initR.status == 0, "\(initR.stderr)")
         let hot = try #require(((initR.json as? [String: Any])?["hotWallet"] as? [String: Any])?["address"] as? String)
+        let healthy = try CLIRunner.run(["status", "--json"] + h)
+        #expect(healthy.status == 0 && (healthy.json as? [String: Any])?["healthy"] as? Bool == true, "\(healthy.stdout)\(healthy.stderr)")
+        // 离线创建、链 id 写错的 home：status 点名 node.chain_id_mismatch 并退出 1。
+        let other = dir.appendingPathComponent("other").path
+        let offline = try CLIRunner.run(["init", "--home", other, "--chain-id", "1", "--rpc", dev.url, "--offline", "--unseal-passphrase-file", unseal,
+                                         "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        let mism = try CLIRunner.run(["status", "--home", other, "--json"])
+        #expect(mism.status == 1 && ((mism.json as? [String: Any])?["problems"] as? [String])?.contains("node.chain_id_mismatch") == true,
+                "\(mism.stdout)\(mism.stderr)")
 
         let token = try #require(try dev.call("devnet_deployToken", ["Tether", "USDT", 6]) as? String)
         let add = try CLIRunner.run(["asset", "add", "--symbol", "USDT", "--contract", token, "--decimals", "6", "--confirmations", "2"] + root + h)

@@ -91,7 +91,9 @@ struct StatusCommand: ParsableCommand {
                                      "approvalPolicy": ["source": st.policySource, "rules": st.policyRules] as [String: Any],
                                      "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
                 }
-                CLI.printJSON(o); return
+                CLI.printJSON(o)
+                if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
+                return
             }
             let zh = g.language == .zh
             if s.demo { print(zh ? "⚠ 演示链（DEMO）——不是真实网络" : "⚠ DEMO CHAIN — not a real network") }
@@ -101,7 +103,19 @@ struct StatusCommand: ParsableCommand {
             for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
             print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")
             if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
+            if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
         }
+    }
+}
+
+/// status 发现需要处理的问题（退出 1；输出已打印）。
+struct StatusUnhealthy: WalletError {
+    let problems: [String]
+    var code: String { "status.unhealthy" }
+    var isBadInput: Bool { false }
+    func message(_ lang: Language) -> String {
+        lang == .zh ? "不健康：\(problems.joined(separator: ", "))（node.unreachable：检查节点与网络；node.chain_id_mismatch：节点在另一条链上，检查 config.json 的 rpcUrls）。"
+                    : "unhealthy: \(problems.joined(separator: ", ")) (node.unreachable: check the node and network; node.chain_id_mismatch: the node is on another chain, check rpcUrls in config.json)."
     }
 }
 

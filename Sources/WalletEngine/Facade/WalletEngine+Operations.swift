@@ -23,6 +23,9 @@ public struct EngineStatus: Sendable {
     public var nodeError: String?
     /// 生效的设置（唯一来源：数据库 / config.json / policy.json）。
     public var settings: EffectiveSettings?
+    /// 需要值班处理的问题（机器码）；为空即 healthy。
+    public var problems: [String] = []
+    public var healthy: Bool { problems.isEmpty }
 
     public var json: [String: Any] {
         var o: [String: Any] = [
@@ -44,6 +47,8 @@ public struct EngineStatus: Sendable {
         o["signerTier"] = signerTier ?? NSNull()
         if let e = nodeError { o["nodeError"] = e }
         if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
+        o["healthy"] = healthy
+        o["problems"] = problems
         return o
     }
 }
@@ -95,10 +100,14 @@ extension WalletEngine {
         }
         chain.exportBreakers(metrics)
         let lag: UInt64? = head.map { h in h > (height ?? 0) ? h - (height ?? 0) : 0 }
-        return EngineStatus(chainId: config.chain.id, chainKind: config.chain.kind.rawValue, demo: config.isDemo, head: head,
-                            scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
-                            hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
-                            signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
+        var st = EngineStatus(chainId: config.chain.id, chainKind: config.chain.kind.rawValue, demo: config.isDemo, head: head,
+                              scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
+                              hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
+                              signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
+        // 没有一个健康的节点（不可达、chainId 不符）就是问题：status 退出 1，值班一眼能看到。
+        if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
+        for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }
+        return st
     }
 
     /// 手续费：{"baseFee", "slow", "normal", "fast"}（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。

@@ -198,6 +198,19 @@ func rawGet(port: Int, path: String) -> String {
     // 第二个引擎同一 home：拒绝（不会两个进程分配 nonce）。
     let second = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
     #expect(second.status == 1 && second.stderr.contains("engine.already_running"), "\(second.stderr)")
+    // 运行中请求归集：不被拒绝，而是入队给运行中的引擎执行（issue 10）。
+    let sweep = try CLIRunner.run(["sweep", "run", "--home", home, "--unseal-passphrase-file", pass, "--json"])
+    #expect(sweep.status == 0 && (sweep.json as? [String: Any])?["enqueued"] as? Bool == true, "\(sweep.stdout)\(sweep.stderr)")
+    let jobId = (sweep.json as? [String: Any])?["jobId"] as? Int
+    var done = false
+    for _ in 0..<40 where !done {
+        let jobs = try CLIRunner.run(["jobs", "list", "--home", home, "--json"]).json as? [[String: Any]] ?? []
+        done = jobs.contains { $0["id"] as? Int == jobId && $0["state"] as? String == "done" }
+        if !done { Thread.sleep(forTimeInterval: 0.25) }
+    }
+    #expect(done, "运行中的引擎应执行入队的归集任务")
+    let rec = try CLIRunner.run(["ledger", "reconcile", "--enqueue", "--home", home, "--json"])
+    #expect(rec.status == 0 && (rec.json as? [String: Any])?["kind"] as? String == "reconcile.run", "\(rec.stdout)\(rec.stderr)")
     let t0 = Date()
     kill(p.processIdentifier, SIGTERM)
     p.waitUntilExit()

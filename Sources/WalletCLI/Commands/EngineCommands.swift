@@ -235,7 +235,14 @@ struct SweepRunCmd: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
+            let lock: ProcessLock
+            do { lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
+                // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
+                let j = try EngineCLI.open(home).enqueue(.sweepRun)
+                if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
+                else { print(g.language == .zh ? "引擎正在运行：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "the engine is running: queued sweep job #\(j.id) for it to execute (see jobs list).") }
+                return
+            }
             defer { lock.release() }
             let engine = try open.open(home, g, needUnseal: true)
             let steps = try runBlocking { try await engine.sweepRun() }

@@ -76,5 +76,22 @@ import WalletLedger
         #expect(try engine.alerts().contains { $0.kind == "deposit.reversed" })
         #expect(engine.metrics.reorgs.value() >= UInt256(1))
         #expect(try engine.ledgerCheck().isEmpty)
+
+        // 同一笔交易在新分支上重新出块（同一发送方、同一 nonce、同样的字段 → 同一个哈希）：
+        // 被撤销的那笔重新变为可入账，再记一条平衡的入账分录（issue 10）；孤立的那笔同样重新入账。
+        let oldHashes = Set(deps.map(\.txHash))
+        try await dev.send(from: accts[1], to: addr, wei: ether * UInt256(2))
+        try await dev.send(from: accts[2], to: addr, wei: ether)
+        try await dev.mine(3)
+        try await engine.runWorker("scanner")
+        deps = try engine.deposits().rows
+        #expect(deps.count == 2, "重新出块不应产生新记录：\(deps.map { "\($0.id) \($0.txHash) \($0.state)" })")
+        #expect(Set(deps.map(\.txHash)) == oldHashes)
+        #expect(deps.allSatisfy { $0.state == .credited }, "\(deps.map(\.state))")
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == ether * UInt256(3))
+        let v = try engine.ledgerCheck()
+        #expect(v.isEmpty, "\(v)")
+        let rec = try await engine.reconcile(record: false)
+        #expect(rec.ok, "\(rec.mismatches)")
     }
 }

@@ -106,6 +106,17 @@ import WalletCrypto
                                                   to: Fixture.destinations[0]), by: env.carol)
     }
     #expect(try l.check().isEmpty)
+    // 同一笔交易在新分支重新出块：被撤销的充值重新可入账；入账先还清欠款，剩余记入可用。
+    let again = try l.observeDeposit(DepositObservation(txHash: "0x1", logIndex: 0, address: addr, asset: "ETH", amount: ether, blockNumber: 7, blockHash: "0xd"))
+    #expect(again.id == d1.id && again.state == .seen)
+    #expect(try l.updateConfirmations(depositID: d1.id, confirmations: 3).state == .credited)
+    #expect(try l.reorgDebt(user: "u1", asset: "ETH") == .zero)
+    #expect(try l.available(user: "u1", asset: "ETH") == UInt256(400_000_000_000_000_000))
+    #expect(try l.check().isEmpty)
+    // 再次被孤立：第二次撤销，入账 2 次、撤销 2 次，仍自洽。
+    #expect(try l.orphanDeposits(inBlocks: ["0xd"]).map(\.id) == [d1.id])
+    #expect(try l.store.deposit(id: d1.id)?.state == .reversed)
+    #expect(try l.check().isEmpty)
 }
 
 @Test func unknownDepositAddressIsRejected() throws {

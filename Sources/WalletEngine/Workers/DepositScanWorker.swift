@@ -113,19 +113,8 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 var rows = try rows()
                 rows.removeAll { $0.n > r.commonAncestor.number }
                 try gate.put(Self.key, rows)
-                // 充值按扫描顺序插入，id 递减即区块递减：往回翻到共同祖先之前为止。
-                var offset = 0
-                outer: while true {
-                    let page = try l.deposits(DepositFilter(), page: Page(limit: 200, offset: offset))
-                    if page.isEmpty { break }
-                    for d in page {
-                        if d.blockNumber <= Int64(r.commonAncestor.number) && offset > 0 && d.state != .orphaned { break outer }
-                        guard orphanHashes.contains(d.blockHash.lowercased()), d.state != .orphaned, d.state != .reversed else { continue }
-                        let after = try l.orphanDeposit(id: d.id)
-                        results.append((after.asset, after.state))
-                    }
-                    offset += page.count
-                }
+                // 按被孤立的区块哈希精确选出充值（含重新出块后又落在这些块里的），不按 id 顺序往回翻。
+                for after in try l.orphanDeposits(inBlocks: Array(orphanHashes)) { results.append((after.asset, after.state)) }
             }
             metrics.reorgs.inc()
             for (sym, st) in results { (st == .reversed ? metrics.depositsReversed : metrics.depositsOrphaned).inc([sym]) }
@@ -220,6 +209,16 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
                 for d in page {
                     let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
                     let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
+                    // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
+                    if conf >= d.required || isFinal {
+                        let canonical = try await client.block(.number(UInt64(d.blockNumber)))?.hash.hex.lowercased()
+                        guard canonical == d.blockHash.lowercased() else {
+                            ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
+                                                                      "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])
+                            stillOpen += 1   // 仍在原状态：分页偏移要算上它
+                            continue
+                        }
+                    }
                     let after = try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal) }
                     if after.state == .credited {
                         credited += 1

@@ -44,6 +44,8 @@ public protocol DepositRepository: TransactionalStore {
     func depositCount(_ f: DepositFilter) throws -> Int
     /// 某高度（含）之后、仍可能受重组影响的充值（重组回滚用）。
     func depositIDs(chain: String, fromBlock: Int64, states: [DepositState]) throws -> [Int64]
+    /// 落在这些区块（按哈希）里的充值。
+    func depositIDs(chain: String, blockHashes: [String]) throws -> [Int64]
 }
 
 public protocol WithdrawalRepository: TransactionalStore {

@@ -100,6 +100,10 @@ public enum Migrations {
         (6, """
         ALTER TABLE assets ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
         """),
+        // 7：重组回滚按被孤立的区块哈希精确选出充值（不再按 id 顺序往回翻，那样会漏掉重新出块的充值）。
+        (7, """
+        CREATE INDEX deposits_block_hash ON deposits(chain, block_hash);
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

@@ -240,6 +240,15 @@ extension SQLiteLedgerStore: DepositRepository {
         return try db.query("SELECT id FROM deposits WHERE chain = ? AND block_number >= ? AND state IN (\(marks)) ORDER BY id",
                             [chain, fromBlock] + states.map(\.rawValue)).map { $0.int("id") }
     }
+    public func depositIDs(chain: String, blockHashes: [String]) throws -> [Int64] {
+        var out: [Int64] = []
+        for chunk in stride(from: 0, to: blockHashes.count, by: 500).map({ Array(blockHashes[$0..<min($0 + 500, blockHashes.count)]) }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            out += try db.query("SELECT id FROM deposits WHERE chain = ? AND block_hash IN (\(marks)) ORDER BY id",
+                                [chain] + chunk.map { $0.lowercased() }).map { $0.int("id") }
+        }
+        return out
+    }
     public func depositCount(_ f: DepositFilter) throws -> Int {
         let (w, args) = depositWhere(f)
         return Int(try db.query("SELECT COUNT(*) AS n FROM deposits\(w)", args).first!.int("n"))

@@ -26,7 +26,8 @@ extension Ledger {
         return try store.transaction {
             if var d = try store.deposit(chain: chain, txHash: txHash, logIndex: o.logIndex) {
                 // 被孤立的充值在新分支上重新出块：回到 seen，重新计确认。
-                if d.state == .orphaned {
+                if d.state == .orphaned || d.state == .reversed {
+                    // 被孤立/被撤销的充值在新分支上重新出块：重新计确认（撤销过的会在入账时再记一条平衡的入账分录）。
                     // 粉尘重新出块仍是粉尘（重新记入待处理），绝不因重新出块而变成可入账。
                     let dust = d.amount < asset.minDeposit || d.amount.isZero
                     d.state = dust ? .dust : .seen; d.blockNumber = o.blockNumber; d.blockHash = o.blockHash
@@ -64,9 +65,13 @@ extension Ledger {
             d.updatedAt = now
             let done = asset.useFinalized ? finalized : d.confirmations >= d.required
             if done {
+                // 先还该用户因重组欠下的（同一笔交易被撤销后又重新出块的典型情形），剩余记入可用。
+                let debt = try reorgDebt(user: d.user, asset: d.asset)
+                let repay = min(debt, d.amount)
                 d.creditEntry = try post("deposit_credit", ref: "deposit:\(d.id)", [
                     Posting(AccountRef(.depositAddress, d.asset, d.address), .debit, d.amount),
-                    Posting(AccountRef(.userAvailable, d.asset, d.user), .credit, d.amount),
+                    Posting(AccountRef(.reorgSuspense, d.asset, d.user), .credit, repay),
+                    Posting(AccountRef(.userAvailable, d.asset, d.user), .credit, d.amount - repay),
                 ])
                 d.state = .credited
                 try store.updateDeposit(d)
@@ -155,6 +160,15 @@ extension Ledger {
     public func reorgDebt(user: String, asset: String) throws -> UInt256 {
         let b = try balance(AccountRef(.reorgSuspense, asset, user))
         return b.negative ? .zero : b.magnitude
+    }
+
+    /// 重组：这些区块（按哈希）被孤立，撤销其中的全部充值（一个事务）。按哈希精确选择——包括重新出块后落在这些块里的充值。
+    @discardableResult
+    public func orphanDeposits(inBlocks hashes: [String]) throws -> [Deposit] {
+        try store.transaction {
+            try store.depositIDs(chain: chain, blockHashes: hashes).map { try orphanDeposit(id: $0) }
+                .filter { $0.state == .orphaned || $0.state == .reversed }
+        }
     }
 
     public func deposits(_ f: DepositFilter = DepositFilter(), page: Page = Page()) throws -> [Deposit] { try store.deposits(f, page: page) }

@@ -196,3 +196,63 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(audit.stdout.contains("\"operator\" : \"root\""))
     }
 }
+
+@Suite(.serialized) struct DeepReorgCLITests {
+    /// 超过窗口的深度重组：扫块器停机并告警，status 退出 1 点名 scanner.halted；admin `scanner rescan --from N`
+    /// 撤销已不在主链上的充值后恢复（issue 10）。init 默认从当时的链头开始扫（不会从创世块扫起）。
+    @Test func deepReorgHaltsTheScannerUntilAnAdminRescans() throws {
+        let dev = try CLIDevnet()
+        let dir = CLIRunner.tempDir("deepreorg")
+        let unseal = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+        let adminPw = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
+        let home = dir.appendingPathComponent("home").path
+        let h = ["--home", home]
+        let root = ["--operator", "root", "--operator-passphrase-file", adminPw]
+        try dev.mine(5)
+        let initR = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
+                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12"] + h)
+        #expect(initR.status == 0, "\(initR.stderr)")
+        // 窗口调小到 4 个区块，好在测试里造出「比窗口更深」的重组。
+        var cfg = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: home + "/config.json"))) as? [String: Any])
+        var dep = cfg["deposits"] as? [String: Any] ?? [:]
+        dep["reorgWindow"] = 4
+        cfg["deposits"] = dep
+        try JSONSerialization.data(withJSONObject: cfg).write(to: URL(fileURLWithPath: home + "/config.json"))
+        let a = try #require(try CLIRunner.run(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + root + h).json as? [String: Any])
+        let addr = try #require(a["address"] as? String)
+        let forkPoint = dev.quantity(try dev.call("eth_blockNumber"))
+        let snap = try dev.call("evm_snapshot")
+        let accts = try dev.accounts()
+        _ = try dev.call("devnet_send", [["from": accts[3], "to": addr, "value": "0xde0b6b3a7640000"]])   // 1 ETH
+        try dev.mine(6)
+        func once() throws -> CLIResult { try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h) }
+        #expect(try once().status == 0)
+        let credited = try #require(try CLIRunner.run(["deposit", "list", "--json"] + h).json as? [[String: Any]])
+        #expect(credited.first?["state"] as? String == "credited", "\(credited)")
+        // 回到分叉点，新分支更长且没有这笔充值：深度 7 > 窗口 4。
+        _ = try dev.call("evm_revert", [snap])
+        try dev.mine(10)
+        let halted = try once()
+        #expect(halted.status == 1, "\(halted.stdout)\(halted.stderr)")
+        let st = try CLIRunner.run(["status", "--json"] + h)
+        #expect(st.status == 1 && ((st.json as? [String: Any])?["problems"] as? [String])?.contains("scanner.halted") == true, "\(st.stdout)")
+        let alerts = try CLIRunner.run(["ledger", "alerts", "--json"] + h).json as? [[String: Any]] ?? []
+        #expect(alerts.filter { $0["kind"] as? String == "scanner.halted" }.count == 1)
+        #expect(try once().status == 1)   // 仍停机；告警不重复
+        #expect((try CLIRunner.run(["ledger", "alerts", "--json"] + h).json as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "scanner.halted" }.count == 1)
+        // 非 admin 不能重扫；admin 重扫：那笔充值已不在主链上 → 冲正。
+        let anon = try CLIRunner.run(["scanner", "rescan", "--from", String(forkPoint)] + h)
+        #expect(anon.status == 2)
+        let r = try CLIRunner.run(["scanner", "rescan", "--from", String(forkPoint), "--json"] + root + h)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((r.json as? [String: Any])?["reversed"] as? Int == 1, "\(r.stdout)")
+        #expect(try once().status == 0)
+        let after = try CLIRunner.run(["status", "--json"] + h)
+        #expect(after.status == 0 && (after.json as? [String: Any])?["healthy"] as? Bool == true, "\(after.stdout)")
+        #expect((try CLIRunner.run(["deposit", "list", "--json"] + h).json as? [[String: Any]])?.first?["state"] as? String == "reversed")
+        #expect(try CLIRunner.run(["ledger", "check"] + h).status == 0)
+        #expect(try CLIRunner.run(["audit", "verify"] + h).status == 0)
+        let rec = try CLIRunner.run(["ledger", "reconcile", "--json"] + h)
+        #expect(rec.status == 0, "\(rec.stdout)")
+    }
+}

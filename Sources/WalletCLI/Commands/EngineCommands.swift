@@ -33,6 +33,7 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "管理员口令文件") var adminPassphraseFile: String
     @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
     @Flag(name: .long, help: "不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）") var offline = false
+    @Option(name: .long, help: "从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）") var startBlock: UInt64?
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
     func run() throws {
@@ -47,9 +48,13 @@ struct InitCommand: ParsableCommand {
                 throw EngineError("init.scrypt", zh: "scrypt log2(N) 须在 10..20。", en: "scrypt log2(N) must be within 10..20.", badInput: true)
             }
             let lang = g.language
+            var start = startBlock
             if !demo && !offline {
                 let (id, urls) = (chainId, rpc)
-                try runBlocking { try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls) }
+                let head = try runBlocking { try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls) }
+                if start == nil { start = head }   // 新钱包从现在开始扫：之前的区块里不可能有发给它的充值
+            } else if !demo && start == nil {
+                CLI.warn("提示：--offline 且未给 --start-block，将从区块 0 开始扫描（主网上会很慢）。", "note: --offline without --start-block scans from block 0 (slow on mainnet).", g.language)
             }
             let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
@@ -59,7 +64,7 @@ struct InitCommand: ParsableCommand {
                 home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
                 mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
                 keystoreOptions: try HomeKeystore.options(scryptLogN: scryptLogN),
-                operatorKDF: kdf))
+                operatorKDF: kdf, startBlock: start))
             if g.json { CLI.printJSON(r.json) } else {
                 print(lang == .zh ? "已创建 \(r.home)：链 \(r.chainId)，热钱包 \(r.hotWalletAddress)，管理员 \(r.admin)。"
                                   : "created \(r.home): chain \(r.chainId), hot wallet \(r.hotWalletAddress), admin \(r.admin).")
@@ -114,8 +119,8 @@ struct StatusUnhealthy: WalletError {
     var code: String { "status.unhealthy" }
     var isBadInput: Bool { false }
     func message(_ lang: Language) -> String {
-        lang == .zh ? "不健康：\(problems.joined(separator: ", "))（node.unreachable：检查节点与网络；node.chain_id_mismatch：节点在另一条链上，检查 config.json 的 rpcUrls）。"
-                    : "unhealthy: \(problems.joined(separator: ", ")) (node.unreachable: check the node and network; node.chain_id_mismatch: the node is on another chain, check rpcUrls in config.json)."
+        lang == .zh ? "不健康：\(problems.joined(separator: ", "))（node.unreachable：检查节点与网络；node.chain_id_mismatch：节点在另一条链上，检查 config.json 的 rpcUrls；scanner.halted：深度重组超过窗口，核对后 scanner rescan --from N）。"
+                    : "unhealthy: \(problems.joined(separator: ", ")) (node.unreachable: check the node and network; node.chain_id_mismatch: the node is on another chain, check rpcUrls in config.json; scanner.halted: a reorg deeper than the window, check and run scanner rescan --from N)."
     }
 }
 
@@ -365,6 +370,39 @@ struct AssetList: ParsableCommand {
         CLI.run(g) {
             let rows = try EngineCLI.open(home).assets().map(EngineCLI.assetJSON)
             if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["symbol", "contract", "decimals", "confirmations", "useFinalized", "minDeposit", "enabled"]) }
+        }
+    }
+}
+
+struct ScannerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scanner", abstract: "扫块器：深度重组停机后的重扫 / deposit scanner",
+                                                    subcommands: [ScannerRescan.self])
+}
+
+struct ScannerRescan: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rescan", abstract: "从区块 N 重新扫描（admin）：先撤销 N 之后已不在主链上的充值，再清空窗口、解除停机；引擎运行中则入队给它")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @Option(name: .long, help: "起始区块号") var from: UInt64
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let e = try EngineCLI.open(home)
+            let op = try EngineCLI.authenticate(e, auth)
+            let lock: ProcessLock
+            do { lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let err as WalletError where err.code == "engine.already_running" {
+                let j = try e.requestRescan(from: from, by: op)
+                if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
+                else { print(zh ? "引擎正在运行：已入队重扫任务 #\(j.id)（jobs list 查看）。" : "the engine is running: queued rescan job #\(j.id) (see jobs list).") }
+                return
+            }
+            defer { lock.release() }
+            let n = from
+            let r = try runBlocking { try await e.rescan(from: n, by: op) }
+            if g.json { CLI.printJSON(["from": NSNumber(value: r.from), "orphaned": r.orphaned, "reversed": r.reversed]) }
+            else { print(zh ? "将从区块 \(r.from) 重扫；撤销了 \(r.orphaned) 笔未入账、\(r.reversed) 笔已入账的非主链充值。" : "rescanning from block \(r.from); \(r.orphaned) unconfirmed and \(r.reversed) credited off-chain deposit(s) undone.") }
         }
     }
 }

@@ -20,6 +20,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case allowlistActivate = "allowlist.activate"
     case hotWalletFund = "hot_wallet.fund"
     case jobRequeue = "jobs.requeue"
+    case scannerRescan = "scanner.rescan"
     case keystoreUnseal = "keystore.unseal"
     case ceremonyStart = "ceremony.start"
 
@@ -31,7 +32,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .addressAssign: [.approver, .custodian, .admin]
         case .keystoreUnseal: [.custodian, .admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
-             .allowlistActivate, .hotWalletFund, .jobRequeue, .ceremonyStart: [.admin]
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart: [.admin]
         }
     }
 }

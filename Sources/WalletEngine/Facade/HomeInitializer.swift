@@ -26,14 +26,16 @@ public struct InitRequest {
     /// 操作员口令 scrypt 参数（测试可调小）。
     public var operatorKDF: ScryptParams
     public var demoSeed: UInt64
+    /// 从哪个区块开始扫充值（nil = 0）。CLI 默认填 init 时的链头。
+    public var startBlock: UInt64?
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
-                demoSeed: UInt64 = 0) {
+                demoSeed: UInt64 = 0, startBlock: UInt64? = nil) {
         self.home = home; self.chainId = chainId; self.chainKind = chainKind; self.rpcURLs = rpcURLs
         self.unsealPassphrase = unsealPassphrase; self.mnemonic = mnemonic; self.adminName = adminName
         self.adminPassphrase = adminPassphrase; self.confirmations = confirmations; self.keystoreOptions = keystoreOptions
-        self.operatorKDF = operatorKDF; self.demoSeed = demoSeed
+        self.operatorKDF = operatorKDF; self.demoSeed = demoSeed; self.startBlock = startBlock
     }
 }
 
@@ -61,14 +63,18 @@ public enum HomeInitializer {
 
     /// init 前检查节点：至少一个节点可达，且没有任何节点报告别的 chainId（把签名发到错误的链上是不可逆的）。
     /// 在写任何文件之前调用；离线准备 home 时可跳过（CLI 的 --offline），引擎每次启动仍会校验。
-    public static func verifyNodes(chainId: UInt64, rpcURLs: [String], timeoutMs: Int = 10_000) async throws {
+    @discardableResult
+    public static func verifyNodes(chainId: UInt64, rpcURLs: [String], timeoutMs: Int = 10_000) async throws -> UInt64 {
         let rpc: ResilientRPC
         do {
             rpc = try ResilientRPC.http(urls: rpcURLs, config: ResilienceConfig(expectedChainId: chainId, timeoutSeconds: Double(timeoutMs) / 1000))
         } catch let e as WalletError {
             throw EngineError("init.rpc_url", zh: "节点地址无效：\(e.message(.zh))", en: "invalid node URL: \(e.message(.en))", badInput: true)
         }
-        do { try await rpc.verifyChainId() } catch let e as ChainError {
+        do {
+            try await rpc.verifyChainId()
+            return try await JSONRPCChainClient(rpc: rpc).blockNumber()
+        } catch let e as ChainError {
             if case .chainIdMismatch(let ep, let expected, let got) = e {
                 throw EngineError("init.chain_id_mismatch",
                                   zh: "节点 \(ep) 的 chainId 是 \(got)，与 --chain-id \(expected) 不符：检查 --chain-id 或 --rpc（主网 1，Sepolia 11155111）。没有创建任何文件。",
@@ -145,6 +151,7 @@ public enum HomeInitializer {
         try ledger.setDepositXpub(xpub, xpubPath: depositAccountPath, by: req.adminName)
         try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
         try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
+        if let start = req.startBlock { try ledger.store.setSetting(ScanControl.startKey, String(start)) }
 
         return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,
                           seedKeyId: seedInfo.id, seedFingerprint: fp, depositXpub: xpub, admin: req.adminName,

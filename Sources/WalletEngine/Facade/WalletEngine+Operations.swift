@@ -107,6 +107,7 @@ extension WalletEngine {
         // 没有一个健康的节点（不可达、chainId 不符）就是问题：status 退出 1，值班一眼能看到。
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }
+        if scannerHalt() != nil { st.problems.append("scanner.halted") }
         return st
     }
 

@@ -22,6 +22,7 @@ public final class EngineMetrics: @unchecked Sendable {
     public let chainHead: Gauge
     public let scanHeight: Gauge
     public let reorgs: Counter
+    public let scannerHalted: Gauge
     public let nonceGaps: Gauge
     public let reconciliationMismatches: Gauge
 
@@ -54,6 +55,7 @@ public final class EngineMetrics: @unchecked Sendable {
         chainHead = r.gauge("wallet_chain_head", help: "节点报告的链头高度")
         scanHeight = r.gauge("wallet_scan_height", help: "已扫描到的高度")
         reorgs = r.counter("wallet_reorgs_total", help: "发现的链重组次数")
+        scannerHalted = r.gauge("wallet_scanner_halted", help: "扫块器因超过窗口的深度重组而停机（1）；scanner rescan 恢复")
         nonceGaps = r.gauge("wallet_nonce_gaps", help: "热钱包 nonce 缺口数（应为 0）")
         reconciliationMismatches = r.gauge("wallet_reconciliation_mismatches", help: "最近一次对账不一致的账户数")
 

@@ -10,6 +10,21 @@ import WalletKeys
 import WalletLedger
 
 /// 扫描状态存进账本数据库（与充值写入同一事务）。
+/// 扫块器的持久控制状态（settings 表 engine.scan.*）：起点、代次（rescan 时 +1，运行中的扫块器据此重建）、停机原因。
+public enum ScanControl {
+    static let startKey = "engine.scan.start"
+    static let generationKey = "engine.scan.generation"
+    static let haltKey = "engine.scan.halt"
+}
+
+/// 扫块器因超过窗口的深度重组而停机（需要 admin `scanner rescan --from N`）。
+public struct ScanHalt: Codable, Sendable, Equatable {
+    public var halted: Bool
+    public var at: Int64
+    public var height: UInt64
+    public var reason: String
+}
+
 /// 我方发出的内部交易（补 gas 等），在签名后、广播前与 nonce 记录同一事务登记。分类充值时按（哈希, 发送方 = 热钱包）识别。
 struct InternalTx: Codable, Equatable {
     var kind: String
@@ -18,7 +33,7 @@ struct InternalTx: Codable, Equatable {
 }
 
 public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
-    struct Row: Codable, Equatable { var n: UInt64; var h: String; var p: String }
+    public struct Row: Codable, Equatable { var n: UInt64; var h: String; var p: String }
     static let key = "engine.scan.blocks"
 
     let gate: LedgerGate
@@ -135,7 +150,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     let startBlock: UInt64
     let maxReorgDepth: Int
     let batch: Int
-    private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0 }
+    private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0; var generation = 0 }
     private let state = Protected(State())
 
     public init(gate: LedgerGate, client: ChainClient, store: LedgerScanStore, config: EngineConfig, metrics: EngineMetrics,
@@ -155,6 +170,9 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     /// 监视的正是账本里落库的充值地址（address assign 写入的那一行），不再自行派生：分配即监视，由构造保证。
     /// 首轮读全部；之后每轮只读新分配的（按派生索引递增）。
     func ensureScanner() async throws -> DepositScanner {
+        // rescan（admin）会把代次 +1：丢掉内存里的扫块器，按新的起点重建。
+        let generation = try gate.get(ScanControl.generationKey, as: Int.self) ?? 0
+        if state.read({ $0.generation }) != generation { state.write { $0 = State(); $0.generation = generation } }
         let (existing, from) = state.read { ($0.scanner, $0.watchedCount) }
         var fresh: [ChainAddress] = []
         var next = from
@@ -169,8 +187,10 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
             state.write { $0.watchedCount = next }
             return s
         }
+        // 起点：init 时记下的链头（或 --start-block / rescan --from）；没有记录时用构造参数（测试）。
+        let start = try gate.get(ScanControl.startKey, as: UInt64.self) ?? startBlock
         let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(fresh), tokens: try tokens(),
-                               config: ScannerConfig(startBlock: startBlock, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
+                               config: ScannerConfig(startBlock: start, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
         state.write { $0.scanner = s; $0.watchedCount = next }
         return s
     }
@@ -181,7 +201,11 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         var head: UInt64 = 0
         // --once：一直扫到链头；常驻：每轮一批，让别的 worker 有机会运行。
         while true {
-            let r = try await s.step()
+            let r: ScanResult
+            do { r = try await s.step() } catch let e as ChainError {
+                if case .deepReorg = e { try recordHalt(e) }
+                throw e
+            }
             head = r.head
             for e in r.events { if case .block = e { blocks += 1 } else { reorgs += 1 } }
             let height = try store.height() ?? 0
@@ -194,6 +218,19 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         metrics.scanLagBlocks.set(head > h ? head - h : 0)
         state.write { $0.lastHead = head }
         return RoundReport(processed: blocks + reorgs + credited, summary: "blocks=\(blocks) reorgs=\(reorgs) credited=\(credited) head=\(head)")
+    }
+
+    /// 超过窗口的深度重组：记下停机（只告警一次），status 据此报 scanner.halted 并退出 1。
+    func recordHalt(_ e: ChainError) throws {
+        let height = try store.height() ?? 0
+        try gate.transaction { l in
+            if let h = try gate.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
+            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: Int64(Date().timeIntervalSince1970), height: height, reason: e.code))
+            try l.store.insertAlert(kind: "scanner.halted",
+                                    message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
+                                    at: Int64(Date().timeIntervalSince1970))
+        }
+        metrics.scannerHalted.set(1)
     }
 
     /// 在途充值（seen/confirming）按链头更新确认数；账本在达到要求（或 finalized）时入账。

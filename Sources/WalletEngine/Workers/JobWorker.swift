@@ -11,6 +11,7 @@ public enum EngineJobKind: String, Sendable, CaseIterable {
     case reconcile = "reconcile.run"
     case expireWithdrawals = "withdrawals.expire"
     case refreshFees = "fees.refresh"
+    case scannerRescan = "scanner.rescan"
 }
 
 public final class JobWorker: EngineWorker, @unchecked Sendable {
@@ -61,6 +62,13 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
         case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx)
         case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
         case .refreshFees: _ = try await engine.fees.refresh()
+        case .scannerRescan:
+            // 负载由 requestRescan 写入（授权已在入队时做）：{"from": N, "operator": NAME}
+            guard let o = try? JSONSerialization.jsonObject(with: Data(job.payload.utf8)) as? [String: Any],
+                  let from = (o["from"] as? NSNumber)?.uint64Value, let who = o["operator"] as? String else {
+                throw EngineError("job.bad_payload", zh: "rescan 任务的负载无效：\(job.payload)", en: "invalid rescan job payload: \(job.payload)")
+            }
+            _ = try await engine.rescan(from: from, operatorName: who)
         }
     }
 }
@@ -68,12 +76,12 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
 extension WalletEngine {
     /// 入队一个引擎任务（控制台“立即归集”等）。uniqueKey 相同的任务只入队一次（幂等）。
     @discardableResult
-    public func enqueue(_ kind: EngineJobKind, uniqueKey: String? = nil, priority: Int = 0) throws -> Job {
+    public func enqueue(_ kind: EngineJobKind, payload: String = "{}", uniqueKey: String? = nil, priority: Int = 0) throws -> Job {
         try gate.with { l in
             guard let q = l.jobQueue else {
                 throw EngineError("job.no_queue", zh: "当前存储后端没有任务队列。", en: "the storage backend has no job queue.")
             }
-            return try q.enqueue(queue: JobWorker.queue, kind: kind.rawValue, payload: "{}", uniqueKey: uniqueKey, priority: priority,
+            return try q.enqueue(queue: JobWorker.queue, kind: kind.rawValue, payload: payload, uniqueKey: uniqueKey, priority: priority,
                                  maxAttempts: 5, runAt: clock())
         }
     }

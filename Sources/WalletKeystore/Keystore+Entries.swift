@@ -35,7 +35,11 @@ extension Keystore {
     }
 
     /// 调用方须持有 lock 且已解封。
-    func unwrapDataKey(_ e: Entry) throws -> SecretBytes {
+    /// 解开条目的数据密钥。条目引用的 KEK 版本不在内存环里时（别的进程刚轮换过），持文件锁重读头部再试一次。
+    func unwrapDataKey(_ e: Entry, reloadOnMiss: Bool = true) throws -> SecretBytes {
+        if keyring[e.kekVersion] == nil, reloadOnMiss, let root {
+            try SecureFile.withLock(directory) { try reloadHeaderLocked(root: root) }
+        }
         guard let kek = keyring[e.kekVersion] else {
             throw KeystoreError.corrupted(file: entryPath(e.info.id), detail: "引用了已退役的 KEK v\(e.kekVersion) / retired KEK")
         }
@@ -63,18 +67,21 @@ extension Keystore {
                       fingerprint: String? = nil, hsm: HSMReference? = nil, kms: KMSReference? = nil) throws -> KeyInfo
     {
         lock.lock(); defer { lock.unlock() }
-        guard root != nil, let kek = keyring[mutableMeta.currentKEK] else { throw KeystoreError.sealed }
+        guard let root else { throw KeystoreError.sealed }
         guard label.count <= 128, !label.contains("\n") else { throw KeystoreError.invalidInput("标签过长或含换行 / label too long or multi-line") }
         let info = KeyInfo(formatVersion: 1, id: try Keystore.newId(prefix: "key"), label: label, tier: tier, kind: kind,
                            algorithm: algorithm, address: address, publicKey: publicKey, fingerprint: fingerprint,
                            created: ISOTime.now(), hsm: hsm, kms: kms)
         let imm = try Keystore.encodeJSON(info)
-        let mut = try Keystore.encodeJSON(KeyMutable(kekVersion: mutableMeta.currentKEK))
         let dk = try SecureRandom.secret(32)
-        let wrapped = try AESGCM.seal(dk, key: kek, associatedData: Keystore.dkAD(imm, mut))
         let body = try AESGCM.seal(secret, key: dk, associatedData: Keystore.secretAD(imm))
-        let c = Container(kind: .key, immutableMeta: imm, mutableMeta: mut, blobA: wrapped.packed, blobB: body.packed)
         try SecureFile.withLock(directory) {
+            // 用磁盘上「当前」的 KEK 封装：别的进程可能刚轮换过，用打开时的旧版本会让条目引用一个即将退役的 KEK。
+            try reloadHeaderLocked(root: root)
+            guard let kek = keyring[mutableMeta.currentKEK] else { throw KeystoreError.sealed }
+            let mut = try Keystore.encodeJSON(KeyMutable(kekVersion: mutableMeta.currentKEK))
+            let wrapped = try AESGCM.seal(dk, key: kek, associatedData: Keystore.dkAD(imm, mut))
+            let c = Container(kind: .key, immutableMeta: imm, mutableMeta: mut, blobA: wrapped.packed, blobB: body.packed)
             try SecureFile.ensureDirectory(keysDir)
             try SecureFile.atomicWrite(entryPath(info.id), c.encode())
         }

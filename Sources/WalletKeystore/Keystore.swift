@@ -345,6 +345,8 @@ public final class Keystore: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard let root else { throw KeystoreError.sealed }
         return try SecureFile.withLock(directory) {
+            // 别的进程（另一个 rotate-kek、KMS 的 store）可能已改过头部：持锁后先重读并重新认证，绝不基于打开时的旧 KEK 环写回。
+            try reloadHeaderLocked(root: root)
             let newV = (mutableMeta.kekVersions.map(\.version).max() ?? 0) + 1
             let newKEK = try SecureRandom.secret(32)
             var ring = keyring
@@ -357,7 +359,7 @@ public final class Keystore: @unchecked Sendable {
             // 2) 逐个重新封装数据密钥。
             for id in try entryIds() {
                 var entry = try loadEntry(id)
-                let dk = try unwrapDataKey(entry)
+                let dk = try unwrapDataKey(entry, reloadOnMiss: false)
                 let newMut = try Keystore.encodeJSON(KeyMutable(kekVersion: newV))
                 let wrapped = try AESGCM.seal(dk, key: newKEK, associatedData: Keystore.dkAD(entry.container.immutableMeta, newMut))
                 entry.container.mutableMeta = newMut
@@ -371,6 +373,26 @@ public final class Keystore: @unchecked Sendable {
             audit.record("keystore.rotate_kek", result: "ok", detail: ["version": "\(newV)"])
             return newV
         }
+    }
+
+    /// 从磁盘重读头部，用内存中的 root 重新认证并解开 KEK 环。调用方必须已持有文件锁与 `lock`。
+    /// 头部身份（不可变元数据）变了、或认证失败（被改过/换了 root），都按损坏报错，内存状态不变。
+    func reloadHeaderLocked(root: SecretBytes) throws {
+        let c = try Container.decode(try SecureFile.read(headerPath), file: headerPath)
+        guard c.kind == .header, c.immutableMeta == headerContainer.immutableMeta else {
+            throw KeystoreError.corrupted(file: headerPath, detail: "头部身份变了 / header identity changed")
+        }
+        let mut: HeaderMutable
+        do { mut = try JSONDecoder().decode(HeaderMutable.self, from: Data(c.mutableMeta)) } catch {
+            throw KeystoreError.corrupted(file: headerPath, detail: "头部元数据无法解析 / header metadata unparsable")
+        }
+        let saved = headerContainer
+        headerContainer = c
+        do { keyring = try openKeyring(root: root) } catch {
+            headerContainer = saved
+            throw KeystoreError.corrupted(file: headerPath, detail: "头部认证失败 / header authentication failed")
+        }
+        mutableMeta = mut
     }
 
     private func writeHeader(mutable: HeaderMutable, ring: [Int: SecretBytes], root: SecretBytes) throws {

@@ -230,6 +230,55 @@ private func files(_ dir: String) -> [String: [UInt8]] {
     #expect(throws: KeystoreError.self) { try k.withSecret(id: a.id) { _, _ in () } }
 }
 
+/// 两个「进程」（各自打开的 Keystore 实例，状态互不共享，只共享文件与文件锁）交错轮换与存储：
+/// 修复前，用打开时的旧 KEK 环写回头部会丢掉对方的新版本，对方重新封装过的条目从此无法解开（密钥被毁）。
+@Test func interleavedRotationsAndStoresFromSeparateHandlesKeepEveryKey() throws {
+    let home = Fixture.tempDir().path
+    let a = try Keystore.initialize(home: home, passphrase: pass("rotate-pass-1"), options: fastOptions)
+    let b = try Keystore.open(home: home, options: fastOptions)
+    try b.unseal(passphrase: pass("rotate-pass-1"))
+    let s1 = try SecureRandom.secret(32)
+    let k1 = try a.store(secret: s1, kind: .privateKey, label: "k1")
+    #expect(try b.rotateKEK() == 2)                 // b 重新封装了 k1（v2）
+    #expect(try a.rotateKEK() == 3)                 // a 打开时只见过 v1：必须先重读头部
+    let s2 = try SecureRandom.secret(32)
+    let k2 = try b.store(secret: s2, kind: .privateKey, label: "k2")   // b 只见过 v2：必须用当前的 v3 封装
+    #expect(try b.kekVersion(id: k2.id) == 3)
+    #expect(try a.withSecret(id: k2.id) { s, _ in s == s2 })          // a 读 b 写的条目
+    #expect(try b.withSecret(id: k1.id) { s, _ in s == s1 })          // b 读 a 重新封装的条目
+    let fresh = try Keystore.open(home: home, options: fastOptions)
+    try fresh.unseal(passphrase: pass("rotate-pass-1"))
+    for (id, s) in [(k1.id, s1), (k2.id, s2)] { #expect(try fresh.withSecret(id: id) { x, _ in x == s }) }
+}
+
+@Test func concurrentRotationsAndStoresNeverLoseAKey() throws {
+    let home = Fixture.tempDir().path
+    _ = try Keystore.initialize(home: home, passphrase: pass("rotate-pass-1"), options: fastOptions)
+    let handles = try (0..<4).map { _ -> Keystore in
+        let k = try Keystore.open(home: home, options: fastOptions)
+        try k.unseal(passphrase: pass("rotate-pass-1"))
+        return k
+    }
+    final class Box: @unchecked Sendable { let lock = NSLock(); var stored: [(String, SecretBytes)] = []; var errors: [String] = [] }
+    let box = Box()
+    DispatchQueue.concurrentPerform(iterations: 4) { i in
+        for j in 0..<6 {
+            do {
+                if (i + j) % 2 == 0 { _ = try handles[i].rotateKEK() } else {
+                    let s = try SecureRandom.secret(32)
+                    let info = try handles[i].store(secret: s, kind: .privateKey, label: "t\(i)-\(j)")
+                    box.lock.lock(); box.stored.append((info.id, s)); box.lock.unlock()
+                }
+            } catch { box.lock.lock(); box.errors.append("\(error)"); box.lock.unlock() }
+        }
+    }
+    #expect(box.errors.isEmpty, "\(box.errors)")
+    #expect(box.stored.count == 12)
+    let fresh = try Keystore.open(home: home, options: fastOptions)
+    try fresh.unseal(passphrase: pass("rotate-pass-1"))
+    for (id, s) in box.stored { #expect(try fresh.withSecret(id: id) { x, _ in x == s }, "\(id)") }
+}
+
 @Test func insecurePermissionsRefused() throws {
     let home = Fixture.tempDir().path
     _ = try Keystore.initialize(home: home, passphrase: pass("perm-pass-123"), options: fastOptions)

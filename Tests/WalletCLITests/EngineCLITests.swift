@@ -199,7 +199,11 @@ func rawGet(port: Int, path: String) -> String {
     let second = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
     #expect(second.status == 1 && second.stderr.contains("engine.already_running"), "\(second.stderr)")
     // 运行中请求归集：不被拒绝，而是入队给运行中的引擎执行（issue 10）。
-    let sweep = try CLIRunner.run(["sweep", "run", "--home", home, "--unseal-passphrase-file", pass, "--json"])
+    let admin = URL(fileURLWithPath: home).deletingLastPathComponent().appendingPathComponent("admin.txt").path
+    let noOp = try CLIRunner.run(["sweep", "run", "--home", home, "--unseal-passphrase-file", pass, "--json"])
+    #expect(noOp.status == 2 && noOp.stderr.contains("operator.required"), "\(noOp.stderr)")
+    let sweep = try CLIRunner.run(["sweep", "run", "--home", home, "--unseal-passphrase-file", pass, "--json",
+                                   "--operator", "root", "--operator-passphrase-file", admin])
     #expect(sweep.status == 0 && (sweep.json as? [String: Any])?["enqueued"] as? Bool == true, "\(sweep.stdout)\(sweep.stderr)")
     let jobId = (sweep.json as? [String: Any])?["jobId"] as? Int
     var done = false
@@ -241,4 +245,17 @@ func rawGet(port: Int, path: String) -> String {
     #expect(o["healthy"] as? Bool == false && (o["problems"] as? [String])?.contains("node.unreachable") == true, "\(o["problems"] ?? "-")")
     for secret in ["s3cretpw", "APIKEY123", "TOKEN456"] { #expect(!st.stdout.contains(secret) && !st.stderr.contains(secret), "\(secret) 泄露") }
     #expect(st.stdout.contains("127.0.0.1:9"))
+}
+
+@Test func keystoreChangesInAWalletHomeNeedAnAdmin() throws {
+    // 完整钱包 home 里，改动/取用密钥库（轮换 KEK 等）要 admin 操作员，授权在引擎里；只有密钥库的目录不受影响（见 KeystoreCLITests）。
+    let (home, pass) = try EngineCLI.demoHome()
+    let admin = URL(fileURLWithPath: home).deletingLastPathComponent().appendingPathComponent("admin.txt").path
+    let anon = try CLIRunner.run(["keystore", "rotate-kek", "--home", home, "--unseal-passphrase-file", pass])
+    #expect(anon.status == 2 && anon.stderr.contains("operator.required"), "\(anon.stderr)")
+    let ok = try CLIRunner.run(["keystore", "rotate-kek", "--home", home, "--unseal-passphrase-file", pass, "--json",
+                                "--operator", "root", "--operator-passphrase-file", admin])
+    #expect(ok.status == 0 && (ok.json as? [String: Any])?["kekVersion"] as? Int == 2, "\(ok.stderr)")
+    let audit = try CLIRunner.run(["audit", "list", "--action", "keystore.manage", "--home", home, "--json"])
+    #expect(audit.stdout.contains("\"operator\" : \"root\""))
 }

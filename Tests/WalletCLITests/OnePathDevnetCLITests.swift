@@ -174,13 +174,13 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
 
         // 归集：充值地址按落库路径由 HD 种子签名；EVM 接受 = 签名恢复出的发送方就是充值地址。
         let hotBefore = try dev.balance(hot)
-        let s1 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + h)
+        let s1 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + root + h)
         #expect(s1.status == 0, "\(s1.stdout)\(s1.stderr)")
         // 归集交易已上链、账本还在等确认：对账把它列为在途并计入，不报假差异。
         let (rc3, rep3) = try reconcile()
         #expect(rc3 == 0 && (rep3["inFlight"] as? [[String: Any]])?.contains { $0["kind"] as? String == "sweep" } == true, "\(rep3)")
         try dev.mine(1)
-        let s2 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + h)
+        let s2 = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", unseal, "--json"] + root + h)
         #expect(s2.status == 0, "\(s2.stdout)\(s2.stderr)")
         #expect(try dev.nonce(ethAddr) == 1, "充值地址应恰好发出一笔交易（归集）")
         let hotAfter = try dev.balance(hot)

@@ -42,6 +42,8 @@ private func dump(_ home: String) throws -> String {
         case .hotWalletFund: try e.recordHotWalletFunding(asset: "ETH", amount: UInt256(1), ref: "m", by: op)
         case .jobRequeue: _ = try e.requeue(jobID: 1, by: op)
         case .scannerRescan: _ = try e.requestRescan(from: 0, by: op)
+        case .sweepRun: _ = try e.requestSweep(by: op)
+        case .keystoreManage: _ = try e.managedKeystore(by: op)
         case .keystoreUnseal: try e.unseal(passphrase: SecretBytes(Array("unseal-pass-123".utf8)), by: op, via: "test")
         case .ceremonyStart: _ = try e.startCeremony(by: op, label: "matrix")
         }

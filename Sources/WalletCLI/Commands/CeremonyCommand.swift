@@ -14,13 +14,13 @@ struct CeremonyCommand: ParsableCommand {
     @OptionGroup var home: HomeOption
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "种子标签") var label: String = "hd-seed"
-    @Option(name: .long, help: "操作员姓名（写入审计）") var `operator`: String = NSUserName()
+    @OptionGroup var auth: OperatorOptions   // 完整钱包 home：admin 认证；只有密钥库的目录：--operator 只是写入审计的名字
 
     func run() throws {
         CLI.run(g) {
             let lang = g.language
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: lang)
-            let engine = try ks.startCeremony(operatorName: self.operator, label: label)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: lang)
+            let engine = try ks.startCeremony(operatorName: auth.operator ?? NSUserName(), label: label)
             let tty = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
             guard tty >= 0 else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }
             defer { close(tty) }

@@ -233,9 +233,10 @@ struct SweepPlanCmd: ParsableCommand {
 }
 
 struct SweepRunCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（ERC-20 先补 gas，收到补充交易收据后再发代币）")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（custodian/admin；ERC-20 先补 gas，收到补充交易收据后再发代币）；引擎在跑则入队给它")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var open: EngineOpenOptionsCLI
 
     func run() throws {
@@ -243,14 +244,18 @@ struct SweepRunCmd: ParsableCommand {
             let lock: ProcessLock
             do { lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
                 // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
-                let j = try EngineCLI.open(home).enqueue(.sweepRun)
+                let engine = try EngineCLI.open(home)
+                let j = try engine.requestSweep(by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
                 else { print(g.language == .zh ? "引擎正在运行：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "the engine is running: queued sweep job #\(j.id) for it to execute (see jobs list).") }
                 return
             }
             defer { lock.release() }
-            let engine = try open.open(home, g, needUnseal: true)
-            let steps = try runBlocking { try await engine.sweepRun() }
+            let engine = try open.open(home, g, needUnseal: false)
+            let op = try EngineCLI.authenticate(engine, auth)
+            try engine.authorize(op, .sweepRun)   // 先授权再要解封口令：无权的人不会被提示输入机密
+            try EngineCLI.unseal(engine, open.unseal, lang: g.language)
+            let steps = try runBlocking { try await engine.sweepRun(by: op) }
             if g.json { CLI.printJSON(["steps": steps]) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
         }
     }

@@ -36,6 +36,7 @@ struct HsmKeygen: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keygen", abstract: "在令牌上生成 secp256k1 密钥（不可导出）并登记到 keystore")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
     @Option(name: .long, help: "令牌标签") var token: String
@@ -45,7 +46,7 @@ struct HsmKeygen: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             let zh = g.language == .zh
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
             let info = try ks.generateHSMKey(module: module, token: token, pin: pin, label: label)
@@ -81,6 +82,7 @@ struct HsmSign: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sign", abstract: "用 HSM 密钥签 32 字节摘要（低 S + 恢复 id）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "keystore 中的密钥 id") var id: String
     @Option(name: .long, help: "32 字节摘要（十六进制）") var digest: String
@@ -90,7 +92,7 @@ struct HsmSign: ParsableCommand {
             guard let d = try? Hex.decode(digest), d.count == 32 else {
                 throw SimpleWalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.")
             }
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let (sig, address) = try runBlocking { try await ks.signDigest(id: id, digest: d) }
             let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": address]

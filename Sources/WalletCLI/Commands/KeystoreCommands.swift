@@ -152,11 +152,12 @@ struct KeystoreRotateKEK: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: "轮换 KEK：重新封装全部数据密钥，退役旧版本")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
 
     func run() throws {
         CLI.run(g) {
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let v = try ks.rotateKEK()
             ks.seal(via: "cli")
             if g.json { CLI.printJSON(["kekVersion": v]) } else {

@@ -12,6 +12,7 @@ struct KeystoreImportV3: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import-v3", abstract: "导入 Web3 Secret Storage v3 文件 → {id, address}")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "v3 keystore 文件") var file: String
     @Option(name: .long, help: "v3 文件口令文件") var passwordFile: String
@@ -24,7 +25,7 @@ struct KeystoreImportV3: ParsableCommand {
                 throw SimpleWalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.")
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try ks.importV3(json: data, password: pw, label: label ?? (file as NSString).lastPathComponent)
             if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? ""]) } else {
@@ -38,6 +39,7 @@ struct KeystoreExportV3: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export-v3", abstract: "导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "密钥 id") var id: String
     @Option(name: .long, help: "新 v3 文件口令文件") var passwordFile: String
@@ -60,7 +62,7 @@ struct KeystoreExportV3: ParsableCommand {
                 throw SimpleWalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.")
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let json = try ks.exportV3(id: id, path: path, password: pw, kdf: choice)
             ks.seal(via: "cli")
             guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
@@ -75,6 +77,7 @@ struct KeystoreImportMnemonic: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: "导入 BIP-39 助记词（或用 SLIP-39 份额还原）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "助记词文件") var mnemonicFile: String?
     @Option(name: .long, help: "SLIP-39 份额文件（每行一份；还原出熵后转为助记词）") var slip39SharesFile: String?
@@ -94,7 +97,7 @@ struct KeystoreImportMnemonic: ParsableCommand {
                 throw SimpleWalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.")
             }
             let pass = try passphraseFile.map { try CLI.readSecretFile($0, what: zh ? "BIP-39 口令" : "BIP-39 passphrase") }
-            let ks = try EngineCLI.keystore(home, unseal: u, lang: g.language)
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try mnemonic.map { try ks.importMnemonic($0, passphrase: pass, label: label) }
                 ?? ks.importSLIP39(shares: shares, passphrase: pass, label: label)

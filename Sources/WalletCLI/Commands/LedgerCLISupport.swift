@@ -77,9 +77,16 @@ enum EngineCLI {
         }
     }
 
-    /// 打开 home 的密钥库（引擎拥有的服务），按需解封。
-    static func keystore(_ home: HomeOption, unseal u: UnsealOptions? = nil, lang: Language) throws -> HomeKeystore {
-        let ks = try HomeKeystore.open(home: home.resolved)
+    /// 打开 home 的密钥库（引擎拥有的服务），按需解封。manage 给出时是改动/取用机密的命令：完整钱包 home 里
+    /// 必须由 admin 操作员执行（授权在引擎里）；只有密钥库的目录（没有账本、没有操作员）以持有解封机密为准。
+    static func keystore(_ home: HomeOption, unseal u: UnsealOptions? = nil, manage: OperatorOptions? = nil, lang: Language) throws -> HomeKeystore {
+        let ks: HomeKeystore
+        if let auth = manage, HomeKeystore.isWalletHome(home.resolved) {
+            let e = try open(home)
+            ks = try e.managedKeystore(by: try authenticate(e, auth))
+        } else {
+            ks = try HomeKeystore.open(home: home.resolved)
+        }
         if let u { try unseal(ks, u, lang: lang) }
         return ks
     }

@@ -22,6 +22,10 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case jobRequeue = "jobs.requeue"
     case scannerRescan = "scanner.rescan"
     case keystoreUnseal = "keystore.unseal"
+    /// 操作员手动触发的归集（签名并广播：资金移动）。引擎自动归集以系统身份运行。
+    case sweepRun = "sweep.run"
+    /// 改动密钥库的命令（轮换 KEK、导入、HSM 生成、封存）——home 里有账本（有操作员）时。
+    case keystoreManage = "keystore.manage"
     case ceremonyStart = "ceremony.start"
 
     /// 允许的角色。viewer 只读，永远不在任何一行里。
@@ -30,7 +34,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .withdrawRequest: [.approver, .custodian, .admin]
         case .withdrawApprove, .withdrawReject, .allowlistAdd: [.approver, .admin]
         case .addressAssign: [.approver, .custodian, .admin]
-        case .keystoreUnseal: [.custodian, .admin]
+        case .keystoreUnseal, .sweepRun: [.custodian, .admin]
+        case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
              .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart: [.admin]
         }

@@ -20,6 +20,9 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
 
     init(_ ks: Keystore) { keystore = ks }
 
+    /// 这个 home 是否是完整的钱包 home（有配置与账本、有操作员）。是的话，改动密钥库要经引擎授权（WalletEngine.managedKeystore）。
+    public static func isWalletHome(_ home: String) -> Bool { HomeLayout(home).exists }
+
     public static func exists(home: String) -> Bool { Keystore.exists(home: home) }
 
     public static func open(home: String) throws -> HomeKeystore { HomeKeystore(try Keystore.open(home: home)) }
@@ -115,3 +118,12 @@ public typealias Web3SecretStorage = WalletKeystore.Web3SecretStorage
 public typealias ProcessHardening = WalletKeystore.ProcessHardening
 public typealias Keystore = WalletKeystore.Keystore
 public typealias ShamirError = WalletKeystore.ShamirError
+
+extension WalletEngine {
+    /// 完整 home 的密钥库管理（轮换、导入导出、HSM 生成与签名、仪式）：admin，在引擎里授权并写审计。
+    public func managedKeystore(by op: Operator) throws -> HomeKeystore {
+        try authorize(op, .keystoreManage)
+        recordAudit(op, action: "keystore.manage", subject: keystore.keystoreId, cli: "keystore", via: "cli")
+        return HomeKeystore(keystore)
+    }
+}

@@ -37,6 +37,7 @@ public enum LedgerError: WalletError, Equatable {
     case assetDisabled(String)
     case assetExists(String)
     case allowlistSelfActivation(String)
+    case contractInUse(contract: String, symbol: String)
     /// 目标地址是我们自己的（热钱包、充值地址）或某个资产的合约：链上转过去等于把钱烧掉或绕过账本。
     case forbiddenDestination(address: String, kind: DestinationKind)
 
@@ -78,6 +79,7 @@ public enum LedgerError: WalletError, Equatable {
         case .assetDisabled: return "asset.disabled"
         case .assetExists: return "asset.exists"
         case .allowlistSelfActivation: return "allowlist.self_activation"
+        case .contractInUse: return "asset.contract_in_use"
         case .forbiddenDestination: return "withdraw.forbidden_destination"
         }
     }
@@ -133,6 +135,9 @@ public enum LedgerError: WalletError, Equatable {
             return zh ? "资产 \(a) 已停用：不分配新地址、不受理新提现（asset enable \(a) 可恢复）。" : "asset \(a) is disabled: no new addresses or withdrawals (asset enable \(a) restores it)."
         case .assetExists(let a):
             return zh ? "资产 \(a) 已存在：asset add 只新建；修改用 asset update \(a)。" : "asset \(a) already exists: asset add only creates; use asset update \(a) to change it."
+        case .contractInUse(let c, let sym):
+            return zh ? "合约 \(c) 已登记为资产 \(sym)：同一合约不能登记两次（否则同一笔转账会被当成两种资产）。"
+                      : "contract \(c) is already registered as asset \(sym): one contract cannot be registered twice (a transfer would count as two assets)."
         case .allowlistSelfActivation(let o):
             return zh ? "\(o) 亲自加入了这个白名单地址，不能再由自己激活（四眼原则）：请另一位管理员激活。"
                       : "\(o) added this allowlist address and cannot also activate it (four-eyes rule): another admin must activate it."

@@ -83,8 +83,8 @@ public final class Ledger {
         guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符") }
         try store.transaction {
             if try store.asset(a.symbol) != nil { throw LedgerError.assetExists(a.symbol) }
-            if let c = a.contract, try store.allAssets().contains(where: { $0.contract == c }) {
-                throw LedgerError.invalidArgument("contract", "合约 \(c) 已登记为另一种资产")
+            if let c = a.contract, let other = try store.allAssets().first(where: { $0.contract == c }) {
+                throw LedgerError.contractInUse(contract: c, symbol: other.symbol)
             }
             try store.upsertAsset(a)
             try audit(op, "asset.add", a.symbol, ["decimals": String(a.decimals), "contract": a.contract ?? "",

@@ -397,4 +397,26 @@ import Glibc
         let rc = try waitExit(t)
         #expect(rc == 1 || rc == 2, "认证失败以非零退出码结束（\(rc.map(String.init) ?? "nil")）")
     }
+
+    /// issue 14：开屏就有颜色（主题在终端初始化、知道颜色深度之后才解析），且 Ctrl-S 不会冻结屏幕（XON/XOFF 已关）。
+    @Test func coloursAtStartupAndCtrlSDoesNotFreeze() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("colour")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        // swift test 的环境里带 NO_COLOR=1（no-color.org：应当单色）；这里显式清空，验证的是「有颜色的终端开屏就有颜色」。
+        try t.start("\(bin) demo --block-interval-ms 400 --home \(home)", cols: 100, rows: 30,
+                    env: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": ""])
+        _ = try t.waitFor("◷ 待审", timeout: 30)
+        let colored = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
+        // 前景/背景色的 SGR（30–37、38;5;n、90–97 …）在第一帧就出现——修复前只有粗体/暗淡/反显。
+        #expect(colored.range(of: "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]", options: .regularExpression) != nil,
+                "没有颜色：\(colored.prefix(300))")
+        let h0 = Self.height(try t.capture()) ?? 0
+        try t.sendKeys("C-s")
+        var h1 = h0
+        for _ in 0..<60 where h1 <= h0 { Thread.sleep(forTimeInterval: 0.1); h1 = Self.height(try t.capture()) ?? h0 }
+        #expect(h1 > h0, "Ctrl-S 之后画面不再更新（XON/XOFF 流控冻结了输出）")
+        try t.sendKeys("C-q")
+    }
 }

@@ -63,7 +63,9 @@ import WalletLedger
         await #expect(throws: (any Error).self) { _ = try await viewer.perform(.approve(id: big.id)) }
         // 四眼：大额单需两人；demo 批一次后仍待审，再批一次被拒（同一人只算一次）。
         let r1 = try await demo.perform(.approve(id: big.id))
-        #expect(r1.cliCommand == "wallet-console withdraw approve \(big.id)" && r1.message.contains("1/2"))
+        // 孪生命令可直接重放：带 --home 与 --operator（issue 14）。
+        #expect(r1.cliCommand == "wallet-console withdraw approve \(big.id) --home \(e.home.root) --operator demo" && r1.message.contains("1/2"),
+                "\(r1.cliCommand)")
         await #expect(throws: (any Error).self) { _ = try await demo.perform(.approve(id: big.id)) }
         let second = try backend(e, big.requestedBy == "alice-ops" ? "bob-ops" : "alice-ops")
         let r2 = try await second.perform(.approve(id: big.id))
@@ -74,8 +76,8 @@ import WalletLedger
         // 拒绝要写原因并进入审计；审计行带 CLI 孪生命令。
         _ = try await demo.perform(.reject(id: aliceOwn.id, reason: "可疑地址"))
         let audit = try await demo.audit(PageQuery(offset: 0, limit: 20, filter: ListFilter("withdraw.")))
-        #expect(audit.rows.contains { $0.actor == "demo" && $0.cliCommand == "wallet-console withdraw reject \(aliceOwn.id) --reason '可疑地址'" })
-        #expect(audit.rows.contains { $0.actor == second.op.name && $0.cliCommand == "wallet-console withdraw approve \(big.id)" })
+        #expect(audit.rows.contains { $0.actor == "demo" && $0.cliCommand == "wallet-console withdraw reject \(aliceOwn.id) --reason '可疑地址' --operator demo" })
+        #expect(audit.rows.contains { $0.actor == second.op.name && $0.cliCommand == "wallet-console withdraw approve \(big.id) --operator \(second.op.name)" })
         let preview = try await demo.bulkPreview(ids: rows.map(\.id))
         #expect(preview.count == rows.count && preview.uniqueRecipients == Set(rows.map { $0.destination.lowercased() }).count
                 && preview.total.hasSuffix("ETH"))
@@ -131,11 +133,11 @@ import WalletLedger
         let approver = try backend(e, "alice-ops")
         await #expect(throws: (any Error).self) { _ = try await approver.perform(.requeue(deadLetterId: row.id)) }
         let out = try await demo.perform(.requeue(deadLetterId: row.id))
-        #expect(out.cliCommand == "wallet-console jobs requeue \(job.id)")
+        #expect(out.cliCommand == "wallet-console jobs requeue \(job.id) --home \(e.home.root) --operator demo")
         let after = try await demo.deadLetters(PageQuery(offset: 0, limit: 10))
         #expect(!after.rows.contains { $0.id == row.id })
         let audit = try await demo.audit(PageQuery(offset: 0, limit: 5, filter: ListFilter("jobs.requeue")))
-        #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id)")
+        #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id) --operator demo")
     }
 
     /// 1.2 万条提现：过滤后的第 5000 行之后的一页必须正确（以前只在内存里扫 5000 行），紧急度顺序跨页成立。

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WalletCrypto
 @testable import WalletLedger
@@ -41,4 +42,40 @@ func auditEnv(records: Int) throws -> (Ledger, SQLiteDatabase) {
     try db.execute("DELETE FROM audit_log WHERE id = ?", [n])
     let v = try l.verifyAudit()
     #expect(!v.ok && v.firstBad == Int64(n))
+}
+
+/// issue 14：审计里的 CLI 孪生命令按 shell 词转义——恶意的拒绝原因/请求号/用户 ID 重放时不会变成第二条命令。
+/// 每条孪生命令：bash -n 语法检查通过；按 bash 分词后恰好是预期的参数；命令替换与分号不会被执行。
+@Test func cliTwinsAreShellQuotedAgainstHostileInput() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether * UInt256(10))
+    let marker = NSTemporaryDirectory() + "/pwned-\(UUID().uuidString)"
+    let hostile = ["user's; rm -rf $HOME", "$(touch \(marker))", "`touch \(marker)`", "a\nb; touch \(marker)", "'\"\\ $X *", ""]
+    var twins: [(String, [String])] = []
+    for (i, h) in hostile.enumerated() where !h.isEmpty {
+        let w = try l.requestWithdrawal(req("r-\(i)-\(h)", "0.001"), by: env.carol)
+        _ = try l.reject(withdrawalID: w.id, reason: "地址可疑 " + h, by: env.alice)
+        twins.append((try #require(try l.audits(AuditFilter(action: "withdraw.reject"), page: Page(limit: 1)).first).details,
+                      ["withdraw", "reject", String(w.id), "--reason", "地址可疑 " + h, "--operator", "alice"]))
+        twins.append((try #require(try l.audits(AuditFilter(action: "withdraw.request"), page: Page(limit: 1)).first).details,
+                      ["withdraw", "request", "--request-id", "r-\(i)-\(h)", "--user", "u1", "--asset", "ETH", "--amount", "0.001",
+                       "--to", Fixture.destinations[0], "--operator", "carol"]))
+    }
+    for (details, expected) in twins {
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(details.utf8)) as? [String: Any])
+        let cli = try #require(obj["cli"] as? String)
+        func bash(_ args: [String]) throws -> (Int32, Data) {
+            let p = Process(); p.executableURL = URL(fileURLWithPath: "/bin/bash"); p.arguments = args
+            let out = Pipe(); p.standardOutput = out; p.standardError = FileHandle.nullDevice
+            try p.run(); let d = out.fileHandleForReading.readDataToEndOfFile(); p.waitUntilExit()
+            return (p.terminationStatus, d)
+        }
+        #expect(try bash(["-n", "-c", cli]).0 == 0, "语法：\(cli)")
+        let (st, out) = try bash(["-c", "printf '%s\\0' " + cli])
+        #expect(st == 0)
+        let words = out.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        #expect(words == expected, "分词：\(cli)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: marker), "重放孪生命令时执行了注入的命令")
 }

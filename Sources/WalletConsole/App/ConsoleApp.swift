@@ -532,6 +532,8 @@ public final class ConsoleApp {
     public func run() throws {
         try driver.start()
         defer { driver.stop() }
+        // 颜色深度要到终端初始化（start）之后才知道：在这里重新解析主题，否则开屏只有粗体/反显、没有颜色。
+        resolved = config.theme.resolved(for: driver.colorDepth)
         requestRefresh()
         render()
         var lastRefresh = Date()

@@ -271,15 +271,18 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     // MARK: - 动作
 
+    /// 等价的 CLI 命令：按 shell 词转义（拒绝原因等用户输入不会在重放时变成第二条命令），带上 --home 与 --operator。
     public func cliTwin(for action: ConsoleAction) -> String {
+        let ctx = ["--home", engine.home.root, "--operator", op.name]
+        func cmd(_ words: [String]) -> String { ShellWords.join(["wallet-console"] + words + ctx) }
         switch action {
-        case .approve(let id): return "wallet-console withdraw approve \(id)"
-        case .reject(let id, let reason): return "wallet-console withdraw reject \(id) --reason '\(reason.replacingOccurrences(of: "'", with: "'\\''"))'"
-        case .bulkApprove(let ids): return ids.map { "wallet-console withdraw approve \($0)" }.joined(separator: " && ")
-        case .requeue(let id): return "wallet-console jobs requeue \(id)"
-        case .unsealPassphrase: return "wallet-console keystore unseal"
-        case .unsealShare: return "wallet-console keystore unseal --share-file -"
-        case .setTheme(let name): return "wallet-console console --theme \(name)"
+        case .approve(let id): return cmd(["withdraw", "approve", id])
+        case .reject(let id, let reason): return cmd(["withdraw", "reject", id, "--reason", reason])
+        case .bulkApprove(let ids): return ids.map { cmd(["withdraw", "approve", $0]) }.joined(separator: " && ")
+        case .requeue(let id): return cmd(["jobs", "requeue", id])
+        case .unsealPassphrase: return ShellWords.join(["wallet-console", "keystore", "unseal", "--home", engine.home.root])
+        case .unsealShare: return ShellWords.join(["wallet-console", "keystore", "unseal", "--home", engine.home.root, "--shares-file", "-"])
+        case .setTheme(let name): return ShellWords.join(["wallet-console", "console", "--home", engine.home.root, "--theme", name])
         }
     }
 

@@ -29,6 +29,9 @@ public final class NcursesDriver: TerminalDriver {
         }
         running = true
         cbreak(); noecho(); nonl()
+        // 关掉 XON/XOFF 流控：否则 Ctrl-S 会让屏幕冻结、数字悄悄过期（退出时 TerminalRestore 恢复原 termios）。
+        var t = termios()
+        if tcgetattr(0, &t) == 0 { t.c_iflag &= ~tcflag_t(IXON); _ = tcsetattr(0, TCSANOW, &t) }
         keypad(cnc_stdscr(), true)
         set_escdelay(25)
         curs_set(0)

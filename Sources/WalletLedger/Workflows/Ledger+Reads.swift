@@ -1,4 +1,5 @@
 // 控制台与 CLI 用的只读接口：全部从数据库分页，不一次读入全部行。
+import WalletCrypto
 extension Ledger {
     public func audits(_ f: AuditFilter = AuditFilter(), page: Page = Page()) throws -> [AuditRecord] { try store.audits(f, page: page) }
     public func auditCount(_ f: AuditFilter = AuditFilter()) throws -> Int { try store.auditCount(f) }
@@ -18,7 +19,7 @@ extension Ledger {
         try requireRole(op, [.admin], "jobs requeue")
         return try store.transaction {
             let j = try queue.requeue(id: id, now: now)
-            try audit(op.name, "jobs.requeue", String(id), ["kind": j.kind, "cli": "jobs requeue \(id)"])
+            try audit(op.name, "jobs.requeue", String(id), ["kind": j.kind, "cli": ShellWords.join(["jobs", "requeue", String(id), "--operator", op.name])])
             return j
         }
     }

@@ -83,7 +83,8 @@ extension Ledger {
             try audit(op.name, "withdraw.request", String(w.id), [
                 "requestId": w.requestID, "user": w.user, "asset": w.asset, "amount": asset.format(amount), "to": to,
                 "rule": decision.rule, "approvalsRequired": String(decision.approvals),
-                "cli": "withdraw request --request-id \(w.requestID) --user \(w.user) --asset \(w.asset) --amount \(asset.format(amount)) --to \(to)",
+                "cli": ShellWords.join(["withdraw", "request", "--request-id", w.requestID, "--user", w.user, "--asset", w.asset,
+                                        "--amount", asset.format(amount), "--to", to, "--operator", op.name]),
             ])
             try transition(&w, from: [.requested], to: .riskChecked)
             try transition(&w, from: [.riskChecked], to: decision.approvals == 0 ? .approved : .awaitingApproval)
@@ -129,7 +130,7 @@ extension Ledger {
             w.updatedAt = now
             try store.updateWithdrawal(w)
             try audit(op.name, "withdraw.approve", String(id), [
-                "approvals": "\(valid.count)/\(w.approvalsRequired)", "state": w.state.rawValue, "cli": "withdraw approve \(id)",
+                "approvals": "\(valid.count)/\(w.approvalsRequired)", "state": w.state.rawValue, "cli": ShellWords.join(["withdraw", "approve", String(id), "--operator", op.name]),
             ])
             return w
         }
@@ -154,7 +155,7 @@ extension Ledger {
             w.reason = reason
             try store.updateWithdrawal(w)
             try unfreeze(w, kind: "withdrawal_unfreeze")
-            try audit(op.name, "withdraw.reject", String(id), ["reason": reason, "cli": "withdraw reject \(id) --reason '\(reason)'"])
+            try audit(op.name, "withdraw.reject", String(id), ["reason": reason, "cli": ShellWords.join(["withdraw", "reject", String(id), "--reason", reason, "--operator", op.name])])
             return w
         }
     }

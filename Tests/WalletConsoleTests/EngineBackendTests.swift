@@ -78,6 +78,10 @@ import WalletLedger
         let audit = try await demo.audit(PageQuery(offset: 0, limit: 20, filter: ListFilter("withdraw.")))
         #expect(audit.rows.contains { $0.actor == "demo" && $0.cliCommand == "wallet-console withdraw reject \(aliceOwn.id) --reason '可疑地址' --operator demo" })
         #expect(audit.rows.contains { $0.actor == second.op.name && $0.cliCommand == "wallet-console withdraw approve \(big.id) --operator \(second.op.name)" })
+        // 仪表盘的待处理面板只列未结束的提现（刚拒绝的那笔不在里面，issue 14）。
+        let dash = try await demo.dashboard(rowsPerPanel: 50)
+        #expect(!dash.withdrawals.rows.contains { [.rejected, .confirmed, .failed].contains($0.state) }, "\(dash.withdrawals.rows.map(\.state))")
+        #expect(!dash.withdrawals.rows.contains { $0.id == aliceOwn.id })
         let preview = try await demo.bulkPreview(ids: rows.map(\.id))
         #expect(preview.count == rows.count && preview.uniqueRecipients == Set(rows.map { $0.destination.lowercased() }).count
                 && preview.total.hasSuffix("ETH"))

@@ -86,9 +86,17 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     public func dashboard(rowsPerPanel: Int) async throws -> DashboardModel {
         let n = max(1, rowsPerPanel)
         return DashboardModel(deposits: try await deposits(PageQuery(offset: 0, limit: n)),
-                              withdrawals: try await withdrawals(PageQuery(offset: 0, limit: n)),
+                              withdrawals: try await openWithdrawals(limit: n),
                               sweeps: try await sweeps(PageQuery(offset: 0, limit: n)),
                               fees: try await feeHistory(), keys: try await keys())
+    }
+
+    /// 仪表盘的「待处理提现」面板：只列未结束的（紧急度排序里已结束的排在最后，所以一页过滤即可）。
+    func openWithdrawals(limit n: Int) async throws -> Page<WithdrawalRow> {
+        let page = try await withdrawals(PageQuery(offset: 0, limit: n))
+        let done: Set<WithdrawalRowState> = [.rejected, .confirmed, .failed]
+        let open = page.rows.filter { !done.contains($0.state) }
+        return Page(rows: open, total: open.count, offset: 0)
     }
 
     // MARK: - 充值

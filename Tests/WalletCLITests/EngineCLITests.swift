@@ -213,7 +213,9 @@ func rawGet(port: Int, path: String) -> String {
         if !done { Thread.sleep(forTimeInterval: 0.25) }
     }
     #expect(done, "运行中的引擎应执行入队的归集任务")
-    let rec = try CLIRunner.run(["ledger", "reconcile", "--enqueue", "--home", home, "--json"])
+    let recAnon = try CLIRunner.run(["ledger", "reconcile", "--enqueue", "--home", home, "--json"])
+    #expect(recAnon.status == 2 && recAnon.stderr.contains("operator.required"))
+    let rec = try CLIRunner.run(["ledger", "reconcile", "--enqueue", "--home", home, "--json", "--operator", "root", "--operator-passphrase-file", admin])
     #expect(rec.status == 0 && (rec.json as? [String: Any])?["kind"] as? String == "reconcile.run", "\(rec.stdout)\(rec.stderr)")
     let t0 = Date()
     kill(p.processIdentifier, SIGTERM)

@@ -103,8 +103,15 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
                 "\(mism.stdout)\(mism.stderr)")
 
         let token = try #require(try dev.call("devnet_deployToken", ["Tether", "USDT", 6]) as? String)
+        // 登记代币前先问链：精度不符、不是合约（用户的地址）都拒绝（QA 第二轮）。
+        let wrongDecimals = try CLIRunner.run(["asset", "add", "--symbol", "USDT", "--contract", token, "--decimals", "18"] + root + h)
+        #expect(wrongDecimals.status == 2 && wrongDecimals.stderr.contains("asset.decimals_mismatch"), "\(wrongDecimals.stderr)")
+        let eoa = try CLIRunner.run(["asset", "add", "--symbol", "FAKE", "--contract", try dev.accounts()[5], "--decimals", "6"] + root + h)
+        #expect(eoa.status == 2 && eoa.stderr.contains("asset.not_a_contract"), "\(eoa.stderr)")
         let add = try CLIRunner.run(["asset", "add", "--symbol", "USDT", "--contract", token, "--decimals", "6", "--confirmations", "2"] + root + h)
         #expect(add.status == 0, "\(add.stderr)")
+        let caseClash = try CLIRunner.run(["asset", "add", "--symbol", "eth", "--contract", token, "--decimals", "6"] + root + h)
+        #expect(caseClash.status == 2 && caseClash.stderr.contains("asset.exists"), "\(caseClash.stderr)")
         // 代币归集要等补 gas：本测试只验证 ETH 地址的归集签名，把代币的归集门槛设高（配置唯一来源：config.json）。
         var cfg = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: home + "/config.json"))) as? [String: Any])
         var sweep = cfg["sweep"] as? [String: Any] ?? [:]
@@ -152,6 +159,10 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         // 运营方直接给热钱包打 2 ETH：账上还没有 → 对账差异（退出 1），指出热钱包；用 treasury fund 按哈希记账后归零。
         let fundTx = try #require(try dev.call("devnet_send", [["from": accts[1], "to": hot, "value": "0x1bc16d674ec80000"]]) as? String)
         try dev.mine(2)
+        // 注资只在最终确定后才能记（不经扫块器，被重组撤销时没人会冲正它）。
+        let early = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + root + h)
+        #expect(early.status == 1 && early.stderr.contains("treasury.unconfirmed"), "\(early.stderr)")
+        try dev.mine(8)
         let (rc1, rep1) = try reconcile()
         let mm = rep1["mismatches"] as? [[String: Any]] ?? []
         #expect(rc1 == 1 && mm.count == 1 && mm.first?["account"] as? String == "hot_wallet", "\(rep1)")
@@ -187,6 +198,13 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(hotAfter > hotBefore && hotAfter - hotBefore < chainEth, "热钱包应收到 1.5 ETH 减手续费：\(hotBefore) → \(hotAfter)")
         let (rc4, rep4) = try reconcile()
         #expect(rc4 == 0 && rep4["ok"] as? Bool == true, "\(rep4)")
+        // 我们自己的归集交易不能被记成注资（QA 第二轮：曾被重复入账）。
+        let sweepAudit = try #require(try CLIRunner.run(["audit", "list", "--action", "sweep.broadcast", "--json"] + h).json as? [[String: Any]])
+        let details = try #require(sweepAudit.first?["details"] as? String)
+        let sweepHash = try #require((try JSONSerialization.jsonObject(with: Data(details.utf8)) as? [String: Any])?["txHash"] as? String)
+        try dev.mine(9)
+        let own = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", sweepHash] + root + h)
+        #expect(own.status == 2 && own.stderr.contains("treasury.internal_tx"), "\(own.stderr)")
         #expect(try dev.nonce(tokAddr) == 0)
 
         // 账簿自洽、审计链完整。

@@ -22,11 +22,11 @@ private func dump(_ home: String) throws -> String {
 @Suite(.serialized) struct AuthorizationMatrixTests {
     static let xpub = "xpub6EF8jXqFeFEW5bwMU7RpQtHkzE4KJxcqJtvkCjJumzW8CPpacXkb92ek4WzLQXjL93HycJwTPUAcuNxCqFPKKU5m5Z2Vq4nCyh5CyPeBFFr"
 
-    func attempt(_ e: WalletEngine, _ operation: EngineOperation, as op: Operator) throws {
+    func attempt(_ e: WalletEngine, _ operation: EngineOperation, as op: Operator) async throws {
         let pw = SecretBytes(Array("long-enough-pass".utf8))
         switch operation {
         case .operatorAdd: _ = try e.addOperator(name: "newbie", role: .viewer, passphrase: pw, by: op, kdf: fastOperatorKDF)
-        case .assetAdd: _ = try e.addAsset(symbol: "DAI", contract: "0x6b175474e89094c44da98b954eedeac495271d0f", decimals: 18, confirmations: 3, by: op)
+        case .assetAdd: _ = try await e.addAsset(symbol: "DAI", contract: "0x6b175474e89094c44da98b954eedeac495271d0f", decimals: 18, confirmations: 3, by: op)
         case .assetUpdate: _ = try e.updateAsset("ETH", AssetChange(confirmations: 7), by: op)
         case .assetDisable: _ = try e.setAssetEnabled("USDT", false, by: op)
         case .assetEnable: _ = try e.setAssetEnabled("USDT", true, by: op)
@@ -43,6 +43,7 @@ private func dump(_ home: String) throws -> String {
         case .jobRequeue: _ = try e.requeue(jobID: 1, by: op)
         case .scannerRescan: _ = try e.requestRescan(from: 0, by: op)
         case .sweepRun: _ = try e.requestSweep(by: op)
+        case .reconcileEnqueue: _ = try e.requestReconcile(by: op)
         case .keystoreManage: _ = try e.managedKeystore(by: op)
         case .keystoreUnseal: try e.unseal(passphrase: SecretBytes(Array("unseal-pass-123".utf8)), by: op, via: "test")
         case .ceremonyStart: _ = try e.startCeremony(by: op, label: "matrix")
@@ -57,7 +58,7 @@ private func dump(_ home: String) throws -> String {
             keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
         let e = try await WalletEngine.open(home: home, options: EngineOpenOptions(logToFile: false, keystoreOptions: fastKeystore))
         let admin = try e.op("admin", role: .admin)
-        _ = try e.addAsset(symbol: "USDT", contract: "0xdac17f958d2ee523a2206206994597c13d831ec7", decimals: 6, confirmations: 2, by: admin)
+        _ = try await e.addAsset(symbol: "USDT", contract: "0xdac17f958d2ee523a2206206994597c13d831ec7", decimals: 6, confirmations: 2, by: admin)
         var ops: [OperatorRole: Operator] = [.admin: admin]
         for r in [OperatorRole.viewer, .approver, .custodian] { ops[r] = try e.op("op-\(r.rawValue)", role: r) }
 
@@ -68,7 +69,7 @@ private func dump(_ home: String) throws -> String {
             for role in OperatorRole.allCases where !operation.roles.contains(role) {
                 let before = try dump(home)
                 do {
-                    try attempt(e, operation, as: ops[role]!)
+                    try await attempt(e, operation, as: ops[role]!)
                     Issue.record("\(role.rawValue) 执行 \(operation.rawValue) 本应被拒")
                 } catch let err as AuthorizationError {
                     #expect(err.code == "auth.forbidden" && err.isBadInput && err.operation == operation)

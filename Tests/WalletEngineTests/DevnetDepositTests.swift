@@ -15,7 +15,7 @@ import WalletLedger
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
         let fake = try await dev.deployToken("Tether", "USDT", decimals: 6)   // 同名假币：不在白名单
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 6, by: try engine.op("admin", role: .admin))
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 6, by: try engine.op("admin", role: .admin))
         let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH", by: try engine.op("admin", role: .admin)).address
         let usdtAddr = try engine.assignAddress(user: "alice", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.send(from: accts[0], to: ethAddr, wei: ether)

@@ -14,7 +14,7 @@ import WalletLedger
         let engine = try await makeDevnetHome(dev, tag: "sweep", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
         let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH", by: try engine.op("admin", role: .admin)).address
         let tokAddr = try engine.assignAddress(user: "alice", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.send(from: accts[0], to: ethAddr, wei: ether * UInt256(2))

@@ -70,7 +70,7 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let engine = try await makeDevnetHome(dev, tag: "wd20", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
         let dep = try engine.assignAddress(user: "gina", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.mint(usdt, to: dep, UInt256(300_000_000))
         try await dev.mint(usdt, to: engine.hotAddress, UInt256(1_000_000_000))   // 热钱包的代币库存
@@ -100,7 +100,7 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         let engine = try await makeDevnetHome(dev, tag: "wdfail", confirmations: 1)
         let accts = try await dev.accounts()
         let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: try engine.op("admin", role: .admin))
         let dep = try engine.assignAddress(user: "hank", asset: "USDT", by: try engine.op("admin", role: .admin)).address
         try await dev.mint(usdt, to: dep, UInt256(500_000_000))
         try await dev.mint(usdt, to: engine.hotAddress, UInt256(100_000_000))   // 热钱包只够付一笔

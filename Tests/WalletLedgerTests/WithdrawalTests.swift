@@ -255,3 +255,18 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     #expect(throws: LedgerError.allowlistSelfActivation("admin")) { try l.allowlistActivate(fresh, by: env.admin) }
     #expect(try l.allowlistEntry(fresh)?.activatedAt == nil)
 }
+
+@Test func allowlistRefusesOurOwnAddressesAndOperatorNamesAreCaseInsensitive() throws {
+    // QA 第二轮：热钱包、充值地址能进白名单；「Bob」能与「bob」并存（审计里看起来是同一个人）。
+    let env = try Fixture.env()
+    let l = env.ledger
+    try l.setSetting(Ledger.Settings.hotWallet, "0x3333333333333333333333333333333333333333")
+    let dep = try l.assignAddress(user: "u2", asset: "ETH").address
+    for a in ["0x3333333333333333333333333333333333333333", dep] {
+        #expect(throws: LedgerError.self) { try l.allowlistAdd(a, by: env.alice) }
+        #expect(try l.allowlistEntry(a) == nil)
+    }
+    #expect(throws: LedgerError.operatorExists("alice")) {
+        try l.addOperator(name: "Alice", role: .admin, passphrase: SecretBytes(Array("12345678".utf8)), by: env.admin, kdf: ScryptParams(n: 16, r: 1, p: 1))
+    }
+}

@@ -119,8 +119,14 @@ struct StatusUnhealthy: WalletError {
     var code: String { "status.unhealthy" }
     var isBadInput: Bool { false }
     func message(_ lang: Language) -> String {
-        lang == .zh ? "不健康：\(problems.joined(separator: ", "))（node.unreachable：检查节点与网络；node.chain_id_mismatch：节点在另一条链上，检查 config.json 的 rpcUrls；scanner.halted：深度重组超过窗口，核对后 scanner rescan --from N）。"
-                    : "unhealthy: \(problems.joined(separator: ", ")) (node.unreachable: check the node and network; node.chain_id_mismatch: the node is on another chain, check rpcUrls in config.json; scanner.halted: a reorg deeper than the window, check and run scanner rescan --from N)."
+        let zh = lang == .zh
+        let hints: [String: (String, String)] = [
+            "node.unreachable": ("检查节点与网络", "check the node and network"),
+            "node.chain_id_mismatch": ("节点在另一条链上，检查 config.json 的 rpcUrls", "the node is on another chain, check rpcUrls in config.json"),
+            "scanner.halted": ("深度重组超过窗口，核对后 scanner rescan --from N", "a reorg deeper than the window; check, then scanner rescan --from N"),
+        ]
+        let parts = problems.map { p in zh ? "\(p)（\(hints[p]?.0 ?? "")）" : "\(p) (\(hints[p]?.1 ?? ""))" }
+        return (zh ? "不健康：" : "unhealthy: ") + parts.joined(separator: zh ? "；" : "; ")
     }
 }
 
@@ -310,8 +316,8 @@ struct AssetAdd: ParsableCommand {
         CLI.run(g) {
             let e = try EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
-            let a = try e.addAsset(symbol: symbol, contract: contract, decimals: decimals, confirmations: confirmations,
-                                   minDeposit: minDeposit, useFinalized: useFinalized, by: op)
+            let (sym, c, d, conf, md, uf) = (symbol, contract, decimals, confirmations, minDeposit, useFinalized)
+            let a = try runBlocking { try await e.addAsset(symbol: sym, contract: c, decimals: d, confirmations: conf, minDeposit: md, useFinalized: uf, by: op) }
             if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已添加资产 \(a.symbol)。" : "added asset \(a.symbol).") }
         }
     }

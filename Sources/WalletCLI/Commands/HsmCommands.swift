@@ -17,11 +17,17 @@ struct HsmInitToken: ParsableCommand {
     @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
     @Option(name: .long, help: "令牌标签") var label: String
     @Option(name: .long, help: "安全官（SO）PIN 文件") var soPinFile: String?
+    @OptionGroup var auth: OperatorOptions
     @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
 
     func run() throws {
         CLI.run(g) {
             let zh = g.language == .zh
+            // 完整钱包 home 里初始化令牌也要 admin（授权在引擎里）；只有密钥库的目录以持有 PIN 为准。
+            if HomeKeystore.isWalletHome(home.resolved) {
+                let e = try EngineCLI.open(home)
+                _ = try e.managedKeystore(by: try EngineCLI.authenticate(e, auth))
+            }
             let so = try KeystoreCLI.readSecret(file: soPinFile, what: "SO PIN", prompt: zh ? "SO PIN：" : "SO PIN: ")
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
             let slot = try HomeKeystore.initHSMToken(module: module, label: label, soPin: so, userPin: pin)

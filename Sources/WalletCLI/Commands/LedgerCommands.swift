@@ -46,12 +46,13 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "对账：钉在当前链头区块，账本余额 ± 在途 vs 链上余额（热钱包与每个充值地址）；有差异退出 1")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Flag(name: .long, help: "不在这里对账，而是入队一个对账任务给运行中的引擎（结果写告警与指标）") var enqueue = false
+        @Flag(name: .long, help: "不在这里对账，而是入队一个对账任务给运行中的引擎（结果写告警与指标；需要 --operator）") var enqueue = false
+        @OptionGroup var auth: OperatorOptions
         func run() throws {
             CLI.run(g) {
                 let e = try EngineCLI.open(home)
                 if enqueue {
-                    let j = try e.enqueue(.reconcile)
+                    let j = try e.requestReconcile(by: try EngineCLI.authenticate(e, auth))
                     if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
                     else { print(g.language == .zh ? "已入队对账任务 #\(j.id)（jobs list 查看）。" : "queued reconcile job #\(j.id) (see jobs list).") }
                     return

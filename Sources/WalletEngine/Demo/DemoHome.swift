@@ -57,7 +57,7 @@ public enum DemoHome {
 
         let engine = try await WalletEngine.open(home: home, options: EngineOpenOptions(unsealPassphrase: unseal, keystoreOptions: opts))
         let admin = try engine.authenticate(name: operatorName, passphrase: adminPass)
-        _ = try engine.addAsset(symbol: "USDT", contract: usdtContract, decimals: 6, confirmations: 6, by: admin)
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdtContract, decimals: 6, confirmations: 6, by: admin)
         var others: [Operator] = []
         for (name, role) in [("alice-ops", OperatorRole.approver), ("bob-ops", .approver), ("carol-custodian", .custodian), ("dave-viewer", .viewer)] {
             let p = try SecureRandom.secret(24)

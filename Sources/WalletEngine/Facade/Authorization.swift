@@ -21,6 +21,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case hotWalletFund = "hot_wallet.fund"
     case jobRequeue = "jobs.requeue"
     case scannerRescan = "scanner.rescan"
+    /// 给运行中的引擎入队一次对账（只读链、写告警）。
+    case reconcileEnqueue = "reconcile.enqueue"
     case keystoreUnseal = "keystore.unseal"
     /// 操作员手动触发的归集（签名并广播：资金移动）。引擎自动归集以系统身份运行。
     case sweepRun = "sweep.run"
@@ -33,7 +35,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         switch self {
         case .withdrawRequest: [.approver, .custodian, .admin]
         case .withdrawApprove, .withdrawReject, .allowlistAdd: [.approver, .admin]
-        case .addressAssign: [.approver, .custodian, .admin]
+        case .addressAssign, .reconcileEnqueue: [.approver, .custodian, .admin]
         case .keystoreUnseal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,

@@ -37,6 +37,13 @@ private struct Adjust {
 }
 
 extension WalletEngine {
+    /// 入队一次对账给运行中的引擎（授权在这里）。
+    public func requestReconcile(by op: Operator) throws -> Job {
+        try authorize(op, .reconcileEnqueue)
+        recordAudit(op, action: "reconcile.enqueue", subject: "", cli: "ledger reconcile --enqueue", via: "cli")
+        return try enqueue(.reconcile)
+    }
+
     /// 跑一轮对账。record = true 时写 reconciliations、差异写告警（同一事务）、更新指标——引擎的定时任务用它；
     /// `ledger reconcile` 也用它（同一条路径）。
     public func reconcile(record: Bool) async throws -> ReconcileReport {

@@ -2,6 +2,7 @@
 // 每个设置只有一个来源（docs/architecture.md「设置放在哪里」）：资产与确认策略、充值 xpub 在数据库（改动写审计、
 // 记录改前改后）；节点、手续费、worker 间隔在 config.json（部署相关、启动时整体校验）；审批策略在 policy.json。
 import Foundation
+import WalletChain
 import WalletCrypto
 import WalletKeys
 import WalletLedger
@@ -46,7 +47,7 @@ extension WalletEngine {
 
     /// 新增资产（只创建，不覆盖；原生币由 init 创建，不能再加一个无合约资产）。
     public func addAsset(symbol: String, contract: String?, decimals: Int, confirmations: Int,
-                         minDeposit: String? = nil, useFinalized: Bool = false, by op: Operator) throws -> Asset {
+                         minDeposit: String? = nil, useFinalized: Bool = false, by op: Operator) async throws -> Asset {
         try authorize(op, .assetAdd)
         guard (1...10_000).contains(confirmations) else {
             throw EngineError("asset.confirmations", zh: "--confirmations 必须在 1…10000 之间。", en: "--confirmations must be within 1…10000.", badInput: true)
@@ -63,6 +64,13 @@ extension WalletEngine {
             throw EngineError("asset.contract", zh: "合约地址 '\(c)' 无效（需 0x + 40 位十六进制；大小写混合时必须符合 EIP-55 校验和）。",
                               en: "contract address '\(c)' is invalid (0x + 40 hex digits; mixed case must match the EIP-55 checksum).", badInput: true)
         }
+        guard !symbol.isEmpty, symbol.count <= 16, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+            throw EngineError("asset.symbol", zh: "资产符号须为 1–16 个 ASCII 字母、数字、. 或 -。", en: "the symbol must be 1–16 ASCII letters, digits, . or -.", badInput: true)
+        }
+        if let clash = try assets().first(where: { $0.symbol.lowercased() == symbol.lowercased() }) {
+            throw EngineError("asset.exists", zh: "资产 \(clash.symbol) 已存在（符号不区分大小写，\(symbol) 会与它混淆）。", en: "asset \(clash.symbol) already exists (symbols are case-insensitive; \(symbol) would be confused with it).", badInput: true)
+        }
+        if config.chain.kind == .rpc { try await verifyTokenContract(canonical, decimals: decimals) }
         var a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations, useFinalized: useFinalized)
         if let m = minDeposit { a.minDeposit = try a.parse(m) }
         if let existing = self.asset(symbol) {
@@ -74,6 +82,34 @@ extension WalletEngine {
         logger.info("asset.added", ["symbol": .string(symbol), "decimals": .int(Int64(decimals)), "confirmations": .int(Int64(confirmations)),
                                     "operator": .string(op.name)])
         return a
+    }
+
+    /// 登记代币之前先问链：地址上必须有合约代码、不是我们自己的地址，且合约报告的 decimals 与 --decimals 一致——
+    /// 精度写错会让所有金额与审批阈值差 10^n 倍。
+    func verifyTokenContract(_ contract: String, decimals: Int) async throws {
+        let own = try gate.with { l in try l.store.depositAddress(address: contract) != nil } || contract == hotAddress
+        guard !own else {
+            throw EngineError("asset.not_a_contract", zh: "\(contract) 是本钱包自己的地址，不是代币合约。", en: "\(contract) is one of our own addresses, not a token contract.", badInput: true)
+        }
+        guard let rpc = chain.rpc else { return }   // 只有真实节点才核对（演示链是模拟器）
+        let code: JSONValue
+        do { code = try await rpc.call("eth_getCode", [.string(contract), .string("latest")]) } catch {
+            throw EngineError("asset.node_unreachable", zh: "无法向节点核对合约（\((error as? WalletError)?.code ?? "\(error)")）；节点恢复后重试。",
+                              en: "cannot check the contract with the node (\((error as? WalletError)?.code ?? "\(error)")); retry when the node is back.")
+        }
+        guard case .string(let hex) = code, hex.count > 2, hex != "0x" else {
+            throw EngineError("asset.not_a_contract", zh: "\(contract) 上没有合约代码（是普通账户或地址写错了）。", en: "there is no contract code at \(contract) (an ordinary account, or a wrong address).", badInput: true)
+        }
+        let out: [UInt8]
+        do { out = try await client.call(CallRequest(to: try ChainAddress(hex: contract), data: [0x31, 0x3c, 0xe5, 0x67]), .latest) } catch {
+            throw EngineError("asset.no_decimals", zh: "合约 \(contract) 不响应 decimals()：不像 ERC-20。", en: "contract \(contract) does not answer decimals(): not an ERC-20.", badInput: true)
+        }
+        guard out.count >= 32, let onChain = (try? UInt256(bigEndian: Array(out.suffix(32))))?.uint64 else {
+            throw EngineError("asset.no_decimals", zh: "合约 \(contract) 的 decimals() 返回无效。", en: "contract \(contract) returned an invalid decimals().", badInput: true)
+        }
+        guard onChain == UInt64(decimals) else {
+            throw EngineError("asset.decimals_mismatch", zh: "合约报告 decimals = \(onChain)，与 --decimals \(decimals) 不符。", en: "the contract reports decimals = \(onChain), not --decimals \(decimals).", badInput: true)
+        }
     }
 
     /// 只改给出的字段；审计记下改前改后。

@@ -30,11 +30,37 @@ extension WalletEngine {
         guard r.succeeded else {
             throw EngineError("treasury.failed_tx", zh: "交易 \(hash.hex) 在链上执行失败，没有转入任何资金。", en: "transaction \(hash.hex) failed on chain; nothing was transferred.", badInput: true)
         }
+        // 只记已最终确定的注资：注资不经过扫块器，被重组撤销时没人会冲正它。节点支持 finalized 就以它为准，
+        // 否则要求确认数不少于重组窗口；并核对收据所在的块仍是该高度的规范块。
         let head = try await client.blockNumber()
-        let conf = head >= r.blockNumber ? Int(head - r.blockNumber + 1) : 0
-        guard conf >= config.deposits.confirmations else {
-            throw EngineError("treasury.unconfirmed", zh: "交易只有 \(conf) 个确认，需要 \(config.deposits.confirmations) 个；稍后再记。",
-                              en: "the transaction has \(conf) confirmation(s); \(config.deposits.confirmations) are needed. Try again later.")
+        if let fin = try await client.block(.finalized) {
+            guard r.blockNumber <= fin.number else {
+                throw EngineError("treasury.unconfirmed", zh: "交易所在区块 \(r.blockNumber) 还没有最终确定（finalized 高度 \(fin.number)）；最终确定后再记，以免被重组撤销。",
+                                  en: "block \(r.blockNumber) is not finalized yet (finalized height \(fin.number)); record it once final so a reorg cannot undo it.")
+            }
+        } else {
+            let conf = head >= r.blockNumber ? Int(head - r.blockNumber + 1) : 0
+            let need = max(config.deposits.confirmations, config.deposits.reorgWindow)
+            guard conf >= need else {
+                throw EngineError("treasury.unconfirmed", zh: "交易只有 \(conf) 个确认，需要 \(need) 个（不少于重组窗口）；稍后再记。",
+                                  en: "the transaction has \(conf) confirmation(s); \(need) are needed (at least the reorg window). Try again later.")
+            }
+        }
+        guard try await client.block(.number(r.blockNumber))?.hash == r.blockHash else {
+            throw EngineError("treasury.not_canonical", zh: "交易所在的块已不在主链上（重组中）；稍后再试。", en: "the transaction's block is no longer canonical (reorg in progress); try again later.")
+        }
+        // 我方自己的交易（归集：从充值地址发出；热钱包自转）已经按各自的流程记账，不是注资——记成注资会重复入账。
+        guard let tx = try await client.transaction(hash) else {
+            throw EngineError("treasury.not_mined", zh: "链上找不到交易 \(hash.hex)。", en: "transaction \(hash.hex) not found on chain.", badInput: true)
+        }
+        let sender = tx.from.hex.lowercased()
+        let ours = try gate.with { l -> Bool in
+            try l.store.depositAddress(address: sender) != nil || sender == hotAddress
+                || l.store.sweeps(state: nil, page: Page(limit: 100_000)).contains { $0.txHash?.lowercased() == hash.hex.lowercased() }
+        }
+        guard !ours else {
+            throw EngineError("treasury.internal_tx", zh: "交易 \(hash.hex) 是本钱包自己的交易（发送方 \(sender) 是我们的地址，例如归集）：它已按归集流程记账，不能再记成注资。",
+                              en: "transaction \(hash.hex) is our own (sender \(sender) is one of our addresses, e.g. a sweep): it is already booked by that flow and cannot be recorded as funding.", badInput: true)
         }
         let hot = try ChainAddress(hex: hotAddress)
         var amount = UInt256.zero
@@ -44,7 +70,7 @@ extension WalletEngine {
                 && log.topics[2].low20Address == hot {
                 amount = try amount.checkedAdd((try? UInt256(bigEndian: log.data)) ?? .zero)
             }
-        } else if let tx = try await client.transaction(hash), tx.to == hot {
+        } else if tx.to == hot {
             amount = tx.value
         }
         guard !amount.isZero else {

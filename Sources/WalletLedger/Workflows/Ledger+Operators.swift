@@ -11,6 +11,8 @@ extension Ledger {
         }
         guard passphrase.count >= 8 else { throw LedgerError.invalidArgument("passphrase", "口令至少 8 个字节") }
         let existing = try store.operators()
+        // 名字不区分大小写：「Bob」与「bob」在审计里会被看成同一个人，四眼原则就失去意义。
+        if let clash = existing.first(where: { $0.name.lowercased() == name.lowercased() }) { throw LedgerError.operatorExists(clash.name) }
         if let actor {
             try requireRole(actor, [.admin], "operator add")
         } else {

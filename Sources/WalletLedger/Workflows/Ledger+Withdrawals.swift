@@ -320,6 +320,7 @@ extension Ledger {
     public func allowlistAdd(_ address: String, by op: Operator) throws -> AllowlistEntry {
         try requireRole(op, [.approver, .admin], "allowlist add")
         let a = try addresses.canonical(address)
+        try checkDestination(a)   // 自己的热钱包/充值地址/代币合约不能进白名单
         return try store.transaction {
             if let e = try store.allowlistEntry(a) { return e }
             let e = AllowlistEntry(address: a, addedBy: op.name, addedAt: now, activatedBy: nil, activatedAt: nil)

@@ -225,3 +225,21 @@ func ledgerCLIDetectsTampering() throws {
                                "--operator", "alice", "--operator-passphrase-file", tight])
     #expect(q.status == 0 && !q.stderr.contains("chmod"), "\(q.stderr)")
 }
+
+@Test func badInputErrorsInEnglishHaveNoChinese() throws {
+    // QA 第二轮：--lang en 下 ledger.invalid_argument 的说明仍是中文。
+    let (home, pw) = try LedgerCLIFixture.home()
+    let h = ["--home", home.path, "--lang", "en"]
+    let admin = ["--operator", "admin", "--operator-passphrase-file", pw]
+    let cases: [[String]] = [
+        ["operator", "add", "--name", "bob ", "--role", "viewer", "--passphrase-file", pw] + admin,
+        ["deposit", "list", "--state", "bogus"],
+        ["withdraw", "request", "--user", "u1"] + admin,
+        ["withdraw", "reject", "1", "--reason", "  "] + admin,
+    ]
+    for c in cases {
+        let r = try CLIRunner.run(c + h)
+        #expect(r.status == 2, "\(c): \(r.stderr)")
+        #expect(!r.stderr.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(c) 输出了中文：\(r.stderr)")
+    }
+}

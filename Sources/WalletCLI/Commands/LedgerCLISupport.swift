@@ -94,7 +94,7 @@ enum EngineCLI {
     static func parseState<T: RawRepresentable & CaseIterable>(_ s: String?, _ type: T.Type, key: String) throws -> T? where T.RawValue == String {
         guard let s else { return nil }
         guard let v = T(rawValue: s) else {
-            throw LedgerError.invalidArgument(key, "只能是 \(T.allCases.map(\.rawValue).joined(separator: "|"))（收到 '\(s)'）")
+            throw LedgerError.invalidArgument(key, "只能是 \(T.allCases.map(\.rawValue).joined(separator: "|"))（收到 '\(s)'）", en: "must be one of \(T.allCases.map(\.rawValue).joined(separator: "|")) (got '\(s)')")
         }
         return v
     }

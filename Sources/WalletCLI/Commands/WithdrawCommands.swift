@@ -26,14 +26,15 @@ struct WithdrawCommand: ParsableCommand {
                 let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
                                         : Data(try CLI.readTextFile(input, what: "请求").utf8)
                 guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                    throw LedgerError.invalidArgument("--input", "不是 JSON 对象")
+                    throw LedgerError.invalidArgument("--input", "不是 JSON 对象", en: "not a JSON object")
                 }
                 for k in o.keys where !["requestId", "user", "asset", "amount", "to"].contains(k) {
-                    throw LedgerError.invalidArgument("--input", "未知的键 '\(k)'")
+                    throw LedgerError.invalidArgument("--input", "未知的键 '\(k)'", en: "unknown key '\(k)'")
                 }
                 func field(_ k: String) throws -> String {
                     guard let v = o[k] as? String else {
-                        throw LedgerError.invalidArgument("--input.\(k)", k == "amount" ? "必须是十进制字符串（如 \"1.5\"），不接受 JSON 数字以免精度丢失" : "缺少或不是字符串")
+                        throw LedgerError.invalidArgument("--input.\(k)", k == "amount" ? "必须是十进制字符串（如 \"1.5\"），不接受 JSON 数字以免精度丢失" : "缺少或不是字符串",
+                                                          en: k == "amount" ? "must be a decimal string (e.g. \"1.5\"); JSON numbers are refused to avoid precision loss" : "missing or not a string")
                     }
                     return v
                 }
@@ -41,7 +42,7 @@ struct WithdrawCommand: ParsableCommand {
                                          amount: try field("amount"), to: try field("to"))
             }
             guard let requestId, let user, let asset, let amount, let to else {
-                throw LedgerError.invalidArgument("withdraw request", "需要 --request-id --user --asset --amount --to，或 --input FILE")
+                throw LedgerError.invalidArgument("withdraw request", "需要 --request-id --user --asset --amount --to，或 --input FILE", en: "needs --request-id --user --asset --amount --to, or --input FILE")
             }
             return WithdrawalRequest(requestID: requestId, user: user, asset: asset, amount: amount, to: to)
         }

@@ -32,7 +32,7 @@ public struct JobRunner {
     public func runOnce(queueName: String, now: Int64, handlers: [String: (Job) throws -> Void]) throws -> JobOutcome {
         guard let job = try lease(queueName: queueName, now: now) else { return JobOutcome.none }
         do {
-            guard let h = handlers[job.kind] else { throw LedgerError.invalidArgument("job.kind", "没有处理函数：\(job.kind)") }
+            guard let h = handlers[job.kind] else { throw LedgerError.invalidArgument("job.kind", "没有处理函数：\(job.kind)", en: "no handler for \(job.kind)") }
             try h(job)
             try finish(job, error: nil, now: now)
             return .done

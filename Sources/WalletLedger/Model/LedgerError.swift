@@ -31,7 +31,8 @@ public enum LedgerError: WalletError, Equatable {
     case policyInvalid(key: String, reason: String)
     case settingMissing(String)
     case deriver(String)
-    case invalidArgument(String, String)
+    /// 参数无效：键、中文说明、英文说明（--lang en 绝不显示中文）。
+    case invalidArgument(String, String, en: String)
     /// 用户因重组欠款未追回（金额为显示单位）。
     case reorgDebt(user: String, asset: String, amount: String)
     case assetDisabled(String)
@@ -127,7 +128,7 @@ public enum LedgerError: WalletError, Equatable {
         case .policyInvalid(let k, let why): return zh ? "策略配置错误，键 '\(k)'：\(why)" : "invalid policy config at key '\(k)': \(why)"
         case .settingMissing(let k): return zh ? "缺少设置 '\(k)'：请先运行 init 或用 ledger set 写入。" : "setting '\(k)' is missing: run init first or set it."
         case .deriver(let m): return zh ? "地址派生失败：\(m)" : "address derivation failed: \(m)"
-        case .invalidArgument(let k, let why): return zh ? "参数 \(k) 无效：\(why)" : "invalid \(k): \(why)"
+        case .invalidArgument(let k, let why, let whyEn): return zh ? "参数 \(k) 无效：\(why)" : "invalid \(k): \(whyEn)"
         case .reorgDebt(let u, let a, let amt):
             return zh ? "用户 \(u) 因重组撤销的充值欠 \(amt) \(a) 未追回：追回（或运营方核销）之前不受理、不批准该用户的 \(a) 提现。"
                       : "user \(u) owes \(amt) \(a) from a deposit reversed by a reorg: no \(a) withdrawal for this user is accepted or approved until it is recovered (or written off)."

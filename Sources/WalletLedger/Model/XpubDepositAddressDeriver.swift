@@ -22,7 +22,8 @@ public final class XpubDepositAddressDeriver: DepositAddressDeriver, @unchecked 
         // 路径深度必须与 xpub 记录的深度一致：否则落库的「完整路径」与真实派生不符，归集会用错私钥。
         guard parsed.isAbsolute, parsed.components.count == Int(node.depth),
               parsed.components.last.map({ $0 == node.childNumber }) ?? (node.depth == 0) else {
-            throw LedgerError.invalidArgument("xpub-path", "路径 \(xpubPath) 与 xpub 不符（xpub 深度 \(node.depth)、子索引 \(node.childNumber)）")
+            throw LedgerError.invalidArgument("xpub-path", "路径 \(xpubPath) 与 xpub 不符（xpub 深度 \(node.depth)、子索引 \(node.childNumber)）",
+                                                 en: "path \(xpubPath) does not match the xpub (depth \(node.depth), child index \(node.childNumber))")
         }
         deriver = try WatchOnlyDeriver(base: node, coin: .eth)
         self.xpubPath = xpubPath
@@ -54,12 +55,13 @@ extension Ledger {
                                by op: String = "system") throws {
         let d: XpubDepositAddressDeriver
         do { d = try XpubDepositAddressDeriver(xpub: xpub, xpubPath: xpubPath) } catch let e as WalletError {
-            throw LedgerError.invalidArgument("xpub", e.message(.zh))
+            throw LedgerError.invalidArgument("xpub", e.message(.zh), en: e.message(.en))
         }
         try store.transaction {
             let before = try store.setting(Settings.depositXpub)
             if let before, before != xpub, try store.nextDepositIndex() > 0 {
-                throw LedgerError.invalidArgument("xpub", "已经分配过充值地址，不能更换充值 xpub（会让已分配地址与新种子脱节）")
+                throw LedgerError.invalidArgument("xpub", "已经分配过充值地址，不能更换充值 xpub（会让已分配地址与新种子脱节）",
+                                              en: "deposit addresses were already assigned; the deposit xpub cannot change (assigned addresses would lose their seed)")
             }
             try store.setSetting(Settings.depositXpub, xpub)
             try store.setSetting(Ledger.depositXpubPathKey, xpubPath)

@@ -20,7 +20,7 @@ public final class SQLiteJobQueue: JobQueue, LeaseLock {
 
     public func enqueue(queue: String, kind: String, payload: String, uniqueKey: String?, priority: Int = 0,
                         maxAttempts: Int = 8, runAt: Int64) throws -> Job {
-        guard maxAttempts >= 1 else { throw LedgerError.invalidArgument("maxAttempts", "至少 1") }
+        guard maxAttempts >= 1 else { throw LedgerError.invalidArgument("maxAttempts", "至少 1", en: "at least 1") }
         return try db.transaction {
             if let k = uniqueKey, let r = try db.query("SELECT * FROM jobs WHERE unique_key = ?", [k]).first { return map(r) }
             try db.execute("""

@@ -7,9 +7,9 @@ extension Ledger {
     public func addOperator(name: String, role: OperatorRole, passphrase: SecretBytes, by actor: Operator?,
                             kdf: ScryptParams = .production) throws -> Operator {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw LedgerError.invalidArgument("name", "1–64 个字母、数字或 - _ .")
+            throw LedgerError.invalidArgument("name", "1–64 个字母、数字或 - _ .", en: "1–64 letters, digits or - _ .")
         }
-        guard passphrase.count >= 8 else { throw LedgerError.invalidArgument("passphrase", "口令至少 8 个字节") }
+        guard passphrase.count >= 8 else { throw LedgerError.invalidArgument("passphrase", "口令至少 8 个字节", en: "the passphrase needs at least 8 bytes") }
         let existing = try store.operators()
         // 名字不区分大小写：「Bob」与「bob」在审计里会被看成同一个人，四眼原则就失去意义。
         if let clash = existing.first(where: { $0.name.lowercased() == name.lowercased() }) { throw LedgerError.operatorExists(clash.name) }
@@ -17,7 +17,7 @@ extension Ledger {
             try requireRole(actor, [.admin], "operator add")
         } else {
             guard existing.isEmpty else { throw LedgerError.forbidden(operator: "(无)", role: "-", action: "operator add（需要管理员认证）") }
-            guard role == .admin else { throw LedgerError.invalidArgument("role", "第一个操作员必须是 admin") }
+            guard role == .admin else { throw LedgerError.invalidArgument("role", "第一个操作员必须是 admin", en: "the first operator must be an admin") }
         }
         guard !existing.contains(where: { $0.name == name }) else { throw LedgerError.operatorExists(name) }
         let salt = try SecureRandom.bytes(16)

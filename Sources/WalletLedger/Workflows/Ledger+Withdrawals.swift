@@ -34,9 +34,9 @@ extension Ledger {
     public func requestWithdrawal(_ req: WithdrawalRequest, by op: Operator) throws -> Withdrawal {
         try requireRole(op, [.approver, .custodian, .admin], "withdraw request")
         guard !req.requestID.isEmpty, req.requestID.count <= 128 else {
-            throw LedgerError.invalidArgument("request-id", "1–128 个字符")
+            throw LedgerError.invalidArgument("request-id", "1–128 个字符", en: "1–128 characters")
         }
-        guard !req.user.isEmpty, req.user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
+        guard !req.user.isEmpty, req.user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符", en: "1–128 characters") }
         let asset = try self.asset(req.asset)
         guard asset.enabled else { throw LedgerError.assetDisabled(req.asset) }
         let debt = try reorgDebt(user: req.user, asset: asset.symbol)
@@ -146,7 +146,7 @@ extension Ledger {
     @discardableResult
     public func reject(withdrawalID id: Int64, reason: String, by op: Operator) throws -> Withdrawal {
         try requireRole(op, [.approver, .admin], "withdraw reject")
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw LedgerError.invalidArgument("reason", "拒绝必须写明原因") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw LedgerError.invalidArgument("reason", "拒绝必须写明原因", en: "a rejection needs a reason") }
         return try store.transaction {
             var w = try loadWithdrawal(id)
             // 已分配 nonce 的提现不能再拒绝：那个 nonce 必须被用掉，否则后面的交易全部卡住（由执行器签发或以失败结束）。

@@ -61,7 +61,7 @@ public final class Ledger {
         try store.transaction {
             // chain.id 是充值幂等键的一部分：已有充值后改它会让同一笔充值换一个键而被重复入账。
             if key == Settings.chainID, try store.setting(key) != value, try store.depositCount(DepositFilter()) > 0 {
-                throw LedgerError.invalidArgument(key, "已有充值记录，不能修改链 ID（它是充值幂等键的一部分）")
+                throw LedgerError.invalidArgument(key, "已有充值记录，不能修改链 ID（它是充值幂等键的一部分）", en: "deposits exist; the chain id cannot change (it is part of the deposit idempotency key)")
             }
             try store.setSetting(key, value)
             try audit(op, "setting.set", key, ["value": value])
@@ -78,9 +78,9 @@ public final class Ledger {
     /// 新建资产：只创建，绝不覆盖已有资产（覆盖会悄悄改掉确认策略、把原生币改绑到任意合约）。
     public func addAsset(_ a: Asset, by op: String = "system") throws {
         guard a.decimals >= 0, a.decimals <= AmountFormat.maxDecimals else {
-            throw LedgerError.invalidArgument("decimals", "必须在 0...\(AmountFormat.maxDecimals)")
+            throw LedgerError.invalidArgument("decimals", "必须在 0...\(AmountFormat.maxDecimals)", en: "must be within 0...\(AmountFormat.maxDecimals)")
         }
-        guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符") }
+        guard !a.symbol.isEmpty, a.symbol.count <= 16 else { throw LedgerError.invalidArgument("symbol", "1–16 个字符", en: "1–16 characters") }
         try store.transaction {
             if try store.asset(a.symbol) != nil { throw LedgerError.assetExists(a.symbol) }
             if let c = a.contract, let other = try store.allAssets().first(where: { $0.contract == c }) {
@@ -101,9 +101,9 @@ public final class Ledger {
             var after = before
             try change(&after)
             guard after.symbol == before.symbol, after.decimals == before.decimals, after.contract == before.contract else {
-                throw LedgerError.invalidArgument("asset", "符号、精度与合约不可修改")
+                throw LedgerError.invalidArgument("asset", "符号、精度与合约不可修改", en: "symbol, decimals and contract cannot change")
             }
-            guard (1...10_000).contains(after.confirmations) else { throw LedgerError.invalidArgument("confirmations", "必须在 1…10000 之间") }
+            guard (1...10_000).contains(after.confirmations) else { throw LedgerError.invalidArgument("confirmations", "必须在 1…10000 之间", en: "must be within 1…10000") }
             if after == before { return before }
             try store.upsertAsset(after)
             func show(_ a: Asset) -> String {
@@ -120,7 +120,7 @@ public final class Ledger {
     @discardableResult
     func post(_ kind: String, ref: String, memo: String = "", _ postings: [Posting]) throws -> Int64 {
         let nonzero = postings.filter { !$0.amount.isZero }
-        guard !nonzero.isEmpty else { throw LedgerError.invalidArgument("postings", "空分录") }
+        guard !nonzero.isEmpty else { throw LedgerError.invalidArgument("postings", "空分录", en: "empty journal entry") }
         var sums: [String: (d: UInt256, c: UInt256)] = [:]
         for p in nonzero {
             var s = sums[p.account.asset] ?? (.zero, .zero)
@@ -183,7 +183,7 @@ public final class Ledger {
 
     /// 给用户分配充值地址：已有则原样返回；否则从 xpub 的下一个未用索引派生并存储映射。
     public func assignAddress(user: String, asset: String, by op: String = "system") throws -> DepositAddressRecord {
-        guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符") }
+        guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符", en: "1–128 characters") }
         guard try self.asset(asset).enabled else { throw LedgerError.assetDisabled(asset) }
         guard let deriver else { throw LedgerError.settingMissing(Settings.depositXpub) }
         return try store.transaction {

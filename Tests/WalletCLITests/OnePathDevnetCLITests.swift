@@ -257,6 +257,10 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         let alerts = try CLIRunner.run(["ledger", "alerts", "--json"] + h).json as? [[String: Any]] ?? []
         #expect(alerts.filter { $0["kind"] as? String == "scanner.halted" }.count == 1)
         #expect(try once().status == 1)   // 仍停机；告警不重复
+        // --lang en 的告警不夹中文（告警中英文各存一份）。
+        let en = try CLIRunner.run(["ledger", "alerts", "--lang", "en", "--json"] + h)
+        #expect(!en.stdout.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(en.stdout)")
+        #expect(en.stdout.contains("scanner halted"))
         #expect((try CLIRunner.run(["ledger", "alerts", "--json"] + h).json as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "scanner.halted" }.count == 1)
         // 非 admin 不能重扫；admin 重扫：那笔充值已不在主链上 → 冲正。
         let anon = try CLIRunner.run(["scanner", "rescan", "--from", String(forkPoint)] + h)

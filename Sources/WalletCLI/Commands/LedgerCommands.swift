@@ -80,7 +80,7 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             CLI.run(g) {
                 let rows: [[String: Any]] = try EngineCLI.open(home).alerts(limit: limit)
-                    .map { ["id": $0.id, "ts": $0.ts, "kind": $0.kind, "message": $0.message] }
+                    .map { ["id": $0.id, "ts": $0.ts, "kind": $0.kind, "message": $0.text(g.language)] }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "kind", "message"]) }
             }
         }

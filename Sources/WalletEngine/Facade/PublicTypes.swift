@@ -21,3 +21,4 @@ public typealias InvariantViolation = WalletLedger.InvariantViolation
 public typealias ApprovalPolicy = WalletLedger.ApprovalPolicy
 public typealias LedgerError = WalletLedger.LedgerError
 public typealias AddressValidator = WalletLedger.AddressValidator
+public typealias Alert = WalletLedger.Alert

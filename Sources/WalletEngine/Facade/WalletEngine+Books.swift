@@ -18,7 +18,7 @@ extension WalletEngine {
     /// 账本不变量检查（每条分录平衡、用户余额非负、冻结 = 在途提现……）。
     public func ledgerCheck() throws -> [InvariantViolation] { try gate.with { l in try l.check() } }
 
-    public func alerts(limit: Int = 100) throws -> [(id: Int64, ts: Int64, kind: String, message: String)] {
+    public func alerts(limit: Int = 100) throws -> [Alert] {
         try gate.with { l in try l.alerts(page: Page(limit: limit)) }
     }
 

@@ -110,6 +110,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 for s in b.suspicious {
                     try l.store.insertAlert(kind: "deposit.suspicious.\(s.kind.rawValue)",
                                             message: "可疑转账（\(s.kind.rawValue)）：交易 \(s.txHash.hex) → \(s.to.hex)，金额 \(s.amount.decimalString)，区块 \(s.blockNumber)，已忽略",
+                                            messageEn: "suspicious transfer (\(s.kind.rawValue)): tx \(s.txHash.hex) → \(s.to.hex), amount \(s.amount.decimalString), block \(s.blockNumber); ignored",
                                             at: clock())
                 }
             }
@@ -228,6 +229,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
             try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: Int64(Date().timeIntervalSince1970), height: height, reason: e.code))
             try l.store.insertAlert(kind: "scanner.halted",
                                     message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
+                                    messageEn: "scanner halted: a reorg deeper than the window (local height \(height), \(e.message(.en))). Check, then resume with `scanner rescan --from N`.",
                                     at: Int64(Date().timeIntervalSince1970))
         }
         metrics.scannerHalted.set(1)

@@ -103,7 +103,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let engineNext = try gate.with { _ in try gate.engineNextNonce(from: hotAddress) }
         if w.nonce == nil && Int64(chainPending) > engineNext {
             let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)：密钥可能在别处被使用，已停止签名。"
-            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, at: clock()) }
+            let en = "hot wallet \(hotAddress): on-chain pending nonce \(chainPending) is above the engine's next nonce \(engineNext); the key may be used elsewhere. Signing stopped."
+            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, messageEn: en, at: clock()) }
             ctx.logger.error("nonce.external_use", ["chainPending": .uint(chainPending), "engineNext": .int(engineNext)])
             return false
         }
@@ -187,7 +188,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         if !found, let n = w.nonce,
            try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest) > UInt64(n) {
             let msg = "提现 #\(w.id) 的 nonce \(n) 已在链上被使用，但我们签过的交易都查不到：可能是重组中，或密钥在别处被使用。请人工核查。"
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, at: clock()) }
+            let en = "withdrawal #\(w.id): nonce \(n) is used on chain but none of our signed transactions is found (a reorg, or the key used elsewhere). Check by hand."
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock()) }
             ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(n)])
             return false
         }
@@ -242,7 +244,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let latest = try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest)
         if latest > UInt64(nonce) {
             let msg = "提现 #\(w.id) 的 nonce \(nonce) 已在链上被使用，但我们签过的 \(hashes.count) 个版本都没有收据：可能是重组中，或密钥在别处被使用。请人工核查。"
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, at: clock()) }
+            let en = "withdrawal #\(w.id): nonce \(nonce) is used on chain but none of our \(hashes.count) signed versions has a receipt (a reorg, or the key used elsewhere). Check by hand."
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock()) }
             ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(nonce)])
             return false
         }
@@ -265,7 +268,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
         guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
             let msg = "提现 #\(w.id)（nonce \(record.nonce)）卡住，但加价后会超过配置的费用上限，未替换。可提高 fees.maxFeePerGasCap 或等待。"
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, at: clock()) }
+            let en = "withdrawal #\(w.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed the configured cap; not replaced. Raise fees.maxFeePerGasCap or wait."
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, messageEn: en, at: clock()) }
             ctx.logger.warn("withdrawal.stuck_at_cap", ["id": .int(w.id), "nonce": .int(record.nonce)])
             return false
         }

@@ -283,3 +283,13 @@ public struct AuditFilter: Sendable {
         self.action = action; self.operatorName = operatorName; self.text = text
     }
 }
+
+/// 一条告警（中英文说明各一份）。
+public struct Alert: Sendable, Equatable {
+    public var id: Int64
+    public var ts: Int64
+    public var kind: String
+    public var message: String
+    public var messageEn: String
+    public func text(_ lang: Language) -> String { lang == .zh ? message : (messageEn.isEmpty ? kind : messageEn) }
+}

@@ -90,8 +90,9 @@ public protocol AuditRepository: TransactionalStore {
     func auditCount(_ f: AuditFilter) throws -> Int
     /// 按 id 升序分批读取（校验哈希链用）。
     func audits(afterID: Int64, limit: Int) throws -> [AuditRecord]
-    func insertAlert(kind: String, message: String, at: Int64) throws
-    func alerts(page: Page) throws -> [(id: Int64, ts: Int64, kind: String, message: String)]
+    /// 告警：中英文各一份（界面按所选语言显示，绝不混用）。
+    func insertAlert(kind: String, message: String, messageEn: String, at: Int64) throws
+    func alerts(page: Page) throws -> [Alert]
 }
 
 public protocol ReconciliationRepository: TransactionalStore {

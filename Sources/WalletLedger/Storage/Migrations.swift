@@ -104,6 +104,10 @@ public enum Migrations {
         (7, """
         CREATE INDEX deposits_block_hash ON deposits(chain, block_hash);
         """),
+        // 8：告警的英文文本（--lang en 绝不显示中文）。旧告警没有英文时显示代码。
+        (8, """
+        ALTER TABLE alerts ADD COLUMN message_en TEXT NOT NULL DEFAULT '';
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

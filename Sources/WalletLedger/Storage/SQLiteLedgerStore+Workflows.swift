@@ -170,12 +170,12 @@ extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
     public func audits(afterID: Int64, limit: Int) throws -> [AuditRecord] {
         try db.query("SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", [afterID, limit]).map(mapAudit)
     }
-    public func insertAlert(kind: String, message: String, at: Int64) throws {
-        try db.execute("INSERT INTO alerts (ts, kind, message) VALUES (?, ?, ?)", [at, kind, message])
+    public func insertAlert(kind: String, message: String, messageEn: String, at: Int64) throws {
+        try db.execute("INSERT INTO alerts (ts, kind, message, message_en) VALUES (?, ?, ?, ?)", [at, kind, message, messageEn])
     }
-    public func alerts(page: Page) throws -> [(id: Int64, ts: Int64, kind: String, message: String)] {
+    public func alerts(page: Page) throws -> [Alert] {
         try db.query("SELECT * FROM alerts ORDER BY id DESC LIMIT ? OFFSET ?", [page.limit, page.offset])
-            .map { ($0.int("id"), $0.int("ts"), $0.text("kind"), $0.text("message")) }
+            .map { Alert(id: $0.int("id"), ts: $0.int("ts"), kind: $0.text("kind"), message: $0.text("message"), messageEn: $0.text("message_en")) }
     }
     public func insertReconciliation(at: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool) throws {
         try db.execute("INSERT INTO reconciliations (ts, account, asset, ledger_amount, chain_amount, matches) VALUES (?, ?, ?, ?, ?, ?)",

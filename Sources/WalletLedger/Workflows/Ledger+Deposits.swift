@@ -110,7 +110,7 @@ extension Ledger {
                     let open = try store.withdrawals(WithdrawalFilter(user: d.user, asset: d.asset), page: Page(limit: 1000))
                         .filter { [.requested, .riskChecked, .awaitingApproval, .approved].contains($0.state) && $0.nonce == nil }
                     for w in open.sorted(by: { $0.id > $1.id }) where avail < d.amount {
-                        try cancelUnsigned(w.id, reason: "支撑它的充值 #\(d.id) 因重组被撤销")
+                        try cancelUnsigned(w.id, depositID: d.id)
                         cancelled.append(w.id)
                         avail = try available(user: d.user, asset: d.asset)
                     }
@@ -128,6 +128,8 @@ extension Ledger {
                 let cancelNote = cancelled.isEmpty ? "" : "；已撤销未签名提现 \(cancelled.map { "#\($0)" }.joined(separator: ","))"
                 try store.insertAlert(kind: "deposit.reversed",
                                       message: "已入账充值 #\(d.id)（\(d.asset) \(d.amount.decimalString)，用户 \(d.user)）因重组被撤销；待追回 \(shortfall.decimalString)\(cancelNote)",
+                                      messageEn: "credited deposit #\(d.id) (\(d.asset) \(d.amount.decimalString), user \(d.user)) reversed by a reorg; to recover \(shortfall.decimalString)"
+                                          + (cancelled.isEmpty ? "" : "; cancelled unsigned withdrawals \(cancelled.map { "#\($0)" }.joined(separator: ","))"),
                                       at: now)
                 try audit("system", "deposit.reversed", String(d.id), ["shortfall": shortfall.decimalString, "tx": d.txHash,
                                                                        "cancelled": cancelled.map(String.init).joined(separator: ",")])

@@ -5,7 +5,7 @@ extension Ledger {
     public func auditCount(_ f: AuditFilter = AuditFilter()) throws -> Int { try store.auditCount(f) }
     public func verifyAudit() throws -> AuditChain.Verification { try AuditChain.verify(store) }
     public func check() throws -> [InvariantViolation] { try InvariantChecker.check(store) }
-    public func alerts(page: Page = Page()) throws -> [(id: Int64, ts: Int64, kind: String, message: String)] { try store.alerts(page: page) }
+    public func alerts(page: Page = Page()) throws -> [Alert] { try store.alerts(page: page) }
 
     /// SQLite 后端的任务队列（与账本同库）。
     public var jobQueue: (any JobQueue & LeaseLock)? {

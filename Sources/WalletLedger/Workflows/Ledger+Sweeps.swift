@@ -116,7 +116,7 @@ extension Ledger {
                 Posting(AccountRef(.sweepTransit, s.asset), .credit, s.amount),
             ])
             if !fee.isZero { try postFee(fee, ref: "sweep:\(s.id)", from: AccountRef(.depositAddress, nativeAsset, s.address)) }
-            try store.insertAlert(kind: "sweep.failed", message: "归集 #\(id) 失败：\(reason)", at: now)
+            try store.insertAlert(kind: "sweep.failed", message: "归集 #\(id) 失败：\(reason)", messageEn: "sweep #\(id) failed: \(reason)", at: now)
             try audit("system", "sweep.failed", String(id), ["reason": reason])
             return s
         }

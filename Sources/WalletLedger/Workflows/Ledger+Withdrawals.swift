@@ -255,15 +255,16 @@ extension Ledger {
     }
 
     /// 撤销一笔尚未签名的提现（重组撤销了支撑它的充值）：解冻、标记失败、告警。已签名的不在此列（nonce 已占用）。
-    func cancelUnsigned(_ id: Int64, reason: String) throws {
+    func cancelUnsigned(_ id: Int64, depositID: Int64) throws {
         var w = try loadWithdrawal(id)
         guard w.nonce == nil else { return }
         try transition(&w, from: [.requested, .riskChecked, .awaitingApproval, .approved], to: .failed)
-        w.reason = reason
+        w.reason = "reorg:deposit#\(depositID)"   // 与语言无关的原因码（界面按语言解释）
         try store.updateWithdrawal(w)
         try unfreeze(w, kind: "withdrawal_unfreeze")
-        try store.insertAlert(kind: "withdraw.cancelled", message: "提现 #\(id) 已撤销：\(reason)", at: now)
-        try audit("system", "withdraw.cancelled", String(id), ["reason": reason])
+        try store.insertAlert(kind: "withdraw.cancelled", message: "提现 #\(id) 已撤销：支撑它的充值 #\(depositID) 因重组被撤销",
+                              messageEn: "withdrawal #\(id) cancelled: deposit #\(depositID) backing it was reversed by a reorg", at: now)
+        try audit("system", "withdraw.cancelled", String(id), ["reason": w.reason, "deposit": String(depositID)])
     }
 
     /// 链上成功：冻结 → 热钱包转出；手续费计入费用（原生币）。
@@ -296,7 +297,7 @@ extension Ledger {
             try store.updateWithdrawal(w)
             try unfreeze(w, kind: "withdrawal_unfreeze")
             if !fee.isZero { try postFee(fee, ref: "withdrawal:\(w.id)", from: AccountRef(.hotWallet, nativeAsset)) }
-            try store.insertAlert(kind: "withdraw.failed", message: "提现 #\(id) 失败：\(reason)", at: now)
+            try store.insertAlert(kind: "withdraw.failed", message: "提现 #\(id) 失败：\(reason)", messageEn: "withdrawal #\(id) failed: \(reason)", at: now)
             try audit("system", "withdraw.failed", String(id), ["reason": reason, "fee": fee.decimalString])
             return w
         }

@@ -58,7 +58,8 @@ extension Ledger {
                 try store.insertReconciliation(at: at, account: l.account, asset: l.asset, ledger: l.ledger, chain: l.chain, matches: l.matches)
                 if !l.matches {
                     try store.insertAlert(kind: "reconcile.mismatch",
-                                          message: "对账差异：\(l.account) \(l.asset) 账本 \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ 链上 \(l.chain)", at: at)
+                                          message: "对账差异：\(l.account) \(l.asset) 账本 \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ 链上 \(l.chain)",
+                                          messageEn: "reconciliation mismatch: \(l.account) \(l.asset) ledger \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ chain \(l.chain)", at: at)
                 }
             }
             try audit("system", "reconcile.run", "", ["lines": String(lines.count), "mismatches": String(lines.filter { !$0.matches }.count)])

@@ -13,6 +13,8 @@ final class CLIDevnet: @unchecked Sendable {
     let process: Process
     let url: String
     let chainId: UInt64 = 131_277_322_940_537
+    /// 每个测试链一个私有会话（不用 URLSession.shared：Linux 上多个测试并发共用它不可靠）。
+    let session = URLSession(configuration: .ephemeral)
 
     init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -38,18 +40,22 @@ final class CLIDevnet: @unchecked Sendable {
         url = "http://127.0.0.1:\(port)"
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        session.invalidateAndCancel()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
 
     func call(_ method: String, _ params: [Any] = []) throws -> Any {
         var req = URLRequest(url: URL(string: url)!)
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         req.httpBody = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 1, "method": method, "params": params])
+        final class Box: @unchecked Sendable { var data: Data? }   // 信号量保证先写后读
+        let box = Box()
         let sem = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Data?
-        URLSession.shared.dataTask(with: req) { d, _, _ in result = d; sem.signal() }.resume()
+        session.dataTask(with: req) { d, _, _ in box.data = d; sem.signal() }.resume()
         sem.wait()
-        guard let d = result, let o = try JSONSerialization.jsonObject(with: d) as? [String: Any] else {
+        guard let d = box.data, let o = try JSONSerialization.jsonObject(with: d) as? [String: Any] else {
             throw CLIDevnetError(message: "\(method): 没有响应")
         }
         if let e = o["error"] { throw CLIDevnetError(message: "\(method): \(e)") }
@@ -87,10 +93,23 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + h)
         #expect(dead.status == 2 && dead.stderr.contains("--offline"), "\(dead.stderr)")
         #expect(!FileManager.default.fileExists(atPath: home))
+        // 已知助记词 → 已知的热钱包地址（m/44'/60'/1'/0/0）：在 init 之前就给它打 2 ETH。init 从当时的链头开始扫，
+        // 扫块器看不到这笔——这正是 `treasury fund` 手工按哈希记账的场景。
+        let mnemonic = CLIRunner.write("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n", to: dir, "m.txt")
+        let derived = try #require((try CLIRunner.run(["key", "derive", "--mnemonic-file", mnemonic, "--path", "m/44'/60'/1'/0/0", "--json"]).json
+                                    as? [String: Any])?["keys"] as? [[String: Any]])
+        let preHot = try #require(derived.first?["address"] as? String)
+        let fundTx = try #require(try dev.call("devnet_send", [["from": try dev.accounts()[1], "to": preHot, "value": "0x1bc16d674ec80000"]]) as? String)
+        try dev.mine(1)
         let initR = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
+                                       "--mnemonic-file", mnemonic,
                                        "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12", "--json"] + h)
         #expect(initR.status == 0, "\(initR.stderr)")
         let hot = try #require(((initR.json as? [String: Any])?["hotWallet"] as? [String: Any])?["address"] as? String)
+        #expect(hot.lowercased() == preHot.lowercased())
+        // 注资只在最终确定后才能记（不经扫块器，被重组撤销时没人会冲正它）。
+        let early = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + root + h)
+        #expect(early.status == 1 && early.stderr.contains("treasury.unconfirmed"), "\(early.stderr)")
         let healthy = try CLIRunner.run(["status", "--json"] + h)
         #expect(healthy.status == 0 && (healthy.json as? [String: Any])?["healthy"] as? Bool == true, "\(healthy.stdout)\(healthy.stderr)")
         // 离线创建、链 id 写错的 home：status 点名 node.chain_id_mismatch 并退出 1。
@@ -148,25 +167,21 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(deps.first { $0["asset"] as? String == "ETH" }?["amountBaseUnits"] as? String == String(chainEth))
         #expect(deps.first { $0["asset"] as? String == "USDT" }?["amountBaseUnits"] as? String == String(chainTok))
         // 对账钉在一个区块上，账 = 链（issue 10）。
+        func available(_ u: String) throws -> UInt64 {
+            let rows = (try CLIRunner.run(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"] + h).json as? [[String: Any]]) ?? []
+            return UInt64(rows.first { $0["account"] as? String == "user_available:ETH:\(u)" }?["balanceBaseUnits"] as? String ?? "0") ?? 0
+        }
         func reconcile() throws -> (Int32, [String: Any]) {
             let r = try CLIRunner.run(["ledger", "reconcile", "--json"] + h)
             return (r.status, (r.json as? [String: Any]) ?? ["stderr": r.stderr])
         }
-        let (rc0, rep0) = try reconcile()
-        #expect(rc0 == 0 && rep0["ok"] as? Bool == true, "\(rep0)")
-        #expect((rep0["block"] as? Int ?? 0) > 0 && (rep0["mismatches"] as? [Any])?.isEmpty == true)
-
-        // 运营方直接给热钱包打 2 ETH：账上还没有 → 对账差异（退出 1），指出热钱包；用 treasury fund 按哈希记账后归零。
-        let fundTx = try #require(try dev.call("devnet_send", [["from": accts[1], "to": hot, "value": "0x1bc16d674ec80000"]]) as? String)
-        try dev.mine(2)
-        // 注资只在最终确定后才能记（不经扫块器，被重组撤销时没人会冲正它）。
-        let early = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + root + h)
-        #expect(early.status == 1 && early.stderr.contains("treasury.unconfirmed"), "\(early.stderr)")
+        // init 之前打进热钱包的 2 ETH：账上还没有 → 对账差异（退出 1），指出热钱包；treasury fund 按哈希记账后归零。
         try dev.mine(8)
         let (rc1, rep1) = try reconcile()
         let mm = rep1["mismatches"] as? [[String: Any]] ?? []
         #expect(rc1 == 1 && mm.count == 1 && mm.first?["account"] as? String == "hot_wallet", "\(rep1)")
         #expect(mm.first?["chain"] as? String == "2000000000000000000" && mm.first?["ledger"] as? String == "0")
+        #expect((rep1["block"] as? Int ?? 0) > 0)
         let notAdmin = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + h)
         #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.required"))
         let wrongTx = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", try #require(deps.first?["txHash"] as? String)] + root + h)
@@ -178,6 +193,45 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(again.status == 0 && (again.json as? [String: Any])?["alreadyRecorded"] as? Bool == true)
         let (rc2, rep2) = try reconcile()
         #expect(rc2 == 0 && rep2["ok"] as? Bool == true, "\(rep2)")
+
+        // 有人（不是登记的冷钱包）直接往热钱包打钱：扫块器看到 → 够确认后记入待处理负债 + 告警，账仍等于链；
+        // 两个不同的管理员决定它属于谁（issue 10）。登记的冷钱包打来的钱自动记为金库注资。
+        _ = try CLIRunner.run(["operator", "add", "--name", "root2", "--role", "admin", "--passphrase-file", adminPw] + root + h)
+        let root2 = ["--operator", "root2", "--operator-passphrase-file", adminPw]
+        let stray = try #require(try dev.call("devnet_send", [["from": accts[4], "to": hot, "value": "0x6f05b59d3b20000"]]) as? String)   // 0.5 ETH
+        #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)   // 扫块器看到、还没够确认
+        let (rcP, repP) = try reconcile()   // 计为在途，不报差异
+        #expect(rcP == 0 && (repP["inFlight"] as? [[String: Any]])?.contains { $0["kind"] as? String == "hot_inbound" } == true, "\(repP)")
+        try dev.mine(3)
+        #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)
+        let items = try #require(try CLIRunner.run(["suspense", "list", "--json"] + h).json as? [[String: Any]])
+        let item = try #require(items.first { $0["txHash"] as? String == stray.lowercased() }, "\(items)")
+        #expect(item["state"] as? String == "booked" && item["amountBaseUnits"] as? String == "500000000000000000")
+        let sid = String(item["id"] as? Int ?? -1)
+        #expect((try CLIRunner.run(["ledger", "alerts", "--json"] + h).json as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "suspense.unattributed" })
+        #expect(try reconcile().0 == 0)
+        let strayFund = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", stray] + root + h)
+        #expect(strayFund.status != 0, "已分类的入账不能再手工记一次：\(strayFund.stderr)")
+        let before = try available("u2")
+        let p1 = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "u2", "--json"] + root + h)
+        #expect(p1.status == 0 && (p1.json as? [String: Any])?["state"] as? String == "booked", "\(p1.stderr)")   // 只是提议
+        let same = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "u2"] + root + h)
+        #expect(same.status == 2, "同一人不能既提议又确认：\(same.stderr)")
+        let differ = try CLIRunner.run(["suspense", "resolve", sid, "--as", "treasury"] + root2 + h)
+        #expect(differ.status == 2, "与提议不一致不执行：\(differ.stderr)")
+        #expect(try available("u2") == before)
+        let p2 = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "u2", "--json"] + root2 + h)
+        #expect(p2.status == 0 && (p2.json as? [String: Any])?["state"] as? String == "resolved", "\(p2.stderr)")
+        #expect(try available("u2") == before + 500_000_000_000_000_000)
+        // 登记的冷钱包：它打来的钱自动记为金库注资（不进待处理）。
+        #expect(try CLIRunner.run(["treasury", "cold-wallet", "add", accts[6], "--label", "vault"] + root + h).status == 0)
+        let coldTx = try #require(try dev.call("devnet_send", [["from": accts[6], "to": hot, "value": "0xde0b6b3a7640000"]]) as? String)
+        try dev.mine(3)
+        #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)
+        let all = try #require(try CLIRunner.run(["suspense", "list", "--all", "--json"] + h).json as? [[String: Any]])
+        #expect(all.contains { $0["txHash"] as? String == coldTx.lowercased() && $0["kind"] as? String == "treasury" && $0["state"] as? String == "booked" })
+        #expect(try reconcile().0 == 0)
+        #expect(try CLIRunner.run(["ledger", "check"] + h).status == 0)
 
         let bal = try #require(try CLIRunner.run(["ledger", "balances", "--user", "u1", "--json"] + h).json as? [[String: Any]])
         #expect(bal.contains { $0["account"] as? String == "user_available:ETH:u1" && $0["balance"] as? String == "1.5" }, "\(bal)")

@@ -44,6 +44,8 @@ private func dump(_ home: String) throws -> String {
         case .scannerRescan: _ = try e.requestRescan(from: 0, by: op)
         case .sweepRun: _ = try e.requestSweep(by: op)
         case .reconcileEnqueue: _ = try e.requestReconcile(by: op)
+        case .coldWalletAdd: _ = try e.addColdWallet("0x7777777777777777777777777777777777777777", label: "vault", by: op)
+        case .suspenseResolve: _ = try e.resolveSuspense(id: 1, asTreasury: true, user: nil, by: op)
         case .keystoreManage: _ = try e.managedKeystore(by: op)
         case .keystoreUnseal: try e.unseal(passphrase: SecretBytes(Array("unseal-pass-123".utf8)), by: op, via: "test")
         case .ceremonyStart: _ = try e.startCeremony(by: op, label: "matrix")

@@ -11,6 +11,6 @@ enum CommandRegistry {
         KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）
         InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self,
         AssetCommand.self,  // 引擎（issue 5）
-        TreasuryCommand.self, ScannerCommand.self,  // 账与链相等（issue 10）
+        TreasuryCommand.self, ScannerCommand.self, SuspenseCommand.self,  // 账与链相等（issue 10）
     ]
 }

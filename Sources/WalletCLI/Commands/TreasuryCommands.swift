@@ -5,7 +5,7 @@ import WalletEngine
 
 struct TreasuryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "treasury", abstract: "金库：热钱包注资记账 / treasury: hot-wallet funding",
-                                                    subcommands: [Fund.self])
+                                                    subcommands: [Fund.self, ColdWalletCmd.self])
 
     struct Fund: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "记一笔链上注资（admin）：收据成功、够确认、确实转给热钱包；金额取自链上；同一交易只记一次")
@@ -30,6 +30,91 @@ struct TreasuryCommand: ParsableCommand {
                 } else {
                     print(zh ? "已记账：热钱包 +\(e.format(f.asset, f.amount)) \(f.asset)（区块 \(f.block)）。" : "recorded: hot wallet +\(e.format(f.asset, f.amount)) \(f.asset) (block \(f.block)).")
                 }
+            }
+        }
+    }
+
+    struct ColdWalletCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cold-wallet", abstract: "冷钱包登记：它转入热钱包的钱自动记为金库注资",
+                                                        subcommands: [Add.self, List.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "登记冷钱包（admin）")
+            @OptionGroup var g: GlobalOptions
+            @OptionGroup var home: HomeOption
+            @OptionGroup var auth: OperatorOptions
+            @Argument(help: "冷钱包地址（EIP-55）") var address: String
+            @Option(name: .long, help: "标签") var label: String = "cold"
+            func run() throws {
+                CLI.run(g) {
+                    let e = try EngineCLI.open(home)
+                    let c = try e.addColdWallet(address, label: label, by: try EngineCLI.authenticate(e, auth))
+                    let a = AddressValidator.eip55.display(c.address)
+                    if g.json { CLI.printJSON(["address": a, "label": c.label, "addedBy": c.addedBy]) } else { print(a) }
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "列出冷钱包")
+            @OptionGroup var g: GlobalOptions
+            @OptionGroup var home: HomeOption
+            func run() throws {
+                CLI.run(g) {
+                    let rows: [[String: Any]] = try EngineCLI.open(home).coldWallets().map {
+                        ["address": AddressValidator.eip55.display($0.address), "label": $0.label, "addedBy": $0.addedBy, "addedAt": $0.addedAt]
+                    }
+                    if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "label", "addedBy"]) }
+                }
+            }
+        }
+    }
+}
+
+struct SuspenseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包收到的无法归属的钱 / suspense",
+                                                    subcommands: [List.self, Resolve.self])
+
+    static func json(_ e: WalletEngine, _ h: HotInbound) -> [String: Any] {
+        ["id": h.id, "asset": h.asset, "amount": e.format(h.asset, h.amount), "amountBaseUnits": h.amount.decimalString,
+         "from": AddressValidator.eip55.display(h.from), "txHash": h.txHash, "blockNumber": h.blockNumber, "kind": h.kind.rawValue,
+         "state": h.state.rawValue, "resolution": h.resolution, "proposedBy": h.proposedBy, "resolvedBy": h.resolvedBy]
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "列出热钱包的外来入账（--all 含金库注资与已处理的）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @Flag(name: .long, help: "包括金库注资、已处理与被重组撤销的") var all = false
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                let rows = try e.hotInbound().filter { all || ($0.kind == .unattributed && $0.state != .resolved && $0.state != .orphaned) }
+                    .map { SuspenseCommand.json(e, $0) }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "asset", "amount", "from", "resolution", "proposedBy"]) }
+            }
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "处理一笔待处理入账（两个不同的 admin：第一次提议，第二次以相同方式确认后执行）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument(help: "待处理编号") var id: Int64
+        @Option(name: .long, help: "treasury（金库资金）或 deposit（某用户的充值，需 --user）") var `as`: String
+        @Option(name: .long, help: "--as deposit 时：记给哪个用户") var user: String?
+        func run() throws {
+            CLI.run(g) {
+                guard `as` == "treasury" || (`as` == "deposit" && user != nil) else {
+                    throw EngineError("suspense.bad_resolution", zh: "--as 只能是 treasury，或 deposit 加 --user U。", en: "--as must be treasury, or deposit with --user U.", badInput: true)
+                }
+                let e = try EngineCLI.open(home)
+                let h = try e.resolveSuspense(id: id, asTreasury: `as` == "treasury", user: user, by: try EngineCLI.authenticate(e, auth))
+                let zh = g.language == .zh
+                if g.json { CLI.printJSON(SuspenseCommand.json(e, h)) }
+                else if h.state == .resolved { print(zh ? "已处理 #\(h.id)：\(h.resolution)（\(h.proposedBy) 提议，\(h.resolvedBy) 确认）" : "settled #\(h.id): \(h.resolution) (proposed by \(h.proposedBy), confirmed by \(h.resolvedBy))") }
+                else { print(zh ? "已提议 #\(h.id)：\(h.resolution)，等另一位管理员确认。" : "proposed #\(h.id): \(h.resolution); another admin must confirm.") }
             }
         }
     }

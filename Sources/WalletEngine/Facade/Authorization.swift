@@ -23,6 +23,9 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case scannerRescan = "scanner.rescan"
     /// 给运行中的引擎入队一次对账（只读链、写告警）。
     case reconcileEnqueue = "reconcile.enqueue"
+    case coldWalletAdd = "treasury.cold_wallet_add"
+    /// 处理待处理入账（两个不同的管理员：一人提议、一人确认）。
+    case suspenseResolve = "suspense.resolve"
     case keystoreUnseal = "keystore.unseal"
     /// 操作员手动触发的归集（签名并广播：资金移动）。引擎自动归集以系统身份运行。
     case sweepRun = "sweep.run"
@@ -39,7 +42,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .keystoreUnseal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
-             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart: [.admin]
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve: [.admin]
         }
     }
 }

@@ -22,3 +22,5 @@ public typealias ApprovalPolicy = WalletLedger.ApprovalPolicy
 public typealias LedgerError = WalletLedger.LedgerError
 public typealias AddressValidator = WalletLedger.AddressValidator
 public typealias Alert = WalletLedger.Alert
+public typealias ColdWallet = WalletLedger.ColdWallet
+public typealias HotInbound = WalletLedger.HotInbound

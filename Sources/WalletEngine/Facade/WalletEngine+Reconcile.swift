@@ -120,6 +120,13 @@ extension WalletEngine {
             inFlight.append(InFlightItem(kind: "deposit", ref: d.id, txHash: d.txHash, mined: true))
         }
 
+        // 3b. 已上链、尚未记账的热钱包外来入账（等确认中）。
+        let inbound = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 10_000)) }
+        for i in inbound where i.blockNumber >= 0 && UInt64(i.blockNumber) <= n {
+            try add(hot, i.asset, i.amount)
+            inFlight.append(InFlightItem(kind: "hot_inbound", ref: i.id, txHash: i.txHash, mined: true))
+        }
+
         // 4. 逐个目标比较（链上余额钉在区块 N）。
         let reader = ReconcileWorker.Reader(client: client)
         var lines: [ReconciliationLine] = []

@@ -77,6 +77,15 @@ extension WalletEngine {
             throw EngineError("treasury.not_to_hot_wallet", zh: "交易 \(hash.hex) 没有把 \(symbol) 转给热钱包 \(config.hotWallet.address)。",
                               en: "transaction \(hash.hex) sends no \(symbol) to the hot wallet \(config.hotWallet.address).", badInput: true)
         }
+        // 扫块器已经看到并分类过这笔（金库注资或待处理）：不能再手工记一次。
+        let logIndexes = asset.contract == nil ? [-1] : r.logs.map { Int($0.logIndex) }
+        let classified = try gate.with { l in
+            try logIndexes.compactMap { try l.hotInbound(txHash: hash.hex, logIndex: $0) }.first { $0.state != .orphaned }
+        }
+        if let c = classified {
+            throw EngineError("treasury.already_classified", zh: "这笔交易已被扫块器识别为热钱包入账 #\(c.id)（\(c.kind.rawValue)，\(c.state.rawValue)）：金库注资会自动记账，无法归属的用 suspense resolve 处理。",
+                              en: "this transaction was already classified by the scanner as hot-wallet inbound #\(c.id) (\(c.kind.rawValue), \(c.state.rawValue)): treasury funding is booked automatically; settle unattributed ones with suspense resolve.", badInput: true)
+        }
         let amt = amount
         // 查重与记账在同一事务里：重放或两个进程同时记同一笔，只会记一次。
         let already = try gate.transaction { l -> Bool in
@@ -88,5 +97,28 @@ extension WalletEngine {
             logger.info("treasury.funded", ["asset": .string(symbol), "amount": .amount(amount), "txHash": .string(hash.hex), "operator": .string(op.name)])
         }
         return TreasuryFunding(asset: symbol, amount: amount, txHash: hash.hex, block: r.blockNumber, alreadyRecorded: already)
+    }
+}
+
+extension WalletEngine {
+    public func addColdWallet(_ address: String, label: String, by op: Operator) throws -> ColdWallet {
+        try authorize(op, .coldWalletAdd)
+        return try gate.with { l in try l.addColdWallet(address, label: label, by: op) }
+    }
+
+    public func coldWallets() throws -> [ColdWallet] { try gate.with { l in try l.coldWallets() } }
+
+    /// 热钱包的外来入账（默认：待处理的在前）。
+    public func hotInbound(states: [HotInbound.State] = [.pending, .booked, .resolved, .orphaned], limit: Int = 500) throws -> [HotInbound] {
+        try gate.with { l in try l.hotInbound(states: states, page: Page(limit: limit)) }
+    }
+
+    /// 处理待处理入账：两个不同的管理员，一人提议、一人以同样的处理方式确认后执行。
+    public func resolveSuspense(id: Int64, asTreasury: Bool, user: String?, by op: Operator) throws -> HotInbound {
+        try authorize(op, .suspenseResolve)
+        let resolution = asTreasury ? "treasury" : "deposit:\(user ?? "")"
+        let h = try gate.with { l in try l.resolveHotInbound(id: id, resolution: resolution, by: op) }
+        logger.info(h.state == .resolved ? "suspense.resolved" : "suspense.proposed", ["id": .int(id), "as": .string(resolution), "operator": .string(op.name)])
+        return h
     }
 }

@@ -97,6 +97,16 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 try gate.put(Self.key, rows)
                 for d in b.deposits {
                     guard let sym = try symbol(for: d.asset, in: l) else { continue }
+                    if let hot = hotWallet, d.to.hex.lowercased() == hot {
+                        // 进入热钱包的钱：我方归集（来自充值地址）与自转已按各自流程记账；其余按来源分类。
+                        let from = d.from.hex.lowercased()
+                        if try from == hot || l.store.depositAddress(address: from) != nil { continue }
+                        let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1, address: d.to.hex,
+                                                     asset: sym, amount: d.amount, blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)
+                        let h = try l.observeHotInbound(obs, from: from)
+                        logger.info("hot_inbound.seen", ["id": .int(h.id), "asset": .string(sym), "kind": .string(h.kind.rawValue), "from": .string(from)])
+                        continue
+                    }
                     if let own = try internalTx(d) {
                         logger.info("deposit.internal", ["kind": .string(own.kind), "ref": .int(own.ref), "txHash": .string(d.txHash.hex)])
                         continue
@@ -131,6 +141,9 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 try gate.put(Self.key, rows)
                 // 按被孤立的区块哈希精确选出充值（含重新出块后又落在这些块里的），不按 id 顺序往回翻。
                 for after in try l.orphanDeposits(inBlocks: Array(orphanHashes)) { results.append((after.asset, after.state)) }
+                for h in try l.orphanHotInbound(inBlocks: Array(orphanHashes)) {
+                    logger.warn("hot_inbound.orphaned", ["id": .int(h.id), "asset": .string(h.asset)])
+                }
             }
             metrics.reorgs.inc()
             for (sym, st) in results { (st == .reversed ? metrics.depositsReversed : metrics.depositsOrphaned).inc([sym]) }
@@ -190,6 +203,8 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         }
         // 起点：init 时记下的链头（或 --start-block / rescan --from）；没有记录时用构造参数（测试）。
         let start = try gate.get(ScanControl.startKey, as: UInt64.self) ?? startBlock
+        // 也监视热钱包：每一笔进入热钱包的外来资金都要分类（金库注资 / 待处理），不能只在对账时才发现。
+        if let hot = store.hotWallet, let a = try? ChainAddress(hex: hot) { fresh.append(a) }
         let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(fresh), tokens: try tokens(),
                                config: ScannerConfig(startBlock: start, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
         state.write { $0.scanner = s; $0.watchedCount = next }
@@ -213,6 +228,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
             if r.events.isEmpty || !ctx.once || ctx.shouldStop || height >= head { break }
         }
         let credited = try await updateConfirmations(head: head, ctx)
+        _ = try await bookHotInbound(head: head, finalized: (try? await client.block(.finalized))??.number, ctx)
         let h = try store.height() ?? 0
         metrics.chainHead.set(head)
         metrics.scanHeight.set(h)
@@ -233,6 +249,23 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
                                     at: Int64(Date().timeIntervalSince1970))
         }
         metrics.scannerHalted.set(1)
+    }
+
+    /// 热钱包外来入账：够确认（且所在块仍是规范块）即记账（金库注资或待处理）。
+    func bookHotInbound(head: UInt64, finalized: UInt64?, _ ctx: WorkerContext) async throws -> Int {
+        let pending = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 500)) }
+        var booked = 0
+        for h in pending {
+            let asset = try gate.with { l in try l.asset(h.asset) }
+            let conf = head >= UInt64(h.blockNumber) ? Int(head - UInt64(h.blockNumber) + 1) : 0
+            let isFinal = finalized.map { UInt64(h.blockNumber) <= $0 } ?? false
+            guard asset.useFinalized ? isFinal : conf >= asset.requiredConfirmations(for: h.amount) else { continue }
+            guard try await client.block(.number(UInt64(h.blockNumber)))?.hash.hex.lowercased() == h.blockHash.lowercased() else { continue }
+            let after = try gate.with { l in try l.bookHotInbound(id: h.id) }
+            booked += 1
+            ctx.logger.info("hot_inbound.booked", ["id": .int(after.id), "kind": .string(after.kind.rawValue), "asset": .string(after.asset)])
+        }
+        return booked
     }
 
     /// 在途充值（seen/confirming）按链头更新确认数；账本在达到要求（或 finalized）时入账。

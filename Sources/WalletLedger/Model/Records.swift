@@ -293,3 +293,35 @@ public struct Alert: Sendable, Equatable {
     public var messageEn: String
     public func text(_ lang: Language) -> String { lang == .zh ? message : (messageEn.isEmpty ? kind : messageEn) }
 }
+
+/// 一个登记的冷钱包（金库）：它与热钱包之间的往来是运营方的资金调拨，不是用户的钱。
+public struct ColdWallet: Sendable, Equatable {
+    public var address: String
+    public var label: String
+    public var addedBy: String
+    public var addedAt: Int64
+}
+
+/// 热钱包收到的一笔外来资金（不是我方归集）。来自登记的冷钱包 → 金库注资；否则 → 待处理（suspense），两人处理。
+public struct HotInbound: Sendable, Equatable {
+    public enum Kind: String, Sendable { case treasury, unattributed }
+    /// pending：已看到、未够确认；booked：已记账（注资或待处理）；resolved：待处理已由两人处理；orphaned：所在块被重组掉。
+    public enum State: String, Sendable { case pending, booked, resolved, orphaned }
+    public var id: Int64
+    public var chain: String
+    public var txHash: String
+    public var logIndex: Int
+    public var asset: String
+    public var amount: UInt256
+    public var from: String
+    public var blockNumber: Int64
+    public var blockHash: String
+    public var kind: Kind
+    public var state: State
+    /// 处理方式：""、"treasury" 或 "deposit:<用户>"。
+    public var resolution: String
+    public var proposedBy: String
+    public var resolvedBy: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+}

@@ -100,6 +100,19 @@ public protocol ReconciliationRepository: TransactionalStore {
     func reconciliations(page: Page) throws -> [(ts: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool)]
 }
 
+public protocol TreasuryRepository: TransactionalStore {
+    func insertColdWallet(_ c: ColdWallet) throws
+    func coldWallets() throws -> [ColdWallet]
+    func hotInbound(chain: String, txHash: String, logIndex: Int) throws -> HotInbound?
+    func hotInbound(id: Int64) throws -> HotInbound?
+    func insertHotInbound(_ h: HotInbound) throws -> Int64
+    func updateHotInbound(_ h: HotInbound) throws
+    func hotInbound(states: [HotInbound.State], page: Page) throws -> [HotInbound]
+    func hotInboundIDs(chain: String, blockHashes: [String]) throws -> [Int64]
+}
+
 /// 账本流程所需的全部存储能力。
+/// 注意：不要再往这个组合里加协议。实测 Swift 6.3.1（Linux，debug）在 `any LedgerStore` 由 10 个协议组成时，
+/// 账本大事务里会以「failed to allocate 0x7f… bytes」崩溃；金库仓储因此单独声明，经 `Ledger.treasury` 动态取得。
 public typealias LedgerStore = SettingsRepository & AssetRepository & JournalRepository & DepositRepository
     & WithdrawalRepository & SweepRepository & OperatorRepository & AuditRepository & ReconciliationRepository

@@ -108,6 +108,19 @@ public enum Migrations {
         (8, """
         ALTER TABLE alerts ADD COLUMN message_en TEXT NOT NULL DEFAULT '';
         """),
+        // 9：热钱包入账的分类——登记的冷钱包（金库往来）与无法归属的入账（待处理，两人处理）。
+        (9, """
+        CREATE TABLE cold_wallets (
+            address TEXT PRIMARY KEY, label TEXT NOT NULL, added_by TEXT NOT NULL, added_at INTEGER NOT NULL);
+        CREATE TABLE hot_inbound (
+            id INTEGER PRIMARY KEY, chain TEXT NOT NULL, tx_hash TEXT NOT NULL, log_index INTEGER NOT NULL,
+            asset TEXT NOT NULL, amount TEXT NOT NULL, from_address TEXT NOT NULL, block_number INTEGER NOT NULL,
+            block_hash TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL, resolution TEXT NOT NULL DEFAULT '',
+            proposed_by TEXT NOT NULL DEFAULT '', resolved_by TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE(chain, tx_hash, log_index));
+        CREATE INDEX hot_inbound_block ON hot_inbound(chain, block_hash);
+        CREATE INDEX hot_inbound_state ON hot_inbound(state);
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

@@ -43,7 +43,9 @@ public enum Web3SecretStorage {
         case "scrypt":
             // 先界定参数再做任何运算：文件不需要口令就能构造，超大值不能引发整数陷阱、巨量分配或数小时的计算。
             guard let n = kp["n"] as? Int, let r = kp["r"] as? Int, let p = kp["p"] as? Int,
-                  n > 1, n <= 1 << 22, r > 0, r <= 32, p > 0, p <= 16 else {
+                  // 内存/时间预算（geth 标准参数 N=2^18, r=8, p=1 在预算内）：内存 128·N·r ≤ 256 MiB（N ≤ 2^18 且 N·r ≤ 2^21），
+                  // 计算量 N·r·p ≤ 2^18·8·4。超出的文件在做任何运算之前就被拒绝。
+                  n > 1, n <= 1 << 18, r > 0, r <= 32, p > 0, p <= 16, n * r <= 1 << 21, n * r * p <= 1 << 23 else {
                 throw malformed("scrypt 参数 / scrypt params")
             }
             dk = try scrypt(password: password, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), keyLength: dklen)

@@ -65,3 +65,18 @@ import WalletKeys
     let one = try Web3SecretStorage.scryptRFC7914(password: SecretBytes(count: 0), salt: [], n: 16, r: 1, p: 1, keyLength: 64)
     #expect(one.unsafeArray().hex.hasPrefix("77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"))
 }
+
+/// issue 11：KDF 参数在做任何运算之前按预算界定（scrypt N≤2^18、r≤8、p≤4；pbkdf2 ≤ 10^7 轮），
+/// 构造的文件（不需要口令就能造）在远小于一秒内被拒，而不是吃掉数 GB 内存或数小时。
+@Test func v3KDFParametersAreBoundedBeforeAnyWork() throws {
+    func file(_ kdf: String, _ params: String) -> Data {
+        Data(#"{"address":"45dea0fb0bba44f4fcf290bba71fd57d7117cbb8","crypto":{"cipher":"aes-128-ctr","ciphertext":"b87781948a1befd247bff51ef4063f716cf6c2d3481163e9a8f42e1f9bb74145","cipherparams":{"iv":"dc4926b48a105133d2f16b96833abf1e"},"kdf":"\#(kdf)","kdfparams":{"dklen":32,\#(params),"salt":"004244bbdc51cadda545b1cfa43cff9ed2ae88e08c61f1479dbb45410722f8f0"},"mac":"39990c1684557447940d4c69e06b1b82b2aceacb43f284df65c956daf3046b85"},"id":"ce541d8d-c79b-40f8-9f8c-20f59616faba","version":3}"#.utf8)
+    }
+    let pw = SecretBytes(Array("x".utf8))
+    for (kdf, params) in [("scrypt", #""n":524288,"r":8,"p":1"#), ("scrypt", #""n":262144,"r":16,"p":1"#), ("scrypt", #""n":262144,"r":8,"p":8"#),
+                          ("pbkdf2", #""c":10000001,"prf":"hmac-sha256""#)] {
+        let t0 = Date()
+        #expect(throws: (any Error).self) { _ = try Web3SecretStorage.decrypt(json: file(kdf, params), password: pw) }
+        #expect(Date().timeIntervalSince(t0) < 0.5, "\(kdf) \(params)")
+    }
+}

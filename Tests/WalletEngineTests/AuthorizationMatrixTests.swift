@@ -90,3 +90,19 @@ private func dump(_ home: String) throws -> String {
         #expect(upd?.operatorName == "admin" && upd?.details.contains("before") == true && upd?.details.contains("after") == true)
     }
 }
+
+/// issue 11：签名密钥恢复出的地址必须是配置的热钱包地址——keyId 指向别的密钥时不签（不会从别的地址发钱）。
+@Test func hotWalletSignerMustMatchTheConfiguredAddress() async throws {
+    let home = tempHome("signer")
+    _ = try HomeInitializer.initialize(InitRequest(
+        home: home, chainId: 1337, chainKind: .demo, rpcURLs: [], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
+        adminName: "admin", adminPassphrase: SecretBytes(Array("admin-pass-123".utf8)), confirmations: 2,
+        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
+    let e = try await WalletEngine.open(home: home, options: EngineOpenOptions(unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
+                                                                             logToFile: false, keystoreOptions: fastKeystore))
+    #expect(e.hotWalletSigner() != nil)
+    var cfg = e.config
+    cfg.hotWallet.address = "0x1111111111111111111111111111111111111111"
+    try e.replaceConfigForTests(cfg)
+    #expect(e.hotWalletSigner() == nil)
+}

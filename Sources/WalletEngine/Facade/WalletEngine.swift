@@ -106,8 +106,14 @@ public final class WalletEngine: @unchecked Sendable {
     /// 热钱包签名器：一律经密钥库的统一 Signer（加密库 / HSM / KMS 同一接口；HSM 的 PIN 在密钥库里信封加密，
     /// 所以任何层都要求已解封）。封存时为 nil。
     public func hotWalletSigner() -> TransactionSigner? {
-        guard !keystore.isSealed else { return nil }
-        return try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId)
+        guard !keystore.isSealed, let s = try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) else { return nil }
+        // 签名密钥的地址必须就是配置的热钱包地址：keyId 指错（或密钥库里的条目被换）时宁可不签，也不能从别的地址发钱。
+        guard s.address.lowercased == config.hotWallet.address.lowercased() else {
+            logger.error("signer.address_mismatch", ["keyId": .string(config.hotWallet.keyId), "signer": .string(s.address.checksummed),
+                                                     "configured": .string(config.hotWallet.address)])
+            return nil
+        }
+        return s
     }
 
     public func unseal(passphrase: SecretBytes) throws {

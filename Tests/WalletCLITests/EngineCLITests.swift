@@ -261,3 +261,24 @@ func rawGet(port: Int, path: String) -> String {
     let audit = try CLIRunner.run(["audit", "list", "--action", "keystore.manage", "--home", home, "--json"])
     #expect(audit.stdout.contains("\"operator\" : \"root\""))
 }
+
+@Test func plainHttpToARemoteNodeNeedsAnExplicitFlag() throws {
+    // issue 11：非本机的明文 http 节点默认拒绝（可被中间人篡改余额、收据与 chainId）；本机与 https 不受影响。
+    let dir = CLIRunner.tempDir("eng")
+    let pass = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+    let admin = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
+    let base = ["--chain-id", "1", "--offline", "--unseal-passphrase-file", pass, "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"]
+    let plain = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("a").path, "--rpc", "http://node.example.com:8545"] + base)
+    #expect(plain.status == 2 && plain.stderr.contains("init.insecure_rpc"), "\(plain.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("a").path))
+    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("b").path, "--rpc", "https://node.example.com"] + base).status == 0)
+    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("c").path, "--rpc", "http://127.0.0.1:8545"] + base).status == 0)
+    let ok = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("d").path, "--rpc", "http://node.example.com:8545", "--allow-insecure-rpc"] + base)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    // 手改 config.json 把节点换成远端明文 http：启动时点名拒绝。
+    let cfgPath = dir.appendingPathComponent("c").path + "/config.json"
+    let text = try String(contentsOfFile: cfgPath, encoding: .utf8).replacingOccurrences(of: "http://127.0.0.1:8545", with: "http://evil.example.com:8545")
+    try text.write(toFile: cfgPath, atomically: true, encoding: .utf8)
+    let st = try CLIRunner.run(["status", "--home", dir.appendingPathComponent("c").path, "--json"])
+    #expect(st.status == 2 && st.stderr.contains("chain.rpcUrls[0]"), "\(st.stderr)")
+}

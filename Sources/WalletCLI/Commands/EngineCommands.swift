@@ -34,6 +34,7 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
     @Flag(name: .long, help: "不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）") var offline = false
     @Option(name: .long, help: "从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）") var startBlock: UInt64?
+    @Flag(name: .long, help: "允许非本机的明文 http 节点（默认只接受 https 或本机）") var allowInsecureRpc = false
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
     func run() throws {
@@ -49,6 +50,10 @@ struct InitCommand: ParsableCommand {
             }
             let lang = g.language
             var start = startBlock
+            if !allowInsecureRpc, let bad = rpc.first(where: { !EngineConfig.isSecureOrLoopbackURL($0) }) {
+                throw EngineError("init.insecure_rpc", zh: "节点 \(WalletEngine.redactedURL(bad)) 不是 https 也不在本机：明文 RPC 可被中间人篡改余额与收据。改用 https://，或确有需要时加 --allow-insecure-rpc。",
+                                  en: "node \(WalletEngine.redactedURL(bad)) is neither https nor loopback: plain RPC lets a man in the middle forge balances and receipts. Use https://, or pass --allow-insecure-rpc if you must.", badInput: true)
+            }
             if !demo && !offline {
                 let (id, urls) = (chainId, rpc)
                 let head = try runBlocking { try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls) }
@@ -60,11 +65,13 @@ struct InitCommand: ParsableCommand {
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
             let kdf = ScryptParams(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
-            let r = try HomeInitializer.initialize(InitRequest(
+            var req = InitRequest(
                 home: home.resolved, chainId: chainId, chainKind: demo ? .demo : .rpc, rpcURLs: rpc, unsealPassphrase: unseal,
                 mnemonic: mnemonic, adminName: admin, adminPassphrase: adminPass, confirmations: confirmations,
                 keystoreOptions: try HomeKeystore.options(scryptLogN: scryptLogN),
-                operatorKDF: kdf, startBlock: start))
+                operatorKDF: kdf, startBlock: start)
+            req.allowInsecureRpc = allowInsecureRpc
+            let r = try HomeInitializer.initialize(req)
             if g.json { CLI.printJSON(r.json) } else {
                 print(lang == .zh ? "已创建 \(r.home)：链 \(r.chainId)，热钱包 \(r.hotWalletAddress)，管理员 \(r.admin)。"
                                   : "created \(r.home): chain \(r.chainId), hot wallet \(r.hotWalletAddress), admin \(r.admin).")

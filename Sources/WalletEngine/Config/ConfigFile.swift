@@ -119,10 +119,11 @@ extension EngineConfig {
             throw EngineError.config("chain.kind", zh: "只能是 \"rpc\"（真实节点）或 \"demo\"（演示链，必须显式选择），收到 '\(kindText)'。",
                                      en: "must be \"rpc\" (a real node) or \"demo\" (the demo chain, explicit only), got '\(kindText)'.")
         }
-        let chain = ChainSettings(id: try c.uint64("id"), kind: kind, rpcURLs: try c.strings("rpcUrls", default: []),
+        var chain = ChainSettings(id: try c.uint64("id"), kind: kind, rpcURLs: try c.strings("rpcUrls", default: []),
                                   demoSeed: try c.uint64("demoSeed", default: 0),
                                   demoBlockIntervalMs: try c.int("demoBlockIntervalMs", default: 3000),
                                   requestTimeoutMs: try c.int("requestTimeoutMs", default: 10_000))
+        chain.allowInsecureRpc = try c.bool("allowInsecureRpc", default: false)
         try c.finish()
 
         var h = try r.object("hotWallet")
@@ -199,6 +200,7 @@ extension EngineConfig {
     public func serialized() -> Data {
         var chainObj: [String: Any] = ["id": NSNumber(value: chain.id), "kind": chain.kind.rawValue,
                                        "rpcUrls": chain.rpcURLs, "requestTimeoutMs": chain.requestTimeoutMs]
+        if chain.allowInsecureRpc { chainObj["allowInsecureRpc"] = true }
         if chain.kind == .demo {
             chainObj["demoSeed"] = NSNumber(value: chain.demoSeed)
             chainObj["demoBlockIntervalMs"] = chain.demoBlockIntervalMs

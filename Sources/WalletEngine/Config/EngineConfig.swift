@@ -24,6 +24,8 @@ public struct ChainSettings: Sendable, Equatable {
     /// 演示链出块间隔（毫秒，仅 kind=demo）。
     public var demoBlockIntervalMs: Int
     public var requestTimeoutMs: Int
+    /// 允许非本机的明文 http 节点（默认不允许：明文 RPC 可被中间人篡改余额、收据与 chainId）。
+    public var allowInsecureRpc: Bool = false
     public init(id: UInt64, kind: ChainKind, rpcURLs: [String], demoSeed: UInt64 = 0, demoBlockIntervalMs: Int = 3000,
                 requestTimeoutMs: Int = 10_000) {
         self.id = id; self.kind = kind; self.rpcURLs = rpcURLs; self.demoSeed = demoSeed
@@ -159,6 +161,10 @@ extension EngineConfig {
                 guard Self.isValidRPCURL(u) else {
                     throw bad("chain.rpcUrls[\(i)]", "'\(u)' 不是 http:// 或 https:// 开头的节点地址。", "'\(u)' is not an http:// or https:// node URL.")
                 }
+                guard chain.allowInsecureRpc || Self.isSecureOrLoopback(u) else {
+                    throw bad("chain.rpcUrls[\(i)]", "非本机的节点必须用 https://（明文 http 可被中间人篡改余额与收据）；确需明文时显式设置 chain.allowInsecureRpc（init --allow-insecure-rpc）。",
+                              "a non-loopback node must use https:// (plain http lets a man in the middle forge balances and receipts); set chain.allowInsecureRpc (init --allow-insecure-rpc) to allow it explicitly.")
+                }
             }
             guard Set(chain.rpcURLs).count == chain.rpcURLs.count else {
                 throw bad("chain.rpcUrls", "节点地址重复；故障转移需要不同的节点。", "duplicate node URLs; failover needs distinct nodes.")
@@ -242,6 +248,15 @@ extension EngineConfig {
               let host = u.host, !host.isEmpty else { return false }
         return true
     }
+
+    /// https，或指向本机（127.0.0.0/8、::1、localhost）的 http。
+    static func isSecureOrLoopback(_ s: String) -> Bool {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else { return false }
+        if scheme == "https" { return true }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    public static func isSecureOrLoopbackURL(_ s: String) -> Bool { isSecureOrLoopback(s) }
 
     static func isHexAddress(_ s: String) -> Bool {
         guard s.count == 42, s.hasPrefix("0x") else { return false }

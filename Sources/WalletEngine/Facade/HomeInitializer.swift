@@ -28,6 +28,7 @@ public struct InitRequest {
     public var demoSeed: UInt64
     /// 从哪个区块开始扫充值（nil = 0）。CLI 默认填 init 时的链头。
     public var startBlock: UInt64?
+    public var allowInsecureRpc = false
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
@@ -141,6 +142,7 @@ public enum HomeInitializer {
                                hotWallet: HotWalletSettings(keyId: hotInfo.id, address: hotAddress.checksummed),
                                deposits: DepositSettings(confirmations: req.confirmations))
         cfg.deposits.reorgWindow = max(cfg.deposits.reorgWindow, req.confirmations + 16)
+        cfg.chain.allowInsecureRpc = req.allowInsecureRpc
         try cfg.save(home: home)
 
         // 4. 数据库：设置、默认资产 ETH、第一个管理员。

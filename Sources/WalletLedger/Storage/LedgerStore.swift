@@ -112,7 +112,6 @@ public protocol TreasuryRepository: TransactionalStore {
 }
 
 /// 账本流程所需的全部存储能力。
-/// 注意：不要再往这个组合里加协议。实测 Swift 6.3.1（Linux，debug）在 `any LedgerStore` 由 10 个协议组成时，
-/// 账本大事务里会以「failed to allocate 0x7f… bytes」崩溃；金库仓储因此单独声明，经 `Ledger.treasury` 动态取得。
+/// 金库仓储（冷钱包、热钱包外来入账）单独声明，经 `Ledger.treasury` 取得：不是每个存储后端都要先实现它。
 public typealias LedgerStore = SettingsRepository & AssetRepository & JournalRepository & DepositRepository
     & WithdrawalRepository & SweepRepository & OperatorRepository & AuditRepository & ReconciliationRepository

@@ -254,8 +254,7 @@ struct SweepRunCmd: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let lock: ProcessLock
-            do { lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
+            guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
                 let engine = try EngineCLI.open(home)
                 let j = try engine.requestSweep(by: try EngineCLI.authenticate(engine, auth))
@@ -409,8 +408,7 @@ struct ScannerRescan: ParsableCommand {
             let zh = g.language == .zh
             let e = try EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
-            let lock: ProcessLock
-            do { lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let err as WalletError where err.code == "engine.already_running" {
+            guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 let j = try e.requestRescan(from: from, by: op)
                 if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
                 else { print(zh ? "引擎正在运行：已入队重扫任务 #\(j.id)（jobs list 查看）。" : "the engine is running: queued rescan job #\(j.id) (see jobs list).") }

@@ -21,6 +21,13 @@ enum EngineCLI {
         return try runBlocking { try await WalletEngine.open(home: dir, options: EngineOpenOptions(verifyChain: false)) }
     }
 
+    /// 需要引擎锁（nonce 分配、扫块状态）的操作：拿到锁就由本进程执行；引擎已在跑时返回 nil，调用方改为入队给它。
+    static func lockUnlessEngineRuns(_ home: HomeOption) throws -> ProcessLock? {
+        do { return try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
+            return nil
+        }
+    }
+
     static func readPassphrase(file: String?, prompt: String) throws -> SecretBytes {
         if let file { return try CLI.readSecretFile(file, what: "口令") }
         guard isatty(0) == 1, let p = getpass(prompt) else {

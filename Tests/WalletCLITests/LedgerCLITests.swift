@@ -111,6 +111,9 @@ enum LedgerCLIFixture {
     let wrong = CLIRunner.write("nope-nope\n", to: home, "bad.txt")
     let badpw = try CLIRunner.run(["withdraw", "approve", "1", "--operator", "alice", "--operator-passphrase-file", wrong] + h)
     #expect(badpw.status == 2 && badpw.stderr.contains("operator.bad_passphrase"))
+    // 登录失败进引擎日志（名字与错误码，绝不含口令），供监控发现撞口令。
+    let engineLog = (try? String(contentsOfFile: home.appendingPathComponent("logs/engine.log").path, encoding: .utf8)) ?? ""
+    #expect(engineLog.contains("\"event\":\"auth.failed\"") && engineLog.contains("alice") && !engineLog.contains("nope-nope"))
     #expect(try CLIRunner.run(["deposit", "list", "--state", "bogus"] + h).status == 2)
     // JSON 输入：金额写成 JSON 数字会被拒绝（避免浮点）；字符串金额与命令行等价且幂等
     let numeric = try CLIRunner.run(["withdraw", "request", "--input", "-"] + h + carol,

@@ -6,7 +6,11 @@ import WalletLedger
 extension WalletEngine {
     /// 操作员登录（口令 scrypt 校验；名字不存在与口令错误同一个错误）。
     public func authenticate(name: String, passphrase: SecretBytes) throws -> Operator {
-        try gate.with { l in try l.authenticate(name: name, passphrase: passphrase) }
+        do { return try gate.with { l in try l.authenticate(name: name, passphrase: passphrase) } } catch {
+            // 登录失败进日志（只有名字与错误码，口令绝不出现），供监控发现撞口令。
+            logger.warn("auth.failed", ["operator": .string(String(name.prefix(64))), "error": .string((error as? WalletError)?.code ?? "error")])
+            throw error
+        }
     }
 
     public func operators() throws -> [Operator] { try gate.with { l in try l.operators() } }

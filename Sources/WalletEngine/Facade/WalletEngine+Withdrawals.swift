@@ -82,10 +82,12 @@ extension WalletEngine {
     /// 激活白名单地址；返回条目与可用时间（激活 + 冷静期）。
     public func allowlistActivate(_ address: String, by op: Operator) throws -> (entry: AllowlistEntry, usableFrom: Int64) {
         try authorize(op, .allowlistActivate)
-        return try gate.with { l in
+        let r = try gate.with { l in
             let e = try l.allowlistActivate(address, by: op)
-            return (e, (e.activatedAt ?? 0) + l.policy.coolingOffSeconds)
+            return (entry: e, usableFrom: (e.activatedAt ?? 0) + l.policy.coolingOffSeconds)
         }
+        logger.info("allowlist.activated", ["address": .string(r.entry.address), "operator": .string(op.name), "usableFrom": .int(r.usableFrom)])
+        return r
     }
 
     /// 白名单与每条的可用时间。

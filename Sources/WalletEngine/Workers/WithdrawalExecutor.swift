@@ -32,9 +32,17 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         self.intervalMs = config.workers.withdrawalIntervalMs; self.metrics = metrics; self.clock = clock
     }
 
+    /// 该状态的全部提现（分页读完，不只最新的 500 笔：占着 nonce 的旧单被挤出窗口就会永远卡住后面所有 nonce），
+    /// 按 nonce 升序、尚未分配 nonce 的按先来后到。
     func list(_ s: WithdrawalState) throws -> [Withdrawal] {
-        try gate.with { l in try l.withdrawals(WithdrawalFilter(state: s), page: Page(limit: 500)) }
-            .sorted { ($0.nonce ?? Int64.max, $0.id) < ($1.nonce ?? Int64.max, $1.id) }
+        var out: [Withdrawal] = []
+        while true {
+            let off = out.count
+            let page = try gate.with { l in try l.withdrawals(WithdrawalFilter(state: s), page: Page(limit: 1000, offset: off)) }
+            out += page
+            if page.count < 1000 { break }
+        }
+        return out.sorted { ($0.nonce ?? Int64.max, $0.id) < ($1.nonce ?? Int64.max, $1.id) }
     }
 
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {

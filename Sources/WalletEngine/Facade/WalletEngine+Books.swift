@@ -33,10 +33,11 @@ extension WalletEngine {
     public func verifyAudit() throws -> AuditChain.Verification { try gate.with { l in try l.verifyAudit() } }
 
     /// 把引擎外发生、但由操作员触发的动作（解封、仪式开始）写进哈希链审计，附 CLI 孪生命令。
-    public func recordAudit(_ op: Operator, action: String, subject: String, cli: String, via: String) {
-        _ = try? gate.with { l in
-            try AuditChain.append(l.store, at: l.now, operatorName: op.name, action: action, subject: subject,
-                                  details: ["cli": cli, "via": via])
+    /// 写不进审计就是失败：被授权的动作必须留下记录（不能静默吞掉错误）。
+    public func recordAudit(_ op: Operator, action: String, subject: String, cli: String, via: String) throws {
+        try gate.with { l in
+            _ = try AuditChain.append(l.store, at: l.now, operatorName: op.name, action: action, subject: subject,
+                                      details: ["cli": cli, "via": via])
         }
     }
 

@@ -35,13 +35,13 @@ extension WalletEngine {
     public func unseal(passphrase: SecretBytes, by op: Operator, via: String) throws {
         try authorize(op, .keystoreUnseal)
         try unseal(passphrase: passphrase)
-        recordAudit(op, action: "keystore.unseal", subject: "passphrase", cli: "keystore unseal", via: via)
+        try recordAudit(op, action: "keystore.unseal", subject: "passphrase", cli: "keystore unseal", via: via)
     }
 
     public func unseal(share: SecretBytes, by op: Operator, via: String) throws -> Keystore.UnsealProgress {
         try authorize(op, .keystoreUnseal)
         let p = try unseal(share: share)
-        recordAudit(op, action: "keystore.unseal.share", subject: "\(p.submitted)/\(p.threshold)", cli: "keystore unseal --share-file -", via: via)
+        try recordAudit(op, action: "keystore.unseal.share", subject: "\(p.submitted)/\(p.threshold)", cli: "keystore unseal --share-file -", via: via)
         return p
     }
 
@@ -74,7 +74,7 @@ extension WalletEngine {
     public func startCeremony(by op: Operator, label: String) throws -> CeremonyEngine {
         try authorize(op, .ceremonyStart)
         let c = try CeremonyEngine(keystore: keystore, operatorName: op.name, label: label)
-        recordAudit(op, action: "ceremony.start", subject: label, cli: "ceremony --label \(label)", via: "console")
+        try recordAudit(op, action: "ceremony.start", subject: label, cli: "ceremony --label \(label)", via: "console")
         return c
     }
 }

@@ -40,7 +40,7 @@ extension WalletEngine {
     /// 入队一次对账给运行中的引擎（授权在这里）。
     public func requestReconcile(by op: Operator) throws -> Job {
         try authorize(op, .reconcileEnqueue)
-        recordAudit(op, action: "reconcile.enqueue", subject: "", cli: "ledger reconcile --enqueue", via: "cli")
+        try recordAudit(op, action: "reconcile.enqueue", subject: "", cli: "ledger reconcile --enqueue", via: "cli")
         return try enqueue(.reconcile)
     }
 

@@ -123,7 +123,7 @@ extension WalletEngine {
     /// 完整 home 的密钥库管理（轮换、导入导出、HSM 生成与签名、仪式）：admin，在引擎里授权并写审计。
     public func managedKeystore(by op: Operator) throws -> HomeKeystore {
         try authorize(op, .keystoreManage)
-        recordAudit(op, action: "keystore.manage", subject: keystore.keystoreId, cli: "keystore", via: "cli")
+        try recordAudit(op, action: "keystore.manage", subject: keystore.keystoreId, cli: "keystore", via: "cli")
         return HomeKeystore(keystore)
     }
 }

@@ -91,14 +91,14 @@ extension WalletEngine {
     /// 操作员手动归集：先在引擎里授权，再执行同一个 sweepRun；审计记下是谁。
     public func sweepRun(by op: Operator) async throws -> Int {
         try authorize(op, .sweepRun)
-        recordAudit(op, action: "sweep.run", subject: "", cli: "sweep run", via: "cli")
+        try recordAudit(op, action: "sweep.run", subject: "", cli: "sweep run", via: "cli")
         return try await sweepRun()
     }
 
     /// 入队一个归集任务给运行中的引擎（授权在入队时做）。
     public func requestSweep(by op: Operator) throws -> Job {
         try authorize(op, .sweepRun)
-        recordAudit(op, action: "sweep.run", subject: "enqueued", cli: "sweep run", via: "cli")
+        try recordAudit(op, action: "sweep.run", subject: "enqueued", cli: "sweep run", via: "cli")
         return try enqueue(.sweepRun)
     }
 

@@ -18,16 +18,21 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
     /// 响应体上限，防止恶意节点用超大响应耗尽内存。
     public let maxResponseBytes: Int
 
+    /// 节点地址的显示形式（status、错误消息、日志都用它）：去掉用户名/口令、查询串与片段，路径只留「/…」——
+    /// 服务商常把 API key 放在这几处（Infura 放在路径里）。全项目只有这一个去敏实现。
+    public static func redacted(_ s: String) -> String {
+        guard var c = URLComponents(string: s) else { return "(invalid url)" }
+        c.user = nil; c.password = nil; c.query = nil; c.fragment = nil
+        if !c.path.isEmpty && c.path != "/" { c.path = "/…" }
+        return c.string ?? "(invalid url)"
+    }
+
     public init(url: URL, maxResponseBytes: Int = 32 << 20) throws {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw ChainError.invalidConfiguration(key: "rpc", detail: "只支持 http/https URL：\(url.absoluteString.prefix(100))")
         }
         self.url = url
-        // 标签会出现在 status、错误消息与日志里：去掉用户名/口令、查询串，路径只留「/…」（服务商常把 API key 放在路径里）。
-        var c = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        c?.user = nil; c?.password = nil; c?.query = nil; c?.fragment = nil
-        if let p = c?.path, !p.isEmpty, p != "/" { c?.path = "/…" }
-        self.label = c?.string ?? "rpc"
+        self.label = Self.redacted(url.absoluteString)
         let cfg = URLSessionConfiguration.ephemeral
         cfg.httpMaximumConnectionsPerHost = 4
         cfg.requestCachePolicy = .reloadIgnoringLocalCacheData

@@ -49,6 +49,8 @@ let eip55Valid = [
     #expect(throws: LedgerError.self) { try env.ledger.setDepositXpub(external.serialized, xpubPath: "m/44'/60'/0'") }
     try env.ledger.setDepositXpub(external.serialized)
     let r = try env.ledger.assignAddress(user: "u9", asset: "ETH")
+    // 已分配地址后，同一个 xpub 换个路径（深度与子索引都合法）也不行：落库的路径会与真实派生不符。
+    #expect(throws: LedgerError.self) { try env.ledger.setDepositXpub(external.serialized, xpubPath: "m/44'/60'/1'/0") }
     #expect(r.address == "0x9858effd232b4033e47d90003d41ec34ecaeda94" && r.index == 0)
     // 重新打开数据库：派生器从 settings 恢复。
     let reopened = Ledger(store: try SQLiteLedgerStore(path: env.path))

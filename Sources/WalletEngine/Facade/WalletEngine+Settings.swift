@@ -32,13 +32,8 @@ public struct EffectiveSettings: Sendable {
 }
 
 extension WalletEngine {
-    /// 显示用的节点地址：去掉用户名/口令、查询串，路径只留「/…」——服务商的 API key 常放在这三处（Infura 放在路径里）。
-    public static func redactedURL(_ s: String) -> String {
-        guard var c = URLComponents(string: s) else { return "(invalid url)" }
-        c.user = nil; c.password = nil; c.query = nil; c.fragment = nil
-        if !c.path.isEmpty && c.path != "/" { c.path = "/…" }
-        return c.string ?? "(invalid url)"
-    }
+    /// 显示用的节点地址（与错误消息、日志里的端点标签是同一个去敏实现）。
+    public static func redactedURL(_ s: String) -> String { HTTPTransport.redacted(s) }
 
     public func assets() throws -> [Asset] { try gate.with { l in try l.store.allAssets() } }
 
@@ -67,16 +62,14 @@ extension WalletEngine {
         guard !symbol.isEmpty, symbol.count <= 16, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
             throw EngineError("asset.symbol", zh: "资产符号须为 1–16 个 ASCII 字母、数字、. 或 -。", en: "the symbol must be 1–16 ASCII letters, digits, . or -.", badInput: true)
         }
+        // 同名（不区分大小写）即拒绝：add 只新建，修改用 asset update；原生币 ETH 因此也不能被改绑。
         if let clash = try assets().first(where: { $0.symbol.lowercased() == symbol.lowercased() }) {
-            throw EngineError("asset.exists", zh: "资产 \(clash.symbol) 已存在（符号不区分大小写，\(symbol) 会与它混淆）。", en: "asset \(clash.symbol) already exists (symbols are case-insensitive; \(symbol) would be confused with it).", badInput: true)
+            throw EngineError("asset.exists", zh: "资产 \(clash.symbol) 已存在（符号不区分大小写）：add 只新建；修改用 `asset update \(clash.symbol)`。",
+                              en: "asset \(clash.symbol) already exists (symbols are case-insensitive): add only creates; use `asset update \(clash.symbol)` to change it.", badInput: true)
         }
         if config.chain.kind == .rpc { try await verifyTokenContract(canonical, decimals: decimals) }
         var a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations, useFinalized: useFinalized)
         if let m = minDeposit { a.minDeposit = try a.parse(m) }
-        if let existing = self.asset(symbol) {
-            throw EngineError("asset.exists", zh: "资产 \(symbol) 已存在（合约 \(existing.contract ?? "原生")）：add 只新建；修改用 `asset update \(symbol)`。",
-                              en: "asset \(symbol) already exists (contract \(existing.contract ?? "native")): add only creates; use `asset update \(symbol)` to change it.", badInput: true)
-        }
         let added = a
         try gate.with { l in try l.addAsset(added, by: op.name) }
         logger.info("asset.added", ["symbol": .string(symbol), "decimals": .int(Int64(decimals)), "confirmations": .int(Int64(confirmations)),

@@ -54,10 +54,8 @@ extension WalletEngine {
             throw EngineError("treasury.not_mined", zh: "链上找不到交易 \(hash.hex)。", en: "transaction \(hash.hex) not found on chain.", badInput: true)
         }
         let sender = tx.from.hex.lowercased()
-        let ours = try gate.with { l -> Bool in
-            try l.store.depositAddress(address: sender) != nil || sender == hotAddress
-                || l.store.sweeps(state: nil, page: Page(limit: 100_000)).contains { $0.txHash?.lowercased() == hash.hex.lowercased() }
-        }
+        // 归集交易由充值地址发出，补 gas 由热钱包发出：看发送方即可（一次索引查询，不扫归集表）。
+        let ours = try sender == hotAddress || gate.with { l in try l.store.depositAddress(address: sender) != nil }
         guard !ours else {
             throw EngineError("treasury.internal_tx", zh: "交易 \(hash.hex) 是本钱包自己的交易（发送方 \(sender) 是我们的地址，例如归集）：它已按归集流程记账，不能再记成注资。",
                               en: "transaction \(hash.hex) is our own (sender \(sender) is one of our addresses, e.g. a sweep): it is already booked by that flow and cannot be recorded as funding.", badInput: true)

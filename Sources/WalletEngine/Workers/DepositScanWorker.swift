@@ -242,11 +242,11 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         let height = try store.height() ?? 0
         try gate.transaction { l in
             if let h = try gate.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: Int64(Date().timeIntervalSince1970), height: height, reason: e.code))
+            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock(), height: height, reason: e.code))
             try l.store.insertAlert(kind: "scanner.halted",
                                     message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
                                     messageEn: "scanner halted: a reorg deeper than the window (local height \(height), \(e.message(.en))). Check, then resume with `scanner rescan --from N`.",
-                                    at: Int64(Date().timeIntervalSince1970))
+                                    at: store.clock())
         }
         metrics.scannerHalted.set(1)
     }

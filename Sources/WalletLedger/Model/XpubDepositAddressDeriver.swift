@@ -59,7 +59,9 @@ extension Ledger {
         }
         try store.transaction {
             let before = try store.setting(Settings.depositXpub)
-            if let before, before != xpub, try store.nextDepositIndex() > 0 {
+            let beforePath = try store.setting(Ledger.depositXpubPathKey) ?? XpubDepositAddressDeriver.defaultXpubPath
+            // 换 xpub 或只换路径都不行：已落库的地址、路径与新设置不再对应，归集会用错私钥。
+            if let before, before != xpub || beforePath != xpubPath, try store.nextDepositIndex() > 0 {
                 throw LedgerError.invalidArgument("xpub", "已经分配过充值地址，不能更换充值 xpub（会让已分配地址与新种子脱节）",
                                               en: "deposit addresses were already assigned; the deposit xpub cannot change (assigned addresses would lose their seed)")
             }

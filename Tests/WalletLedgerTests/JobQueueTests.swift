@@ -86,6 +86,12 @@ struct FixedChain: ChainBalanceReader {
     #expect(lines.first { $0.account == "hot_wallet" && $0.asset == "ETH" }?.matches == false)
     #expect(lines.first { $0.account.hasPrefix("deposit_address:ETH:") }?.matches == true)
     #expect(try l.alerts().contains { $0.kind == "reconcile.mismatch" })
+    // 同一差异在下一轮对账里不再重复告警；数值变了才再告警一次。
+    func mismatchAlerts() throws -> Int { try l.alerts().filter { $0.kind == "reconcile.mismatch" }.count }
+    _ = try await l.reconcile(reader: FixedChain(balances: ["\(d.address)|ETH": ether, "\(hot)|ETH": UInt256(4)]), hotWalletAddress: hot)
+    #expect(try mismatchAlerts() == 1)
+    _ = try await l.reconcile(reader: FixedChain(balances: ["\(d.address)|ETH": ether, "\(hot)|ETH": UInt256(3)]), hotWalletAddress: hot)
+    #expect(try mismatchAlerts() == 2)
 }
 
 @Test func workerDispatchesRetriesAndDeadLetters() throws {

@@ -251,16 +251,25 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         metrics.scannerHalted.set(1)
     }
 
+    /// 某高度的规范块哈希（小写），本轮内缓存。
+    func canonicalHash(_ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
+        if let h = cache[n] { return h }
+        let h = try await client.block(.number(UInt64(max(0, n))))?.hash.hex.lowercased()
+        if let h { cache[n] = h }
+        return h
+    }
+
     /// 热钱包外来入账：够确认（且所在块仍是规范块）即记账（金库注资或待处理）。
     func bookHotInbound(head: UInt64, finalized: UInt64?, _ ctx: WorkerContext) async throws -> Int {
         let pending = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 500)) }
         var booked = 0
+        var cache: [Int64: String] = [:]
         for h in pending {
             let asset = try gate.with { l in try l.asset(h.asset) }
             let conf = head >= UInt64(h.blockNumber) ? Int(head - UInt64(h.blockNumber) + 1) : 0
             let isFinal = finalized.map { UInt64(h.blockNumber) <= $0 } ?? false
             guard asset.useFinalized ? isFinal : conf >= asset.requiredConfirmations(for: h.amount) else { continue }
-            guard try await client.block(.number(UInt64(h.blockNumber)))?.hash.hex.lowercased() == h.blockHash.lowercased() else { continue }
+            guard try await canonicalHash(h.blockNumber, &cache) == h.blockHash.lowercased() else { continue }
             let after = try gate.with { l in try l.bookHotInbound(id: h.id) }
             booked += 1
             ctx.logger.info("hot_inbound.booked", ["id": .int(after.id), "kind": .string(after.kind.rawValue), "asset": .string(after.asset)])
@@ -272,6 +281,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     func updateConfirmations(head: UInt64, _ ctx: WorkerContext) async throws -> Int {
         let finalized = (try? await client.block(.finalized))??.number
         var credited = 0
+        var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
         for state in [WalletLedger.DepositState.seen, .confirming] {
             var offset = 0
             while true {
@@ -283,7 +293,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
                     let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
                     // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
                     if conf >= d.required || isFinal {
-                        let canonical = try await client.block(.number(UInt64(d.blockNumber)))?.hash.hex.lowercased()
+                        let canonical = try await canonicalHash(d.blockNumber, &canonicalCache)
                         guard canonical == d.blockHash.lowercased() else {
                             ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
                                                                       "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])

@@ -98,6 +98,8 @@ public protocol AuditRepository: TransactionalStore {
 public protocol ReconciliationRepository: TransactionalStore {
     func insertReconciliation(at: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool) throws
     func reconciliations(page: Page) throws -> [(ts: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool)]
+    /// 这个账户/资产最近一次对账的结果（nil = 从未对过）。
+    func lastReconciliation(account: String, asset: String) throws -> (ledger: UInt256, chain: UInt256, matches: Bool)?
 }
 
 public protocol TreasuryRepository: TransactionalStore {

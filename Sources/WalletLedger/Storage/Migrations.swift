@@ -121,6 +121,10 @@ public enum Migrations {
         CREATE INDEX hot_inbound_block ON hot_inbound(chain, block_hash);
         CREATE INDEX hot_inbound_state ON hot_inbound(state);
         """),
+        // 10：按账户取最近一次对账（告警只在「新出现或数值变了的差异」时写，不每轮重复）。
+        (10, """
+        CREATE INDEX reconciliations_account ON reconciliations(account, asset, id);
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

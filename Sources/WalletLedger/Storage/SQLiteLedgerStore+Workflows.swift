@@ -181,6 +181,10 @@ extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
         try db.execute("INSERT INTO reconciliations (ts, account, asset, ledger_amount, chain_amount, matches) VALUES (?, ?, ?, ?, ?, ?)",
                        [at, account, asset, ledger, chain, matches])
     }
+    public func lastReconciliation(account: String, asset: String) throws -> (ledger: UInt256, chain: UInt256, matches: Bool)? {
+        try db.query("SELECT * FROM reconciliations WHERE account = ? AND asset = ? ORDER BY id DESC LIMIT 1", [account, asset])
+            .first.map { (try $0.amount("ledger_amount"), try $0.amount("chain_amount"), $0.int("matches") != 0) }
+    }
     public func reconciliations(page: Page) throws -> [(ts: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool)] {
         try db.query("SELECT * FROM reconciliations ORDER BY id DESC LIMIT ? OFFSET ?", [page.limit, page.offset])
             .map { ($0.int("ts"), $0.text("account"), $0.text("asset"), try $0.amount("ledger_amount"), try $0.amount("chain_amount"), $0.int("matches") != 0) }

@@ -55,8 +55,11 @@ extension Ledger {
         let at = now
         try store.transaction {
             for l in lines {
+                // 同一差异（账本值与链上值都没变）只告警一次；定时对账每轮都写记录，但不刷屏。
+                let prev = try store.lastReconciliation(account: l.account, asset: l.asset)
+                let repeated = prev.map { !$0.matches && $0.ledger == l.ledger && $0.chain == l.chain } ?? false
                 try store.insertReconciliation(at: at, account: l.account, asset: l.asset, ledger: l.ledger, chain: l.chain, matches: l.matches)
-                if !l.matches {
+                if !l.matches && !repeated {
                     try store.insertAlert(kind: "reconcile.mismatch",
                                           message: "对账差异：\(l.account) \(l.asset) 账本 \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ 链上 \(l.chain)",
                                           messageEn: "reconciliation mismatch: \(l.account) \(l.asset) ledger \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ chain \(l.chain)", at: at)

@@ -71,3 +71,25 @@ enum CLIRunner {
     #expect(r.status == 0)
     #expect(r.stdout.contains("wallet-console"))
 }
+
+/// devnet 端到端测试共用的临时 home：口令只进 0600 文件（不上 argv），管理员 root。
+struct CLIHome {
+    let dir: URL
+    let unseal: String
+    let pw: String
+    let home: String
+    init(_ tag: String) {
+        dir = CLIRunner.tempDir(tag)
+        unseal = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+        pw = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
+        home = dir.appendingPathComponent("home").path
+    }
+    var h: [String] { ["--home", home] }
+    /// 以某操作员身份登录（所有测试操作员共用同一口令文件）。
+    func op(_ name: String) -> [String] { ["--operator", name, "--operator-passphrase-file", pw] }
+    /// `init` 的公共参数；chainId/rpc/额外参数由调用方给。
+    func initArgs(chainId: String, rpc: String, _ extra: [String] = []) -> [String] {
+        ["init", "--chain-id", chainId, "--rpc", rpc, "--unseal-passphrase-file", unseal,
+         "--admin", "root", "--admin-passphrase-file", pw, "--scrypt-log-n", "12"] + extra + h
+    }
+}

@@ -15,13 +15,9 @@ import Testing
     func randomizedSequencesKeepTheBooksEqualToTheChain(seed: UInt64) throws {
         let steps = Int(ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_STEPS"] ?? "") ?? 14
         let dev = try CLIDevnet()
-        let dir = CLIRunner.tempDir("conf")
-        let unseal = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
-        let pw = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
-        let home = dir.appendingPathComponent("home").path
-        let h = ["--home", home]
-        let root = ["--operator", "root", "--operator-passphrase-file", pw]
-        let appr = ["--operator", "appr", "--operator-passphrase-file", pw]
+        let t = CLIHome("conf")
+        let (unseal, pw, home, h) = (t.unseal, t.pw, t.home, t.h)
+        let (root, appr) = (t.op("root"), t.op("appr"))
         var rng = Rng(s: seed)
         var log: [String] = []
         func fail(_ what: String) -> String { "seed \(seed) after steps \(log.suffix(6)): \(what)" }
@@ -33,8 +29,7 @@ import Testing
         }
 
         // —— 准备：home、代币、操作员、策略、用户地址、热钱包注资（按链上证据记账）——
-        #expect(try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
-                                   "--admin", "root", "--admin-passphrase-file", pw, "--confirmations", "2", "--scrypt-log-n", "12"] + h).status == 0)
+        #expect(try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2"])).status == 0)
         try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
             .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
         let token = try #require(try dev.call("devnet_deployToken", ["Tether", "USDT", 6]) as? String)

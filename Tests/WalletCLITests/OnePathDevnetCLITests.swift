@@ -79,18 +79,13 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
 @Suite(.serialized) struct OnePathDevnetCLITests {
     @Test func assignedAddressesAreWatchedCreditedAndSweptWithTheRightKey() throws {
         let dev = try CLIDevnet()
-        let dir = CLIRunner.tempDir("onepath")
-        let unseal = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
-        let adminPw = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
-        let home = dir.appendingPathComponent("home").path
-        let h = ["--home", home]
-        let root = ["--operator", "root", "--operator-passphrase-file", adminPw]
+        let t = CLIHome("onepath")
+        let (dir, unseal, adminPw, home, h) = (t.dir, t.unseal, t.pw, t.home, t.h)
+        let root = t.op("root")
         // init 先核对节点：错误的 --chain-id、不可达的节点都退出 2，且什么都不创建（issue 10）。
-        let wrong = try CLIRunner.run(["init", "--chain-id", "1", "--rpc", dev.url, "--unseal-passphrase-file", unseal,
-                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + h)
+        let wrong = try CLIRunner.run(t.initArgs(chainId: "1", rpc: dev.url))
         #expect(wrong.status == 2 && wrong.stderr.contains("init.chain_id_mismatch"), "\(wrong.stderr)")
-        let dead = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", "http://127.0.0.1:9", "--unseal-passphrase-file", unseal,
-                                      "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + h)
+        let dead = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: "http://127.0.0.1:9"))
         #expect(dead.status == 2 && dead.stderr.contains("--offline"), "\(dead.stderr)")
         #expect(!FileManager.default.fileExists(atPath: home))
         // 已知助记词 → 已知的热钱包地址（m/44'/60'/1'/0/0）：在 init 之前就给它打 2 ETH。init 从当时的链头开始扫，
@@ -101,9 +96,7 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         let preHot = try #require(derived.first?["address"] as? String)
         let fundTx = try #require(try dev.call("devnet_send", [["from": try dev.accounts()[1], "to": preHot, "value": "0x1bc16d674ec80000"]]) as? String)
         try dev.mine(1)
-        let initR = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
-                                       "--mnemonic-file", mnemonic,
-                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12", "--json"] + h)
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--mnemonic-file", mnemonic, "--confirmations", "2", "--json"]))
         #expect(initR.status == 0, "\(initR.stderr)")
         let hot = try #require(((initR.json as? [String: Any])?["hotWallet"] as? [String: Any])?["address"] as? String)
         #expect(hot.lowercased() == preHot.lowercased())
@@ -197,7 +190,7 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         // 有人（不是登记的冷钱包）直接往热钱包打钱：扫块器看到 → 够确认后记入待处理负债 + 告警，账仍等于链；
         // 两个不同的管理员决定它属于谁（issue 10）。登记的冷钱包打来的钱自动记为金库注资。
         _ = try CLIRunner.run(["operator", "add", "--name", "root2", "--role", "admin", "--passphrase-file", adminPw] + root + h)
-        let root2 = ["--operator", "root2", "--operator-passphrase-file", adminPw]
+        let root2 = t.op("root2")
         let stray = try #require(try dev.call("devnet_send", [["from": accts[4], "to": hot, "value": "0x6f05b59d3b20000"]]) as? String)   // 0.5 ETH
         #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)   // 扫块器看到、还没够确认
         let (rcP, repP) = try reconcile()   // 计为在途，不报差异
@@ -274,15 +267,11 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
     /// 撤销已不在主链上的充值后恢复（issue 10）。init 默认从当时的链头开始扫（不会从创世块扫起）。
     @Test func deepReorgHaltsTheScannerUntilAnAdminRescans() throws {
         let dev = try CLIDevnet()
-        let dir = CLIRunner.tempDir("deepreorg")
-        let unseal = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
-        let adminPw = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
-        let home = dir.appendingPathComponent("home").path
-        let h = ["--home", home]
-        let root = ["--operator", "root", "--operator-passphrase-file", adminPw]
+        let t = CLIHome("deepreorg")
+        let (unseal, home, h) = (t.unseal, t.home, t.h)
+        let root = t.op("root")
         try dev.mine(5)
-        let initR = try CLIRunner.run(["init", "--chain-id", String(dev.chainId), "--rpc", dev.url, "--unseal-passphrase-file", unseal,
-                                       "--admin", "root", "--admin-passphrase-file", adminPw, "--confirmations", "2", "--scrypt-log-n", "12"] + h)
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2"]))
         #expect(initR.status == 0, "\(initR.stderr)")
         // 窗口调小到 4 个区块，好在测试里造出「比窗口更深」的重组。
         var cfg = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: home + "/config.json"))) as? [String: Any])

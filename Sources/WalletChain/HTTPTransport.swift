@@ -23,8 +23,9 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
     public static func redacted(_ s: String) -> String {
         guard var c = URLComponents(string: s) else { return "(invalid url)" }
         c.user = nil; c.password = nil; c.query = nil; c.fragment = nil
-        if !c.path.isEmpty && c.path != "/" { c.path = "/…" }
-        return c.string ?? "(invalid url)"
+        let hidden = !c.path.isEmpty && c.path != "/"
+        if hidden { c.path = "" }   // 省略号拼在外面：放进 path 会被百分号编码成 %E2%80%A6
+        return (c.string ?? "(invalid url)") + (hidden ? "/…" : "")
     }
 
     public init(url: URL, maxResponseBytes: Int = 32 << 20) throws {

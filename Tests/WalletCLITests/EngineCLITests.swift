@@ -281,4 +281,14 @@ func rawGet(port: Int, path: String) -> String {
     try text.write(toFile: cfgPath, atomically: true, encoding: .utf8)
     let st = try CLIRunner.run(["status", "--home", dir.appendingPathComponent("c").path, "--json"])
     #expect(st.status == 2 && st.stderr.contains("chain.rpcUrls[0]"), "\(st.stderr)")
+    // 不是 URL 的 --rpc（例如把演示链写成 --rpc demo）说清楚是什么错，而不是误报「不安全」；什么都不创建。
+    let notURL = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("e").path, "--rpc", "demo"] + base)
+    #expect(notURL.status == 2 && notURL.stderr.contains("init.rpc_url") && notURL.stderr.contains("--demo"), "\(notURL.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("e").path))
+    // 地址路径里的 API key 不进报错：init 与配置校验两处都去敏。
+    let keyed = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("f").path, "--rpc", "http://node.example.com:8545/v3/SECRETKEY123"] + base)
+    #expect(keyed.status == 2 && keyed.stderr.contains("init.insecure_rpc") && !keyed.stderr.contains("SECRETKEY123"), "\(keyed.stderr)")
+    try text.replacingOccurrences(of: "http://evil.example.com:8545", with: "ftp://evil.example.com/SECRETKEY123").write(toFile: cfgPath, atomically: true, encoding: .utf8)
+    let st2 = try CLIRunner.run(["status", "--home", dir.appendingPathComponent("c").path, "--json"])
+    #expect(st2.status == 2 && st2.stderr.contains("chain.rpcUrls[0]") && !st2.stderr.contains("SECRETKEY123"), "\(st2.stderr)")
 }

@@ -239,3 +239,10 @@ func makeRPC(_ eps: [ScriptedCaller], clock: ManualClock, chainId: UInt64 = 1, t
         #expect(throws: ChainError.self) { try ResilientRPC.http(urls: ["ftp://x"], config: ResilienceConfig(expectedChainId: 1)) }
     }
 }
+
+/// 节点地址进日志、status 与报错前去敏：账号、口令、查询串、路径（常带 API key）都不留，省略号不被百分号编码。
+@Test func nodeURLsAreRedactedReadably() {
+    #expect(HTTPTransport.redacted("https://user:pw@node.example.com:8545/v3/SECRETKEY?apikey=X#f") == "https://node.example.com:8545/…")
+    #expect(HTTPTransport.redacted("http://127.0.0.1:8545") == "http://127.0.0.1:8545")
+    #expect(HTTPTransport.redacted("http://127.0.0.1:8545/") == "http://127.0.0.1:8545/")
+}

@@ -50,9 +50,13 @@ struct InitCommand: ParsableCommand {
             }
             let lang = g.language
             var start = startBlock
-            if !allowInsecureRpc, let bad = rpc.first(where: { !EngineConfig.isSecureOrLoopbackURL($0) }) {
-                throw EngineError("init.insecure_rpc", zh: "节点 \(WalletEngine.redactedURL(bad)) 不是 https 也不在本机：明文 RPC 可被中间人篡改余额与收据。改用 https://，或确有需要时加 --allow-insecure-rpc。",
-                                  en: "node \(WalletEngine.redactedURL(bad)) is neither https nor loopback: plain RPC lets a man in the middle forge balances and receipts. Use https://, or pass --allow-insecure-rpc if you must.", badInput: true)
+            for u in rpc {
+                switch EngineConfig.rpcURLProblem(u, allowInsecure: allowInsecureRpc) {
+                case .notHTTP?: throw EngineError("init.rpc_url", zh: "--rpc：" + EngineConfig.RPCURLProblem.notHTTP.message(.zh) + "演示链用 --demo。",
+                                                  en: "--rpc: " + EngineConfig.RPCURLProblem.notHTTP.message(.en) + " Use --demo for the demo chain.", badInput: true)
+                case let p?: throw EngineError("init.insecure_rpc", zh: p.message(.zh) + "（init --allow-insecure-rpc）", en: p.message(.en) + " (init --allow-insecure-rpc)", badInput: true)
+                case nil: break
+                }
             }
             if !demo && !offline {
                 let (id, urls) = (chainId, rpc)

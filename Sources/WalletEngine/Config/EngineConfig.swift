@@ -1,6 +1,7 @@
 // 引擎配置（<home>/config.json）：每次启动都完整校验，错误指出具体键名（中英文）。
 // 为什么拒绝未知键：拼错的键（如 "rpcUrl"）若被静默忽略，会让运维以为配置生效了——钱包里这是事故源头。
 import Foundation
+import WalletChain
 import WalletCrypto
 
 /// 链的种类。`demo` 是进程内模拟链，只能显式选择，绝不作为默认值。
@@ -158,12 +159,9 @@ extension EngineConfig {
                 throw bad("chain.rpcUrls", "kind=rpc 时至少需要一个节点地址（用 --rpc URL 指定）。", "kind=rpc needs at least one node URL (pass --rpc URL).")
             }
             for (i, u) in chain.rpcURLs.enumerated() {
-                guard Self.isValidRPCURL(u) else {
-                    throw bad("chain.rpcUrls[\(i)]", "'\(u)' 不是 http:// 或 https:// 开头的节点地址。", "'\(u)' is not an http:// or https:// node URL.")
-                }
-                guard chain.allowInsecureRpc || Self.isSecureOrLoopback(u) else {
-                    throw bad("chain.rpcUrls[\(i)]", "非本机的节点必须用 https://（明文 http 可被中间人篡改余额与收据）；确需明文时显式设置 chain.allowInsecureRpc（init --allow-insecure-rpc）。",
-                              "a non-loopback node must use https:// (plain http lets a man in the middle forge balances and receipts); set chain.allowInsecureRpc (init --allow-insecure-rpc) to allow it explicitly.")
+                if let p = Self.rpcURLProblem(u, allowInsecure: chain.allowInsecureRpc) {
+                    let hint = p == .notHTTP ? ("", "") : ("（config.json 里设 chain.allowInsecureRpc）", " (set chain.allowInsecureRpc in config.json)")
+                    throw bad("chain.rpcUrls[\(i)]", p.message(.zh) + hint.0, p.message(.en) + hint.1)
                 }
             }
             guard Set(chain.rpcURLs).count == chain.rpcURLs.count else {
@@ -243,20 +241,29 @@ extension EngineConfig {
         }
     }
 
-    static func isValidRPCURL(_ s: String) -> Bool {
-        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = u.host, !host.isEmpty else { return false }
-        return true
-    }
-
     /// https，或指向本机（127.0.0.0/8、::1、localhost）的 http。
-    static func isSecureOrLoopback(_ s: String) -> Bool {
-        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else { return false }
-        if scheme == "https" { return true }
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    /// 节点地址有什么不对。配置校验与 init 共用这一处，先判断是不是 http(s) 地址、再判断明文是否只在本机
+    /// （以前 init 自己另判一遍，把 "demo" 这类非 URL 误报成「不安全」）。报错里的地址先去敏：路径与查询里常带 API key。
+    public enum RPCURLProblem: Sendable, Equatable {
+        case notHTTP, insecure(String)
+        public func message(_ lang: Language) -> String {
+            switch self {
+            case .notHTTP:
+                return lang == .zh ? "节点地址须是 http:// 或 https:// 开头、带主机名的 URL。" : "a node URL must start with http:// or https:// and name a host."
+            case .insecure(let shown):
+                return lang == .zh ? "节点 \(shown) 不是 https 也不在本机：明文 RPC 可被中间人篡改余额与收据。改用 https://，或确有需要时显式允许明文。"
+                                   : "node \(shown) is neither https nor loopback: plain RPC lets a man in the middle forge balances and receipts. Use https://, or explicitly allow plain RPC if you must."
+            }
+        }
     }
 
-    public static func isSecureOrLoopbackURL(_ s: String) -> Bool { isSecureOrLoopback(s) }
+    public static func rpcURLProblem(_ s: String, allowInsecure: Bool) -> RPCURLProblem? {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = u.host?.lowercased(), !host.isEmpty else { return .notHTTP }
+        if scheme == "https" || allowInsecure { return nil }
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        return loopback ? nil : .insecure(HTTPTransport.redacted(s))
+    }
 
     static func isHexAddress(_ s: String) -> Bool {
         guard s.count == 42, s.hasPrefix("0x") else { return false }

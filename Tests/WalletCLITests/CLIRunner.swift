@@ -23,6 +23,24 @@ enum CLIRunner {
         return URL(fileURLWithPath: ".build/debug/wallet-console")
     }
 
+    /// 发布版二进制：运维用的就是它（issue 10 的一致性测试驱动它）。README 的测试命令先构建它；
+    /// 缺失或比任何源文件旧（改了代码没重建）都直接失败并说明怎么办，绝不悄悄退回 debug 版。
+    static func releaseBinary() throws -> URL {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bin = root.appendingPathComponent(".build/release/wallet-console")
+        let fix = "请先运行 `swift build -c release --product wallet-console`（README 的测试命令已包含这一步）"
+        guard let built = (try? FileManager.default.attributesOfItem(atPath: bin.path))?[.modificationDate] as? Date else {
+            throw CLIDevnetError(message: "没有发布版二进制 \(bin.path)：\(fix)")
+        }
+        let sources = root.appendingPathComponent("Sources")
+        for case let f as URL in FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.contentModificationDateKey]) ?? .init() {
+            if let d = try? f.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, d > built {
+                throw CLIDevnetError(message: "发布版二进制比 \(f.path) 旧：\(fix)")
+            }
+        }
+        return bin
+    }
+
     /// 测试支撑程序（不是产品）：与 wallet-console 在同一构建目录。
     static var workerBinary: URL { binary.deletingLastPathComponent().appendingPathComponent("WalletTestWorker") }
 

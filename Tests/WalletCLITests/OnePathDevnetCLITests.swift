@@ -45,7 +45,9 @@ final class CLIDevnet: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    func call(_ method: String, _ params: [Any] = []) throws -> Any {
+    func call(_ method: String, _ params: [Any] = []) throws -> Any { try Self.rpc(session, url, method, params) }
+
+    static func rpc(_ session: URLSession, _ url: String, _ method: String, _ params: [Any]) throws -> Any {
         var req = URLRequest(url: URL(string: url)!)
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -72,6 +74,46 @@ final class CLIDevnet: @unchecked Sendable {
         let data = "0x70a08231" + String(repeating: "0", count: 24) + a.lowercased().dropFirst(2)
         return quantity(try call("eth_call", [["to": token, "data": data], "latest"]))
     }
+}
+
+/// JSON-RPC 故障代理（Tests/devnet/rpcproxy.py）：站在引擎与测试链之间，丢弃、延迟、搅乱应答，或把手续费报价抬成尖峰。
+final class CLIRPCProxy: @unchecked Sendable {
+    let process: Process
+    let url: String
+    let session = URLSession(configuration: .ephemeral)
+
+    init(upstream: String) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("devnet/rpcproxy.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, "--upstream", upstream, "--port", "0"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var line = ""
+        while !line.contains("\n") {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            line += String(decoding: d, as: UTF8.self)
+        }
+        guard let port = line.split(separator: "\n").first(where: { $0.hasPrefix("PROXY_PORT=") }).flatMap({ Int($0.dropFirst(11)) }) else {
+            p.terminate()
+            throw CLIDevnetError(message: "故障代理未启动：\(line)")
+        }
+        process = p
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// mode：drop | delay:<秒> | garble | http500；count = 0 关闭。
+    func fault(_ mode: String, _ count: Int) throws { _ = try CLIDevnet.rpc(session, url, "proxy_fault", [mode, count]) }
+    func feeSpike(_ factor: Int) throws { _ = try CLIDevnet.rpc(session, url, "proxy_feeSpike", [factor]) }
 }
 
 struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var description: String { message } }

@@ -94,4 +94,37 @@ import WalletLedger
         let rec = try await engine.reconcile(record: false)
         #expect(rec.ok, "\(rec.mismatches)")
     }
+
+    /// 已派生、未分配的地址（BIP-44 间隙窗口）收到钱：扫块不停（之后的正常充值照常入账），钱记在那个地址上、对面是待处理负债，
+    /// 告警点名地址；两位管理员定性后才记给用户；归集不碰它。旧代码：扫块器不监视它（对账看不见这笔钱），
+    /// 或监视了却 ledger.not_found 让之后每一轮都失败。
+    @Test func depositToDerivedButUnassignedAddressGoesToSuspenseAndScanningContinues() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "gap", confirmations: 2)
+        let admin = try engine.op("admin", role: .admin)
+        let accts = try await dev.accounts()
+        let bob = try engine.assignAddress(user: "bob", asset: "ETH", by: admin).address
+        let gap = try #require(try engine.gate.with { l in try l.lookaheadAddresses() }.dropFirst(3).first)
+        try await dev.send(from: accts[1], to: gap, wei: ether)
+        try await dev.send(from: accts[2], to: bob, wei: ether * UInt256(2))
+        try await dev.mine(3)
+        try await engine.runWorker("scanner")
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == ether * UInt256(2))
+        let items = try engine.hotInbound()
+        let item = try #require(items.first { $0.to == gap.lowercased() }, "\(items)")
+        #expect(item.kind == .unattributed && item.state == .booked && item.amount == ether)
+        #expect(try engine.alerts().contains { $0.kind == "suspense.unassigned_address" && $0.message.contains(gap.lowercased()) })
+        let rec = try await engine.reconcile(record: false)
+        #expect(rec.ok, "\(rec.mismatches)")
+        let inputs = try await engine.sweepInputs()
+        #expect(inputs.allSatisfy { $0.0.address.hex.lowercased() != gap.lowercased() })
+        let admin2 = try engine.op("admin2", role: .admin)
+        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "carol", by: admin)
+        #expect(try engine.gate.with { l in try l.available(user: "carol", asset: "ETH") } == .zero)
+        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "carol", by: admin2)
+        #expect(try engine.gate.with { l in try l.available(user: "carol", asset: "ETH") } == ether)
+        #expect(try engine.ledgerCheck().isEmpty)
+        #expect(try await engine.reconcile(record: false).ok)
+    }
 }

@@ -72,13 +72,14 @@ struct TreasuryCommand: ParsableCommand {
 }
 
 struct SuspenseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包收到的无法归属的钱 / suspense",
+    static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包或未分配充值地址收到的无法归属的钱 / suspense",
                                                     subcommands: [List.self, Resolve.self])
 
     static func json(_ e: WalletEngine, _ h: HotInbound) -> [String: Any] {
         ["id": h.id, "asset": h.asset, "amount": e.format(h.asset, h.amount), "amountBaseUnits": h.amount.decimalString,
          "from": AddressValidator.eip55.display(h.from), "txHash": h.txHash, "blockNumber": h.blockNumber, "kind": h.kind.rawValue,
-         "state": h.state.rawValue, "resolution": h.resolution, "proposedBy": h.proposedBy, "resolvedBy": h.resolvedBy]
+         "state": h.state.rawValue, "resolution": h.resolution, "proposedBy": h.proposedBy, "resolvedBy": h.resolvedBy,
+         "to": h.to.isEmpty ? "hot_wallet" : AddressValidator.eip55.display(h.to)]
     }
 
     struct List: ParsableCommand {
@@ -91,7 +92,7 @@ struct SuspenseCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let rows = try e.hotInbound().filter { all || ($0.kind == .unattributed && $0.state != .resolved && $0.state != .orphaned) }
                     .map { SuspenseCommand.json(e, $0) }
-                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "asset", "amount", "from", "resolution", "proposedBy"]) }
+                if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "asset", "amount", "from", "to", "resolution", "proposedBy"]) }
             }
         }
     }

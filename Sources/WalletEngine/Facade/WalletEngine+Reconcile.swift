@@ -123,7 +123,7 @@ extension WalletEngine {
         // 3b. 已上链、尚未记账的热钱包外来入账（等确认中）。
         let inbound = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 10_000)) }
         for i in inbound where i.blockNumber >= 0 && UInt64(i.blockNumber) <= n {
-            try add(hot, i.asset, i.amount)
+            try add(i.to.isEmpty ? hot : i.to, i.asset, i.amount)   // 落在未分配充值地址上的按那个地址算
             inFlight.append(InFlightItem(kind: "hot_inbound", ref: i.id, txHash: i.txHash, mined: true))
         }
 

@@ -111,6 +111,14 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                         logger.info("deposit.internal", ["kind": .string(own.kind), "ref": .int(own.ref), "txHash": .string(d.txHash.hex)])
                         continue
                     }
+                    if try l.store.depositAddress(address: d.to.hex.lowercased()) == nil {
+                        // 间隙窗口里已派生、未分配的地址：钱归我们的种子控制但不属于任何用户 → 待处理 + 告警；扫块照常继续。
+                        let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1, address: d.to.hex,
+                                                     asset: sym, amount: d.amount, blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)
+                        let h = try l.observeHotInbound(obs, from: d.from.hex, unassigned: d.to.hex)
+                        logger.warn("deposit.unassigned", ["id": .int(h.id), "asset": .string(sym), "address": .string(d.to.hex)])
+                        continue
+                    }
                     let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1,
                                                  address: d.to.hex, asset: sym, amount: d.amount,
                                                  blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)
@@ -164,7 +172,8 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     let startBlock: UInt64
     let maxReorgDepth: Int
     let batch: Int
-    private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0; var generation = 0 }
+    private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0; var generation = 0
+                           var lookaheadFrom: UInt32? }
     private let state = Protected(State())
 
     public init(gate: LedgerGate, client: ChainClient, store: LedgerScanStore, config: EngineConfig, metrics: EngineMetrics,
@@ -195,10 +204,14 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
             for r in page { fresh.append(try ChainAddress(hex: r.address)); next = max(next, r.index + 1) }
             if page.count < 5000 { break }
         }
+        // 间隙窗口：下一个未用索引变了才重新派生（只增不减：已监视的地址分配后仍被监视）。
+        if state.read({ $0.lookaheadFrom }) != next {
+            for a in try gate.with({ l in try l.lookaheadAddresses() }) { fresh.append(try ChainAddress(hex: a)) }
+        }
         if let s = existing {
             for a in fresh { await s.watch(a) }
             for t in try tokens() { await s.addToken(t) }
-            state.write { $0.watchedCount = next }
+            state.write { $0.watchedCount = next; $0.lookaheadFrom = next }
             return s
         }
         // 起点：init 时记下的链头（或 --start-block / rescan --from）；没有记录时用构造参数（测试）。
@@ -207,7 +220,7 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         if let hot = store.hotWallet, let a = try? ChainAddress(hex: hot) { fresh.append(a) }
         let s = DepositScanner(client: client, store: store, watched: WatchedAddresses(fresh), tokens: try tokens(),
                                config: ScannerConfig(startBlock: start, maxReorgDepth: maxReorgDepth, maxBlocksPerStep: batch))
-        state.write { $0.scanner = s; $0.watchedCount = next }
+        state.write { $0.scanner = s; $0.watchedCount = next; $0.lookaheadFrom = next }
         return s
     }
 

@@ -56,6 +56,8 @@ extension WalletEngine {
         for a in assets {
             let accounts = try gate.with { l in try l.balances(kind: .depositAddress, asset: a.symbol, page: Page(limit: 10_000)) }
             for acc in accounts where !acc.net.negative && !acc.net.magnitude.isZero {
+                // 未分配地址上的钱在待处理里等两位管理员定性；分配之前不动它（签名路径也只在分配时落库）。
+                guard try gate.with({ l in try l.store.depositAddress(address: acc.ref.owner) }) != nil else { continue }
                 let addr = try ChainAddress(hex: acc.ref.owner)
                 let bal = try await chainBalance(address: acc.ref.owner, asset: a)
                 let eth = a.contract == nil ? bal : try await client.balance(addr, .latest)

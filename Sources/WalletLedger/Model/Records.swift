@@ -324,4 +324,8 @@ public struct HotInbound: Sendable, Equatable {
     public var resolvedBy: String
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// 收款地址：空串 = 热钱包；否则是已派生、尚未分配给任何用户的充值地址（间隙窗口）。
+    public var to: String = ""
+    /// 钱在链上所在的资产侧账户（对账按地址比较，必须记在收款地址上）。
+    public var assetAccount: AccountRef { to.isEmpty ? AccountRef(.hotWallet, asset) : AccountRef(.depositAddress, asset, to) }
 }

@@ -125,6 +125,10 @@ public enum Migrations {
         (10, """
         CREATE INDEX reconciliations_account ON reconciliations(account, asset, id);
         """),
+        // 11：外来入账也可能落在「已派生、未分配」的充值地址上（BIP-44 间隙窗口）；空串 = 热钱包。
+        (11, """
+        ALTER TABLE hot_inbound ADD COLUMN to_address TEXT NOT NULL DEFAULT '';
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

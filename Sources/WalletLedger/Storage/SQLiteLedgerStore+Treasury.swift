@@ -18,7 +18,7 @@ extension SQLiteLedgerStore: TreasuryRepository {
                    kind: HotInbound.Kind(rawValue: r.text("kind")) ?? .unattributed,
                    state: HotInbound.State(rawValue: r.text("state")) ?? .pending, resolution: r.text("resolution"),
                    proposedBy: r.text("proposed_by"), resolvedBy: r.text("resolved_by"),
-                   createdAt: r.int("created_at"), updatedAt: r.int("updated_at"))
+                   createdAt: r.int("created_at"), updatedAt: r.int("updated_at"), to: r.text("to_address"))
     }
     public func hotInbound(chain: String, txHash: String, logIndex: Int) throws -> HotInbound? {
         try db.query("SELECT * FROM hot_inbound WHERE chain = ? AND tx_hash = ? AND log_index = ?", [chain, txHash, logIndex]).first.map(mapInbound)
@@ -29,9 +29,9 @@ extension SQLiteLedgerStore: TreasuryRepository {
     public func insertHotInbound(_ h: HotInbound) throws -> Int64 {
         try db.execute("""
             INSERT INTO hot_inbound (chain, tx_hash, log_index, asset, amount, from_address, block_number, block_hash, kind, state,
-              resolution, proposed_by, resolved_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              resolution, proposed_by, resolved_by, created_at, updated_at, to_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [h.chain, h.txHash, h.logIndex, h.asset, h.amount, h.from, h.blockNumber, h.blockHash, h.kind.rawValue, h.state.rawValue,
-                  h.resolution, h.proposedBy, h.resolvedBy, h.createdAt, h.updatedAt])
+                  h.resolution, h.proposedBy, h.resolvedBy, h.createdAt, h.updatedAt, h.to])
         return db.lastInsertRowID
     }
     public func updateHotInbound(_ h: HotInbound) throws {

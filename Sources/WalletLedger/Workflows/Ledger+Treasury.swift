@@ -32,11 +32,13 @@ extension Ledger {
         try treasury.hotInbound(chain: chain, txHash: txHash.lowercased(), logIndex: logIndex)
     }
 
-    /// 扫块器看到一笔转入热钱包的外来资金（发送方不是我方地址）。按 (chain, tx, log) 幂等；被孤立后重新出块 → 回到 pending。
+    /// 扫块器看到一笔外来资金：转入热钱包（发送方不是我方地址），或转入已派生、未分配的充值地址（unassigned 非 nil）。
+    /// 按 (chain, tx, log) 幂等；被孤立后重新出块 → 回到 pending。
     @discardableResult
-    public func observeHotInbound(_ o: DepositObservation, from: String) throws -> HotInbound {
+    public func observeHotInbound(_ o: DepositObservation, from: String, unassigned: String? = nil) throws -> HotInbound {
         let asset = try self.asset(o.asset)
         let tx = o.txHash.lowercased(), sender = from.lowercased()
+        let to = try unassigned.map { try addresses.canonical($0.lowercased()) } ?? ""
         return try store.transaction {
             if var h = try treasury.hotInbound(chain: chain, txHash: tx, logIndex: o.logIndex) {
                 if h.state == .orphaned {
@@ -45,15 +47,16 @@ extension Ledger {
                 }
                 return h
             }
-            let cold = try treasury.coldWallets().contains { $0.address == sender }
+            // 只有进热钱包的冷钱包资金才是金库注资；落在未分配地址上的一律待处理（谁的钱要人来定）。
+            let cold = try to.isEmpty && treasury.coldWallets().contains { $0.address == sender }
             var h = HotInbound(id: 0, chain: chain, txHash: tx, logIndex: o.logIndex, asset: asset.symbol, amount: o.amount, from: sender,
                                blockNumber: o.blockNumber, blockHash: o.blockHash.lowercased(), kind: cold ? .treasury : .unattributed,
-                               state: .pending, resolution: "", proposedBy: "", resolvedBy: "", createdAt: now, updatedAt: now)
+                               state: .pending, resolution: "", proposedBy: "", resolvedBy: "", createdAt: now, updatedAt: now, to: to)
             // 已经用 `treasury fund` 按哈希手工记过的注资：不再记一次。
             if try store.entryCount(kind: "hot_wallet_funding", ref: "treasury:\(tx)") > 0 { h.kind = .treasury; h.state = .booked }
             h.id = try treasury.insertHotInbound(h)
             try audit("system", "hot_inbound.seen", String(h.id), ["asset": h.asset, "amount": h.amount.decimalString, "from": sender,
-                                                                   "kind": h.kind.rawValue, "tx": tx])
+                                                                   "kind": h.kind.rawValue, "tx": tx, "to": to.isEmpty ? "hot_wallet" : to])
             return h
         }
     }
@@ -67,18 +70,25 @@ extension Ledger {
             switch h.kind {
             case .treasury:
                 try post("hot_wallet_funding", ref: "treasury:\(h.txHash):\(h.logIndex)", [
-                    Posting(AccountRef(.hotWallet, h.asset), .debit, h.amount),
+                    Posting(h.assetAccount, .debit, h.amount),
                     Posting(AccountRef(.equity, h.asset), .credit, h.amount),
                 ])
             case .unattributed:
                 try post("hot_inbound_suspense", ref: "inbound:\(h.id)", [
-                    Posting(AccountRef(.hotWallet, h.asset), .debit, h.amount),
+                    Posting(h.assetAccount, .debit, h.amount),
                     Posting(AccountRef(.suspense, h.asset, "unattributed"), .credit, h.amount),
                 ])
-                try store.insertAlert(kind: "suspense.unattributed",
-                                      message: "热钱包收到无法归属的 \(h.asset) \(h.amount.decimalString)（来自 \(h.from)，交易 \(h.txHash)）：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
-                                      messageEn: "the hot wallet received unattributed \(h.asset) \(h.amount.decimalString) (from \(h.from), tx \(h.txHash)): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
-                                      at: now)
+                if !h.to.isEmpty {
+                    try store.insertAlert(kind: "suspense.unassigned_address",
+                                          message: "尚未分配给任何用户的充值地址 \(h.to) 收到 \(h.asset) \(h.amount.decimalString)（来自 \(h.from)，交易 \(h.txHash)）：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
+                                          messageEn: "deposit address \(h.to), not yet assigned to any user, received \(h.asset) \(h.amount.decimalString) (from \(h.from), tx \(h.txHash)): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
+                                          at: now)
+                } else {
+                    try store.insertAlert(kind: "suspense.unattributed",
+                                          message: "热钱包收到无法归属的 \(h.asset) \(h.amount.decimalString)（来自 \(h.from)，交易 \(h.txHash)）：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
+                                          messageEn: "the hot wallet received unattributed \(h.asset) \(h.amount.decimalString) (from \(h.from), tx \(h.txHash)): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
+                                          at: now)
+                }
             }
             h.state = .booked; h.updatedAt = now
             try treasury.updateHotInbound(h)
@@ -94,7 +104,7 @@ extension Ledger {
             var out: [HotInbound] = []
             for id in try treasury.hotInboundIDs(chain: chain, blockHashes: hashes) {
                 guard var h = try treasury.hotInbound(id: id), h.state != .orphaned else { continue }
-                let hot = Posting(AccountRef(.hotWallet, h.asset), .credit, h.amount)
+                let hot = Posting(h.assetAccount, .credit, h.amount)
                 switch (h.state, h.kind, h.resolution) {
                 case (.pending, _, _): break
                 case (.booked, .treasury, _), (.resolved, _, "treasury"):

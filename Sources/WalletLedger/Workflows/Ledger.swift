@@ -181,6 +181,17 @@ public final class Ledger {
 
     // MARK: 充值地址
 
+    /// BIP-44 的间隙上限（gap limit = 20）：下一个未分配索引起的这些地址也被监视。有人把钱打到「还没发出去」的地址
+    /// （旧系统预先派生过、或用户从别处拿到）时，钱同样由我们的种子控制：记入待处理并告警，而不是看不见。
+    public static let lookaheadGap: UInt32 = 20
+
+    /// 已派生、尚未分配的充值地址（下一个未用索引起 count 个）。
+    public func lookaheadAddresses(count: UInt32 = Ledger.lookaheadGap) throws -> [String] {
+        guard let deriver else { return [] }
+        let next = try store.nextDepositIndex()
+        return try (0..<count).map { try addresses.canonical(try deriver.derive(index: next + $0).address.lowercased()) }
+    }
+
     /// 给用户分配充值地址：已有则原样返回；否则从 xpub 的下一个未用索引派生并存储映射。
     public func assignAddress(user: String, asset: String, by op: String = "system") throws -> DepositAddressRecord {
         guard !user.isEmpty, user.count <= 128 else { throw LedgerError.invalidArgument("user", "1–128 个字符", en: "1–128 characters") }

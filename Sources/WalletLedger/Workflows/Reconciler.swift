@@ -34,6 +34,7 @@ extension Ledger {
     public func reconciliationTargets(hotWalletAddress: String? = nil) throws -> [ReconciliationTarget] {
         var out: [ReconciliationTarget] = []
         let hot = try hotWalletAddress ?? store.setting(Settings.hotWallet)
+        let gap = try lookaheadAddresses()
         for asset in try store.allAssets() {
             if let hot {
                 let b = try store.balance(AccountRef(.hotWallet, asset.symbol))
@@ -45,6 +46,11 @@ extension Ledger {
                 if accs.isEmpty { break }
                 off += accs.count
                 for a in accs { out.append(ReconciliationTarget(account: a.ref.code, address: a.ref.owner, asset: asset, ledger: a.net)) }
+            }
+            // 间隙窗口里还没有账户的地址也核对（账本 0）：扫块器漏看的钱在这里现形。
+            let known = Set(out.filter { $0.asset.symbol == asset.symbol }.map { $0.address.lowercased() })
+            for a in gap where !known.contains(a.lowercased()) {
+                out.append(ReconciliationTarget(account: AccountRef(.depositAddress, asset.symbol, a).code, address: a, asset: asset, ledger: (false, .zero)))
             }
         }
         return out

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -140,6 +141,13 @@ int cpkcs11_harden_process(void) {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) failed = 1;
 #endif
     return failed ? -1 : 0;
+}
+
+int cpkcs11_lock_memory(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0) return -1;
+    if (rl.rlim_cur != RLIM_INFINITY) return 1;
+    return mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ? 0 : -1;
 }
 
 long cpkcs11_core_limit(void) {

@@ -1,6 +1,7 @@
 // wallet-console 可执行入口。每个命令组一个文件，放在 Commands/ 下。
 import ArgumentParser
 import Foundation
+import WalletEngine
 
 struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,10 @@ struct WalletConsoleCommand: ParsableCommand {
         subcommands: CommandRegistry.all,
         defaultSubcommand: ConsoleCommand.self)  // 不带子命令 = 打开控制台
 }
+
+// 任何机密进内存之前：关 core dump、禁止 ptrace 附加；RLIMIT_MEMLOCK 不受限时锁定全部内存。
+ProcessHardening.apply()
+_ = ProcessHardening.memoryLock
 
 // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
 do {

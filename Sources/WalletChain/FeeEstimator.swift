@@ -53,6 +53,16 @@ public enum FeeEstimator {
         guard let next = h.baseFeePerGas.last else {
             throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "为空")
         }
+        // 节点给的数是外来输入：单价超过 2^64 wei/gas（≈18 ETH/gas，任何真实网络都远达不到）就是坏数据，拒收而不是拿去乘。
+        // 这样下游 gas（UInt64）× 单价最多 2^128，不可能溢出。
+        let sane = UInt256(UInt64.max)
+        if h.baseFeePerGas.contains(where: { $0 > sane }) {
+            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "超出合理范围（> 2^64 wei/gas）")
+        }
+        if h.reward.contains(where: { $0.contains { $0 > sane } }) {
+            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "reward", detail: "超出合理范围（> 2^64 wei/gas）")
+        }
+        let nodeTip = nodeTip.flatMap { $0 > sane ? nil : $0 }
         let latest = h.baseFeePerGas.count >= 2 ? h.baseFeePerGas[h.baseFeePerGas.count - 2] : next
         var samples: [[UInt256]] = [[], [], []]
         for (i, row) in h.reward.enumerated() where i < h.gasUsedRatio.count && h.gasUsedRatio[i] > 0 && row.count == 3 {

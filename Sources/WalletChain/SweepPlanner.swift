@@ -104,7 +104,8 @@ public enum SweepPlanner {
         let gas = isEth ? policy.ethGasLimit : policy.tokenGasLimit
         let (feeMax, o1) = UInt256(gas).multipliedReportingOverflow(by: tier.maxFeePerGas)
         let expectedPrice = min(tier.maxFeePerGas, fees.nextBaseFee.addingReportingOverflow(tier.maxPriorityFeePerGas).partialValue)
-        let feeMin = UInt256(gas) * expectedPrice
+        let (feeMinRaw, o2) = UInt256(gas).multipliedReportingOverflow(by: expectedPrice)
+        let feeMin = o2 ? UInt256.max : feeMinRaw   // 外来报价：溢出不陷入，下面按超上限延后
         func make(_ amount: UInt256, _ net: UInt256, _ topUp: UInt256, _ d: SweepDecision, _ code: String) -> SweepPlan {
             SweepPlan(address: input.address, asset: input.asset, amount: amount, gasLimit: gas, feeMin: feeMin,
                       feeMax: o1 ? .max : feeMax, net: net, topUp: topUp, tier: tier, decision: d, reasonCode: code)

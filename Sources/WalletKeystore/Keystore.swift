@@ -404,9 +404,14 @@ public final class Keystore: @unchecked Sendable {
     }
 }
 
-/// 进程加固：关闭 core dump（RLIMIT_CORE=0、PR_SET_DUMPABLE=0），只做一次。
+/// 进程加固：关闭 core dump（RLIMIT_CORE=0、PR_SET_DUMPABLE=0），只做一次；每个命令在入口处就调用（main.swift），
+/// 不等到打开密钥库——口令文件、助记词文件在那之前就进了内存。
 public enum ProcessHardening {
     private static let once: Bool = { cpkcs11_harden_process() == 0 }()
+    /// 内存锁定的结果：locked（mlockall 成功）、perBuffer（限额不允许，机密缓冲区逐个 mlock）、failed。
+    public static let memoryLock: String = {
+        switch cpkcs11_lock_memory() { case 0: return "locked"; case 1: return "perBuffer"; default: return "failed" }
+    }()
     @discardableResult
     public static func apply() -> Bool { once }
     public static var coreLimit: Int { Int(cpkcs11_core_limit()) }

@@ -6,6 +6,8 @@ struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// 被信号结束（陷入、段错误、abort）——对任何输入都不允许。
+    var crashed = false
 
     /// stdout 解析为 JSON；失败时返回 nil。
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed]) }
@@ -67,7 +69,7 @@ enum CLIRunner {
         let r = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                         stderr: String(decoding: r, as: UTF8.self))
+                         stderr: String(decoding: r, as: UTF8.self), crashed: p.terminationReason == .uncaughtSignal)
     }
 
     /// 新建临时目录（测试结束自行删除）。

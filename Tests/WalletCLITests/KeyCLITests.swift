@@ -134,3 +134,40 @@ private let abandon = "abandon abandon abandon abandon abandon abandon abandon a
     // 10 万个地址在 debug 构建下要数秒；流式输出时首批在几十毫秒内就到
     #expect(firstChunkSeconds < 2.0, "首批输出用了 \(firstChunkSeconds) 秒：疑似整份缓冲")
 }
+
+/// 每个命令在入口处就关掉 core dump（issue 11）：以前只有打开密钥库的命令才做，`init` 读进口令文件、还没建密钥库、
+/// 正在等节点回答时，进程仍可被 dump。父进程把软限额放开（unlimited），子进程必须自己降到 0。
+/// 节点是一个只 listen 不应答的套接字：init 停在核对 chainId 处，这时看它的限额。
+@Test func everyCommandDisablesCoreDumpsBeforeTouchingSecrets() throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var a = sockaddr_in()
+    a.sin_family = sa_family_t(AF_INET); a.sin_addr.s_addr = inet_addr("127.0.0.1"); a.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = listen(fd, 8)
+    _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    let port = Int(UInt16(bigEndian: a.sin_port))
+    let t = CLIHome("core")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "ulimit -c unlimited 2>/dev/null || ulimit -c 1024; exec \"$@\"", "sh", CLIRunner.binary.path]
+        + t.initArgs(chainId: "1", rpc: "http://127.0.0.1:\(port)")
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+    var core = ""
+    for _ in 0..<100 {   // 等 exec 完成、init 连上「节点」在等回答
+        usleep(50_000)
+        let cmd = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/cmdline", encoding: .utf8)) ?? ""
+        guard cmd.contains("--chain-id") else { continue }
+        usleep(300_000)
+        let limits = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/limits", encoding: .utf8)) ?? ""
+        core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }.map(String.init) ?? ""
+        break
+    }
+    let fields = core.split(separator: " ", omittingEmptySubsequences: true)
+    #expect(p.isRunning, "init 应停在等节点处")
+    #expect(fields.count >= 6 && fields[4] == "0", "进程已读入口令文件，core dump 仍开着：\(core)")
+}

@@ -113,7 +113,10 @@ final class CLIRPCProxy: @unchecked Sendable {
 
     /// mode：drop | delay:<秒> | garble | http500；count = 0 关闭。
     func fault(_ mode: String, _ count: Int) throws { _ = try CLIDevnet.rpc(session, url, "proxy_fault", [mode, count]) }
-    func feeSpike(_ factor: Int) throws { _ = try CLIDevnet.rpc(session, url, "proxy_feeSpike", [factor]) }
+    /// 报价乘以 factor（十进制文本，可以远超 64 位；"1" 关闭）。
+    func feeSpike(_ factor: String, only: String? = nil) throws {
+        _ = try CLIDevnet.rpc(session, url, "proxy_feeSpike", [factor] + (only.map { [$0] } ?? []))
+    }
 }
 
 struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var description: String { message } }

@@ -4,7 +4,8 @@
 只用于测试（issue 10 的一致性测试）。控制方法不转发：
   proxy_fault [mode, count]   之后 count 个请求按 mode 出错：drop（收下请求、不应答直接断开）、
                               delay:<秒>（延迟后照常转发）、garble（应答截断成坏 JSON）、http500
-  proxy_feeSpike [factor]     eth_feeHistory / eth_gasPrice / eth_maxPriorityFeePerGas 的报价乘以 factor（1 = 关闭）
+  proxy_feeSpike [factor, only?]  eth_feeHistory / eth_gasPrice / eth_maxPriorityFeePerGas 的报价乘以 factor（1 = 关闭）；
+                              only = "reward" 时只放大 feeHistory 的 reward（小费），基础费不变
   proxy_stats []              {"forwarded": n, "faulted": n}
 启动后打印 PROXY_PORT=<端口>。
 """
@@ -24,6 +25,7 @@ class State:
         self.lock = threading.Lock()
         self.fault = None      # (mode, remaining)
         self.spike = 1
+        self.spike_only = None
         self.forwarded = 0
         self.faulted = 0
 
@@ -45,14 +47,14 @@ def scale(v, k):
     return v
 
 
-def spike(method, resp, k):
+def spike(method, resp, k, only=None):
     if k == 1 or "result" not in resp:
         return resp
     r = resp["result"]
-    if method in ("eth_gasPrice", "eth_maxPriorityFeePerGas"):
+    if method in ("eth_gasPrice", "eth_maxPriorityFeePerGas") and not only:
         resp["result"] = scale(r, k)
     elif method == "eth_feeHistory" and isinstance(r, dict):
-        for key in ("baseFeePerGas", "reward"):
+        for key in ((only,) if only else ("baseFeePerGas", "reward")):
             if key in r:
                 r[key] = scale(r[key], k)
     return resp
@@ -87,6 +89,7 @@ def make_handler(st, upstream):
             if method == "proxy_feeSpike":
                 with st.lock:
                     st.spike = max(1, int(params[0]))
+                    st.spike_only = params[1] if len(params) > 1 else None
                 return self.reply(200, json.dumps({"jsonrpc": "2.0", "id": req.get("id"), "result": True}).encode())
             if method == "proxy_stats":
                 with st.lock:
@@ -108,10 +111,10 @@ def make_handler(st, upstream):
                 return self.reply(502, json.dumps({"error": str(e)}).encode())
             with st.lock:
                 st.forwarded += 1
-                k = st.spike
+                k, only = st.spike, st.spike_only
             if k != 1 and method in ("eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory"):
                 try:
-                    body = json.dumps(spike(method, json.loads(body), k)).encode()
+                    body = json.dumps(spike(method, json.loads(body), k, only)).encode()
                 except Exception:
                     pass
             if mode == "garble":

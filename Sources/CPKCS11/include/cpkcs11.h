@@ -114,6 +114,9 @@ int cpkcs11_harden_process(void);
 /// 读当前状态：core 软上限与 dumpable 标志（测试用）。
 long cpkcs11_core_limit(void);
 int cpkcs11_dumpable(void);
+/// 锁定全部内存（mlockall 当前+将来）——只在 RLIMIT_MEMLOCK 不受限时做：受限时 MCL_FUTURE 会让之后的分配失败。
+/// 返回 0 已锁定，1 因限额跳过（机密缓冲区仍逐个 mlock），-1 失败。
+int cpkcs11_lock_memory(void);
 
 /// Unix 套接字对端凭据（SO_PEERCRED，Linux）。成功返回 0。
 int cpkcs11_peer_cred(int fd, unsigned int *uid, int *pid);

@@ -107,6 +107,9 @@ struct StatusCommand: ParsableCommand {
                                      "approvalPolicy": ["source": st.policySource, "rules": st.policyRules] as [String: Any],
                                      "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
                 }
+                // 本进程的加固（每个命令入口都做）：core dump 关闭；内存整体锁定只在 RLIMIT_MEMLOCK 不受限时（否则机密缓冲区逐个 mlock）。
+                o["hardening"] = ["coreDumps": ProcessHardening.coreLimit == 0 && ProcessHardening.dumpable == 0 ? "off" : "on",
+                                  "memoryLock": ProcessHardening.memoryLock]
                 CLI.printJSON(o)
                 if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
                 return

@@ -11,8 +11,33 @@ public final class FeeWorker: EngineWorker, @unchecked Sendable {
 
     init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.feeIntervalMs }
 
+    /// 当前生效的费用告警（存库：--once 的每个进程不重复告警；恢复正常后清掉，下次再出现再告警）。
+    static let alertKey = "engine.fees.alert"
+
+    func raise(_ kind: String?, zh: String = "", en: String = "") throws {
+        let now = try engine.gate.get(Self.alertKey, as: String.self) ?? ""
+        guard now != (kind ?? "") else { return }
+        try engine.gate.put(Self.alertKey, kind ?? "")
+        guard let kind else { return }
+        try engine.gate.with { l in try l.store.insertAlert(kind: kind, message: zh, messageEn: en, at: engine.clock()) }
+    }
+
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
-        let e = try await engine.fees.refresh()
+        let e: FeeEstimate
+        do { e = try await engine.fees.refresh() } catch let err as ChainError {
+            if case .malformedResponse(_, let field, let detail) = err {
+                try raise("fees.out_of_range", zh: "节点给出的手续费数据不可信（\(field)：\(detail)）：已拒收，提现与归集等待正常报价。检查节点或换节点。",
+                          en: "the node's fee data is not credible (\(field): \(detail)); rejected. Withdrawals and sweeps wait for sane quotes. Check or replace the node.")
+            }
+            throw err
+        }
+        let cap = engine.config.fees.maxFeePerGasCap
+        if e.normal.maxFeePerGas > cap {
+            try raise("fees.above_cap", zh: "手续费 \(e.normal.maxFeePerGas) wei/gas 超过上限 fees.maxFeePerGasCap = \(cap)：新提现与归集暂停签名，回落后自动继续。",
+                      en: "fees of \(e.normal.maxFeePerGas) wei/gas exceed fees.maxFeePerGasCap = \(cap): new withdrawals and sweeps are not signed until fees fall.")
+        } else {
+            try raise(nil)
+        }
         try engine.gate.put("engine.fees.latest", FeeSnapshot(e))
         engine.chain.exportBreakers(engine.metrics)
         if !e.warnings.isEmpty { ctx.logger.warn("fees.warnings", ["warnings": .string(e.warnings.joined(separator: ","))]) }

@@ -76,8 +76,8 @@ extension WalletEngine {
         var counts: [String: Int] = [:]
         for (input, asset) in try await sweepInputs() {
             let p = SweepPlanner.plan(input, fees: e, tier: e.normal, policy: policy)
-            let slow = UInt256(p.gasLimit) * e.slow.maxFeePerGas
-            let fast = UInt256(p.gasLimit) * e.fast.maxFeePerGas
+            let slow = try UInt256(p.gasLimit).checkedMul(e.slow.maxFeePerGas)
+            let fast = try UInt256(p.gasLimit).checkedMul(e.fast.maxFeePerGas)
             lines.append(SweepPlanLine(address: input.address.hex, asset: asset.symbol, amount: p.amount, gasLimit: p.gasLimit,
                                        fee: p.feeMax, feeExpected: p.feeMin, feeSlow: slow, feeFast: fast, net: p.net,
                                        topUp: p.topUp, decision: p.decision.rawValue, reasonCode: p.reasonCode,

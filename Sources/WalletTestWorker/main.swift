@@ -33,6 +33,7 @@ struct TestWorker {
             try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: layout.policyFile), options: .atomic)
         }
         let l = try Ledger.open(home: home)
+        l.sealer = try KeystoreAuditSealer(home: layout)   // 与产品一样：记录带 MAC（锚可以落后，被杀时正是如此）
         l.policy = try ApprovalPolicy.load(path: layout.policyFile)
         l.deriver = TestDeriver()
         try seed(l)

@@ -246,3 +246,77 @@ func ledgerCLIDetectsTampering() throws {
         #expect(!r.stderr.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(c) 输出了中文：\(r.stderr)")
     }
 }
+
+/// 能写数据库的人改写审计历史（issue 11）：删掉尾部并改好库内链头、改一条后把整条链重算、调换两条、删掉库外的锚——
+/// 每一种 `audit verify` 都退出 1 并点名第一条坏记录。旧代码（只有库内的哈希链与链头）对前两种报告「完整」。
+@Test(.enabled(if: LedgerCLIFixture.sqlite3 != nil, "需要 sqlite3 命令行来篡改数据库"))
+func auditTrailSurvivesADatabaseWriter() throws {
+    func fresh() throws -> ([String], URL, URL) {
+        let (home, pw) = try LedgerCLIFixture.home(steps: 5)
+        let h = ["--home", home.path]
+        // 经产品路径再写两条（推进库外的锚到链头）。
+        for n in ["dave", "erin"] {
+            let r = try CLIRunner.run(["operator", "add", "--name", n, "--role", "viewer", "--passphrase-file", pw,
+                                       "--operator", "admin", "--operator-passphrase-file", pw] + h)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try CLIRunner.run(["audit", "verify"] + h).status == 0)
+        return (h, home.appendingPathComponent("wallet.db"), home)
+    }
+    func verify(_ h: [String]) throws -> (Int32, Int?, String) {
+        let r = try CLIRunner.run(["audit", "verify", "--json", "--lang", "en"] + h)
+        let o = r.json as? [String: Any]
+        return (r.status, o?["firstBad"] as? Int, o?["reason"] as? String ?? r.stderr)
+    }
+    let head = "UPDATE settings SET value = (SELECT id || ':' || hash FROM audit_log ORDER BY id DESC LIMIT 1) WHERE key = 'audit.head'"
+
+    // 1. 删掉最后两条，并把库内链头改成剩下的最后一条。
+    var (h, db, _) = try fresh()
+    try LedgerCLIFixture.sql(db, "DELETE FROM audit_log WHERE id > (SELECT MAX(id) - 2 FROM audit_log); " + head)
+    var v = try verify(h)
+    #expect(v.0 == 1 && v.2.contains("tail"), "\(v)")
+
+    // 2. 改一条（把 dave 的角色写成 admin），再从那条起把整条哈希链重算（与程序同一算法），链头也改好。
+    (h, db, _) = try fresh()
+    let recompute = """
+    import sqlite3, hashlib, sys
+    c = sqlite3.connect(sys.argv[1])
+    rows = c.execute("SELECT id, ts, operator, action, subject, details FROM audit_log ORDER BY id").fetchall()
+    prev = "0" * 64
+    for (i, ts, op, action, subject, details) in rows:
+        if action == "operator.add" and subject == "dave":
+            details = details.replace("viewer", "admin")
+        buf = b""
+        for f in [prev, str(ts), op, action, subject, details]:
+            b = f.encode()
+            buf += str(len(b)).encode() + b":" + b
+        hsh = hashlib.sha256(buf).hexdigest()
+        c.execute("UPDATE audit_log SET details = ?, prev_hash = ?, hash = ? WHERE id = ?", (details, prev, hsh, i))
+        prev = hsh
+    c.commit()
+    """
+    let script = CLIRunner.write(recompute, to: CLIRunner.tempDir("recompute"), "r.py")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", script, db.path]
+    try p.run(); p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    try LedgerCLIFixture.sql(db, head)
+    v = try verify(h)
+    #expect(v.0 == 1 && v.2.contains("MAC"), "\(v)")
+
+    // 3. 调换两条记录的内容。
+    (h, db, _) = try fresh()
+    try LedgerCLIFixture.sql(db, """
+        UPDATE audit_log SET id = -1 WHERE id = 3; UPDATE audit_log SET id = 3 WHERE id = 4; UPDATE audit_log SET id = 4 WHERE id = -1;
+        """)
+    v = try verify(h)
+    #expect(v.0 == 1 && v.1 == 3, "\(v)")
+
+    // 4. 删掉库外的锚。
+    var home: URL
+    (h, db, home) = try fresh()
+    try FileManager.default.removeItem(at: home.appendingPathComponent("keystore/audit.anchor"))
+    v = try verify(h)
+    #expect(v.0 == 1 && v.2.contains("anchor"), "\(v)")
+}

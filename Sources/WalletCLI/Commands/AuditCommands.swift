@@ -14,10 +14,11 @@ struct AuditCommand: ParsableCommand {
             CLI.run(g) {
                 let v = try EngineCLI.open(home).verifyAudit()
                 if g.json {
+                    let reason = g.language == .zh ? v.reason : v.reasonEn
                     CLI.printJSON(["ok": v.ok, "records": v.records, "firstBad": v.firstBad.map { $0 as Any } ?? NSNull(),
-                                   "reason": v.reason ?? NSNull()] as [String: Any])
+                                   "reason": reason ?? NSNull()] as [String: Any])
                 } else if v.ok { print(g.language == .zh ? "审计链完整（\(v.records) 条）" : "audit chain intact (\(v.records) records)") }
-                else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \(v.reason ?? "")") }
+                else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \((g.language == .zh ? v.reason : v.reasonEn) ?? "")") }
                 if !v.ok { throw LedgerCheckFailed(what: "audit_verify") }
             }
         }

@@ -154,6 +154,7 @@ public enum HomeInitializer {
         try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
         try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
         if let start = req.startBlock { try ledger.store.setSetting(ScanControl.startKey, String(start)) }
+        ledger.anchorAudit()   // 不经闸门：这里自己推锚
 
         return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,
                           seedKeyId: seedInfo.id, seedFingerprint: fp, depositXpub: xpub, admin: req.adminName,

@@ -36,8 +36,7 @@ extension WalletEngine {
     /// 写不进审计就是失败：被授权的动作必须留下记录（不能静默吞掉错误）。
     public func recordAudit(_ op: Operator, action: String, subject: String, cli: String, via: String) throws {
         try gate.with { l in
-            _ = try AuditChain.append(l.store, at: l.now, operatorName: op.name, action: action, subject: subject,
-                                      details: ["cli": cli, "via": via])
+            try l.appendAudit(operatorName: op.name, action: action, subject: subject, details: ["cli": cli, "via": via])
         }
     }
 

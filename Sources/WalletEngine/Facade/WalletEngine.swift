@@ -60,6 +60,7 @@ public final class WalletEngine: @unchecked Sendable {
     static func openLedger(home: HomeLayout, config: EngineConfig, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
         let ledger = try Ledger.open(home: home.root, clock: LedgerClock(now: clock))
         ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
+        ledger.sealer = try KeystoreAuditSealer(home: home)
         if FileManager.default.fileExists(atPath: home.policyFile) {
             ledger.policy = try ApprovalPolicy.load(path: home.policyFile)
         }

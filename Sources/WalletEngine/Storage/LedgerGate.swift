@@ -17,18 +17,27 @@ import WalletLedger
 public final class LedgerGate: @unchecked Sendable {
     private let lock = NSRecursiveLock()
     private let ledger: Ledger
+    private var depth = 0   // 只在锁内读写
 
     public init(_ ledger: Ledger) { self.ledger = ledger }
 
+    /// 最外层退出时（事务都已提交）把审计链的库外锚推进到链头。
+    private func enter() { lock.lock(); depth += 1 }
+    private func leave() {
+        depth -= 1
+        if depth == 0 { ledger.anchorAudit() }
+        lock.unlock()
+    }
+
     /// 在锁内使用账本（不得在闭包里做网络调用）。
     public func with<T>(_ body: (Ledger) throws -> T) rethrows -> T {
-        lock.lock(); defer { lock.unlock() }
+        enter(); defer { leave() }
         return try body(ledger)
     }
 
     /// 锁内的一个数据库事务。
     public func transaction<T>(_ body: (Ledger) throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        enter(); defer { leave() }
         return try ledger.store.transaction { try body(ledger) }
     }
 

@@ -194,6 +194,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var details: String
     public var prevHash: String
     public var hash: String
+    /// HMAC（密钥在数据库之外，见 AuditSealer）；升级前的旧记录为空串。
+    public var mac: String = ""
 }
 
 public struct AllowlistEntry: Sendable, Equatable {

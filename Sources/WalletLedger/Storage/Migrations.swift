@@ -129,6 +129,10 @@ public enum Migrations {
         (11, """
         ALTER TABLE hot_inbound ADD COLUMN to_address TEXT NOT NULL DEFAULT '';
         """),
+        // 12：审计记录的 MAC（密钥在数据库之外）；旧记录为空串。
+        (12, """
+        ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+        """),
     ]
 
     public static var latest: Int { all.last!.0 }

@@ -152,8 +152,8 @@ extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
         try db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").first.map(mapAudit)
     }
     public func insertAudit(_ r: AuditRecord) throws -> Int64 {
-        try db.execute("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash])
+        try db.execute("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac])
         return db.lastInsertRowID
     }
     func auditWhere(_ f: AuditFilter) -> (String, [SQLBindable]) {

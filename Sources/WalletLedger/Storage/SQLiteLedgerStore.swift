@@ -50,7 +50,7 @@ public final class SQLiteLedgerStore {
 
     func mapAudit(_ r: SQLRow) -> AuditRecord {
         AuditRecord(id: r.int("id"), ts: r.int("ts"), operatorName: r.text("operator"), action: r.text("action"),
-                    subject: r.text("subject"), details: r.text("details"), prevHash: r.text("prev_hash"), hash: r.text("hash"))
+                    subject: r.text("subject"), details: r.text("details"), prevHash: r.text("prev_hash"), hash: r.text("hash"), mac: r.text("mac"))
     }
 
     func mapAsset(_ r: SQLRow) throws -> Asset {

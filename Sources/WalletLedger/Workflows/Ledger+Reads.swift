@@ -3,7 +3,7 @@ import WalletCrypto
 extension Ledger {
     public func audits(_ f: AuditFilter = AuditFilter(), page: Page = Page()) throws -> [AuditRecord] { try store.audits(f, page: page) }
     public func auditCount(_ f: AuditFilter = AuditFilter()) throws -> Int { try store.auditCount(f) }
-    public func verifyAudit() throws -> AuditChain.Verification { try AuditChain.verify(store) }
+    public func verifyAudit() throws -> AuditChain.Verification { try AuditChain.verify(store, sealer: sealer) }
     public func check() throws -> [InvariantViolation] { try InvariantChecker.check(store) }
     public func alerts(page: Page = Page()) throws -> [Alert] { try store.alerts(page: page) }
 

@@ -24,6 +24,10 @@ public final class Ledger {
     /// 手续费以哪种资产计（链的原生币）。
     public var nativeAsset: String = "ETH"
     public var chain: String = "ethereum"
+    /// 审计链的库外锚（引擎打开 home 时设置）；nil = 只有库内的哈希链（单元测试、内存账本）。
+    public var sealer: (any AuditSealer)?
+    var anchoredID: Int64 = 0
+    var auditWritten = false
 
     public init(store: any LedgerStore, clock: LedgerClock = .system, policy: ApprovalPolicy = .default,
                 addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
@@ -142,8 +146,23 @@ public final class Ledger {
         }
     }
 
+    /// 引擎自己的动作（扫块重扫、控制台操作）也经这里写审计：同一个 MAC 密钥、同一个推锚标记。
+    public func appendAudit(operatorName: String, action: String, subject: String, details: [String: String]) throws {
+        try audit(operatorName, action, subject, details)
+    }
+
     func audit(_ op: String, _ action: String, _ subject: String, _ details: [String: String]) throws {
-        try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details)
+        try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details, sealer: sealer)
+        auditWritten = true
+    }
+
+    /// 事务提交之后调用（引擎的闸门在最外层退出时）：把库外的锚推进到已提交的链头。
+    /// 失败不抛：库比锚新是允许的（崩溃在提交与推锚之间也一样），下一次再推。
+    public func anchorAudit() {
+        guard auditWritten, let sealer else { return }
+        auditWritten = false
+        guard let last = try? store.lastAudit(), last.id > anchoredID else { return }
+        if (try? sealer.advance(id: last.id, hash: last.hash)) != nil { anchoredID = last.id }
     }
 
     /// 账户净额（按正常方向；资产账户透支时为负）。

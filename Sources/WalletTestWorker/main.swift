@@ -27,7 +27,7 @@ struct TestWorker {
                 home: home, chainId: 1, rpcURLs: ["http://127.0.0.1:9"], unsealPassphrase: SecretBytes(Array("test-unseal-pass".utf8)),
                 adminName: "admin", adminPassphrase: SecretBytes(Array("test-passphrase".utf8)), confirmations: 2,
                 keystoreOptions: Keystore.Options(scrypt: ScryptParams(n: 1 << 10, r: 8, p: 1)),
-                operatorKDF: ScryptParams(n: 16, r: 1, p: 1)))
+                operatorKDF: ScryptParams(n: 16, r: 1, p: 1), acceptUnbackedSeed: true))
         }
         if !FileManager.default.fileExists(atPath: layout.policyFile) {
             try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: layout.policyFile), options: .atomic)

@@ -108,8 +108,13 @@ struct CLIHome {
     /// 以某操作员身份登录（所有测试操作员共用同一口令文件）。
     func op(_ name: String) -> [String] { ["--operator", name, "--operator-passphrase-file", pw] }
     /// `init` 的公共参数；chainId/rpc/额外参数由调用方给。
+    /// 没给 --mnemonic-file 时新种子必须留下备份：份额写到一个新的临时目录。
     func initArgs(chainId: String, rpc: String, _ extra: [String] = []) -> [String] {
         ["init", "--chain-id", chainId, "--rpc", rpc, "--unseal-passphrase-file", unseal,
          "--admin", "root", "--admin-passphrase-file", pw, "--scrypt-log-n", "12"] + extra + h
+            + (extra.contains("--mnemonic-file") ? [] : CLIHome.backupArgs(dir))
+    }
+    static func backupArgs(_ dir: URL) -> [String] {
+        ["--backup-shares", "2-of-3", "--backup-dir", dir.appendingPathComponent("backup-\(UUID().uuidString)").path]
     }
 }

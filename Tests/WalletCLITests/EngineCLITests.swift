@@ -238,7 +238,7 @@ func rawGet(port: Int, path: String) -> String {
     let home = dir.appendingPathComponent("home").path
     let url = "http://user:s3cretpw@127.0.0.1:9/v3/APIKEY123?token=TOKEN456"
     let r = try CLIRunner.run(["init", "--home", home, "--chain-id", "1337", "--rpc", url, "--offline", "--unseal-passphrase-file", pass,
-                               "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"])
+                               "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"] + CLIHome.backupArgs(dir))
     #expect(r.status == 0, "\(r.stderr)")
     let st = try CLIRunner.run(["status", "--home", home, "--json"])
     // 节点不可达：status 照样打印，但 healthy=false、problems 点名、退出 1（issue 10）。
@@ -268,12 +268,12 @@ func rawGet(port: Int, path: String) -> String {
     let pass = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
     let admin = CLIRunner.write("admin-pass-123\n", to: dir, "admin.txt")
     let base = ["--chain-id", "1", "--offline", "--unseal-passphrase-file", pass, "--admin", "root", "--admin-passphrase-file", admin, "--scrypt-log-n", "12"]
-    let plain = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("a").path, "--rpc", "http://node.example.com:8545"] + base)
+    let plain = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("a").path, "--rpc", "http://node.example.com:8545"] + base + CLIHome.backupArgs(dir))
     #expect(plain.status == 2 && plain.stderr.contains("init.insecure_rpc"), "\(plain.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("a").path))
-    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("b").path, "--rpc", "https://node.example.com"] + base).status == 0)
-    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("c").path, "--rpc", "http://127.0.0.1:8545"] + base).status == 0)
-    let ok = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("d").path, "--rpc", "http://node.example.com:8545", "--allow-insecure-rpc"] + base)
+    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("b").path, "--rpc", "https://node.example.com"] + base + CLIHome.backupArgs(dir)).status == 0)
+    #expect(try CLIRunner.run(["init", "--home", dir.appendingPathComponent("c").path, "--rpc", "http://127.0.0.1:8545"] + base + CLIHome.backupArgs(dir)).status == 0)
+    let ok = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("d").path, "--rpc", "http://node.example.com:8545", "--allow-insecure-rpc"] + base + CLIHome.backupArgs(dir))
     #expect(ok.status == 0, "\(ok.stderr)")
     // 手改 config.json 把节点换成远端明文 http：启动时点名拒绝。
     let cfgPath = dir.appendingPathComponent("c").path + "/config.json"
@@ -282,11 +282,11 @@ func rawGet(port: Int, path: String) -> String {
     let st = try CLIRunner.run(["status", "--home", dir.appendingPathComponent("c").path, "--json"])
     #expect(st.status == 2 && st.stderr.contains("chain.rpcUrls[0]"), "\(st.stderr)")
     // 不是 URL 的 --rpc（例如把演示链写成 --rpc demo）说清楚是什么错，而不是误报「不安全」；什么都不创建。
-    let notURL = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("e").path, "--rpc", "demo"] + base)
+    let notURL = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("e").path, "--rpc", "demo"] + base + CLIHome.backupArgs(dir))
     #expect(notURL.status == 2 && notURL.stderr.contains("init.rpc_url") && notURL.stderr.contains("--demo"), "\(notURL.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("e").path))
     // 地址路径里的 API key 不进报错：init 与配置校验两处都去敏。
-    let keyed = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("f").path, "--rpc", "http://node.example.com:8545/v3/SECRETKEY123"] + base)
+    let keyed = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("f").path, "--rpc", "http://node.example.com:8545/v3/SECRETKEY123"] + base + CLIHome.backupArgs(dir))
     #expect(keyed.status == 2 && keyed.stderr.contains("init.insecure_rpc") && !keyed.stderr.contains("SECRETKEY123"), "\(keyed.stderr)")
     try text.replacingOccurrences(of: "http://evil.example.com:8545", with: "ftp://evil.example.com/SECRETKEY123").write(toFile: cfgPath, atomically: true, encoding: .utf8)
     let st2 = try CLIRunner.run(["status", "--home", dir.appendingPathComponent("c").path, "--json"])

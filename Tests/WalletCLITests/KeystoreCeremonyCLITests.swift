@@ -108,3 +108,44 @@ private func find(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
     for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return true }
     return false
 }
+
+/// init 不能留下一个没有备份的种子（issue 11）：以前不给 --mnemonic-file 就生成一个只存在于加密 home 里的种子，
+/// 密钥库一坏钱就没了。现在：没有备份参数 → 退出 2、什么都不创建；--backup-shares 2-of-3 → 三个 0600 份额文件（不上 stdout），
+/// 任意两份经 `keystore import-mnemonic --slip39-shares-file` 还原出同一个种子（指纹相同）。
+@Test func initLeavesABackupOfAGeneratedSeed() throws {
+    let t = CLIHome("backup")
+    let base = ["init", "--chain-id", "1", "--rpc", "https://node.example.com", "--offline", "--unseal-passphrase-file", t.unseal,
+                "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + t.h
+    let none = try CLIRunner.run(base)
+    #expect(none.status == 2 && none.stderr.contains("init.no_backup") && none.stderr.contains("--backup-shares"), "\(none.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: t.home + "/config.json"))
+    let bdir = t.dir.appendingPathComponent("shares").path
+    let r = try CLIRunner.run(base + ["--backup-shares", "2-of-3", "--backup-dir", bdir, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let o = try #require(r.json as? [String: Any])
+    let files = try #require((o["backup"] as? [String: Any])?["files"] as? [String])
+    let fp = try #require((o["seed"] as? [String: Any])?["fingerprint"] as? String)
+    #expect(files.count == 3)
+    var shares: [String] = []
+    for f in files {
+        let mode = (try FileManager.default.attributesOfItem(atPath: f)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+        #expect(mode == 0o600, "\(f) \(String(mode, radix: 8))")
+        shares.append(try String(contentsOfFile: f, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    #expect(shares.allSatisfy { $0.split(separator: " ").count == 33 }, "\(shares.map { $0.split(separator: " ").count })")
+    #expect(shares.allSatisfy { !r.stdout.contains($0) && !r.stderr.contains($0) })
+    // 还原：只有两份，进一个全新的密钥库，主指纹与 init 的种子相同。
+    let rdir = t.dir.appendingPathComponent("restore").path
+    #expect(try CLIRunner.run(["keystore", "init", "--home", rdir, "--passphrase-file", t.unseal, "--scrypt-log-n", "12"]).status == 0)
+    let two = CLIRunner.write(shares[2] + "\n" + shares[0] + "\n", to: t.dir, "two.txt")
+    let imp = try CLIRunner.run(["keystore", "import-mnemonic", "--home", rdir, "--slip39-shares-file", two,
+                                 "--unseal-passphrase-file", t.unseal, "--json"])
+    #expect(imp.status == 0, "\(imp.stderr)")
+    #expect((imp.json as? [String: Any])?["fingerprint"] as? String == fp)
+    // 备份目录非空：拒绝（不覆盖已有份额），也不创建 home。
+    let again = try CLIRunner.run(["init", "--chain-id", "1", "--rpc", "https://node.example.com", "--offline", "--unseal-passphrase-file", t.unseal,
+                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12", "--home", t.dir.appendingPathComponent("h2").path,
+                                   "--backup-shares", "2-of-3", "--backup-dir", bdir])
+    #expect(again.status == 2 && again.stderr.contains("init.backup_dir"), "\(again.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: t.dir.appendingPathComponent("h2/config.json").path))
+}

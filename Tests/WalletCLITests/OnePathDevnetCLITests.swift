@@ -153,7 +153,7 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         // 离线创建、链 id 写错的 home：status 点名 node.chain_id_mismatch 并退出 1。
         let other = dir.appendingPathComponent("other").path
         let offline = try CLIRunner.run(["init", "--home", other, "--chain-id", "1", "--rpc", dev.url, "--offline", "--unseal-passphrase-file", unseal,
-                                         "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"])
+                                         "--admin", "root", "--admin-passphrase-file", adminPw, "--scrypt-log-n", "12"] + CLIHome.backupArgs(dir))
         #expect(offline.status == 0, "\(offline.stderr)")
         let mism = try CLIRunner.run(["status", "--home", other, "--json"])
         #expect(mism.status == 1 && ((mism.json as? [String: Any])?["problems"] as? [String])?.contains("node.chain_id_mismatch") == true,

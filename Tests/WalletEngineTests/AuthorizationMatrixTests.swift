@@ -57,7 +57,7 @@ private func dump(_ home: String) throws -> String {
         _ = try HomeInitializer.initialize(InitRequest(
             home: home, chainId: 1337, chainKind: .demo, rpcURLs: [], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
             adminName: "admin", adminPassphrase: SecretBytes(Array("admin-pass-123".utf8)), confirmations: 2,
-            keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
+            keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF, acceptUnbackedSeed: true))
         let e = try await WalletEngine.open(home: home, options: EngineOpenOptions(logToFile: false, keystoreOptions: fastKeystore))
         let admin = try e.op("admin", role: .admin)
         _ = try await e.addAsset(symbol: "USDT", contract: "0xdac17f958d2ee523a2206206994597c13d831ec7", decimals: 6, confirmations: 2, by: admin)
@@ -97,7 +97,7 @@ private func dump(_ home: String) throws -> String {
     _ = try HomeInitializer.initialize(InitRequest(
         home: home, chainId: 1337, chainKind: .demo, rpcURLs: [], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
         adminName: "admin", adminPassphrase: SecretBytes(Array("admin-pass-123".utf8)), confirmations: 2,
-        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
+        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF, acceptUnbackedSeed: true))
     let e = try await WalletEngine.open(home: home, options: EngineOpenOptions(unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
                                                                              logToFile: false, keystoreOptions: fastKeystore))
     #expect(e.hotWalletSigner() != nil)

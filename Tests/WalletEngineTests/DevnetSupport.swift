@@ -123,7 +123,7 @@ func makeDevnetHome(_ dev: Devnet, tag: String, confirmations: Int = 3, approval
     _ = try HomeInitializer.initialize(InitRequest(
         home: home, chainId: dev.chainId, rpcURLs: [dev.url], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
         adminName: "admin", adminPassphrase: SecretBytes(Array("admin-pass-123".utf8)), confirmations: confirmations,
-        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
+        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF, acceptUnbackedSeed: true))
     let policy = """
     {"allowlist": {"required": false, "coolingOffSeconds": 0},
      "rules": [{"name": "test", "asset": "*", "action": "allow", "approvals": \(approvals)}]}

@@ -11,7 +11,7 @@ import WalletLedger
     _ = try HomeInitializer.initialize(InitRequest(
         home: home, chainId: 1337, chainKind: .demo, rpcURLs: [], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
         adminName: "admin", adminPassphrase: SecretBytes(Array("admin-pass-123".utf8)), confirmations: 2,
-        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF))
+        keystoreOptions: fastKeystore, operatorKDF: fastOperatorKDF, acceptUnbackedSeed: true))
     let e = try await WalletEngine.open(home: home, options: EngineOpenOptions(logToFile: false, keystoreOptions: fastKeystore))
     let now = Int64(Date().timeIntervalSince1970)
     try e.gate.with { l in

@@ -28,7 +28,9 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "节点 JSON-RPC 地址，可重复（故障转移）") var rpc: [String] = []
     @Flag(name: .long, help: "使用进程内演示链（不连真实节点；界面醒目标注 DEMO）") var demo = false
     @Option(name: .long, help: "解封口令文件") var unsealPassphraseFile: String
-    @Option(name: .long, help: "助记词文件（缺省则生成 24 词新种子，只进密钥库）") var mnemonicFile: String?
+    @Option(name: .long, help: "助记词文件（已备份好的；缺省则生成新种子，此时必须给 --backup-shares 与 --backup-dir）") var mnemonicFile: String?
+    @Option(name: .long, help: "新种子的 SLIP-39 备份份额 T-of-N，例如 2-of-3") var backupShares: String?
+    @Option(name: .long, help: "写备份份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）") var backupDir: String?
     @Option(name: .long, help: "管理员操作员名") var admin: String
     @Option(name: .long, help: "管理员口令文件") var adminPassphraseFile: String
     @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
@@ -65,6 +67,24 @@ struct InitCommand: ParsableCommand {
             } else if !demo && start == nil {
                 CLI.warn("提示：--offline 且未给 --start-block，将从区块 0 开始扫描（主网上会很慢）。", "note: --offline without --start-block scans from block 0 (slow on mainnet).", g.language)
             }
+            var backup: (threshold: Int, count: Int)?
+            if let spec = backupShares {
+                let parts = spec.lowercased().split(separator: "-").map(String.init)
+                guard parts.count == 3, parts[1] == "of", let t = Int(parts[0]), let n = Int(parts[2]) else {
+                    throw EngineError("init.backup_shares", zh: "--backup-shares 格式应为 T-of-N，例如 2-of-3。", en: "--backup-shares must look like T-of-N, e.g. 2-of-3.", badInput: true)
+                }
+                guard let dir = backupDir else {
+                    throw EngineError("init.backup_dir", zh: "--backup-shares 需要 --backup-dir DIR（份额文件写在那里）。", en: "--backup-shares needs --backup-dir DIR (where the share files go).", badInput: true)
+                }
+                // 先确认能写（不存在或是空目录），再创建任何东西：不能出现「home 建好了、备份没写出来」。
+                let existing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                guard existing.isEmpty else {
+                    throw EngineError("init.backup_dir", zh: "--backup-dir \(dir) 不是空目录：换一个新目录（不覆盖已有的份额）。", en: "--backup-dir \(dir) is not empty: use a new directory (existing shares are never overwritten).", badInput: true)
+                }
+                backup = (t, n)
+            } else if backupDir != nil {
+                throw EngineError("init.backup_shares", zh: "--backup-dir 需要 --backup-shares T-of-N。", en: "--backup-dir needs --backup-shares T-of-N.", badInput: true)
+            }
             let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
@@ -75,14 +95,30 @@ struct InitCommand: ParsableCommand {
                 keystoreOptions: try HomeKeystore.options(scryptLogN: scryptLogN),
                 operatorKDF: kdf, startBlock: start)
             req.allowInsecureRpc = allowInsecureRpc
+            req.backup = backup
             let r = try HomeInitializer.initialize(req)
-            if g.json { CLI.printJSON(r.json) } else {
+            var files: [String] = []
+            if let dir = backupDir, let b = backup {
+                do { files = try InitBackup.write(r.backupShares, threshold: b.threshold, to: dir) } catch {
+                    // 备份写不出来：刚建的 home 不能留下（一个没有备份的种子），整个撤销。
+                    try? FileManager.default.removeItem(atPath: r.home)
+                    throw EngineError("init.backup_write", zh: "备份份额写不进 \(dir)（\(error)）：已撤销刚创建的 home，没有留下任何东西。",
+                                      en: "could not write the backup shares to \(dir) (\(error)); the new home was removed, nothing was left behind.")
+                }
+            }
+            if g.json {
+                var o = r.json
+                if let b = backup { o["backup"] = ["scheme": "slip39", "threshold": b.threshold, "count": b.count, "files": files] as [String: Any] }
+                CLI.printJSON(o)
+            } else {
+                if !files.isEmpty {
+                    print(lang == .zh ? "新种子的 SLIP-39 备份：任意 \(backup!.threshold) 份可还原，已写入 \(files.count) 个文件（0600）。请把每份交给不同的保管人（离线保存），然后删除这些文件："
+                                      : "SLIP-39 backup of the new seed: any \(backup!.threshold) shares restore it; written to \(files.count) files (0600). Hand each to a different custodian (kept offline), then delete the files:")
+                    for f in files { print("  \(f)") }
+                }
                 print(lang == .zh ? "已创建 \(r.home)：链 \(r.chainId)，热钱包 \(r.hotWalletAddress)，管理员 \(r.admin)。"
                                   : "created \(r.home): chain \(r.chainId), hot wallet \(r.hotWalletAddress), admin \(r.admin).")
-                if r.generatedMnemonic {
-                    print(lang == .zh ? "已生成新种子（只保存在加密密钥库中；备份请用 `ceremony` 或 keystore 导出流程）。"
-                                      : "generated a new seed (stored only in the encrypted keystore; back it up with `ceremony` or the keystore export flow).")
-                }
+
             }
         }
     }
@@ -427,5 +463,21 @@ struct ScannerRescan: ParsableCommand {
             if g.json { CLI.printJSON(["from": NSNumber(value: r.from), "orphaned": r.orphaned, "reversed": r.reversed]) }
             else { print(zh ? "将从区块 \(r.from) 重扫；撤销了 \(r.orphaned) 笔未入账、\(r.reversed) 笔已入账的非主链充值。" : "rescanning from block \(r.from); \(r.orphaned) unconfirmed and \(r.reversed) credited off-chain deposit(s) undone.") }
         }
+    }
+}
+
+/// init 的备份份额文件：0700 目录、每份一个 0600 文件（原子写），文件名带序号与门限，内容只有份额本身。
+enum InitBackup {
+    static func write(_ shares: [SecretBytes], threshold: Int, to dir: String) throws -> [String] {
+        if !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var out: [String] = []
+        for (i, s) in shares.enumerated() {
+            let path = (dir as NSString).appendingPathComponent("slip39-share-\(i + 1)-of-\(shares.count)-threshold-\(threshold).txt")
+            try CLI.writeSecretFile(path, s)
+            out.append(path)
+        }
+        return out
     }
 }

@@ -94,6 +94,29 @@ enum CLI {
     }
 
     /// 读取非机密文本文件。
+    /// 写机密文件：不覆盖已有文件（O_EXCL）、0600、写满后 fsync；失败时删掉半成品。
+    static func writeSecretFile(_ path: String, _ secret: SecretBytes) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            throw SimpleWalletError("file.unwritable", zh: "无法创建 '\(path)'：\(String(cString: strerror(errno)))。", en: "cannot create '\(path)': \(String(cString: strerror(errno))).")
+        }
+        var ok = false
+        defer { close(fd); if !ok { unlink(path) } }
+        let written = secret.withUnsafeBytes { b -> Bool in
+            var off = 0
+            while off < b.count {
+                let n = write(fd, b.baseAddress! + off, b.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return write(fd, "\n", 1) == 1 && fsync(fd) == 0
+        }
+        guard written else {
+            throw SimpleWalletError("file.unwritable", zh: "写入 '\(path)' 失败。", en: "writing '\(path)' failed.")
+        }
+        ok = true
+    }
+
     static func readTextFile(_ path: String, what: String) throws -> String {
         guard let d = FileManager.default.contents(atPath: path), let s = String(data: d, encoding: .utf8) else {
             throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",

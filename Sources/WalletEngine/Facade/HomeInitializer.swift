@@ -17,8 +17,12 @@ public struct InitRequest {
     public var chainKind: ChainKind
     public var rpcURLs: [String]
     public var unsealPassphrase: SecretBytes
-    /// nil = 生成新的 24 词助记词（不打印：种子只进密钥库）。
+    /// nil = 生成新种子（不打印）。生成的种子必须留下备份：backup（SLIP-39 份额），否则拒绝（演示链除外）。
     public var mnemonic: SecretBytes?
+    /// 新种子的备份：SLIP-39 t-of-n 份额（份额里是 BIP-39 熵，与仪式、`keystore import-mnemonic --slip39-shares-file` 一致）。
+    public var backup: (threshold: Int, count: Int)?
+    /// 明知没有备份也要生成（只给测试与一次性的家目录用；CLI 不提供这个开关）。
+    public var acceptUnbackedSeed = false
     public var adminName: String
     public var adminPassphrase: SecretBytes
     public var confirmations: Int
@@ -32,7 +36,8 @@ public struct InitRequest {
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
-                demoSeed: UInt64 = 0, startBlock: UInt64? = nil) {
+                demoSeed: UInt64 = 0, startBlock: UInt64? = nil, acceptUnbackedSeed: Bool = false) {
+        self.acceptUnbackedSeed = acceptUnbackedSeed
         self.home = home; self.chainId = chainId; self.chainKind = chainKind; self.rpcURLs = rpcURLs
         self.unsealPassphrase = unsealPassphrase; self.mnemonic = mnemonic; self.adminName = adminName
         self.adminPassphrase = adminPassphrase; self.confirmations = confirmations; self.keystoreOptions = keystoreOptions
@@ -50,6 +55,8 @@ public struct InitResult: Sendable {
     public var depositXpub: String
     public var admin: String
     public var generatedMnemonic: Bool
+    /// 备份份额（SLIP-39 助记词，UTF-8 字节）：调用方写到各保管人的文件后即丢弃。
+    public var backupShares: [SecretBytes] = []
 
     public var json: [String: Any] {
         ["home": home, "chainId": NSNumber(value: chainId), "hotWallet": ["address": hotWalletAddress, "keyId": hotWalletKeyId],
@@ -102,6 +109,22 @@ public enum HomeInitializer {
         guard req.unsealPassphrase.count >= 8 else {
             throw EngineError("init.unseal_passphrase", zh: "解封口令至少 8 个字节（--unseal-passphrase-file）。", en: "the unseal passphrase needs at least 8 bytes (--unseal-passphrase-file).", badInput: true)
         }
+        if req.mnemonic == nil && req.backup == nil && req.chainKind != .demo && !req.acceptUnbackedSeed {
+            throw EngineError("init.no_backup",
+                              zh: "新生成的种子必须留下备份，否则密钥库一坏钱就没了：给 --backup-shares 2-of-3 --backup-dir DIR（写出 SLIP-39 份额文件，每位保管人取走一份），或用 --mnemonic-file 导入你已经备份好的助记词。没有创建任何文件。",
+                              en: "a newly generated seed must leave a backup, or losing the keystore loses the funds: pass --backup-shares 2-of-3 --backup-dir DIR (writes SLIP-39 share files, one per custodian), or --mnemonic-file with a mnemonic you have already backed up. Nothing was created.",
+                              badInput: true)
+        }
+        if let b = req.backup {
+            guard req.mnemonic == nil else {
+                throw EngineError("init.backup_with_mnemonic", zh: "--backup-shares 只用于新生成的种子；导入的助记词由你自己备份。",
+                                  en: "--backup-shares is only for a newly generated seed; an imported mnemonic is backed up by you.", badInput: true)
+            }
+            guard b.threshold >= 1, b.threshold <= b.count, b.count <= 16, b.count >= 2 else {
+                throw EngineError("init.backup_shares", zh: "--backup-shares 须为 T-of-N，1 ≤ T ≤ N，2 ≤ N ≤ 16（例如 2-of-3）。",
+                                  en: "--backup-shares must be T-of-N with 1 ≤ T ≤ N and 2 ≤ N ≤ 16 (e.g. 2-of-3).", badInput: true)
+            }
+        }
         let preExisting = FileManager.default.fileExists(atPath: home.root)
         try home.createDirectories()
         do {
@@ -119,7 +142,19 @@ public enum HomeInitializer {
     static func build(_ req: InitRequest, _ home: HomeLayout) throws -> InitResult {
         // 1. 种子：给定助记词则校验（校验和、词表），否则生成 24 词。
         let generated = req.mnemonic == nil
-        let mnemonic = try req.mnemonic ?? BIP39.generate(words: 24)
+        var shares: [SecretBytes] = []
+        let mnemonic: SecretBytes
+        if let m = req.mnemonic { mnemonic = m } else {
+            // 256 位熵（唯一随机源）→ 24 词；有备份要求时同一份熵拆成 SLIP-39 份额。
+            var raw = try SecureRandom.bytes(32)
+            let entropy = SecretBytes(raw)
+            SecretBytes.wipe(&raw)
+            mnemonic = try BIP39.mnemonic(entropy: entropy)
+            if let b = req.backup {
+                shares = try SLIP39.generate(groupThreshold: 1, groups: [(b.threshold, b.count)], masterSecret: entropy)[0]
+                    .map { var bytes = Array($0.utf8); defer { SecretBytes.wipe(&bytes) }; return SecretBytes(bytes) }
+            }
+        }
         _ = try BIP39.validate(mnemonic)
         let seed = try BIP39.seed(mnemonic: mnemonic)
         let master = try ExtendedPrivateKey(seed: seed)
@@ -158,6 +193,6 @@ public enum HomeInitializer {
 
         return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,
                           seedKeyId: seedInfo.id, seedFingerprint: fp, depositXpub: xpub, admin: req.adminName,
-                          generatedMnemonic: generated)
+                          generatedMnemonic: generated, backupShares: shares)
     }
 }

@@ -52,6 +52,8 @@ public final class Keystore: @unchecked Sendable {
     var root: SecretBytes?
     var keyring: [Int: SecretBytes] = [:]
     var pendingShares: [GF256.RawShare] = []
+    /// 解封时看到的封存请求代次：之后有人（任何进程）再请求封存，代次变大，本进程就必须封存。
+    var unsealedAtGeneration = 0
     let signerCache = SignerCache()
 
     var headerPath: String { directory + "/keystore.wcks" }
@@ -315,6 +317,7 @@ public final class Keystore: @unchecked Sendable {
     }
 
     private func recordSuccess(event: String) {
+        unsealedAtGeneration = Self.sealRequest(directory)?.generation ?? 0
         _ = try? SecureFile.withLock(directory) {
             if readFailures().failures != 0 {
                 try SecureFile.atomicWrite(failurePath, try Keystore.encodeJSON(FailureState(failures: 0, last: 0)))

@@ -76,16 +76,26 @@ struct KeystoreUnseal: ParsableCommand {
 
 struct KeystoreSeal: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "seal",
-        abstract: "封存（CLI 进程从不保留解封状态；运行中的服务请在控制台里封存）")
+        abstract: "恐慌按钮：封存，并让每个运行中的引擎 2 秒内丢弃全部密钥材料、停止签名（custodian/admin；审计）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
 
     func run() throws {
         CLI.run(g) {
-            let ks = try EngineCLI.keystore(home, lang: g.language)
-            ks.seal(via: "cli")
-            if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.sealStatus(), keys: nil)) } else {
-                print(g.language == .zh ? "keystore 处于封存状态（内存中无任何 KEK）。" : "the keystore is sealed (no KEK in memory).")
+            let zh = g.language == .zh
+            let req: Keystore.SealRequest
+            if HomeKeystore.isWalletHome(home.resolved) {
+                let e = try EngineCLI.open(home)
+                req = try e.requestSeal(by: try EngineCLI.authenticate(e, auth), via: "cli")
+            } else {
+                req = try HomeKeystore.open(home: home.resolved).requestSeal(by: NSUserName(), via: "cli")
+            }
+            if g.json {
+                CLI.printJSON(["sealed": true, "generation": req.generation, "operator": req.operatorName, "at": req.at] as [String: Any])
+            } else {
+                print(zh ? "已封存（第 \(req.generation) 次封存请求，\(req.operatorName)）：运行中的引擎会在 2 秒内丢弃密钥、停止签名；已批准的提现等待。解封：重启 engine run 并提供解封口令或份额。"
+                         : "sealed (seal request #\(req.generation) by \(req.operatorName)): running engines drop their keys and stop signing within 2 seconds; approved withdrawals wait. To unseal, restart engine run with the unseal passphrase or shares.")
             }
         }
     }

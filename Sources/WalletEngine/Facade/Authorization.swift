@@ -27,6 +27,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     /// 处理待处理入账（两个不同的管理员：一人提议、一人确认）。
     case suspenseResolve = "suspense.resolve"
     case keystoreUnseal = "keystore.unseal"
+    /// 恐慌按钮：封存本进程并要求每个运行中的引擎 2 秒内封存。
+    case keystoreSeal = "keystore.seal"
     /// 操作员手动触发的归集（签名并广播：资金移动）。引擎自动归集以系统身份运行。
     case sweepRun = "sweep.run"
     /// 改动密钥库的命令（轮换 KEK、导入、HSM 生成、封存）——home 里有账本（有操作员）时。
@@ -39,7 +41,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .withdrawRequest: [.approver, .custodian, .admin]
         case .withdrawApprove, .withdrawReject, .allowlistAdd: [.approver, .admin]
         case .addressAssign, .reconcileEnqueue: [.approver, .custodian, .admin]
-        case .keystoreUnseal, .sweepRun: [.custodian, .admin]
+        case .keystoreUnseal, .keystoreSeal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
              .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve: [.admin]

@@ -32,6 +32,33 @@ extension WalletEngine {
     }
 
     /// 操作员解封（控制台）：在引擎里授权（custodian/admin）并写审计。
+    /// 恐慌按钮（custodian/admin）：封存本进程，并写封存请求让每个运行中的引擎在 2 秒内丢弃全部密钥材料。
+    /// 已批准的提现等待，什么都不丢；解封只能由持有口令/份额的人重启引擎或在控制台里做。
+    @discardableResult
+    public func requestSeal(by op: Operator, via: String) throws -> Keystore.SealRequest {
+        try authorize(op, .keystoreSeal)
+        let r = try keystore.requestSeal(by: op.name, via: via)
+        metrics.sealed.set(1)
+        try recordAudit(op, action: "keystore.seal", subject: "generation \(r.generation)", cli: "keystore seal", via: via)
+        logger.warn("keystore.seal_requested", ["operator": .string(op.name), "via": .string(via), "generation": .int(Int64(r.generation))])
+        return r
+    }
+
+    /// 运行中的引擎：有新的封存请求就立即封存（每 500 ms 与每次取签名器之前）。返回是否因此封存。
+    @discardableResult
+    public func enforceSealRequests() -> Bool {
+        guard let r = keystore.enforceSealRequests() else { return false }
+        metrics.sealed.set(1)
+        logger.warn("keystore.sealed_by_request", ["operator": .string(r.operatorName), "via": .string(r.via), "generation": .int(Int64(r.generation))])
+        try? gate.with { l in
+            try l.store.insertAlert(kind: "keystore.sealed",
+                                    message: "密钥库已由 \(r.operatorName) 封存（\(r.via)）：引擎丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：重启 engine run 并提供解封口令或份额，或在控制台里解封。",
+                                    messageEn: "the keystore was sealed by \(r.operatorName) (\(r.via)): the engine dropped all key material and stopped signing; approved withdrawals wait. To unseal, restart engine run with the unseal passphrase or shares, or unseal from the console.",
+                                    at: clock())
+        }
+        return true
+    }
+
     public func unseal(passphrase: SecretBytes, by op: Operator, via: String) throws {
         try authorize(op, .keystoreUnseal)
         try unseal(passphrase: passphrase)

@@ -107,6 +107,7 @@ public final class WalletEngine: @unchecked Sendable {
     /// 热钱包签名器：一律经密钥库的统一 Signer（加密库 / HSM / KMS 同一接口；HSM 的 PIN 在密钥库里信封加密，
     /// 所以任何层都要求已解封）。封存时为 nil。
     public func hotWalletSigner() -> TransactionSigner? {
+        enforceSealRequests()   // 恐慌按钮：别的进程刚请求了封存，就不能再签
         guard !keystore.isSealed, let s = try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) else { return nil }
         // 签名密钥的地址必须就是配置的热钱包地址：keyId 指错（或密钥库里的条目被换）时宁可不签，也不能从别的地址发钱。
         guard s.address.lowercased == config.hotWallet.address.lowercased() else {
@@ -138,6 +139,7 @@ public final class WalletEngine: @unchecked Sendable {
         var w: [EngineWorker] = []
         if let d = demo { w.append(d) }
         w.append(FeeWorker(engine: self))
+        w.append(SealWatchWorker(engine: self))
         w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics))
         w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
                                     config: config, metrics: metrics, clock: clock))

@@ -63,6 +63,10 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
 
     public func rotateKEK() throws -> Int { try keystore.rotateKEK() }
 
+    /// 只有密钥库的目录（没有操作员）：封存请求以本地用户名记名。完整 home 走 WalletEngine.requestSeal（要操作员）。
+    @discardableResult
+    public func requestSeal(by name: String, via: String) throws -> Keystore.SealRequest { try keystore.requestSeal(by: name, via: via) }
+
     /// 导入 Web3 v3 文件（先按预算界定 KDF 参数再解密，见 Web3SecretStorage）。
     public func importV3(json: Data, password: SecretBytes, label: String) throws -> KeyInfo {
         let (key, _) = try Web3SecretStorage.decrypt(json: json, password: password)

@@ -45,6 +45,18 @@ public final class FeeWorker: EngineWorker, @unchecked Sendable {
     }
 }
 
+/// 封存请求的守望：每 500 ms 看一眼密钥库目录里的封存代次（一次小文件读取），保证 2 秒内封存。
+public final class SealWatchWorker: EngineWorker, @unchecked Sendable {
+    public let name = "seal-watch"
+    public let intervalMs = 500
+    unowned let engine: WalletEngine
+    init(engine: WalletEngine) { self.engine = engine }
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        let sealed = engine.enforceSealRequests()
+        return RoundReport(processed: sealed ? 1 : 0, summary: sealed ? "sealed by request" : "ok")
+    }
+}
+
 /// 存进 KV 的手续费快照（给 CLI 离线查看）。
 public struct FeeSnapshot: Codable, Sendable, Equatable {
     public var baseFee: String

@@ -41,7 +41,6 @@ import Testing
         let token = try #require(try dev.call("devnet_deployToken", ["Tether", "USDT", 6]) as? String)
         _ = try ok(["asset", "add", "--symbol", "USDT", "--contract", token, "--decimals", "6", "--confirmations", "2"] + root)
         _ = try ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
-        _ = try ok(["operator", "add", "--name", "root2", "--role", "admin", "--passphrase-file", pw] + root)
         let users = ["u0", "u1", "u2"], assets = ["ETH", "USDT"]
         var addr: [String: String] = [:]
         for u in users { for a in assets {
@@ -59,6 +58,8 @@ import Testing
         let accts = try dev.accounts()
         // 金库：登记冷钱包，它打给热钱包的钱由扫块器自动记为注资（ERC-20 由冷钱包转出）。
         _ = try ok(["treasury", "cold-wallet", "add", accts[9], "--label", "vault"] + root)
+        // 第二位管理员最后加（之后的管理员操作都要两人；待处理入账的处理本来就要两人）。
+        _ = try ok(["operator", "add", "--name", "root2", "--role", "admin", "--passphrase-file", pw] + root)
         _ = try dev.call("devnet_mintToken", [token, accts[9], "0xe8d4a51000"])                                       // 1e6 USDT 给冷钱包
         _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x2b5e3af16b1880000"]])                 // 50 ETH
         _ = try dev.call("devnet_tokenTransfer", [token, 9, hot, "0xe8d4a51000"])   // 参数：代币、发送方账户序号、收款、金额

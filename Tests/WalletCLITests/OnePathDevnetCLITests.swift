@@ -262,7 +262,11 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(p2.status == 0 && (p2.json as? [String: Any])?["state"] as? String == "resolved", "\(p2.stderr)")
         #expect(try available("u2") == before + 500_000_000_000_000_000)
         // 登记的冷钱包：它打来的钱自动记为金库注资（不进待处理）。
-        #expect(try CLIRunner.run(["treasury", "cold-wallet", "add", accts[6], "--label", "vault"] + root + h).status == 0)
+        // 已有两位管理员：登记冷钱包只是提议（退出码 3），另一位管理员批准后才生效（issue 11 的法定人数）。
+        let prop = try CLIRunner.run(["treasury", "cold-wallet", "add", accts[6], "--label", "vault", "--json"] + root + h)
+        #expect(prop.status == 3, "\(prop.stderr)")
+        let pid = String((((prop.json as? [String: Any])?["proposal"] as? [String: Any])?["id"] as? Int) ?? -1)
+        #expect(try CLIRunner.run(["admin", "approve", pid] + root2 + h).status == 0)
         let coldTx = try #require(try dev.call("devnet_send", [["from": accts[6], "to": hot, "value": "0xde0b6b3a7640000"]]) as? String)
         try dev.mine(3)
         #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)

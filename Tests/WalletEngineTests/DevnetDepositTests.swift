@@ -120,11 +120,42 @@ import WalletLedger
         let inputs = try await engine.sweepInputs()
         #expect(inputs.allSatisfy { $0.0.address.hex.lowercased() != gap.lowercased() })
         let admin2 = try engine.op("admin2", role: .admin)
-        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "carol", by: admin)
-        #expect(try engine.gate.with { l in try l.available(user: "carol", asset: "ETH") } == .zero)
-        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "carol", by: admin2)
-        #expect(try engine.gate.with { l in try l.available(user: "carol", asset: "ETH") } == ether)
+        // 只能记给本钱包的用户（QA：曾经记给了不存在的「nobody」）；提议人在确认之前可以改主意。
+        #expect(throws: (any Error).self) { _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "nobody", by: admin) }
+        _ = try engine.resolveSuspense(id: item.id, asTreasury: true, user: nil, by: admin)
+        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "bob", by: admin)
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == ether * UInt256(2))
+        _ = try engine.resolveSuspense(id: item.id, asTreasury: false, user: "bob", by: admin2)
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == ether * UInt256(3))
         #expect(try engine.ledgerCheck().isEmpty)
         #expect(try await engine.reconcile(record: false).ok)
+
+        // 之后这个地址被分配给 carol，再从头 rescan：同一笔转账不能再作为充值记给 carol（QA 发现的双重入账）。
+        var carolAddr = ""
+        for i in 1...10 where carolAddr.lowercased() != gap.lowercased() {
+            carolAddr = try engine.assignAddress(user: "c\(i)", asset: "ETH", by: admin).address
+        }
+        #expect(carolAddr.lowercased() == gap.lowercased())
+        _ = try await engine.rescan(from: 0, by: admin)
+        try await engine.runWorker("scanner")
+        try await dev.mine(3)
+        try await engine.runWorker("scanner")
+        let rows = try engine.deposits().rows
+        #expect(rows.allSatisfy { $0.address.lowercased() != gap.lowercased() }, "\(rows)")
+        #expect(try engine.ledgerCheck().isEmpty)
+        let rec2 = try await engine.reconcile(record: false)
+        #expect(rec2.ok, "\(rec2.mismatches)")
+    }
+
+    /// 被 kill -9 的引擎留下的对账租约（10 分钟）不能让「立即对账」什么都不做却报完成（QA）：本机死进程的租约被接管。
+    @Test func reconcileTakesOverALeaseLeftByADeadEngine() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "lease", confirmations: 2)
+        try engine.gate.with { l in _ = try l.jobQueue?.acquire(name: "reconcile", owner: "engine-999999", now: engine.clock(), ttl: 600) }
+        let before = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
+        try await engine.runWorker("reconcile")
+        let after = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
+        #expect(before == nil && after != nil, "对账没有执行")
     }
 }

@@ -2,6 +2,7 @@
 // 约定：机器输出是 stdout 上的 JSON；错误在 stderr；输入错误退出 2，检查失败退出 1。
 import ArgumentParser
 import Foundation
+import WalletEngine
 import WalletCrypto
 
 struct GlobalOptions: ParsableArguments {
@@ -62,7 +63,15 @@ enum CLI {
     /// 运行命令体，统一处理错误。
     static func run(_ g: GlobalOptions, _ body: () throws -> Void) {
         language = g.language
-        do { try body() } catch { fail(error, lang: g.language, json: g.json) }
+        do { try body() } catch let p as AdminProposalPending {
+            // 记为提议、尚未生效：退出码 3（不是失败，也不能被脚本当成已执行）。提议本身打到 stdout。
+            if g.json {
+                printJSON(["proposal": AdminCommand.json(p.proposal), "pending": true] as [String: Any])
+            } else {
+                print(p.message(g.language))
+            }
+            Foundation.exit(3)
+        } catch { fail(error, lang: g.language, json: g.json) }
     }
 
     /// 打印 JSON（键排序，便于比较）。
@@ -93,7 +102,6 @@ enum CLI {
         return SecretBytes(consuming: &bytes)
     }
 
-    /// 读取非机密文本文件。
     /// 写机密文件：不覆盖已有文件（O_EXCL）、0600、写满后 fsync；失败时删掉半成品。
     static func writeSecretFile(_ path: String, _ secret: SecretBytes) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -117,6 +125,7 @@ enum CLI {
         ok = true
     }
 
+    /// 读取非机密文本文件。
     static func readTextFile(_ path: String, what: String) throws -> String {
         guard let d = FileManager.default.contents(atPath: path), let s = String(data: d, encoding: .utf8) else {
             throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",

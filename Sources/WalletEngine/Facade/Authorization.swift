@@ -34,6 +34,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     /// 改动密钥库的命令（轮换 KEK、导入、HSM 生成、封存）——home 里有账本（有操作员）时。
     case keystoreManage = "keystore.manage"
     case ceremonyStart = "ceremony.start"
+    /// 批准或驳回另一位管理员的提议（法定人数）。
+    case adminDecide = "admin.decide"
 
     /// 允许的角色。viewer 只读，永远不在任何一行里。
     public var roles: Set<OperatorRole> {
@@ -44,7 +46,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .keystoreUnseal, .keystoreSeal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
-             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve: [.admin]
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve, .adminDecide: [.admin]
         }
     }
 }

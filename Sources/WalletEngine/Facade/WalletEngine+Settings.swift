@@ -68,6 +68,11 @@ extension WalletEngine {
                               en: "asset \(clash.symbol) already exists (symbols are case-insensitive): add only creates; use `asset update \(clash.symbol)` to change it.", badInput: true)
         }
         if config.chain.kind == .rpc { try await verifyTokenContract(canonical, decimals: decimals) }
+        // 输入与链上核对都通过之后才记提议：坏输入立刻得到错误，不会变成一条待批准的提议。
+        var pl = ["symbol": symbol, "decimals": String(decimals), "confirmations": String(confirmations), "useFinalized": String(useFinalized)]
+        if let contract { pl["contract"] = contract }
+        if let minDeposit { pl["minDeposit"] = minDeposit }
+        try quorumGate(op, .assetAdd, summary: "asset add \(symbol) \(contract ?? "")", payload: pl)
         var a = Asset(symbol: symbol, decimals: decimals, contract: canonical, confirmations: confirmations, useFinalized: useFinalized)
         if let m = minDeposit { a.minDeposit = try a.parse(m) }
         let added = a
@@ -112,6 +117,11 @@ extension WalletEngine {
             throw EngineError("asset.nothing_to_change", zh: "没有要改的字段：给出 --confirmations、--min-deposit 或 --use-finalized。",
                               en: "nothing to change: pass --confirmations, --min-deposit or --use-finalized.", badInput: true)
         }
+        var pl = ["symbol": symbol]
+        if let c = change.confirmations { pl["confirmations"] = String(c) }
+        if let m = change.minDeposit { pl["minDeposit"] = m }
+        if let f = change.useFinalized { pl["useFinalized"] = String(f) }
+        try quorumGate(op, .assetUpdate, summary: "asset update \(symbol)", payload: pl)
         let a = try gate.with { l in
             try l.updateAsset(symbol, by: op.name) { a in
                 if let c = change.confirmations { a.confirmations = c }
@@ -128,6 +138,7 @@ extension WalletEngine {
         if !enabled, let a = asset(symbol), a.contract == nil {
             throw EngineError("asset.native", zh: "原生币 \(symbol) 不能停用（手续费以它支付）。", en: "the native asset \(symbol) cannot be disabled (fees are paid in it).", badInput: true)
         }
+        try quorumGate(op, enabled ? .assetEnable : .assetDisable, summary: "asset \(enabled ? "enable" : "disable") \(symbol)", payload: ["symbol": symbol])
         let a = try gate.with { l in try l.updateAsset(symbol, by: op.name) { $0.enabled = enabled } }
         logger.info(enabled ? "asset.enabled" : "asset.disabled", ["symbol": .string(symbol), "operator": .string(op.name)])
         return a
@@ -136,6 +147,7 @@ extension WalletEngine {
     /// 设置充值 xpub（只接受扩展公钥；路径是 xpub 自身的完整 BIP-32 路径）。已分配地址后不可更换。
     public func setDepositXpub(_ xpub: String, xpubPath: String, by op: Operator) throws -> (address: String, path: String) {
         try authorize(op, .depositXpubSet)
+        try quorumGate(op, .depositXpubSet, summary: "address set-xpub \(xpubPath)", payload: ["xpub": xpub, "xpubPath": xpubPath])
         return try gate.with { l in
             try l.setDepositXpub(xpub, xpubPath: xpubPath, by: op.name)
             guard let d = l.deriver else { throw LedgerError.settingMissing(Ledger.Settings.depositXpub) }

@@ -101,6 +101,7 @@ extension WalletEngine {
 extension WalletEngine {
     public func addColdWallet(_ address: String, label: String, by op: Operator) throws -> ColdWallet {
         try authorize(op, .coldWalletAdd)
+        try quorumGate(op, .coldWalletAdd, summary: "treasury cold-wallet add \(address) (\(label))", payload: ["address": address, "label": label])
         return try gate.with { l in try l.addColdWallet(address, label: label, by: op) }
     }
 

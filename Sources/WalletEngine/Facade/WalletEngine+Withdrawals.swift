@@ -82,6 +82,7 @@ extension WalletEngine {
     /// 激活白名单地址；返回条目与可用时间（激活 + 冷静期）。
     public func allowlistActivate(_ address: String, by op: Operator) throws -> (entry: AllowlistEntry, usableFrom: Int64) {
         try authorize(op, .allowlistActivate)
+        try quorumGate(op, .allowlistActivate, summary: "allowlist activate \(address)", payload: ["address": address])
         let r = try gate.with { l in
             let e = try l.allowlistActivate(address, by: op)
             return (entry: e, usableFrom: (e.activatedAt ?? 0) + l.policy.coolingOffSeconds)

@@ -111,6 +111,15 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                         logger.info("deposit.internal", ["kind": .string(own.kind), "ref": .int(own.ref), "txHash": .string(d.txHash.hex)])
                         continue
                     }
+                    let logIdx = d.logIndex.map { Int($0) } ?? -1
+                    if let prior = try l.hotInbound(txHash: d.txHash.hex, logIndex: logIdx) {
+                        // 同一笔转账已按外来入账分类过（例如当时地址还没分配，后来分给了某人，又 rescan）：只处理重新出块，
+                        // 绝不再记成充值——否则待处理里处理过的钱会被第二次记给用户（QA 发现的双重入账）。
+                        let obs = DepositObservation(txHash: d.txHash.hex, logIndex: logIdx, address: d.to.hex, asset: sym, amount: d.amount,
+                                                     blockNumber: Int64(d.blockNumber), blockHash: d.blockHash.hex)
+                        _ = try l.observeHotInbound(obs, from: d.from.hex, unassigned: prior.to.isEmpty ? nil : d.to.hex)
+                        continue
+                    }
                     if try l.store.depositAddress(address: d.to.hex.lowercased()) == nil {
                         // 间隙窗口里已派生、未分配的地址：钱归我们的种子控制但不属于任何用户 → 待处理 + 告警；扫块照常继续。
                         let obs = DepositObservation(txHash: d.txHash.hex, logIndex: d.logIndex.map { Int($0) } ?? -1, address: d.to.hex,

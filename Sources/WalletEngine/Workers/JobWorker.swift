@@ -59,7 +59,7 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
         }
         switch kind {
         case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger)
-        case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx)
+        case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx, asJob: true)
         case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
         case .refreshFees: _ = try await engine.fees.refresh()
         case .scannerRescan:

@@ -105,14 +105,30 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
         }
     }
 
-    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport { try await runRound(ctx, asJob: false) }
+
+    /// asJob：操作员入队的「立即对账」。租约被别的活引擎占着时抛错（任务按退避重试），绝不「什么都没做却报完成」。
+    public func runRound(_ ctx: WorkerContext, asJob: Bool) async throws -> RoundReport {
         let gate = engine.gate
         let now = engine.clock()
         let lease = try gate.with { l -> Bool in
             guard let q = l.jobQueue else { return true }
-            return try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600)
+            if try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600) { return true }
+            // 持有人是本机上已经死掉的引擎（被 kill -9，没来得及释放）：接管，而不是空等 10 分钟。
+            if let holder = try q.leaseHolder(name: "reconcile", now: now), holder.hasPrefix("engine-"),
+               let pid = Int32(holder.dropFirst("engine-".count)), kill(pid, 0) != 0, errno == ESRCH {
+                try q.release(name: "reconcile", owner: holder)
+                return try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600)
+            }
+            return false
         }
-        guard lease else { return RoundReport(processed: 0, summary: "lease held by another engine") }
+        guard lease else {
+            if asJob {
+                throw EngineError("reconcile.busy", zh: "另一个引擎正在对账（持有租约）；稍后重试。", en: "another engine holds the reconcile lease; retrying later.")
+            }
+            return RoundReport(processed: 0, summary: "lease held by another engine")
+        }
+        defer { try? gate.with { l in try l.jobQueue?.release(name: "reconcile", owner: owner) } }
         let expired = try gate.with { l in try l.expireDue() }
         // 与 `ledger reconcile` 同一条路径：钉在一个区块上、计入在途，差异写告警与指标。
         let report = try await engine.reconcile(record: true)
@@ -120,7 +136,6 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
             if let q = l.jobQueue {
                 engine.metrics.pendingJobs.set(try q.count(state: .pending), [JobWorker.queue])
                 engine.metrics.deadJobs.set(try q.count(state: .dead))
-                try q.release(name: "reconcile", owner: owner)
             }
         }
         return RoundReport(processed: report.checked + expired,

@@ -42,4 +42,6 @@ public protocol LeaseLock: AnyObject {
     /// 获得或续约（自己持有时）；别人持有且未过期 → false。
     func acquire(name: String, owner: String, now: Int64, ttl: Int64) throws -> Bool
     func release(name: String, owner: String) throws
+    /// 租约当前的持有人（未过期）；没有则 nil。
+    func leaseHolder(name: String, now: Int64) throws -> String?
 }

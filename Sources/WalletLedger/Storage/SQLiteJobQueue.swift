@@ -104,6 +104,11 @@ public final class SQLiteJobQueue: JobQueue, LeaseLock {
         }
     }
 
+    public func leaseHolder(name: String, now: Int64) throws -> String? {
+        guard let r = try db.query("SELECT owner, until_ts FROM lease_locks WHERE name = ?", [name]).first, r.int("until_ts") > now else { return nil }
+        return r.text("owner")
+    }
+
     public func release(name: String, owner: String) throws {
         try db.execute("DELETE FROM lease_locks WHERE name = ? AND owner = ?", [name, owner])
     }

@@ -20,11 +20,34 @@ extension Ledger {
             guard role == .admin else { throw LedgerError.invalidArgument("role", "第一个操作员必须是 admin", en: "the first operator must be an admin") }
         }
         guard !existing.contains(where: { $0.name == name }) else { throw LedgerError.operatorExists(name) }
+        let c = try Self.operatorCredential(passphrase, kdf: kdf)
+        return try insertOperator(name: name, role: role, credential: c, by: actor)
+    }
+
+    /// 口令的验证数据（盐 + scrypt 哈希 + 参数）：与 operators 表里存的一样，不是口令本身。
+    /// 管理员提议「新增操作员」时先算好它，提议里只存这个（待批准期间口令不落库）。
+    public struct OperatorCredential: Codable, Sendable, Equatable {
+        public var salt: String
+        public var hash: String
+        public var n: UInt64, r: UInt64, p: UInt64
+    }
+
+    public static func operatorCredential(_ passphrase: SecretBytes, kdf: ScryptParams) throws -> OperatorCredential {
+        guard passphrase.count >= 8 else { throw LedgerError.invalidArgument("passphrase", "口令至少 8 个字节", en: "the passphrase needs at least 8 bytes") }
         let salt = try SecureRandom.bytes(16)
         let hash = try KDF.scrypt(password: passphrase, salt: salt, n: kdf.n, r: kdf.r, p: kdf.p, keyLength: 32)
+        return OperatorCredential(salt: Hex.encode(salt), hash: Hex.encode(hash.unsafeArray()), n: kdf.n, r: kdf.r, p: kdf.p)
+    }
+
+    /// 用预先算好的验证数据新增操作员（已批准的提议执行时）。
+    @discardableResult
+    public func insertOperator(name: String, role: OperatorRole, credential c: OperatorCredential, by actor: Operator?) throws -> Operator {
+        let existing = try store.operators()
+        if let clash = existing.first(where: { $0.name.lowercased() == name.lowercased() }) { throw LedgerError.operatorExists(clash.name) }
+        if let actor { try requireRole(actor, [.admin], "operator add") }
         let op = Operator(name: name, role: role, createdAt: now)
         try store.transaction {
-            try store.insertOperator(StoredOperator(op: op, salt: salt, hash: hash.unsafeArray(), n: kdf.n, r: kdf.r, p: kdf.p))
+            try store.insertOperator(StoredOperator(op: op, salt: try Hex.decode(c.salt), hash: try Hex.decode(c.hash), n: c.n, r: c.r, p: c.p))
             try audit(actor?.name ?? name, "operator.add", name, ["role": role.rawValue])
         }
         return op

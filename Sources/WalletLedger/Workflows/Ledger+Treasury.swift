@@ -150,7 +150,16 @@ extension Ledger {
             guard h.kind == .unattributed, h.state == .booked else {
                 throw LedgerError.invalidTransition(kind: "热钱包入账", id: id, from: "\(h.kind.rawValue)/\(h.state.rawValue)", to: "resolved")
             }
-            if h.proposedBy.isEmpty {
+            if let u = user {
+                // 只能记给本钱包的用户（有充值地址的）：否则钱会记到一个不存在的「用户」名下，永远没人能对账。
+                let known = try store.allAssets().contains { try store.depositAddress(user: u, asset: $0.symbol) != nil }
+                guard known else {
+                    throw LedgerError.invalidArgument("--user", "用户 \(u) 在本钱包没有任何充值地址（不是本钱包的用户）；检查拼写（区分大小写）",
+                                                      en: "user \(u) has no deposit address in this wallet (not one of our users); check the spelling (case-sensitive)")
+                }
+            }
+            if h.proposedBy.isEmpty || (h.proposedBy == op.name && h.resolution != resolution) {
+                // 第一次提议；或提议人改主意（第二人确认之前可以改成别的处理方式，审计记下每一次）。
                 h.resolution = resolution; h.proposedBy = op.name; h.updatedAt = now
                 try treasury.updateHotInbound(h)
                 try audit(op.name, "suspense.propose", String(id), ["as": resolution])

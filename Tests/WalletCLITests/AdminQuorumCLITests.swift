@@ -1,0 +1,54 @@
+// 管理员法定人数（issue 11，职责分离）：有了第二位管理员之后，一个管理员的「新增资产 / 新增操作员 / …」只是提议
+// （退出码 3，什么都没改），提议人不能自己批准，另一位管理员批准后才执行；驳回则永不生效。
+// 提议里不存新操作员的口令（只存 scrypt 验证数据）。引导期（只有一位管理员）直接生效，否则第二位管理员加不进来。
+import Foundation
+import Testing
+
+@Test func adminActionsNeedASecondAdmin() throws {
+    let t = CLIHome("quorum")
+    let h = t.h
+    func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h) }
+    let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
+                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + h)
+    #expect(initR.status == 0, "\(initR.stderr)")
+    // 引导期：唯一的管理员直接加第二位管理员（和一个观察员）。
+    #expect(try run(["operator", "add", "--name", "bob", "--role", "admin", "--passphrase-file", t.pw] + t.op("root")).status == 0)
+    // 从现在起：提议。
+    let add = try run(["asset", "add", "--symbol", "DAI", "--contract", "0x6b175474e89094c44da98b954eedeac495271d0f", "--decimals", "18",
+                       "--confirmations", "3", "--json"] + t.op("root"))
+    #expect(add.status == 3, "\(add.status) \(add.stderr)")
+    let pid = try #require(((add.json as? [String: Any])?["proposal"] as? [String: Any])?["id"] as? Int)
+    let assets = { try run(["asset", "list", "--json"]).stdout }
+    #expect(!(try assets()).contains("DAI"), "提议不应生效")
+    let selfApprove = try run(["admin", "approve", String(pid)] + t.op("root"))
+    #expect(selfApprove.status == 2 && selfApprove.stderr.contains("admin.self_approval"), "\(selfApprove.stderr)")
+    #expect(!(try assets()).contains("DAI"))
+    let ok = try run(["admin", "approve", String(pid), "--json"] + t.op("bob"))
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(try assets().contains("DAI"))
+    let again = try run(["admin", "approve", String(pid)] + t.op("bob"))
+    #expect(again.status == 2 && again.stderr.contains("admin.proposal_decided"), "\(again.stderr)")
+
+    // 新增管理员的提议被驳回：永不生效；提议里没有口令本身。
+    let secret = CLIRunner.write("mallory-secret-passphrase\n", to: t.dir, "mallory.txt")
+    let m = try run(["operator", "add", "--name", "mallory", "--role", "admin", "--passphrase-file", secret, "--json"] + t.op("bob"))
+    #expect(m.status == 3, "\(m.stderr)")
+    let mid = try #require(((m.json as? [String: Any])?["proposal"] as? [String: Any])?["id"] as? Int)
+    let dump = Process()
+    dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    dump.arguments = ["sqlite3", t.home + "/wallet.db", ".dump"]
+    let out = Pipe(); dump.standardOutput = out
+    try dump.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    dump.waitUntilExit()
+    #expect(text.contains("mallory") && !text.contains("mallory-secret-passphrase"))
+    #expect(try run(["admin", "reject", String(mid), "--reason", "未经安全评审"] + t.op("root")).status == 0)
+    #expect(try run(["operator", "list", "--json"]).stdout.contains("mallory") == false)
+    let props = try run(["admin", "proposals", "--all", "--json"])
+    let states = (props.json as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+    #expect(states.sorted() == ["executed", "rejected"], "\(props.stdout)")
+    // 审计：谁提议、谁批准、谁驳回都在链上。
+    let audit = try run(["audit", "list", "--json"]).stdout
+    for action in ["admin.propose", "admin.approve", "admin.reject", "asset.add"] { #expect(audit.contains(action), "\(action)") }
+    #expect(try run(["audit", "verify"]).status == 0)
+}

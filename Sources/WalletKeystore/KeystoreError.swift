@@ -61,7 +61,7 @@ public enum KeystoreError: WalletError, Equatable {
         case .invalidShare(let d):
             return zh ? "份额格式错误：\(d)" : "malformed share: \(d)"
         case .tooManyFailures(let s):
-            return zh ? "解封失败次数过多，请 \(s) 秒后再试（每次失败等待时间加倍，已记入审计日志）。" : "too many failed unseal attempts; retry in \(s) s (the delay doubles per failure and is audited)."
+            return zh ? "解封失败次数过多，请 \(s) 秒后再试（每次失败等待时间加倍，每次失败都记在 keystore/audit.log）。" : "too many failed unseal attempts; retry in \(s) s (the delay doubles per failure; each failure is recorded in keystore/audit.log)."
         case let .corrupted(f, d):
             return zh ? "keystore 文件 \(f) 已损坏或被篡改（\(d)）。文件未被改写；请从备份恢复。" : "keystore file \(f) is corrupted or tampered with (\(d)). It was not overwritten; restore it from a backup."
         case let .unsupportedVersion(f, v):

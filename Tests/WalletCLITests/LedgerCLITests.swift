@@ -119,6 +119,10 @@ enum LedgerCLIFixture {
     let numeric = try CLIRunner.run(["withdraw", "request", "--input", "-"] + h + carol,
                                     stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":0.000001,"to":"\#(to)"}"#)
     #expect(numeric.status == 2 && numeric.stderr.contains("--input.amount"))
+    // 文件与冲突的参数同时给：退出 2（以前 --amount 5 被静默忽略，按文件里的金额发起）。
+    let mixed = try CLIRunner.run(["withdraw", "request", "--input", "-", "--amount", "5"] + h + carol,
+                                  stdin: #"{"requestId":"mix","user":"u0","asset":"ETH","amount":"0.000001","to":"\#(to)"}"#)
+    #expect(mixed.status == 2 && mixed.stderr.contains("--amount"), "\(mixed.stderr)")
     let viaJSON = try CLIRunner.run(["withdraw", "request", "--input", "-", "--json"] + h + carol,
                                     stdin: #"{"requestId":"dup","user":"u0","asset":"ETH","amount":"0.000001","to":"\#(to)"}"#)
     #expect(viaJSON.status == 0 && (viaJSON.json as? [String: Any])?["requestId"] as? String == "dup")

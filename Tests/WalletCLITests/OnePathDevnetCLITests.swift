@@ -251,6 +251,10 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         let strayFund = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", stray] + root + h)
         #expect(strayFund.status != 0, "已分类的入账不能再手工记一次：\(strayFund.stderr)")
         let before = try available("u2")
+        // 只能记给本钱包的用户（有充值地址的）：不存在的用户直接拒绝（QA）。
+        let nobody = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "nobody"] + root + h)
+        #expect(nobody.status == 2 && nobody.stderr.contains("nobody"), "\(nobody.stderr)")
+        #expect(try CLIRunner.run(["address", "assign", "--user", "u2", "--asset", "ETH"] + root + h).status == 0)
         let p1 = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "u2", "--json"] + root + h)
         #expect(p1.status == 0 && (p1.json as? [String: Any])?["state"] as? String == "booked", "\(p1.stderr)")   // 只是提议
         let same = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "u2"] + root + h)

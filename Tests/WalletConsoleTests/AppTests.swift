@@ -161,6 +161,31 @@ import WalletCrypto
         #expect(d.contains("30 行"))
     }
 
+    /// `:seal`（issue 15）：恐慌按钮在控制台里——对话框默认「取消」、写明后果与 CLI 孪生命令；确认后经引擎封存。
+    /// 审批人没有这个按钮（custodian/admin 才有）。
+    @Test func sealFromTheCommandLine() async {
+        let b = TestBackend(role: .admin)
+        let (app, d) = await makeApp(b)
+        await app.press(.char(":"))
+        await app.type("seal")
+        await app.press(.enter)
+        #expect(d.contains("恐慌按钮") && d.contains("2 秒内") && d.contains("wallet-console keystore seal"))
+        await app.press(.enter)   // 默认是「取消」
+        #expect(b.performed.isEmpty)
+        await app.press(.char(":"))
+        await app.type("seal")
+        await app.press(.enter)
+        await app.press(.tab, .enter)
+        #expect(b.performed == ["wallet-console keystore seal"])
+        let appr = TestBackend(role: .approver)
+        let (app2, _) = await makeApp(appr)
+        await app2.press(.char(":"))
+        await app2.type("seal")
+        await app2.press(.enter)
+        await app2.press(.tab, .enter)
+        #expect(appr.performed.isEmpty)
+    }
+
     @Test func commandLineSwitchesViewsAndThemes() async {
         let (app, d) = await makeApp(TestBackend())
         await app.press(.char(":"))

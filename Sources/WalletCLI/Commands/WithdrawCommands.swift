@@ -23,6 +23,13 @@ struct WithdrawCommand: ParsableCommand {
 
         func request() throws -> WithdrawalRequest {
             if let input {
+                // 文件与命令行参数只能二选一：同时给时以谁为准都可能付错钱（QA：--amount 5 被静默忽略、按文件里的 0.1 发起）。
+                let conflicting = [("--request-id", requestId), ("--user", user), ("--asset", asset), ("--amount", amount), ("--to", to)]
+                    .filter { $0.1 != nil }.map(\.0)
+                guard conflicting.isEmpty else {
+                    throw LedgerError.invalidArgument("--input", "不能与 \(conflicting.joined(separator: " ")) 同时使用：请求要么全在文件里，要么全在参数里",
+                                                      en: "cannot be combined with \(conflicting.joined(separator: " ")): put the whole request either in the file or in the flags")
+                }
                 let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
                                         : Data(try CLI.readTextFile(input, what: "请求").utf8)
                 guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {

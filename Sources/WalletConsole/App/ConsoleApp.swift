@@ -25,7 +25,7 @@ public final class ConsoleApp {
         case dialog(Dialog, Purpose)
         case help
     }
-    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), quit }
+    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit }
 
     public static let minSize = Size(cols: 80, rows: 24)
 
@@ -294,6 +294,10 @@ public final class ConsoleApp {
             guard allowed(.requeue) else { return }
             mode = .dialog(Dialog(title: t.f(.dlgRequeueTitle, row.id), body: [row.job, row.error], confirmLabel: t[.dlgRequeue],
                                   cliTwin: backend.cliTwin(for: .requeue(deadLetterId: row.id))), .requeue(row.id))
+        case .seal:
+            guard allowed(.seal) else { return }
+            mode = .dialog(Dialog(title: t[.dlgSealTitle], body: [t[.dlgSealBody]], confirmLabel: t[.actSeal],
+                                  cliTwin: backend.cliTwin(for: .seal)), .seal)
         case .unseal(let share):
             guard allowed(.unseal) else { return }
             mode = .dialog(Dialog(title: t[.dlgUnsealTitle], body: [], prompt: share ? t[.dlgUnsealShare] : t[.dlgUnsealPassphrase],
@@ -350,6 +354,7 @@ public final class ConsoleApp {
         case .reject(let id): action = .reject(id: id, reason: text)
         case .bulk(let ids): action = .bulkApprove(ids: ids)
         case .requeue(let id): action = .requeue(deadLetterId: id)
+        case .seal: action = .seal
         case .unseal(let share):
             guard let s = secret else { return }
             action = share ? .unsealShare(s) : .unsealPassphrase(s)
@@ -381,6 +386,7 @@ public final class ConsoleApp {
             if allowedSilently(.reject) { c["reject"] = ids }
         }
         if allowedSilently(.unseal) { c["unseal"] = ["passphrase", "share"] }
+        if allowedSilently(.seal) { c["seal"] = [] }
         if allowedSilently(.requeue) { c["requeue"] = [] }
         return c
     }
@@ -418,6 +424,8 @@ public final class ConsoleApp {
             }
         case "unseal":
             perform(.unseal(share: arg == "share"))
+        case "seal":
+            perform(.seal)
         default:
             status = "✖ " + strings.f(.unknownCommand, head)
         }

@@ -11,6 +11,8 @@ public enum ConsoleAction: Sendable {
     /// 提交一份 Shamir 份额（助记词形式，SecretBytes 持有 UTF-8）。
     case unsealShare(SecretBytes)
     case setTheme(name: String)
+    /// 恐慌按钮：封存，并让每个运行中的引擎 2 秒内停止签名。
+    case seal
 
     /// 动作类别：用于角色权限判断。
     public var kind: ActionKind {
@@ -21,12 +23,13 @@ public enum ConsoleAction: Sendable {
         case .requeue: return .requeue
         case .unsealPassphrase, .unsealShare: return .unseal
         case .setTheme: return .theme
+        case .seal: return .seal
         }
     }
 }
 
 public enum ActionKind: String, Sendable, CaseIterable {
-    case approve, reject, bulkApprove, requeue, unseal, ceremony, theme
+    case approve, reject, bulkApprove, requeue, unseal, ceremony, theme, seal
 }
 
 /// 动作结果：引擎写入审计后返回。

@@ -291,6 +291,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         case .unsealPassphrase: return ShellWords.join(["wallet-console", "keystore", "unseal", "--home", engine.home.root])
         case .unsealShare: return ShellWords.join(["wallet-console", "keystore", "unseal", "--home", engine.home.root, "--shares-file", "-"])
         case .setTheme(let name): return ShellWords.join(["wallet-console", "console", "--home", engine.home.root, "--theme", name])
+        case .seal: return cmd(["keystore", "seal"])
         }
     }
 
@@ -339,6 +340,10 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             return ActionOutcome(cliCommand: cli, message: msg, auditId: try lastAuditId())
         case .setTheme(let name):
             return ActionOutcome(cliCommand: cli, message: name)
+        case .seal:
+            let r = try engine.requestSeal(by: op, via: "console")
+            return ActionOutcome(cliCommand: cli, message: zh ? "已封存（第 \(r.generation) 次封存请求）：运行中的引擎 2 秒内停止签名" : "sealed (seal request #\(r.generation)): running engines stop signing within 2 s",
+                                 auditId: try lastAuditId())
         }
     }
 

@@ -55,7 +55,7 @@ public enum RolePolicy {
     public static func allowed(_ role: ConsoleRole) -> Set<ActionKind> {
         switch role {
         case .viewer: return [.theme]
-        case .operator_: return [.theme]
+        case .operator_: return [.theme, .seal]   // custodian：恐慌按钮
         case .approver: return [.theme, .approve, .reject, .bulkApprove]
         case .admin: return Set(ActionKind.allCases)
         }

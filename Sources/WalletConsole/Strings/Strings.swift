@@ -14,7 +14,7 @@ public enum L: String, CaseIterable, Sendable {
     case detApprovals, detApprovers, detRule, detFee, detTx
     case dlgApproveTitle, dlgApproveTypeHint, dlgCancel, dlgApprove, dlgReject, dlgRejectTitle, dlgRejectReason
     case dlgBulkTitle, dlgBulkSummary, dlgBulkTypeHint, dlgCliTwin, dlgQuitTitle, dlgQuitBody, dlgQuit, dlgOk
-    case dlgUnsealTitle, dlgUnsealPassphrase, dlgUnsealShare, dlgRequeueTitle, dlgRequeue
+    case dlgUnsealTitle, dlgUnsealPassphrase, dlgUnsealShare, dlgRequeueTitle, dlgRequeue, dlgSealTitle, dlgSealBody, actSeal
     case helpTitle, helpClose
     case actQuit, actBack, actHelp, actFilter, actCommand, actNextView, actPrevView, actUp, actDown, actPageUp
     case actPageDown, actTop, actBottom, actOpen, actApprove, actReject, actBulkApprove, actMark, actRequeue

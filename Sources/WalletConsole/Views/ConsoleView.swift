@@ -68,6 +68,7 @@ public enum ViewEffect {
     case bulkApprove([String])
     case requeue(DeadLetterRow)
     case unseal(share: Bool)
+    case seal
     case copy(String)
     case startCeremony
     case ceremony(CeremonyInput)

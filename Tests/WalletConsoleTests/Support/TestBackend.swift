@@ -104,6 +104,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         case .unsealPassphrase: return "wallet-console keystore unseal --passphrase-file -"
         case .unsealShare: return "wallet-console keystore unseal --share-file -"
         case .setTheme(let n): return "wallet-console config set theme \(n)"
+        case .seal: return "wallet-console keystore seal"
         }
     }
 

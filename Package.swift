@@ -44,6 +44,11 @@ let package = Package(
         .executableTarget(name: "WalletTestWorker",
                           dependencies: ["WalletEngine", "WalletLedger", "WalletKeystore", "WalletCrypto"],
                           swiftSettings: v5),
+        // 模糊测试（issue 11）：目标库 + libFuzzer 入口（Tests/Fuzz/run.sh 以 -sanitize=fuzzer 构建）。不是产品。
+        .target(name: "WalletFuzzTargets",
+                dependencies: ["WalletChain", "WalletConsole", "WalletCrypto", "WalletEngine", "WalletKeys", "WalletKeystore", "WalletLedger"],
+                swiftSettings: v5),
+        .executableTarget(name: "WalletFuzz", dependencies: ["WalletFuzzTargets"], swiftSettings: v5),
         .executableTarget(name: "WalletBench",
                           dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",
                                          "CSecp256k1", "COpenSSL"],
@@ -58,5 +63,6 @@ let package = Package(
         .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine"], swiftSettings: v5),
         .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"], swiftSettings: v5),
         .testTarget(name: "WalletCLITests", dependencies: ["WalletCrypto"], swiftSettings: v5),
+        .testTarget(name: "WalletFuzzTests", dependencies: ["WalletFuzzTargets"], swiftSettings: v5),
     ]
 )

@@ -11,6 +11,8 @@ import Testing
     let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
                                    "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + h)
     #expect(initR.status == 0, "\(initR.stderr)")
+    try #"{"rules": [{"name": "v1", "asset": "*", "action": "allow", "approvals": 2}]}"#
+        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
     // 引导期：唯一的管理员直接加第二位管理员（和一个观察员）。
     #expect(try run(["operator", "add", "--name", "bob", "--role", "admin", "--passphrase-file", t.pw] + t.op("root")).status == 0)
     // 从现在起：提议。
@@ -46,7 +48,25 @@ import Testing
     #expect(try run(["operator", "list", "--json"]).stdout.contains("mallory") == false)
     let props = try run(["admin", "proposals", "--all", "--json"])
     let states = (props.json as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
-    #expect(states.sorted() == ["executed", "rejected"], "\(props.stdout)")
+    #expect(states.sorted() == ["executed", "rejected"], "\(props.stdout)")   // 此时还没有策略提议
+    // 手改 policy.json 不生效：引擎继续用登记过的那份，status 报 pendingApproval；apply 是提议，另一位管理员批准后才生效。
+    func rules() throws -> ([String], Bool) {
+        let st = try #require(try run(["status", "--json"]).json as? [String: Any])
+        let ap = try #require((st["settings"] as? [String: Any])?["approvalPolicy"] as? [String: Any])
+        return ((ap["rules"] as? [String]) ?? [], (ap["pendingApproval"] as? Bool) ?? false)
+    }
+    #expect(try rules().0 == ["v1"] && !(try rules().1), "第一份 policy.json 在首次打开时登记")
+    try #"{"rules": [{"name": "v2-no-limits", "asset": "*", "action": "allow", "approvals": 1}]}"#
+        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+    #expect(try rules() == (["v1"], true), "手改的策略不能直接生效")
+    let ap = try run(["policy", "apply", "--json"] + t.op("root"))
+    #expect(ap.status == 3, "\(ap.stderr)")
+    let ppid = String((((ap.json as? [String: Any])?["proposal"] as? [String: Any])?["id"] as? Int) ?? -1)
+    #expect(try rules() == (["v1"], true))
+    #expect(try run(["admin", "approve", ppid] + t.op("bob")).status == 0)
+    #expect(try rules() == (["v2-no-limits"], false))
+    #expect(try run(["audit", "list", "--action", "policy.set", "--json"]).stdout.contains("v2-no-limits"))
+
     // 审计：谁提议、谁批准、谁驳回都在链上。
     let audit = try run(["audit", "list", "--json"]).stdout
     for action in ["admin.propose", "admin.approve", "admin.reject", "asset.add"] { #expect(audit.contains(action), "\(action)") }

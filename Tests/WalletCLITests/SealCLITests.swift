@@ -49,6 +49,10 @@ import Testing
         try withdraw("s1", "0.1", a)
         #expect(try waitFor(20) { try dev.balance(a) == 100_000_000_000_000_000 }, "封存前引擎应照常签名")
         let nonceBefore = try dev.nonce(hot)
+        // status 报的是运行中引擎的真实状态（心跳），不是查询进程自己的（QA：引擎已解封在签名，status 却说 sealed）。
+        func engineState() throws -> [String: Any] { ((try run(["status", "--json"]).json as? [String: Any])?["engine"] as? [String: Any]) ?? [:] }
+        let running = try waitFor(5) { let e = try engineState(); return e["running"] as? Bool == true && e["sealed"] as? Bool == false }
+        #expect(running, "\((try? engineState()) ?? [:])")
 
         // 观察员不能按恐慌按钮；custodian 可以。
         #expect(try run(["keystore", "seal"] + t.op("viewer1")).status == 2)
@@ -57,6 +61,8 @@ import Testing
         let log = t.home + "/logs/engine.log"
         #expect(waitFor(2) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("keystore.sealed_by_request") },
                 "运行中的引擎 2 秒内没有封存")
+        let sealedSeen = try waitFor(3) { let e = try engineState(); return e["sealed"] as? Bool == true && e["lastSealBy"] as? String == "cust" }
+        #expect(sealedSeen, "\((try? engineState()) ?? [:])")
         try withdraw("s2", "0.2", b)
         usleep(6_000_000)   // 三个提现轮次
         try dev.mine(1)

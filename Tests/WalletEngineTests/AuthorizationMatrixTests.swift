@@ -47,6 +47,7 @@ private func dump(_ home: String) throws -> String {
         case .coldWalletAdd: _ = try e.addColdWallet("0x7777777777777777777777777777777777777777", label: "vault", by: op)
         case .suspenseResolve: _ = try e.resolveSuspense(id: 1, asTreasury: true, user: nil, by: op)
         case .keystoreManage: _ = try e.managedKeystore(by: op)
+        case .policySet: _ = try e.applyPolicyFile(by: op)
         case .adminDecide: _ = try e.rejectProposal(1, reason: "matrix", by: op)
         case .keystoreSeal: _ = try e.requestSeal(by: op, via: "test")
         case .keystoreUnseal: try e.unseal(passphrase: SecretBytes(Array("unseal-pass-123".utf8)), by: op, via: "test")

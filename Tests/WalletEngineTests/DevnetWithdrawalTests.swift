@@ -116,11 +116,14 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         for i in 0..<2 {
             let w = try engine.requestWithdrawal(WithdrawalRequest(requestID: "fail-\(i)", user: "hank", asset: "USDT", amount: "100",
                                                                    to: accts[8]), by: clerk)
-            _ = try engine.approve(withdrawalID: w.id, by: admin)
             ids.append(w.id)
         }
-        // 不自动出块：两笔都按当前状态估算通过、签名、广播；出块时第二笔因余额不足执行失败（收据 status 0）。
+        // 不自动出块：第一笔批准、签名、广播（还在内存池）；再批准第二笔——链上 latest 余额仍够（流动性检查只看已上链的
+        // 与本轮排在前面的），于是也签名广播；出块时第二笔因余额不足执行失败（收据 status 0）。
         try await dev.setAutoMine(false)
+        _ = try engine.approve(withdrawalID: ids[0], by: admin)
+        try await engine.runWorker("withdrawals")
+        _ = try engine.approve(withdrawalID: ids[1], by: admin)
         try await engine.runWorker("withdrawals")
         let mid = try ids.map { try engine.withdrawal(id: $0).state }
         // 第二笔：eth-tester 在不出块时可能拒收后一个 nonce → 节点明确拒绝 → 回到 signed，下轮用同一份字节重发。

@@ -5,7 +5,7 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         KeyCommand.self,
         TxCommand.self,
-        OperatorCommand.self, AdminCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
+        OperatorCommand.self, AdminCommand.self, PolicyCommand.self, AddressCommand.self, DepositCommand.self, WithdrawCommand.self,
         LedgerCommand.self, AuditCommand.self, JobsCommand.self,  // 账本（issue 4）
         ConsoleCommand.self, DemoCommand.self,  // 控制台接线（issue 6）
         KeystoreCommand.self, ShamirCommand.self, HsmCommand.self, KmsCommand.self, CeremonyCommand.self,  // 密钥库（issue 3）

@@ -140,7 +140,9 @@ struct StatusCommand: ParsableCommand {
                 if let st = s.settings {
                     o["settings"] = ["depositXpub": st.depositXpub ?? NSNull(), "depositXpubPath": st.depositXpubPath ?? NSNull(),
                                      "rpcUrls": st.rpcURLs, "chainId": NSNumber(value: st.chainId), "ownTxConfirmations": st.ownConfirmations,
-                                     "approvalPolicy": ["source": st.policySource, "rules": st.policyRules] as [String: Any],
+                                     "approvalPolicy": ["source": st.policySource, "rules": st.policyRules,
+                                                        "activeHash": st.policy.activeHash ?? NSNull(), "fileHash": st.policy.fileHash ?? NSNull(),
+                                                        "pendingApproval": st.policy.pendingApproval] as [String: Any],
                                      "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
                 }
                 // 本进程的加固（每个命令入口都做）：core dump 关闭；内存整体锁定只在 RLIMIT_MEMLOCK 不受限时（否则机密缓冲区逐个 mlock）。
@@ -156,7 +158,15 @@ struct StatusCommand: ParsableCommand {
             print("\(zh ? "链头" : "head"): \(s.head.map(String.init) ?? "?")  \(zh ? "扫描高度" : "scanned"): \(s.scanHeight.map(String.init) ?? "-")  \(zh ? "落后" : "lag"): \(s.scanLag.map(String.init) ?? "?")")
             print("\(zh ? "热钱包" : "hot wallet"): \(s.hotWalletAddress)  \(s.hotWalletBalances.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
-            print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")
+            if let e = s.engine {
+                // 运行中引擎的真实状态（心跳），不是本查询进程的。
+                let state = e.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封、在签名" : "unsealed, signing")
+                let by = e.lastSealBy.map { zh ? "（最近一次封存：\($0)）" : " (last sealed by \($0))" } ?? ""
+                print("\(zh ? "引擎" : "engine"): pid \(e.pid)，\(zh ? "密钥库" : "keystore") \(state)\(by)，\(zh ? "签名器" : "signer") \(e.signerTier ?? "-") \(e.signerKeyId)")
+            } else {
+                print(zh ? "引擎：没有在运行（下面的密钥库状态是本命令进程自己的）" : "engine: not running (the keystore state below is this command's own)")
+                print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")
+            }
             if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
             if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
         }

@@ -36,6 +36,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case ceremonyStart = "ceremony.start"
     /// 批准或驳回另一位管理员的提议（法定人数）。
     case adminDecide = "admin.decide"
+    /// 让 policy.json 生效（审批策略；法定人数）。
+    case policySet = "policy.set"
 
     /// 允许的角色。viewer 只读，永远不在任何一行里。
     public var roles: Set<OperatorRole> {
@@ -46,7 +48,7 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .keystoreUnseal, .keystoreSeal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
-             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve, .adminDecide: [.admin]
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve, .adminDecide, .policySet: [.admin]
         }
     }
 }

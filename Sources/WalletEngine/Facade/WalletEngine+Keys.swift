@@ -44,6 +44,34 @@ extension WalletEngine {
         return r
     }
 
+    /// 运行中引擎的心跳：封存状态、签名器层级，存进账本 KV（engine.runtime）。
+    public struct Heartbeat: Codable, Sendable, Equatable {
+        public var pid: Int32
+        public var at: Int64
+        public var sealed: Bool
+        public var signerTier: String?
+        public var signerKeyId: String
+        public var signerAddress: String
+        public var lastSealBy: String?
+        public var lastSealAt: Int64?
+    }
+    static let heartbeatKey = "engine.runtime"
+
+    public func writeHeartbeat() throws {
+        let req = keystore.lastSealRequest
+        let tier = keystore.isSealed ? nil : hotWalletSigner()?.tier
+        try gate.put(Self.heartbeatKey, Heartbeat(pid: getpid(), at: clock(), sealed: keystore.isSealed, signerTier: tier,
+                                                   signerKeyId: config.hotWallet.keyId, signerAddress: config.hotWallet.address,
+                                                   lastSealBy: req?.operatorName, lastSealAt: req?.at))
+    }
+
+    /// 本机上正在运行的（另一个）引擎的心跳：10 秒内写过、进程还活着。
+    public func runningEngine() -> Heartbeat? {
+        guard let h = try? gate.get(Self.heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock() - h.at <= 10,
+              kill(h.pid, 0) == 0 || errno == EPERM else { return nil }
+        return h
+    }
+
     /// 运行中的引擎：有新的封存请求就立即封存（每 500 ms 与每次取签名器之前）。返回是否因此封存。
     @discardableResult
     public func enforceSealRequests() -> Bool {

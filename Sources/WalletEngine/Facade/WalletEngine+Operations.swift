@@ -23,6 +23,8 @@ public struct EngineStatus: Sendable {
     public var nodeError: String?
     /// 生效的设置（唯一来源：数据库 / config.json / policy.json）。
     public var settings: EffectiveSettings?
+    /// 本机上正在运行的引擎（心跳）；nil = 没有在跑的引擎（seal 与 signerTier 是本查询进程自己的）。
+    public var engine: WalletEngine.Heartbeat?
     /// 需要值班处理的问题（机器码）；为空即 healthy。
     public var problems: [String] = []
     public var healthy: Bool { problems.isEmpty }
@@ -45,6 +47,17 @@ public struct EngineStatus: Sendable {
         o["scanHeight"] = scanHeight.map { NSNumber(value: $0) } ?? NSNull()
         o["scanLag"] = scanLag.map { NSNumber(value: $0) } ?? NSNull()
         o["signerTier"] = signerTier ?? NSNull()
+        if let e = engine {
+            // 运行中引擎的真实状态优先：封存按钮按下后这里 2 秒内变成 sealed。
+            o["engine"] = ["running": true, "pid": Int(e.pid), "sealed": e.sealed, "signerTier": e.signerTier ?? NSNull(),
+                           "signerKeyId": e.signerKeyId, "signerAddress": e.signerAddress, "heartbeatAt": e.at,
+                           "lastSealBy": e.lastSealBy ?? NSNull(), "lastSealAt": e.lastSealAt.map { $0 as Any } ?? NSNull()] as [String: Any]
+            o["signerTier"] = e.signerTier ?? NSNull()
+            if var s = o["seal"] as? [String: Any] { s["sealed"] = e.sealed; s["source"] = "engine"; o["seal"] = s }
+        } else {
+            o["engine"] = ["running": false]
+            if var s = o["seal"] as? [String: Any] { s["source"] = "this-process"; o["seal"] = s }
+        }
         if let e = nodeError { o["nodeError"] = e }
         if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
         o["healthy"] = healthy
@@ -104,6 +117,7 @@ extension WalletEngine {
                               scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
                               hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
                               signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
+        st.engine = runningEngine()
         // 没有一个健康的节点（不可达、chainId 不符）就是问题：status 退出 1，值班一眼能看到。
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }

@@ -37,7 +37,8 @@ extension EngineOperation {
     /// 需要管理员法定人数的操作。
     public var needsAdminQuorum: Bool {
         switch self {
-        case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet, .allowlistActivate, .coldWalletAdd: true
+        case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet, .allowlistActivate, .coldWalletAdd,
+             .policySet: true
         default: false
         }
     }
@@ -155,6 +156,7 @@ extension WalletEngine {
         case .depositXpubSet: _ = try setDepositXpub(try s("xpub"), xpubPath: try s("xpubPath"), by: proposer)
         case .allowlistActivate: _ = try allowlistActivate(try s("address"), by: proposer)
         case .coldWalletAdd: _ = try addColdWallet(try s("address"), label: try s("label"), by: proposer)
+        case .policySet: try setApprovedPolicy(json: try s("json"), hash: try s("hash"), by: proposer)
         default:
             throw EngineError("admin.proposal_corrupt", zh: "操作 \(p.operation) 不走提议。", en: "operation \(p.operation) is not proposable.")
         }

@@ -29,6 +29,8 @@ public struct EffectiveSettings: Sendable {
     public var ownConfirmations: Int
     public var policyRules: [String]
     public var policySource: String
+    /// 生效策略的哈希与磁盘文件的哈希；不同 = 手改过、等待批准（生效的仍是登记的那份）。
+    public var policy: PolicyState = PolicyState(activeHash: nil, fileHash: nil)
 }
 
 extension WalletEngine {
@@ -156,12 +158,15 @@ extension WalletEngine {
     }
 
     public func effectiveSettings() throws -> EffectiveSettings {
-        try gate.with { l in
+        let ps = try policyState()
+        var s = try gate.with { l in
             EffectiveSettings(depositXpub: try l.setting(Ledger.Settings.depositXpub),
                               depositXpubPath: try l.setting(Ledger.depositXpubPathKey) ?? (try l.setting(Ledger.Settings.depositXpub) == nil ? nil : XpubDepositAddressDeriver.defaultXpubPath),
                               assets: try l.store.allAssets(), rpcURLs: config.chain.rpcURLs.map(Self.redactedURL), chainId: config.chain.id,
                               ownConfirmations: config.deposits.confirmations, policyRules: l.policy.rules.map(\.name),
                               policySource: FileManager.default.fileExists(atPath: home.policyFile) ? "policy.json" : "default")
         }
+        s.policy = ps
+        return s
     }
 }

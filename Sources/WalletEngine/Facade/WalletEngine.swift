@@ -61,9 +61,7 @@ public final class WalletEngine: @unchecked Sendable {
         let ledger = try Ledger.open(home: home.root, clock: LedgerClock(now: clock))
         ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
         ledger.sealer = try KeystoreAuditSealer(home: home)
-        if FileManager.default.fileExists(atPath: home.policyFile) {
-            ledger.policy = try ApprovalPolicy.load(path: home.policyFile)
-        }
+        try loadPolicy(ledger, home: home)   // 手改的 policy.json 要经批准才生效（WalletEngine+Policy.swift）
         return ledger
     }
 

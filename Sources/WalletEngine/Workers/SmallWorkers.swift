@@ -50,9 +50,16 @@ public final class SealWatchWorker: EngineWorker, @unchecked Sendable {
     public let name = "seal-watch"
     public let intervalMs = 500
     unowned let engine: WalletEngine
+    private let lastBeat = Protected<Int64>(0)
     init(engine: WalletEngine) { self.engine = engine }
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         let sealed = engine.enforceSealRequests()
+        // 心跳（每 2 秒）：别的进程（status、控制台）据此报告「运行中的引擎」的真实状态，而不是查询进程自己的。
+        let now = engine.clock()
+        if sealed || now - lastBeat.get >= 2 {
+            try engine.writeHeartbeat()
+            lastBeat.write { $0 = now }
+        }
         return RoundReport(processed: sealed ? 1 : 0, summary: sealed ? "sealed by request" : "ok")
     }
 }

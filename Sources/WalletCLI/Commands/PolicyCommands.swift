@@ -1,0 +1,49 @@
+// policy status / apply：手改的 policy.json 要经管理员（两位以上管理员时是法定人数）批准才生效。
+import ArgumentParser
+import Foundation
+import WalletEngine
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "policy", abstract: "审批策略：生效的哈希与批准 / approval policy",
+                                                    subcommands: [Status.self, Apply.self])
+
+    static func json(_ s: PolicyState) -> [String: Any] {
+        ["activeHash": s.activeHash ?? NSNull(), "fileHash": s.fileHash ?? NSNull(), "pendingApproval": s.pendingApproval]
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "生效策略的哈希、policy.json 的哈希、是否等待批准")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        func run() throws {
+            CLI.run(g) {
+                let s = try EngineCLI.open(home).policyState()
+                if g.json { CLI.printJSON(PolicyCommand.json(s)) } else {
+                    let zh = g.language == .zh
+                    print((zh ? "生效：" : "active: ") + (s.activeHash ?? (zh ? "默认策略" : "default policy")))
+                    print((zh ? "文件：" : "file:   ") + (s.fileHash ?? (zh ? "（没有 policy.json）" : "(no policy.json)")))
+                    if s.pendingApproval {
+                        print(zh ? "policy.json 被改过、尚未生效：管理员运行 `policy apply`（两位以上管理员时需另一位批准）。"
+                                 : "policy.json was edited and is not in effect: an admin runs `policy apply` (another admin approves when there are two or more).")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "让磁盘上的 policy.json 生效（admin；两位以上管理员时是提议，退出码 3）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                let s = try e.applyPolicyFile(by: try EngineCLI.authenticate(e, auth))
+                if g.json { CLI.printJSON(PolicyCommand.json(s)) } else {
+                    print((g.language == .zh ? "策略已生效：" : "policy in effect: ") + (s.activeHash ?? ""))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// 审批策略的来源与批准（issue 11）：手改 policy.json 不直接生效。生效的是库里登记过的那份（settings 的
+// policy.approved_hash / policy.approved_json）；文件与它不同时，引擎继续用登记的那份，`status` 报告 pendingApproval，
+// 直到管理员 `policy apply`（有两位以上管理员时是提议，另一位批准后才生效）。第一次见到 policy.json（新 home、升级）时登记它。
+import Foundation
+import WalletCrypto
+import WalletLedger
+
+public struct PolicyState: Sendable, Equatable {
+    /// 生效策略的 SHA-256（文件字节）；nil = 默认策略（从没有过 policy.json）。
+    public var activeHash: String?
+    /// 磁盘上 policy.json 的 SHA-256；nil = 没有文件。
+    public var fileHash: String?
+    public var pendingApproval: Bool { fileHash != nil && fileHash != activeHash }
+}
+
+enum PolicyKeys {
+    static let hash = "policy.approved_hash"
+    static let json = "policy.approved_json"
+}
+
+extension WalletEngine {
+    static func sha256Hex(_ d: Data) -> String { Hex.encode(Hash.sha256([UInt8](d))) }
+
+    /// 打开账本时决定生效的策略（见文件头）。
+    static func loadPolicy(_ ledger: Ledger, home: HomeLayout) throws {
+        guard let data = FileManager.default.contents(atPath: home.policyFile) else {
+            if let json = try ledger.setting(PolicyKeys.json) { ledger.policy = try ApprovalPolicy.parse(Data(json.utf8)) }
+            return
+        }
+        let fileHash = sha256Hex(data)
+        guard let approved = try ledger.setting(PolicyKeys.hash), let json = try ledger.setting(PolicyKeys.json) else {
+            // 第一次见到：先校验再登记（坏文件照样报错，什么都不登记）。
+            let p = try ApprovalPolicy.load(path: home.policyFile)
+            try ledger.store.transaction {
+                try ledger.store.setSetting(PolicyKeys.hash, fileHash)
+                try ledger.store.setSetting(PolicyKeys.json, String(decoding: data, as: UTF8.self))
+                try ledger.appendAudit(operatorName: "system", action: "policy.adopt", subject: fileHash, details: ["rules": p.rules.map(\.name).joined(separator: ",")])
+            }
+            ledger.policy = p
+            return
+        }
+        ledger.policy = try ApprovalPolicy.parse(Data((approved == fileHash ? String(decoding: data, as: UTF8.self) : json).utf8))
+    }
+
+    public func policyState() throws -> PolicyState {
+        let active = try gate.with { l in try l.setting(PolicyKeys.hash) }
+        let file = FileManager.default.contents(atPath: home.policyFile).map(Self.sha256Hex)
+        return PolicyState(activeHash: active, fileHash: file)
+    }
+
+    /// 让磁盘上的 policy.json 生效（admin；有两位以上管理员时是提议）。提议里带的是文件内容本身：批准的就是这一份。
+    @discardableResult
+    public func applyPolicyFile(by op: Operator) throws -> PolicyState {
+        try authorize(op, .policySet)
+        guard let data = FileManager.default.contents(atPath: home.policyFile) else {
+            throw EngineError("policy.no_file", zh: "\(home.policyFile) 不存在：先写好策略文件。", en: "\(home.policyFile) does not exist: write the policy file first.", badInput: true)
+        }
+        let p = try ApprovalPolicy.parse(data)   // 坏文件立刻报错，不会变成提议
+        let hash = Self.sha256Hex(data)
+        let json = String(decoding: data, as: UTF8.self)
+        try quorumGate(op, .policySet, summary: "policy apply \(hash.prefix(12)) (\(p.rules.map(\.name).joined(separator: ",")))",
+                       payload: ["hash": hash, "json": json])
+        try setApprovedPolicy(json: json, hash: hash, by: op)
+        return try policyState()
+    }
+
+    func setApprovedPolicy(json: String, hash: String, by op: Operator) throws {
+        let p = try ApprovalPolicy.parse(Data(json.utf8))
+        guard Self.sha256Hex(Data(json.utf8)) == hash else {
+            throw EngineError("policy.hash_mismatch", zh: "提议里的策略内容与哈希不符。", en: "the proposed policy content does not match its hash.")
+        }
+        try gate.transaction { l in
+            let before = try l.setting(PolicyKeys.hash) ?? "default"
+            try l.store.setSetting(PolicyKeys.hash, hash)
+            try l.store.setSetting(PolicyKeys.json, json)
+            try l.appendAudit(operatorName: op.name, action: "policy.set", subject: hash,
+                              details: ["before": before, "after": hash, "rules": p.rules.map(\.name).joined(separator: ","), "cli": "policy apply"])
+            l.policy = p
+        }
+        logger.info("policy.set", ["hash": .string(hash), "operator": .string(op.name)])
+    }
+}

@@ -108,4 +108,8 @@ private func dump(_ home: String) throws -> String {
     cfg.hotWallet.address = "0x1111111111111111111111111111111111111111"
     try e.replaceConfigForTests(cfg)
     #expect(e.hotWalletSigner() == nil)
+    // 故障是事件（issue 15）：告警一次（重复不刷屏），执行器这一轮失败（--once 退出 1），与「已封存」区分。
+    #expect(e.signerFailure == "signer.address_mismatch")
+    _ = e.hotWalletSigner()
+    #expect(try e.alerts().filter { $0.kind == "signer.address_mismatch" }.count == 1)
 }

@@ -215,6 +215,33 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(try await dev.transactionCount(engine.hotAddress) == 1)
         #expect(faulty.broadcasts.get >= 2)  // 确实重发过（同一份字节）
     }
+
+    /// 签名器故障是事件（issue 15）：已解封却不能签（这里：签名密钥的地址不是配置的热钱包）时，执行器这一轮失败
+    /// （`engine run --once` 因此退出 1），告警一次，提现保持 approved；旧代码只写一行日志、本轮「成功」、steps=0。
+    @Test func signerFailureFailsTheRoundAndAlerts() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "signerfail", confirmations: 1)
+        let accts = try await dev.accounts()
+        let admin = try engine.op("admin", role: .admin)
+        let dep = try engine.assignAddress(user: "ivy", asset: "ETH", by: admin).address
+        try await dev.send(from: accts[1], to: dep, wei: ether)
+        try await dev.send(from: accts[0], to: engine.hotAddress, wei: ether)
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        try engine.recordHotWalletFunding(asset: "ETH", amount: ether, ref: "fund-eth", by: admin)
+        let w = try engine.requestWithdrawal(WithdrawalRequest(requestID: "sf-1", user: "ivy", asset: "ETH", amount: "0.1", to: accts[7]),
+                                             by: try engine.op("clerk", role: .approver))
+        _ = try engine.approve(withdrawalID: w.id, by: admin)
+        var cfg = engine.config
+        cfg.hotWallet.address = "0x1111111111111111111111111111111111111111"
+        try engine.replaceConfigForTests(cfg)
+        await #expect(throws: (any Error).self) { try await engine.runWorker("withdrawals") }
+        await #expect(throws: (any Error).self) { try await engine.runWorker("withdrawals") }
+        #expect(try engine.withdrawal(id: w.id).state == .approved)
+        #expect(try engine.alerts().filter { $0.kind == "signer.address_mismatch" }.count == 1)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 0)
+    }
 }
 
 /// 测试用链客户端：第一次广播前让测试链进入“HTTP 500”故障模式（模拟节点在广播时出故障），其余原样转发。

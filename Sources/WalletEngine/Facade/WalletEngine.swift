@@ -41,6 +41,7 @@ public final class WalletEngine: @unchecked Sendable {
     public let fees: FeeOracle
     public let scanStore: LedgerScanStore
     let clock: @Sendable () -> Int64
+    let signerProblem = Protected<String?>(nil)
     /// 演示链的出块器（仅 kind=demo）。
     public private(set) var demo: DemoChainDriver?
 
@@ -106,14 +107,40 @@ public final class WalletEngine: @unchecked Sendable {
     /// 所以任何层都要求已解封）。封存时为 nil。
     public func hotWalletSigner() -> TransactionSigner? {
         enforceSealRequests()   // 恐慌按钮：别的进程刚请求了封存，就不能再签
-        guard !keystore.isSealed, let s = try? KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) else { return nil }
+        guard !keystore.isSealed else { return nil }
+        let s: KeystoreTxSigner
+        do { s = try KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) } catch {
+            // 已解封却拿不到签名器（HSM 令牌拔了、PIN 改了、KMS 不可达、条目坏了）：这是事件，不是「已封存」。
+            signerFailed("signer.unavailable", zh: "热钱包签名器 \(config.hotWallet.keyId) 不可用：\((error as? WalletError)?.message(.zh) ?? "\(error)")",
+                         en: "the hot-wallet signer \(config.hotWallet.keyId) is unavailable: \((error as? WalletError)?.message(.en) ?? "\(error)")")
+            return nil
+        }
         // 签名密钥的地址必须就是配置的热钱包地址：keyId 指错（或密钥库里的条目被换）时宁可不签，也不能从别的地址发钱。
         guard s.address.lowercased == config.hotWallet.address.lowercased() else {
             logger.error("signer.address_mismatch", ["keyId": .string(config.hotWallet.keyId), "signer": .string(s.address.checksummed),
                                                      "configured": .string(config.hotWallet.address)])
+            signerFailed("signer.address_mismatch", zh: "签名密钥 \(config.hotWallet.keyId) 的地址 \(s.address.checksummed) 不是配置的热钱包 \(config.hotWallet.address)：不签名。",
+                         en: "signing key \(config.hotWallet.keyId) has address \(s.address.checksummed), not the configured hot wallet \(config.hotWallet.address): not signing.")
             return nil
         }
+        signerProblem.write { $0 = nil }
+        try? gate.put(Self.signerAlertKey, "")
         return s
+    }
+
+    static let signerAlertKey = "engine.signer.alert"
+
+    /// 已解封却不能签名的原因（nil = 没问题，或只是封存）。执行器据此让这一轮失败（`engine run --once` 退出 1）。
+    public var signerFailure: String? { signerProblem.get }
+
+    func signerFailed(_ code: String, zh: String, en: String) {
+        signerProblem.write { $0 = code }
+        logger.error(code, ["keyId": .string(config.hotWallet.keyId)])
+        // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
+        let was = (try? gate.get(Self.signerAlertKey, as: String.self)) ?? ""
+        guard was != code else { return }
+        try? gate.put(Self.signerAlertKey, code)
+        try? gate.with { l in try l.store.insertAlert(kind: code, message: zh, messageEn: en, at: clock()) }
     }
 
     public func unseal(passphrase: SecretBytes) throws {
@@ -140,7 +167,7 @@ public final class WalletEngine: @unchecked Sendable {
         w.append(SealWatchWorker(engine: self))
         w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics))
         w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
-                                    config: config, metrics: metrics, clock: clock))
+                                    config: config, metrics: metrics, clock: clock, signerFailure: { [weak self] in self?.signerFailure }))
         w.append(SweepWorker(engine: self))
         w.append(JobWorker(engine: self))
         w.append(ReconcileWorker(engine: self))

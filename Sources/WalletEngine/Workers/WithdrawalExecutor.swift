@@ -22,10 +22,14 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     let stuckAfterSeconds: Int
     let metrics: EngineMetrics
     let clock: @Sendable () -> Int64
+    /// 已解封却不能签名的原因（与「已封存」区分：前者是故障，这一轮失败）。
+    let signerFailure: @Sendable () -> String?
     private let roundLock = NSLock()
 
     public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () -> TransactionSigner?,
-                config: EngineConfig, metrics: EngineMetrics, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                config: EngineConfig, metrics: EngineMetrics, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                signerFailure: @escaping @Sendable () -> String? = { nil }) {
+        self.signerFailure = signerFailure
         self.gate = gate; self.client = client; self.fees = fees; self.signerProvider = signer
         self.chainId = config.chain.id; self.hotAddress = config.hotWallet.address.lowercased()
         self.confirmations = config.deposits.confirmations; self.stuckAfterSeconds = config.fees.stuckAfterSeconds
@@ -68,7 +72,12 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             }
             for a in try gate.with({ l in try l.store.allAssets() }).map(\.symbol) where !short.contains(a) { try raiseLiquidity(a, have: nil, need: nil) }
         } else if try !list(.approved).isEmpty {
-            ctx.logger.warn("withdrawals.sealed", ["reason": "keystore sealed or signer unavailable; approved withdrawals wait"])
+            if let code = signerFailure() {
+                // 故障（不是封存）：这一轮失败——`engine run --once` 退出 1，常驻引擎的日志与告警里有它；提现保持 approved。
+                throw EngineError(code, zh: "热钱包签名器不可用（\(code)），已批准的提现等待；见告警与 logs/engine.log。",
+                                  en: "the hot-wallet signer is unavailable (\(code)); approved withdrawals wait; see alerts and logs/engine.log.")
+            }
+            ctx.logger.warn("withdrawals.sealed", ["reason": "keystore sealed; approved withdrawals wait"])
         }
         for w in try list(.broadcast) where !ctx.shouldStop { n += try await track(w, ctx) ? 1 : 0 }
         try updateGauges()

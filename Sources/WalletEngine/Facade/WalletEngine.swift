@@ -42,6 +42,7 @@ public final class WalletEngine: @unchecked Sendable {
     public let scanStore: LedgerScanStore
     let clock: @Sendable () -> Int64
     let signerProblem = Protected<String?>(nil)
+    let signerAlertCleared = Protected(false)
     /// 演示链的出块器（仅 kind=demo）。
     public private(set) var demo: DemoChainDriver?
 
@@ -123,8 +124,11 @@ public final class WalletEngine: @unchecked Sendable {
                          en: "signing key \(config.hotWallet.keyId) has address \(s.address.checksummed), not the configured hot wallet \(config.hotWallet.address): not signing.")
             return nil
         }
-        signerProblem.write { $0 = nil }
-        try? gate.put(Self.signerAlertKey, "")
+        // 恢复：只在本进程第一次成功、或刚从故障恢复时清一次（不在每次取签名器时写库）。
+        if signerProblem.write({ p -> Bool in defer { p = nil }; return p != nil }) || !signerAlertCleared.get {
+            signerAlertCleared.write { $0 = true }
+            try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock())
+        }
         return s
     }
 
@@ -137,10 +141,7 @@ public final class WalletEngine: @unchecked Sendable {
         signerProblem.write { $0 = code }
         logger.error(code, ["keyId": .string(config.hotWallet.keyId)])
         // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
-        let was = (try? gate.get(Self.signerAlertKey, as: String.self)) ?? ""
-        guard was != code else { return }
-        try? gate.put(Self.signerAlertKey, code)
-        try? gate.with { l in try l.store.insertAlert(kind: code, message: zh, messageEn: en, at: clock()) }
+        try? gate.alertOnce(Self.signerAlertKey, kind: code, zh: zh, en: en, at: clock())
     }
 
     public func unseal(passphrase: SecretBytes) throws {

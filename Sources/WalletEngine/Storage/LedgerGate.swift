@@ -108,3 +108,19 @@ extension LedgerGate {
         if nonce + 1 > cur { try put(Self.nextKey(from), nonce + 1) }
     }
 }
+
+extension LedgerGate {
+    /// 「同一情况只告警一次」：key 记着当前生效的告警类别（原文，不是 JSON）；类别变了才写告警，kind = nil 表示恢复
+    /// （清除，之后再出现再告警）。读-比-写在同一事务里：两个进程同时发现也只告警一次；没变化时只有一次读。
+    @discardableResult
+    func alertOnce(_ key: String, kind: String?, zh: String = "", en: String = "", at: Int64) throws -> Bool {
+        try transaction { l in
+            let was = try l.store.setting(key) ?? ""
+            guard was != (kind ?? "") else { return false }
+            try l.store.setSetting(key, kind ?? "")
+            guard let kind else { return false }
+            try l.store.insertAlert(kind: kind, message: zh, messageEn: en, at: at)
+            return true
+        }
+    }
+}

@@ -15,11 +15,7 @@ public final class FeeWorker: EngineWorker, @unchecked Sendable {
     static let alertKey = "engine.fees.alert"
 
     func raise(_ kind: String?, zh: String = "", en: String = "") throws {
-        let now = try engine.gate.get(Self.alertKey, as: String.self) ?? ""
-        guard now != (kind ?? "") else { return }
-        try engine.gate.put(Self.alertKey, kind ?? "")
-        guard let kind else { return }
-        try engine.gate.with { l in try l.store.insertAlert(kind: kind, message: zh, messageEn: en, at: engine.clock()) }
+        try engine.gate.alertOnce(Self.alertKey, kind: kind, zh: zh, en: en, at: engine.clock())
     }
 
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {

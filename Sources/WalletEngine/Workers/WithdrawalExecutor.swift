@@ -56,11 +56,12 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         for w in try list(.signed) where !ctx.shouldStop { n += try await broadcast(w, ctx) ? 1 : 0 }
         if let signer = signerProvider() {
             var committed: [String: UInt256] = [:]   // 本轮排在前面、同一资产已签出的金额
+            var balances: [String: UInt256] = [:]    // 本轮每种资产只读一次链上余额
             var short: Set<String> = []
             for w in try list(.approved) where !ctx.shouldStop {
                 // 热钱包里这种资产不够：不签、不判失败（以前估算回滚后直接 failed，告警里是原始回滚字节），
                 // 留在 approved 等归集或注资，并告警一次说清缺多少、怎么办。还没占 nonce，跳过它不会卡住别的资产。
-                if w.nonce == nil, let (have, need) = try await liquidityShortfall(w, already: committed[w.asset] ?? .zero) {
+                if w.nonce == nil, let (have, need) = try await liquidityShortfall(w, already: committed[w.asset] ?? .zero, cache: &balances) {
                     if short.insert(w.asset).inserted { try raiseLiquidity(w.asset, have: have, need: need) }
                     ctx.logger.warn("withdrawal.insufficient_liquidity", ["id": .int(w.id), "asset": .string(w.asset),
                                                                           "have": .amount(have), "need": .amount(need)])
@@ -70,6 +71,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                 committed[w.asset] = (committed[w.asset] ?? .zero).addingReportingOverflow(w.amount).partialValue
                 n += 1
             }
+            // 恢复（含缺货的提现被驳回的情况）：清掉不再缺货的资产的告警状态；只读库，没有链上调用。
             for a in try gate.with({ l in try l.store.allAssets() }).map(\.symbol) where !short.contains(a) { try raiseLiquidity(a, have: nil, need: nil) }
         } else if try !list(.approved).isEmpty {
             if let code = signerFailure() {
@@ -85,23 +87,24 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     }
 
     /// 热钱包链上余额（代币用 balanceOf）不够这笔（加上本轮排在前面的）时返回 (有, 要)。
-    func liquidityShortfall(_ w: Withdrawal, already: UInt256) async throws -> (UInt256, UInt256)? {
-        let asset = try gate.with { l in try l.asset(w.asset) }
-        let have = try await ReconcileWorker.Reader(client: client).balance(address: hotAddress, asset: asset, at: .latest)
+    func liquidityShortfall(_ w: Withdrawal, already: UInt256, cache: inout [String: UInt256]) async throws -> (UInt256, UInt256)? {
+        let have: UInt256
+        if let b = cache[w.asset] { have = b } else {
+            let asset = try gate.with { l in try l.asset(w.asset) }
+            have = try await ReconcileWorker.Reader(client: client).balance(address: hotAddress, asset: asset, at: .latest)
+            cache[w.asset] = have
+        }
         let (need, o) = already.addingReportingOverflow(w.amount)
         return o || have < need ? (have, need) : nil
     }
 
     /// 流动性告警：每种资产「缺」的状态开始时告警一次（存库去重，--once 的每个进程不重复），恢复后清除。
     func raiseLiquidity(_ asset: String, have: UInt256?, need: UInt256?) throws {
-        let key = "engine.liquidity.\(asset)"
-        let was = try gate.get(key, as: Bool.self) ?? false
-        guard let have, let need else { if was { try gate.put(key, false) }; return }
-        guard !was else { return }
-        try gate.put(key, true)
+        let key = "engine.liquidity.\(asset)", kind = "withdraw.insufficient_liquidity"
+        guard let have, let need else { try gate.alertOnce(key, kind: nil, at: clock()); return }
         let msg = "热钱包的 \(asset) 不够已批准的提现：链上 \(have.decimalString)，需要 \(need.decimalString)（最小单位）。提现保持 approved 等待；先归集（sweep run）或从冷钱包注资。"
         let en = "the hot wallet lacks \(asset) for approved withdrawals: \(have.decimalString) on chain, \(need.decimalString) needed (base units). They stay approved; sweep (sweep run) or fund from a cold wallet."
-        try gate.with { l in try l.store.insertAlert(kind: "withdraw.insufficient_liquidity", message: msg, messageEn: en, at: clock()) }
+        try gate.alertOnce(key, kind: kind, zh: msg, en: en, at: clock())
     }
 
     func updateGauges() throws {

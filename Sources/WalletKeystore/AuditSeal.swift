@@ -45,7 +45,11 @@ public final class AuditSeal: @unchecked Sendable {
 
     /// 一条审计记录（以其哈希代表）的 MAC，十六进制。
     public func mac(hash: String) -> String {
-        key.withUnsafeBytes { k in Hash.hmacSHA256(key: Array(k), data: Self.domain + Array(hash.utf8)).hex }
+        key.withUnsafeBytes { k in
+            var copy = Array(k)   // HMAC 接口要数组：用完即清零，密钥不在堆上残留
+            defer { SecretBytes.wipe(&copy) }
+            return Hash.hmacSHA256(key: copy, data: Self.domain + Array(hash.utf8)).hex
+        }
     }
 
     func anchorMac(id: Int64, hash: String) -> String { mac(hash: "anchor:\(id):\(hash)") }

@@ -24,13 +24,12 @@ extension WalletEngine {
     public func addOperator(name: String, role: OperatorRole, passphrase: SecretBytes, by op: Operator,
                             kdf: ScryptParams = .production) throws -> Operator {
         try authorize(op, .operatorAdd)
-        if Self.executingProposal == nil, try adminCount() >= adminQuorum {
-            // 提议里只存口令的验证数据（scrypt），口令本身不落库。
+        // 提议里只存口令的验证数据（scrypt），口令本身不落库。
+        func proposal() throws -> [String: String] {
             let cred = try Ledger.operatorCredential(passphrase, kdf: kdf)
-            let json = String(decoding: try JSONEncoder().encode(cred), as: UTF8.self)
-            try quorumGate(op, .operatorAdd, summary: "operator add \(name) (\(role.rawValue))",
-                           payload: ["name": name, "role": role.rawValue, "credential": json])
+            return ["name": name, "role": role.rawValue, "credential": String(decoding: try JSONEncoder().encode(cred), as: UTF8.self)]
         }
+        try quorumGate(op, .operatorAdd, summary: "operator add \(name) (\(role.rawValue))", payload: try proposal())
         let o = try gate.with { l in try l.addOperator(name: name, role: role, passphrase: passphrase, by: op, kdf: kdf) }
         logger.info("operator.added", ["name": .string(name), "role": .string(role.rawValue), "operator": .string(op.name)])
         return o

@@ -55,8 +55,10 @@ extension WalletEngine {
     func adminCount() throws -> Int { try gate.with { l in try l.operators().filter { $0.role == .admin }.count } }
 
     /// 需要法定人数而还没有：记下提议并抛出 AdminProposalPending。调用方在授权之后、做任何改动之前调用。
-    func quorumGate(_ op: Operator, _ operation: EngineOperation, summary: String, payload: [String: String]) throws {
+    /// payload 只在真要记提议时才算（新增操作员要先做一次 scrypt）。
+    func quorumGate(_ op: Operator, _ operation: EngineOperation, summary: String, payload makePayload: @autoclosure () throws -> [String: String]) throws {
         guard operation.needsAdminQuorum, Self.executingProposal == nil, try adminCount() >= adminQuorum else { return }
+        let payload = try makePayload()
         let p = try gate.transaction { l -> AdminProposal in
             var all = try gate.get(Self.proposalsKey, as: [AdminProposal].self) ?? []
             let p = AdminProposal(id: (all.map(\.id).max() ?? 0) + 1, operation: operation.rawValue, summary: summary, payload: payload,

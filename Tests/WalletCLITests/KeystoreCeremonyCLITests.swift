@@ -147,5 +147,12 @@ private func find(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
                                    "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12", "--home", t.dir.appendingPathComponent("h2").path,
                                    "--backup-shares", "2-of-3", "--backup-dir", bdir])
     #expect(again.status == 2 && again.stderr.contains("init.backup_dir"), "\(again.stderr)")
+    // --backup-dir 是个文件：一开始就拒绝，什么都不建。
+    let file = CLIRunner.write("x", to: t.dir, "not-a-dir")
+    let onFile = try CLIRunner.run(["init", "--chain-id", "1", "--rpc", "https://node.example.com", "--offline", "--unseal-passphrase-file", t.unseal,
+                                    "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12", "--home", t.dir.appendingPathComponent("h3").path,
+                                    "--backup-shares", "2-of-3", "--backup-dir", file])
+    #expect(onFile.status == 2 && onFile.stderr.contains("init.backup_dir"), "\(onFile.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: t.dir.appendingPathComponent("h3/config.json").path))
     #expect(!FileManager.default.fileExists(atPath: t.dir.appendingPathComponent("h2/config.json").path))
 }

@@ -77,6 +77,10 @@ struct InitCommand: ParsableCommand {
                     throw EngineError("init.backup_dir", zh: "--backup-shares 需要 --backup-dir DIR（份额文件写在那里）。", en: "--backup-shares needs --backup-dir DIR (where the share files go).", badInput: true)
                 }
                 // 先确认能写（不存在或是空目录），再创建任何东西：不能出现「home 建好了、备份没写出来」。
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+                    throw EngineError("init.backup_dir", zh: "--backup-dir \(dir) 是一个文件，不是目录：给一个新目录。", en: "--backup-dir \(dir) is a file, not a directory: give a new directory.", badInput: true)
+                }
                 let existing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
                 guard existing.isEmpty else {
                     throw EngineError("init.backup_dir", zh: "--backup-dir \(dir) 不是空目录：换一个新目录（不覆盖已有的份额）。", en: "--backup-dir \(dir) is not empty: use a new directory (existing shares are never overwritten).", badInput: true)

@@ -17,27 +17,8 @@ final class CLIDevnet: @unchecked Sendable {
     let session = URLSession(configuration: .ephemeral)
 
     init() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("devnet/devnet.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "--port", "0", "--finality-depth", "8"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var line = ""
-        while !line.contains("\n") {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            line += String(decoding: d, as: UTF8.self)
-        }
-        guard let port = line.split(separator: "\n").first(where: { $0.hasPrefix("DEVNET_PORT=") }).flatMap({ Int($0.dropFirst(12)) }) else {
-            p.terminate()
-            throw CLIDevnetError(message: "测试链未启动（需要 python3 + py-evm + eth-tester）：\(line)")
-        }
-        process = p
-        url = "http://127.0.0.1:\(port)"
+        (process, url) = try launchTestServer("devnet.py", ["--port", "0", "--finality-depth", "8"], announce: "DEVNET_PORT=",
+                                             what: "测试链未启动（需要 python3 + py-evm + eth-tester）")
     }
 
     deinit {
@@ -83,27 +64,7 @@ final class CLIRPCProxy: @unchecked Sendable {
     let session = URLSession(configuration: .ephemeral)
 
     init(upstream: String) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("devnet/rpcproxy.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "--upstream", upstream, "--port", "0"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var line = ""
-        while !line.contains("\n") {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            line += String(decoding: d, as: UTF8.self)
-        }
-        guard let port = line.split(separator: "\n").first(where: { $0.hasPrefix("PROXY_PORT=") }).flatMap({ Int($0.dropFirst(11)) }) else {
-            p.terminate()
-            throw CLIDevnetError(message: "故障代理未启动：\(line)")
-        }
-        process = p
-        url = "http://127.0.0.1:\(port)"
+        (process, url) = try launchTestServer("rpcproxy.py", ["--upstream", upstream, "--port", "0"], announce: "PROXY_PORT=", what: "故障代理未启动")
     }
 
     deinit {
@@ -117,6 +78,30 @@ final class CLIRPCProxy: @unchecked Sendable {
     func feeSpike(_ factor: String, only: String? = nil) throws {
         _ = try CLIDevnet.rpc(session, url, "proxy_feeSpike", [factor] + (only.map { [$0] } ?? []))
     }
+}
+
+/// 启动 Tests/devnet 下的一个 Python 服务（端口 0），读它打印的「<announce><端口>」行；返回进程与 URL。
+func launchTestServer(_ script: String, _ args: [String], announce: String, what: String) throws -> (Process, String) {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("devnet/\(script)").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", path] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    var line = ""
+    while !line.contains("\n") {
+        let d = out.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        line += String(decoding: d, as: UTF8.self)
+    }
+    guard let port = line.split(separator: "\n").first(where: { $0.hasPrefix(announce) }).flatMap({ Int($0.dropFirst(announce.count)) }) else {
+        p.terminate()
+        throw CLIDevnetError(message: "\(what)：\(line)")
+    }
+    return (p, "http://127.0.0.1:\(port)")
 }
 
 struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var description: String { message } }

@@ -89,6 +89,25 @@ extension Keystore {
         return info
     }
 
+    /// 换掉一个条目的机密（HSM 条目的 PIN 在令牌上改了之后）：元数据不变，新数据密钥，用磁盘上当前的 KEK 封装。
+    func replaceSecret(id: String, secret: SecretBytes) throws {
+        lock.lock(); defer { lock.unlock() }
+        guard let root else { throw KeystoreError.sealed }
+        let e = try loadEntry(id)
+        let imm = e.container.immutableMeta
+        let dk = try SecureRandom.secret(32)
+        let body = try AESGCM.seal(secret, key: dk, associatedData: Keystore.secretAD(imm))
+        try SecureFile.withLock(directory) {
+            try reloadHeaderLocked(root: root)
+            guard let kek = keyring[mutableMeta.currentKEK] else { throw KeystoreError.sealed }
+            let mut = try Keystore.encodeJSON(KeyMutable(kekVersion: mutableMeta.currentKEK))
+            let wrapped = try AESGCM.seal(dk, key: kek, associatedData: Keystore.dkAD(imm, mut))
+            let c = Container(kind: .key, immutableMeta: imm, mutableMeta: mut, blobA: wrapped.packed, blobB: body.packed)
+            try SecureFile.atomicWrite(entryPath(id), c.encode())
+        }
+        audit.record("keystore.replace_secret", result: "ok", detail: ["id": id])
+    }
+
     /// 在闭包内短暂使用机密；返回后机密被清零。
     public func withSecret<R>(id: String, _ body: (SecretBytes, KeyInfo) throws -> R) throws -> R {
         lock.lock()

@@ -57,6 +57,21 @@ extension Keystore {
                          address: addr.checksummed, publicKey: pub.hex, hsm: ref)
     }
 
+    /// 令牌上的用户 PIN 改了之后更新存着的 PIN：先用新 PIN 登录并找到这把密钥（错的 PIN 不会被存下），再换条目机密；
+    /// 丢掉缓存的签名器，下一次签名用新 PIN 重新登录。
+    public func updateHSMPin(id: String, pin: SecretBytes) throws {
+        let info = try self.info(id: id)
+        guard info.kind == .hsmKey, let ref = info.hsm else {
+            throw KeystoreError.invalidInput("密钥 \(id) 不是 HSM 密钥 / key \(id) is not an HSM key")
+        }
+        let m = try PKCS11Module.load(ref.modulePath)
+        let s = try PKCS11Session(module: m, slot: try m.slot(forToken: ref.tokenLabel))
+        try s.login(pin)
+        _ = try s.publicKey(id: try Hex.decode(ref.keyIdHex))
+        try replaceSecret(id: id, secret: pin)
+        signerCache.removeAll()
+    }
+
     /// 在 KMS 服务里创建 secp256k1 密钥并登记引用。
     @discardableResult
     public func createKMSKey(socketPath: String, label: String) throws -> KeyInfo {

@@ -12,5 +12,6 @@ enum CommandRegistry {
         InitCommand.self, StatusCommand.self, EngineCommand.self, FeesCommand.self, SweepCommand.self, NonceCommand.self,
         AssetCommand.self,  // 引擎（issue 5）
         TreasuryCommand.self, ScannerCommand.self, SuspenseCommand.self,  // 账与链相等（issue 10）
+        SignerCommand.self,  // 密钥层级（issue 15）
     ]
 }

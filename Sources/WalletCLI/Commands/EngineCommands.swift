@@ -171,6 +171,11 @@ struct StatusCommand: ParsableCommand {
                 print(zh ? "引擎：没有在运行（下面的密钥库状态是本命令进程自己的）" : "engine: not running (the keystore state below is this command's own)")
                 print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")
             }
+            if let r = s.engine?.signer ?? s.signer { print(EngineCLI.signerLine(r, zh: zh)) }
+            if let e = s.engine, let n = e.approvedWaiting, n > 0 {
+                let why = e.waitingReason.map { zh ? "，原因 \($0)" : ", because \($0)" } ?? (zh ? "，下一轮签名" : ", signed next round")
+                print(zh ? "等待签名的已批准提现：\(n)\(why)" : "approved withdrawals waiting to be signed: \(n)\(why)")
+            }
             if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
             if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
         }
@@ -187,6 +192,8 @@ struct StatusUnhealthy: WalletError {
         let hints: [String: (String, String)] = [
             "node.unreachable": ("检查节点与网络", "check the node and network"),
             "node.chain_id_mismatch": ("节点在另一条链上，检查 config.json 的 rpcUrls", "the node is on another chain, check rpcUrls in config.json"),
+            "signer.unavailable": ("签名设备或服务够不着（令牌、KMS）；恢复后自动继续，见 ledger alerts", "the signing device or service is unreachable (token, KMS); resumes by itself, see ledger alerts"),
+            "signer.error": ("签名器配置或设备给出错误结果，见 ledger alerts", "the signer is misconfigured or returned bad results, see ledger alerts"),
             "scanner.halted": ("深度重组超过窗口，核对后 scanner rescan --from N", "a reorg deeper than the window; check, then scanner rescan --from N"),
         ]
         let parts = problems.map { p in zh ? "\(p)（\(hints[p]?.0 ?? "")）" : "\(p) (\(hints[p]?.1 ?? ""))" }
@@ -493,5 +500,26 @@ enum InitBackup {
             out.append(path)
         }
         return out
+    }
+}
+
+extension EngineCLI {
+    /// 签名器一行：四种状态四个符号（✔ 正常、⏸ 封存、⚠ 不可用、✖ 错误），不会把封存和坏了看成一样。
+    static func signerLine(_ r: SignerReport, zh: Bool) -> String {
+        let sym: String, word: String
+        switch r.state {
+        case "ok": sym = "✔"; word = zh ? "正常" : "ok"
+        case "sealed": sym = "⏸"; word = zh ? "已封存" : "sealed"
+        case "unavailable": sym = "⚠"; word = zh ? "不可用" : "unavailable"
+        default: sym = "✖"; word = zh ? "错误" : "error"
+        }
+        var line = "\(zh ? "签名器" : "signer"): \(sym) \(word)  \(r.keyId) \(r.label ?? "") [\(r.tier ?? "-")] \(r.address ?? "")"
+        if r.matchesConfig == false { line += zh ? "  ✖ 地址不是配置的热钱包" : "  ✖ address is not the configured hot wallet" }
+        if let ms = r.latencyMillis { line += "  \(ms) ms" }
+        if let c = r.lastErrorCode, let at = r.lastErrorAt {
+            let msg = (zh ? r.lastErrorMessage : r.lastErrorMessageEn) ?? ""
+            line += zh ? "\n  最近一次故障：\(c)（\(msg)），时间 \(at)" : "\n  last failure: \(c) (\(msg)) at \(at)"
+        }
+        return line
     }
 }

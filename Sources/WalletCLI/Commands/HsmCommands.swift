@@ -6,7 +6,7 @@ import WalletEngine
 
 struct HsmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
-                                                    subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self])
+                                                    subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self, HsmSetPin.self])
     static let defaultModule = "/usr/lib/softhsm/libsofthsm2.so"
 }
 
@@ -103,6 +103,32 @@ struct HsmSign: ParsableCommand {
             let (sig, address) = try runBlocking { try await ks.signDigest(id: id, digest: d) }
             let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": address]
             if g.json { CLI.printJSON(out) } else { print("r=\(sig.r.hex)\ns=\(sig.s.hex)\nv=\(sig.recoveryId)") }
+        }
+    }
+}
+
+struct HsmSetPin: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "set-pin",
+        abstract: "令牌上的用户 PIN 改了之后更新存着的 PIN（custodian/admin，先在令牌上验证，审计）")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "keystore 中的 HSM 密钥 id") var key: String
+    @Option(name: .long, help: "新的用户 PIN 文件（缺省时在 TTY 上提示）") var pinFile: String?
+
+    func run() throws {
+        CLI.run(g) {
+            let zh = g.language == .zh
+            let e = try EngineCLI.open(home)
+            let op = try EngineCLI.authenticate(e, auth)
+            try EngineCLI.unseal(e, u, lang: g.language)
+            defer { e.seal() }
+            let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "新的用户 PIN" : "new user PIN", prompt: zh ? "新的用户 PIN：" : "New user PIN: ")
+            try e.updateHSMPin(keyId: key, pin: pin, by: op)
+            if g.json { CLI.printJSON(["keyId": key, "updated": true]) } else {
+                print(zh ? "密钥 \(key) 的 PIN 已在令牌上验证并更新；运行中的引擎下一次重连时用新 PIN。" : "the PIN of key \(key) was verified on the token and updated; a running engine uses it on its next reconnect.")
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 
 struct KmsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kms", abstract: "本地 KMS 服务 / local KMS service (GenerateDataKey/Decrypt/Sign/GetPublicKey)",
-                                                    subcommands: [KmsServe.self, KmsStatus.self])
+                                                    subcommands: [KmsServe.self, KmsStatus.self, KmsKeygen.self])
 }
 
 enum KmsCLI {
@@ -74,6 +74,28 @@ struct KmsStatus: ParsableCommand {
             let keys = (try c.call(["op": "ListKeys"])["keys"] as? [[String: Any]]) ?? []
             if g.json { CLI.printJSON(["reachable": true, "latencyMillis": ms, "socket": path, "keys": keys]); return }
             print(g.language == .zh ? "KMS 可达：\(path)，延迟 \(ms) ms，\(keys.count) 把密钥" : "KMS reachable at \(path), \(ms) ms, \(keys.count) keys")
+        }
+    }
+}
+
+struct KmsKeygen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keygen",
+        abstract: "在 KMS 服务里生成 secp256k1 密钥并登记到本 home 的 keystore（admin）；之后 signer use 让它为热钱包签名")
+    @OptionGroup var g: GlobalOptions
+    @OptionGroup var home: HomeOption
+    @OptionGroup var auth: OperatorOptions
+    @OptionGroup var u: UnsealOptions
+    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
+    @Option(name: .long, help: "密钥标签") var label: String
+
+    func run() throws {
+        CLI.run(g) {
+            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            defer { ks.seal(via: "cli") }
+            let info = try ks.createKMSKey(socket: socket ?? KmsCLI.defaultSocket(home), label: label)
+            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "tier": info.tier.rawValue]) } else {
+                print(g.language == .zh ? "已在 KMS 里生成密钥 \(info.id)，地址 \(info.address ?? "")" : "generated key \(info.id) in the KMS, address \(info.address ?? "")")
+            }
         }
     }
 }

@@ -38,6 +38,8 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     case adminDecide = "admin.decide"
     /// 让 policy.json 生效（审批策略；法定人数）。
     case policySet = "policy.set"
+    case signerUse = "signer.use"
+    case hsmSetPin = "hsm.set_pin"
 
     /// 允许的角色。viewer 只读，永远不在任何一行里。
     public var roles: Set<OperatorRole> {
@@ -48,7 +50,9 @@ public enum EngineOperation: String, CaseIterable, Sendable {
         case .keystoreUnseal, .keystoreSeal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet,
-             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve, .adminDecide, .policySet: [.admin]
+             .allowlistActivate, .hotWalletFund, .jobRequeue, .scannerRescan, .ceremonyStart, .coldWalletAdd, .suspenseResolve, .adminDecide, .policySet,
+             .signerUse: [.admin]
+        case .hsmSetPin: [.custodian, .admin]
         }
     }
 }

@@ -44,7 +44,7 @@ extension WalletEngine {
         return r
     }
 
-    /// 运行中引擎的心跳：封存状态、签名器层级，存进账本 KV（engine.runtime）。
+    /// 运行中引擎的心跳：封存状态、签名器的真实检查结果、等待签名的提现，存进账本 KV（engine.runtime）。
     public struct Heartbeat: Codable, Sendable, Equatable {
         public var pid: Int32
         public var at: Int64
@@ -54,15 +54,37 @@ extension WalletEngine {
         public var signerAddress: String
         public var lastSealBy: String?
         public var lastSealAt: Int64?
+        /// 本引擎看到的封存开始时间（解封后为 nil）。
+        public var sealedSince: Int64?
+        /// 热钱包签名器最近一次检查（state: ok / sealed / unavailable / error）。
+        public var signer: SignerReport?
+        /// 已批准、还没签名的提现数，以及为什么在等（keystore.sealed / signer.* / withdraw.insufficient_liquidity；nil = 下一轮就签）。
+        public var approvedWaiting: Int?
+        public var waitingReason: String?
     }
     static let heartbeatKey = "engine.runtime"
 
     public func writeHeartbeat() throws {
         let req = keystore.lastSealRequest
-        let tier = keystore.isSealed ? nil : hotWalletSigner()?.tier
-        try gate.put(Self.heartbeatKey, Heartbeat(pid: getpid(), at: clock(), sealed: keystore.isSealed, signerTier: tier,
+        let sealed = keystore.isSealed
+        let tier = sealed ? nil : hotWalletSigner()?.tier
+        let now = clock()
+        let since = sealedSince.write { s -> Int64? in
+            if !sealed { s = nil } else if s == nil { s = (req.map { $0.at >= startedAt } ?? false) ? req!.at : now }
+            return s
+        }
+        let waiting = (try? gate.with { l in try l.withdrawalCount(WithdrawalFilter(state: .approved)) }) ?? 0
+        var reason: String?
+        if waiting > 0 {
+            if sealed { reason = "keystore.sealed" } else if let p = signerFailure { reason = p } else {
+                let short = try? gate.with { l in try l.store.allAssets().map(\.symbol).filter { !((try l.setting("engine.liquidity.\($0)")) ?? "").isEmpty } }
+                if let a = short?.first { reason = "withdraw.insufficient_liquidity:\(a)" }
+            }
+        }
+        try gate.put(Self.heartbeatKey, Heartbeat(pid: getpid(), at: now, sealed: sealed, signerTier: tier,
                                                    signerKeyId: config.hotWallet.keyId, signerAddress: config.hotWallet.address,
-                                                   lastSealBy: req?.operatorName, lastSealAt: req?.at))
+                                                   lastSealBy: req?.operatorName, lastSealAt: req?.at, sealedSince: since,
+                                                   signer: signerReport.get, approvedWaiting: waiting, waitingReason: reason))
     }
 
     /// 本机上正在运行的（另一个）引擎的心跳：10 秒内写过、进程还活着。

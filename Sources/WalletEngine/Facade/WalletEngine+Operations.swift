@@ -25,10 +25,26 @@ public struct EngineStatus: Sendable {
     public var settings: EffectiveSettings?
     /// 本机上正在运行的引擎（心跳）；nil = 没有在跑的引擎（seal 与 signerTier 是本查询进程自己的）。
     public var engine: WalletEngine.Heartbeat?
+    /// 本查询进程自己对签名器的检查（没有运行中的引擎时显示它）。
+    public var signer: SignerReport?
     /// 需要值班处理的问题（机器码）；为空即 healthy。
     public var problems: [String] = []
     public var healthy: Bool { problems.isEmpty }
 
+    static func signerJSON(_ r: SignerReport) -> [String: Any] { SignerJSON.encode(r) }
+}
+
+/// 签名器报告的 JSON（status 与 signer status 同一形状）。
+public enum SignerJSON {
+    public static func encode(_ r: SignerReport) -> [String: Any] {
+        ["state": r.state, "keyId": r.keyId, "label": r.label ?? NSNull(), "tier": r.tier ?? NSNull(), "address": r.address ?? NSNull(),
+         "matchesConfig": r.matchesConfig ?? NSNull(), "latencyMillis": r.latencyMillis ?? NSNull(), "checkedAt": r.checkedAt,
+         "lastError": r.lastErrorCode.map { c -> Any in ["code": c, "message": r.lastErrorMessage ?? "", "messageEn": r.lastErrorMessageEn ?? "",
+                                                        "at": r.lastErrorAt ?? 0] } ?? NSNull()]
+    }
+}
+
+extension EngineStatus {
     public var json: [String: Any] {
         var o: [String: Any] = [
             "chainId": NSNumber(value: chainId), "chainKind": chainKind, "demo": demo,
@@ -51,13 +67,17 @@ public struct EngineStatus: Sendable {
             // 运行中引擎的真实状态优先：封存按钮按下后这里 2 秒内变成 sealed。
             o["engine"] = ["running": true, "pid": Int(e.pid), "sealed": e.sealed, "signerTier": e.signerTier ?? NSNull(),
                            "signerKeyId": e.signerKeyId, "signerAddress": e.signerAddress, "heartbeatAt": e.at,
-                           "lastSealBy": e.lastSealBy ?? NSNull(), "lastSealAt": e.lastSealAt.map { $0 as Any } ?? NSNull()] as [String: Any]
+                           "lastSealBy": e.lastSealBy ?? NSNull(), "lastSealAt": e.lastSealAt.map { $0 as Any } ?? NSNull(),
+                           "sealedSince": e.sealedSince.map { $0 as Any } ?? NSNull(),
+                           "signer": e.signer.map(Self.signerJSON) ?? NSNull(),
+                           "approvedWaiting": e.approvedWaiting ?? 0, "waitingReason": e.waitingReason ?? NSNull()] as [String: Any]
             o["signerTier"] = e.signerTier ?? NSNull()
             if var s = o["seal"] as? [String: Any] { s["sealed"] = e.sealed; s["source"] = "engine"; o["seal"] = s }
         } else {
             o["engine"] = ["running": false]
             if var s = o["seal"] as? [String: Any] { s["source"] = "this-process"; o["seal"] = s }
         }
+        o["signer"] = (engine?.signer ?? signer).map(Self.signerJSON) ?? NSNull()
         if let e = nodeError { o["nodeError"] = e }
         if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
         o["healthy"] = healthy
@@ -118,6 +138,8 @@ extension WalletEngine {
                               hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
                               signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
         st.engine = runningEngine()
+        if st.engine == nil { _ = await usableHotSigner(); st.signer = lastSignerReport }
+        if let r = st.engine?.signer ?? st.signer, r.state == "unavailable" || r.state == "error" { st.problems.append("signer.\(r.state)") }
         // 没有一个健康的节点（不可达、chainId 不符）就是问题：status 退出 1，值班一眼能看到。
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }

@@ -38,7 +38,7 @@ extension EngineOperation {
     public var needsAdminQuorum: Bool {
         switch self {
         case .operatorAdd, .assetAdd, .assetUpdate, .assetDisable, .assetEnable, .depositXpubSet, .allowlistActivate, .coldWalletAdd,
-             .policySet: true
+             .policySet, .signerUse: true
         default: false
         }
     }
@@ -159,6 +159,7 @@ extension WalletEngine {
         case .allowlistActivate: _ = try allowlistActivate(try s("address"), by: proposer)
         case .coldWalletAdd: _ = try addColdWallet(try s("address"), label: try s("label"), by: proposer)
         case .policySet: try setApprovedPolicy(json: try s("json"), hash: try s("hash"), by: proposer)
+        case .signerUse: _ = try await useSigner(keyId: try s("keyId"), allowNewAddress: v["newAddress"] == "true", by: proposer)
         default:
             throw EngineError("admin.proposal_corrupt", zh: "操作 \(p.operation) 不走提议。", en: "operation \(p.operation) is not proposable.")
         }

@@ -43,6 +43,11 @@ public final class WalletEngine: @unchecked Sendable {
     let clock: @Sendable () -> Int64
     let signerProblem = Protected<String?>(nil)
     let signerAlertCleared = Protected(false)
+    /// 热钱包签名器最近一次真实检查的结果（心跳带给别的进程）。
+    let signerReport = Protected<SignerReport?>(nil)
+    let sealedSince = Protected<Int64?>(nil)
+    /// 本进程打开引擎的时间（判断封存请求是不是在本进程运行期间发生的）。
+    let startedAt: Int64
     /// 演示链的出块器（仅 kind=demo）。
     public private(set) var demo: DemoChainDriver?
 
@@ -53,6 +58,7 @@ public final class WalletEngine: @unchecked Sendable {
          logger: EngineLogger, clock: @escaping @Sendable () -> Int64) {
         self.home = home; self.config = config; self.gate = gate; self.keystore = keystore; self.chain = chain
         self.metrics = metrics; self.logger = logger; self.clock = clock
+        startedAt = clock()
         fees = FeeOracle(client: chain.client, settings: config.fees)
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
                                     logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
@@ -104,46 +110,6 @@ public final class WalletEngine: @unchecked Sendable {
 
     // MARK: - 密钥与签名
 
-    /// 热钱包签名器：一律经密钥库的统一 Signer（加密库 / HSM / KMS 同一接口；HSM 的 PIN 在密钥库里信封加密，
-    /// 所以任何层都要求已解封）。封存时为 nil。
-    public func hotWalletSigner() -> TransactionSigner? {
-        enforceSealRequests()   // 恐慌按钮：别的进程刚请求了封存，就不能再签
-        guard !keystore.isSealed else { return nil }
-        let s: KeystoreTxSigner
-        do { s = try KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) } catch {
-            // 已解封却拿不到签名器（HSM 令牌拔了、PIN 改了、KMS 不可达、条目坏了）：这是事件，不是「已封存」。
-            signerFailed("signer.unavailable", zh: "热钱包签名器 \(config.hotWallet.keyId) 不可用：\((error as? WalletError)?.message(.zh) ?? "\(error)")",
-                         en: "the hot-wallet signer \(config.hotWallet.keyId) is unavailable: \((error as? WalletError)?.message(.en) ?? "\(error)")")
-            return nil
-        }
-        // 签名密钥的地址必须就是配置的热钱包地址：keyId 指错（或密钥库里的条目被换）时宁可不签，也不能从别的地址发钱。
-        guard s.address.lowercased == config.hotWallet.address.lowercased() else {
-            logger.error("signer.address_mismatch", ["keyId": .string(config.hotWallet.keyId), "signer": .string(s.address.checksummed),
-                                                     "configured": .string(config.hotWallet.address)])
-            signerFailed("signer.address_mismatch", zh: "签名密钥 \(config.hotWallet.keyId) 的地址 \(s.address.checksummed) 不是配置的热钱包 \(config.hotWallet.address)：不签名。",
-                         en: "signing key \(config.hotWallet.keyId) has address \(s.address.checksummed), not the configured hot wallet \(config.hotWallet.address): not signing.")
-            return nil
-        }
-        // 恢复：只在本进程第一次成功、或刚从故障恢复时清一次（不在每次取签名器时写库）。
-        if signerProblem.write({ p -> Bool in defer { p = nil }; return p != nil }) || !signerAlertCleared.get {
-            signerAlertCleared.write { $0 = true }
-            try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock())
-        }
-        return s
-    }
-
-    static let signerAlertKey = "engine.signer.alert"
-
-    /// 已解封却不能签名的原因（nil = 没问题，或只是封存）。执行器据此让这一轮失败（`engine run --once` 退出 1）。
-    public var signerFailure: String? { signerProblem.get }
-
-    func signerFailed(_ code: String, zh: String, en: String) {
-        signerProblem.write { $0 = code }
-        logger.error(code, ["keyId": .string(config.hotWallet.keyId)])
-        // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
-        try? gate.alertOnce(Self.signerAlertKey, kind: code, zh: zh, en: en, at: clock())
-    }
-
     public func unseal(passphrase: SecretBytes) throws {
         do { try keystore.unseal(passphrase: passphrase) } catch {
             logger.warn("keystore.unseal_failed", ["error": .error(error)])
@@ -167,8 +133,9 @@ public final class WalletEngine: @unchecked Sendable {
         w.append(FeeWorker(engine: self))
         w.append(SealWatchWorker(engine: self))
         w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics))
-        w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in self?.hotWalletSigner() },
-                                    config: config, metrics: metrics, clock: clock, signerFailure: { [weak self] in self?.signerFailure }))
+        w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in await self?.usableHotSigner() },
+                                    config: config, metrics: metrics, clock: clock, signerFailure: { [weak self] in self?.signerFailure },
+                                    signFailed: { [weak self] e in self?.signFailed(e) }))
         w.append(SweepWorker(engine: self))
         w.append(JobWorker(engine: self))
         w.append(ReconcileWorker(engine: self))
@@ -186,6 +153,9 @@ public final class WalletEngine: @unchecked Sendable {
     }
 
     public var nativeSymbol: String { "ETH" }
+
+    /// signer use 写好 config.json 之后：本进程也用新配置。
+    func adoptConfig(_ c: EngineConfig) { config = c }
 
     /// 仅测试：替换内存中的配置（例如把热钱包换成 HSM 上新生成的密钥）。
     func replaceConfigForTests(_ c: EngineConfig) throws {

@@ -92,6 +92,10 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
     }
 
     /// 用登记的密钥签 32 字节摘要（低 S + 恢复 id）。
+    public func createKMSKey(socket: String, label: String) throws -> KeyInfo {
+        try keystore.createKMSKey(socketPath: socket, label: label)
+    }
+
     public func signDigest(id: String, digest: [UInt8]) async throws -> (signature: RecoverableSignature, address: String) {
         let s = try keystore.signer(for: id)
         return (try await s.sign(digest32: digest), s.address.checksummed)

@@ -34,6 +34,7 @@ public final class EngineMetrics: @unchecked Sendable {
     public let workerErrors: Counter
     public let workerRoundSeconds: Histogram
     public let sealed: Gauge
+    public let signerHealthy: Gauge
     public let up: Gauge
 
     public init(registry: MetricsRegistry = MetricsRegistry()) {
@@ -67,6 +68,7 @@ public final class EngineMetrics: @unchecked Sendable {
         workerRoundSeconds = r.histogram("wallet_worker_round_seconds", help: "worker 每轮耗时", labels: ["worker"],
                                          buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30])
         sealed = r.gauge("wallet_keystore_sealed", help: "密钥库是否封存（1 封存，0 已解封）")
+        signerHealthy = r.gauge("wallet_hot_signer_healthy", help: "热钱包签名器最近一次真实检查通过（1），封存、不可用或错误为 0")
         up = r.gauge("wallet_engine_up", help: "引擎运行中")
     }
 }

@@ -107,7 +107,7 @@ extension WalletEngine {
     public func sweepRun(logger log: EngineLogger? = nil) async throws -> Int {
         let log = log ?? logger.child("sweeper")
         var steps = try await advanceSweeps(log)
-        guard let hotSigner = hotWalletSigner() else {
+        guard let hotSigner = await usableHotSigner() else {
             log.warn("sweep.sealed", ["reason": "keystore sealed; sweeps need the HD seed and the hot-wallet key"])
             return steps
         }
@@ -230,7 +230,7 @@ extension WalletEngine {
         for s in try gate.with({ l in try l.sweeps(state: .toppingUpGas, page: Page(limit: 500)) }) {
             let st = try execState(s.id)
             guard let h = st.topUpHash else {
-                if let signer = hotWalletSigner() { try await sendTopUp(s, signer: signer, fees: try await fees.current(), log) }
+                if let signer = await usableHotSigner() { try await sendTopUp(s, signer: signer, fees: try await fees.current(), log) }
                 continue
             }
             guard let rc = try await client.receipt(try H256(hex: h)) else {

@@ -15,7 +15,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     let gate: LedgerGate
     let client: ChainClient
     let fees: FeeOracle
-    let signerProvider: @Sendable () -> TransactionSigner?
+    let signerProvider: @Sendable () async -> TransactionSigner?
     let chainId: UInt64
     let hotAddress: String
     let confirmations: Int
@@ -24,12 +24,14 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     let clock: @Sendable () -> Int64
     /// 已解封却不能签名的原因（与「已封存」区分：前者是故障，这一轮失败）。
     let signerFailure: @Sendable () -> String?
+    /// 签名本身失败时报给引擎（告警、签名器状态）。
+    let signFailed: @Sendable (Error) -> Void
     private let roundLock = NSLock()
 
-    public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () -> TransactionSigner?,
+    public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () async -> TransactionSigner?,
                 config: EngineConfig, metrics: EngineMetrics, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                signerFailure: @escaping @Sendable () -> String? = { nil }) {
-        self.signerFailure = signerFailure
+                signerFailure: @escaping @Sendable () -> String? = { nil }, signFailed: @escaping @Sendable (Error) -> Void = { _ in }) {
+        self.signerFailure = signerFailure; self.signFailed = signFailed
         self.gate = gate; self.client = client; self.fees = fees; self.signerProvider = signer
         self.chainId = config.chain.id; self.hotAddress = config.hotWallet.address.lowercased()
         self.confirmations = config.deposits.confirmations; self.stuckAfterSeconds = config.fees.stuckAfterSeconds
@@ -54,7 +56,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         // 顺序有讲究：先把旧 nonce 的交易送出去（unknown → signed → 广播），再签新的，最后跟踪确认。
         for w in try list(.unknown) where !ctx.shouldStop { n += try await resolveUnknown(w, ctx) ? 1 : 0 }
         for w in try list(.signed) where !ctx.shouldStop { n += try await broadcast(w, ctx) ? 1 : 0 }
-        if let signer = signerProvider() {
+        var signError: Error?
+        if let signer = await signerProvider() {
             var committed: [String: UInt256] = [:]   // 本轮排在前面、同一资产已签出的金额
             var balances: [String: UInt256] = [:]    // 本轮每种资产只读一次链上余额
             var short: Set<String> = []
@@ -67,7 +70,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                                                                           "have": .amount(have), "need": .amount(need)])
                     continue
                 }
-                guard try await signAndSend(w, signer: signer, ctx) else { break }   // 一笔签不了就停：后面的 nonce 不能越过它
+                // 一笔签不了就停：后面的 nonce 不能越过它
+                do { guard try await signAndSend(w, signer: signer, ctx) else { break } } catch let e as SignFailure { signError = e.error; break }
                 committed[w.asset] = (committed[w.asset] ?? .zero).addingReportingOverflow(w.amount).partialValue
                 n += 1
             }
@@ -83,6 +87,11 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         }
         for w in try list(.broadcast) where !ctx.shouldStop { n += try await track(w, ctx) ? 1 : 0 }
         try updateGauges()
+        if let e = signError {
+            // 签名失败是事件：跟踪完已广播的之后，这一轮失败（`engine run --once` 退出 1），告警已由引擎记下。
+            throw EngineError("signer.sign_failed", zh: "热钱包签名失败（\((e as? WalletError)?.code ?? "\(e)")），已批准的提现等待；见告警与 logs/engine.log。",
+                              en: "hot-wallet signing failed (\((e as? WalletError)?.code ?? "\(e)")); approved withdrawals wait; see alerts and logs/engine.log.")
+        }
         return RoundReport(processed: n, summary: "withdrawal steps=\(n)")
     }
 
@@ -171,7 +180,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let signed: SignedEthTransaction
         do { signed = try await signer.signChecked(tx) } catch {
             ctx.logger.error("withdrawal.sign_failed", ["id": .int(w.id), "nonce": .int(nonce), "error": .error(error)])
-            return false
+            signFailed(error)
+            throw SignFailure(error: error)
         }
         let hash = "0x" + Hex.encode(signed.hash)
         // 广播之前落库：原始字节 + 哈希 + nonce 记录，在同一个事务里。
@@ -316,7 +326,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
 
     /// 同一 nonce、同一收款与金额、加价 ≥ replacementBumpPercent 的替换交易。先落库再广播。
     func replace(_ w: Withdrawal, record: NonceRecord, _ ctx: WorkerContext) async throws -> Bool {
-        guard let signer = signerProvider(), let last = record.attempts.last else { return false }
+        guard let signer = await signerProvider(), let last = record.attempts.last else { return false }
         let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
         guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
             let msg = "提现 #\(w.id)（nonce \(record.nonce)）卡住，但加价后会超过配置的费用上限，未替换。可提高 fees.maxFeePerGasCap 或等待。"
@@ -344,3 +354,6 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         return true
     }
 }
+
+/// 签名这一步失败（区别于库或节点的错误）：执行器停下这一轮的签名，跟踪完在途的之后让这一轮失败。
+struct SignFailure: Error { let error: Error }

@@ -1,0 +1,71 @@
+// signer use / status：由命令决定哪把密钥（加密库 / HSM / KMS / 仪式种子）为热钱包签名，不用手改 config.json。
+import ArgumentParser
+import Foundation
+import WalletCrypto
+import WalletEngine
+
+struct SignerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "signer", abstract: "热钱包签名器：查看与切换 / hot-wallet signer",
+                                                    subcommands: [Use.self, Status.self])
+
+    static func json(_ c: SignerChange) -> [String: Any] {
+        ["keyId": c.keyId, "label": c.label, "tier": c.tier, "address": c.address, "addressChanged": c.addressChanged,
+         "previous": ["keyId": c.oldKeyId, "address": c.oldAddress]]
+    }
+
+    struct Use: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "让密钥库里的一把密钥为热钱包签名（admin；两位以上管理员时是提议，退出码 3；引擎须先停）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Option(name: .long, help: "密钥 id（keystore list / hsm keygen / kms keygen / ceremony 打印的）") var key: String
+        @Flag(name: .long, help: "确认热钱包地址随之改变（要求账上热钱包余额为 0、无在途交易、新地址从未发过交易）") var newAddress = false
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                let op = try EngineCLI.authenticate(e, auth)
+                let c = try runBlocking { try await e.useSigner(keyId: key, allowNewAddress: newAddress, by: op) }
+                if g.json { CLI.printJSON(SignerCommand.json(c)); return }
+                let zh = g.language == .zh
+                print(zh ? "热钱包签名器：\(c.keyId)（\(c.label)，\(c.tier)），地址 \(c.address)" : "hot-wallet signer: \(c.keyId) (\(c.label), \(c.tier)), address \(c.address)")
+                if c.addressChanged {
+                    print(zh ? "热钱包地址已从 \(c.oldAddress) 换成 \(c.address)：给新地址注资（treasury fund 记账），之后的提现与补 gas 从新地址发出。"
+                             : "the hot-wallet address moved from \(c.oldAddress) to \(c.address): fund the new address (record it with treasury fund); withdrawals and gas top-ups now leave from it.")
+                }
+                print(zh ? "启动 engine run 后用 status 确认签名器状态为 ✔。" : "start engine run, then check with status that the signer shows ✔.")
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不正常退出 1")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var u: UnsealOptions
+        @Flag(name: .long, help: "没有运行中的引擎时，先解封再真实检查设备（否则只能报告「已封存」）") var unseal = false
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                var report: SignerReport?
+                if let h = e.runningEngine() { report = h.signer } else {
+                    if unseal { try EngineCLI.unseal(e, u, lang: g.language) }
+                    _ = try runBlocking { await e.usableHotSigner() }
+                    report = e.lastSignerReport
+                    if unseal { e.seal() }
+                }
+                guard let r = report else {
+                    throw EngineError("signer.no_report", zh: "运行中的引擎还没有报告签名器状态，稍后再试。", en: "the running engine has not reported its signer yet; retry shortly.")
+                }
+                if g.json {
+                    var o = SignerJSON.encode(r)
+                    o["source"] = e.runningEngine() != nil ? "engine" : "this-process"
+                    CLI.printJSON(o)
+                } else { print(EngineCLI.signerLine(r, zh: g.language == .zh)) }
+                if r.state == "unavailable" || r.state == "error" {
+                    throw EngineError("signer.\(r.state)", zh: "热钱包签名器\(r.state == "error" ? "错误" : "不可用")：\(r.lastErrorCode ?? "")", en: "the hot-wallet signer is \(r.state): \(r.lastErrorCode ?? "")")
+                }
+            }
+        }
+    }
+}

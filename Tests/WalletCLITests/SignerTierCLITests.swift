@@ -1,0 +1,156 @@
+// 密钥层级按运维的方式跑（issue 15）：以前让 HSM / KMS 密钥为热钱包签名要手改 config.json；令牌拔掉只在 engine.log 里有一行，
+// `engine run --once` 退出 0、告警为空、status 说 ✔；令牌插回来运行中的引擎也不恢复。现在：命令切换签名器（地址会变时必须明说、
+// 迁移前提逐条检查），status 报运行中引擎的真实检查（ok / sealed / unavailable / error 四态），故障告警一次、--once 退出 1，
+// 设备回来后同一个进程自己恢复。驱动发布版二进制，对着真实 EVM，以链为准。
+import Foundation
+import Testing
+
+struct TierFixture {
+    let rel: URL
+    let dev: CLIDevnet
+    let t: CLIHome
+    var env: [String: String] = [:]
+
+    func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + t.h, env: env, executable: rel) }
+    func json(_ args: [String]) throws -> [String: Any] { (try run(args + ["--json"]).json as? [String: Any]) ?? [:] }
+
+    /// 建 home，加审批人，给用户一个充值地址。
+    func setUp() throws {
+        let r = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "1"]), env: env, executable: rel)
+        #expect(r.status == 0, "\(r.stderr)")
+        try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
+            .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+        #expect(try run(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", t.pw] + t.op("root")).status == 0)
+    }
+
+    /// 切到新密钥：不带 --new-address 被拒（退出 2，说明为什么），带上才换；status 的热钱包地址随之改变。
+    func switchSigner(to key: String, address: String) throws {
+        let refused = try run(["signer", "use", "--key", key] + t.op("root"))
+        #expect(refused.status == 2 && refused.stderr.contains("signer.address_change"), "\(refused.stderr)")
+        let used = try json(["signer", "use", "--key", key, "--new-address"] + t.op("root"))
+        #expect(used["address"] as? String == address && used["addressChanged"] as? Bool == true, "\(used)")
+        #expect(((try json(["status"]))["hotWallet"] as? [String: Any])?["address"] as? String == address)
+    }
+
+    /// 冷钱包给新热钱包注资，用户充值 2 ETH 并入账。
+    func fund(hot: String) throws {
+        let accts = try dev.accounts()
+        #expect(try run(["treasury", "cold-wallet", "add", accts[9], "--label", "vault"] + t.op("root")).status == 0)
+        let addr = try #require(try json(["address", "assign", "--user", "u", "--asset", "ETH"] + t.op("root"))["address"] as? String)
+        _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x8ac7230489e80000"]])   // 10 ETH
+        _ = try dev.call("devnet_send", [["from": accts[1], "to": addr, "value": "0x1bc16d674ec80000"]])  // 2 ETH
+        try dev.mine(2)
+        let once = try run(["engine", "run", "--once", "--unseal-passphrase-file", t.unseal])
+        #expect(once.status == 0, "\(once.stderr)")
+    }
+
+    func withdraw(_ rid: String, _ amount: String, _ to: String) throws {
+        let w = try json(["withdraw", "request", "--request-id", rid, "--user", "u", "--asset", "ETH", "--amount", amount, "--to", to] + t.op("root"))
+        #expect(try run(["withdraw", "approve", String((w["id"] as? Int) ?? -1)] + t.op("appr")).status == 0)
+    }
+
+    func engineSigner() throws -> [String: Any] {
+        (((try json(["status"]))["engine"] as? [String: Any])?["signer"] as? [String: Any]) ?? [:]
+    }
+
+    func alerts() throws -> [String] {
+        (try run(["ledger", "alerts", "--json"]).json as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+    }
+
+    func startEngine() throws -> Process {
+        let p = Process()
+        p.executableURL = rel
+        p.arguments = ["engine", "run", "--unseal-passphrase-file", t.unseal] + t.h
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func stop(_ p: Process) { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+
+    func waitFor(_ seconds: Double, _ cond: () throws -> Bool) rethrows -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end { if try cond() { return true }; usleep(200_000) }
+        return try cond()
+    }
+
+    /// 结束：账与链相等、审计链完好。
+    func checkBooks() throws {
+        let rec = try run(["ledger", "reconcile", "--json"])
+        #expect(rec.status == 0, "\(rec.stdout)")
+        #expect(try run(["ledger", "check"]).status == 0)
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
+}
+
+@Suite(.serialized) struct SignerTierCLITests {
+    @Test func hsmSignerByCommandFailsLoudlyAndRecoversWithoutRestart() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/lib/softhsm/libsofthsm2.so") else {
+            Issue.record("SoftHSM2 没装：install.sh 会装 softhsm2"); return
+        }
+        var f = TierFixture(rel: try CLIRunner.releaseBinary(), dev: try CLIDevnet(), t: CLIHome("hsmtier"))
+        let hsm = f.t.dir.appendingPathComponent("hsm").path
+        try FileManager.default.createDirectory(atPath: hsm + "/tokens", withIntermediateDirectories: true)
+        try "directories.tokendir = \(hsm)/tokens\nobjectstore.backend = file\n".write(toFile: hsm + "/softhsm2.conf", atomically: true, encoding: .utf8)
+        f.env = ["SOFTHSM2_CONF": hsm + "/softhsm2.conf"]
+        let pin = CLIRunner.write("1234\n", to: f.t.dir, "pin.txt"), so = CLIRunner.write("5678\n", to: f.t.dir, "so.txt")
+        try f.setUp()
+        #expect(try f.run(["hsm", "init-token", "--label", "hot", "--so-pin-file", so, "--pin-file", pin] + f.t.op("root")).status == 0)
+        let k = try f.json(["hsm", "keygen", "--token", "hot", "--label", "hot-hsm", "--pin-file", pin, "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
+        let key = try #require(k["id"] as? String), hot = try #require(k["address"] as? String)
+        // 审批人不能换签名器（只有 admin）。
+        #expect(try f.run(["signer", "use", "--key", key, "--new-address"] + f.t.op("appr")).status == 2)
+        try f.switchSigner(to: key, address: hot)
+        try f.fund(hot: hot)
+
+        // 没有引擎在跑：signer status 解封后真实检查令牌。
+        let st = try f.json(["signer", "status", "--unseal", "--unseal-passphrase-file", f.t.unseal])
+        #expect(st["state"] as? String == "ok" && st["tier"] as? String == "hsm" && st["matchesConfig"] as? Bool == true, "\(st)")
+
+        var engine = try f.startEngine()
+        defer { f.stop(engine) }
+        let a = "0x00000000000000000000000000000000000a11ce", b = "0x00000000000000000000000000000000000b0b00"
+        try f.withdraw("h1", "0.1", a)
+        #expect(try f.waitFor(20) { try f.dev.balance(a) == 100_000_000_000_000_000 }, "HSM 密钥签的提现应被 EVM 接受")
+        #expect(try f.waitFor(5) { try f.engineSigner()["state"] as? String == "ok" }, "\((try? f.engineSigner()) ?? [:])")
+        #expect(try f.engineSigner()["tier"] as? String == "hsm")
+        let nonce = try f.dev.nonce(hot)
+
+        // 拔掉令牌：运行中的引擎检查出来 → 不可用（不是「已封存」），告警一次，提现不签不发。
+        try FileManager.default.moveItem(atPath: hsm + "/tokens", toPath: hsm + "/tokens.away")
+        try f.withdraw("h2", "0.2", b)
+        let down = try f.waitFor(10) { try f.engineSigner()["state"] as? String == "unavailable" }
+        #expect(down, "\((try? f.engineSigner()) ?? [:])")
+        #expect(try f.alerts().filter { $0 == "signer.unavailable" }.count == 1)
+        let sj = try f.json(["status"])
+        #expect((sj["engine"] as? [String: Any])?["waitingReason"] as? String == "signer.unavailable", "\(sj)")
+        #expect((sj["problems"] as? [String] ?? []).contains("signer.unavailable"))
+        #expect(try f.run(["status"]).stdout.contains("⚠"))
+        try f.dev.mine(1)
+        #expect(try f.dev.balance(b) == 0 && f.dev.nonce(hot) == nonce)
+
+        // --once 在签名器故障时退出 1（以前退出 0、withdrawal steps=0）。
+        f.stop(engine)
+        let once = try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal])
+        #expect(once.status == 1, "\(once.stdout)\(once.stderr)")
+
+        // 常驻引擎在令牌不在时启动；令牌插回来，同一个进程自己恢复，等着的提现恰好发出一次。
+        engine = try f.startEngine()
+        #expect(try f.waitFor(10) { try f.engineSigner()["state"] as? String == "unavailable" })
+        try FileManager.default.moveItem(atPath: hsm + "/tokens.away", toPath: hsm + "/tokens")
+        #expect(try f.waitFor(20) { try f.dev.balance(b) == 200_000_000_000_000_000 }, "令牌回来后引擎没有自己恢复")
+        #expect(try f.waitFor(5) { try f.engineSigner()["state"] as? String == "ok" }, "心跳每 2 秒一次")
+        let back = try f.engineSigner()
+        #expect((back["lastError"] as? [String: Any])?["code"] != nil, "最近一次故障应保留：\(back)")
+        f.stop(engine)
+        try f.dev.mine(2)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try f.dev.nonce(hot) == nonce + 1)
+        let audit = try f.run(["audit", "list", "--action", "signer.use", "--json"])
+        #expect(audit.stdout.contains(key), "\(audit.stdout)")
+        try f.checkBooks()
+    }
+}

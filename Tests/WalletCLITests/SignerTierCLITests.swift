@@ -15,8 +15,8 @@ struct TierFixture {
     func json(_ args: [String]) throws -> [String: Any] { (try run(args + ["--json"]).json as? [String: Any]) ?? [:] }
 
     /// 建 home，加审批人，给用户一个充值地址。
-    func setUp() throws {
-        let r = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "1"]), env: env, executable: rel)
+    func setUp(_ extra: [String] = []) throws {
+        let r = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "1"] + extra), env: env, executable: rel)
         #expect(r.status == 0, "\(r.stderr)")
         try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
             .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
@@ -69,7 +69,16 @@ struct TierFixture {
         return p
     }
 
-    func stop(_ p: Process) { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+    /// SIGTERM 后 10 秒内必须退出（KMS 以前吞掉 SIGTERM、停不下来）；否则记失败并 SIGKILL，测试不挂死。
+    func stop(_ p: Process) {
+        guard p.isRunning else { return }
+        kill(p.processIdentifier, SIGTERM)
+        if !waitFor(10, { !p.isRunning }) {
+            Issue.record("\(p.arguments?.prefix(2).joined(separator: " ") ?? "") 收到 SIGTERM 10 秒后仍在运行")
+            kill(p.processIdentifier, SIGKILL)
+        }
+        p.waitUntilExit()
+    }
 
     func waitFor(_ seconds: Double, _ cond: () throws -> Bool) rethrows -> Bool {
         let end = Date().addingTimeInterval(seconds)
@@ -151,6 +160,93 @@ struct TierFixture {
         #expect(try f.dev.nonce(hot) == nonce + 1)
         let audit = try f.run(["audit", "list", "--action", "signer.use", "--json"])
         #expect(audit.stdout.contains(key), "\(audit.stdout)")
+        try f.checkBooks()
+    }
+}
+
+extension SignerTierCLITests {
+    /// KMS 层：`kms keygen` 建的密钥经 `signer use` 为热钱包签名；KMS 进程停掉 → 不可用 + 告警，重启 KMS → 同一个引擎自己恢复。
+    @Test func kmsSignerByCommandFailsLoudlyAndRecovers() throws {
+        let f = TierFixture(rel: try CLIRunner.releaseBinary(), dev: try CLIDevnet(), t: CLIHome("kmstier"))
+        let kmsPass = CLIRunner.write("kms-pass-123\n", to: f.t.dir, "kms.txt")
+        try f.setUp()
+        func serve() throws -> Process {
+            let p = Process()
+            p.executableURL = f.rel
+            p.arguments = ["kms", "serve", "--unseal-passphrase-file", kmsPass, "--scrypt-log-n", "12"] + f.t.h
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run()
+            let sock = f.t.home + "/kms.sock"
+            #expect(f.waitFor(10) { FileManager.default.fileExists(atPath: sock) && ((try? f.run(["kms", "status"]).status) == 0) }, "KMS 没有起来")
+            return p
+        }
+        var kms = try serve()
+        defer { f.stop(kms) }
+        let k = try f.json(["kms", "keygen", "--label", "hot-kms", "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
+        let key = try #require(k["id"] as? String), hot = try #require(k["address"] as? String)
+        #expect(k["tier"] as? String == "kms")
+        try f.switchSigner(to: key, address: hot)
+        try f.fund(hot: hot)
+
+        let engine = try f.startEngine()
+        defer { f.stop(engine) }
+        let a = "0x00000000000000000000000000000000000a11ce", b = "0x00000000000000000000000000000000000b0b00"
+        try f.withdraw("k1", "0.1", a)
+        #expect(try f.waitFor(20) { try f.dev.balance(a) == 100_000_000_000_000_000 }, "KMS 签的提现应被 EVM 接受")
+        #expect(try f.waitFor(5) { let s = try f.engineSigner(); return s["state"] as? String == "ok" && s["tier"] as? String == "kms" },
+                "\((try? f.engineSigner()) ?? [:])")
+        let nonce = try f.dev.nonce(hot)
+
+        f.stop(kms)
+        try f.withdraw("k2", "0.2", b)
+        #expect(try f.waitFor(10) { try f.engineSigner()["state"] as? String == "unavailable" }, "\((try? f.engineSigner()) ?? [:])")
+        #expect(try f.alerts().contains("signer.unavailable"))
+        try f.dev.mine(1)
+        #expect(try f.dev.balance(b) == 0 && f.dev.nonce(hot) == nonce)
+
+        kms = try serve()
+        #expect(try f.waitFor(20) { try f.dev.balance(b) == 200_000_000_000_000_000 }, "KMS 回来后引擎没有自己恢复")
+        #expect(try f.waitFor(5) { try f.engineSigner()["state"] as? String == "ok" })
+        f.stop(engine)
+        try f.dev.mine(2)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try f.dev.nonce(hot) == nonce + 1)
+        try f.checkBooks()
+    }
+
+    /// 数据库层与迁移前提：同一地址换一把密钥（热钱包私钥经 Web3 v3 导出再导入成新条目）不需要 --new-address，引擎照常签名；
+    /// 账上热钱包有钱时换到另一个地址被拒（退出 2），config.json 一个字节不变。
+    @Test func sameAddressSwitchesFreelyNewAddressNeedsEmptyBooks() throws {
+        let f = TierFixture(rel: try CLIRunner.releaseBinary(), dev: try CLIDevnet(), t: CLIHome("dbtier"))
+        try f.setUp()
+        let st = try f.json(["status"])
+        let hot = try #require((st["hotWallet"] as? [String: Any])?["address"] as? String)
+        try f.fund(hot: hot)
+        let keys = try #require(try f.run(["keystore", "list", "--json"]).json as? [[String: Any]])
+        let hotKey = try #require(keys.first { ($0["address"] as? String)?.lowercased() == hot.lowercased() }?["id"] as? String)
+        let pw = CLIRunner.write("v3-pass-123\n", to: f.t.dir, "v3.txt"), v3 = f.t.dir.appendingPathComponent("hot.json").path
+        #expect(try f.run(["keystore", "export-v3", "--id", hotKey, "--password-file", pw, "--out", v3, "--kdf", "pbkdf2",
+                           "--unseal-passphrase-file", f.t.unseal] + f.t.op("root")).status == 0)
+        let copy = try f.json(["keystore", "import-v3", "--file", v3, "--password-file", pw, "--label", "same-key",
+                               "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
+        let same = try #require(copy["id"] as? String)
+        let used = try f.json(["signer", "use", "--key", same] + f.t.op("root"))
+        #expect(used["addressChanged"] as? Bool == false && used["address"] as? String == hot, "\(used)")
+        try f.withdraw("d1", "0.1", "0x00000000000000000000000000000000000a11ce")
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        try f.dev.mine(2)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try f.dev.balance("0x00000000000000000000000000000000000a11ce") == 100_000_000_000_000_000)
+
+        let other = CLIRunner.write("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n", to: f.t.dir, "o.txt")
+        let imp = try f.json(["keystore", "import-mnemonic", "--label", "other", "--mnemonic-file", other, "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
+        let key = try #require(imp["id"] as? String)
+        let cfgBefore = try String(contentsOfFile: f.t.home + "/config.json", encoding: .utf8)
+        let r = try f.run(["signer", "use", "--key", key, "--new-address"] + f.t.op("root"))
+        #expect(r.status == 2 && r.stderr.contains("signer.hot_wallet_not_empty"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: f.t.home + "/config.json", encoding: .utf8) == cfgBefore)
+        let missing = try f.run(["signer", "use", "--key", "key-nosuch", "--new-address"] + f.t.op("root"))
+        #expect(missing.status == 2 && missing.stderr.contains("signer.key_not_found"))
         try f.checkBooks()
     }
 }

@@ -44,18 +44,11 @@ struct KmsServe: ParsableCommand {
             }
             let server = ks.kmsServer(KMSServer.Config(socketPath: socket ?? KmsCLI.defaultSocket(home), ratePerSecond: rate, burst: burst))
             try server.bind()
-            // SIGTERM/SIGINT：关闭监听、删除套接字、封存后退出。
-            signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN)
-            let q = DispatchQueue(label: "kms.signals")
-            let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: q)
-                s.setEventHandler { server.stop(); ks.seal(via: "kms"); Foundation.exit(0) }
-                s.resume()
-                return s
-            }
+            // SIGTERM/SIGINT：关闭监听、删除套接字、封存后退出。信号源必须活到 serve() 返回：以前只有 `_ = sources`，
+            // 发布版优化后信号源提前释放，SIGTERM 被静默吞掉、KMS 停不下来。
+            let trap = SignalTrap { _ in server.stop(); ks.seal(via: "kms"); Foundation.exit(0) }
             FileHandle.standardError.write(Data((g.language == .zh ? "KMS 服务已启动：\(server.config.socketPath)\n" : "KMS listening on \(server.config.socketPath)\n").utf8))
-            server.serve()
-            _ = sources
+            withExtendedLifetime(trap) { server.serve() }
         }
     }
 }

@@ -250,3 +250,34 @@ extension SignerTierCLITests {
         try f.checkBooks()
     }
 }
+
+extension SignerTierCLITests {
+    /// `init --unseal-shares T-of-N`：没有解封口令，KEK 拆成份额写到新目录（每份 0600）；任意 T 份解封引擎，少一份不行；
+    /// 口令与份额同时给、或份额目录不空，都在创建任何东西之前退出 2。
+    @Test func initCanCreateAHomeUnsealedByShares() throws {
+        let f = TierFixture(rel: try CLIRunner.releaseBinary(), dev: try CLIDevnet(), t: CLIHome("sharesinit"))
+        let dir = f.t.dir.appendingPathComponent("kek-shares").path
+        let base = ["init", "--chain-id", String(f.dev.chainId), "--rpc", f.dev.url, "--admin", "root", "--admin-passphrase-file", f.t.pw,
+                    "--scrypt-log-n", "12", "--confirmations", "1"] + CLIHome.backupArgs(f.t.dir) + f.t.h
+        let both = try CLIRunner.run(base + ["--unseal-passphrase-file", f.t.unseal, "--unseal-shares", "2-of-3", "--unseal-shares-dir", dir], executable: f.rel)
+        #expect(both.status == 2 && both.stderr.contains("init.unseal_mode"), "\(both.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.t.home))
+        let r = try CLIRunner.run(base + ["--unseal-shares", "2-of-3", "--unseal-shares-dir", dir, "--json"], executable: f.rel)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try #require(((r.json as? [String: Any])?["unseal"] as? [String: Any])?["files"] as? [String])
+        #expect(files.count == 3)
+        for p in files { #expect(((try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions]) as? Int) == 0o600) }
+        #expect(!r.stdout.contains(try String(contentsOfFile: files[0], encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
+                "份额不能出现在标准输出（终端回滚）里")
+        let seal = try #require(try f.json(["keystore", "status"])["mode"] as? String)
+        #expect(seal == "shares")
+        let two = try files.prefix(2).map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let one = CLIRunner.write(two[0] + "\n", to: f.t.dir, "one.txt"), pair = CLIRunner.write(two.joined(separator: "\n") + "\n", to: f.t.dir, "two.txt")
+        let short = try f.run(["engine", "run", "--once", "--unseal-shares-file", one])
+        #expect(short.status == 2, "\(short.stderr)")
+        let ok = try f.run(["engine", "run", "--once", "--unseal-shares-file", pair])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let st = try f.json(["signer", "status", "--unseal", "--unseal-shares-file", pair])
+        #expect(st["state"] as? String == "ok", "\(st)")
+    }
+}

@@ -27,7 +27,9 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "链 id（主网 1）") var chainId: UInt64
     @Option(name: .long, help: "节点 JSON-RPC 地址，可重复（故障转移）") var rpc: [String] = []
     @Flag(name: .long, help: "使用进程内演示链（不连真实节点；界面醒目标注 DEMO）") var demo = false
-    @Option(name: .long, help: "解封口令文件") var unsealPassphraseFile: String
+    @Option(name: .long, help: "解封口令文件（与 --unseal-shares 二选一）") var unsealPassphraseFile: String?
+    @Option(name: .long, help: "用 T-of-N 份额代替解封口令（KEK 拆成 Shamir 份额），例如 3-of-5；需要 --unseal-shares-dir") var unsealShares: String?
+    @Option(name: .long, help: "写解封份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）") var unsealSharesDir: String?
     @Option(name: .long, help: "助记词文件（已备份好的；缺省则生成新种子，此时必须给 --backup-shares 与 --backup-dir）") var mnemonicFile: String?
     @Option(name: .long, help: "新种子的 SLIP-39 备份份额 T-of-N，例如 2-of-3") var backupShares: String?
     @Option(name: .long, help: "写备份份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）") var backupDir: String?
@@ -69,27 +71,29 @@ struct InitCommand: ParsableCommand {
             }
             var backup: (threshold: Int, count: Int)?
             if let spec = backupShares {
-                let parts = spec.lowercased().split(separator: "-").map(String.init)
-                guard parts.count == 3, parts[1] == "of", let t = Int(parts[0]), let n = Int(parts[2]) else {
-                    throw EngineError("init.backup_shares", zh: "--backup-shares 格式应为 T-of-N，例如 2-of-3。", en: "--backup-shares must look like T-of-N, e.g. 2-of-3.", badInput: true)
-                }
-                guard let dir = backupDir else {
-                    throw EngineError("init.backup_dir", zh: "--backup-shares 需要 --backup-dir DIR（份额文件写在那里）。", en: "--backup-shares needs --backup-dir DIR (where the share files go).", badInput: true)
-                }
-                // 先确认能写（不存在或是空目录），再创建任何东西：不能出现「home 建好了、备份没写出来」。
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-                    throw EngineError("init.backup_dir", zh: "--backup-dir \(dir) 是一个文件，不是目录：给一个新目录。", en: "--backup-dir \(dir) is a file, not a directory: give a new directory.", badInput: true)
-                }
-                let existing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                guard existing.isEmpty else {
-                    throw EngineError("init.backup_dir", zh: "--backup-dir \(dir) 不是空目录：换一个新目录（不覆盖已有的份额）。", en: "--backup-dir \(dir) is not empty: use a new directory (existing shares are never overwritten).", badInput: true)
-                }
-                backup = (t, n)
+                backup = try InitShares.parse(spec, flag: "--backup-shares", code: "init.backup_shares")
+                try InitShares.checkDir(backupDir, flag: "--backup-shares", dirFlag: "--backup-dir", code: "init.backup_dir")
             } else if backupDir != nil {
                 throw EngineError("init.backup_shares", zh: "--backup-dir 需要 --backup-shares T-of-N。", en: "--backup-dir needs --backup-shares T-of-N.", badInput: true)
             }
-            let unseal = try CLI.readSecretFile(unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase")
+            // 解封方式二选一：口令文件，或 KEK 的 T-of-N 份额（写到新目录，每位保管人取走一份）。
+            var unsealSplit: (threshold: Int, count: Int)?
+            guard (unsealPassphraseFile == nil) != (unsealShares == nil) else {
+                throw EngineError("init.unseal_mode", zh: "解封方式必须二选一：--unseal-passphrase-file F，或 --unseal-shares T-of-N --unseal-shares-dir DIR。",
+                                  en: "choose exactly one way to unseal: --unseal-passphrase-file F, or --unseal-shares T-of-N --unseal-shares-dir DIR.", badInput: true)
+            }
+            if let spec = unsealShares {
+                unsealSplit = try InitShares.parse(spec, flag: "--unseal-shares", code: "init.unseal_shares")
+                try InitShares.checkDir(unsealSharesDir, flag: "--unseal-shares", dirFlag: "--unseal-shares-dir", code: "init.unseal_shares_dir")
+                if let d = unsealSharesDir, let b = backupDir,
+                   (d as NSString).standardizingPath == (b as NSString).standardizingPath {
+                    throw EngineError("init.unseal_shares_dir", zh: "--unseal-shares-dir 与 --backup-dir 必须是不同的目录：两种份额交给不同的人、分开保管。",
+                                      en: "--unseal-shares-dir and --backup-dir must differ: the two kinds of shares go to different people and are kept apart.", badInput: true)
+                }
+            } else if unsealSharesDir != nil {
+                throw EngineError("init.unseal_shares", zh: "--unseal-shares-dir 需要 --unseal-shares T-of-N。", en: "--unseal-shares-dir needs --unseal-shares T-of-N.", badInput: true)
+            }
+            let unseal = try unsealPassphraseFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "解封口令" : "unseal passphrase") } ?? SecretBytes(count: 0)
             let adminPass = try CLI.readSecretFile(adminPassphraseFile, what: lang == .zh ? "管理员口令" : "admin passphrase")
             let mnemonic = try mnemonicFile.map { try CLI.readSecretFile($0, what: lang == .zh ? "助记词" : "mnemonic") }
             let kdf = ScryptParams(n: scryptLogN < 15 ? 1 << UInt64(scryptLogN) : 1 << 15)
@@ -100,21 +104,34 @@ struct InitCommand: ParsableCommand {
                 operatorKDF: kdf, startBlock: start)
             req.allowInsecureRpc = allowInsecureRpc
             req.backup = backup
+            req.unsealShares = unsealSplit
             let r = try HomeInitializer.initialize(req)
-            var files: [String] = []
-            if let dir = backupDir, let b = backup {
-                do { files = try InitBackup.write(r.backupShares, threshold: b.threshold, to: dir) } catch {
-                    // 备份写不出来：刚建的 home 不能留下（一个没有备份的种子），整个撤销。
-                    try? FileManager.default.removeItem(atPath: r.home)
-                    throw EngineError("init.backup_write", zh: "备份份额写不进 \(dir)（\(error)）：已撤销刚创建的 home，没有留下任何东西。",
-                                      en: "could not write the backup shares to \(dir) (\(error)); the new home was removed, nothing was left behind.")
+            var files: [String] = [], unsealFiles: [String] = []
+            do {
+                if let dir = backupDir, let b = backup {
+                    files = try InitShares.write(r.backupShares, name: "slip39-share", threshold: b.threshold, to: dir)
                 }
+                if let dir = unsealSharesDir, let u = unsealSplit {
+                    unsealFiles = try InitShares.write(r.unsealShares, name: "unseal-share", threshold: u.threshold, to: dir)
+                }
+            } catch {
+                // 份额写不出来：刚建的 home 不能留下（没有备份的种子，或谁也解不开的密钥库），整个撤销。
+                try? FileManager.default.removeItem(atPath: r.home)
+                for f in files + unsealFiles { unlink(f) }
+                throw EngineError("init.shares_write", zh: "份额文件写不出来（\(error)）：已撤销刚创建的 home 和写了一半的份额，没有留下任何东西。",
+                                  en: "could not write the share files (\(error)); the new home and any partial shares were removed, nothing was left behind.")
             }
             if g.json {
                 var o = r.json
                 if let b = backup { o["backup"] = ["scheme": "slip39", "threshold": b.threshold, "count": b.count, "files": files] as [String: Any] }
+                if let u = unsealSplit { o["unseal"] = ["mode": "shares", "threshold": u.threshold, "count": u.count, "files": unsealFiles] as [String: Any] }
                 CLI.printJSON(o)
             } else {
+                if let u = unsealSplit {
+                    print(lang == .zh ? "密钥库由 KEK 份额解封：任意 \(u.threshold) 份可解封，已写入 \(unsealFiles.count) 个文件（0600）。交给不同的保管人后删除："
+                                      : "the keystore unseals with KEK shares: any \(u.threshold) unseal it; written to \(unsealFiles.count) files (0600). Hand them to different custodians, then delete them:")
+                    for f in unsealFiles { print("  \(f)") }
+                }
                 if !files.isEmpty {
                     print(lang == .zh ? "新种子的 SLIP-39 备份：任意 \(backup!.threshold) 份可还原，已写入 \(files.count) 个文件（0600）。请把每份交给不同的保管人（离线保存），然后删除这些文件："
                                       : "SLIP-39 backup of the new seed: any \(backup!.threshold) shares restore it; written to \(files.count) files (0600). Hand each to a different custodian (kept offline), then delete the files:")
@@ -488,14 +505,37 @@ struct ScannerRescan: ParsableCommand {
 }
 
 /// init 的备份份额文件：0700 目录、每份一个 0600 文件（原子写），文件名带序号与门限，内容只有份额本身。
-enum InitBackup {
-    static func write(_ shares: [SecretBytes], threshold: Int, to dir: String) throws -> [String] {
+/// init 的 T-of-N 份额（种子的 SLIP-39 备份、KEK 的解封份额）：解析、目录检查（先于创建任何东西）、写文件。
+enum InitShares {
+    static func parse(_ spec: String, flag: String, code: String) throws -> (threshold: Int, count: Int) {
+        let parts = spec.lowercased().split(separator: "-").map(String.init)
+        guard parts.count == 3, parts[1] == "of", let t = Int(parts[0]), let n = Int(parts[2]) else {
+            throw EngineError(code, zh: "\(flag) 格式应为 T-of-N，例如 2-of-3。", en: "\(flag) must look like T-of-N, e.g. 2-of-3.", badInput: true)
+        }
+        return (t, n)
+    }
+
+    /// 目录必须给出，且不存在或为空：不能出现「home 建好了、份额没写出来」，也绝不覆盖已有的份额。
+    static func checkDir(_ dir: String?, flag: String, dirFlag: String, code: String) throws {
+        guard let dir else {
+            throw EngineError(code, zh: "\(flag) 需要 \(dirFlag) DIR（份额文件写在那里）。", en: "\(flag) needs \(dirFlag) DIR (where the share files go).", badInput: true)
+        }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            throw EngineError(code, zh: "\(dirFlag) \(dir) 是一个文件，不是目录：给一个新目录。", en: "\(dirFlag) \(dir) is a file, not a directory: give a new directory.", badInput: true)
+        }
+        guard ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).isEmpty else {
+            throw EngineError(code, zh: "\(dirFlag) \(dir) 不是空目录：换一个新目录（不覆盖已有的份额）。", en: "\(dirFlag) \(dir) is not empty: use a new directory (existing shares are never overwritten).", badInput: true)
+        }
+    }
+
+    static func write(_ shares: [SecretBytes], name: String, threshold: Int, to dir: String) throws -> [String] {
         if !FileManager.default.fileExists(atPath: dir) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         var out: [String] = []
         for (i, s) in shares.enumerated() {
-            let path = (dir as NSString).appendingPathComponent("slip39-share-\(i + 1)-of-\(shares.count)-threshold-\(threshold).txt")
+            let path = (dir as NSString).appendingPathComponent("\(name)-\(i + 1)-of-\(shares.count)-threshold-\(threshold).txt")
             try CLI.writeSecretFile(path, s)
             out.append(path)
         }

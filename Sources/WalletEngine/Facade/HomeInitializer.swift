@@ -33,6 +33,8 @@ public struct InitRequest {
     /// 从哪个区块开始扫充值（nil = 0）。CLI 默认填 init 时的链头。
     public var startBlock: UInt64?
     public var allowInsecureRpc = false
+    /// 用 KEK 的 T-of-N 份额代替解封口令（unsealPassphrase 此时不用）；份额在 InitResult.unsealShares 里只返回这一次。
+    public var unsealShares: (threshold: Int, count: Int)?
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
@@ -57,6 +59,8 @@ public struct InitResult: Sendable {
     public var generatedMnemonic: Bool
     /// 备份份额（SLIP-39 助记词，UTF-8 字节）：调用方写到各保管人的文件后即丢弃。
     public var backupShares: [SecretBytes] = []
+    /// 解封份额（KEK 的 Shamir 份额，UTF-8 字节）：调用方写到各保管人的文件后即丢弃。
+    public var unsealShares: [SecretBytes] = []
 
     public var json: [String: Any] {
         ["home": home, "chainId": NSNumber(value: chainId), "hotWallet": ["address": hotWalletAddress, "keyId": hotWalletKeyId],
@@ -106,7 +110,12 @@ public enum HomeInitializer {
         guard req.adminPassphrase.count >= 8 else {
             throw EngineError("init.admin_passphrase", zh: "管理员口令至少 8 个字节（--admin-passphrase-file）。", en: "the admin passphrase needs at least 8 bytes (--admin-passphrase-file).", badInput: true)
         }
-        guard req.unsealPassphrase.count >= 8 else {
+        if let u = req.unsealShares {
+            guard u.threshold >= 2, u.threshold <= u.count, u.count <= 16 else {
+                throw EngineError("init.unseal_shares", zh: "--unseal-shares 须为 T-of-N，2 ≤ T ≤ N ≤ 16（例如 3-of-5）。",
+                                  en: "--unseal-shares must be T-of-N with 2 ≤ T ≤ N ≤ 16 (e.g. 3-of-5).", badInput: true)
+            }
+        } else if req.unsealPassphrase.count < 8 {
             throw EngineError("init.unseal_passphrase", zh: "解封口令至少 8 个字节（--unseal-passphrase-file）。", en: "the unseal passphrase needs at least 8 bytes (--unseal-passphrase-file).", badInput: true)
         }
         if req.mnemonic == nil && req.backup == nil && req.chainKind != .demo && !req.acceptUnbackedSeed {
@@ -164,8 +173,16 @@ public enum HomeInitializer {
         let hotPub = try Secp256k1.publicKey(privateKey: hotKey.privateKey, compressed: false)
         let hotAddress = try EthereumAddress(publicKey: hotPub)
 
-        // 2. 密钥库：口令封存；种子与热钱包私钥各一个信封加密条目。
-        let ks = try Keystore.initialize(home: home.root, passphrase: req.unsealPassphrase, options: req.keystoreOptions)
+        // 2. 密钥库：口令或 KEK 份额封存；种子与热钱包私钥各一个信封加密条目。
+        let ks: Keystore
+        var unsealShares: [SecretBytes] = []
+        if let u = req.unsealShares {
+            let (k, s) = try Keystore.initialize(home: home.root, threshold: u.threshold, shares: u.count, options: req.keystoreOptions)
+            ks = k
+            unsealShares = s.map { var b = Array($0.utf8); defer { SecretBytes.wipe(&b) }; return SecretBytes(b) }
+        } else {
+            ks = try Keystore.initialize(home: home.root, passphrase: req.unsealPassphrase, options: req.keystoreOptions)
+        }
         let fp = Hex.encode(master.fingerprint)
         let seedInfo = try ks.store(secret: seed, kind: .hdSeed, label: "hd-seed", fingerprint: fp)
         let hotInfo = try ks.store(secret: hotKey.privateKey, kind: .privateKey, label: "hot-wallet",
@@ -193,6 +210,6 @@ public enum HomeInitializer {
 
         return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,
                           seedKeyId: seedInfo.id, seedFingerprint: fp, depositXpub: xpub, admin: req.adminName,
-                          generatedMnemonic: generated, backupShares: shares)
+                          generatedMnemonic: generated, backupShares: shares, unsealShares: unsealShares)
     }
 }

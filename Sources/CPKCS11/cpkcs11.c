@@ -88,6 +88,14 @@ cpkcs11_module *cpkcs11_load(const char *path, char *err, size_t errlen) {
     return m;
 }
 
+CK_RV cpkcs11_reinit(cpkcs11_module *m) {
+    CK_C_INITIALIZE_ARGS args;
+    m->Finalize(NULL);
+    memset(&args, 0, sizeof args);
+    args.flags = CKF_OS_LOCKING_OK;
+    return m->Initialize(&args);
+}
+
 void cpkcs11_unload(cpkcs11_module *m) {
     if (!m) return;
     m->Finalize(NULL);

@@ -126,9 +126,20 @@ public final class HSMSigner: Signer, @unchecked Sendable {
         } catch HSMError.sessionLost {
             session = nil  // 会话丢失：重连一次
             return try openSession().signDigest(digest, id: id)
-        } catch let e as HSMError where e.code == "hsm.call_failed" {
-            session = nil
+        } catch let e as HSMError {
+            dropSession(after: e)
             throw e
+        }
+    }
+
+    /// 出错后丢掉会话；像令牌被拔出过的错误（调用失败、令牌或密钥找不到）还要让模块重新枚举，
+    /// 否则令牌插回来之后这个进程仍然看不见它（SoftHSM2 实测：C_GetTokenInfo 一直 CKR_GENERAL_ERROR）。
+    private func dropSession(after e: Error) {
+        session = nil
+        guard let h = e as? HSMError else { return }
+        switch h {
+        case .call, .tokenNotFound, .keyNotFound: try? PKCS11Module.load(ref.modulePath).reinitialize()
+        default: break
         }
     }
 
@@ -160,7 +171,7 @@ public final class HSMSigner: Signer, @unchecked Sendable {
             _ = try s.publicKey(id: try Hex.decode(ref.keyIdHex))
             return .ok(latencyMillis: Int(Date().timeIntervalSince(start) * 1000))
         } catch let e as WalletError {
-            session = nil
+            dropSession(after: e)
             return .error(code: e.code, message: e.message(.zh))
         } catch { session = nil; return .error(code: "hsm.unknown", message: "\(error)") }
     }

@@ -119,7 +119,7 @@ struct TierFixture {
         let st = try f.json(["signer", "status", "--unseal", "--unseal-passphrase-file", f.t.unseal])
         #expect(st["state"] as? String == "ok" && st["tier"] as? String == "hsm" && st["matchesConfig"] as? Bool == true, "\(st)")
 
-        var engine = try f.startEngine()
+        let engine = try f.startEngine()
         defer { f.stop(engine) }
         let a = "0x00000000000000000000000000000000000a11ce", b = "0x00000000000000000000000000000000000b0b00"
         try f.withdraw("h1", "0.1", a)
@@ -141,23 +141,26 @@ struct TierFixture {
         try f.dev.mine(1)
         #expect(try f.dev.balance(b) == 0 && f.dev.nonce(hot) == nonce)
 
-        // --once 在签名器故障时退出 1（以前退出 0、withdrawal steps=0）。
-        f.stop(engine)
-        let once = try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal])
-        #expect(once.status == 1, "\(once.stdout)\(once.stderr)")
-
-        // 常驻引擎在令牌不在时启动；令牌插回来，同一个进程自己恢复，等着的提现恰好发出一次。
-        engine = try f.startEngine()
-        #expect(try f.waitFor(10) { try f.engineSigner()["state"] as? String == "unavailable" })
+        // 令牌插回来：同一个引擎进程（模块在拔出前已初始化，要重新枚举才看得见令牌）在有界退避内自己恢复，等着的提现恰好发出一次。
         try FileManager.default.moveItem(atPath: hsm + "/tokens.away", toPath: hsm + "/tokens")
-        #expect(try f.waitFor(20) { try f.dev.balance(b) == 200_000_000_000_000_000 }, "令牌回来后引擎没有自己恢复")
+        #expect(try f.waitFor(25) { try f.dev.balance(b) == 200_000_000_000_000_000 }, "令牌回来后引擎没有自己恢复")
         #expect(try f.waitFor(5) { try f.engineSigner()["state"] as? String == "ok" }, "心跳每 2 秒一次")
         let back = try f.engineSigner()
         #expect((back["lastError"] as? [String: Any])?["code"] != nil, "最近一次故障应保留：\(back)")
         f.stop(engine)
+
+        // --once 在签名器故障时退出 1（以前退出 0、withdrawal steps=0）；令牌回来后 --once 照常。
+        try FileManager.default.moveItem(atPath: hsm + "/tokens", toPath: hsm + "/tokens.away")
+        try f.withdraw("h3", "0.3", a)
+        let once = try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal])
+        #expect(once.status == 1, "\(once.stdout)\(once.stderr)")
+        try FileManager.default.moveItem(atPath: hsm + "/tokens.away", toPath: hsm + "/tokens")
         try f.dev.mine(2)
         #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
-        #expect(try f.dev.nonce(hot) == nonce + 1)
+        try f.dev.mine(2)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try f.dev.nonce(hot) == nonce + 2)
+        #expect(try f.dev.balance(a) == 400_000_000_000_000_000)
         let audit = try f.run(["audit", "list", "--action", "signer.use", "--json"])
         #expect(audit.stdout.contains(key), "\(audit.stdout)")
         try f.checkBooks()

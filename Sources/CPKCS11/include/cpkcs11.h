@@ -89,6 +89,8 @@ typedef struct cpkcs11_module cpkcs11_module;
 /// dlopen 模块并调用 C_GetFunctionList + C_Initialize。失败返回 NULL，err 写入原因（dlerror 或 CKR）。
 cpkcs11_module *cpkcs11_load(const char *path, char *err, size_t errlen);
 void cpkcs11_unload(cpkcs11_module *m);
+/* C_Finalize + C_Initialize on the same loaded module: the library re-enumerates slots and tokens (a re-inserted token). */
+CK_RV cpkcs11_reinit(cpkcs11_module *m);
 
 CK_RV cpkcs11_get_slot_list(cpkcs11_module *m, CK_BBOOL tokenPresent, CK_SLOT_ID *slots, CK_ULONG *count);
 CK_RV cpkcs11_get_token_info(cpkcs11_module *m, CK_SLOT_ID slot, CK_TOKEN_INFO *info);

@@ -558,7 +558,8 @@ extension EngineCLI {
         if let ms = r.latencyMillis { line += "  \(ms) ms" }
         if let c = r.lastErrorCode, let at = r.lastErrorAt {
             let msg = (zh ? r.lastErrorMessage : r.lastErrorMessageEn) ?? ""
-            line += zh ? "\n  最近一次故障：\(c)（\(msg)），时间 \(at)" : "\n  last failure: \(c) (\(msg)) at \(at)"
+            let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(at)))
+            line += zh ? "\n  最近一次故障：\(c)（\(msg)），时间 \(when)" : "\n  last failure: \(c) (\(msg)) at \(when)"
         }
         return line
     }

@@ -62,21 +62,39 @@ extension WalletEngine {
     /// 给 worker 用：取得签名器，再对 HSM / KMS 做一次真实检查（令牌在、会话能登录、密钥能找到；KMS 能 ping 通）。
     /// 检查通过才算恢复（清告警、记 ok）；设备暂时够不着时 nil，下一轮（worker 的间隔就是有界的退避）再试，不用重启。
     public func usableHotSigner() async -> TransactionSigner? {
-        guard let s = hotWalletSigner() else { return nil }
+        // 故障中的有界退避（1、2、4、8、10、10… 秒）：不每轮都去敲一个刚拔掉的令牌，也不会等到有人重启。
+        let now = clock()
+        if signerProblem.get != nil, now < signerRetry.get.at { return nil }
+        guard let s = hotWalletSigner() else { backOff(now); return nil }
         var latency: Int?
         if let k = s as? KeystoreTxSigner, k.inner.tier == .hsm || k.inner.tier == .kms {
+            let device = k.inner.tier == .hsm ? "HSM" : "KMS"
             switch await k.inner.health() {
             case .ok(let ms): latency = ms
             case .sealed: note(state: "sealed", signer: s, latency: nil); return nil
             case .unavailable(let reason):
-                signerFailed("signer.unavailable", code: "signer.unavailable", zh: reason, en: reason); return nil
+                signerFailed("signer.unavailable", code: "signer.unavailable", zh: reason, en: "\(device) unavailable (see logs/engine.log)")
+                backOff(now); return nil
             case .error(let code, let message):
-                signerFailed("signer.unavailable", code: code, zh: message, en: message); return nil
+                signerFailed("signer.unavailable", code: code, zh: message, en: "\(device) check failed with \(code)")
+                backOff(now); return nil
             }
         }
+        if signerRetry.get.failures > 0 { signerRetry.write { $0 = (0, 0) } }
         recovered()
         note(state: "ok", signer: s, latency: latency)
         return s
+    }
+
+    func backOff(_ now: Int64) {
+        guard signerProblem.get != nil else { return }   // 只是封存：不退避
+        let delay = signerRetry.write { r -> Int64 in
+            r.failures += 1
+            let d = min(Int64(1) << Int64(min(r.failures - 1, 4)), 10)
+            r.at = now + d
+            return d
+        }
+        logger.info("signer.retry", ["inSeconds": .int(delay), "failures": .int(Int64(signerRetry.get.failures))])
     }
 
     /// 签名本身失败（设备在检查之后掉了、服务报错、自检不过）：告警一次，执行器让这一轮失败。

@@ -92,6 +92,13 @@ public final class PKCS11Module: @unchecked Sendable {
         return m
     }
 
+    /// 重新初始化（C_Finalize + C_Initialize，不卸载库）：令牌拔出再插回后，模块要重新枚举槽位才看得见它。
+    /// 之前的会话全部失效，持有者下一次调用会拿到错误并重连。
+    public func reinitialize() throws {
+        PKCS11Module.registryLock.lock(); defer { PKCS11Module.registryLock.unlock() }
+        try ck("C_Initialize", cpkcs11_reinit(handle))
+    }
+
     /// 卸载（C_Finalize）——测试切换令牌目录时使用。
     public static func unloadAll() {
         registryLock.lock(); defer { registryLock.unlock() }

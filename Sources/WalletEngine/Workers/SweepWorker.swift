@@ -181,6 +181,43 @@ extension WalletEngine {
         log.info("sweep.topup_sent", ["id": .int(s.id), "txHash": .string(hash), "amount": .amount(s.topup)])
     }
 
+    /// 卡住的补 gas：同一 nonce、同一收款与金额，费用至少加 replacementBumpPercent（与提现的替换同一规则，`FeeOracle.replacementTier`）。
+    /// 新版本先落库（尝试列表、内部交易登记、当前哈希）再广播；扫块器看到任何一个版本上链都按内部补 gas 处理。
+    func bumpTopUp(_ s: Sweep, record: NonceRecord, _ log: EngineLogger) async throws -> Bool {
+        guard let last = record.attempts.last, let signer = await usableHotSigner() else { return false }
+        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
+        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+            try gate.alertOnce("engine.sweep.topup_cap.\(s.id)", kind: "sweep.topup_stuck_at_cap",
+                               zh: "归集 #\(s.id) 的补 gas（nonce \(record.nonce)）卡住，但加价后会超过 fees.maxFeePerGasCap，未替换：热钱包后面的 nonce 都在等它。提高上限或等费用回落。",
+                               en: "the gas top-up of sweep #\(s.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed fees.maxFeePerGasCap; not replaced, and later hot-wallet nonces wait behind it. Raise the cap or wait for fees to fall.",
+                               at: clock())
+            log.warn("sweep.topup_stuck_at_cap", ["id": .int(s.id), "nonce": .int(record.nonce)])
+            return false
+        }
+        var tx = try SignedEthTransaction.decode(raw: last.raw).transaction
+        tx.maxFeePerGas = tier.maxFeePerGas
+        tx.maxPriorityFeePerGas = tier.maxPriorityFeePerGas
+        let signed = try await signer.signChecked(tx)
+        let hash = "0x" + Hex.encode(signed.hash)
+        var r = record
+        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
+                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
+        r.lastBroadcastAt = clock()
+        var st = try execState(s.id)
+        st.topUpHash = hash
+        try gate.transaction { _ in
+            try gate.put("engine.sweep.\(s.id)", st)
+            try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
+            try gate.putNonceRecord(from: hotAddress, r)
+        }
+        do { _ = try await client.sendRawTransaction(signed.raw) } catch {
+            log.warn("sweep.topup_broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
+        }
+        log.warn("sweep.topup_replaced", ["id": .int(s.id), "nonce": .int(record.nonce), "txHash": .string(hash),
+                                          "attempts": .int(Int64(r.attempts.count)), "maxFeePerGas": .amount(tier.maxFeePerGas)])
+        return true
+    }
+
     /// 归集交易：充值地址 → 热钱包，由 HD 种子按该地址的派生路径签名。
     func sendSweep(_ s: Sweep, fees e: FeeEstimate, _ log: EngineLogger) async throws {
         var st = try execState(s.id)
@@ -233,28 +270,40 @@ extension WalletEngine {
                 if let signer = await usableHotSigner() { try await sendTopUp(s, signer: signer, fees: try await fees.current(), log) }
                 continue
             }
-            guard let rc = try await client.receipt(try H256(hex: h)) else {
-                // 没有收据：若节点已丢弃（广播失败或被挤出交易池），重发存着的同一份字节，否则 nonce 空洞会卡住热钱包。
-                if let n = st.topUpNonce, let last = try gate.nonceRecord(from: hotAddress, nonce: n)?.attempts.last,
-                   try await client.rebroadcastIfDropped(last) {
-                    log.warn("sweep.topup_rebroadcast", ["id": .int(s.id), "txHash": .string(last.hash)])
+            // 加过价的补 gas 有好几个版本（同一 nonce）：哪个上链都算，看全部。
+            let record = try st.topUpNonce.flatMap { try gate.nonceRecord(from: hotAddress, nonce: $0) }
+            var mined: (hash: String, receipt: ChainReceipt)?
+            for x in record?.attempts.map(\.hash) ?? [h] {
+                if let rc = try await client.receipt(try H256(hex: x)) { mined = (x, rc); break }
+            }
+            guard let (minedHash, rc) = mined else {
+                // 没有收据：若节点已丢弃（广播失败或被挤出交易池），重发存着的同一份字节；还在池里却超过 stuckAfterSeconds，
+                // 按提现同样的规则加价替换——否则一笔出价过低的补 gas 会卡住热钱包之后的每一个 nonce。
+                if var r = record, let last = r.attempts.last {
+                    if try await client.rebroadcastIfDropped(last) {
+                        log.warn("sweep.topup_rebroadcast", ["id": .int(s.id), "txHash": .string(last.hash)])
+                        r.lastBroadcastAt = clock(); try gate.putNonceRecord(from: hotAddress, r)
+                    } else if clock() - (r.lastBroadcastAt ?? last.signedAt) >= Int64(config.fees.stuckAfterSeconds) {
+                        steps += try await bumpTopUp(s, record: r, log) ? 1 : 0
+                    }
                 }
                 continue
             }
             let fee = rc.feePaid
             if rc.succeeded {
                 let s2 = try gate.transaction { l -> Sweep in
-                    if let n = st.topUpNonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
-                        r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r)
-                    }
+                    if var r = record { r.minedHash = minedHash; try gate.putNonceRecord(from: hotAddress, r) }
                     return try l.sweepTopUpConfirmed(id: s.id, topupFee: fee)
                 }
                 metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
-                log.info("sweep.topup_confirmed", ["id": .int(s.id), "fee": .amount(fee)])
+                log.info("sweep.topup_confirmed", ["id": .int(s.id), "fee": .amount(fee), "txHash": .string(minedHash)])
                 try await sendSweep(s2, fees: try await fees.current(), log)
             } else {
-                try gate.with { l in _ = try l.sweepDefer(id: s.id, reason: "补 gas 交易失败 \(h)") }
-                log.error("sweep.topup_failed", ["id": .int(s.id), "txHash": .string(h)])
+                try gate.transaction { l in
+                    if var r = record { r.minedHash = minedHash; try gate.putNonceRecord(from: hotAddress, r) }
+                    _ = try l.sweepDefer(id: s.id, reason: "补 gas 交易失败 \(minedHash)")
+                }
+                log.error("sweep.topup_failed", ["id": .int(s.id), "txHash": .string(minedHash)])
             }
             steps += 1
         }

@@ -58,3 +58,55 @@ import Testing
         try f.checkBooks()
     }
 }
+
+extension StuckTxCLITests {
+    /// 取消卡住的提现：两人（提出人不能自己批准）→ 同一 nonce 的 0 值 NOOP 上链 → 提现 failed（取消）、资金此时才解冻；
+    /// 收款地址一分没收到，热钱包 nonce 只前进 1，账与链相等，审计有提出、批准、NOOP、取消四条。
+    @Test func stuckWithdrawalIsCancelledByASameNonceNoop() throws {
+        let f = TierFixture(rel: try CLIRunner.releaseBinary(), dev: try CLIDevnet(), t: CLIHome("noop"))
+        try f.setUp()
+        let root = f.t.op("root")
+        let hot = try #require(((try f.json(["status"]))["hotWallet"] as? [String: Any])?["address"] as? String)
+        try f.fund(hot: hot)
+        let nonceBefore = try f.dev.nonce(hot)
+        func available() throws -> String? {
+            let rows = (try f.run(["ledger", "balances", "--user", "u", "--json"]).json as? [[String: Any]]) ?? []
+            return rows.first { $0["account"] as? String == "user_available:ETH:u" }?["balance"] as? String
+        }
+        _ = try f.dev.call("devnet_setAutoMine", [false])
+        let to = "0x00000000000000000000000000000000000c0ffe"
+        let w = try f.json(["withdraw", "request", "--request-id", "n1", "--user", "u", "--asset", "ETH", "--amount", "0.5", "--to", to] + root)
+        let id = String(try #require(w["id"] as? Int))
+        // 还没签名的提现不能用 NOOP 取消（驳回就行）。
+        let early = try f.run(["withdraw", "cancel", id, "--reason", "x"] + root)
+        #expect(early.status == 2 && early.stderr.contains("withdraw.cancel_state"), "\(early.stderr)")
+        #expect(try f.run(["withdraw", "approve", id] + f.t.op("appr")).status == 0)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try available() == "1.5", "签名广播后 0.5 冻结")
+
+        let req = try f.json(["withdraw", "cancel", id, "--reason", "卡在交易池；用户撤回 it's fine"] + f.t.op("appr"))
+        #expect(req["state"] as? String == "requested", "\(req)")
+        let selfApprove = try f.run(["withdraw", "cancel-approve", id] + f.t.op("appr"))
+        #expect(selfApprove.status == 2 && selfApprove.stderr.contains("withdraw.cancel_self"), "\(selfApprove.stderr)")
+        let ok = try f.json(["withdraw", "cancel-approve", id] + root)
+        #expect(ok["state"] as? String == "approved", "\(ok)")
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        #expect(try available() == "1.5", "NOOP 确认之前资金不能解冻")
+
+        _ = try f.dev.call("devnet_setAutoMine", [true])
+        try f.dev.mine(2)
+        #expect(try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal]).status == 0)
+        let list = (try f.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
+        let row = try #require(list.first { String(($0["id"] as? Int) ?? -1) == id })
+        #expect(row["state"] as? String == "failed" && (row["reason"] as? String ?? "").contains("NOOP"), "\(row)")
+        #expect(try available() == "2", "NOOP 确认后资金解冻")
+        #expect(try f.dev.balance(to) == 0, "收款地址不能收到钱")
+        #expect(try f.dev.nonce(hot) == nonceBefore + 1, "同一个 nonce 只上链一笔（NOOP）")
+        let actions = ["withdraw.cancel_request", "withdraw.cancel_approve", "withdraw.noop_signed", "withdraw.cancelled"]
+        for a in actions {
+            let r = (try f.run(["audit", "list", "--action", a, "--json"]).json as? [[String: Any]]) ?? []
+            #expect(!r.isEmpty, "审计缺 \(a)")
+        }
+        try f.checkBooks()
+    }
+}

@@ -52,6 +52,7 @@ private func dump(_ home: String) throws -> String {
         case .keystoreSeal: _ = try e.requestSeal(by: op, via: "test")
         case .keystoreUnseal: try e.unseal(passphrase: SecretBytes(Array("unseal-pass-123".utf8)), by: op, via: "test")
         case .ceremonyStart: _ = try e.startCeremony(by: op, label: "matrix")
+        case .withdrawCancel: _ = try e.requestCancel(withdrawalID: 1, reason: "matrix", by: op)
         case .signerUse: _ = try await e.useSigner(keyId: "key-matrix", allowNewAddress: true, by: op)
         case .hsmSetPin: try e.updateHSMPin(keyId: "key-matrix", pin: SecretBytes(Array("1234".utf8)), by: op)
         }

@@ -6,7 +6,7 @@ import WalletEngine
 struct WithdrawCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "withdraw", abstract: "提现 / withdrawals",
-        subcommands: [Request.self, List.self, Approve.self, Reject.self, AllowlistAdd.self, AllowlistActivate.self, Allowlist.self])
+        subcommands: [Request.self, List.self, Approve.self, Reject.self, Cancel.self, CancelApprove.self, AllowlistAdd.self, AllowlistActivate.self, Allowlist.self])
 
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "发起提现（按 --request-id 幂等）")
@@ -117,6 +117,52 @@ struct WithdrawCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let w = try e.reject(withdrawalID: id, reason: reason, by: try EngineCLI.authenticate(e, auth))
                 if g.json { CLI.printJSON(EngineCLI.withdrawalJSON(e, w)) } else { print("#\(w.id) \(w.state.rawValue)") }
+            }
+        }
+    }
+
+    static func cancelJSON(_ c: WithdrawalCancel) -> [String: Any] {
+        ["id": c.withdrawalID, "state": c.state, "reason": c.reason, "requestedBy": c.requestedBy, "requestedAt": c.requestedAt,
+         "approvedBy": c.approvedBy ?? NSNull(), "approvedAt": c.approvedAt.map { $0 as Any } ?? NSNull(), "noopHash": c.noopHash ?? NSNull()]
+    }
+
+    static func printCancel(_ c: WithdrawalCancel, _ g: GlobalOptions) {
+        if g.json { CLI.printJSON(cancelJSON(c)); return }
+        let zh = g.language == .zh
+        if c.approvedBy == nil {
+            print(zh ? "提现 #\(c.withdrawalID) 的取消已提出（\(c.requestedBy)）：另一位 approver 或 admin 运行 `withdraw cancel-approve \(c.withdrawalID)` 后，引擎用同一 nonce 的 NOOP 替换它；NOOP 确认后资金才解冻。"
+                     : "cancel of withdrawal #\(c.withdrawalID) requested (\(c.requestedBy)): after another approver or admin runs `withdraw cancel-approve \(c.withdrawalID)`, the engine replaces it with a same-nonce NOOP; funds unfreeze only once the NOOP is confirmed.")
+        } else {
+            print(zh ? "提现 #\(c.withdrawalID) 的取消已批准（\(c.approvedBy!)）：引擎下一轮发出 NOOP；若原交易先上链，取消作废（告警 withdraw.cancel_too_late）。"
+                     : "cancel of withdrawal #\(c.withdrawalID) approved (\(c.approvedBy!)): the engine sends the NOOP next round; if the original lands first, the cancel is void (alert withdraw.cancel_too_late).")
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "提出取消一笔卡住、已占 nonce 的提现（approver/admin；另一人批准后用同一 nonce 的 0 值 NOOP 替换）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument(help: "提现 ID") var id: Int64
+        @Option(name: .long, help: "取消原因（写入审计日志）") var reason: String
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                WithdrawCommand.printCancel(try e.requestCancel(withdrawalID: id, reason: reason, by: try EngineCLI.authenticate(e, auth)), g)
+            }
+        }
+    }
+
+    struct CancelApprove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cancel-approve", abstract: "批准另一人提出的取消（approver/admin，不能是提出人）")
+        @OptionGroup var g: GlobalOptions
+        @OptionGroup var home: HomeOption
+        @OptionGroup var auth: OperatorOptions
+        @Argument(help: "提现 ID") var id: Int64
+        func run() throws {
+            CLI.run(g) {
+                let e = try EngineCLI.open(home)
+                WithdrawCommand.printCancel(try e.approveCancel(withdrawalID: id, by: try EngineCLI.authenticate(e, auth)), g)
             }
         }
     }

@@ -39,13 +39,14 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     /// 让 policy.json 生效（审批策略；法定人数）。
     case policySet = "policy.set"
     case signerUse = "signer.use"
+    case withdrawCancel = "withdraw.cancel"
     case hsmSetPin = "hsm.set_pin"
 
     /// 允许的角色。viewer 只读，永远不在任何一行里。
     public var roles: Set<OperatorRole> {
         switch self {
         case .withdrawRequest: [.approver, .custodian, .admin]
-        case .withdrawApprove, .withdrawReject, .allowlistAdd: [.approver, .admin]
+        case .withdrawApprove, .withdrawReject, .allowlistAdd, .withdrawCancel: [.approver, .admin]
         case .addressAssign, .reconcileEnqueue: [.approver, .custodian, .admin]
         case .keystoreUnseal, .keystoreSeal, .sweepRun: [.custodian, .admin]
         case .keystoreManage: [.admin]

@@ -284,16 +284,34 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         let record = try gate.nonceRecord(from: hotAddress, nonce: nonce)
         let hashes = record?.attempts.map(\.hash) ?? [primary]
         let head = try await client.blockNumber()
+        var cancel = try gate.get(WalletEngine.cancelKey(w.id), as: WithdrawalCancel.self)
         for h in hashes {
             guard let rc = try await client.receipt(try H256(hex: h)) else { continue }
             let conf = head >= rc.blockNumber ? Int(head - rc.blockNumber + 1) : 0
             guard conf >= confirmations else { return false }
             let fee = rc.feePaid
+            let noop = try isNoop(h, record)
             try gate.transaction { l in
-                if rc.succeeded {
+                if noop {
+                    // 同一 nonce 上链的是我们的 NOOP：提现取消，冻结的钱现在（且只在现在）解冻；NOOP 的手续费由热钱包承担。
+                    let by = "\(cancel?.requestedBy ?? "?") 提出，\(cancel?.approvedBy ?? "?") 批准"
+                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "已取消：同一 nonce 的 NOOP 交易 \(h) 上链（\(by)）")
+                    try l.appendAudit(operatorName: "system", action: "withdraw.cancelled", subject: String(w.id),
+                                      details: ["noopHash": h, "nonce": String(nonce), "fee": fee.decimalString])
+                    cancel?.outcome = "done"
+                } else if rc.succeeded {
                     _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)
+                    if cancel != nil && cancel?.outcome == nil { cancel?.outcome = "too_late" }
                 } else {
                     _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "链上执行失败（receipt status 0），交易 \(h)")
+                    if cancel != nil && cancel?.outcome == nil { cancel?.outcome = "too_late" }
+                }
+                if let c = cancel { try gate.put(WalletEngine.cancelKey(w.id), c) }
+                if cancel?.outcome == "too_late" {
+                    try l.store.insertAlert(kind: "withdraw.cancel_too_late",
+                                            message: "提现 #\(w.id) 的原交易 \(h) 先于 NOOP 上链：取消作废，提现照常记为 \(rc.succeeded ? "confirmed" : "failed")。",
+                                            messageEn: "withdrawal #\(w.id): the original transaction \(h) landed before the NOOP; the cancel is void and the withdrawal is recorded as \(rc.succeeded ? "confirmed" : "failed").",
+                                            at: clock())
                 }
                 if var r = record { r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r) }
             }
@@ -312,6 +330,10 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             return false
         }
         guard var r = record, let last = r.attempts.last else { return false }
+        // 已批准的取消：不等卡住计时，立刻用同一 nonce 的 NOOP 替换。
+        if let c = cancel, c.approvedBy != nil, c.noopHash == nil, c.outcome == nil {
+            return try await sendNoop(w, record: r, cancel: c, ctx)
+        }
         let since = clock() - (r.lastBroadcastAt ?? last.signedAt)
         guard since >= Int64(stuckAfterSeconds) else { return false }
         // 卡住了。先看是否被节点丢弃：丢弃的用同一份字节重发（无需新签名）。
@@ -322,6 +344,46 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             return true
         }
         return try await replace(w, record: r, ctx)
+    }
+
+    /// 这个版本是不是我们的 NOOP：提现不允许发往热钱包，所以「发给热钱包、0 值、无 data」只可能是取消用的 NOOP
+    /// （NOOP 卡住后被加价替换，新版本也一样认得出来）。
+    func isNoop(_ hash: String, _ record: NonceRecord?) throws -> Bool {
+        guard let a = record?.attempts.first(where: { $0.hash == hash }) else { return false }
+        let tx = try SignedEthTransaction.decode(raw: a.raw).transaction
+        return tx.to?.lowercased == hotAddress && tx.value.isZero && tx.data.isEmpty
+    }
+
+    /// 同一 nonce、发给热钱包自己、0 值的 NOOP；费用至少比上一个版本高 replacementBumpPercent，否则节点不接受替换。先落库再广播。
+    func sendNoop(_ w: Withdrawal, record: NonceRecord, cancel: WithdrawalCancel, _ ctx: WorkerContext) async throws -> Bool {
+        guard let signer = await signerProvider(), let last = record.attempts.last else { return false }
+        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
+        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+            try gate.alertOnce("engine.cancel_cap.\(w.id)", kind: "withdraw.cancel_at_cap",
+                               zh: "提现 #\(w.id) 的取消已批准，但 NOOP 要比原交易加价，会超过 fees.maxFeePerGasCap：未发出。提高上限后自动继续。",
+                               en: "the cancel of withdrawal #\(w.id) is approved, but the NOOP must outbid the original and would exceed fees.maxFeePerGasCap; not sent. Raise the cap and it continues.",
+                               at: clock())
+            return false
+        }
+        let tx = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(record.nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
+                                        maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: hotAddress),
+                                        value: .zero, data: [])
+        let signed = try await signer.signChecked(tx)
+        let hash = "0x" + Hex.encode(signed.hash)
+        var r = record, c = cancel
+        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
+                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
+        r.lastBroadcastAt = clock()
+        c.noopHash = hash
+        try gate.transaction { l in
+            try gate.putNonceRecord(from: hotAddress, r)
+            try gate.put(WalletEngine.cancelKey(w.id), c)
+            try l.appendAudit(operatorName: "system", action: "withdraw.noop_signed", subject: String(w.id),
+                              details: ["nonce": String(record.nonce), "txHash": hash, "maxFeePerGas": tier.maxFeePerGas.decimalString])
+        }
+        _ = try? await client.sendRawTransaction(signed.raw)
+        ctx.logger.warn("withdrawal.noop_sent", ["id": .int(w.id), "nonce": .int(record.nonce), "txHash": .string(hash)])
+        return true
     }
 
     /// 同一 nonce、同一收款与金额、加价 ≥ replacementBumpPercent 的替换交易。先落库再广播。

@@ -116,9 +116,9 @@ public final class Keystore: @unchecked Sendable {
         return try create(home: home, meta: meta, root: root, options: options)
     }
 
-    /// 以 t-of-n Shamir 份额初始化：返回已解封的 keystore 和 n 份份额文本（只此一次，分发给各持有人）。
+    /// 以 t-of-n Shamir 份额初始化：返回已解封的 keystore 和 n 份份额文本（字节，只此一次，分发给各持有人）。
     public static func initialize(home: String, threshold: Int, shares: Int, options: Options = Options()) throws
-        -> (Keystore, [String])
+        -> (Keystore, [SecretBytes])
     {
         guard threshold >= 2, threshold <= shares, shares <= 16 else {
             throw ShamirError.invalidThreshold(threshold: threshold, count: shares)

@@ -132,15 +132,12 @@ public final class HSMSigner: Signer, @unchecked Sendable {
         }
     }
 
-    /// 出错后丢掉会话；像令牌被拔出过的错误（调用失败、令牌或密钥找不到）还要让模块重新枚举，
-    /// 否则令牌插回来之后这个进程仍然看不见它（SoftHSM2 实测：C_GetTokenInfo 一直 CKR_GENERAL_ERROR）。
+    /// 出错后丢掉会话；模块本身坏了（未映射的 CKR：令牌拔出后 SoftHSM2 的 C_GetTokenInfo 一直返回 CKR_GENERAL_ERROR，
+    /// 重新初始化失败后是 CKR_CRYPTOKI_NOT_INITIALIZED）还要让模块重新初始化、重新枚举，否则令牌插回来这个进程也看不见它。
+    /// 只对这类错误做：令牌/密钥找不到、PIN 错、会话丢失都不碰模块（重新初始化会让同一模块上别的会话全部失效）。
     private func dropSession(after e: Error) {
         session = nil
-        guard let h = e as? HSMError else { return }
-        switch h {
-        case .call, .tokenNotFound, .keyNotFound: try? PKCS11Module.load(ref.modulePath).reinitialize()
-        default: break
-        }
+        if let h = e as? HSMError, case .call = h { try? PKCS11Module.load(ref.modulePath).reinitialize() }
     }
 
     /// 测试用：让设备端丢掉当前会话。

@@ -85,27 +85,27 @@ private func files(_ dir: String) -> [String: [UInt8]] {
     // 不同子集都能解封
     for subset in [[0, 1, 2], [4, 2, 3], [1, 3, 4]] {
         let k = try Keystore.open(home: home, options: fastOptions)
-        var p = try k.unseal(share: pass(shares[subset[0]]))
+        var p = try k.unseal(share: shares[subset[0]])
         #expect(p == .init(submitted: 1, threshold: 3, unsealed: false))
         #expect(k.status().progress == 1)
-        p = try k.unseal(share: pass(shares[subset[1]]))
+        p = try k.unseal(share: shares[subset[1]])
         #expect(!p.unsealed)
-        p = try k.unseal(share: pass(shares[subset[2]]))
+        p = try k.unseal(share: shares[subset[2]])
         #expect(p.unsealed)
         #expect(try k.withSecret(id: info.id) { s, _ in s == secret })
     }
     // 重复提交、重置
     let k = try Keystore.open(home: home, options: fastOptions)
-    try k.unseal(share: pass(shares[0]))
-    #expect(throws: KeystoreError.self) { try k.unseal(share: pass(shares[0])) }
+    try k.unseal(share: shares[0])
+    #expect(throws: KeystoreError.self) { try k.unseal(share: shares[0]) }
     k.resetUnseal()
     #expect(k.status().progress == 0)
     // 别的 keystore 的份额：校验直接拒绝
     let (_, other) = try Keystore.initialize(home: Fixture.tempDir().path, threshold: 2, shares: 3, options: fastOptions)
-    #expect(throws: KeystoreError.self) { try k.unseal(share: pass(other[0])) }
+    #expect(throws: KeystoreError.self) { try k.unseal(share: other[0]) }
     // 抄错一个字符
-    var bad = Array(shares[1]); bad[10] = bad[10] == "a" ? "b" : "a"
-    #expect(throws: KeystoreError.self) { try k.unseal(share: pass(String(bad))) }
+    var bad = shares[1].unsafeArray(); bad[10] = bad[10] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+    #expect(throws: KeystoreError.self) { try k.unseal(share: SecretBytes(bad)) }
     // 口令模式接口在份额模式下报清楚的错
     #expect(throws: KeystoreError.self) { try k.unseal(passphrase: pass("whatever-pass")) }
     #expect(k.isSealed)

@@ -21,14 +21,18 @@ struct CeremonyCommand: ParsableCommand {
             let lang = g.language
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: lang)
             let engine = try ks.startCeremony(operatorName: auth.operator ?? NSUserName(), label: label)
-            let tty = Glibc.open("/dev/tty", O_RDWR | O_CLOEXEC)
-            guard tty >= 0 else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }
-            defer { close(tty) }
-            func say(_ s: String) { _ = (s + "\n").withCString { write(tty, $0, strlen($0)) } }
-            // Ctrl-C：中止仪式（清零并删除已写入的条目）
+            // 整个仪式在备用屏幕里进行：结束、中止或 Ctrl-C 时清屏并回到主屏幕，助记词与份额不进终端回滚区。
+            guard let screen = SecretScreen() else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }
+            defer { screen.close() }
+            let tty = screen.fd
+            func say(_ s: String) { screen.raw(s + "\n") }
+            // Ctrl-C：中止仪式（清零并删除已写入的条目），离开备用屏幕
             signal(SIGINT, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "ceremony.sigint"))
-            src.setEventHandler { engine.abort(); say("\u{1b}[2J\u{1b}[H" + engine.prompt.title(lang)); Foundation.exit(1) }
+            src.setEventHandler {
+                engine.abort(); screen.close()
+                FileHandle.standardError.write(Data((engine.prompt.title(lang) + "\n").utf8)); Foundation.exit(1)
+            }
             src.resume()
             while !engine.isFinished {
                 let p = engine.prompt
@@ -52,6 +56,7 @@ struct CeremonyCommand: ParsableCommand {
                 if p.sensitive { say("\u{1b}[2J\u{1b}[H") }  // 离开机密步骤：清屏
             }
             src.cancel()
+            screen.close()
             if engine.prompt.step == .aborted {
                 throw SimpleWalletError("ceremony.aborted", zh: "仪式已中止，未留下任何数据。", en: "ceremony aborted; nothing was kept.", badInput: false)
             }

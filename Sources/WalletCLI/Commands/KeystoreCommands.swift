@@ -38,14 +38,28 @@ struct KeystoreInit: ParsableCommand {
                     throw SimpleWalletError("keystore.shares_format", zh: "--unseal-shares 格式应为 T-of-N，例如 3-of-5。",
                                             en: "--unseal-shares must look like T-of-N, e.g. 3-of-5.")
                 }
+                let zh = g.language == .zh
                 let (ks, shares) = try HomeKeystore.create(home: home.resolved, threshold: t, shares: n, scryptLogN: scryptLogN)
                 if g.json {
-                    CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "shares", "threshold": t, "shareCount": n, "shares": shares])
+                    // 脚本要的 JSON：份额在这里才变成文本（脚本自己负责把它送到哪里）。
+                    CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "shares", "threshold": t, "shareCount": n,
+                                   "shares": shares.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }])
+                } else if isatty(STDOUT_FILENO) == 1, let screen = SecretScreen() {
+                    // 终端上：备用屏幕，一次一份、每份按回车确认后清屏；结束后主屏幕与回滚区里没有任何份额。
+                    for (i, s) in shares.enumerated() {
+                        screen.page(zh ? "解封份额 \(i + 1)/\(n)（任意 \(t) 份可解封）——只请第 \(i + 1) 位持有人看屏幕并抄写：" : "Unseal share \(i + 1)/\(n) (any \(t) unseal) — only holder \(i + 1) looks and copies:",
+                                    secret: s,
+                                    footer: zh ? "抄好后按回车（屏幕会清空，再叫下一位）" : "Press Enter when copied (the screen clears before the next holder)")
+                        screen.waitForEnter()
+                    }
+                    screen.close()
+                    print(zh ? "已创建 keystore \(ks.keystoreId)：解封需要 \(n) 份中的任意 \(t) 份；\(n) 份已逐一显示并清屏。"
+                             : "created keystore \(ks.keystoreId): any \(t) of \(n) shares unseal it; all \(n) were shown one at a time and cleared.")
                 } else {
-                    print(g.language == .zh
+                    print(zh
                           ? "已创建 keystore \(ks.keystoreId)：解封需要 \(n) 份中的任意 \(t) 份。以下份额只显示这一次，每位持有人抄写自己那一份："
                           : "created keystore \(ks.keystoreId): any \(t) of \(n) shares unseal it. Shown only once; each holder copies their own:")
-                    for (i, s) in shares.enumerated() { print("  [\(i + 1)/\(n)] \(s)") }
+                    for (i, s) in shares.enumerated() { print("  [\(i + 1)/\(n)] " + String(decoding: s.unsafeArray(), as: UTF8.self)) }
                 }
             }
         }

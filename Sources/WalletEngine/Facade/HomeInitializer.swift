@@ -179,7 +179,7 @@ public enum HomeInitializer {
         if let u = req.unsealShares {
             let (k, s) = try Keystore.initialize(home: home.root, threshold: u.threshold, shares: u.count, options: req.keystoreOptions)
             ks = k
-            unsealShares = s.map { var b = Array($0.utf8); defer { SecretBytes.wipe(&b) }; return SecretBytes(b) }
+            unsealShares = s
         } else {
             ks = try Keystore.initialize(home: home.root, passphrase: req.unsealPassphrase, options: req.keystoreOptions)
         }

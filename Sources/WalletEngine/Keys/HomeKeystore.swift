@@ -40,7 +40,7 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
     }
 
     /// T-of-N 份额模式新建；份额只在这里返回一次。
-    public static func create(home: String, threshold: Int, shares: Int, scryptLogN: Int) throws -> (HomeKeystore, [String]) {
+    public static func create(home: String, threshold: Int, shares: Int, scryptLogN: Int) throws -> (HomeKeystore, [SecretBytes]) {
         let (ks, s) = try Keystore.initialize(home: home, threshold: threshold, shares: shares, options: try options(scryptLogN: scryptLogN))
         return (HomeKeystore(ks), s)
     }

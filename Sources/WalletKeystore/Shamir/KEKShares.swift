@@ -14,7 +14,8 @@ enum KEKShares {
     }
 
     /// 拆分：每个字节独立取 t-1 次随机多项式，常数项为秘密字节。
-    static func split(_ secret: SecretBytes, threshold t: Int, count n: Int, keystoreId: String) throws -> [String] {
+    /// 份额文本直接组装成字节（SecretBytes），从不经过 Swift String（String 的存储无法清零）。
+    static func split(_ secret: SecretBytes, threshold t: Int, count n: Int, keystoreId: String) throws -> [SecretBytes] {
         guard t >= 1, t <= n, n <= 16 else { throw ShamirError.invalidThreshold(threshold: t, count: n) }
         guard t >= 2 || n == 1 else { throw ShamirError.invalidThreshold(threshold: t, count: n) }
         // 互不相同的随机非零 x 坐标
@@ -25,7 +26,7 @@ enum KEKShares {
         }
         var coeffs = try SecureRandom.bytes(secret.count * max(t - 1, 0))
         defer { SecretBytes.wipe(&coeffs) }
-        var out: [String] = []
+        var out: [SecretBytes] = []
         var s = secret.unsafeArray()
         defer { SecretBytes.wipe(&s) }
         for x in xs {
@@ -36,9 +37,19 @@ enum KEKShares {
                 for k in stride(from: t - 2, through: 0, by: -1) { acc = mul(acc, x) ^ coeffs[i * (t - 1) + k] }
                 y[i] = mul(acc, x) ^ s[i]
             }
-            out.append("wcks1-" + [x].hex + "-" + y.hex + "-" + checksum(keystoreId: keystoreId, x: x, y: y).hex)
+            var text = Array("wcks1-".utf8) + asciiHex([x]) + [0x2d] + asciiHex(y) + [0x2d] + asciiHex(checksum(keystoreId: keystoreId, x: x, y: y))
+            out.append(SecretBytes(text))
+            SecretBytes.wipe(&text)
             SecretBytes.wipe(&y)
         }
+        return out
+    }
+
+    static func asciiHex(_ b: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count * 2)
+        for v in b { out.append(digits[Int(v >> 4)]); out.append(digits[Int(v & 0x0f)]) }
         return out
     }
 

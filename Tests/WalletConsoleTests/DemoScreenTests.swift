@@ -407,11 +407,18 @@ import Glibc
         // swift test 的环境里带 NO_COLOR=1（no-color.org：应当单色）；这里显式清空，验证的是「有颜色的终端开屏就有颜色」。
         try t.start("\(bin) demo --block-interval-ms 400 --home \(home)", cols: 100, rows: 30,
                     env: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": ""])
+        // 前景/背景色的 SGR（30–37、38;5;n、90–97 …）——修复前只有粗体/暗淡/反显。
+        let colour = "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]"
+        // 第一帧（数据到达之前、页头还是“加载中”或刚出现）就要有颜色：抓到的第一屏非空画面即断言。
+        var first = ""
+        for _ in 0..<400 where first.isEmpty {
+            let c = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
+            if c.contains("热钱包控制台") || c.contains("高度") { first = c } else { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(first.range(of: colour, options: .regularExpression) != nil, "第一帧没有颜色：\(first.prefix(300))")
         _ = try t.waitFor("◷ 待审", timeout: 30)
         let colored = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
-        // 前景/背景色的 SGR（30–37、38;5;n、90–97 …）在第一帧就出现——修复前只有粗体/暗淡/反显。
-        #expect(colored.range(of: "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]", options: .regularExpression) != nil,
-                "没有颜色：\(colored.prefix(300))")
+        #expect(colored.range(of: colour, options: .regularExpression) != nil, "没有颜色：\(colored.prefix(300))")
         let h0 = Self.height(try t.capture()) ?? 0
         try t.sendKeys("C-s")
         var h1 = h0

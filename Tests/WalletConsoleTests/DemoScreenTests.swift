@@ -426,4 +426,47 @@ import Glibc
         #expect(h1 > h0, "Ctrl-S 之后画面不再更新（XON/XOFF 流控冻结了输出）")
         try t.sendKeys("C-q")
     }
+
+    /// issue 14：批准之后光标留在刚批准的那一笔（按 id），而不是停在原行号、落到下一笔上。
+    @Test func selectionFollowsTheApprovedWithdrawal() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("select")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        let rows = try t.waitFor("▶ ").split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }
+        // 选一笔只需 1 人审批、且后面还有待审单的：批准后它按紧急度排到待审单之后，原行号上换成了别的单。
+        let k = try #require(rows.dropLast().firstIndex { $0.contains(" 0/1 ") }, "\(rows)")
+        for _ in 0..<k { try t.sendKeys("Down") }
+        func cursorRow() throws -> Substring? { try t.capture().split(separator: "\n").first { $0.contains("▶") && $0.hasPrefix("│") } }
+        func idOf(_ row: Substring) -> String? { row.split(separator: " ").dropFirst().first.map(String.init) }
+        var sel: Substring?
+        for _ in 0..<50 { sel = try cursorRow(); if let s = sel, s == rows[k] || idOf(s) == idOf(rows[k]) { break }; Thread.sleep(forTimeInterval: 0.05) }
+        let id = try #require(sel.flatMap(idOf))
+        #expect(id == idOf(rows[k]))
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("等价命令")
+        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
+        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.sendKeys("Tab")
+        try t.waitFor("▶[ 批准 ]")
+        try t.sendKeys("Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+        // 等这一笔离开「待审」（排序随之改变），再看光标所在行。
+        var now: Substring?
+        let until = Date().addingTimeInterval(10)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            let screen = try t.capture()
+            let moved = !screen.split(separator: "\n").contains { $0.hasPrefix("│") && idOf($0) == id && $0.contains("◷ 待审") }
+            if moved { now = try cursorRow() }
+        } while now == nil && Date() < until
+        let row = try #require(now, "批准的单一直停在待审")
+        #expect(idOf(row) == id, "批准后光标换到了别的单：\(row)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
 }

@@ -147,6 +147,8 @@ public final class ConsoleApp {
             // 翻页后旧请求的结果作废。
             if let g = generation[vid], gen < g { return }
             views[vid]?.apply(d)
+            // 光标跟着选中项移出了已载入的窗口：按新位置取那一页。
+            if vid == current, let lv = view as? ListView, lv.table.needsPage(height: lv.tableHeight) { loadCurrentView() }
         case .refreshFailed(let m): status = "✖ " + strings.f(.refreshFailed, m)
         case .actionDone(let o):
             actionsInFlight -= 1

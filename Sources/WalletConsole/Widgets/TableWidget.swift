@@ -28,6 +28,8 @@ public final class TableWidget {
     public private(set) var windowOffset = 0
     public private(set) var rows: [TableRow] = []
     public private(set) var cursor = 0
+    /// 光标所在行的 id：刷新后行序变了（新行插到前面、批准后按紧急度移走），光标跟着这一项走，而不是停在原来的行号上。
+    public private(set) var selectedId: String?
     public private(set) var top = 0
     public private(set) var loaded = false
     /// 行 id → 本次刷新中值变化了的列（k9s 式增量标记）。
@@ -52,10 +54,13 @@ public final class TableWidget {
         changed = ch
         previous = Dictionary(rows.map { ($0.id, $0.cells) }, uniquingKeysWith: { a, _ in a })
         self.windowOffset = offset; self.total = total; self.rows = rows; loaded = true
+        // 选中项还在这一页里就跟过去；不在（已离开窗口或消失）才退回原行号。
+        if let id = selectedId, let i = rows.firstIndex(where: { $0.id == id }) { cursor = offset + i }
         clamp()
+        selectedId = selected?.id
     }
 
-    public func reset() { cursor = 0; top = 0; loaded = false; rows = []; total = 0; windowOffset = 0 }
+    public func reset() { cursor = 0; top = 0; loaded = false; rows = []; total = 0; windowOffset = 0; selectedId = nil }
 
     public var selected: TableRow? {
         let i = cursor - windowOffset
@@ -76,6 +81,7 @@ public final class TableWidget {
         default: return false
         }
         clamp()
+        selectedId = selected?.id
         return needsPage(height: lastHeight)
     }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import WalletCrypto
+@testable import WalletConsole
+
+/// issue 14（控制台第二轮）在无头驱动上的屏幕测试：按屏幕上看到的文字断言。
+@Suite struct SecondPassTests {
+    /// 屏幕上 ▶ 所在的那一行。
+    static func cursorLine(_ d: HeadlessDriver) -> String {
+        (0..<d.size.rows).map { d.line($0) }.first { $0.contains("▶") } ?? ""
+    }
+
+    @Test func selectionFollowsTheItemAcrossRefresh() async {
+        let b = TestBackend(deposits: 8)
+        let (app, d) = await makeApp(b)
+        await app.press(.char("2"), .down, .down, .down)
+        let before = Self.cursorLine(d)
+        #expect(before.contains("3.5 ETH"), "\(before)")
+        // 两笔新充值插到最前面：光标要留在原来那一笔（d3），而不是停在第 4 行变成别的充值。
+        b.set { bb in
+            let fresh = (0..<2).map { i in
+                DepositRow(id: "n\(i)", asset: "ETH", amount: AmountText(display: "9\(i).25 ETH", baseUnits: "1"),
+                           address: String(format: "0x%040x", 900 + i), txHash: "", confirmations: 0, required: 12,
+                           state: .confirming, ageSeconds: 0)
+            }
+            bb.depositRows = fresh + bb.depositRows
+        }
+        app.requestRefresh(); await app.settle(); app.render()
+        let after = Self.cursorLine(d)
+        #expect(after.contains("3.5 ETH"), "刷新后光标换了一项：\(after)")
+    }
+
+    @Test func selectionStaysOnTheApprovedItem() async {
+        let b = TestBackend()
+        let (app, d) = await makeApp(b)
+        await app.press(.char("3"), .down)
+        #expect(Self.cursorLine(d).contains("w1"))
+        // 批准后 w1 的紧急度下降、排到最后（后端按紧急度排序）：光标跟着 w1 走。
+        await app.press(.char("a"))
+        await app.type(String(b.withdrawalRows[1].destination.suffix(4)))
+        await app.press(.tab, .enter)
+        b.set { bb in
+            var r = bb.withdrawalRows.remove(at: 1)
+            r.state = .approved
+            bb.withdrawalRows.append(r)
+        }
+        app.requestRefresh(); await app.settle(); app.render()
+        let line = Self.cursorLine(d)
+        #expect(line.contains("w1") && line.contains("已批准"), "批准后光标不在原来那一项：\(line)")
+    }
+}

@@ -469,4 +469,32 @@ import Glibc
         try t.sendKeys("q")
         #expect(try waitExit(t) == 0)
     }
+
+    /// issue 14：总览的「待审提现」面板只列未结束的单：拒绝掉的那一笔不再出现在面板里。
+    @Test func dashboardPendingPanelHidesFinishedWithdrawals() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("dashpanel")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        try t.waitFor("▶ ")
+        try t.sendKeys("r")
+        try t.waitFor("拒绝原因")
+        try t.type("地址可疑")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+        try t.waitFor("✖ 已拒绝", timeout: 10)
+        try t.sendKeys("1")
+        try t.waitFor("待审提现")
+        // 等两轮刷新，面板里（右上方框内）不能有已拒绝/已确认/失败的行。
+        Thread.sleep(forTimeInterval: 2.5)
+        let screen = try t.capture()
+        let panel = screen.split(separator: "\n").dropFirst(2).prefix(12).map { String($0.suffix(60)) }
+        #expect(panel.contains { $0.contains("◷ 待审") }, "面板仍列出待审单：\(panel)")
+        #expect(!panel.contains { $0.contains("已拒绝") || $0.contains("已确认") || $0.contains("失败") }, "面板列出了已结束的单：\n\(screen)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
 }

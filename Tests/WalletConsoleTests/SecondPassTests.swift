@@ -48,4 +48,49 @@ import WalletCrypto
         let line = Self.cursorLine(d)
         #expect(line.contains("w1") && line.contains("已批准"), "批准后光标不在原来那一项：\(line)")
     }
+
+    final class FakeClock: @unchecked Sendable { var now = Date(timeIntervalSince1970: 1_800_000_000) }
+
+    @Test func longStatusIsTruncatedWithPointerToLogAndExpires() async {
+        let b = TestBackend()
+        let (app, d) = await makeApp(b, size: Size(cols: 80, rows: 24))
+        let clock = FakeClock()
+        app.clock = { clock.now }
+        let long = "x" + String(repeating: "很长的命令名", count: 20) + "END"
+        app.execute(long)
+        app.render()
+        let footer = d.line(23)
+        #expect(footer.contains("未知命令") && footer.contains("全文见 :messages"), "状态行：\(footer)")
+        // 消息记录里是全文（折行显示）。
+        app.execute("messages")
+        app.render()
+        let screen = (0..<24).map { d.line($0) }.joined()
+        #expect(screen.contains("消息记录") && screen.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "│", with: "").contains("END"),
+                "消息记录没有全文：\n\(d.text)")
+        await app.press(.esc)
+        // 10 秒后状态行恢复按键提示，消息不再显示。
+        clock.now = clock.now.addingTimeInterval(ConsoleApp.statusTTL + 1)
+        app.render()
+        #expect(!d.line(23).contains("未知命令") && d.line(23).contains("<?>"), "消息没有消失：\(d.line(23))")
+        #expect(app.messages.contains { $0.text.hasSuffix("END") })
+    }
+
+    @Test func approveUnknownIdSaysWhatFailed() async {
+        let (app, d) = await makeApp(TestBackend())
+        app.execute("approve 999")
+        await app.settle(); app.render()
+        #expect(!app.status.contains("刷新失败") && app.status.contains("999"), "\(app.status)")
+        #expect(d.line(39).contains("提现 999"), "\(d.line(39))")
+    }
+
+    @Test func everyCompletionIsARealCommand() async {
+        let (app, _) = await makeApp(TestBackend(role: .admin))
+        for name in app.completions().keys.sorted() {
+            let before = app.messages.count
+            app.execute(name)
+            await app.settle()
+            #expect(!app.messages.dropFirst(before).contains { $0.text.contains("未知命令") }, "补全给出了不存在的命令 :\(name) → \(app.status)")
+            app.mode = .normal
+        }
+    }
 }

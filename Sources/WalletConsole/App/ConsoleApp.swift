@@ -8,6 +8,8 @@ enum AppEvent: Sendable {
     case refreshFailed(String)
     case actionDone(ActionOutcome)
     case actionFailed(String)
+    /// 与刷新无关的失败（例如 `:approve 999` 找不到这笔提现）。
+    case failed(String)
     case openApprove(WithdrawalRow)
     case openReject(WithdrawalRow)
     case openBulk([String], BulkPreview)
@@ -24,6 +26,7 @@ public final class ConsoleApp {
         case command(CommandLineWidget)
         case dialog(Dialog, Purpose)
         case help
+        case messages(scroll: Int)
     }
     enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit }
 
@@ -38,7 +41,19 @@ public final class ConsoleApp {
     public private(set) var header: HeaderSnapshot?
     var headerChanged: Set<String> = []
     var mode: Mode = .normal
-    public private(set) var status = ""
+    /// 状态行消息：显示 `statusTTL` 秒后自动消失；每条都进消息记录（`:messages`）。
+    public private(set) var status = "" {
+        didSet { if !status.isEmpty { logStatus() } }
+    }
+    var statusAt = Date.distantPast
+    public static let statusTTL: TimeInterval = 10
+    public struct LoggedMessage: Sendable, Equatable { public let text: String; public var at: Date; public var count: Int }
+    /// 消息记录（最旧在前，最多 500 条；同一消息连续出现只记一次并计数）。
+    public private(set) var messages: [LoggedMessage] = []
+    /// 时钟（测试可替换，用来验证消息过期）。
+    public var clock: () -> Date = Date.init
+    /// 上一帧状态行是否显示了消息（消息到期时主循环据此重画）。
+    var footerShowedStatus = false
     public private(set) var quitRequested = false
     var front: CellBuffer?
     var resolved: ResolvedTheme
@@ -61,7 +76,8 @@ public final class ConsoleApp {
                                   SweepsView(strings: t), KeysView(strings: t), CeremonyView(), AuditView(strings: t),
                                   DeadLettersView(strings: t)]
         for v in all { views[v.id] = v }
-        if let w = config.startupWarnings.first { status = "⚠ " + w }
+        // init 里不触发 didSet：手动记入消息记录（每条警告都记，状态行显示第一条）。
+        for w in config.startupWarnings.reversed() { status = "⚠ " + w; logStatus() }
     }
 
     /// 当前角色：`--readonly` 一律 viewer；否则以引擎报告的登录角色为准（未知前按 viewer）。
@@ -70,6 +86,20 @@ public final class ConsoleApp {
     public var themeName: String { config.theme.name }
     public var isDialogOpen: Bool { if case .dialog = mode { return true }; return false }
     public var dialog: Dialog? { if case .dialog(let d, _) = mode { return d }; return nil }
+
+    func logStatus() {
+        let now = clock()
+        statusAt = now
+        if let last = messages.last, last.text == status {
+            messages[messages.count - 1].at = now; messages[messages.count - 1].count += 1
+        } else {
+            messages.append(LoggedMessage(text: status, at: now, count: 1))
+            if messages.count > 500 { messages.removeFirst(messages.count - 500) }
+        }
+    }
+
+    /// 状态行此刻是否显示消息。
+    public var statusVisible: Bool { !status.isEmpty && clock().timeIntervalSince(statusAt) < Self.statusTTL }
 
     // MARK: - 数据刷新（不在输入路径上）
 
@@ -157,6 +187,7 @@ public final class ConsoleApp {
         case .actionFailed(let m):
             actionsInFlight -= 1
             status = "✖ " + m
+        case .failed(let m): status = "✖ " + m
         case .openApprove(let row): openApprove(row)
         case .openReject(let row): openReject(row)
         case .openBulk(let ids, let p):
@@ -195,6 +226,15 @@ public final class ConsoleApp {
         switch mode {
         case .help:
             if key == .esc || config.keymap.command(for: key, role: role) == .help || key == .char("q") { mode = .normal }
+            return
+        case .messages(let scroll):
+            switch config.keymap.command(for: key, role: role) {
+            case .up: mode = .messages(scroll: max(0, scroll - 1))
+            case .down: mode = .messages(scroll: scroll + 1)
+            case .pageUp: mode = .messages(scroll: max(0, scroll - 10))
+            case .pageDown: mode = .messages(scroll: scroll + 10)
+            default: if key == .esc || key == .char("q") || key == .enter { mode = .normal }
+            }
             return
         case .dialog(let d, let purpose):
             switch d.handle(key) {
@@ -289,7 +329,7 @@ public final class ConsoleApp {
             let backend = self.backend, box = mailbox, lang = config.lang
             spawn {
                 do { box.post(.openBulk(ids, try await backend.bulkPreview(ids: ids))) } catch {
-                    box.post(.refreshFailed(describe(error, lang)))
+                    box.post(.failed(describe(error, lang)))
                 }
             }
         case .requeue(let row):
@@ -382,6 +422,7 @@ public final class ConsoleApp {
         c["theme"] = BuiltinThemes.names
         c["quit"] = []
         c["help"] = []
+        c["messages"] = []
         if allowedSilently(.approve) || allowedSilently(.reject) {
             let ids = ((views[.withdrawals] as? WithdrawalsView)?.page ?? []).filter { $0.state == .pending }.map(\.id)
             if allowedSilently(.approve) { c["approve"] = ids }
@@ -389,7 +430,6 @@ public final class ConsoleApp {
         }
         if allowedSilently(.unseal) { c["unseal"] = ["passphrase", "share"] }
         if allowedSilently(.seal) { c["seal"] = [] }
-        if allowedSilently(.requeue) { c["requeue"] = [] }
         return c
     }
 
@@ -404,6 +444,7 @@ public final class ConsoleApp {
         switch head {
         case "q", "quit": handle(config.keymap.keys(for: .quit).first ?? .char("q"))
         case "help": mode = .help
+        case "messages", "msg": mode = .messages(scroll: 0)
         case "theme":
             guard let name = arg else { return }
             let (theme, err) = ThemeParser.load(nameOrPath: name, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
@@ -416,13 +457,13 @@ public final class ConsoleApp {
             spawn { _ = try? await backend.perform(.setTheme(name: theme.name)) }
         case "approve", "reject":
             guard allowed(head == "approve" ? .approve : .reject), let id = arg else { return }
-            let backend = self.backend, box = mailbox, lang = config.lang
+            let backend = self.backend, box = mailbox, lang = config.lang, t = strings
             let isApprove = head == "approve"
             spawn {
                 do {
                     let d = try await backend.withdrawalDetail(id: id)
                     box.post(isApprove ? .openApprove(d.row) : .openReject(d.row))
-                } catch { box.post(.refreshFailed(describe(error, lang))) }
+                } catch { box.post(.failed(t.f(.lookupFailed, id, describe(error, lang)))) }
             }
         case "unseal":
             perform(.unseal(share: arg == "share"))
@@ -456,6 +497,7 @@ public final class ConsoleApp {
             case .help:
                 let lines = HelpOverlay.lines(commands: globalCommands + view.commands, keymap: config.keymap, role: role, strings: strings)
                 HelpOverlay.render(into: &buf, screen: size, lines: lines, strings: strings)
+            case .messages(let scroll): renderMessages(into: &buf, size: size, scroll: scroll)
             default: break
             }
         }
@@ -527,10 +569,47 @@ public final class ConsoleApp {
                 guard let k = config.keymap.keys(for: c).first else { return nil }
                 return "<\(k.label)>\(strings[c.label])"
             }
-            let left = status.isEmpty ? "" : status + "  "
-            let used = buf.put(left, x: 0, y: y, maxWidth: size.cols / 2, style: Style(status.hasPrefix("✖") ? .bad : .ok))
-            buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: size.cols - used, style: Style(.dim))
+            footerShowedStatus = statusVisible
+            var used = 0
+            if footerShowedStatus {
+                // 消息优先占满整行；放不下时截断并提示去 :messages 看全文，按键提示等消息消失后再回来。
+                let st = Style(status.hasPrefix("✖") ? .bad : .ok)
+                if TextWidth.of(status) + 2 <= size.cols {
+                    used = buf.put(status + "  ", x: 0, y: y, maxWidth: size.cols, style: st)
+                } else {
+                    let more = strings[.msgMore]
+                    let head = TextWidth.truncate(status, to: max(1, size.cols - TextWidth.of(more)))
+                    used = buf.put(head, x: 0, y: y, maxWidth: size.cols, style: st)
+                    used += buf.put(more, x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
+                }
+            }
+            buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
         }
+    }
+
+    /// `:messages`：消息记录浮层，最新在前，长消息折行。
+    func renderMessages(into buf: inout CellBuffer, size: Size, scroll: Int) {
+        let w = size.cols - 4, h = size.rows - 4
+        let r = Rect(x: 2, y: 2, width: w, height: h)
+        buf.fill(r, style: Style(.dialog))
+        buf.box(r, title: strings.f(.msgLogTitle, String(messages.count)), style: Style(.dialog, bold: true))
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "HH:mm:ss"
+        var lines: [(String, StyleRole)] = []
+        for m in messages.reversed() {
+            let head = f.string(from: m.at) + (m.count > 1 ? " ×\(m.count)" : "") + "  "
+            let role: StyleRole = m.text.hasPrefix("✖") ? .bad : .dialog
+            for (i, part) in TextWidth.wrap(m.text, to: max(10, w - 4 - TextWidth.of(head))).enumerated() {
+                lines.append(((i == 0 ? head : String(repeating: " ", count: TextWidth.of(head))) + part, role))
+            }
+        }
+        if lines.isEmpty { lines = [(strings[.msgLogEmpty], .dim)] }
+        let visible = h - 3
+        let top = min(scroll, max(0, lines.count - visible))
+        for (i, l) in lines.dropFirst(top).prefix(visible).enumerated() {
+            buf.put(l.0, x: r.x + 2, y: r.y + 1 + i, maxWidth: w - 4, style: Style(l.1))
+        }
+        buf.put(strings[.msgLogClose], x: r.x + 2, y: r.y + h - 2, maxWidth: w - 4, style: Style(.dim))
     }
 
     /// 当前视图的按键提示（测试用）。
@@ -558,6 +637,8 @@ public final class ConsoleApp {
             if Date().timeIntervalSince(lastRefresh) * 1000 >= Double(config.refreshIntervalMs) {
                 requestRefresh(); lastRefresh = Date()
             }
+            // 状态行消息到期：重画一帧让它消失。
+            if footerShowedStatus && !statusVisible { dirty = true }
             if dirty { render() }
         }
         // 仪式进行中退出：必须等中止真正完成（删除已写入的条目、清零熵、写审计）再返回，否则进程先退出、什么都没清理。

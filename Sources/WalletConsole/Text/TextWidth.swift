@@ -79,6 +79,20 @@ public enum TextWidth {
         return alignRight ? pad + t : t + pad
     }
 
+    /// 按列宽折行（宽字符不劈开；消息记录用）。
+    public static func wrap(_ s: String, to width: Int) -> [String] {
+        guard width > 0 else { return [s] }
+        var lines: [String] = [], cur = "", used = 0
+        for c in s {
+            if c == "\n" { lines.append(cur); cur = ""; used = 0; continue }
+            let w = of(c)
+            if used + w > width { lines.append(cur); cur = ""; used = 0 }
+            cur.append(c); used += w
+        }
+        lines.append(cur)
+        return lines
+    }
+
     /// 地址缩写：0x1234…abcd。
     public static func shortAddress(_ a: String, keep: Int = 6) -> String {
         guard a.count > keep * 2 + 1 else { return a }

@@ -93,4 +93,39 @@ import WalletCrypto
             app.mode = .normal
         }
     }
+
+    @Test(arguments: [Language.zh, .en]) func unknownThemeReportsNoLineZero(lang: Language) async {
+        let (app, d) = await makeApp(TestBackend(), lang: lang)
+        app.execute("theme nosuch")
+        app.render()
+        let footer = d.line(39)
+        #expect(footer.contains("nosuch") && !footer.contains("0 行") && !footer.contains("line 0"), "\(footer)")
+        // 主题没有换：不能说「已改用 dark」，要说仍在用哪个。
+        #expect(app.themeName == "dark" && !footer.contains("已改用") && !footer.contains("Falling back"), "\(footer)")
+        #expect(footer.contains(lang == .zh ? "仍使用主题 dark" : "still using theme dark"), "\(footer)")
+    }
+
+    @Test func helpListsViewKeysAsRangeAndEachCommandOnce() async {
+        let (app, d) = await makeApp(TestBackend())
+        await app.press(.char("?"))
+        let body = (0..<39).map { d.line($0) }
+        #expect(body.contains { $0.contains("1–8") && $0.contains("切换视图") }, "\(d.text)")
+        #expect(body.filter { $0.contains("Ctrl-R") }.count == 1, "Ctrl-R 列了不止一次：\n\(d.text)")
+        #expect(body.contains { $0.contains("S-Tab") }, "上一视图也要列出")
+    }
+
+    @Test func keysViewOffersUnsealOnlyWhenSealed() async {
+        let b = TestBackend(role: .admin)
+        let (app, d) = await makeApp(b)
+        await app.press(.char("5"))
+        #expect(!d.line(39).contains("<u>"), "已解封时状态行仍提供解封：\(d.line(39))")
+        await app.press(.char("?"))
+        #expect(!d.text.contains("解封\n") && !(0..<39).map { d.line($0) }.contains { $0.contains(" u ") || $0.hasSuffix("解封") }, "\(d.text)")
+        await app.press(.esc)
+        app.execute("unseal")
+        #expect(!app.isDialogOpen && app.status.contains("已解封"))
+        b.set { $0.keysValue.seal = .sealed; $0.headerValue.seal = .sealed }
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.line(39).contains("<u>解封"), "\(d.line(39))")
+    }
 }

@@ -428,7 +428,7 @@ public final class ConsoleApp {
             if allowedSilently(.approve) { c["approve"] = ids }
             if allowedSilently(.reject) { c["reject"] = ids }
         }
-        if allowedSilently(.unseal) { c["unseal"] = ["passphrase", "share"] }
+        if allowedSilently(.unseal) && header?.seal != .unsealed { c["unseal"] = ["passphrase", "share"] }
         if allowedSilently(.seal) { c["seal"] = [] }
         return c
     }
@@ -448,7 +448,7 @@ public final class ConsoleApp {
         case "theme":
             guard let name = arg else { return }
             let (theme, err) = ThemeParser.load(nameOrPath: name, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
-            if let e = err { status = "✖ " + e.message(config.lang); return }
+            if let e = err { status = "✖ " + strings.f(.themeInvalid, e.reason(config.lang)) + strings.f(.themeKept, config.theme.name); return }
             config.theme = theme
             resolved = theme.resolved(for: driver.colorDepth)
             invalidate()
@@ -466,6 +466,7 @@ public final class ConsoleApp {
                 } catch { box.post(.failed(t.f(.lookupFailed, id, describe(error, lang)))) }
             }
         case "unseal":
+            if header?.seal == .unsealed { status = "✔ " + strings[.alreadyUnsealed]; return }
             perform(.unseal(share: arg == "share"))
         case "seal":
             perform(.seal)
@@ -507,7 +508,7 @@ public final class ConsoleApp {
         framesRendered += 1
     }
 
-    var globalCommands: [Command] { [.help, .quit, .back, .nextView, .commandLine, .view1, .refresh] }
+    var globalCommands: [Command] { [.help, .quit, .back, .nextView, .prevView, .commandLine, .view1, .refresh] }
 
     func renderHeader(into buf: inout CellBuffer, width: Int) {
         let t = strings
@@ -583,7 +584,10 @@ public final class ConsoleApp {
                     used += buf.put(more, x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
                 }
             }
-            buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
+            // 剩下的地方太窄就不画按键提示（否则只剩一个孤零零的「…」）。
+            if size.cols - used >= 12 || used == 0 {
+                buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
+            }
         }
     }
 

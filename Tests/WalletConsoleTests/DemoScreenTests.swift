@@ -497,4 +497,46 @@ import Glibc
         try t.sendKeys("q")
         #expect(try waitExit(t) == 0)
     }
+
+    /// issue 14：过滤按屏幕上看到的状态名（「/待审」），而不只是账本里的 awaiting_approval。
+    @Test func filterMatchesOnScreenStateLabels() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("filter")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        try t.waitFor("▶ ")
+        let all = try t.capture().split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }.count
+        #expect(all > 0)
+        try t.sendKeys("/")
+        try t.type("待审")
+        try t.sendKeys("Enter")
+        // 换过滤条件后表格先显示「加载中…」，等这一页到了再数。
+        func loaded(_ marker: String) throws -> String {
+            var screen = ""
+            let until = Date().addingTimeInterval(10)
+            repeat {
+                screen = try t.capture()
+                if screen.contains(marker) && !screen.contains("加载中") { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            } while Date() < until
+            return screen
+        }
+        let s = try loaded("/待审 · ")
+        let shown = s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }.count
+        #expect(shown == all && !s.contains("（无数据）"), "「/待审」没有匹配屏幕上的待审单：\n\(s)")
+        // 取反：「!待审」里一笔待审也没有。
+        try t.sendKeys("/")
+        try t.sendKeys("Escape")   // 过滤框里 Esc = 清除
+        try t.waitForAbsence("/待审 · ")
+        try t.sendKeys("/")
+        try t.type("!待审")
+        try t.sendKeys("Enter")
+        let n = try loaded("/!待审 · ")
+        #expect(!n.split(separator: "\n").contains { $0.hasPrefix("│") && $0.contains("◷ 待审") }, "\(n)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
 }

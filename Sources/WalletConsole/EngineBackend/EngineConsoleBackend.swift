@@ -122,10 +122,24 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                           reorg: d.state == .orphaned || d.state == .reversed)
     }
 
+    /// 屏幕上的状态名（中英两种都认）→ 账本状态名：操作员照着屏幕输入「/待审」也要能过滤出来。
+    /// 一个屏幕状态对应多个账本状态时取主要的那个（待审 → awaiting_approval；已广播不含 unknown，失败不含 expired）。
+    static func labelMap(_ pairs: [(L, String)]) -> [String: String] {
+        var m: [String: String] = [:]
+        for lang in [Language.zh, .en] { for (k, v) in pairs { m[Strings(lang)[k].lowercased()] = v } }
+        return m
+    }
+    static let depositLabels = labelMap([(.stConfirming, "confirming"), (.stCredited, "credited"), (.stOrphaned, "orphaned"),
+                                         (.stReversed, "reversed"), (.stSuspicious, "dust")])
+    static let withdrawalLabels = labelMap([(.wsPending, "awaiting_approval"), (.wsApproved, "approved"), (.wsRejected, "rejected"),
+                                            (.wsSigning, "signed"), (.wsBroadcast, "broadcast"), (.wsConfirmed, "confirmed"),
+                                            (.wsFailed, "failed")])
+
     public func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         let head = await engine.headAndScanHeight().head
         // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
-        let (rows, total) = try engine.deposits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        let text = q.filter.replacingTerms(Self.depositLabels).raw
+        let (rows, total) = try engine.deposits(text: text, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
 
@@ -164,7 +178,8 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
         // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
-        let (ws, total) = try engine.withdrawals(text: q.filter.raw, order: .urgency, offset: q.offset, limit: q.limit)
+        let text = q.filter.replacingTerms(Self.withdrawalLabels).raw
+        let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: q.offset, limit: q.limit)
         return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
 

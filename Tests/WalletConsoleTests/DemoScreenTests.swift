@@ -539,4 +539,42 @@ import Glibc
         try t.sendKeys("q")
         #expect(try waitExit(t) == 0)
     }
+
+    /// issue 14：退出后打印的消息（告别行与最后一条消息、「演示 home 保留在…」）不会被第二次屏幕恢复盖掉。
+    @Test func exitMessageSurvivesTerminalRestore() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("exitmsg")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("printf 'before-1\\nbefore-2\\n'; \(bin) demo --block-interval-ms 700 --home \(home); echo AFTER-EXIT",
+                    cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys(":")
+        try t.type("bogus")
+        try t.sendKeys("Enter")
+        try t.waitFor("未知命令：bogus")
+        try t.sendKeys("q")
+        let s = try t.waitFor("AFTER-EXIT", timeout: 10)
+        let lines = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let bye = lines.firstIndex { $0.contains("已退出控制台") && $0.contains("最后一条消息：✖ 未知命令：bogus") }
+        let kept = lines.firstIndex { $0.contains("演示 home 保留在") }
+        let after = lines.firstIndex { $0.contains("AFTER-EXIT") }
+        #expect(bye != nil && kept != nil, "退出消息被盖掉了：\n\(s)")
+        if let b = bye, let k = kept, let a = after { #expect(b < k && k < a, "\(s)") }
+        #expect(lines.first?.hasPrefix("before-1") == true, "\(s)")
+    }
+
+    /// issue 14：TERM=dumb（没有光标定位）时拒绝启动并说明原因，而不是画一屏乱码。
+    @Test func dumbTerminalIsRefused() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("dumb")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("env TERM=dumb \(bin) demo --block-interval-ms 700 --home \(home)", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        let rc = try waitExit(t)
+        let s = try t.capture()
+        #expect(rc == 1, "应以错误退出（\(rc.map(String.init) ?? "仍在运行")）：\n\(s)")
+        #expect(s.contains("TERM=dumb") && s.contains("console.dumb_terminal"), "\(s)")
+        #expect(!s.contains("高度") && !s.contains("总览"), "不应画界面：\n\(s)")
+    }
 }

@@ -616,6 +616,12 @@ public final class ConsoleApp {
         buf.put(strings[.msgLogClose], x: r.x + 2, y: r.y + h - 2, maxWidth: w - 4, style: Style(.dim))
     }
 
+    /// 退出后打印在正常屏幕上的一行：已退出 + 最后一条消息（如有）。
+    public var exitMessage: String {
+        guard let last = messages.last else { return strings[.exitBye] }
+        return strings[.exitBye] + " " + strings.f(.exitLastMessage, last.text)
+    }
+
     /// 当前视图的按键提示（测试用）。
     public var footerHints: String { front.map { $0.line(driver.size.rows - 1) } ?? "" }
 

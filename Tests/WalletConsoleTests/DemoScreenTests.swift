@@ -577,4 +577,55 @@ import Glibc
         #expect(s.contains("TERM=dumb") && s.contains("console.dumb_terminal"), "\(s)")
         #expect(!s.contains("高度") && !s.contains("总览"), "不应画界面：\n\(s)")
     }
+
+    /// 英文界面里被截断的界面文字（「confi…」「App…」「7 Audit …」）：状态名、列名、视图名的任何前缀后跟「…」。
+    /// 数据（长密钥名、地址）被截断不算。
+    static func cutWords(_ screen: String) -> [String] {
+        let t = Strings(.en)
+        let labels: [L] = [.stConfirming, .stCredited, .stOrphaned, .stReversed, .stSuspicious, .wsPending, .wsApproved,
+                           .wsRejected, .wsSigning, .wsBroadcast, .wsConfirmed, .wsFailed, .colId, .colAsset, .colAmount,
+                           .colAddress, .colConfirmations, .colState, .colAge, .colDestination, .colApprovals, .colRequestedBy,
+                           .colKeyId, .colTier, .colHealth, .colSignatures, .colLastUse, .colKekAge, .colNet, .colDecision]
+            + ViewID.allCases.map(\.title)
+        var cut: [String] = []
+        for l in labels.map({ t[$0] }) where l.count >= 3 {
+            for k in 2..<l.count {
+                let p = NSRegularExpression.escapedPattern(for: String(l.prefix(k)))
+                // 前面是词边界（不是字母、数字、连字符）：「key-f…」这类数据截断不算。
+                if screen.range(of: "(?<![A-Za-z0-9-])" + p + " ?…", options: .regularExpression) != nil { cut.append(String(l.prefix(k)) + "…"); break }
+            }
+        }
+        return cut
+    }
+
+    /// issue 14：英文界面的状态与列名不被截断、冒号是半角、单数写「1 approval」。
+    @Test(arguments: [(80, 24), (120, 40)]) func englishIsNotCutAndUsesAsciiColons(size: (Int, Int)) throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("english")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home) --lang en", cols: size.0, rows: size.1)
+        try t.waitFor("◷ pending", timeout: 30)
+        for w in ["credited", "unsealed"] { _ = try t.waitFor(w, timeout: 20) }
+        var seen: [String: String] = [:]
+        seen["dashboard"] = try t.capture()
+        for (key, marker) in [("2", "Deposits ·"), ("3", "Withdrawals ·"), ("5", "Key tiers")] {
+            try t.sendKeys(key)
+            try t.waitFor(marker)
+            Thread.sleep(forTimeInterval: 0.8)
+            seen[key] = try t.capture()
+        }
+        for (k, s) in seen { #expect(Self.cutWords(s).isEmpty, "\(k)：截断的词 \(Self.cutWords(s))\n\(s)") }
+        // 详情：只需 1 人审批的单写「1 approval」。
+        try t.sendKeys("3")
+        try t.waitFor("▶ ")
+        try t.sendKeys("Enter")
+        let detail = try t.waitFor("Matched rule")
+        #expect(!detail.contains("1 approvals"), "\(detail)")
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("Equivalent command")
+        #expect(!dlg.contains("："), "英文对话框里有全角冒号：\n\(dlg)")
+        try t.sendKeys("Escape")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
 }

@@ -373,8 +373,8 @@ public final class ConsoleApp {
         let t = strings
         let action = ConsoleAction.approve(id: row.id)
         let d = Dialog(title: t.f(.dlgApproveTitle, row.id),
-                       body: ["\(t[.colAmount])：\(row.amount.display)", "\(t[.colDestination])：\(row.destination)",
-                              "\(t[.colApprovals])：\(row.approvalsGiven)/\(row.approvalsRequired)"],
+                       body: [t[.colAmount] + t[.colon] + row.amount.display, t[.colDestination] + t[.colon] + row.destination,
+                              t[.colApprovals] + t[.colon] + "\(row.approvalsGiven)/\(row.approvalsRequired)"],
                        prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
                        confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: action))
         mode = .dialog(d, .approve(row.id))
@@ -544,9 +544,11 @@ public final class ConsoleApp {
 
     func renderTabs(into buf: inout CellBuffer, width: Int) {
         var x = 0
-        for (i, v) in ViewID.allCases.enumerated() {
-            if v == .ceremony && !allowedSilently(.ceremony) { continue }
-            let label = " \(i + 1) \(strings[v.title]) "
+        let tabs = ViewID.allCases.enumerated().filter { $0.element != .ceremony || allowedSilently(.ceremony) }
+        // 全部标签放不下（英文 80 列）时，只有当前视图写全名，其余只写编号——不截断成「7 Audit …」。
+        let full = tabs.reduce(0) { $0 + TextWidth.of(" \($1.offset + 1) \(strings[$1.element.title]) ") } <= width
+        for (i, v) in tabs {
+            let label = full || v == current ? " \(i + 1) \(strings[v.title]) " : " \(i + 1) "
             let st = v == current ? Style(.selected) : Style(.dim)
             x += buf.put(label, x: x, y: 1, maxWidth: max(0, width - x), style: st)
         }

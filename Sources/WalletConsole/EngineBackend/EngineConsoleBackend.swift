@@ -206,7 +206,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         if let c = f.checksummed { row.destination = c }
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
-                                matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : "approvals"))",
+                                matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
                                 feeEstimate: fee)
     }
 

@@ -138,6 +138,12 @@ enum Fmt {
         }
     }
 
+    /// 状态列宽度：按当前语言最长的状态名（含符号）算，英文状态不再被截成「confi…」。
+    static func depositStateWidth(_ t: Strings) -> Int { DepositRowState.allCases.map { TextWidth.of(deposit($0, t).0) }.max() ?? 8 }
+    static func withdrawalStateWidth(_ t: Strings, _ states: [WithdrawalRowState] = WithdrawalRowState.allCases) -> Int {
+        states.map { TextWidth.of(withdrawal($0, t).0) }.max() ?? 8
+    }
+
     static func role(_ r: ConsoleRole, _ t: Strings) -> String {
         switch r {
         case .viewer: return t[.roleViewer]

@@ -52,9 +52,10 @@ public class ListView: ConsoleView {
 public final class DepositsView: ListView {
     public init(strings t: Strings) {
         super.init(id: .deposits, columns: [
-            TableColumn(t[.colAsset], width: 6), TableColumn(t[.colAmount], width: 18, alignRight: true),
+            // 资产列与金额里的单位重复：窄终端时先隐藏它。状态列留出重组标记「⚠ 」。
+            TableColumn(t[.colAsset], width: 6, hideable: true), TableColumn(t[.colAmount], width: 18, alignRight: true),
             TableColumn(t[.colAddress], width: 13, flex: true), TableColumn(t[.colConfirmations], width: 14),
-            TableColumn(t[.colState], width: 12), TableColumn(t[.colAge], width: 5, alignRight: true),
+            TableColumn(t[.colState], width: max(12, Fmt.depositStateWidth(t) + 2)), TableColumn(t[.colAge], width: 5, alignRight: true),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .deposits(query()) }

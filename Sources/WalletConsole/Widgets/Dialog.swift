@@ -64,7 +64,7 @@ public final class Dialog {
         for line in body { buf.put(line, x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dialog)); y += 1 }
         if let t = cliTwin {
             y += 1
-            buf.put("\(strings[.dlgCliTwin])：\(t)", x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dim)); y += 1
+            buf.put(strings[.dlgCliTwin] + strings[.colon] + t, x: r.x + 2, y: y, maxWidth: w - 4, style: Style(.dim)); y += 1
         }
         if let f = field {
             y += 1

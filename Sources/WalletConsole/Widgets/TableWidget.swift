@@ -1,11 +1,14 @@
 /// 表格列：最小宽度；flex 列平分剩余宽度。
+/// 列至少和列名一样宽（英文列名不再被截成「App…」）；`hideable` 列在太窄时整列隐藏，而不是把所有列都截断。
 public struct TableColumn: Sendable {
     public var title: String
     public var width: Int
     public var flex: Bool
     public var alignRight: Bool
-    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false) {
-        self.title = title; self.width = width; self.flex = flex; self.alignRight = alignRight
+    public var hideable: Bool
+    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false) {
+        self.title = title; self.width = max(width, TextWidth.of(title)); self.flex = flex
+        self.alignRight = alignRight; self.hideable = hideable
     }
 }
 
@@ -106,17 +109,33 @@ public final class TableWidget {
         return (top, max(1, height - 1))
     }
 
+    /// 各列实际宽度；0 表示该列被隐藏。
     func columnWidths(_ width: Int) -> [Int] {
-        let gaps = max(0, columns.count - 1) + 2
-        let fixed = columns.reduce(0) { $0 + $1.width }
-        let flexCount = columns.filter(\.flex).count
-        let extra = width - gaps - fixed
-        if extra < 0 && flexCount > 0 {
-            // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
-            let cut = (-extra + flexCount - 1) / flexCount
-            return columns.map { c in c.flex ? max(4, c.width - cut) : c.width }
+        var shown = columns.map { _ in true }
+        func layout() -> (widths: [Int], overflow: Int) {
+            let cols = columns.indices.filter { shown[$0] }
+            let gaps = max(0, cols.count - 1) + 2
+            let fixed = cols.reduce(0) { $0 + columns[$1].width }
+            let flexCount = cols.filter { columns[$0].flex }.count
+            let extra = width - gaps - fixed
+            var w = columns.map { _ in 0 }
+            if extra < 0 && flexCount > 0 {
+                // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
+                let cut = (-extra + flexCount - 1) / flexCount
+                for i in cols { w[i] = columns[i].flex ? max(4, columns[i].width - cut) : columns[i].width }
+            } else {
+                for i in cols { w[i] = columns[i].flex && flexCount > 0 ? columns[i].width + max(0, extra) / flexCount : columns[i].width }
+            }
+            return (w, cols.reduce(gaps) { $0 + w[$1] } - width)
         }
-        return columns.map { c in c.flex && flexCount > 0 ? c.width + max(0, extra) / flexCount : c.width }
+        // flex 列要被压到基准宽度以下、或仍然放不下时：先从右往左整列隐藏可隐藏的列（宁可少一列，也不把金额截断）。
+        func squeezed() -> Bool {
+            let cols = columns.indices.filter { shown[$0] }
+            let need = cols.reduce(max(0, cols.count - 1) + 2) { $0 + columns[$1].width }
+            return need > width
+        }
+        for i in columns.indices.reversed() where columns[i].hideable && squeezed() { shown[i] = false }
+        return layout().widths
     }
 
     /// 绘制：表头一行 + 可见数据行。
@@ -126,7 +145,7 @@ public final class TableWidget {
         let widths = columnWidths(rect.width)
         let right = rect.x + rect.width
         var x = rect.x + 2
-        for (i, c) in columns.enumerated() {
+        for (i, c) in columns.enumerated() where widths[i] > 0 {
             let w = min(widths[i], right - x)
             if w <= 0 { break }
             buf.put(TextWidth.fit(c.title, to: w, alignRight: c.alignRight), x: x, y: rect.y,
@@ -156,7 +175,7 @@ public final class TableWidget {
             if isSel { buf.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: base) }
             buf.put(marker, x: rect.x, y: y, style: base)
             var cx = rect.x + 2
-            for (ci, fullW) in widths.enumerated() {
+            for (ci, fullW) in widths.enumerated() where fullW > 0 {
                 let w = min(fullW, right - cx)
                 if w <= 0 { break }
                 let text = ci < r.cells.count ? r.cells[ci] : ""

@@ -628,4 +628,40 @@ import Glibc
         try t.sendKeys("q")
         #expect(try waitExit(t) == 0)
     }
+
+    /// issue 14：对话框显示申请人、用户、请求号、白名单、命中策略等；同一人批过之后再按 a，直接说明「你已经批准过」，
+    /// 而不是让人键入确认后才被账本拒绝。
+    @Test func approveDialogKnowsYouAlreadyApproved() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("again")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 40)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("▶ ")
+        let rows = try t.capture().split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }
+        let k = try #require(rows.firstIndex { $0.contains(" 0/2 ") }, "\(rows)")
+        for _ in 0..<k { try t.sendKeys("Down") }
+        try t.waitFor("▶ " + (rows[k].split(separator: " ").dropFirst().first.map(String.init) ?? ""))
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("等价命令")
+        for label in ["申请人：", "用户：", "请求号：", "白名单：", "命中策略：", "手续费估算：", "已审批人：—"] {
+            #expect(dlg.contains(label), "对话框缺少 \(label)：\n\(dlg)")
+        }
+        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
+        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.sendKeys("Tab")
+        try t.waitFor("▶[ 批准 ]")
+        try t.sendKeys("Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+        try t.waitFor(" 1/2 ")
+        try t.sendKeys("a")
+        let again = try t.waitFor("你已经批准过这笔提现（1/2）")
+        #expect(!again.contains("请输入目标地址末 4 位") && !again.contains("[ 批准 ]") && again.contains("[ 关闭 ]"), "\(again)")
+        try t.sendKeys("Enter")
+        try t.waitForAbsence("你已经批准过")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
 }

@@ -128,4 +128,46 @@ import WalletCrypto
         app.requestRefresh(); await app.settle(); app.render()
         #expect(d.line(39).contains("<u>解封"), "\(d.line(39))")
     }
+
+    @Test func approveDialogShowsDetailsAndRefusesASecondApprovalFromMe() async {
+        let b = TestBackend()
+        let (app, d) = await makeApp(b)
+        await app.press(.char("3"), .char("a"))
+        for label in ["申请人：bob", "用户：user-w0", "请求号：req-w0", "白名单：✔", "命中策略：large-eth-2of3", "限速使用：3 / 10 ETH", "手续费估算：0.00042 ETH", "已审批人：—"] {
+            #expect(d.contains(label), "对话框缺少 \(label)：\n\(d.text)")
+        }
+        await app.type(String(b.withdrawalRows[0].destination.suffix(4)))
+        await app.press(.tab, .enter)
+        #expect(b.performed.count == 1)
+        // 同一人再按 a：对话框直接说明已经批过，没有输入框与「批准」按钮，Tab+Enter 什么也不做。
+        await app.press(.char("a"))
+        #expect(d.contains("你已经批准过这笔提现（1/2）") && !d.contains("等价命令") && d.contains("[ 关闭 ]") && !d.contains("[ 批准 ]"), "\(d.text)")
+        await app.type(String(b.withdrawalRows[0].destination.suffix(4)))
+        await app.press(.tab, .enter)
+        #expect(b.performed.count == 1 && !app.isDialogOpen)
+    }
+
+    @Test func rejectedWithdrawalIsNotOfferedForApproval() async {
+        let b = TestBackend()
+        b.set { $0.withdrawalRows[0].state = .rejected }
+        let (app, d) = await makeApp(b)
+        await app.press(.char("3"), .char("a"))
+        #expect(d.contains("当前状态为「✖ 已拒绝」，不能批准") && !d.contains("[ 批准 ]"), "\(d.text)")
+    }
+
+    @Test func bulkApproveListsItemsSkipsInvalidOnesAndClearsMarks() async {
+        let b = TestBackend()
+        b.set { $0.withdrawalRows[2].state = .rejected; $0.withdrawalRows[3].requestedBy = "alice" }
+        let (app, d) = await makeApp(b)
+        await app.press(.char("3"), .char(" "), .char(" "), .char(" "), .char(" "), .char("A"))
+        let text = d.text
+        #expect(text.contains("#w0") && text.contains("#w1"), "逐笔列出：\n\(text)")
+        #expect(text.contains("跳过 #w2：当前状态为「✖ 已拒绝」") && text.contains("跳过 #w3：这是你自己发起的提现"), "\(text)")
+        #expect(text.contains("共 2 笔") && text.contains("请输入笔数 2"), "\(text)")
+        await app.type("2")
+        await app.press(.tab, .enter)
+        #expect(b.performed.last == "wallet-console withdraw approve w0 w1")
+        let view = app.views[.withdrawals] as! WithdrawalsView
+        #expect(view.table.marked.isEmpty && !(0..<40).map { d.line($0) }.contains { $0.hasPrefix("│●") }, "批量批准后标记要清掉：\n\(d.text)")
+    }
 }

@@ -10,9 +10,10 @@ enum AppEvent: Sendable {
     case actionFailed(String)
     /// 与刷新无关的失败（例如 `:approve 999` 找不到这笔提现）。
     case failed(String)
-    case openApprove(WithdrawalRow)
+    case openApprove(WithdrawalDetail)
     case openReject(WithdrawalRow)
-    case openBulk([String], BulkPreview)
+    /// 可批的 id、它们的汇总、逐笔显示的行（含跳过的及原因）。
+    case openBulk([String], BulkPreview?, [String])
     case ceremonyStarted(any CeremonySession, CeremonyStep)
     case ceremonyStep(CeremonyStep)
     case ceremonyError(String)
@@ -188,12 +189,20 @@ public final class ConsoleApp {
             actionsInFlight -= 1
             status = "✖ " + m
         case .failed(let m): status = "✖ " + m
-        case .openApprove(let row): openApprove(row)
+        case .openApprove(let d): openApprove(d)
         case .openReject(let row): openReject(row)
-        case .openBulk(let ids, let p):
+        case .openBulk(let ids, let p, let lines):
             let action = ConsoleAction.bulkApprove(ids: ids)
-            let d = Dialog(title: strings[.dlgBulkTitle],
-                           body: [strings.f(.dlgBulkSummary, String(p.count), p.total, String(p.uniqueRecipients))],
+            // 逐笔列出（放不下的部分写「另有 N 笔」）；不能批的在打开前就剔除并说明原因。
+            let room = max(3, driver.size.rows - 14)
+            var body = lines.count > room ? Array(lines.prefix(room - 1)) + [strings.f(.bulkMore, String(lines.count - room + 1))] : lines
+            guard let p, !ids.isEmpty else {
+                mode = .dialog(Dialog(title: strings[.dlgBulkTitle], body: body, confirmLabel: strings[.dlgApprove],
+                                      blocked: strings[.bulkNoneValid]), .bulk([]))
+                return
+            }
+            body.insert(strings.f(.dlgBulkSummary, String(p.count), p.total, String(p.uniqueRecipients)), at: 0)
+            let d = Dialog(title: strings[.dlgBulkTitle], body: body,
                            prompt: strings.f(.dlgBulkTypeHint, String(p.count)), mustType: String(p.count),
                            confirmLabel: strings[.dlgApprove], cliTwin: backend.cliTwin(for: action))
             mode = .dialog(d, .bulk(ids))
@@ -320,17 +329,28 @@ public final class ConsoleApp {
             status = "✔ " + t.f(.copied, value)
         case .approve(let row):
             guard allowed(.approve) else { return }
-            openApprove(row)
+            // 先取详情：对话框要显示申请人、请求号、白名单、已审批人等，并在打开前判断能不能批。
+            fetchApprove(row.id)
         case .reject(let row):
             guard allowed(.reject) else { return }
             openReject(row)
         case .bulkApprove(let ids):
             guard allowed(.bulkApprove) else { return }
-            let backend = self.backend, box = mailbox, lang = config.lang
+            let backend = self.backend, box = mailbox, lang = config.lang, t = strings, me = header?.operatorName
             spawn {
-                do { box.post(.openBulk(ids, try await backend.bulkPreview(ids: ids))) } catch {
-                    box.post(.failed(describe(error, lang)))
+                var valid: [String] = [], lines: [String] = [], skipped: [String] = []
+                for id in ids {
+                    do {
+                        let d = try await backend.withdrawalDetail(id: id)
+                        if let why = Self.approveBlocker(d, me: me, t) { skipped.append(t.f(.blkSkipped, id, why)); continue }
+                        valid.append(id)
+                        lines.append("#\(id)  \(d.row.amount.display) → \(TextWidth.shortAddress(d.row.destination))  \(d.row.approvalsGiven)/\(d.row.approvalsRequired)")
+                    } catch { skipped.append(t.f(.blkSkipped, id, describe(error, lang))) }
                 }
+                do {
+                    let p = valid.isEmpty ? nil : try await backend.bulkPreview(ids: valid)
+                    box.post(.openBulk(valid, p, lines + skipped))
+                } catch { box.post(.failed(describe(error, lang))) }
             }
         case .requeue(let row):
             guard allowed(.requeue) else { return }
@@ -369,15 +389,44 @@ public final class ConsoleApp {
         return false
     }
 
-    func openApprove(_ row: WithdrawalRow) {
-        let t = strings
-        let action = ConsoleAction.approve(id: row.id)
-        let d = Dialog(title: t.f(.dlgApproveTitle, row.id),
-                       body: [t[.colAmount] + t[.colon] + row.amount.display, t[.colDestination] + t[.colon] + row.destination,
-                              t[.colApprovals] + t[.colon] + "\(row.approvalsGiven)/\(row.approvalsRequired)"],
-                       prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
-                       confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: action))
-        mode = .dialog(d, .approve(row.id))
+    func fetchApprove(_ id: String) {
+        let backend = self.backend, box = mailbox, lang = config.lang, t = strings
+        spawn {
+            do { box.post(.openApprove(try await backend.withdrawalDetail(id: id))) } catch {
+                box.post(.failed(t.f(.lookupFailed, id, describe(error, lang))))
+            }
+        }
+    }
+
+    /// 当前登录者为什么不能批这笔（nil = 可以批）。只是为了不给出注定失败的按钮；真正的判定仍在引擎。
+    static func approveBlocker(_ d: WithdrawalDetail, me: String?, _ t: Strings) -> String? {
+        if d.row.state != .pending { return t.f(.blkState, Fmt.withdrawal(d.row.state, t).0) }
+        if let me, d.row.requestedBy == me { return t[.blkOwn] }
+        if let me, d.approverNames.contains(me) { return t.f(.blkAlready, "\(d.row.approvalsGiven)/\(d.row.approvalsRequired)") }
+        return nil
+    }
+
+    func openApprove(_ d: WithdrawalDetail) {
+        let t = strings, row = d.row
+        let c = t[.colon]
+        let allow: String = {
+            switch d.allowlist {
+            case .listed(let since): return "✔ " + t.f(.detListedSince, since)
+            case .notListed: return "⚠ " + t[.detNotListed]
+            }
+        }()
+        var body = [t[.colAmount] + c + row.amount.display, t[.colDestination] + c + row.destination,
+                    t[.detAllowlist] + c + allow, t[.colRequestedBy] + c + row.requestedBy]
+        if !d.user.isEmpty { body.append(t[.detUser] + c + d.user) }
+        if !d.requestId.isEmpty { body.append(t[.detRequestId] + c + d.requestId) }
+        body += [t[.detRule] + c + d.matchedRule, t[.detVelocity] + c + d.velocityUse, t[.detFee] + c + d.feeEstimate.display,
+                 t[.colApprovals] + c + "\(row.approvalsGiven)/\(row.approvalsRequired)",
+                 t[.detApprovers] + c + (d.approvers.isEmpty ? "—" : d.approvers.joined(separator: ", "))]
+        let blocker = Self.approveBlocker(d, me: header?.operatorName, t)
+        let dlg = Dialog(title: t.f(.dlgApproveTitle, row.id), body: body,
+                         prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
+                         confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: .approve(id: row.id)), blocked: blocker)
+        mode = .dialog(dlg, .approve(row.id))
     }
 
     func openReject(_ row: WithdrawalRow) {
@@ -394,7 +443,11 @@ public final class ConsoleApp {
         case .quit: quitRequested = true; return
         case .approve(let id): action = .approve(id: id)
         case .reject(let id): action = .reject(id: id, reason: text)
-        case .bulk(let ids): action = .bulkApprove(ids: ids)
+        case .bulk(let ids):
+            guard !ids.isEmpty else { return }
+            action = .bulkApprove(ids: ids)
+            // 批量动作已经发出：清掉标记，免得下一次误把同一批又批一遍。
+            (views[.withdrawals] as? WithdrawalsView)?.table.marked = []
         case .requeue(let id): action = .requeue(deadLetterId: id)
         case .seal: action = .seal
         case .unseal(let share):
@@ -462,7 +515,7 @@ public final class ConsoleApp {
             spawn {
                 do {
                     let d = try await backend.withdrawalDetail(id: id)
-                    box.post(isApprove ? .openApprove(d.row) : .openReject(d.row))
+                    box.post(isApprove ? .openApprove(d) : .openReject(d.row))
                 } catch { box.post(.failed(t.f(.lookupFailed, id, describe(error, lang)))) }
             }
         case "unseal":

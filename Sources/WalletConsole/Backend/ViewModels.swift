@@ -122,10 +122,17 @@ public struct WithdrawalDetail: Sendable, Equatable {
     public var approvers: [String]
     public var matchedRule: String
     public var feeEstimate: AmountText
+    /// 已批准（且未过期）的操作员名：控制台据此判断「你已经批准过」，不用解析 approvers 的显示文字。
+    public var approverNames: [String]
+    /// 业务请求号与用户（账本里已有的字段，对话框显示给审批人核对）。
+    public var requestId: String
+    public var user: String
     public init(row: WithdrawalRow, allowlist: AllowlistStatus, eip55Valid: Bool, velocityUse: String,
-                approvers: [String], matchedRule: String, feeEstimate: AmountText) {
+                approvers: [String], matchedRule: String, feeEstimate: AmountText,
+                approverNames: [String] = [], requestId: String = "", user: String = "") {
         self.row = row; self.allowlist = allowlist; self.eip55Valid = eip55Valid; self.velocityUse = velocityUse
         self.approvers = approvers; self.matchedRule = matchedRule; self.feeEstimate = feeEstimate
+        self.approverNames = approverNames; self.requestId = requestId; self.user = user
     }
 }
 

@@ -201,13 +201,14 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         if let g = f.velocity.global { vel.append("\(f.asset.format(g))" + (f.velocityLimit.global.map { " / \($0)" } ?? "") + " \(w.asset) (\(lang == .zh ? "全局" : "global"))") }
         if let s = f.velocityLimit.windowSeconds, !vel.isEmpty { vel.append("\(s / 3600)h") }
         let fee = f.feeEstimateWei.map { amount($0, "ETH") } ?? AmountText(display: lang == .zh ? "（尚无手续费数据）" : "(no fee data yet)", baseUnits: "0")
-        let approvers = w.approvals.filter { $0.expiresAt > now }.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
+        let valid = w.approvals.filter { $0.expiresAt > now }
+        let approvers = valid.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
         var row = withdrawalRow(w)
         if let c = f.checksummed { row.destination = c }
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
                                 matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
-                                feeEstimate: fee)
+                                feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user)
     }
 
     public func bulkPreview(ids: [String]) async throws -> BulkPreview {

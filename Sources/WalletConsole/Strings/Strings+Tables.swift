@@ -47,7 +47,9 @@ extension Strings {
         .wsConfirmed: "已确认", .wsFailed: "失败",
         .roleViewer: "观察员", .roleOperator: "操作员", .roleApprover: "审批员", .roleAdmin: "管理员",
         .keymapInvalid: "按键配置第 %1 行无效：%2",
-        .colon: "：", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
+        .colon: "：", .dlgClose: "关闭", .blkState: "当前状态为「%1」，不能批准", .blkOwn: "这是你自己发起的提现，需要另一位审批人",
+        .blkAlready: "你已经批准过这笔提现（%1），还需要另一位审批人", .blkSkipped: "跳过 #%1：%2",
+        .bulkNoneValid: "标记的提现都不能由你批准", .bulkMore: "…另有 %1 笔", .detRequestId: "请求号", .detUser: "用户", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
         .msgLogTitle: "消息记录（最新在前）· %1 条", .msgLogEmpty: "（还没有消息）", .msgLogClose: "按 Esc 或 q 关闭，↑↓ 滚动", .msgMore: " …全文见 :messages",
         .lookupFailed: "提现 %1：%2",
     ]
@@ -100,7 +102,9 @@ extension Strings {
         .wsConfirmed: "confirmed", .wsFailed: "failed",
         .roleViewer: "viewer", .roleOperator: "operator", .roleApprover: "approver", .roleAdmin: "admin",
         .keymapInvalid: "Key config line %1 is invalid: %2",
-        .colon: ": ", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
+        .colon: ": ", .dlgClose: "Close", .blkState: "its state is \"%1\"; it cannot be approved", .blkOwn: "you requested this withdrawal; another approver must approve it",
+        .blkAlready: "you have already approved this withdrawal (%1); it needs another approver", .blkSkipped: "skipped #%1: %2",
+        .bulkNoneValid: "none of the marked withdrawals can be approved by you", .bulkMore: "…and %1 more", .detRequestId: "Request ID", .detUser: "User", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
         .msgLogTitle: "Message log (newest first) · %1", .msgLogEmpty: "(no messages yet)", .msgLogClose: "Esc or q to close, ↑↓ to scroll", .msgMore: " …full text: :messages",
         .lookupFailed: "withdrawal %1: %2",
     ]

@@ -45,7 +45,8 @@ public final class WithdrawalsView: ListView {
             detailId = r.id; detail = nil
             return .reload
         case .approve:
-            guard let r = selectedRow, r.state == .pending else { return .none }
+            // 不在这里按状态拦：对话框会说明为什么不能批（已拒绝、已批过、自己发起的）。
+            guard let r = selectedRow else { return .none }
             return .approve(r)
         case .reject:
             guard let r = selectedRow, r.state == .pending else { return .none }

@@ -664,4 +664,32 @@ import Glibc
         try t.sendKeys("q")
         #expect(try waitExit(t) == 0)
     }
+
+    /// issue 14：归集视图的手续费按 gwei/gas 显示且 慢 ≤ 中 ≤ 快（同一口径）；金额与净额截断时保留单位；宽终端上金额列变宽。
+    @Test func sweepFeesInGweiOrderedAndAmountsKeepUnits() throws {
+        var amountWidth: [Int: Int] = [:]
+        for (cols, rows) in [(120, 40), (200, 50)] {
+            let t = TmuxHarness()
+            let home = Self.tempHome("sweep")
+            defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+            try launch(t, "--home \(home)", cols: cols, rows: rows)
+            try t.waitFor("◷ 待审", timeout: 30)
+            try t.sendKeys("4")
+            let s = try t.waitFor("✔ sweep", timeout: 20)
+            #expect(s.contains("慢 gwei") && s.contains("中 gwei") && s.contains("快 gwei"), "\(s)")
+            let re = try NSRegularExpression(pattern: "(\\S+ (?:ETH|USDT)) +(?:[0-9]+ +)?([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +(\\S+ (?:ETH|USDT)) ")
+            let lines = s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("sweep") }.map(String.init)
+            #expect(!lines.isEmpty)
+            for l in lines {
+                let m = try #require(re.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)), "金额/净额没有单位或手续费不是 gwei 数字：\(l)")
+                let g = { (i: Int) in (l as NSString).substring(with: m.range(at: i)) }
+                let (slow, normal, fast) = (Double(g(2)) ?? 0, Double(g(3)) ?? 0, Double(g(4)) ?? 0)
+                #expect(slow <= normal && normal <= fast && slow > 0, "慢/中/快顺序不对：\(l)")
+                amountWidth[cols] = max(amountWidth[cols] ?? 0, TextWidth.of(g(1)))
+            }
+            try t.sendKeys("q")
+            _ = try waitExit(t)
+        }
+        #expect((amountWidth[200] ?? 0) > (amountWidth[120] ?? 0), "宽终端上金额列没有变宽：\(amountWidth)")
+    }
 }

@@ -153,6 +153,7 @@ public struct SweepPlanRow: Sendable, Equatable {
     public var asset: String
     public var amount: AmountText
     public var gasLimit: UInt64
+    /// 慢/中/快三档的每 gas 最高费（gwei 数字，单位在列名里），同一口径所以 慢 ≤ 中 ≤ 快。
     public var feeSlow: String
     public var feeNormal: String
     public var feeFast: String

@@ -55,6 +55,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     static func u64(_ v: UInt256) -> UInt64 { UInt64(v.decimalString) ?? UInt64.max }
 
+    /// 总手续费（wei）÷ gas 上限 → 每 gas 的 gwei 数，两位小数（只有数字，单位在列名里）。
+    static func gweiPerGas(_ fee: UInt256, gasLimit: UInt64) -> String {
+        guard gasLimit > 0 else { return "—" }
+        let perGas = fee / UInt256(gasLimit)
+        let centi = perGas / UInt256(10_000_000)   // 0.01 gwei
+        let whole = centi / UInt256(100), frac = (centi % UInt256(100)).decimalString
+        return whole.decimalString + "." + (frac.count < 2 ? "0" + frac : frac)
+    }
+
     static func iso(_ t: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -238,8 +247,9 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             let reason = lang == .zh ? p.reasonZh : p.reasonEn
             let decisionNote = p.decision == "defer" ? (lang == .zh ? "推迟：" : "deferred: ") : ""
             return SweepPlanRow(address: p.address, asset: p.asset, amount: amount(p.amount, p.asset), gasLimit: p.gasLimit,
-                                feeSlow: amount(p.feeSlow, "ETH").display, feeNormal: amount(p.feeExpected, "ETH").display,
-                                feeFast: amount(p.feeFast, "ETH").display, net: amount(p.net, p.asset), decision: d,
+                                // 三档都用「gas 上限 × 该档最高费」：以前中档用的是预计费（口径不同），所以「慢」比「中」还贵。
+                                feeSlow: Self.gweiPerGas(p.feeSlow, gasLimit: p.gasLimit), feeNormal: Self.gweiPerGas(p.fee, gasLimit: p.gasLimit),
+                                feeFast: Self.gweiPerGas(p.feeFast, gasLimit: p.gasLimit), net: amount(p.net, p.asset), decision: d,
                                 reason: decisionNote + reason,
                                 topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display)
         }

@@ -108,11 +108,15 @@ public final class SweepsView: ListView {
     public private(set) var fees = FeeHistory(baseFeePerGas: [], latestDisplay: "")
     public init(strings t: Strings) {
         super.init(id: .sweeps, columns: [
-            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6),
-            TableColumn(t[.colAmount], width: 12, alignRight: true), TableColumn(t[.colGasLimit], width: 7, alignRight: true),
-            TableColumn(t[.colFeeSlow], width: 8, alignRight: true), TableColumn(t[.colFeeNormal], width: 8, alignRight: true),
-            TableColumn(t[.colFeeFast], width: 8, alignRight: true), TableColumn(t[.colNet], width: 12, alignRight: true),
-            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true), TableColumn(t[.colTopUp], width: 7),
+            // 金额与净额带单位、截断时保留单位，宽终端上和原因列一起分到多余的宽度；窄终端先隐藏资产、Gas 上限、补 Gas。
+            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6, hideable: true),
+            TableColumn(t[.colAmount], width: 14, flex: true, alignRight: true, keepsUnit: true),
+            TableColumn(t[.colGasLimit], width: 7, alignRight: true, hideable: true),
+            TableColumn(t[.colFeeSlow], width: 6, alignRight: true), TableColumn(t[.colFeeNormal], width: 6, alignRight: true),
+            TableColumn(t[.colFeeFast], width: 6, alignRight: true),
+            TableColumn(t[.colNet], width: 14, flex: true, alignRight: true, keepsUnit: true),
+            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true),
+            TableColumn(t[.colTopUp], width: 7, hideable: true),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .sweeps(query()) }

@@ -6,9 +6,11 @@ public struct TableColumn: Sendable {
     public var flex: Bool
     public var alignRight: Bool
     public var hideable: Bool
-    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false) {
+    /// 金额列：截断时保留单位。
+    public var keepsUnit: Bool
+    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false, keepsUnit: Bool = false) {
         self.title = title; self.width = max(width, TextWidth.of(title)); self.flex = flex
-        self.alignRight = alignRight; self.hideable = hideable
+        self.alignRight = alignRight; self.hideable = hideable; self.keepsUnit = keepsUnit
     }
 }
 
@@ -180,7 +182,9 @@ public final class TableWidget {
                 if w <= 0 { break }
                 let text = ci < r.cells.count ? r.cells[ci] : ""
                 let st = (!isSel && ch.contains(ci)) ? Style(.delta) : base
-                buf.put(TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight), x: cx, y: y, maxWidth: w, style: st)
+                let cell = columns[ci].keepsUnit ? TextWidth.fitKeepingSuffix(text, to: w, alignRight: columns[ci].alignRight)
+                                                 : TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight)
+                buf.put(cell, x: cx, y: y, maxWidth: w, style: st)
                 cx += fullW + 1
             }
         }

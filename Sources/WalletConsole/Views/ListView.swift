@@ -110,12 +110,12 @@ public final class SweepsView: ListView {
         super.init(id: .sweeps, columns: [
             // 金额与净额带单位、截断时保留单位，宽终端上和原因列一起分到多余的宽度；窄终端先隐藏资产、Gas 上限、补 Gas。
             TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6, hideable: true),
-            TableColumn(t[.colAmount], width: 14, flex: true, alignRight: true, keepsUnit: true),
+            TableColumn(t[.colAmount], width: 14, flex: true, alignRight: true, keepsUnit: true, growOrder: 1, maxWidth: 26),
             TableColumn(t[.colGasLimit], width: 7, alignRight: true, hideable: true),
             TableColumn(t[.colFeeSlow], width: 6, alignRight: true), TableColumn(t[.colFeeNormal], width: 6, alignRight: true),
             TableColumn(t[.colFeeFast], width: 6, alignRight: true),
-            TableColumn(t[.colNet], width: 14, flex: true, alignRight: true, keepsUnit: true),
-            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true),
+            TableColumn(t[.colNet], width: 14, flex: true, alignRight: true, keepsUnit: true, growOrder: 1, maxWidth: 26),
+            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true, maxWidth: 24),
             TableColumn(t[.colTopUp], width: 7, hideable: true),
         ], strings: t)
     }

@@ -8,9 +8,14 @@ public struct TableColumn: Sendable {
     public var hideable: Bool
     /// 金额列：截断时保留单位。
     public var keepsUnit: Bool
-    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false, keepsUnit: Bool = false) {
+    /// flex 列分配多余宽度的先后（小的先分）与上限：例如归集视图先把「原因」放宽到能读，再放宽金额。
+    public var growOrder: Int
+    public var maxWidth: Int?
+    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false, keepsUnit: Bool = false,
+                growOrder: Int = 0, maxWidth: Int? = nil) {
         self.title = title; self.width = max(width, TextWidth.of(title)); self.flex = flex
         self.alignRight = alignRight; self.hideable = hideable; self.keepsUnit = keepsUnit
+        self.growOrder = growOrder; self.maxWidth = maxWidth
     }
 }
 
@@ -126,7 +131,19 @@ public final class TableWidget {
                 let cut = (-extra + flexCount - 1) / flexCount
                 for i in cols { w[i] = columns[i].flex ? max(4, columns[i].width - cut) : columns[i].width }
             } else {
-                for i in cols { w[i] = columns[i].flex && flexCount > 0 ? columns[i].width + max(0, extra) / flexCount : columns[i].width }
+                for i in cols { w[i] = columns[i].width }
+                var left = extra
+                // 按 growOrder 分组依次放宽，每组平分、不超过 maxWidth；除不尽的零头不分（与以前一致）。
+                for order in Set(cols.map { columns[$0].growOrder }).sorted() {
+                    while left > 0 {
+                        let open = cols.filter { columns[$0].flex && columns[$0].growOrder == order && w[$0] < (columns[$0].maxWidth ?? Int.max) }
+                        guard !open.isEmpty, left / open.count > 0 else { break }
+                        let share = left / open.count
+                        for i in open { let add = min(share, (columns[i].maxWidth ?? Int.max) - w[i]); w[i] += add; left -= add }
+                    }
+                }
+                // 所有 flex 列都到了上限：剩下的给第一个 flex 列，表格仍铺满。
+                if left > 0, columns.contains(where: { $0.maxWidth != nil }), let f = cols.first(where: { columns[$0].flex }) { w[f] += left }
             }
             return (w, cols.reduce(gaps) { $0 + w[$1] } - width)
         }

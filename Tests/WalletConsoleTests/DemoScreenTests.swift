@@ -692,4 +692,79 @@ import Glibc
         }
         #expect((amountWidth[200] ?? 0) > (amountWidth[120] ?? 0), "宽终端上金额列没有变宽：\(amountWidth)")
     }
+
+    /// issue 14：核对词答错时立即说明哪个词不对并回到抄写页（以前停在测验上，惩罚晚一步，下一个正确的词看起来像错的）。
+    @Test func ceremonyWrongWordIsExplainedAtOnce() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("wrongword")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 100, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("6")
+        try t.waitFor("按 Enter 开始")
+        try t.sendKeys("Enter")
+        try t.waitFor("SLIP-39 2-of-3")
+        try t.sendKeys("Enter")
+        let mnemonic = Self.words(try t.waitFor("24. "))
+        try t.sendKeys("Enter")
+        let q = try t.waitFor("个词")
+        let n = try #require(q.range(of: "第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
+        try t.type("zzzz")
+        try t.sendKeys("Enter")
+        // 立刻：说明第 n 个词不对，并且抄写页（编号网格）重新出现。
+        let back = try t.waitFor("第 \(n) 个词不对", timeout: 5)
+        #expect(back.contains("24. "), "答错后应回到抄写页：\n\(back)")
+        // 再走一遍：三个正确的词之后进入口令步骤，没有「不对」。
+        try t.sendKeys("Enter")
+        for _ in 0..<3 {
+            let q2 = try t.waitFor("个词")
+            let k = try #require(q2.range(of: "第 ").flatMap { Int(q2[$0.upperBound...].prefix { $0.isNumber }) })
+            try t.type(try #require(mnemonic[k]))
+            try t.sendKeys("Enter")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        let pass = try t.waitFor("设置口令", timeout: 5)
+        #expect(!pass.contains("不对"), "\(pass)")
+        try t.sendKeys("C-x")
+        try t.waitFor("中止密钥仪式？")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("仪式已中止")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：离开仪式视图再回来，助记词不再显示；Ctrl-C 与 Ctrl-\\ 先确认（默认取消）而不是直接结束；x 中止仪式。
+    @Test func ceremonyHidesWordsAfterLeavingAndConfirmsCtrlC() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("ceremonyleave")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 100, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("6")
+        try t.waitFor("按 Enter 开始")
+        try t.sendKeys("Enter")
+        try t.waitFor("SLIP-39 2-of-3")
+        try t.sendKeys("Enter")
+        try t.waitFor("24. ")
+        try t.sendKeys("1")
+        try t.waitForAbsence("24. ")
+        try t.sendKeys("6")
+        let again = try t.waitFor("已隐藏")
+        #expect(!again.contains("24. ") && !again.contains(" 1. "), "回到仪式视图后助记词又显示了：\n\(again)")
+        for key in ["C-c", "C-\\"] {
+            try t.sendKeys(key)
+            try t.waitFor("仍有操作在进行中")
+            #expect(try t.exitStatus() == nil, "\(key) 直接结束了进程")
+            try t.sendKeys("Enter")   // 默认 = 取消
+            try t.waitForAbsence("仍有操作在进行中")
+        }
+        #expect(try t.exitStatus() == nil)
+        try t.sendKeys("x")
+        try t.waitFor("中止密钥仪式？")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("仪式已中止")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+        #expect(try t.alternateScreenOn() == false)
+    }
 }

@@ -29,7 +29,7 @@ public final class ConsoleApp {
         case help
         case messages(scroll: Int)
     }
-    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit }
+    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit, abortCeremony }
 
     public static let minSize = Size(cols: 80, rows: 24)
 
@@ -221,6 +221,9 @@ public final class ConsoleApp {
         lastCeremonyWasSecret = step.showsSecret
         if case .finished = step { ceremony = nil }
         if case .aborted = step { ceremony = nil }
+        // 仪式进行中 Ctrl-C / Ctrl-\ 不能直接杀掉进程（会留下写了一半的密钥库条目）：关掉终端的信号键，
+        // 让它们作为按键到达，再弹出「退出？」确认（默认取消）。仪式结束后恢复。
+        driver.setSignalKeys(ceremony == nil)
     }
 
     public func invalidate() {
@@ -232,6 +235,12 @@ public final class ConsoleApp {
 
     public func handle(_ key: Key) {
         if key == .resize { invalidate(); return }
+        // 仪式进行中按 Ctrl-C / Ctrl-\（信号键已关，作为按键到达）：与 q 相同，先确认。
+        if ceremony != nil, key == .ctrl("c") || key == .char("\u{1c}") {
+            if case .dialog = mode { return }
+            mode = .dialog(Dialog(title: strings[.dlgQuitTitle], body: [strings[.dlgQuitBody]], confirmLabel: strings[.dlgQuit]), .quit)
+            return
+        }
         switch mode {
         case .help:
             if key == .esc || config.keymap.command(for: key, role: role) == .help || key == .char("q") { mode = .normal }
@@ -314,6 +323,10 @@ public final class ConsoleApp {
         guard id != current else { return }
         // 仪式视图只对 admin 存在。
         if id == .ceremony && !allowedSilently(.ceremony) { return }
+        // 离开仪式视图时正显示助记词/份额：标记为已隐藏，回来后不再显示（只显示一次），并清屏。
+        if current == .ceremony, let cv = views[.ceremony] as? CeremonyView, cv.step?.showsSecret == true {
+            cv.hideSecret(); invalidate()
+        }
         current = id
         loadCurrentView()
     }
@@ -378,8 +391,17 @@ public final class ConsoleApp {
             guard allowed(.ceremony), let s = ceremony else { return }
             let box = mailbox, lang = config.lang
             spawn {
-                do { box.post(.ceremonyStep(try await s.submit(input))) } catch { box.post(.ceremonyError(describe(error, lang))) }
+                do { box.post(.ceremonyStep(try await s.submit(input))) } catch {
+                    // 出错时引擎可能已经退回别的步骤（核对词答错 → 回到抄写页）：立即按引擎的当前步骤显示，再显示原因。
+                    // 以前界面还停在测验上，下一个（正确的）词被送给了抄写页，看起来像答错。
+                    box.post(.ceremonyStep(await s.current()))
+                    box.post(.ceremonyError(describe(error, lang)))
+                }
             }
+        case .abortCeremony:
+            guard allowed(.ceremony), ceremony != nil else { return }
+            mode = .dialog(Dialog(title: t[.dlgAbortCeremonyTitle], body: [t[.dlgAbortCeremonyBody]], confirmLabel: t[.actAbortCeremony]),
+                           .abortCeremony)
         }
     }
 
@@ -441,6 +463,11 @@ public final class ConsoleApp {
         let action: ConsoleAction
         switch p {
         case .quit: quitRequested = true; return
+        case .abortCeremony:
+            guard let s = ceremony else { return }
+            let box = mailbox
+            spawn { await s.abort(); box.post(.ceremonyStep(await s.current())) }
+            return
         case .approve(let id): action = .approve(id: id)
         case .reject(let id): action = .reject(id: id, reason: text)
         case .bulk(let ids):

@@ -105,6 +105,14 @@ public final class NcursesDriver: TerminalDriver {
         wclear(cnc_stdscr())
     }
 
+    public func setSignalKeys(_ enabled: Bool) {
+        guard running else { return }
+        var t = termios()
+        guard tcgetattr(0, &t) == 0 else { return }
+        if enabled { t.c_lflag |= tcflag_t(ISIG) } else { t.c_lflag &= ~tcflag_t(ISIG) }
+        _ = tcsetattr(0, TCSANOW, &t)
+    }
+
     public private(set) var hungUp = false
     public var isHungUp: Bool { hungUp }
 

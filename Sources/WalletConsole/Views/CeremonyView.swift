@@ -2,9 +2,16 @@
 public final class CeremonyView: ConsoleView {
     public let id = ViewID.ceremony
     public var filter = ListFilter("")
-    public var commands: [Command] { [.ceremony, .open, .back] }
+    public var commands: [Command] {
+        switch step {
+        case nil, .finished?, .aborted?: return [.ceremony, .open, .back]
+        default: return [.open, .abortCeremony, .back]
+        }
+    }
     public private(set) var step: CeremonyStep?
     public private(set) var error: String?
+    /// 离开过视图后，本步骤的机密不再显示。
+    public private(set) var secretHidden = false
     let field = TextField(secret: true)
     /// 测验：已收集的答案。
     var answers: [SecretBytesBox] = []
@@ -22,8 +29,10 @@ public final class CeremonyView: ConsoleView {
 
     public func apply(_ data: ViewData) {
         guard case .ceremony(let s) = data else { return }
-        step = s; error = nil; field.clear(); answers = []
+        step = s; error = nil; field.clear(); answers = []; secretHidden = false
     }
+
+    public func hideSecret() { secretHidden = true }
 
     public func fail(_ message: String) { error = message; field.clear(); answers = [] }
 
@@ -32,11 +41,17 @@ public final class CeremonyView: ConsoleView {
         case (.ceremony, nil), (.open, nil), (.ceremony, .finished?), (.ceremony, .aborted?): return .startCeremony
         case (.open, .intro?), (.open, .showWords?), (.open, .summary?): return .ceremony(.proceed)
         case (.open, .showShare?): return .ceremony(.nextShare)
+        case (.abortCeremony, .some(let s)):
+            if case .finished = s { return .none }
+            if case .aborted = s { return .none }
+            return .abortCeremony
         default: return .none
         }
     }
 
     public func handleText(_ key: Key) -> ViewEffect {
+        // 输入框里 Ctrl-X 中止（x 本身可能是口令或词的一部分）。
+        if key == .ctrl("x") { return .abortCeremony }
         guard key == .enter else { field.handle(key); return .none }
         switch step {
         case .passphrase?:
@@ -65,6 +80,10 @@ public final class CeremonyView: ConsoleView {
         case nil, .intro?:
             if case .intro(let d)? = step { buf.put(d, x: x, y: y, maxWidth: w); y += 2 }
             buf.put(t[.ceremonyStart], x: x, y: y, maxWidth: w, style: Style(.title))
+        case .showWords? where secretHidden, .showShare? where secretHidden:
+            for (i, l) in TextWidth.wrap(t[.ceremonyHidden], to: w).enumerated() {
+                buf.put(l, x: x, y: y + i, maxWidth: w, style: Style(.warn, bold: true))
+            }
         case .showWords(let words)?:
             buf.put(t[.ceremonyWords], x: x, y: y, maxWidth: w, style: Style(.warn, bold: true))
             grid(words, into: &buf, x: x, y: y + 2, width: w)

@@ -72,6 +72,8 @@ public enum ViewEffect {
     case copy(String)
     case startCeremony
     case ceremony(CeremonyInput)
+    /// 中止进行中的仪式（先确认）。
+    case abortCeremony
 }
 
 public struct RenderContext {

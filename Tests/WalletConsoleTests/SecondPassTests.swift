@@ -171,3 +171,13 @@ import WalletCrypto
         #expect(view.table.marked.isEmpty && !(0..<40).map { d.line($0) }.contains { $0.hasPrefix("│●") }, "批量批准后标记要清掉：\n\(d.text)")
     }
 }
+
+extension SecondPassTests {
+    @Test func messagesCommandFromCommandLine() async {
+        let (app, d) = await makeApp(TestBackend())
+        await app.press(.char(":"))
+        await app.type("messages")
+        await app.press(.enter)
+        #expect(d.contains("消息记录"), "\(d.text)")
+    }
+}

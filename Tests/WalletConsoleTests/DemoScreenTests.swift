@@ -707,21 +707,29 @@ import Glibc
         try t.sendKeys("Enter")
         let mnemonic = Self.words(try t.waitFor("24. "))
         try t.sendKeys("Enter")
-        let q = try t.waitFor("个词")
-        let n = try #require(q.range(of: "第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
+        let q = try t.waitFor("请输入第 ")
+        let n = try #require(q.range(of: "请输入第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
         try t.type("zzzz")
         try t.sendKeys("Enter")
         // 立刻：说明第 n 个词不对，并且抄写页（编号网格）重新出现。
         let back = try t.waitFor("第 \(n) 个词不对", timeout: 5)
         #expect(back.contains("24. "), "答错后应回到抄写页：\n\(back)")
-        // 再走一遍：三个正确的词之后进入口令步骤，没有「不对」。
+        // 再走一遍：三个正确的词之后进入口令步骤，没有「不对」。每题等到题号变了再答（屏幕上的错误信息也含「个词」）。
         try t.sendKeys("Enter")
+        var last = -1
         for _ in 0..<3 {
-            let q2 = try t.waitFor("个词")
-            let k = try #require(q2.range(of: "第 ").flatMap { Int(q2[$0.upperBound...].prefix { $0.isNumber }) })
+            var k = -1
+            let until = Date().addingTimeInterval(10)
+            while k < 0 && Date() < until {
+                let q2 = try t.capture()
+                if let r = q2.range(of: "请输入第 "), let v = Int(q2[r.upperBound...].prefix { $0.isNumber }), v != last { k = v } else {
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+            try #require(k > 0, "没有等到下一道核对题")
             try t.type(try #require(mnemonic[k]))
             try t.sendKeys("Enter")
-            Thread.sleep(forTimeInterval: 0.3)
+            last = k
         }
         let pass = try t.waitFor("设置口令", timeout: 5)
         #expect(!pass.contains("不对"), "\(pass)")

@@ -282,6 +282,23 @@ import Glibc
         }
         let summary = try t.waitFor("指纹", timeout: 15)
         #expect(summary.contains("m/44'/60'/0'/0/0 0x"), "摘要显示首个地址")
+        // issue 14：扩展公钥完整显示（折行，不截断），y 经 OSC 52 复制出来的就是它。
+        let flat = summary.split(separator: "\n").map { l -> String in
+            var x = String(l)
+            if x.hasPrefix("│") { x.removeFirst() }
+            while x.hasSuffix("│") || x.hasSuffix(" ") { x.removeLast() }
+            return x.hasPrefix(" ") ? String(x.dropFirst()) : x
+        }.joined()
+        let xre = try NSRegularExpression(pattern: "xpub[1-9A-HJ-NP-Za-km-z]{100,}")
+        let xm = try #require(xre.firstMatch(in: flat, range: NSRange(flat.startIndex..., in: flat)), "摘要里的 xpub 被截断：\n\(summary)")
+        let xpub = (flat as NSString).substring(with: xm.range)
+        #expect(xpub.count == 111, "xpub 长度 \(xpub.count)：\(xpub)")
+        try t.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try t.sendKeys("y")
+        try t.waitFor("已复制")
+        var copied = ""
+        for _ in 0..<40 where copied != xpub { copied = (try? t.tmux(["show-buffer"])) ?? ""; Thread.sleep(forTimeInterval: 0.05) }
+        #expect(copied == xpub, "复制到剪贴板的不是 xpub：\(copied)")
         try t.sendKeys("Enter")
         try t.waitFor("仪式已完成")
         try t.sendKeys("q")

@@ -5,6 +5,7 @@ public final class CeremonyView: ConsoleView {
     public var commands: [Command] {
         switch step {
         case nil, .finished?, .aborted?: return [.ceremony, .open, .back]
+        case .summary?: return [.open, .copy, .abortCeremony, .back]
         default: return [.open, .abortCeremony, .back]
         }
     }
@@ -41,6 +42,8 @@ public final class CeremonyView: ConsoleView {
         case (.ceremony, nil), (.open, nil), (.ceremony, .finished?), (.ceremony, .aborted?): return .startCeremony
         case (.open, .intro?), (.open, .showWords?), (.open, .summary?): return .ceremony(.proceed)
         case (.open, .showShare?): return .ceremony(.nextShare)
+        // 摘要里的扩展公钥太长、常被截断：y 经 OSC 52 复制（只复制 xpub 本身，不含路径）。
+        case (.copy, .summary(_, let xpub, _)?): return .copy(String(xpub.split(separator: " ").last ?? Substring(xpub)))
         case (.abortCeremony, .some(let s)):
             if case .finished = s { return .none }
             if case .aborted = s { return .none }
@@ -100,9 +103,12 @@ public final class CeremonyView: ConsoleView {
         case .summary(let fp, let xpub, let addrs)?:
             buf.put(t[.ceremonySummary], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))
             buf.put("\(t[.ceremonyFingerprint]): \(fp)", x: x, y: y + 2, maxWidth: w)
-            buf.put("\(t[.ceremonyXpub]): \(xpub)", x: x, y: y + 3, maxWidth: w)
-            buf.put(t[.ceremonyAddresses] + ":", x: x, y: y + 5, maxWidth: w)
-            for (i, a) in addrs.prefix(max(0, rect.height - 10)).enumerated() { buf.put("  \(i): \(a)", x: x, y: y + 6 + i, maxWidth: w) }
+            // xpub 折行完整显示（不截断），便于在另一台设备上逐字核对。
+            let xl = TextWidth.wrap("\(t[.ceremonyXpub]): \(xpub)", to: w)
+            for (i, l) in xl.enumerated() { buf.put(l, x: x, y: y + 3 + i, maxWidth: w) }
+            let ay = y + 4 + xl.count
+            buf.put(t[.ceremonyAddresses] + ":", x: x, y: ay, maxWidth: w)
+            for (i, a) in addrs.prefix(max(0, rect.y + rect.height - 4 - (ay + 1))).enumerated() { buf.put("  \(i): \(a)", x: x, y: ay + 1 + i, maxWidth: w) }
             buf.put(t[.ceremonyContinue], x: x, y: rect.y + rect.height - 3, maxWidth: w, style: Style(.dim))
         case .finished?:
             buf.put("✔ " + t[.ceremonyFinished], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))

@@ -665,6 +665,12 @@ import Glibc
         for label in ["申请人：", "用户：", "请求号：", "白名单：", "命中策略：", "手续费估算：", "已审批人：—"] {
             #expect(dlg.contains(label), "对话框缺少 \(label)：\n\(dlg)")
         }
+        // 热钱包链上余额：现在 → 发出后（减去金额与手续费），带单位。
+        let hre = try NSRegularExpression(pattern: "热钱包余额：([0-9.]+) ETH → ([0-9.]+) ETH")
+        let hm = try #require(hre.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框缺少热钱包余额：\n\(dlg)")
+        let before = Double((dlg as NSString).substring(with: hm.range(at: 1))) ?? 0
+        let after = Double((dlg as NSString).substring(with: hm.range(at: 2))) ?? 0
+        #expect(before > 0 && after < before - 1.4, "1.5 ETH 发出后余额应少 1.5 ETH 多：\(before) → \(after)")
         let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
         let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
         try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))

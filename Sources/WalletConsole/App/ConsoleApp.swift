@@ -441,7 +441,9 @@ public final class ConsoleApp {
                     t[.detAllowlist] + c + allow, t[.colRequestedBy] + c + row.requestedBy]
         if !d.user.isEmpty { body.append(t[.detUser] + c + d.user) }
         if !d.requestId.isEmpty { body.append(t[.detRequestId] + c + d.requestId) }
-        body += [t[.detRule] + c + d.matchedRule, t[.detVelocity] + c + d.velocityUse, t[.detFee] + c + d.feeEstimate.display,
+        body += [t[.detRule] + c + d.matchedRule, t[.detVelocity] + c + d.velocityUse, t[.detFee] + c + d.feeEstimate.display]
+        if !d.hotWalletAfter.isEmpty { body.append(t[.detHotAfter] + c + d.hotWalletAfter) }
+        body += [
                  t[.colApprovals] + c + "\(row.approvalsGiven)/\(row.approvalsRequired)",
                  t[.detApprovers] + c + (d.approvers.isEmpty ? "—" : d.approvers.joined(separator: ", "))]
         let blocker = Self.approveBlocker(d, me: header?.operatorName, t)

@@ -127,12 +127,14 @@ public struct WithdrawalDetail: Sendable, Equatable {
     /// 业务请求号与用户（账本里已有的字段，对话框显示给审批人核对）。
     public var requestId: String
     public var user: String
+    /// 热钱包链上余额：现在 → 这笔发出后（由后端格式化，含单位；余额不足时写明）。空串 = 不适用或取不到。
+    public var hotWalletAfter: String
     public init(row: WithdrawalRow, allowlist: AllowlistStatus, eip55Valid: Bool, velocityUse: String,
                 approvers: [String], matchedRule: String, feeEstimate: AmountText,
-                approverNames: [String] = [], requestId: String = "", user: String = "") {
+                approverNames: [String] = [], requestId: String = "", user: String = "", hotWalletAfter: String = "") {
         self.row = row; self.allowlist = allowlist; self.eip55Valid = eip55Valid; self.velocityUse = velocityUse
         self.approvers = approvers; self.matchedRule = matchedRule; self.feeEstimate = feeEstimate
-        self.approverNames = approverNames; self.requestId = requestId; self.user = user
+        self.approverNames = approverNames; self.requestId = requestId; self.user = user; self.hotWalletAfter = hotWalletAfter
     }
 }
 

@@ -214,10 +214,23 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         let approvers = valid.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
         var row = withdrawalRow(w)
         if let c = f.checksummed { row.destination = c }
+        // 还没发出的单：热钱包现在的链上余额 → 发出后（ETH 再减预计手续费）。取不到链上余额就不显示。
+        var hotAfter = ""
+        if row.state == .pending || row.state == .approved, let a = engine.asset(w.asset),
+           let bal = try? await engine.chainBalance(address: engine.hotAddress, asset: a) {
+            let fee = a.contract == nil ? (f.feeEstimateWei ?? .zero) : .zero
+            let need = (try? w.amount.checkedAdd(fee)) ?? w.amount
+            if let after = try? bal.checkedSub(need) {
+                hotAfter = "\(amount(bal, w.asset).display) → \(amount(after, w.asset).display)"
+            } else {
+                hotAfter = (lang == .zh ? "⚠ 余额不足：" : "⚠ insufficient: ") + "\(amount(bal, w.asset).display) < \(amount(need, w.asset).display)"
+            }
+        }
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
                                 matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
-                                feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user)
+                                feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user,
+                                hotWalletAfter: hotAfter)
     }
 
     public func bulkPreview(ids: [String]) async throws -> BulkPreview {

@@ -51,7 +51,7 @@ extension Strings {
         .actAbortCeremony: "中止仪式",
         .ceremonyHidden: "助记词/份额已隐藏：离开过仪式视图，机密只显示一次。已抄好按 Enter 继续；没抄完请按 x 中止后重新开始。", .dlgClose: "关闭", .blkState: "当前状态为「%1」，不能批准", .blkOwn: "这是你自己发起的提现，需要另一位审批人",
         .blkAlready: "你已经批准过这笔提现（%1），还需要另一位审批人", .blkSkipped: "跳过 #%1：%2",
-        .bulkNoneValid: "标记的提现都不能由你批准", .bulkMore: "…另有 %1 笔", .detRequestId: "请求号", .detUser: "用户", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
+        .bulkNoneValid: "标记的提现都不能由你批准", .bulkMore: "…另有 %1 笔", .detRequestId: "请求号", .detUser: "用户", .detHotAfter: "热钱包余额", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
         .msgLogTitle: "消息记录（最新在前）· %1 条", .msgLogEmpty: "（还没有消息）", .msgLogClose: "按 Esc 或 q 关闭，↑↓ 滚动", .msgMore: " …全文见 :messages",
         .lookupFailed: "提现 %1：%2",
     ]
@@ -108,7 +108,7 @@ extension Strings {
         .actAbortCeremony: "Abort ceremony",
         .ceremonyHidden: "Words hidden: you left the ceremony view and secrets are shown only once. Press Enter if you finished writing them down; otherwise press x to abort and start again.", .dlgClose: "Close", .blkState: "its state is \"%1\"; it cannot be approved", .blkOwn: "you requested this withdrawal; another approver must approve it",
         .blkAlready: "you have already approved this withdrawal (%1); it needs another approver", .blkSkipped: "skipped #%1: %2",
-        .bulkNoneValid: "none of the marked withdrawals can be approved by you", .bulkMore: "…and %1 more", .detRequestId: "Request ID", .detUser: "User", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
+        .bulkNoneValid: "none of the marked withdrawals can be approved by you", .bulkMore: "…and %1 more", .detRequestId: "Request ID", .detUser: "User", .detHotAfter: "Hot wallet", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
         .msgLogTitle: "Message log (newest first) · %1", .msgLogEmpty: "(no messages yet)", .msgLogClose: "Esc or q to close, ↑↓ to scroll", .msgMore: " …full text: :messages",
         .lookupFailed: "withdrawal %1: %2",
     ]

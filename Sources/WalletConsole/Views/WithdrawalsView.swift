@@ -98,7 +98,7 @@ public final class WithdrawalsView: ListView {
             (t[.detRule], d.matchedRule, .normal),
             (t[.detFee], d.feeEstimate.display, .normal),
             (t[.colRequestedBy], d.row.requestedBy, .normal),
-        ]
+        ] + (d.hotWalletAfter.isEmpty ? [] : [(t[.detHotAfter], d.hotWalletAfter, d.hotWalletAfter.hasPrefix("⚠") ? .bad : .normal)])
         for (i, l) in lines.enumerated() where i < rect.height - 2 {
             let y = rect.y + 1 + i
             buf.put(TextWidth.fit(l.0, to: 14), x: rect.x + 2, y: y, style: Style(.title))

@@ -181,3 +181,15 @@ extension SecondPassTests {
         #expect(d.contains("消息记录"), "\(d.text)")
     }
 }
+
+extension SecondPassTests {
+    /// 命令行/过滤框挡住状态行时，不能算「消息还显示着」：否则消息到期后主循环每轮都重画。
+    @Test func statusHiddenByCommandLineDoesNotKeepTheLoopDirty() async {
+        let (app, _) = await makeApp(TestBackend())
+        app.execute("bogus")
+        app.render()
+        #expect(app.footerShowedStatus)
+        await app.press(.char(":"))
+        #expect(!app.footerShowedStatus)
+    }
+}

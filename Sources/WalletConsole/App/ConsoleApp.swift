@@ -561,6 +561,8 @@ public final class ConsoleApp {
 
     /// 画一帧并只把差异交给驱动。
     public func render() {
+        // 只有默认状态行会显示消息；其余情况（命令行、过滤框、终端太小）视为未显示，免得主循环以为消息还挂着、每轮都重画。
+        footerShowedStatus = false
         let size = driver.size
         var buf = CellBuffer(size: size)
         buf.fill(Rect(x: 0, y: 0, width: size.cols, height: size.rows), style: Style(.normal))

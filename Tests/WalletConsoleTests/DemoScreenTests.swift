@@ -35,6 +35,27 @@ import Glibc
         return status
     }
 
+    /// 批准对话框已打开（截屏 `dlg`）：键入目标地址末 4 位、Tab 到「批准」、回车，等到状态行「完成」。
+    func confirmApproval(_ t: TmuxHarness, dialog dlg: String) throws {
+        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框里没有完整地址：\n\(dlg)")
+        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.sendKeys("Tab")
+        try t.waitFor("▶[ 批准 ]")
+        try t.sendKeys("Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+    }
+
+    /// 进入仪式视图、开始仪式，返回抄写页上的 24 个词（编号 → 词）。
+    func startCeremony(_ t: TmuxHarness) throws -> [Int: String] {
+        try t.sendKeys("6")
+        try t.waitFor("按 Enter 开始")
+        try t.sendKeys("Enter")
+        try t.waitFor("SLIP-39 2-of-3")
+        try t.sendKeys("Enter")
+        return Self.words(try t.waitFor("24. "))
+    }
+
     /// 仪表盘上“确认中”的充值：键 = 资产+金额文本，值 = 已确认数。
     static func confirming(_ screen: String) -> [String: Int] {
         var out: [String: Int] = [:]
@@ -464,14 +485,7 @@ import Glibc
         let id = try #require(sel.flatMap(idOf))
         #expect(id == idOf(rows[k]))
         try t.sendKeys("a")
-        let dlg = try t.waitFor("等价命令")
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
-        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
-        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
-        try t.sendKeys("Tab")
-        try t.waitFor("▶[ 批准 ]")
-        try t.sendKeys("Enter")
-        try t.waitFor("✔ 完成", timeout: 10)
+        try confirmApproval(t, dialog: try t.waitFor("等价命令"))
         // 等这一笔离开「待审」（排序随之改变），再看光标所在行。
         var now: Substring?
         let until = Date().addingTimeInterval(10)
@@ -671,13 +685,7 @@ import Glibc
         let before = Double((dlg as NSString).substring(with: hm.range(at: 1))) ?? 0
         let after = Double((dlg as NSString).substring(with: hm.range(at: 2))) ?? 0
         #expect(before > 0 && after < before - 1.4, "1.5 ETH 发出后余额应少 1.5 ETH 多：\(before) → \(after)")
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
-        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
-        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
-        try t.sendKeys("Tab")
-        try t.waitFor("▶[ 批准 ]")
-        try t.sendKeys("Enter")
-        try t.waitFor("✔ 完成", timeout: 10)
+        try confirmApproval(t, dialog: dlg)
         try t.waitFor(" 1/2 ")
         try t.sendKeys("a")
         let again = try t.waitFor("你已经批准过这笔提现（1/2）")
@@ -723,12 +731,7 @@ import Glibc
         defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
         try launch(t, "--home \(home)", cols: 100, rows: 30)
         try t.waitFor("◷ 待审", timeout: 30)
-        try t.sendKeys("6")
-        try t.waitFor("按 Enter 开始")
-        try t.sendKeys("Enter")
-        try t.waitFor("SLIP-39 2-of-3")
-        try t.sendKeys("Enter")
-        let mnemonic = Self.words(try t.waitFor("24. "))
+        let mnemonic = try startCeremony(t)
         try t.sendKeys("Enter")
         let q = try t.waitFor("请输入第 ")
         let n = try #require(q.range(of: "请输入第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
@@ -771,12 +774,7 @@ import Glibc
         defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
         try launch(t, "--home \(home)", cols: 100, rows: 30)
         try t.waitFor("◷ 待审", timeout: 30)
-        try t.sendKeys("6")
-        try t.waitFor("按 Enter 开始")
-        try t.sendKeys("Enter")
-        try t.waitFor("SLIP-39 2-of-3")
-        try t.sendKeys("Enter")
-        try t.waitFor("24. ")
+        _ = try startCeremony(t)
         try t.sendKeys("1")
         try t.waitForAbsence("24. ")
         try t.sendKeys("6")

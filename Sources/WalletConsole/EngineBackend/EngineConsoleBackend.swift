@@ -15,6 +15,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     private let lock = NSLock()
     private var sweepCache: (at: Date, rows: [SweepPlanLine])?
     private var feeCache: (at: Date, value: FeeHistory)?
+    /// 热钱包链上余额（按资产，3 秒）：详情每秒刷新、批量批准逐笔取详情，不必每次都问节点。
+    private var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
+
+    func hotWalletBalance(_ a: Asset) async -> UInt256? {
+        if let c = lock.withLock({ hotBalanceCache[a.symbol] }), Date().timeIntervalSince(c.at) < 3 { return c.value }
+        guard let v = try? await engine.chainBalance(address: engine.hotAddress, asset: a) else { return nil }
+        lock.withLock { hotBalanceCache[a.symbol] = (Date(), v) }
+        return v
+    }
 
     public init(engine: WalletEngine, operator op: Operator, readonly: Bool, lang: Language) {
         self.engine = engine; self.op = op; self.readonly = readonly; self.lang = lang
@@ -217,7 +226,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         // 还没发出的单：热钱包现在的链上余额 → 发出后（ETH 再减预计手续费）。取不到链上余额就不显示。
         var hotAfter = ""
         if row.state == .pending || row.state == .approved, let a = engine.asset(w.asset),
-           let bal = try? await engine.chainBalance(address: engine.hotAddress, asset: a) {
+           let bal = await hotWalletBalance(a) {
             let fee = a.contract == nil ? (f.feeEstimateWei ?? .zero) : .zero
             let need = (try? w.amount.checkedAdd(fee)) ?? w.amount
             if let after = try? bal.checkedSub(need) {

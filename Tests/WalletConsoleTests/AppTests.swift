@@ -333,7 +333,8 @@ import WalletCrypto
         let (app2, _) = await makeApp(b)
         b.ceremonyFactory = nil
         app2.handle(.char("3")); await app2.settle()
-        app2.handle(.char("a")); app2.handle(.char("B")); app2.handle(.char("E")); app2.handle(.char("E")); app2.handle(.char("F"))
+        // a 先取详情再开对话框（对话框要显示申请人、已审批人等），等它打开再输入。
+        app2.handle(.char("a")); await app2.settle(); app2.handle(.char("B")); app2.handle(.char("E")); app2.handle(.char("E")); app2.handle(.char("F"))
         app2.handle(.tab); app2.handle(.enter)   // 批准进行中（后端有延迟）
         app2.handle(.char("q"))
         #expect(!app2.quitRequested && app2.isDialogOpen)

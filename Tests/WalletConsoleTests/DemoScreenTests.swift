@@ -35,6 +35,27 @@ import Glibc
         return status
     }
 
+    /// 批准对话框已打开（截屏 `dlg`）：键入目标地址末 4 位、Tab 到「批准」、回车，等到状态行「完成」。
+    func confirmApproval(_ t: TmuxHarness, dialog dlg: String) throws {
+        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框里没有完整地址：\n\(dlg)")
+        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.sendKeys("Tab")
+        try t.waitFor("▶[ 批准 ]")
+        try t.sendKeys("Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+    }
+
+    /// 进入仪式视图、开始仪式，返回抄写页上的 24 个词（编号 → 词）。
+    func startCeremony(_ t: TmuxHarness) throws -> [Int: String] {
+        try t.sendKeys("6")
+        try t.waitFor("按 Enter 开始")
+        try t.sendKeys("Enter")
+        try t.waitFor("SLIP-39 2-of-3")
+        try t.sendKeys("Enter")
+        return Self.words(try t.waitFor("24. "))
+    }
+
     /// 仪表盘上“确认中”的充值：键 = 资产+金额文本，值 = 已确认数。
     static func confirming(_ screen: String) -> [String: Int] {
         var out: [String: Int] = [:]
@@ -282,6 +303,23 @@ import Glibc
         }
         let summary = try t.waitFor("指纹", timeout: 15)
         #expect(summary.contains("m/44'/60'/0'/0/0 0x"), "摘要显示首个地址")
+        // issue 14：扩展公钥完整显示（折行，不截断），y 经 OSC 52 复制出来的就是它。
+        let flat = summary.split(separator: "\n").map { l -> String in
+            var x = String(l)
+            if x.hasPrefix("│") { x.removeFirst() }
+            while x.hasSuffix("│") || x.hasSuffix(" ") { x.removeLast() }
+            return x.hasPrefix(" ") ? String(x.dropFirst()) : x
+        }.joined()
+        let xre = try NSRegularExpression(pattern: "xpub[1-9A-HJ-NP-Za-km-z]{100,}")
+        let xm = try #require(xre.firstMatch(in: flat, range: NSRange(flat.startIndex..., in: flat)), "摘要里的 xpub 被截断：\n\(summary)")
+        let xpub = (flat as NSString).substring(with: xm.range)
+        #expect(xpub.count == 111, "xpub 长度 \(xpub.count)：\(xpub)")
+        try t.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try t.sendKeys("y")
+        try t.waitFor("已复制")
+        var copied = ""
+        for _ in 0..<40 where copied != xpub { copied = (try? t.tmux(["show-buffer"])) ?? ""; Thread.sleep(forTimeInterval: 0.05) }
+        #expect(copied == xpub, "复制到剪贴板的不是 xpub：\(copied)")
         try t.sendKeys("Enter")
         try t.waitFor("仪式已完成")
         try t.sendKeys("q")
@@ -407,16 +445,355 @@ import Glibc
         // swift test 的环境里带 NO_COLOR=1（no-color.org：应当单色）；这里显式清空，验证的是「有颜色的终端开屏就有颜色」。
         try t.start("\(bin) demo --block-interval-ms 400 --home \(home)", cols: 100, rows: 30,
                     env: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": ""])
+        // 前景/背景色的 SGR（30–37、38;5;n、90–97 …）——修复前只有粗体/暗淡/反显。
+        let colour = "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]"
+        // 第一帧（数据到达之前、页头还是“加载中”或刚出现）就要有颜色：抓到的第一屏非空画面即断言。
+        var first = ""
+        for _ in 0..<400 where first.isEmpty {
+            let c = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
+            if c.contains("热钱包控制台") || c.contains("高度") { first = c } else { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(first.range(of: colour, options: .regularExpression) != nil, "第一帧没有颜色：\(first.prefix(300))")
         _ = try t.waitFor("◷ 待审", timeout: 30)
         let colored = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
-        // 前景/背景色的 SGR（30–37、38;5;n、90–97 …）在第一帧就出现——修复前只有粗体/暗淡/反显。
-        #expect(colored.range(of: "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]", options: .regularExpression) != nil,
-                "没有颜色：\(colored.prefix(300))")
+        #expect(colored.range(of: colour, options: .regularExpression) != nil, "没有颜色：\(colored.prefix(300))")
         let h0 = Self.height(try t.capture()) ?? 0
         try t.sendKeys("C-s")
         var h1 = h0
         for _ in 0..<60 where h1 <= h0 { Thread.sleep(forTimeInterval: 0.1); h1 = Self.height(try t.capture()) ?? h0 }
         #expect(h1 > h0, "Ctrl-S 之后画面不再更新（XON/XOFF 流控冻结了输出）")
         try t.sendKeys("C-q")
+    }
+
+    /// issue 14：批准之后光标留在刚批准的那一笔（按 id），而不是停在原行号、落到下一笔上。
+    @Test func selectionFollowsTheApprovedWithdrawal() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("select")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        let rows = try t.waitFor("▶ ").split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }
+        // 选一笔只需 1 人审批、且后面还有待审单的：批准后它按紧急度排到待审单之后，原行号上换成了别的单。
+        let k = try #require(rows.dropLast().firstIndex { $0.contains(" 0/1 ") }, "\(rows)")
+        for _ in 0..<k { try t.sendKeys("Down") }
+        func cursorRow() throws -> Substring? { try t.capture().split(separator: "\n").first { $0.contains("▶") && $0.hasPrefix("│") } }
+        func idOf(_ row: Substring) -> String? { row.split(separator: " ").dropFirst().first.map(String.init) }
+        var sel: Substring?
+        for _ in 0..<50 { sel = try cursorRow(); if let s = sel, s == rows[k] || idOf(s) == idOf(rows[k]) { break }; Thread.sleep(forTimeInterval: 0.05) }
+        let id = try #require(sel.flatMap(idOf))
+        #expect(id == idOf(rows[k]))
+        try t.sendKeys("a")
+        try confirmApproval(t, dialog: try t.waitFor("等价命令"))
+        // 等这一笔离开「待审」（排序随之改变），再看光标所在行。
+        var now: Substring?
+        let until = Date().addingTimeInterval(10)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            let screen = try t.capture()
+            let moved = !screen.split(separator: "\n").contains { $0.hasPrefix("│") && idOf($0) == id && $0.contains("◷ 待审") }
+            if moved { now = try cursorRow() }
+        } while now == nil && Date() < until
+        let row = try #require(now, "批准的单一直停在待审")
+        #expect(idOf(row) == id, "批准后光标换到了别的单：\(row)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：总览的「待审提现」面板只列未结束的单：拒绝掉的那一笔不再出现在面板里。
+    @Test func dashboardPendingPanelHidesFinishedWithdrawals() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("dashpanel")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        try t.waitFor("▶ ")
+        try t.sendKeys("r")
+        try t.waitFor("拒绝原因")
+        try t.type("地址可疑")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("✔ 完成", timeout: 10)
+        try t.waitFor("✖ 已拒绝", timeout: 10)
+        try t.sendKeys("1")
+        try t.waitFor("待审提现")
+        // 等两轮刷新，面板里（右上方框内）不能有已拒绝/已确认/失败的行。
+        Thread.sleep(forTimeInterval: 2.5)
+        let screen = try t.capture()
+        let panel = screen.split(separator: "\n").dropFirst(2).prefix(12).map { String($0.suffix(60)) }
+        #expect(panel.contains { $0.contains("◷ 待审") }, "面板仍列出待审单：\(panel)")
+        #expect(!panel.contains { $0.contains("已拒绝") || $0.contains("已确认") || $0.contains("失败") }, "面板列出了已结束的单：\n\(screen)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：过滤按屏幕上看到的状态名（「/待审」），而不只是账本里的 awaiting_approval。
+    @Test func filterMatchesOnScreenStateLabels() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("filter")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("申请人")
+        try t.waitFor("▶ ")
+        let all = try t.capture().split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }.count
+        #expect(all > 0)
+        try t.sendKeys("/")
+        try t.type("待审")
+        try t.sendKeys("Enter")
+        // 换过滤条件后表格先显示「加载中…」，等这一页到了再数。
+        func loaded(_ marker: String) throws -> String {
+            var screen = ""
+            let until = Date().addingTimeInterval(10)
+            repeat {
+                screen = try t.capture()
+                if screen.contains(marker) && !screen.contains("加载中") { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            } while Date() < until
+            return screen
+        }
+        let s = try loaded("/待审 · ")
+        let shown = s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }.count
+        #expect(shown == all && !s.contains("（无数据）"), "「/待审」没有匹配屏幕上的待审单：\n\(s)")
+        // 取反：「!待审」里一笔待审也没有。
+        try t.sendKeys("/")
+        try t.sendKeys("Escape")   // 过滤框里 Esc = 清除
+        try t.waitForAbsence("/待审 · ")
+        try t.sendKeys("/")
+        try t.type("!待审")
+        try t.sendKeys("Enter")
+        let n = try loaded("/!待审 · ")
+        #expect(!n.split(separator: "\n").contains { $0.hasPrefix("│") && $0.contains("◷ 待审") }, "\(n)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：退出后打印的消息（告别行与最后一条消息、「演示 home 保留在…」）不会被第二次屏幕恢复盖掉。
+    @Test func exitMessageSurvivesTerminalRestore() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("exitmsg")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("printf 'before-1\\nbefore-2\\n'; \(bin) demo --block-interval-ms 700 --home \(home); echo AFTER-EXIT",
+                    cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys(":")
+        try t.type("bogus")
+        try t.sendKeys("Enter")
+        try t.waitFor("未知命令：bogus")
+        try t.sendKeys("q")
+        let s = try t.waitFor("AFTER-EXIT", timeout: 10)
+        let lines = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let bye = lines.firstIndex { $0.contains("已退出控制台") && $0.contains("最后一条消息：✖ 未知命令：bogus") }
+        let kept = lines.firstIndex { $0.contains("演示 home 保留在") }
+        let after = lines.firstIndex { $0.contains("AFTER-EXIT") }
+        #expect(bye != nil && kept != nil, "退出消息被盖掉了：\n\(s)")
+        if let b = bye, let k = kept, let a = after { #expect(b < k && k < a, "\(s)") }
+        #expect(lines.first?.hasPrefix("before-1") == true, "\(s)")
+    }
+
+    /// issue 14：TERM=dumb（没有光标定位）时拒绝启动并说明原因，而不是画一屏乱码。
+    @Test func dumbTerminalIsRefused() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("dumb")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("env TERM=dumb \(bin) demo --block-interval-ms 700 --home \(home)", cols: 100, rows: 30, env: ["LANG": "C.UTF-8"])
+        let rc = try waitExit(t)
+        let s = try t.capture()
+        #expect(rc == 1, "应以错误退出（\(rc.map(String.init) ?? "仍在运行")）：\n\(s)")
+        #expect(s.contains("TERM=dumb") && s.contains("console.dumb_terminal"), "\(s)")
+        #expect(!s.contains("高度") && !s.contains("总览"), "不应画界面：\n\(s)")
+    }
+
+    /// 英文界面里被截断的界面文字（「confi…」「App…」「7 Audit …」）：状态名、列名、视图名的任何前缀后跟「…」。
+    /// 数据（长密钥名、地址）被截断不算。
+    static func cutWords(_ screen: String) -> [String] {
+        let t = Strings(.en)
+        let labels: [L] = [.stConfirming, .stCredited, .stOrphaned, .stReversed, .stSuspicious, .wsPending, .wsApproved,
+                           .wsRejected, .wsSigning, .wsBroadcast, .wsConfirmed, .wsFailed, .colId, .colAsset, .colAmount,
+                           .colAddress, .colConfirmations, .colState, .colAge, .colDestination, .colApprovals, .colRequestedBy,
+                           .colKeyId, .colTier, .colHealth, .colSignatures, .colLastUse, .colKekAge, .colNet, .colDecision]
+            + ViewID.allCases.map(\.title)
+        var cut: [String] = []
+        for l in labels.map({ t[$0] }) where l.count >= 3 {
+            for k in 2..<l.count {
+                let p = NSRegularExpression.escapedPattern(for: String(l.prefix(k)))
+                // 前面是词边界（不是字母、数字、连字符）：「key-f…」这类数据截断不算。
+                if screen.range(of: "(?<![A-Za-z0-9-])" + p + " ?…", options: .regularExpression) != nil { cut.append(String(l.prefix(k)) + "…"); break }
+            }
+        }
+        return cut
+    }
+
+    /// issue 14：英文界面的状态与列名不被截断、冒号是半角、单数写「1 approval」。
+    @Test(arguments: [(80, 24), (120, 40)]) func englishIsNotCutAndUsesAsciiColons(size: (Int, Int)) throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("english")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home) --lang en", cols: size.0, rows: size.1)
+        try t.waitFor("◷ pending", timeout: 30)
+        for w in ["credited", "unsealed"] { _ = try t.waitFor(w, timeout: 20) }
+        var seen: [String: String] = [:]
+        seen["dashboard"] = try t.capture()
+        for (key, marker) in [("2", "Deposits ·"), ("3", "Withdrawals ·"), ("5", "Key tiers")] {
+            try t.sendKeys(key)
+            try t.waitFor(marker)
+            Thread.sleep(forTimeInterval: 0.8)
+            seen[key] = try t.capture()
+        }
+        for (k, s) in seen { #expect(Self.cutWords(s).isEmpty, "\(k)：截断的词 \(Self.cutWords(s))\n\(s)") }
+        // 详情：只需 1 人审批的单写「1 approval」。
+        try t.sendKeys("3")
+        try t.waitFor("▶ ")
+        try t.sendKeys("Enter")
+        let detail = try t.waitFor("Matched rule")
+        #expect(!detail.contains("1 approvals"), "\(detail)")
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("Equivalent command")
+        #expect(!dlg.contains("："), "英文对话框里有全角冒号：\n\(dlg)")
+        try t.sendKeys("Escape")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：对话框显示申请人、用户、请求号、白名单、命中策略等；同一人批过之后再按 a，直接说明「你已经批准过」，
+    /// 而不是让人键入确认后才被账本拒绝。
+    @Test func approveDialogKnowsYouAlreadyApproved() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("again")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 40)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.sendKeys("3")
+        try t.waitFor("▶ ")
+        let rows = try t.capture().split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("◷ 待审") }
+        let k = try #require(rows.firstIndex { $0.contains(" 0/2 ") }, "\(rows)")
+        for _ in 0..<k { try t.sendKeys("Down") }
+        try t.waitFor("▶ " + (rows[k].split(separator: " ").dropFirst().first.map(String.init) ?? ""))
+        try t.sendKeys("a")
+        let dlg = try t.waitFor("等价命令")
+        for label in ["申请人：", "用户：", "请求号：", "白名单：", "命中策略：", "手续费估算：", "已审批人：—"] {
+            #expect(dlg.contains(label), "对话框缺少 \(label)：\n\(dlg)")
+        }
+        // 热钱包链上余额：现在 → 发出后（减去金额与手续费），带单位。
+        let hre = try NSRegularExpression(pattern: "热钱包余额：([0-9.]+) ETH → ([0-9.]+) ETH")
+        let hm = try #require(hre.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框缺少热钱包余额：\n\(dlg)")
+        let before = Double((dlg as NSString).substring(with: hm.range(at: 1))) ?? 0
+        let after = Double((dlg as NSString).substring(with: hm.range(at: 2))) ?? 0
+        #expect(before > 0 && after < before - 1.4, "1.5 ETH 发出后余额应少 1.5 ETH 多：\(before) → \(after)")
+        try confirmApproval(t, dialog: dlg)
+        try t.waitFor(" 1/2 ")
+        try t.sendKeys("a")
+        let again = try t.waitFor("你已经批准过这笔提现（1/2）")
+        #expect(!again.contains("请输入目标地址末 4 位") && !again.contains("[ 批准 ]") && again.contains("[ 关闭 ]"), "\(again)")
+        try t.sendKeys("Enter")
+        try t.waitForAbsence("你已经批准过")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：归集视图的手续费按 gwei/gas 显示且 慢 ≤ 中 ≤ 快（同一口径）；金额与净额截断时保留单位；宽终端上金额列变宽。
+    @Test func sweepFeesInGweiOrderedAndAmountsKeepUnits() throws {
+        var amountWidth: [Int: Int] = [:]
+        for (cols, rows) in [(120, 40), (200, 50)] {
+            let t = TmuxHarness()
+            let home = Self.tempHome("sweep")
+            defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+            try launch(t, "--home \(home)", cols: cols, rows: rows)
+            try t.waitFor("◷ 待审", timeout: 30)
+            try t.sendKeys("4")
+            let s = try t.waitFor("✔ sweep", timeout: 20)
+            #expect(s.contains("慢 gwei") && s.contains("中 gwei") && s.contains("快 gwei"), "\(s)")
+            let re = try NSRegularExpression(pattern: "(\\S+ (?:ETH|USDT)) +(?:[0-9]+ +)?([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +(\\S+ (?:ETH|USDT)) ")
+            let lines = s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("sweep") }.map(String.init)
+            #expect(!lines.isEmpty)
+            for l in lines {
+                let m = try #require(re.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)), "金额/净额没有单位或手续费不是 gwei 数字：\(l)")
+                let g = { (i: Int) in (l as NSString).substring(with: m.range(at: i)) }
+                let (slow, normal, fast) = (Double(g(2)) ?? 0, Double(g(3)) ?? 0, Double(g(4)) ?? 0)
+                #expect(slow <= normal && normal <= fast && slow > 0, "慢/中/快顺序不对：\(l)")
+                amountWidth[cols] = max(amountWidth[cols] ?? 0, TextWidth.of(g(1)))
+            }
+            try t.sendKeys("q")
+            _ = try waitExit(t)
+        }
+        #expect((amountWidth[200] ?? 0) > (amountWidth[120] ?? 0), "宽终端上金额列没有变宽：\(amountWidth)")
+    }
+
+    /// issue 14：核对词答错时立即说明哪个词不对并回到抄写页（以前停在测验上，惩罚晚一步，下一个正确的词看起来像错的）。
+    @Test func ceremonyWrongWordIsExplainedAtOnce() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("wrongword")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 100, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        let mnemonic = try startCeremony(t)
+        try t.sendKeys("Enter")
+        let q = try t.waitFor("请输入第 ")
+        let n = try #require(q.range(of: "请输入第 ").flatMap { Int(q[$0.upperBound...].prefix { $0.isNumber }) })
+        try t.type("zzzz")
+        try t.sendKeys("Enter")
+        // 立刻：说明第 n 个词不对，并且抄写页（编号网格）重新出现。
+        let back = try t.waitFor("第 \(n) 个词不对", timeout: 5)
+        #expect(back.contains("24. "), "答错后应回到抄写页：\n\(back)")
+        // 再走一遍：三个正确的词之后进入口令步骤，没有「不对」。每题等到题号变了再答（屏幕上的错误信息也含「个词」）。
+        try t.sendKeys("Enter")
+        var last = -1
+        for _ in 0..<3 {
+            var k = -1
+            let until = Date().addingTimeInterval(10)
+            while k < 0 && Date() < until {
+                let q2 = try t.capture()
+                if let r = q2.range(of: "请输入第 "), let v = Int(q2[r.upperBound...].prefix { $0.isNumber }), v != last { k = v } else {
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+            try #require(k > 0, "没有等到下一道核对题")
+            try t.type(try #require(mnemonic[k]))
+            try t.sendKeys("Enter")
+            last = k
+        }
+        let pass = try t.waitFor("设置口令", timeout: 5)
+        #expect(!pass.contains("不对"), "\(pass)")
+        try t.sendKeys("C-x")
+        try t.waitFor("中止密钥仪式？")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("仪式已中止")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+    /// issue 14：离开仪式视图再回来，助记词不再显示；Ctrl-C 与 Ctrl-\\ 先确认（默认取消）而不是直接结束；x 中止仪式。
+    @Test func ceremonyHidesWordsAfterLeavingAndConfirmsCtrlC() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("ceremonyleave")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 100, rows: 30)
+        try t.waitFor("◷ 待审", timeout: 30)
+        _ = try startCeremony(t)
+        try t.sendKeys("1")
+        try t.waitForAbsence("24. ")
+        try t.sendKeys("6")
+        let again = try t.waitFor("已隐藏")
+        #expect(!again.contains("24. ") && !again.contains(" 1. "), "回到仪式视图后助记词又显示了：\n\(again)")
+        for key in ["C-c", "C-\\"] {
+            try t.sendKeys(key)
+            try t.waitFor("仍有操作在进行中")
+            #expect(try t.exitStatus() == nil, "\(key) 直接结束了进程")
+            try t.sendKeys("Enter")   // 默认 = 取消
+            try t.waitForAbsence("仍有操作在进行中")
+        }
+        #expect(try t.exitStatus() == nil)
+        try t.sendKeys("x")
+        try t.waitFor("中止密钥仪式？")
+        try t.sendKeys("Tab", "Enter")
+        try t.waitFor("仪式已中止")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+        #expect(try t.alternateScreenOn() == false)
     }
 }

@@ -8,9 +8,12 @@ enum AppEvent: Sendable {
     case refreshFailed(String)
     case actionDone(ActionOutcome)
     case actionFailed(String)
-    case openApprove(WithdrawalRow)
+    /// 与刷新无关的失败（例如 `:approve 999` 找不到这笔提现）。
+    case failed(String)
+    case openApprove(WithdrawalDetail)
     case openReject(WithdrawalRow)
-    case openBulk([String], BulkPreview)
+    /// 可批的 id、它们的汇总、逐笔显示的行（含跳过的及原因）。
+    case openBulk([String], BulkPreview?, [String])
     case ceremonyStarted(any CeremonySession, CeremonyStep)
     case ceremonyStep(CeremonyStep)
     case ceremonyError(String)
@@ -24,8 +27,9 @@ public final class ConsoleApp {
         case command(CommandLineWidget)
         case dialog(Dialog, Purpose)
         case help
+        case messages(scroll: Int)
     }
-    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit }
+    enum Purpose { case approve(String), reject(String), bulk([String]), requeue(String), unseal(share: Bool), seal, quit, abortCeremony }
 
     public static let minSize = Size(cols: 80, rows: 24)
 
@@ -38,7 +42,19 @@ public final class ConsoleApp {
     public private(set) var header: HeaderSnapshot?
     var headerChanged: Set<String> = []
     var mode: Mode = .normal
-    public private(set) var status = ""
+    /// 状态行消息：显示 `statusTTL` 秒后自动消失；每条都进消息记录（`:messages`）。
+    public private(set) var status = "" {
+        didSet { if !status.isEmpty { logStatus() } }
+    }
+    var statusAt = Date.distantPast
+    public static let statusTTL: TimeInterval = 10
+    public struct LoggedMessage: Sendable, Equatable { public let text: String; public var at: Date; public var count: Int }
+    /// 消息记录（最旧在前，最多 500 条；同一消息连续出现只记一次并计数）。
+    public private(set) var messages: [LoggedMessage] = []
+    /// 时钟（测试可替换，用来验证消息过期）。
+    public var clock: () -> Date = Date.init
+    /// 上一帧状态行是否显示了消息（消息到期时主循环据此重画）。
+    var footerShowedStatus = false
     public private(set) var quitRequested = false
     var front: CellBuffer?
     var resolved: ResolvedTheme
@@ -61,7 +77,8 @@ public final class ConsoleApp {
                                   SweepsView(strings: t), KeysView(strings: t), CeremonyView(), AuditView(strings: t),
                                   DeadLettersView(strings: t)]
         for v in all { views[v.id] = v }
-        if let w = config.startupWarnings.first { status = "⚠ " + w }
+        // init 里不触发 didSet：手动记入消息记录（每条警告都记，状态行显示第一条）。
+        for w in config.startupWarnings.reversed() { status = "⚠ " + w; logStatus() }
     }
 
     /// 当前角色：`--readonly` 一律 viewer；否则以引擎报告的登录角色为准（未知前按 viewer）。
@@ -70,6 +87,20 @@ public final class ConsoleApp {
     public var themeName: String { config.theme.name }
     public var isDialogOpen: Bool { if case .dialog = mode { return true }; return false }
     public var dialog: Dialog? { if case .dialog(let d, _) = mode { return d }; return nil }
+
+    func logStatus() {
+        let now = clock()
+        statusAt = now
+        if let last = messages.last, last.text == status {
+            messages[messages.count - 1].at = now; messages[messages.count - 1].count += 1
+        } else {
+            messages.append(LoggedMessage(text: status, at: now, count: 1))
+            if messages.count > 500 { messages.removeFirst(messages.count - 500) }
+        }
+    }
+
+    /// 状态行此刻是否显示消息。
+    public var statusVisible: Bool { !status.isEmpty && clock().timeIntervalSince(statusAt) < Self.statusTTL }
 
     // MARK: - 数据刷新（不在输入路径上）
 
@@ -147,6 +178,8 @@ public final class ConsoleApp {
             // 翻页后旧请求的结果作废。
             if let g = generation[vid], gen < g { return }
             views[vid]?.apply(d)
+            // 光标跟着选中项移出了已载入的窗口：按新位置取那一页。
+            if vid == current, let lv = view as? ListView, lv.table.needsPage(height: lv.tableHeight) { loadCurrentView() }
         case .refreshFailed(let m): status = "✖ " + strings.f(.refreshFailed, m)
         case .actionDone(let o):
             actionsInFlight -= 1
@@ -155,12 +188,21 @@ public final class ConsoleApp {
         case .actionFailed(let m):
             actionsInFlight -= 1
             status = "✖ " + m
-        case .openApprove(let row): openApprove(row)
+        case .failed(let m): status = "✖ " + m
+        case .openApprove(let d): openApprove(d)
         case .openReject(let row): openReject(row)
-        case .openBulk(let ids, let p):
+        case .openBulk(let ids, let p, let lines):
             let action = ConsoleAction.bulkApprove(ids: ids)
-            let d = Dialog(title: strings[.dlgBulkTitle],
-                           body: [strings.f(.dlgBulkSummary, String(p.count), p.total, String(p.uniqueRecipients))],
+            // 逐笔列出（放不下的部分写「另有 N 笔」）；不能批的在打开前就剔除并说明原因。
+            let room = max(3, driver.size.rows - 14)
+            var body = lines.count > room ? Array(lines.prefix(room - 1)) + [strings.f(.bulkMore, String(lines.count - room + 1))] : lines
+            guard let p, !ids.isEmpty else {
+                mode = .dialog(Dialog(title: strings[.dlgBulkTitle], body: body, confirmLabel: strings[.dlgApprove],
+                                      blocked: strings[.bulkNoneValid]), .bulk([]))
+                return
+            }
+            body.insert(strings.f(.dlgBulkSummary, String(p.count), p.total, String(p.uniqueRecipients)), at: 0)
+            let d = Dialog(title: strings[.dlgBulkTitle], body: body,
                            prompt: strings.f(.dlgBulkTypeHint, String(p.count)), mustType: String(p.count),
                            confirmLabel: strings[.dlgApprove], cliTwin: backend.cliTwin(for: action))
             mode = .dialog(d, .bulk(ids))
@@ -179,6 +221,9 @@ public final class ConsoleApp {
         lastCeremonyWasSecret = step.showsSecret
         if case .finished = step { ceremony = nil }
         if case .aborted = step { ceremony = nil }
+        // 仪式进行中 Ctrl-C / Ctrl-\ 不能直接杀掉进程（会留下写了一半的密钥库条目）：关掉终端的信号键，
+        // 让它们作为按键到达，再弹出「退出？」确认（默认取消）。仪式结束后恢复。
+        driver.setSignalKeys(ceremony == nil)
     }
 
     public func invalidate() {
@@ -190,9 +235,24 @@ public final class ConsoleApp {
 
     public func handle(_ key: Key) {
         if key == .resize { invalidate(); return }
+        // 仪式进行中按 Ctrl-C / Ctrl-\（信号键已关，作为按键到达）：与 q 相同，先确认。
+        if ceremony != nil, key == .ctrl("c") || key == .char("\u{1c}") {
+            if case .dialog = mode { return }
+            mode = .dialog(Dialog(title: strings[.dlgQuitTitle], body: [strings[.dlgQuitBody]], confirmLabel: strings[.dlgQuit]), .quit)
+            return
+        }
         switch mode {
         case .help:
             if key == .esc || config.keymap.command(for: key, role: role) == .help || key == .char("q") { mode = .normal }
+            return
+        case .messages(let scroll):
+            switch config.keymap.command(for: key, role: role) {
+            case .up: mode = .messages(scroll: max(0, scroll - 1))
+            case .down: mode = .messages(scroll: scroll + 1)
+            case .pageUp: mode = .messages(scroll: max(0, scroll - 10))
+            case .pageDown: mode = .messages(scroll: scroll + 10)
+            default: if key == .esc || key == .char("q") || key == .enter { mode = .normal }
+            }
             return
         case .dialog(let d, let purpose):
             switch d.handle(key) {
@@ -263,6 +323,10 @@ public final class ConsoleApp {
         guard id != current else { return }
         // 仪式视图只对 admin 存在。
         if id == .ceremony && !allowedSilently(.ceremony) { return }
+        // 离开仪式视图时正显示助记词/份额：标记为已隐藏，回来后不再显示（只显示一次），并清屏。
+        if current == .ceremony, let cv = views[.ceremony] as? CeremonyView, cv.step?.showsSecret == true {
+            cv.hideSecret(); invalidate()
+        }
         current = id
         loadCurrentView()
     }
@@ -278,17 +342,28 @@ public final class ConsoleApp {
             status = "✔ " + t.f(.copied, value)
         case .approve(let row):
             guard allowed(.approve) else { return }
-            openApprove(row)
+            // 先取详情：对话框要显示申请人、请求号、白名单、已审批人等，并在打开前判断能不能批。
+            fetchApprove(row.id)
         case .reject(let row):
             guard allowed(.reject) else { return }
             openReject(row)
         case .bulkApprove(let ids):
             guard allowed(.bulkApprove) else { return }
-            let backend = self.backend, box = mailbox, lang = config.lang
+            let backend = self.backend, box = mailbox, lang = config.lang, t = strings, me = header?.operatorName
             spawn {
-                do { box.post(.openBulk(ids, try await backend.bulkPreview(ids: ids))) } catch {
-                    box.post(.refreshFailed(describe(error, lang)))
+                var valid: [String] = [], lines: [String] = [], skipped: [String] = []
+                for id in ids {
+                    do {
+                        let d = try await backend.withdrawalDetail(id: id)
+                        if let why = Self.approveBlocker(d, me: me, t) { skipped.append(t.f(.blkSkipped, id, why)); continue }
+                        valid.append(id)
+                        lines.append("#\(id)  \(d.row.amount.display) → \(TextWidth.shortAddress(d.row.destination))  \(d.row.approvalsGiven)/\(d.row.approvalsRequired)")
+                    } catch { skipped.append(t.f(.blkSkipped, id, describe(error, lang))) }
                 }
+                do {
+                    let p = valid.isEmpty ? nil : try await backend.bulkPreview(ids: valid)
+                    box.post(.openBulk(valid, p, lines + skipped))
+                } catch { box.post(.failed(describe(error, lang))) }
             }
         case .requeue(let row):
             guard allowed(.requeue) else { return }
@@ -316,8 +391,17 @@ public final class ConsoleApp {
             guard allowed(.ceremony), let s = ceremony else { return }
             let box = mailbox, lang = config.lang
             spawn {
-                do { box.post(.ceremonyStep(try await s.submit(input))) } catch { box.post(.ceremonyError(describe(error, lang))) }
+                do { box.post(.ceremonyStep(try await s.submit(input))) } catch {
+                    // 出错时引擎可能已经退回别的步骤（核对词答错 → 回到抄写页）：立即按引擎的当前步骤显示，再显示原因。
+                    // 以前界面还停在测验上，下一个（正确的）词被送给了抄写页，看起来像答错。
+                    box.post(.ceremonyStep(await s.current()))
+                    box.post(.ceremonyError(describe(error, lang)))
+                }
             }
+        case .abortCeremony:
+            guard allowed(.ceremony), ceremony != nil else { return }
+            mode = .dialog(Dialog(title: t[.dlgAbortCeremonyTitle], body: [t[.dlgAbortCeremonyBody]], confirmLabel: t[.actAbortCeremony]),
+                           .abortCeremony)
         }
     }
 
@@ -327,15 +411,46 @@ public final class ConsoleApp {
         return false
     }
 
-    func openApprove(_ row: WithdrawalRow) {
-        let t = strings
-        let action = ConsoleAction.approve(id: row.id)
-        let d = Dialog(title: t.f(.dlgApproveTitle, row.id),
-                       body: ["\(t[.colAmount])：\(row.amount.display)", "\(t[.colDestination])：\(row.destination)",
-                              "\(t[.colApprovals])：\(row.approvalsGiven)/\(row.approvalsRequired)"],
-                       prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
-                       confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: action))
-        mode = .dialog(d, .approve(row.id))
+    func fetchApprove(_ id: String) {
+        let backend = self.backend, box = mailbox, lang = config.lang, t = strings
+        spawn {
+            do { box.post(.openApprove(try await backend.withdrawalDetail(id: id))) } catch {
+                box.post(.failed(t.f(.lookupFailed, id, describe(error, lang))))
+            }
+        }
+    }
+
+    /// 当前登录者为什么不能批这笔（nil = 可以批）。只是为了不给出注定失败的按钮；真正的判定仍在引擎。
+    static func approveBlocker(_ d: WithdrawalDetail, me: String?, _ t: Strings) -> String? {
+        if d.row.state != .pending { return t.f(.blkState, Fmt.withdrawal(d.row.state, t).0) }
+        if let me, d.row.requestedBy == me { return t[.blkOwn] }
+        if let me, d.approverNames.contains(me) { return t.f(.blkAlready, "\(d.row.approvalsGiven)/\(d.row.approvalsRequired)") }
+        return nil
+    }
+
+    func openApprove(_ d: WithdrawalDetail) {
+        let t = strings, row = d.row
+        let c = t[.colon]
+        let allow: String = {
+            switch d.allowlist {
+            case .listed(let since): return "✔ " + t.f(.detListedSince, since)
+            case .notListed: return "⚠ " + t[.detNotListed]
+            }
+        }()
+        var body = [t[.colAmount] + c + row.amount.display, t[.colDestination] + c + row.destination,
+                    t[.detAllowlist] + c + allow, t[.colRequestedBy] + c + row.requestedBy]
+        if !d.user.isEmpty { body.append(t[.detUser] + c + d.user) }
+        if !d.requestId.isEmpty { body.append(t[.detRequestId] + c + d.requestId) }
+        body += [t[.detRule] + c + d.matchedRule, t[.detVelocity] + c + d.velocityUse, t[.detFee] + c + d.feeEstimate.display]
+        if !d.hotWalletAfter.isEmpty { body.append(t[.detHotAfter] + c + d.hotWalletAfter) }
+        body += [
+                 t[.colApprovals] + c + "\(row.approvalsGiven)/\(row.approvalsRequired)",
+                 t[.detApprovers] + c + (d.approvers.isEmpty ? "—" : d.approvers.joined(separator: ", "))]
+        let blocker = Self.approveBlocker(d, me: header?.operatorName, t)
+        let dlg = Dialog(title: t.f(.dlgApproveTitle, row.id), body: body,
+                         prompt: t[.dlgApproveTypeHint], mustType: String(row.destination.suffix(4)),
+                         confirmLabel: t[.dlgApprove], cliTwin: backend.cliTwin(for: .approve(id: row.id)), blocked: blocker)
+        mode = .dialog(dlg, .approve(row.id))
     }
 
     func openReject(_ row: WithdrawalRow) {
@@ -350,9 +465,18 @@ public final class ConsoleApp {
         let action: ConsoleAction
         switch p {
         case .quit: quitRequested = true; return
+        case .abortCeremony:
+            guard let s = ceremony else { return }
+            let box = mailbox
+            spawn { await s.abort(); box.post(.ceremonyStep(await s.current())) }
+            return
         case .approve(let id): action = .approve(id: id)
         case .reject(let id): action = .reject(id: id, reason: text)
-        case .bulk(let ids): action = .bulkApprove(ids: ids)
+        case .bulk(let ids):
+            guard !ids.isEmpty else { return }
+            action = .bulkApprove(ids: ids)
+            // 批量动作已经发出：清掉标记，免得下一次误把同一批又批一遍。
+            (views[.withdrawals] as? WithdrawalsView)?.table.marked = []
         case .requeue(let id): action = .requeue(deadLetterId: id)
         case .seal: action = .seal
         case .unseal(let share):
@@ -380,14 +504,14 @@ public final class ConsoleApp {
         c["theme"] = BuiltinThemes.names
         c["quit"] = []
         c["help"] = []
+        c["messages"] = []
         if allowedSilently(.approve) || allowedSilently(.reject) {
             let ids = ((views[.withdrawals] as? WithdrawalsView)?.page ?? []).filter { $0.state == .pending }.map(\.id)
             if allowedSilently(.approve) { c["approve"] = ids }
             if allowedSilently(.reject) { c["reject"] = ids }
         }
-        if allowedSilently(.unseal) { c["unseal"] = ["passphrase", "share"] }
+        if allowedSilently(.unseal) && header?.seal != .unsealed { c["unseal"] = ["passphrase", "share"] }
         if allowedSilently(.seal) { c["seal"] = [] }
-        if allowedSilently(.requeue) { c["requeue"] = [] }
         return c
     }
 
@@ -402,10 +526,11 @@ public final class ConsoleApp {
         switch head {
         case "q", "quit": handle(config.keymap.keys(for: .quit).first ?? .char("q"))
         case "help": mode = .help
+        case "messages", "msg": mode = .messages(scroll: 0)
         case "theme":
             guard let name = arg else { return }
             let (theme, err) = ThemeParser.load(nameOrPath: name, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
-            if let e = err { status = "✖ " + e.message(config.lang); return }
+            if let e = err { status = "✖ " + strings.f(.themeInvalid, e.reason(config.lang)) + strings.f(.themeKept, config.theme.name); return }
             config.theme = theme
             resolved = theme.resolved(for: driver.colorDepth)
             invalidate()
@@ -414,15 +539,16 @@ public final class ConsoleApp {
             spawn { _ = try? await backend.perform(.setTheme(name: theme.name)) }
         case "approve", "reject":
             guard allowed(head == "approve" ? .approve : .reject), let id = arg else { return }
-            let backend = self.backend, box = mailbox, lang = config.lang
+            let backend = self.backend, box = mailbox, lang = config.lang, t = strings
             let isApprove = head == "approve"
             spawn {
                 do {
                     let d = try await backend.withdrawalDetail(id: id)
-                    box.post(isApprove ? .openApprove(d.row) : .openReject(d.row))
-                } catch { box.post(.refreshFailed(describe(error, lang))) }
+                    box.post(isApprove ? .openApprove(d) : .openReject(d.row))
+                } catch { box.post(.failed(t.f(.lookupFailed, id, describe(error, lang)))) }
             }
         case "unseal":
+            if header?.seal == .unsealed { status = "✔ " + strings[.alreadyUnsealed]; return }
             perform(.unseal(share: arg == "share"))
         case "seal":
             perform(.seal)
@@ -435,6 +561,8 @@ public final class ConsoleApp {
 
     /// 画一帧并只把差异交给驱动。
     public func render() {
+        // 只有默认状态行会显示消息；其余情况（命令行、过滤框、终端太小）视为未显示，免得主循环以为消息还挂着、每轮都重画。
+        footerShowedStatus = false
         let size = driver.size
         var buf = CellBuffer(size: size)
         buf.fill(Rect(x: 0, y: 0, width: size.cols, height: size.rows), style: Style(.normal))
@@ -454,6 +582,7 @@ public final class ConsoleApp {
             case .help:
                 let lines = HelpOverlay.lines(commands: globalCommands + view.commands, keymap: config.keymap, role: role, strings: strings)
                 HelpOverlay.render(into: &buf, screen: size, lines: lines, strings: strings)
+            case .messages(let scroll): renderMessages(into: &buf, size: size, scroll: scroll)
             default: break
             }
         }
@@ -463,7 +592,7 @@ public final class ConsoleApp {
         framesRendered += 1
     }
 
-    var globalCommands: [Command] { [.help, .quit, .back, .nextView, .commandLine, .view1, .refresh] }
+    var globalCommands: [Command] { [.help, .quit, .back, .nextView, .prevView, .commandLine, .view1, .refresh] }
 
     func renderHeader(into buf: inout CellBuffer, width: Int) {
         let t = strings
@@ -499,9 +628,11 @@ public final class ConsoleApp {
 
     func renderTabs(into buf: inout CellBuffer, width: Int) {
         var x = 0
-        for (i, v) in ViewID.allCases.enumerated() {
-            if v == .ceremony && !allowedSilently(.ceremony) { continue }
-            let label = " \(i + 1) \(strings[v.title]) "
+        let tabs = ViewID.allCases.enumerated().filter { $0.element != .ceremony || allowedSilently(.ceremony) }
+        // 全部标签放不下（英文 80 列）时，只有当前视图写全名，其余只写编号——不截断成「7 Audit …」。
+        let full = tabs.reduce(0) { $0 + TextWidth.of(" \($1.offset + 1) \(strings[$1.element.title]) ") } <= width
+        for (i, v) in tabs {
+            let label = full || v == current ? " \(i + 1) \(strings[v.title]) " : " \(i + 1) "
             let st = v == current ? Style(.selected) : Style(.dim)
             x += buf.put(label, x: x, y: 1, maxWidth: max(0, width - x), style: st)
         }
@@ -525,10 +656,56 @@ public final class ConsoleApp {
                 guard let k = config.keymap.keys(for: c).first else { return nil }
                 return "<\(k.label)>\(strings[c.label])"
             }
-            let left = status.isEmpty ? "" : status + "  "
-            let used = buf.put(left, x: 0, y: y, maxWidth: size.cols / 2, style: Style(status.hasPrefix("✖") ? .bad : .ok))
-            buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: size.cols - used, style: Style(.dim))
+            footerShowedStatus = statusVisible
+            var used = 0
+            if footerShowedStatus {
+                // 消息优先占满整行；放不下时截断并提示去 :messages 看全文，按键提示等消息消失后再回来。
+                let st = Style(status.hasPrefix("✖") ? .bad : .ok)
+                if TextWidth.of(status) + 2 <= size.cols {
+                    used = buf.put(status + "  ", x: 0, y: y, maxWidth: size.cols, style: st)
+                } else {
+                    let more = strings[.msgMore]
+                    let head = TextWidth.truncate(status, to: max(1, size.cols - TextWidth.of(more)))
+                    used = buf.put(head, x: 0, y: y, maxWidth: size.cols, style: st)
+                    used += buf.put(more, x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
+                }
+            }
+            // 剩下的地方太窄就不画按键提示（否则只剩一个孤零零的「…」）。
+            if size.cols - used >= 12 || used == 0 {
+                buf.put(hints.joined(separator: " "), x: used, y: y, maxWidth: max(0, size.cols - used), style: Style(.dim))
+            }
         }
+    }
+
+    /// `:messages`：消息记录浮层，最新在前，长消息折行。
+    func renderMessages(into buf: inout CellBuffer, size: Size, scroll: Int) {
+        let w = size.cols - 4, h = size.rows - 4
+        let r = Rect(x: 2, y: 2, width: w, height: h)
+        buf.fill(r, style: Style(.dialog))
+        buf.box(r, title: strings.f(.msgLogTitle, String(messages.count)), style: Style(.dialog, bold: true))
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "HH:mm:ss"
+        var lines: [(String, StyleRole)] = []
+        for m in messages.reversed() {
+            let head = f.string(from: m.at) + (m.count > 1 ? " ×\(m.count)" : "") + "  "
+            let role: StyleRole = m.text.hasPrefix("✖") ? .bad : .dialog
+            for (i, part) in TextWidth.wrap(m.text, to: max(10, w - 4 - TextWidth.of(head))).enumerated() {
+                lines.append(((i == 0 ? head : String(repeating: " ", count: TextWidth.of(head))) + part, role))
+            }
+        }
+        if lines.isEmpty { lines = [(strings[.msgLogEmpty], .dim)] }
+        let visible = h - 3
+        let top = min(scroll, max(0, lines.count - visible))
+        for (i, l) in lines.dropFirst(top).prefix(visible).enumerated() {
+            buf.put(l.0, x: r.x + 2, y: r.y + 1 + i, maxWidth: w - 4, style: Style(l.1))
+        }
+        buf.put(strings[.msgLogClose], x: r.x + 2, y: r.y + h - 2, maxWidth: w - 4, style: Style(.dim))
+    }
+
+    /// 退出后打印在正常屏幕上的一行：已退出 + 最后一条消息（如有）。
+    public var exitMessage: String {
+        guard let last = messages.last else { return strings[.exitBye] }
+        return strings[.exitBye] + " " + strings.f(.exitLastMessage, last.text)
     }
 
     /// 当前视图的按键提示（测试用）。
@@ -556,6 +733,8 @@ public final class ConsoleApp {
             if Date().timeIntervalSince(lastRefresh) * 1000 >= Double(config.refreshIntervalMs) {
                 requestRefresh(); lastRefresh = Date()
             }
+            // 状态行消息到期：重画一帧让它消失。
+            if footerShowedStatus && !statusVisible { dirty = true }
             if dirty { render() }
         }
         // 仪式进行中退出：必须等中止真正完成（删除已写入的条目、清零熵、写审计）再返回，否则进程先退出、什么都没清理。

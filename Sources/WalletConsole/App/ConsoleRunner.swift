@@ -9,9 +9,13 @@ import Glibc
 public enum ConsoleRunner {
     public static func run(backend: ConsoleBackend, config: ConsoleConfig) throws {
         guard isatty(0) == 1, isatty(1) == 1 else { throw NotATerminalError() }
+        try NcursesDriver.checkTerminal(env: ProcessInfo.processInfo.environment)
         let driver = NcursesDriver()
         let app = ConsoleApp(backend: backend, driver: driver, config: config)
         try app.run()
+        // 终端已恢复（stop 之后）：留一行告别与最后一条消息在正常屏幕上，便于事后查看。
+        let line = app.exitMessage + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 

@@ -21,6 +21,13 @@ public struct ListFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { terms.isEmpty }
 
+    /// 把整词等于某个键（不分大小写）的过滤词换成对应的值，保留 `!`；其余词原样。
+    /// 用途：屏幕上的状态名（「待审」「pending」）换成账本里的状态名（awaiting_approval）再下推。
+    public func replacingTerms(_ map: [String: String]) -> ListFilter {
+        guard terms.contains(where: { map[$0.text] != nil }) else { return self }
+        return ListFilter(terms.map { ($0.negated ? "!" : "") + (map[$0.text] ?? $0.text) }.joined(separator: " "))
+    }
+
     public func matches(_ haystack: String) -> Bool {
         let h = haystack.lowercased()
         for t in terms {

@@ -122,10 +122,19 @@ public struct WithdrawalDetail: Sendable, Equatable {
     public var approvers: [String]
     public var matchedRule: String
     public var feeEstimate: AmountText
+    /// 已批准（且未过期）的操作员名：控制台据此判断「你已经批准过」，不用解析 approvers 的显示文字。
+    public var approverNames: [String]
+    /// 业务请求号与用户（账本里已有的字段，对话框显示给审批人核对）。
+    public var requestId: String
+    public var user: String
+    /// 热钱包链上余额：现在 → 这笔发出后（由后端格式化，含单位；余额不足时写明）。空串 = 不适用或取不到。
+    public var hotWalletAfter: String
     public init(row: WithdrawalRow, allowlist: AllowlistStatus, eip55Valid: Bool, velocityUse: String,
-                approvers: [String], matchedRule: String, feeEstimate: AmountText) {
+                approvers: [String], matchedRule: String, feeEstimate: AmountText,
+                approverNames: [String] = [], requestId: String = "", user: String = "", hotWalletAfter: String = "") {
         self.row = row; self.allowlist = allowlist; self.eip55Valid = eip55Valid; self.velocityUse = velocityUse
         self.approvers = approvers; self.matchedRule = matchedRule; self.feeEstimate = feeEstimate
+        self.approverNames = approverNames; self.requestId = requestId; self.user = user; self.hotWalletAfter = hotWalletAfter
     }
 }
 
@@ -146,6 +155,7 @@ public struct SweepPlanRow: Sendable, Equatable {
     public var asset: String
     public var amount: AmountText
     public var gasLimit: UInt64
+    /// 慢/中/快三档的每 gas 最高费（gwei 数字，单位在列名里），同一口径所以 慢 ≤ 中 ≤ 快。
     public var feeSlow: String
     public var feeNormal: String
     public var feeFast: String

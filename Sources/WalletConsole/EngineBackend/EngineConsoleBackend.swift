@@ -15,6 +15,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     private let lock = NSLock()
     private var sweepCache: (at: Date, rows: [SweepPlanLine])?
     private var feeCache: (at: Date, value: FeeHistory)?
+    /// 热钱包链上余额（按资产，3 秒）：详情每秒刷新、批量批准逐笔取详情，不必每次都问节点。
+    private var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
+
+    func hotWalletBalance(_ a: Asset) async -> UInt256? {
+        if let c = lock.withLock({ hotBalanceCache[a.symbol] }), Date().timeIntervalSince(c.at) < 3 { return c.value }
+        guard let v = try? await engine.chainBalance(address: engine.hotAddress, asset: a) else { return nil }
+        lock.withLock { hotBalanceCache[a.symbol] = (Date(), v) }
+        return v
+    }
 
     public init(engine: WalletEngine, operator op: Operator, readonly: Bool, lang: Language) {
         self.engine = engine; self.op = op; self.readonly = readonly; self.lang = lang
@@ -54,6 +63,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     }
 
     static func u64(_ v: UInt256) -> UInt64 { UInt64(v.decimalString) ?? UInt64.max }
+
+    /// 总手续费（wei）÷ gas 上限 → 每 gas 的 gwei 数，两位小数（只有数字，单位在列名里）。
+    static func gweiPerGas(_ fee: UInt256, gasLimit: UInt64) -> String {
+        guard gasLimit > 0 else { return "—" }
+        let perGas = fee / UInt256(gasLimit)
+        let centi = perGas / UInt256(10_000_000)   // 0.01 gwei
+        let whole = centi / UInt256(100), frac = (centi % UInt256(100)).decimalString
+        return whole.decimalString + "." + (frac.count < 2 ? "0" + frac : frac)
+    }
 
     static func iso(_ t: Int64) -> String {
         let f = DateFormatter()
@@ -122,10 +140,24 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                           reorg: d.state == .orphaned || d.state == .reversed)
     }
 
+    /// 屏幕上的状态名（中英两种都认）→ 账本状态名：操作员照着屏幕输入「/待审」也要能过滤出来。
+    /// 一个屏幕状态对应多个账本状态时取主要的那个（待审 → awaiting_approval；已广播不含 unknown，失败不含 expired）。
+    static func labelMap(_ pairs: [(L, String)]) -> [String: String] {
+        var m: [String: String] = [:]
+        for lang in [Language.zh, .en] { for (k, v) in pairs { m[Strings(lang)[k].lowercased()] = v } }
+        return m
+    }
+    static let depositLabels = labelMap([(.stConfirming, "confirming"), (.stCredited, "credited"), (.stOrphaned, "orphaned"),
+                                         (.stReversed, "reversed"), (.stSuspicious, "dust")])
+    static let withdrawalLabels = labelMap([(.wsPending, "awaiting_approval"), (.wsApproved, "approved"), (.wsRejected, "rejected"),
+                                            (.wsSigning, "signed"), (.wsBroadcast, "broadcast"), (.wsConfirmed, "confirmed"),
+                                            (.wsFailed, "failed")])
+
     public func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         let head = await engine.headAndScanHeight().head
         // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
-        let (rows, total) = try engine.deposits(text: q.filter.raw, offset: q.offset, limit: q.limit)
+        let text = q.filter.replacingTerms(Self.depositLabels).raw
+        let (rows, total) = try engine.deposits(text: text, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
 
@@ -164,7 +196,8 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
         // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
-        let (ws, total) = try engine.withdrawals(text: q.filter.raw, order: .urgency, offset: q.offset, limit: q.limit)
+        let text = q.filter.replacingTerms(Self.withdrawalLabels).raw
+        let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: q.offset, limit: q.limit)
         return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
 
@@ -186,13 +219,27 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         if let g = f.velocity.global { vel.append("\(f.asset.format(g))" + (f.velocityLimit.global.map { " / \($0)" } ?? "") + " \(w.asset) (\(lang == .zh ? "全局" : "global"))") }
         if let s = f.velocityLimit.windowSeconds, !vel.isEmpty { vel.append("\(s / 3600)h") }
         let fee = f.feeEstimateWei.map { amount($0, "ETH") } ?? AmountText(display: lang == .zh ? "（尚无手续费数据）" : "(no fee data yet)", baseUnits: "0")
-        let approvers = w.approvals.filter { $0.expiresAt > now }.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
+        let valid = w.approvals.filter { $0.expiresAt > now }
+        let approvers = valid.map { "\($0.operatorName) @ \(Self.iso($0.createdAt))" }
         var row = withdrawalRow(w)
         if let c = f.checksummed { row.destination = c }
+        // 还没发出的单：热钱包现在的链上余额 → 发出后（ETH 再减预计手续费）。取不到链上余额就不显示。
+        var hotAfter = ""
+        if row.state == .pending || row.state == .approved, let a = engine.asset(w.asset),
+           let bal = await hotWalletBalance(a) {
+            let fee = a.contract == nil ? (f.feeEstimateWei ?? .zero) : .zero
+            let need = (try? w.amount.checkedAdd(fee)) ?? w.amount
+            if let after = try? bal.checkedSub(need) {
+                hotAfter = "\(amount(bal, w.asset).display) → \(amount(after, w.asset).display)"
+            } else {
+                hotAfter = (lang == .zh ? "⚠ 余额不足：" : "⚠ insufficient: ") + "\(amount(bal, w.asset).display) < \(amount(need, w.asset).display)"
+            }
+        }
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
-                                matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : "approvals"))",
-                                feeEstimate: fee)
+                                matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
+                                feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user,
+                                hotWalletAfter: hotAfter)
     }
 
     public func bulkPreview(ids: [String]) async throws -> BulkPreview {
@@ -222,8 +269,9 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             let reason = lang == .zh ? p.reasonZh : p.reasonEn
             let decisionNote = p.decision == "defer" ? (lang == .zh ? "推迟：" : "deferred: ") : ""
             return SweepPlanRow(address: p.address, asset: p.asset, amount: amount(p.amount, p.asset), gasLimit: p.gasLimit,
-                                feeSlow: amount(p.feeSlow, "ETH").display, feeNormal: amount(p.feeExpected, "ETH").display,
-                                feeFast: amount(p.feeFast, "ETH").display, net: amount(p.net, p.asset), decision: d,
+                                // 三档都用「gas 上限 × 该档最高费」：以前中档用的是预计费（口径不同），所以「慢」比「中」还贵。
+                                feeSlow: Self.gweiPerGas(p.feeSlow, gasLimit: p.gasLimit), feeNormal: Self.gweiPerGas(p.fee, gasLimit: p.gasLimit),
+                                feeFast: Self.gweiPerGas(p.feeFast, gasLimit: p.gasLimit), net: amount(p.net, p.asset), decision: d,
                                 reason: decisionNote + reason,
                                 topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display)
         }

@@ -5,6 +5,7 @@ public enum Command: String, Sendable, CaseIterable, Hashable {
     case quit, back, help, filter, commandLine = "command", nextView = "next_view", prevView = "prev_view"
     case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom, open
     case approve, reject, bulkApprove = "bulk_approve", mark, requeue, unseal, copy, refresh, ceremony
+    case abortCeremony = "abort_ceremony"
     case view1, view2, view3, view4, view5, view6, view7, view8
 
     /// 需要的动作权限；nil 表示所有角色可用。
@@ -15,7 +16,7 @@ public enum Command: String, Sendable, CaseIterable, Hashable {
         case .bulkApprove, .mark: return .bulkApprove
         case .requeue: return .requeue
         case .unseal: return .unseal
-        case .ceremony: return .ceremony
+        case .ceremony, .abortCeremony: return .ceremony
         default: return nil
         }
     }
@@ -45,6 +46,7 @@ public enum Command: String, Sendable, CaseIterable, Hashable {
         case .copy: return .actCopy
         case .refresh: return .actRefresh
         case .ceremony: return .actCeremony
+        case .abortCeremony: return .actAbortCeremony
         default: return .actGotoView
         }
     }
@@ -88,7 +90,7 @@ public struct KeyMap: Sendable, Equatable {
         .pageUp: [.pageUp, .ctrl("b")], .pageDown: [.pageDown, .ctrl("f")], .top: [.home, .char("g")],
         .bottom: [.end, .char("G")], .open: [.enter], .approve: [.char("a")], .reject: [.char("r")],
         .bulkApprove: [.char("A")], .mark: [.char(" ")], .requeue: [.char("R")], .unseal: [.char("u")],
-        .copy: [.char("y")], .refresh: [.ctrl("r")], .ceremony: [.char("c")],
+        .copy: [.char("y")], .refresh: [.ctrl("r")], .ceremony: [.char("c")], .abortCeremony: [.char("x")],
         .view1: [.char("1")], .view2: [.char("2")], .view3: [.char("3")], .view4: [.char("4")],
         .view5: [.char("5")], .view6: [.char("6")], .view7: [.char("7")], .view8: [.char("8")],
     ]

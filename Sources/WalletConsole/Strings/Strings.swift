@@ -28,6 +28,7 @@ public enum L: String, CaseIterable, Sendable {
     case wsPending, wsApproved, wsRejected, wsSigning, wsBroadcast, wsConfirmed, wsFailed
     case roleViewer, roleOperator, roleApprover, roleAdmin
     case keymapInvalid
+    case colon, dlgAbortCeremonyTitle, dlgAbortCeremonyBody, actAbortCeremony, ceremonyHidden, dlgClose, blkState, blkOwn, blkAlready, blkSkipped, bulkNoneValid, bulkMore, detRequestId, detUser, detHotAfter, themeKept, alreadyUnsealed, exitBye, exitLastMessage, msgLogTitle, msgLogEmpty, msgLogClose, msgMore, lookupFailed
 }
 
 public struct Strings: Sendable {

@@ -36,8 +36,11 @@ public protocol TerminalDriver: AnyObject {
     func writeRaw(_ s: String)
     /// 终端已挂断（SSH 断开、tmux 会话被杀）：主循环应立即退出，不能在读不到输入时空转。
     var isHungUp: Bool { get }
+    /// 开/关终端的信号键（ISIG：Ctrl-C、Ctrl-\、Ctrl-Z）。关掉时它们作为普通按键到达。
+    func setSignalKeys(_ enabled: Bool)
 }
 
 extension TerminalDriver {
     public var isHungUp: Bool { false }
+    public func setSignalKeys(_ enabled: Bool) {}
 }

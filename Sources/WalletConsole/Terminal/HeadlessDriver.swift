@@ -30,6 +30,10 @@ public final class HeadlessDriver: TerminalDriver {
     }
 
     public private(set) var invalidations = 0
+    /// 测试：最近一次设置的信号键状态。
+    public private(set) var signalKeys = true
+    public func setSignalKeys(_ enabled: Bool) { signalKeys = enabled }
+
     public func invalidate() { invalidations += 1; screen = CellBuffer(size: size) }
     public func readKey(timeoutMs: Int) -> Key? { input.isEmpty ? nil : input.removeFirst() }
     public func writeRaw(_ s: String) { rawWrites.append(s) }

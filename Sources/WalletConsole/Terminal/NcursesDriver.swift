@@ -4,6 +4,9 @@ import Foundation
 import Glibc
 #endif
 
+/// curses 是否处于活动状态（initscr 之后、endwin 之前）；atexit 据此决定要不要收尾。
+nonisolated(unsafe) private var cursesActive = false
+
 /// ncursesw 驱动：UTF-8 locale、备用屏幕（initscr 经 terminfo smcup 进入）、KEY_RESIZE、颜色对按需分配。
 /// 退出路径（stop、atexit、致命信号）都会恢复终端。
 public final class NcursesDriver: TerminalDriver {
@@ -16,18 +19,34 @@ public final class NcursesDriver: TerminalDriver {
 
     public var size: Size { running ? Size(cols: Int(cnc_cols()), rows: Int(cnc_lines())) : Size(cols: 80, rows: 24) }
 
+    /// 没有光标定位能力的终端（TERM 未设置、dumb）画不出全屏界面，只会输出一堆乱码：直接拒绝，给出类型化错误。
+    public static func checkTerminal(env: [String: String]) throws {
+        let term = env["TERM"] ?? ""
+        if term.isEmpty || term == "dumb" { throw SimpleConsoleError.dumbTerminal(term) }
+    }
+
     public func start() throws {
+        try Self.checkTerminal(env: ProcessInfo.processInfo.environment)
         // 宽字符与 CJK 需要 UTF-8 locale；环境没有设置时退到 C.UTF-8。
         if setlocale(LC_ALL, "") == nil || !String(cString: nl_langinfo(nl_item(CODESET))).uppercased().contains("UTF") {
             setlocale(LC_ALL, "C.UTF-8")
         }
         TerminalRestore.arm()
-        atexit { endwin() }
+        // atexit 只在 curses 仍处于活动状态时收尾：stop() 之后再调 endwin 会再发一次 rmcup，光标跳回进入前的位置，
+        // 退出后打印的消息（告别行、「演示 home 保留在…」）就被 shell 提示符盖掉。
+        atexit { if cursesActive { cursesActive = false; endwin() } }
         guard initscr() != nil else {
             TerminalRestore.disarm()
             throw SimpleConsoleError.terminalInit
         }
+        // terminfo 里没有 cup（光标定位）的终端同样拒绝——先收起 curses，再报错。
+        if let cup = tigetstr("cup"), Int(bitPattern: cup) != -1 {} else {
+            endwin()
+            TerminalRestore.disarm()
+            throw SimpleConsoleError.dumbTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
+        }
         running = true
+        cursesActive = true
         cbreak(); noecho(); nonl()
         // 关掉 XON/XOFF 流控：否则 Ctrl-S 会让屏幕冻结、数字悄悄过期（退出时 TerminalRestore 恢复原 termios）。
         var t = termios()
@@ -46,6 +65,7 @@ public final class NcursesDriver: TerminalDriver {
         guard running else { return }
         running = false
         curs_set(1)
+        cursesActive = false
         endwin()
         TerminalRestore.disarm()
     }
@@ -83,6 +103,14 @@ public final class NcursesDriver: TerminalDriver {
         guard running else { return }
         // 整屏清除（包括机密步骤留下的字符），下一帧全量重画。
         wclear(cnc_stdscr())
+    }
+
+    public func setSignalKeys(_ enabled: Bool) {
+        guard running else { return }
+        var t = termios()
+        guard tcgetattr(0, &t) == 0 else { return }
+        if enabled { t.c_lflag |= tcflag_t(ISIG) } else { t.c_lflag &= ~tcflag_t(ISIG) }
+        _ = tcsetattr(0, TCSANOW, &t)
     }
 
     public private(set) var hungUp = false
@@ -154,10 +182,24 @@ public final class NcursesDriver: TerminalDriver {
 /// 终端初始化失败等控制台自身错误。
 public enum SimpleConsoleError: WalletError {
     case terminalInit
-    public var code: String { "console.terminal_init" }
+    /// 终端不支持光标定位（TERM 为空或 dumb）。
+    case dumbTerminal(String)
+    public var code: String {
+        switch self {
+        case .terminalInit: return "console.terminal_init"
+        case .dumbTerminal: return "console.dumb_terminal"
+        }
+    }
     public func message(_ lang: Language) -> String {
-        lang == .zh ? "无法初始化终端（ncursesw）。请检查 TERM 是否设置正确，并在交互式终端中运行。"
-                    : "cannot initialise the terminal (ncursesw). Check that TERM is set correctly and run in an interactive terminal."
+        switch self {
+        case .terminalInit:
+            return lang == .zh ? "无法初始化终端（ncursesw）。请检查 TERM 是否设置正确，并在交互式终端中运行。"
+                               : "cannot initialise the terminal (ncursesw). Check that TERM is set correctly and run in an interactive terminal."
+        case .dumbTerminal(let t):
+            let shown = t.isEmpty ? (lang == .zh ? "（未设置）" : "(unset)") : t
+            return lang == .zh ? "终端 TERM=\(shown) 不支持光标定位，控制台无法绘制。请在 xterm 类终端中运行（例如 TERM=xterm-256color），脚本请改用 CLI 命令（例如 withdraw list）。"
+                               : "terminal TERM=\(shown) cannot position the cursor, so the console cannot draw. Run it in an xterm-like terminal (e.g. TERM=xterm-256color); scripts should use the CLI commands (e.g. withdraw list)."
+        }
     }
     public var isBadInput: Bool { false }
 }

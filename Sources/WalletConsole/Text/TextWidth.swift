@@ -79,6 +79,29 @@ public enum TextWidth {
         return alignRight ? pad + t : t + pad
     }
 
+    /// 截断时保留最后一个词（金额的单位）：「2.79992832… ETH」而不是「2.799928321…」。
+    public static func fitKeepingSuffix(_ s: String, to width: Int, alignRight: Bool = false) -> String {
+        guard of(s) > width, let sp = s.lastIndex(of: " ") else { return fit(s, to: width, alignRight: alignRight) }
+        let unit = String(s[sp...])
+        let room = width - of(unit)
+        guard room >= 3 else { return fit(s, to: width, alignRight: alignRight) }
+        return fit(truncate(String(s[..<sp]), to: room) + unit, to: width, alignRight: alignRight)
+    }
+
+    /// 按列宽折行（宽字符不劈开；消息记录用）。
+    public static func wrap(_ s: String, to width: Int) -> [String] {
+        guard width > 0 else { return [s] }
+        var lines: [String] = [], cur = "", used = 0
+        for c in s {
+            if c == "\n" { lines.append(cur); cur = ""; used = 0; continue }
+            let w = of(c)
+            if used + w > width { lines.append(cur); cur = ""; used = 0 }
+            cur.append(c); used += w
+        }
+        lines.append(cur)
+        return lines
+    }
+
     /// 地址缩写：0x1234…abcd。
     public static func shortAddress(_ a: String, keep: Int = 6) -> String {
         guard a.count > keep * 2 + 1 else { return a }

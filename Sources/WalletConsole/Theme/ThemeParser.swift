@@ -6,9 +6,18 @@ public struct ThemeError: WalletError, Equatable {
     public let reasonZh: String
     public let reasonEn: String
     public var code: String { "console.theme_invalid" }
+    /// line 为 0 表示不是文件里的某一行（找不到主题、读不了文件）：不报行号。
     public func message(_ lang: Language) -> String {
-        lang == .zh ? "主题文件第 \(line) 行无效：\(reasonZh)。已改用默认主题 dark；请按 docs/console.md 的主题格式修正。"
-                    : "theme file line \(line) is invalid: \(reasonEn). Falling back to the default theme (dark); fix it per the theme format in docs/console.md."
+        if line == 0 { return lang == .zh ? "\(reasonZh)。已改用默认主题 dark。" : "\(reasonEn). Falling back to the default theme (dark)." }
+        return lang == .zh ? "主题文件第 \(line) 行无效：\(reasonZh)。已改用默认主题 dark；请按 docs/console.md 的主题格式修正。"
+                           : "theme file line \(line) is invalid: \(reasonEn). Falling back to the default theme (dark); fix it per the theme format in docs/console.md."
+    }
+
+    /// 运行中 `:theme` 用：只说原因（主题没有换，所以不说「已改用 dark」）。
+    public func reason(_ lang: Language) -> String {
+        let r = lang == .zh ? reasonZh : reasonEn
+        if line == 0 { return r }
+        return lang == .zh ? "第 \(line) 行：\(r)" : "line \(line): \(r)"
     }
 }
 

@@ -2,9 +2,17 @@
 public final class CeremonyView: ConsoleView {
     public let id = ViewID.ceremony
     public var filter = ListFilter("")
-    public var commands: [Command] { [.ceremony, .open, .back] }
+    public var commands: [Command] {
+        switch step {
+        case nil, .finished?, .aborted?: return [.ceremony, .open, .back]
+        case .summary?: return [.open, .copy, .abortCeremony, .back]
+        default: return [.open, .abortCeremony, .back]
+        }
+    }
     public private(set) var step: CeremonyStep?
     public private(set) var error: String?
+    /// 离开过视图后，本步骤的机密不再显示。
+    public private(set) var secretHidden = false
     let field = TextField(secret: true)
     /// 测验：已收集的答案。
     var answers: [SecretBytesBox] = []
@@ -22,8 +30,10 @@ public final class CeremonyView: ConsoleView {
 
     public func apply(_ data: ViewData) {
         guard case .ceremony(let s) = data else { return }
-        step = s; error = nil; field.clear(); answers = []
+        step = s; error = nil; field.clear(); answers = []; secretHidden = false
     }
+
+    public func hideSecret() { secretHidden = true }
 
     public func fail(_ message: String) { error = message; field.clear(); answers = [] }
 
@@ -32,11 +42,19 @@ public final class CeremonyView: ConsoleView {
         case (.ceremony, nil), (.open, nil), (.ceremony, .finished?), (.ceremony, .aborted?): return .startCeremony
         case (.open, .intro?), (.open, .showWords?), (.open, .summary?): return .ceremony(.proceed)
         case (.open, .showShare?): return .ceremony(.nextShare)
+        // 摘要里的扩展公钥太长、常被截断：y 经 OSC 52 复制（只复制 xpub 本身，不含路径）。
+        case (.copy, .summary(_, let xpub, _)?): return .copy(String(xpub.split(separator: " ").last ?? Substring(xpub)))
+        case (.abortCeremony, .some(let s)):
+            if case .finished = s { return .none }
+            if case .aborted = s { return .none }
+            return .abortCeremony
         default: return .none
         }
     }
 
     public func handleText(_ key: Key) -> ViewEffect {
+        // 输入框里 Ctrl-X 中止（x 本身可能是口令或词的一部分）。
+        if key == .ctrl("x") { return .abortCeremony }
         guard key == .enter else { field.handle(key); return .none }
         switch step {
         case .passphrase?:
@@ -65,6 +83,10 @@ public final class CeremonyView: ConsoleView {
         case nil, .intro?:
             if case .intro(let d)? = step { buf.put(d, x: x, y: y, maxWidth: w); y += 2 }
             buf.put(t[.ceremonyStart], x: x, y: y, maxWidth: w, style: Style(.title))
+        case .showWords? where secretHidden, .showShare? where secretHidden:
+            for (i, l) in TextWidth.wrap(t[.ceremonyHidden], to: w).enumerated() {
+                buf.put(l, x: x, y: y + i, maxWidth: w, style: Style(.warn, bold: true))
+            }
         case .showWords(let words)?:
             buf.put(t[.ceremonyWords], x: x, y: y, maxWidth: w, style: Style(.warn, bold: true))
             grid(words, into: &buf, x: x, y: y + 2, width: w)
@@ -81,9 +103,12 @@ public final class CeremonyView: ConsoleView {
         case .summary(let fp, let xpub, let addrs)?:
             buf.put(t[.ceremonySummary], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))
             buf.put("\(t[.ceremonyFingerprint]): \(fp)", x: x, y: y + 2, maxWidth: w)
-            buf.put("\(t[.ceremonyXpub]): \(xpub)", x: x, y: y + 3, maxWidth: w)
-            buf.put(t[.ceremonyAddresses] + ":", x: x, y: y + 5, maxWidth: w)
-            for (i, a) in addrs.prefix(max(0, rect.height - 10)).enumerated() { buf.put("  \(i): \(a)", x: x, y: y + 6 + i, maxWidth: w) }
+            // xpub 折行完整显示（不截断），便于在另一台设备上逐字核对。
+            let xl = TextWidth.wrap("\(t[.ceremonyXpub]): \(xpub)", to: w)
+            for (i, l) in xl.enumerated() { buf.put(l, x: x, y: y + 3 + i, maxWidth: w) }
+            let ay = y + 4 + xl.count
+            buf.put(t[.ceremonyAddresses] + ":", x: x, y: ay, maxWidth: w)
+            for (i, a) in addrs.prefix(max(0, rect.y + rect.height - 4 - (ay + 1))).enumerated() { buf.put("  \(i): \(a)", x: x, y: ay + 1 + i, maxWidth: w) }
             buf.put(t[.ceremonyContinue], x: x, y: rect.y + rect.height - 3, maxWidth: w, style: Style(.dim))
         case .finished?:
             buf.put("✔ " + t[.ceremonyFinished], x: x, y: y, maxWidth: w, style: Style(.ok, bold: true))

@@ -72,6 +72,8 @@ public enum ViewEffect {
     case copy(String)
     case startCeremony
     case ceremony(CeremonyInput)
+    /// 中止进行中的仪式（先确认）。
+    case abortCeremony
 }
 
 public struct RenderContext {
@@ -136,6 +138,12 @@ enum Fmt {
         case .confirmed: return ("◉ " + t[.wsConfirmed], .ok)
         case .failed: return ("✖ " + t[.wsFailed], .bad)
         }
+    }
+
+    /// 状态列宽度：按当前语言最长的状态名（含符号）算，英文状态不再被截成「confi…」。
+    static func depositStateWidth(_ t: Strings) -> Int { DepositRowState.allCases.map { TextWidth.of(deposit($0, t).0) }.max() ?? 8 }
+    static func withdrawalStateWidth(_ t: Strings, _ states: [WithdrawalRowState] = WithdrawalRowState.allCases) -> Int {
+        states.map { TextWidth.of(withdrawal($0, t).0) }.max() ?? 8
     }
 
     static func role(_ r: ConsoleRole, _ t: Strings) -> String {

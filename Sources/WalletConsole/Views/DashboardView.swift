@@ -13,11 +13,14 @@ public final class DashboardView: ConsoleView {
 
     public init(strings t: Strings) {
         strings = t
-        deposits = TableWidget(columns: [TableColumn(t[.colAsset], width: 5), TableColumn(t[.colAmount], width: 12, flex: true, alignRight: true),
-                                         TableColumn(t[.colConfirmations], width: 10), TableColumn(t[.colState], width: 8)])
+        deposits = TableWidget(columns: [TableColumn(t[.colAsset], width: 5, hideable: true),
+                                         TableColumn(t[.colAmount], width: 10, flex: true, alignRight: true),
+                                         TableColumn(t[.colConfirmations], width: 10), TableColumn(t[.colState], width: Fmt.depositStateWidth(t))])
         withdrawals = TableWidget(columns: [TableColumn(t[.colId], width: 6), TableColumn(t[.colAmount], width: 12, flex: true, alignRight: true),
-                                            TableColumn(t[.colApprovals], width: 4), TableColumn(t[.colState], width: 8)])
-        sweeps = TableWidget(columns: [TableColumn(t[.colAddress], width: 12, flex: true), TableColumn(t[.colNet], width: 12, alignRight: true),
+                                            TableColumn(t[.colApprovals], width: 4),
+                                            // 面板只列未结束的单：按这几种状态的名字定宽。
+                                            TableColumn(t[.colState], width: Fmt.withdrawalStateWidth(t, [.pending, .approved, .signing, .broadcast]))])
+        sweeps = TableWidget(columns: [TableColumn(t[.colAddress], width: 12, flex: true), TableColumn(t[.colNet], width: 12, alignRight: true, keepsUnit: true),
                                        TableColumn(t[.colDecision], width: 8)])
         keys = TableWidget(columns: [TableColumn(t[.colKeyId], width: 10, flex: true), TableColumn(t[.colTier], width: 5),
                                      TableColumn(t[.colHealth], width: 8), TableColumn(t[.colSignatures], width: 8, alignRight: true)])

@@ -2,7 +2,10 @@
 public final class KeysView: ConsoleView {
     public let id = ViewID.keys
     public var filter = ListFilter("")
-    public var commands: [Command] { [.up, .down, .unseal, .ceremony, .copy] }
+    /// 已解封时不提供「解封」（状态行与帮助都不列出，按了也没有对话框）。
+    public var commands: [Command] {
+        (model?.seal ?? .sealed) == .unsealed ? [.up, .down, .ceremony, .copy] : [.up, .down, .unseal, .ceremony, .copy]
+    }
     public var strings: Strings
     public let table: TableWidget
     public private(set) var model: KeysModel?

@@ -52,9 +52,10 @@ public class ListView: ConsoleView {
 public final class DepositsView: ListView {
     public init(strings t: Strings) {
         super.init(id: .deposits, columns: [
-            TableColumn(t[.colAsset], width: 6), TableColumn(t[.colAmount], width: 18, alignRight: true),
+            // 资产列与金额里的单位重复：窄终端时先隐藏它。状态列留出重组标记「⚠ 」。
+            TableColumn(t[.colAsset], width: 6, hideable: true), TableColumn(t[.colAmount], width: 18, alignRight: true),
             TableColumn(t[.colAddress], width: 13, flex: true), TableColumn(t[.colConfirmations], width: 14),
-            TableColumn(t[.colState], width: 12), TableColumn(t[.colAge], width: 5, alignRight: true),
+            TableColumn(t[.colState], width: max(12, Fmt.depositStateWidth(t) + 2)), TableColumn(t[.colAge], width: 5, alignRight: true),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .deposits(query()) }
@@ -107,11 +108,15 @@ public final class SweepsView: ListView {
     public private(set) var fees = FeeHistory(baseFeePerGas: [], latestDisplay: "")
     public init(strings t: Strings) {
         super.init(id: .sweeps, columns: [
-            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6),
-            TableColumn(t[.colAmount], width: 12, alignRight: true), TableColumn(t[.colGasLimit], width: 7, alignRight: true),
-            TableColumn(t[.colFeeSlow], width: 8, alignRight: true), TableColumn(t[.colFeeNormal], width: 8, alignRight: true),
-            TableColumn(t[.colFeeFast], width: 8, alignRight: true), TableColumn(t[.colNet], width: 12, alignRight: true),
-            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true), TableColumn(t[.colTopUp], width: 7),
+            // 金额与净额带单位、截断时保留单位，宽终端上和原因列一起分到多余的宽度；窄终端先隐藏资产、Gas 上限、补 Gas。
+            TableColumn(t[.colAddress], width: 12), TableColumn(t[.colAsset], width: 6, hideable: true),
+            TableColumn(t[.colAmount], width: 14, flex: true, alignRight: true, keepsUnit: true, growOrder: 1, maxWidth: 26),
+            TableColumn(t[.colGasLimit], width: 7, alignRight: true, hideable: true),
+            TableColumn(t[.colFeeSlow], width: 6, alignRight: true), TableColumn(t[.colFeeNormal], width: 6, alignRight: true),
+            TableColumn(t[.colFeeFast], width: 6, alignRight: true),
+            TableColumn(t[.colNet], width: 14, flex: true, alignRight: true, keepsUnit: true, growOrder: 1, maxWidth: 26),
+            TableColumn(t[.colDecision], width: 9), TableColumn(t[.colReason], width: 10, flex: true, maxWidth: 24),
+            TableColumn(t[.colTopUp], width: 7, hideable: true),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .sweeps(query()) }

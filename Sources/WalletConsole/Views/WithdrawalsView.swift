@@ -9,9 +9,9 @@ public final class WithdrawalsView: ListView {
 
     public init(strings t: Strings) {
         super.init(id: .withdrawals, columns: [
-            TableColumn(t[.colId], width: 8), TableColumn(t[.colAsset], width: 6),
-            TableColumn(t[.colAmount], width: 18, alignRight: true), TableColumn(t[.colDestination], width: 13, flex: true),
-            TableColumn(t[.colApprovals], width: 5), TableColumn(t[.colState], width: 10),
+            TableColumn(t[.colId], width: 8), TableColumn(t[.colAsset], width: 6, hideable: true),
+            TableColumn(t[.colAmount], width: 16, alignRight: true), TableColumn(t[.colDestination], width: 13, flex: true),
+            TableColumn(t[.colApprovals], width: 5), TableColumn(t[.colState], width: max(10, Fmt.withdrawalStateWidth(t))),
             TableColumn(t[.colRequestedBy], width: 10), TableColumn(t[.colAge], width: 5, alignRight: true),
         ], strings: t)
     }
@@ -45,7 +45,8 @@ public final class WithdrawalsView: ListView {
             detailId = r.id; detail = nil
             return .reload
         case .approve:
-            guard let r = selectedRow, r.state == .pending else { return .none }
+            // 不在这里按状态拦：对话框会说明为什么不能批（已拒绝、已批过、自己发起的）。
+            guard let r = selectedRow else { return .none }
             return .approve(r)
         case .reject:
             guard let r = selectedRow, r.state == .pending else { return .none }
@@ -97,7 +98,7 @@ public final class WithdrawalsView: ListView {
             (t[.detRule], d.matchedRule, .normal),
             (t[.detFee], d.feeEstimate.display, .normal),
             (t[.colRequestedBy], d.row.requestedBy, .normal),
-        ]
+        ] + (d.hotWalletAfter.isEmpty ? [] : [(t[.detHotAfter], d.hotWalletAfter, d.hotWalletAfter.hasPrefix("⚠") ? .bad : .normal)])
         for (i, l) in lines.enumerated() where i < rect.height - 2 {
             let y = rect.y + 1 + i
             buf.put(TextWidth.fit(l.0, to: 14), x: rect.x + 2, y: y, style: Style(.title))

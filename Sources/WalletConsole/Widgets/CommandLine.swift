@@ -44,11 +44,28 @@ public final class CommandLineWidget {
 
 /// 帮助浮层：列出当前视图在当前角色下真正可用的绑定。
 public enum HelpOverlay {
+    static let viewCommands: [Command] = [.view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8]
+
+    /// 每个命令只列一次（全局命令与视图命令可能重复，例如刷新）；八个视图键合成一行「1–8」。
     public static func lines(commands: [Command], keymap: KeyMap, role: ConsoleRole, strings: Strings) -> [String] {
-        commands.filter { RolePolicy.permits(role, $0) && !keymap.keys(for: $0).isEmpty }.map { c in
+        var seen = Set<Command>()
+        var out: [String] = []
+        for c in commands where RolePolicy.permits(role, c) && !seen.contains(c) {
+            if viewCommands.contains(c) {
+                seen.formUnion(viewCommands)
+                let keys = viewCommands.map { keymap.keys(for: $0).map(\.label) }
+                let firsts = keys.compactMap(\.first)
+                let label = firsts == (1...8).map(String.init) && keys.allSatisfy { $0.count == 1 }
+                    ? "1–8" : keys.map { $0.joined(separator: "/") }.filter { !$0.isEmpty }.joined(separator: " ")
+                if !label.isEmpty { out.append(TextWidth.fit(label, to: 12) + " " + strings[.actGotoView]) }
+                continue
+            }
+            seen.insert(c)
             let keys = keymap.keys(for: c).map(\.label).joined(separator: "/")
-            return TextWidth.fit(keys, to: 12) + " " + strings[c.label]
+            if keys.isEmpty { continue }
+            out.append(TextWidth.fit(keys, to: 12) + " " + strings[c.label])
         }
+        return out
     }
 
     public static func render(into buf: inout CellBuffer, screen: Size, lines: [String], strings: Strings) {

@@ -1,11 +1,21 @@
 /// 表格列：最小宽度；flex 列平分剩余宽度。
+/// 列至少和列名一样宽（英文列名不再被截成「App…」）；`hideable` 列在太窄时整列隐藏，而不是把所有列都截断。
 public struct TableColumn: Sendable {
     public var title: String
     public var width: Int
     public var flex: Bool
     public var alignRight: Bool
-    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false) {
-        self.title = title; self.width = width; self.flex = flex; self.alignRight = alignRight
+    public var hideable: Bool
+    /// 金额列：截断时保留单位。
+    public var keepsUnit: Bool
+    /// flex 列分配多余宽度的先后（小的先分）与上限：例如归集视图先把「原因」放宽到能读，再放宽金额。
+    public var growOrder: Int
+    public var maxWidth: Int?
+    public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false, keepsUnit: Bool = false,
+                growOrder: Int = 0, maxWidth: Int? = nil) {
+        self.title = title; self.width = max(width, TextWidth.of(title)); self.flex = flex
+        self.alignRight = alignRight; self.hideable = hideable; self.keepsUnit = keepsUnit
+        self.growOrder = growOrder; self.maxWidth = maxWidth
     }
 }
 
@@ -28,6 +38,8 @@ public final class TableWidget {
     public private(set) var windowOffset = 0
     public private(set) var rows: [TableRow] = []
     public private(set) var cursor = 0
+    /// 光标所在行的 id：刷新后行序变了（新行插到前面、批准后按紧急度移走），光标跟着这一项走，而不是停在原来的行号上。
+    public private(set) var selectedId: String?
     public private(set) var top = 0
     public private(set) var loaded = false
     /// 行 id → 本次刷新中值变化了的列（k9s 式增量标记）。
@@ -52,10 +64,13 @@ public final class TableWidget {
         changed = ch
         previous = Dictionary(rows.map { ($0.id, $0.cells) }, uniquingKeysWith: { a, _ in a })
         self.windowOffset = offset; self.total = total; self.rows = rows; loaded = true
+        // 选中项还在这一页里就跟过去；不在（已离开窗口或消失）才退回原行号。
+        if let id = selectedId, let i = rows.firstIndex(where: { $0.id == id }) { cursor = offset + i }
         clamp()
+        selectedId = selected?.id
     }
 
-    public func reset() { cursor = 0; top = 0; loaded = false; rows = []; total = 0; windowOffset = 0 }
+    public func reset() { cursor = 0; top = 0; loaded = false; rows = []; total = 0; windowOffset = 0; selectedId = nil }
 
     public var selected: TableRow? {
         let i = cursor - windowOffset
@@ -76,6 +91,7 @@ public final class TableWidget {
         default: return false
         }
         clamp()
+        selectedId = selected?.id
         return needsPage(height: lastHeight)
     }
 
@@ -100,17 +116,45 @@ public final class TableWidget {
         return (top, max(1, height - 1))
     }
 
+    /// 各列实际宽度；0 表示该列被隐藏。
     func columnWidths(_ width: Int) -> [Int] {
-        let gaps = max(0, columns.count - 1) + 2
-        let fixed = columns.reduce(0) { $0 + $1.width }
-        let flexCount = columns.filter(\.flex).count
-        let extra = width - gaps - fixed
-        if extra < 0 && flexCount > 0 {
-            // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
-            let cut = (-extra + flexCount - 1) / flexCount
-            return columns.map { c in c.flex ? max(4, c.width - cut) : c.width }
+        var shown = columns.map { _ in true }
+        func layout() -> (widths: [Int], overflow: Int) {
+            let cols = columns.indices.filter { shown[$0] }
+            let gaps = max(0, cols.count - 1) + 2
+            let fixed = cols.reduce(0) { $0 + columns[$1].width }
+            let flexCount = cols.filter { columns[$0].flex }.count
+            let extra = width - gaps - fixed
+            var w = columns.map { _ in 0 }
+            if extra < 0 && flexCount > 0 {
+                // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
+                let cut = (-extra + flexCount - 1) / flexCount
+                for i in cols { w[i] = columns[i].flex ? max(4, columns[i].width - cut) : columns[i].width }
+            } else {
+                for i in cols { w[i] = columns[i].width }
+                var left = extra
+                // 按 growOrder 分组依次放宽，每组平分、不超过 maxWidth；除不尽的零头不分（与以前一致）。
+                for order in Set(cols.map { columns[$0].growOrder }).sorted() {
+                    while left > 0 {
+                        let open = cols.filter { columns[$0].flex && columns[$0].growOrder == order && w[$0] < (columns[$0].maxWidth ?? Int.max) }
+                        guard !open.isEmpty, left / open.count > 0 else { break }
+                        let share = left / open.count
+                        for i in open { let add = min(share, (columns[i].maxWidth ?? Int.max) - w[i]); w[i] += add; left -= add }
+                    }
+                }
+                // 所有 flex 列都到了上限：剩下的给第一个 flex 列，表格仍铺满。
+                if left > 0, columns.contains(where: { $0.maxWidth != nil }), let f = cols.first(where: { columns[$0].flex }) { w[f] += left }
+            }
+            return (w, cols.reduce(gaps) { $0 + w[$1] } - width)
         }
-        return columns.map { c in c.flex && flexCount > 0 ? c.width + max(0, extra) / flexCount : c.width }
+        // flex 列要被压到基准宽度以下、或仍然放不下时：先从右往左整列隐藏可隐藏的列（宁可少一列，也不把金额截断）。
+        func squeezed() -> Bool {
+            let cols = columns.indices.filter { shown[$0] }
+            let need = cols.reduce(max(0, cols.count - 1) + 2) { $0 + columns[$1].width }
+            return need > width
+        }
+        for i in columns.indices.reversed() where columns[i].hideable && squeezed() { shown[i] = false }
+        return layout().widths
     }
 
     /// 绘制：表头一行 + 可见数据行。
@@ -120,7 +164,7 @@ public final class TableWidget {
         let widths = columnWidths(rect.width)
         let right = rect.x + rect.width
         var x = rect.x + 2
-        for (i, c) in columns.enumerated() {
+        for (i, c) in columns.enumerated() where widths[i] > 0 {
             let w = min(widths[i], right - x)
             if w <= 0 { break }
             buf.put(TextWidth.fit(c.title, to: w, alignRight: c.alignRight), x: x, y: rect.y,
@@ -150,12 +194,14 @@ public final class TableWidget {
             if isSel { buf.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: base) }
             buf.put(marker, x: rect.x, y: y, style: base)
             var cx = rect.x + 2
-            for (ci, fullW) in widths.enumerated() {
+            for (ci, fullW) in widths.enumerated() where fullW > 0 {
                 let w = min(fullW, right - cx)
                 if w <= 0 { break }
                 let text = ci < r.cells.count ? r.cells[ci] : ""
                 let st = (!isSel && ch.contains(ci)) ? Style(.delta) : base
-                buf.put(TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight), x: cx, y: y, maxWidth: w, style: st)
+                let cell = columns[ci].keepsUnit ? TextWidth.fitKeepingSuffix(text, to: w, alignRight: columns[ci].alignRight)
+                                                 : TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight)
+                buf.put(cell, x: cx, y: y, maxWidth: w, style: st)
                 cx += fullW + 1
             }
         }

@@ -14,6 +14,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     var deadLetterRows: [DeadLetterRow]
     private(set) var queries: [String: [PageQuery]] = [:]
     private(set) var performed: [String] = []
+    /// 提现 id → 已批准的操作员（详情的 approverNames）。
+    var approvedBy: [String: [String]] = [:]
     private(set) var headerCalls = 0
     /// 人为延迟（纳秒），用于验证刷新不阻塞输入、重复刷新被丢弃。
     var delayNs: UInt64 = 0
@@ -70,7 +72,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
             throw SimpleWalletError("withdraw.not_found", zh: "找不到提现 \(id)", en: "withdrawal \(id) not found")
         }
         return WithdrawalDetail(row: r, allowlist: .listed(firstSeen: "2026-01-02"), eip55Valid: true, velocityUse: "3 / 10 ETH (24h)",
-                                approvers: [], matchedRule: "large-eth-2of3", feeEstimate: AmountText(display: "0.00042 ETH", baseUnits: "420000000000000"))
+                                approvers: [], matchedRule: "large-eth-2of3", feeEstimate: AmountText(display: "0.00042 ETH", baseUnits: "420000000000000"),
+                                approverNames: sync { approvedBy[id] ?? [] }, requestId: "req-\(id)", user: "user-\(id)")
     }
     func bulkPreview(ids: [String]) async throws -> BulkPreview {
         BulkPreview(count: ids.count, total: "\(ids.count).000000 ETH", uniqueRecipients: ids.count)
@@ -89,6 +92,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
                                       action: action.kind.rawValue, target: "", cliCommand: cmd), at: 0)
             if case .approve(let id) = action, let i = withdrawalRows.firstIndex(where: { $0.id == id }) {
                 withdrawalRows[i].approvalsGiven += 1
+                approvedBy[id, default: []].append(headerValue.operatorName)
                 if withdrawalRows[i].approvalsGiven >= withdrawalRows[i].approvalsRequired { withdrawalRows[i].state = .approved }
             }
         }

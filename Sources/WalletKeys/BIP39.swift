@@ -113,9 +113,11 @@ public enum BIP39 {
             let w = nfc(raw)
             guard let idx = wl.index(of: w) else {
                 let near = closest(w, in: wl)
+                // 只报位置：错词（以及「最接近的词」）本身就是助记词的一部分，会进 stderr、日志与终端回滚区。
+                // 建议词留在 suggestions 里，只给在机密屏幕上作答的界面用。
                 throw BIP39Error("bip39.unknown_word",
-                                 zh: "第 \(pos + 1) 个词 '\(w)' 不在 \(wl.rawValue) 词表中。最接近的有效词：\(near.joined(separator: "、"))。请对照纸质备份逐字核对。",
-                                 en: "word \(pos + 1) '\(w)' is not in the \(wl.rawValue) wordlist. Closest valid words: \(near.joined(separator: ", ")). Check it against your paper backup.",
+                                 zh: "第 \(pos + 1) 个词不在 \(wl.rawValue) 词表中（为了不把助记词写进终端与日志，这里不显示它）。请对照纸质备份逐字核对第 \(pos + 1) 个词。",
+                                 en: "word \(pos + 1) is not in the \(wl.rawValue) wordlist (not shown, so the mnemonic stays out of terminals and logs). Check word \(pos + 1) against your paper backup.",
                                  suggestions: near)
             }
             for b in stride(from: 10, through: 0, by: -1) { bits.append(UInt8((idx >> b) & 1)) }

@@ -66,6 +66,7 @@ private func s(_ t: String) -> SecretBytes { SecretBytes(Array(t.utf8)) }
         #expect(e.code == "bip39.unknown_word")
         #expect(e.suggestions.contains("about"))
         #expect(e.message(.zh).contains("第 12 个词"))
+        #expect(!e.message(.zh).contains("abuot") && !e.message(.en).contains("abuot") && !e.message(.en).contains("about"))
     }
     do { try BIP39.validate(s("abandon abandon abandon")); Issue.record("应失败") } catch let e as BIP39Error {
         #expect(e.code == "bip39.word_count")

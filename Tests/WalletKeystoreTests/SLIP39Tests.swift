@@ -41,7 +41,7 @@ private let trezor = SecretBytes(Array("TREZOR".utf8))
                                      passphrase: pass, extendable: false, iterationExponent: 0)
     #expect(groups.map(\.count) == [3, 1, 5])
     // 不同子集都能恢复
-    let subsets: [[String]] = [
+    let subsets: [[SecretBytes]] = [
         [groups[0][0], groups[0][2], groups[1][0]],
         [groups[1][0], groups[2][4], groups[2][1], groups[2][0]],
         [groups[0][1], groups[0][0], groups[2][3], groups[2][2], groups[2][4]],
@@ -60,7 +60,7 @@ private let trezor = SecretBytes(Array("TREZOR".utf8))
     #expect(share.extendable)
     #expect(try SLIP39.combine([g[0][2], g[0][1]]) == secret)
     // 改一个词 → 校验和失败
-    var words = g[0][0].split(separator: " ").map(String.init)
+    var words = String(decoding: g[0][0].unsafeArray(), as: UTF8.self).split(separator: " ").map(String.init)
     words[5] = words[5] == "academic" ? "acid" : "academic"
     #expect(throws: SLIP39Error.invalidChecksum) { _ = try SLIP39Share(mnemonic: words.joined(separator: " ")) }
 }
@@ -71,7 +71,7 @@ private let trezor = SecretBytes(Array("TREZOR".utf8))
     let secret = try SecureRandom.secret(32)
     let ours = try SLIP39.generate(groupThreshold: 2, groups: [(2, 3), (3, 5)], masterSecret: secret, passphrase: pass("TREZOR"),
                                    extendable: false, iterationExponent: 0)
-    let pick = [ours[0][2], ours[0][0], ours[1][4], ours[1][1], ours[1][3]]
+    let pick = [ours[0][2], ours[0][0], ours[1][4], ours[1][1], ours[1][3]].map { String(decoding: $0.unsafeArray(), as: UTF8.self) }
     let script = """
     import sys, json
     sys.path.insert(0, sys.argv[1])

@@ -56,10 +56,12 @@ struct ShamirSplit: ParsableCommand {
             let pass = try ShamirCLI.passphrase(passphraseFile, lang: g.language)
             let out = try SLIP39.generate(groupThreshold: groupThreshold, groups: groups, masterSecret: secret, passphrase: pass,
                                           extendable: extendable, iterationExponent: iterationExponent)
-            if g.json { CLI.printJSON(["groups": out]); return }
+            // 这条命令的用途就是输出份额：只在打印这一刻解码成文字。
+            func text(_ s: SecretBytes) -> String { String(decoding: s.unsafeArray(), as: UTF8.self) }
+            if g.json { CLI.printJSON(["groups": out.map { $0.map(text) }]); return }
             for (gi, shares) in out.enumerated() {
                 print(g.language == .zh ? "第 \(gi + 1) 组（\(groups[gi].threshold)-of-\(groups[gi].count)）：" : "group \(gi + 1) (\(groups[gi].threshold)-of-\(groups[gi].count)):")
-                for (i, s) in shares.enumerated() { print("  [\(i + 1)] \(s)") }
+                for (i, s) in shares.enumerated() { print("  [\(i + 1)] " + text(s)) }
             }
         }
     }

@@ -161,7 +161,6 @@ public enum HomeInitializer {
             mnemonic = try BIP39.mnemonic(entropy: entropy)
             if let b = req.backup {
                 shares = try SLIP39.generate(groupThreshold: 1, groups: [(b.threshold, b.count)], masterSecret: entropy)[0]
-                    .map { var bytes = Array($0.utf8); defer { SecretBytes.wipe(&bytes) }; return SecretBytes(bytes) }
             }
         }
         _ = try BIP39.validate(mnemonic)

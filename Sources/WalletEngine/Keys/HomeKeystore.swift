@@ -83,7 +83,7 @@ public final class HomeKeystore: Unsealable, @unchecked Sendable {
 
     /// SLIP-39 份额还原熵 → BIP-39 助记词 → 导入。
     public func importSLIP39(shares: [SecretBytes], passphrase: SecretBytes?, label: String) throws -> KeyInfo {
-        let entropy = try SLIP39.combine(shares.map { String(decoding: $0.unsafeArray(), as: UTF8.self) })
+        let entropy = try SLIP39.combine(shares)
         return try importMnemonic(try BIP39.mnemonic(entropy: entropy), passphrase: passphrase, label: label)
     }
 

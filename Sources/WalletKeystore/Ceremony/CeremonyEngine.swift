@@ -78,7 +78,8 @@ public final class CeremonyEngine: @unchecked Sendable {
     private var passphrase: SecretBytes?
     private var positions: [Int] = []
     private var verified = 0
-    private var shares: [[String]] = []
+    /// SLIP-39 份额（字节）；只在画当前这一份时逐词解码成文字。
+    private var shares: [[SecretBytes]] = []
     private var shareCursor = 0
     private var splitDescription: String?
     private var storedId: String?
@@ -151,10 +152,10 @@ public final class CeremonyEngine: @unchecked Sendable {
     }
 
     private func sharePrompt() -> Prompt {
-        var flat: [(Int, Int, String)] = []
+        var flat: [(Int, Int, SecretBytes)] = []
         for (g, list) in shares.enumerated() { for (i, s) in list.enumerated() { flat.append((g, i, s)) } }
         let (g, i, s) = flat[shareCursor]
-        let words = s.split(separator: " ").map(String.init)
+        let words = s.unsafeArray().split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
         var lines = ["组 \(g + 1)，份额 \(i + 1)/\(shares[g].count)  —  group \(g + 1), share \(i + 1)/\(shares[g].count)"]
         for (k, w) in words.enumerated() { lines.append(String(format: "%2d. ", k + 1) + w) }
         return Prompt(step: .showShare, titleZh: "交给持有人：份额 \(shareCursor + 1)/\(flat.count)",

@@ -124,6 +124,31 @@ public struct SLIP39Share: Hashable {
             guard let i = map[w.lowercased()] else { throw SLIP39Error.unknownWord(position: idx.count + 1) }
             idx.append(i)
         }
+        try self.init(wordIndices: idx)
+    }
+
+    /// 从字节解析（机密从文件或终端读来后一直是 SecretBytes）：按字节查词表，整句助记词从不变成 String。
+    public init(mnemonic bytes: SecretBytes) throws {
+        var idx: [Int] = []
+        let map = SLIP39.wordIndexBytes
+        var word: [UInt8] = []
+        defer { SecretBytes.wipe(&word) }
+        func flush() throws {
+            guard !word.isEmpty else { return }
+            guard let i = map[word] else { throw SLIP39Error.unknownWord(position: idx.count + 1) }
+            idx.append(i)
+            SecretBytes.wipe(&word); word.removeAll(keepingCapacity: true)
+        }
+        try bytes.withUnsafeBytes { p in
+            for b in p {
+                if b == 0x20 || b == 0x0a || b == 0x09 || b == 0x0d { try flush() } else { word.append((0x41...0x5a).contains(b) ? b | 0x20 : b) }
+            }
+        }
+        try flush()
+        try self.init(wordIndices: idx)
+    }
+
+    init(wordIndices idx: [Int]) throws {
         guard idx.count >= SLIP39Share.minMnemonicWords else { throw SLIP39Error.invalidLength }
         let valueWords = idx.count - SLIP39Share.metadataWords
         let paddingLen = (10 * valueWords) % 16
@@ -172,6 +197,16 @@ public struct SLIP39Share: Hashable {
 
     public var mnemonic: String { words.joined(separator: " ") }
 
+    /// 整句助记词的字节（机密）：逐词拼接词表里的词，不经过拼接出来的 String。
+    public var mnemonicBytes: SecretBytes {
+        var out: [UInt8] = []
+        for (i, w) in words.enumerated() {
+            if i > 0 { out.append(0x20) }
+            out.append(contentsOf: w.utf8)
+        }
+        return SecretBytes(consuming: &out)
+    }
+
     var commonKey: [Int] { [identifier, extendable ? 1 : 0, iterationExponent, groupThreshold, groupCount] }
     var groupKey: [Int] { commonKey + [groupIndex, memberThreshold] }
 }
@@ -180,6 +215,12 @@ public enum SLIP39 {
     static let wordIndex: [String: Int] = {
         var m: [String: Int] = [:]
         for (i, w) in SLIP39Wordlist.words.enumerated() { m[w] = i }
+        return m
+    }()
+
+    static let wordIndexBytes: [[UInt8]: Int] = {
+        var m: [[UInt8]: Int] = [:]
+        for (i, w) in SLIP39Wordlist.words.enumerated() { m[Array(w.utf8)] = i }
         return m
     }()
 
@@ -243,7 +284,7 @@ public enum SLIP39 {
     /// 生成分组份额。groups 为每组 (成员阈值, 成员数)。返回的助记词是机密：只在展示时短暂存在。
     public static func generate(groupThreshold: Int, groups: [(threshold: Int, count: Int)], masterSecret: SecretBytes,
                                 passphrase: SecretBytes = SecretBytes(count: 0), extendable: Bool = true,
-                                iterationExponent: Int = 1) throws -> [[String]] {
+                                iterationExponent: Int = 1) throws -> [[SecretBytes]] {
         guard passphrase.withUnsafeBytes({ $0.allSatisfy { (32...126).contains($0) } }) else { throw SLIP39Error.invalidPassphrase }
         guard masterSecret.count >= 16, masterSecret.count % 2 == 0 else {
             throw SLIP39Error.invalidParameters("主秘密必须至少 16 字节且为偶数长度 / master secret ≥16 bytes, even length")
@@ -262,13 +303,13 @@ public enum SLIP39 {
         let ems = try feistel(ms, passphrase: passphrase, exponent: iterationExponent, identifier: identifier,
                               extendable: extendable, encrypt: true)
         let groupShares = try splitSecret(threshold: groupThreshold, count: groups.count, secret: ems)
-        var out: [[String]] = []
+        var out: [[SecretBytes]] = []
         for (g, gs) in zip(groups, groupShares) {
             let members = try splitSecret(threshold: g.threshold, count: g.count, secret: gs.data)
             out.append(members.map {
                 SLIP39Share(identifier: identifier, extendable: extendable, iterationExponent: iterationExponent,
                             groupIndex: Int(gs.x), groupThreshold: groupThreshold, groupCount: groups.count,
-                            memberIndex: Int($0.x), memberThreshold: g.threshold, value: $0.data).mnemonic
+                            memberIndex: Int($0.x), memberThreshold: g.threshold, value: $0.data).mnemonicBytes
             })
         }
         return out
@@ -276,8 +317,16 @@ public enum SLIP39 {
 
     /// 组合份额并用口令解密，得到主秘密。
     public static func combine(_ mnemonics: [String], passphrase: SecretBytes = SecretBytes(count: 0)) throws -> SecretBytes {
-        guard !mnemonics.isEmpty else { throw SLIP39Error.emptyInput }
-        let shares = try mnemonics.map(SLIP39Share.init(mnemonic:))
+        try combine(shares: try mnemonics.map { try SLIP39Share(mnemonic: $0) }, passphrase: passphrase)
+    }
+
+    /// 同上，份额是字节（从文件、终端、仪式来的机密）。
+    public static func combine(_ mnemonics: [SecretBytes], passphrase: SecretBytes = SecretBytes(count: 0)) throws -> SecretBytes {
+        try combine(shares: try mnemonics.map { try SLIP39Share(mnemonic: $0) }, passphrase: passphrase)
+    }
+
+    static func combine(shares: [SLIP39Share], passphrase: SecretBytes) throws -> SecretBytes {
+        guard !shares.isEmpty else { throw SLIP39Error.emptyInput }
         guard Set(shares.map(\.commonKey)).count == 1 else { throw SLIP39Error.parametersMismatch }
         var groups: [Int: [SLIP39Share]] = [:]
         for s in shares {

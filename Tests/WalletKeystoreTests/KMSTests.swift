@@ -91,3 +91,16 @@ final class KMSProcess {
     do { _ = try c.ping(); Issue.record("应被拒绝") } catch let e as KMSError { #expect(e.code == "kms.forbidden") }
     #expect(server.audit.entries().contains { $0["result"] as? String == "forbidden" })
 }
+
+/// KMS 回复里的明文数据密钥在原始字节里就被取出并抹掉：交给 JSON 解析器（会生成无法清零的字符串）的那一行里已经没有它。
+@Test func kmsPlaintextNeverReachesTheJSONParser() throws {
+    var line = Array(#"{"ciphertextBlob":"aabb","plaintext":"00ff10Ab"}"#.utf8)
+    let p = try #require(KMSClient.extractHexField("plaintext", from: &line))
+    #expect(p.unsafeArray() == [0x00, 0xff, 0x10, 0xab])
+    #expect(String(decoding: line, as: UTF8.self) == #"{"ciphertextBlob":"aabb","plaintext":"00000000"}"#)
+    #expect((try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])?["ciphertextBlob"] as? String == "aabb")
+    var odd = Array(#"{"plaintext":"abc"}"#.utf8)
+    #expect(KMSClient.extractHexField("plaintext", from: &odd) == nil)
+    var missing = Array(#"{"x":"00"}"#.utf8)
+    #expect(KMSClient.extractHexField("plaintext", from: &missing) == nil)
+}

@@ -45,7 +45,11 @@ public final class KMSClient: @unchecked Sendable {
     }
 
     /// 发送一个请求并等待响应；服务返回 error 时抛出对应的 KMSError。连接断开时重试一次。
-    public func call(_ request: [String: Any]) throws -> [String: Any] {
+    public func call(_ request: [String: Any]) throws -> [String: Any] { try call(request, secretField: nil).0 }
+
+    /// secretField：响应里装着机密（十六进制）的字段。它在原始字节里就被解码成 SecretBytes，并在交给 JSON 解析器之前
+    /// 用 '0' 覆盖——明文数据密钥从不变成 String / NSString（那些存储没法清零）。
+    func call(_ request: [String: Any], secretField: String?) throws -> ([String: Any], SecretBytes?) {
         lock.lock(); defer { lock.unlock() }
         for attempt in 0..<2 {
             do {
@@ -55,6 +59,7 @@ public final class KMSClient: @unchecked Sendable {
                 guard var line = reader?.next() else { throw KMSError.unreachable(socketPath, "connection closed") }
                 defer { SecretBytes.wipe(&line) }
                 lastLatencyMillis = Int(Date().timeIntervalSince(start) * 1000)
+                let secret = secretField.flatMap { KMSClient.extractHexField($0, from: &line) }
                 guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                     throw KMSError.badRequest("服务返回了无法解析的响应 / unparsable response")
                 }
@@ -64,7 +69,7 @@ public final class KMSClient: @unchecked Sendable {
                     throw KMSError(code, zh: e["messageZh"] as? String ?? e["message"] as? String ?? code,
                                    en: e["message"] as? String ?? code)
                 }
-                return obj
+                return (obj, secret)
             } catch let e as KMSError where e.code == "kms.unreachable" && attempt == 0 {
                 disconnect()
                 continue
@@ -87,19 +92,34 @@ public final class KMSClient: @unchecked Sendable {
 
     /// 返回 (明文数据密钥, 封装后的数据密钥)。明文只应短暂使用。
     public func generateDataKey(keyId: String, context: String = "") throws -> (plaintext: SecretBytes, ciphertextBlob: [UInt8]) {
-        let r = try call(["op": "GenerateDataKey", "keyId": keyId, "context": context])
-        guard var p = (r["plaintext"] as? String).flatMap({ try? Hex.decode($0) }),
-              let c = (r["ciphertextBlob"] as? String).flatMap({ try? Hex.decode($0) }) else {
+        let (r, p) = try call(["op": "GenerateDataKey", "keyId": keyId, "context": context], secretField: "plaintext")
+        guard let p, let c = (r["ciphertextBlob"] as? String).flatMap({ try? Hex.decode($0) }) else {
             throw KMSError.badRequest("响应字段缺失 / response fields missing")
         }
-        return (SecretBytes(consuming: &p), c)
+        return (p, c)
     }
 
     public func decrypt(ciphertextBlob: [UInt8], context: String = "") throws -> SecretBytes {
-        let r = try call(["op": "Decrypt", "ciphertextBlob": ciphertextBlob.hex, "context": context])
-        guard var p = (r["plaintext"] as? String).flatMap({ try? Hex.decode($0) }) else {
-            throw KMSError.badRequest("响应缺少 plaintext / response lacks plaintext")
+        let (_, p) = try call(["op": "Decrypt", "ciphertextBlob": ciphertextBlob.hex, "context": context], secretField: "plaintext")
+        guard let p else { throw KMSError.badRequest("响应缺少 plaintext / response lacks plaintext") }
+        return p
+    }
+
+    /// 在一行 JSON 的字节里找 "field":"<hex>"，解码成字节并把十六进制字符就地改成 '0'。找不到或不是十六进制返回 nil。
+    static func extractHexField(_ field: String, from line: inout [UInt8]) -> SecretBytes? {
+        let key = Array("\"\(field)\":\"".utf8)
+        guard line.count >= key.count, let start = (0...(line.count - key.count)).first(where: { line[$0..<($0 + key.count)].elementsEqual(key) }) else { return nil }
+        let from = start + key.count
+        guard let end = line[from...].firstIndex(of: 0x22), (end - from) % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c { case 0x30...0x39: c - 0x30; case 0x61...0x66: c - 0x61 + 10; case 0x41...0x46: c - 0x41 + 10; default: nil }
         }
-        return SecretBytes(consuming: &p)
+        var out = [UInt8](repeating: 0, count: (end - from) / 2)
+        for i in 0..<out.count {
+            guard let hi = nibble(line[from + 2 * i]), let lo = nibble(line[from + 2 * i + 1]) else { SecretBytes.wipe(&out); return nil }
+            out[i] = hi << 4 | lo
+        }
+        for i in from..<end { line[i] = 0x30 }
+        return SecretBytes(consuming: &out)
     }
 }

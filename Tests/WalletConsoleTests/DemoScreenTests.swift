@@ -399,7 +399,9 @@ import Glibc
         #expect(s.contains("已封存"), "未解封启动")
         try t.sendKeys("5")
         try t.waitFor("KEK")   // 只有密钥视图有这一列（总览的密钥面板也有 hot-wallet，不能用它判断）
-        try t.waitFor("✖ unavailable")   // 数据已到：封存时密钥不可用；模型未到前 u 不起作用
+        // 数据已到（模型未到前 u 不起作用）：封存显示为「⏸ 已封存」，不再与坏了的「✖」一样（issue 15）；热钱包签名器标 ★。
+        let keysScreen = try t.waitFor("⏸ 已封存")
+        #expect(keysScreen.contains("★ hot-wallet") && !keysScreen.contains("✖"), "\(keysScreen)")
         try t.sendKeys("u")
         try t.waitFor("口令（不回显）")
         try t.type(unsealPass)

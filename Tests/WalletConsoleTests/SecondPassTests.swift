@@ -193,3 +193,26 @@ extension SecondPassTests {
         #expect(!app.footerShowedStatus)
     }
 }
+
+extension SecondPassTests {
+    /// 密钥层级（issue 15）：以前已封存与坏了都显示成「✖ unavailable」，也看不出哪把是热钱包签名器。
+    /// 现在四种状态四个符号（本地化文字），热钱包签名器行首 ★。
+    @Test func keyHealthStatesAreDistinctAndTheHotSignerIsMarked() async {
+        let b = TestBackend(role: .admin)
+        b.set {
+            $0.keysValue.tiers = [
+                KeyTierRow(keyId: "hot-hsm", tier: "hsm", health: .unavailable, signatures: 1, lastUse: "—", kekAgeDays: 1, hotSigner: true),
+                KeyTierRow(keyId: "seed-db", tier: "db", health: .sealed, signatures: 0, lastUse: "—", kekAgeDays: 1),
+                KeyTierRow(keyId: "bad-kms", tier: "kms", health: .error, signatures: 0, lastUse: "—", kekAgeDays: 1),
+                KeyTierRow(keyId: "good-kms", tier: "kms", health: .ok, signatures: 0, lastUse: "—", kekAgeDays: 1),
+            ]
+        }
+        let (app, d) = await makeApp(b)
+        await app.press(.char("5"))
+        func row(_ id: String) -> String { (0..<40).map { d.line($0) }.first { $0.contains(id) } ?? "" }
+        #expect(row("hot-hsm").contains("★ hot-hsm") && row("hot-hsm").contains("⚠ 不可用"), "\(row("hot-hsm"))")
+        #expect(row("seed-db").contains("⏸ 已封存") && !row("seed-db").contains("★"), "\(row("seed-db"))")
+        #expect(row("bad-kms").contains("✖ 错误"), "\(row("bad-kms"))")
+        #expect(row("good-kms").contains("✔ 正常"), "\(row("good-kms"))")
+    }
+}

@@ -183,7 +183,8 @@ public struct FeeHistory: Sendable, Equatable {
     }
 }
 
-public enum TierHealth: String, Sendable { case ok, degraded, unavailable }
+/// 四种状态各有符号（与 CLI 的 status 一致）：封存是有意的，不可用是设备够不着，错误是钥匙不对。
+public enum TierHealth: String, Sendable, CaseIterable { case ok, degraded, sealed, unavailable, error }
 
 public struct KeyTierRow: Sendable, Equatable {
     public var keyId: String
@@ -193,9 +194,11 @@ public struct KeyTierRow: Sendable, Equatable {
     public var signatures: UInt64
     public var lastUse: String
     public var kekAgeDays: Int
-    public init(keyId: String, tier: String, health: TierHealth, signatures: UInt64, lastUse: String, kekAgeDays: Int) {
+    /// 这把钥匙是不是配置的热钱包签名器（行首标 ★）。
+    public var hotSigner: Bool
+    public init(keyId: String, tier: String, health: TierHealth, signatures: UInt64, lastUse: String, kekAgeDays: Int, hotSigner: Bool = false) {
         self.keyId = keyId; self.tier = tier; self.health = health; self.signatures = signatures
-        self.lastUse = lastUse; self.kekAgeDays = kekAgeDays
+        self.lastUse = lastUse; self.kekAgeDays = kekAgeDays; self.hotSigner = hotSigner
     }
 }
 

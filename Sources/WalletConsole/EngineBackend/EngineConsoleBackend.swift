@@ -292,9 +292,26 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     public func keys() async throws -> KeysModel {
         let (st, facts) = engine.keyFacts()
         let kekDays = st.kekAgeSeconds / 86_400
-        let tiers = facts.map { k in
-            KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: k.usable ? .ok : .unavailable,
-                       signatures: UInt64(k.signatures), lastUse: k.lastUse ?? "—", kekAgeDays: kekDays)
+        let hotKey = engine.config.hotWallet.keyId
+        // 热钱包签名器：有运行中的引擎就报它的真实检查（心跳），否则本进程检查；其他 HSM/KMS 钥匙已解封时逐个真实检查。
+        var hotReport = engine.runningEngine()?.signer
+        if hotReport == nil, !st.sealed { _ = await engine.usableHotSigner(); hotReport = engine.lastSignerReport }
+        var device: [String: TierHealth] = [:]
+        if !st.sealed {
+            for k in await engine.keystore.keyTierStatus() {
+                switch k.health {
+                case .ok: device[k.id] = .ok
+                case .sealed: device[k.id] = .sealed
+                case .unavailable: device[k.id] = .unavailable
+                case .error: device[k.id] = .error
+                }
+            }
+        }
+        let tiers = facts.map { k -> KeyTierRow in
+            var h: TierHealth = st.sealed ? .sealed : (device[k.keyId] ?? .ok)
+            if k.keyId == hotKey, let r = hotReport { h = TierHealth(rawValue: r.state) ?? .error }
+            return KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: h,
+                              signatures: UInt64(k.signatures), lastUse: k.lastUse ?? "—", kekAgeDays: kekDays, hotSigner: k.keyId == hotKey)
         }
         return KeysModel(seal: Self.seal(st), tiers: tiers)
     }

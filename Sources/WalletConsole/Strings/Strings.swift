@@ -28,6 +28,7 @@ public enum L: String, CaseIterable, Sendable {
     case wsPending, wsApproved, wsRejected, wsSigning, wsBroadcast, wsConfirmed, wsFailed
     case roleViewer, roleOperator, roleApprover, roleAdmin
     case keymapInvalid
+    case hlOk, hlDegraded, hlSealed, hlUnavailable, hlError
     case colon, dlgAbortCeremonyTitle, dlgAbortCeremonyBody, actAbortCeremony, ceremonyHidden, dlgClose, blkState, blkOwn, blkAlready, blkSkipped, bulkNoneValid, bulkMore, detRequestId, detUser, detHotAfter, themeKept, alreadyUnsealed, exitBye, exitLastMessage, msgLogTitle, msgLogEmpty, msgLogClose, msgMore, lookupFailed
 }
 

@@ -128,6 +128,22 @@ enum Fmt {
         }
     }
 
+    /// 签名器健康：✔ 正常、⚠ 降级/不可用、⏸ 封存、✖ 错误；热钱包签名器行首 ★。
+    static func tierHealth(_ h: TierHealth, _ t: Strings) -> (String, StyleRole) {
+        switch h {
+        case .ok: return ("✔ " + t[.hlOk], .ok)
+        case .degraded: return ("⚠ " + t[.hlDegraded], .warn)
+        case .sealed: return ("⏸ " + t[.hlSealed], .dim)
+        case .unavailable: return ("⚠ " + t[.hlUnavailable], .warn)
+        case .error: return ("✖ " + t[.hlError], .bad)
+        }
+    }
+
+    /// compact：总览的窄面板里不留对齐空格，保证名字本身尽量不被截断。
+    static func keyLabel(_ k: KeyTierRow, compact: Bool = false) -> String {
+        compact ? (k.hotSigner ? "★" : "") + k.keyId : (k.hotSigner ? "★ " : "  ") + k.keyId
+    }
+
     static func withdrawal(_ s: WithdrawalRowState, _ t: Strings) -> (String, StyleRole) {
         switch s {
         case .pending: return ("◷ " + t[.wsPending], .warn)

@@ -45,9 +45,8 @@ public final class DashboardView: ConsoleView {
             TableRow(id: s.address + s.asset, cells: [TextWidth.shortAddress(s.address), s.net.display, s.decision.rawValue])
         })
         keys.setPage(offset: 0, total: m.keys.tiers.count, rows: m.keys.tiers.map { k in
-            let sym = k.health == .ok ? "✔ " : k.health == .degraded ? "⚠ " : "✖ "
-            return TableRow(id: k.keyId, cells: [k.keyId, k.tier, sym + k.health.rawValue, String(k.signatures)],
-                            style: k.health == .ok ? .ok : .bad)
+            let (health, role) = Fmt.tierHealth(k.health, t)
+            return TableRow(id: k.keyId, cells: [Fmt.keyLabel(k, compact: true), k.tier, health, String(k.signatures)], style: role)
         })
     }
 

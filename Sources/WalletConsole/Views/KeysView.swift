@@ -25,10 +25,10 @@ public final class KeysView: ConsoleView {
         guard case .keys(let m) = data else { return }
         model = m
         table.setPage(offset: 0, total: m.tiers.count, rows: m.tiers.map { k in
-            let sym = k.health == .ok ? "✔ " : k.health == .degraded ? "⚠ " : "✖ "
-            return TableRow(id: k.keyId, cells: [k.keyId, k.tier, sym + k.health.rawValue, String(k.signatures), k.lastUse,
+            let (health, role) = Fmt.tierHealth(k.health, strings)
+            return TableRow(id: k.keyId, cells: [Fmt.keyLabel(k), k.tier, health, String(k.signatures), k.lastUse,
                                                  String(k.kekAgeDays)],
-                            style: k.health == .ok ? .ok : (k.health == .degraded ? .warn : .bad), copyValue: k.keyId)
+                            style: role, copyValue: k.keyId)
         })
     }
 

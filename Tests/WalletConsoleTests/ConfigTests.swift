@@ -14,6 +14,9 @@ import Testing
         // 警告显示在状态栏。
         let d = HeadlessDriver(size: Size(cols: 120, rows: 40))
         let app = ConsoleApp(backend: TestBackend(), driver: d, config: c)
+        // 消息 10 秒后过期：钉住时钟，全量并行测试再慢也不会在断言前过期。
+        let at = app.statusAt
+        app.clock = { at }
         app.requestRefresh(); await app.settle(); app.render()
         #expect(d.line(39).contains("第 3 行"))
     }

@@ -132,12 +132,17 @@ public final class HSMSigner: Signer, @unchecked Sendable {
         }
     }
 
-    /// 出错后丢掉会话；模块本身坏了（未映射的 CKR：令牌拔出后 SoftHSM2 的 C_GetTokenInfo 一直返回 CKR_GENERAL_ERROR，
-    /// 重新初始化失败后是 CKR_CRYPTOKI_NOT_INITIALIZED）还要让模块重新初始化、重新枚举，否则令牌插回来这个进程也看不见它。
-    /// 只对这类错误做：令牌/密钥找不到、PIN 错、会话丢失都不碰模块（重新初始化会让同一模块上别的会话全部失效）。
+    /// 出错后丢掉会话；像令牌被拔出过的错误（调用失败、令牌或钥匙找不到）还要让模块重新初始化、重新枚举——
+    /// SoftHSM2 实测：令牌目录拔掉再放回，已初始化的模块看不见它（C_GetTokenInfo 一直 CKR_GENERAL_ERROR，或一直「找不到令牌」）。
+    /// 模块只在没有别的活会话时才重新初始化（`PKCS11Module.reinitialize`），不打断同一模块上正常工作的会话。
+    /// PIN 错、会话丢失不碰模块。
     private func dropSession(after e: Error) {
         session = nil
-        if let h = e as? HSMError, case .call = h { try? PKCS11Module.load(ref.modulePath).reinitialize() }
+        guard let h = e as? HSMError else { return }
+        switch h {
+        case .call, .tokenNotFound, .keyNotFound: _ = try? PKCS11Module.load(ref.modulePath).reinitialize()
+        default: break
+        }
     }
 
     /// 测试用：让设备端丢掉当前会话。

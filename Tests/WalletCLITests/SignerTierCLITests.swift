@@ -128,8 +128,10 @@ struct TierFixture {
         #expect(try f.engineSigner()["tier"] as? String == "hsm")
         let nonce = try f.dev.nonce(hot)
 
-        // 拔掉令牌：运行中的引擎检查出来 → 不可用（不是「已封存」），告警一次，提现不签不发。
-        try FileManager.default.moveItem(atPath: hsm + "/tokens", toPath: hsm + "/tokens.away")
+        // 拔掉令牌（只拿走令牌自己的目录、槽位还在——QA 发现这种情况下运行中的引擎永远恢复不了）：
+        // 运行中的引擎检查出来 → 不可用（不是「已封存」），告警一次，提现不签不发。
+        let tokenDir = try #require(try FileManager.default.contentsOfDirectory(atPath: hsm + "/tokens").first)
+        try FileManager.default.moveItem(atPath: hsm + "/tokens/" + tokenDir, toPath: hsm + "/token.away")
         try f.withdraw("h2", "0.2", b)
         let down = try f.waitFor(10) { try f.engineSigner()["state"] as? String == "unavailable" }
         #expect(down, "\((try? f.engineSigner()) ?? [:])")
@@ -142,7 +144,7 @@ struct TierFixture {
         #expect(try f.dev.balance(b) == 0 && f.dev.nonce(hot) == nonce)
 
         // 令牌插回来：同一个引擎进程（模块在拔出前已初始化，要重新枚举才看得见令牌）在有界退避内自己恢复，等着的提现恰好发出一次。
-        try FileManager.default.moveItem(atPath: hsm + "/tokens.away", toPath: hsm + "/tokens")
+        try FileManager.default.moveItem(atPath: hsm + "/token.away", toPath: hsm + "/tokens/" + tokenDir)
         #expect(try f.waitFor(25) { try f.dev.balance(b) == 200_000_000_000_000_000 }, "令牌回来后引擎没有自己恢复")
         #expect(try f.waitFor(5) { try f.engineSigner()["state"] as? String == "ok" }, "心跳每 2 秒一次")
         let back = try f.engineSigner()

@@ -181,7 +181,8 @@ struct StatusCommand: ParsableCommand {
             for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
             if let e = s.engine {
                 // 运行中引擎的真实状态（心跳），不是本查询进程的。
-                let state = e.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封、在签名" : "unsealed, signing")
+                // 「在不在签名」看下面签名器那一行（已解封但令牌拔了就不在签）。
+                let state = e.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed")
                 let by = e.lastSealBy.map { zh ? "（最近一次封存：\($0)）" : " (last sealed by \($0))" } ?? ""
                 print("\(zh ? "引擎" : "engine"): pid \(e.pid)，\(zh ? "密钥库" : "keystore") \(state)\(by)，\(zh ? "签名器" : "signer") \(e.signerTier ?? "-") \(e.signerKeyId)")
             } else {

@@ -14,6 +14,8 @@ public enum HSMError: WalletError, Equatable {
     case keyNotFound(String)
     case badPublicKey
     case call(function: String, rv: UInt)
+    case tokenAmbiguous(String, Int)
+    case badInput(String, String)
 
     public var code: String {
         switch self {
@@ -26,11 +28,13 @@ public enum HSMError: WalletError, Equatable {
         case .keyNotFound: return "hsm.key_not_found"
         case .badPublicKey: return "hsm.bad_public_key"
         case .call: return "hsm.call_failed"
+        case .tokenAmbiguous: return "hsm.token_ambiguous"
+        case .badInput: return "hsm.bad_input"
         }
     }
 
     public var isBadInput: Bool {
-        switch self { case .wrongPin, .tokenNotFound, .keyNotFound, .moduleLoad: return true; default: return false }
+        switch self { case .wrongPin, .tokenNotFound, .keyNotFound, .moduleLoad, .tokenAmbiguous, .badInput: return true; default: return false }
     }
 
     public func message(_ lang: Language) -> String {
@@ -43,7 +47,13 @@ public enum HSMError: WalletError, Equatable {
         case .noFreeSlot:
             return zh ? "没有可初始化的空槽位。" : "no free slot to initialise a token in."
         case .wrongPin:
-            return zh ? "HSM PIN 错误。注意多次错误会锁定令牌。" : "wrong HSM PIN. Repeated failures lock the token."
+            return zh ? "HSM PIN 错误。注意多次错误会锁定令牌。若 PIN 在令牌上改过，用 `hsm set-pin --key ID --pin-file F` 更新存着的 PIN。"
+                      : "wrong HSM PIN. Repeated failures lock the token. If the PIN was changed on the token, update the stored one with `hsm set-pin --key ID --pin-file F`."
+        case let .tokenAmbiguous(l, n):
+            return zh ? "有 \(n) 个标签都是 '\(l)' 的令牌：无法确定用哪一个，拒绝登录（用错令牌会把它的 PIN 试锁）。给令牌起唯一的标签。"
+                      : "\(n) tokens are labelled '\(l)': cannot tell which to use, refusing to log in (trying the PIN on the wrong token can lock it). Give tokens unique labels."
+        case let .badInput(zhMsg, enMsg):
+            return zh ? zhMsg + "。没有改动任何令牌。" : enMsg + ". No token was changed."
         case .pinLocked:
             return zh ? "HSM PIN 已被锁定：需由安全官（SO）解锁。" : "the HSM PIN is locked: the security officer must unlock it."
         case .sessionLost:
@@ -94,10 +104,26 @@ public final class PKCS11Module: @unchecked Sendable {
 
     /// 重新初始化（C_Finalize + C_Initialize，不卸载库）：令牌拔出再插回后，模块要重新枚举槽位才看得见它。
     /// 之前的会话全部失效，持有者下一次调用会拿到错误并重连。
-    public func reinitialize() throws {
+    /// 只在这个模块上没有别的活会话时才做（否则会让正常工作的签名器、别的令牌上的会话一起失效），且两次之间至少 2 秒。
+    /// 返回是否真的重新初始化了。
+    @discardableResult
+    public func reinitialize() throws -> Bool {
         PKCS11Module.registryLock.lock(); defer { PKCS11Module.registryLock.unlock() }
+        let ok = stateLock.withLock { () -> Bool in
+            guard liveSessions == 0, Date().timeIntervalSince(lastReinit) >= 2 else { return false }
+            lastReinit = Date()
+            return true
+        }
+        guard ok else { return false }
         try ck("C_Initialize", cpkcs11_reinit(handle))
+        return true
     }
+
+    private let stateLock = NSLock()
+    private var liveSessions = 0
+    private var lastReinit = Date.distantPast
+    func sessionOpened() { stateLock.withLock { liveSessions += 1 } }
+    func sessionClosed() { stateLock.withLock { liveSessions -= 1 } }
 
     /// 卸载（C_Finalize）——测试切换令牌目录时使用。
     public static func unloadAll() {
@@ -127,8 +153,11 @@ public final class PKCS11Module: @unchecked Sendable {
         }
     }
 
+    /// 标签必须唯一：两个同名令牌时拒绝（以前随便挑一个，引擎会拿存着的 PIN 去试另一个令牌，可能把它锁死）。
     public func slot(forToken label: String) throws -> UInt {
-        guard let t = try tokens().first(where: { $0.initialized && $0.label == label }) else { throw HSMError.tokenNotFound(label) }
+        let matches = try tokens().filter { $0.initialized && $0.label == label }
+        guard let t = matches.first else { throw HSMError.tokenNotFound(label) }
+        guard matches.count == 1 else { throw HSMError.tokenAmbiguous(label, matches.count) }
         return t.slot
     }
 
@@ -136,6 +165,14 @@ public final class PKCS11Module: @unchecked Sendable {
     public func initToken(label: String, soPin: SecretBytes, userPin: SecretBytes) throws -> UInt {
         // 同一模块内串行初始化：两个线程抢同一个空槽位时，后者会把前者刚初始化的令牌覆盖掉。
         initLock.lock(); defer { initLock.unlock() }
+        // 先检查、后动令牌：PKCS#11 没有「删除令牌」，半途失败会留下一个占着槽位的半成品。
+        guard !label.isEmpty, label.utf8.count <= 32 else { throw HSMError.badInput("令牌标签须为 1–32 字节（收到 \(label.utf8.count)）", "the token label must be 1–32 bytes (got \(label.utf8.count))") }
+        for (what, whatEn, pin) in [("用户 PIN", "user PIN", userPin), ("SO PIN", "SO PIN", soPin)] where !(4...255).contains(pin.count) {
+            throw HSMError.badInput("\(what)须为 4–255 字节（收到 \(pin.count)）", "the \(whatEn) must be 4–255 bytes (got \(pin.count))")
+        }
+        guard try !tokens().contains(where: { $0.initialized && $0.label == label }) else {
+            throw HSMError.badInput("已经有一个标签为 '\(label)' 的令牌：标签必须唯一，换一个标签", "a token labelled '\(label)' already exists: labels must be unique, pick another")
+        }
         guard let free = try tokens().first(where: { !$0.initialized }) else { throw HSMError.noFreeSlot }
         var lab = [UInt8](repeating: 0x20, count: 32)
         for (i, b) in Array(label.utf8).prefix(32).enumerated() { lab[i] = b }
@@ -165,9 +202,10 @@ public final class PKCS11Session: @unchecked Sendable {
         try ck("C_OpenSession", cpkcs11_open_session(module.handle, CK_SLOT_ID(slot),
                                                      CK_FLAGS(CKF_SERIAL_SESSION | CKF_RW_SESSION), &h))
         handle = h
+        module.sessionOpened()
     }
 
-    deinit { _ = cpkcs11_close_session(module.handle, handle) }
+    deinit { _ = cpkcs11_close_session(module.handle, handle); module.sessionClosed() }
 
     /// 在设备端关闭会话（模拟令牌重启/会话被回收），本对象随后的调用会得到 sessionLost。
     func closeOnDevice() { _ = cpkcs11_close_session(module.handle, handle) }

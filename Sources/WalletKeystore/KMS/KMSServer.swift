@@ -47,7 +47,20 @@ public final class KMSServer: @unchecked Sendable {
             guard (st.st_mode & S_IFMT) == S_IFSOCK else {
                 throw KMSError.badRequest("\(path) 已存在且不是套接字 / exists and is not a socket")
             }
-            unlink(path)  // 上次异常退出留下的旧套接字
+            // 有人在听：另一个 KMS 正在服务这个 home，不能抢走它的套接字（抢走后新客户端全都连不上它）。
+            // 连不上（ECONNREFUSED）才是上次异常退出留下的旧套接字，可以删。
+            let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var a = sockaddr_un()
+            a.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &a.sun_path) { p in
+                for (i, b) in path.utf8.enumerated() { p[i] = b }
+                p[path.utf8.count] = 0
+            }
+            let live = probe >= 0 && withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } } == 0
+            if probe >= 0 { close(probe) }
+            if live { throw KMSError.alreadyRunning(path) }
+            unlink(path)
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw KeystoreError.io("socket: \(String(cString: strerror(errno)))") }

@@ -63,6 +63,10 @@ import Testing
                 "运行中的引擎 2 秒内没有封存")
         let sealedSeen = try waitFor(3) { let e = try engineState(); return e["sealed"] as? Bool == true && e["lastSealBy"] as? String == "cust" }
         #expect(sealedSeen, "\((try? engineState()) ?? [:])")
+        // 监控看得见被封存的引擎（QA：以前 healthy: true、退出 0）。
+        let st = try run(["status", "--json"])
+        #expect(st.status == 1 && ((st.json as? [String: Any])?["problems"] as? [String] ?? []).contains("engine.sealed"), "\(st.stdout)")
+        #expect(try run(["signer", "status"]).status == 1)
         try withdraw("s2", "0.2", b)
         usleep(6_000_000)   // 三个提现轮次
         try dev.mine(1)

@@ -108,6 +108,15 @@ struct TierFixture {
         let pin = CLIRunner.write("1234\n", to: f.t.dir, "pin.txt"), so = CLIRunner.write("5678\n", to: f.t.dir, "so.txt")
         try f.setUp()
         #expect(try f.run(["hsm", "init-token", "--label", "hot", "--so-pin-file", so, "--pin-file", pin] + f.t.op("root")).status == 0)
+        // QA：同名令牌、过短的 PIN 以前会留下占着槽位的半成品令牌；现在先检查、退出 2、令牌数不变。
+        func tokenCount() throws -> Int { ((try f.json(["hsm", "list"])["tokens"] as? [[String: Any]]) ?? []).filter { $0["initialized"] as? Bool == true }.count }
+        let before = try tokenCount()
+        let dup = try f.run(["hsm", "init-token", "--label", "hot", "--so-pin-file", so, "--pin-file", pin] + f.t.op("root"))
+        #expect(dup.status == 2 && dup.stderr.contains("hsm.bad_input"), "\(dup.stderr)")
+        let shortPin = CLIRunner.write("12\n", to: f.t.dir, "short.txt")
+        let short = try f.run(["hsm", "init-token", "--label", "other", "--so-pin-file", so, "--pin-file", shortPin] + f.t.op("root"))
+        #expect(short.status == 2 && short.stderr.contains("hsm.bad_input"), "\(short.stderr)")
+        #expect(try tokenCount() == before)
         let k = try f.json(["hsm", "keygen", "--token", "hot", "--label", "hot-hsm", "--pin-file", pin, "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
         let key = try #require(k["id"] as? String), hot = try #require(k["address"] as? String)
         // 审批人不能换签名器（只有 admin）。
@@ -187,6 +196,10 @@ extension SignerTierCLITests {
         }
         var kms = try serve()
         defer { f.stop(kms) }
+        // QA：第二个 kms serve 以前会抢走套接字、退出时删掉它，正在服务的 KMS 从此连不上。
+        let second = try f.run(["kms", "serve", "--unseal-passphrase-file", kmsPass])
+        #expect(second.status == 2 && second.stderr.contains("kms.already_running"), "\(second.stderr)")
+        #expect(try f.run(["kms", "status"]).status == 0, "第一个 KMS 仍然可达")
         let k = try f.json(["kms", "keygen", "--label", "hot-kms", "--unseal-passphrase-file", f.t.unseal] + f.t.op("root"))
         let key = try #require(k["id"] as? String), hot = try #require(k["address"] as? String)
         #expect(k["tier"] as? String == "kms")
@@ -278,6 +291,8 @@ extension SignerTierCLITests {
         #expect(seal == "shares")
         let two = try files.prefix(2).map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
         let one = CLIRunner.write(two[0] + "\n", to: f.t.dir, "one.txt"), pair = CLIRunner.write(two.joined(separator: "\n") + "\n", to: f.t.dir, "two.txt")
+        let wrongKind = try f.run(["engine", "run", "--once", "--unseal-passphrase-file", f.t.unseal])
+        #expect(wrongKind.status == 2 && wrongKind.stderr.contains("keystore.unseal_mode") && wrongKind.stderr.contains("--unseal-shares-file"), "\(wrongKind.stderr)")
         let short = try f.run(["engine", "run", "--once", "--unseal-shares-file", one])
         #expect(short.status == 2, "\(short.stderr)")
         let ok = try f.run(["engine", "run", "--once", "--unseal-shares-file", pair])

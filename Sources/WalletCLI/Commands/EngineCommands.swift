@@ -211,6 +211,7 @@ struct StatusUnhealthy: WalletError {
             "node.unreachable": ("检查节点与网络", "check the node and network"),
             "node.chain_id_mismatch": ("节点在另一条链上，检查 config.json 的 rpcUrls", "the node is on another chain, check rpcUrls in config.json"),
             "signer.unavailable": ("签名设备或服务够不着（令牌、KMS）；恢复后自动继续，见 ledger alerts", "the signing device or service is unreachable (token, KMS); resumes by itself, see ledger alerts"),
+            "engine.sealed": ("运行中的引擎已封存、不签名；排查完后持有口令/份额的人重启引擎解封", "the running engine is sealed and does not sign; once investigated, a holder of the passphrase/shares restarts it unsealed"),
             "signer.error": ("签名器配置或设备给出错误结果，见 ledger alerts", "the signer is misconfigured or returned bad results, see ledger alerts"),
             "scanner.halted": ("深度重组超过窗口，核对后 scanner rescan --from N", "a reorg deeper than the window; check, then scanner rescan --from N"),
         ]
@@ -534,6 +535,7 @@ enum InitShares {
         if !FileManager.default.fileExists(atPath: dir) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        chmod(dir, 0o700)   // 已存在的空目录也收紧（帮助里承诺 0700）
         var out: [String] = []
         for (i, s) in shares.enumerated() {
             let path = (dir as NSString).appendingPathComponent("\(name)-\(i + 1)-of-\(shares.count)-threshold-\(threshold).txt")

@@ -54,6 +54,15 @@ enum EngineCLI {
     static func unseal(_ engine: any Unsealable, _ u: UnsealOptions, lang: Language) throws {
         let st = engine.sealStatus()
         guard st.sealed else { return }
+        // 给错了种类的解封材料：直接说这个 home 用哪一种（以前报「没有给文件选项、也没有终端」，而文件明明给了）。
+        if st.mode == .passphrase, u.unsealPassphraseFile == nil, u.unsealSharesFile != nil {
+            throw EngineError("keystore.unseal_mode", zh: "这个密钥库用口令解封，不用份额：改用 --unseal-passphrase-file F。",
+                              en: "this keystore unseals with a passphrase, not shares: use --unseal-passphrase-file F.", badInput: true)
+        }
+        if st.mode == .shares, u.unsealSharesFile == nil, u.unsealPassphraseFile != nil {
+            throw EngineError("keystore.unseal_mode", zh: "这个密钥库用 \(st.threshold ?? 0)-of-\(st.shareCount ?? 0) 份额解封，没有口令：改用 --unseal-shares-file F（每行一份）。",
+                              en: "this keystore unseals with \(st.threshold ?? 0)-of-\(st.shareCount ?? 0) shares, not a passphrase: use --unseal-shares-file F (one share per line).", badInput: true)
+        }
         switch st.mode {
         case .passphrase:
             let p = try KeystoreCLI.readSecret(file: u.unsealPassphraseFile, what: lang == .zh ? "解封口令" : "unseal passphrase",
@@ -124,6 +133,8 @@ enum EngineCLI {
         if !w.reason.isEmpty { o["reason"] = w.reason }
         if let n = w.nonce { o["nonce"] = n }
         if let h = w.txHash { o["txHash"] = h }
+        // 有取消请求就带上（requested / approved / noop_sent / done / too_late），值班不必另查。
+        if let c = try? e.withdrawalCancel(w.id) { o["cancel"] = ["state": c.state, "requestedBy": c.requestedBy, "approvedBy": c.approvedBy ?? NSNull(), "noopHash": c.noopHash ?? NSNull()] as [String: Any] }
         return o
     }
 

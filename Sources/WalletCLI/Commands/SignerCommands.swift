@@ -39,7 +39,7 @@ struct SignerCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不正常退出 1")
+        static let configuration = CommandConfiguration(abstract: "热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不是 ✔ 正常（含封存）退出 1")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var u: UnsealOptions
@@ -62,8 +62,10 @@ struct SignerCommand: ParsableCommand {
                     o["source"] = e.runningEngine() != nil ? "engine" : "this-process"
                     CLI.printJSON(o)
                 } else { print(EngineCLI.signerLine(r, zh: g.language == .zh)) }
-                if r.state == "unavailable" || r.state == "error" {
-                    throw EngineError("signer.\(r.state)", zh: "热钱包签名器\(r.state == "error" ? "错误" : "不可用")：\(r.lastErrorCode ?? "")", en: "the hot-wallet signer is \(r.state): \(r.lastErrorCode ?? "")")
+                if r.state != "ok" {
+                    let word = ["error": "错误", "sealed": "已封存"][r.state] ?? "不可用"
+                    throw EngineError("signer.\(r.state)", zh: "热钱包签名器\(word)\(r.state == "sealed" ? "，不签名" : "：" + (r.lastErrorCode ?? ""))",
+                                      en: "the hot-wallet signer is \(r.state)\(r.state == "sealed" ? " and does not sign" : ": " + (r.lastErrorCode ?? ""))")
                 }
             }
         }

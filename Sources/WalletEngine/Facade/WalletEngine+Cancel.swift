@@ -28,8 +28,12 @@ extension WalletEngine {
     public func requestCancel(withdrawalID id: Int64, reason: String, by op: Operator) throws -> WithdrawalCancel {
         try authorize(op, .withdrawCancel)
         let r = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !r.isEmpty, r.count <= 500, !r.contains("\n") else {
-            throw EngineError("withdraw.cancel_reason", zh: "--reason 必填（一行，≤ 500 字符）：写明为什么取消。", en: "--reason is required (one line, ≤ 500 characters): say why.", badInput: true)
+        guard !r.isEmpty else {
+            throw EngineError("withdraw.cancel_reason", zh: "--reason 必填：写明为什么取消（写进审计）。", en: "--reason is required: say why (it goes into the audit log).", badInput: true)
+        }
+        guard r.count <= 500, !r.contains("\n") else {
+            throw EngineError("withdraw.cancel_reason", zh: "--reason 太长或有换行（\(r.count) 字符）：写成一行、不超过 500 字符。",
+                              en: "--reason is too long or multi-line (\(r.count) characters): keep it to one line of at most 500.", badInput: true)
         }
         return try gate.transaction { l in
             let w = try l.withdrawal(id: id)

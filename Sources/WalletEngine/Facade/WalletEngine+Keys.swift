@@ -84,7 +84,8 @@ extension WalletEngine {
         try gate.put(Self.heartbeatKey, Heartbeat(pid: getpid(), at: now, sealed: sealed, signerTier: tier,
                                                    signerKeyId: config.hotWallet.keyId, signerAddress: config.hotWallet.address,
                                                    lastSealBy: req?.operatorName, lastSealAt: req?.at, sealedSince: since,
-                                                   signer: signerReport.get, approvedWaiting: waiting, waitingReason: reason))
+                                                   signer: signerReport.get.map { r in var r = r; if sealed { r.state = "sealed" }; return r },
+                                                   approvedWaiting: waiting, waitingReason: reason))
     }
 
     /// 本机上正在运行的（另一个）引擎的心跳：10 秒内写过、进程还活着。

@@ -140,6 +140,8 @@ extension WalletEngine {
         st.engine = runningEngine()
         if st.engine == nil { _ = await usableHotSigner(); st.signer = lastSignerReport }
         if let r = st.engine?.signer ?? st.signer, r.state == "unavailable" || r.state == "error" { st.problems.append("signer.\(r.state)") }
+        // 运行中的引擎被封存（恐慌按钮）：有意的，但监控必须看得见——它不签名，已批准的提现在等。
+        if st.engine?.sealed == true { st.problems.append("engine.sealed") }
         // 没有一个健康的节点（不可达、chainId 不符）就是问题：status 退出 1，值班一眼能看到。
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }

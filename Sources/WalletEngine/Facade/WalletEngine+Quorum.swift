@@ -109,6 +109,10 @@ extension WalletEngine {
         do {
             try await Self.$executingProposal.withValue(id) { try await execute(p, as: proposer) }
             p.state = .executed
+        } catch let e as WalletError where Self.notNowErrors.contains(e.code) {
+            // 现在做不了、提议本身没错（例如引擎在跑、节点暂时不可达）：提议保持待批准，照错误里的建议处理后再 approve。
+            logger.warn("admin.approve_deferred", ["id": .int(Int64(id)), "code": .string(e.code)])
+            throw e
         } catch {
             p.state = .failed
             p.note = (error as? any WalletError)?.message(.en) ?? "\(error)"
@@ -130,6 +134,9 @@ extension WalletEngine {
         try recordAudit(op, action: "admin.reject", subject: String(id), cli: "admin reject \(id) --reason …", via: "cli")
         return p
     }
+
+    /// 执行时遇到这些错误，提议不算失败（以前被标成 failed，只能重新提议）。
+    static let notNowErrors: Set<String> = ["signer.engine_running", "signer.chain_unreachable"]
 
     func execute(_ p: AdminProposal, as proposer: Operator) async throws {
         let v = p.payload

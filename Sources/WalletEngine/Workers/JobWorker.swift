@@ -58,7 +58,7 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
             throw EngineError("job.unknown_kind", zh: "未知的任务类型 \(job.kind)。", en: "unknown job kind \(job.kind).")
         }
         switch kind {
-        case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger)
+        case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)
         case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx, asJob: true)
         case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
         case .refreshFees: _ = try await engine.fees.refresh()

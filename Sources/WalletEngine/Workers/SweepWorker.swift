@@ -94,7 +94,7 @@ extension WalletEngine {
     public func sweepRun(by op: Operator) async throws -> Int {
         try authorize(op, .sweepRun)
         try recordAudit(op, action: "sweep.run", subject: "", cli: "sweep run", via: "cli")
-        return try await sweepRun()
+        return try await sweepRun(requireSigner: true)
     }
 
     /// 入队一个归集任务给运行中的引擎（授权在入队时做）。
@@ -104,11 +104,18 @@ extension WalletEngine {
         return try enqueue(.sweepRun)
     }
 
-    public func sweepRun(logger log: EngineLogger? = nil) async throws -> Int {
+    /// requireSigner：运维要求的这一轮（CLI / 任务）没有签名器就失败并说明原因（任务按退避重试、最后进死信），
+    /// 而不是「完成」却什么都没归集；自动归集的常规轮次只记日志。
+    public func sweepRun(logger log: EngineLogger? = nil, requireSigner: Bool = false) async throws -> Int {
         let log = log ?? logger.child("sweeper")
         var steps = try await advanceSweeps(log)
         guard let hotSigner = await usableHotSigner() else {
-            log.warn("sweep.sealed", ["reason": "keystore sealed; sweeps need the HD seed and the hot-wallet key"])
+            let reason = signerFailure ?? (keystore.isSealed ? "keystore.sealed" : "signer.unavailable")
+            log.warn(reason == "keystore.sealed" ? "sweep.sealed" : "sweep.signer_unavailable", ["reason": .string(reason)])
+            if requireSigner {
+                throw EngineError("sweep.no_signer", zh: "这一轮归集没有做：热钱包签名器\(reason == "keystore.sealed" ? "已封存" : "不可用")（\(reason)）。恢复后任务自动重试。",
+                                  en: "this sweep round did nothing: the hot-wallet signer is \(reason == "keystore.sealed" ? "sealed" : "unavailable") (\(reason)). The job retries once it recovers.")
+            }
             return steps
         }
         let e = try await fees.current()

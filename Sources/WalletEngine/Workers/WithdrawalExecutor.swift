@@ -298,6 +298,10 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                     _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "已取消：同一 nonce 的 NOOP 交易 \(h) 上链（\(by)）")
                     try l.appendAudit(operatorName: "system", action: "withdraw.cancelled", subject: String(w.id),
                                       details: ["noopHash": h, "nonce": String(nonce), "fee": fee.decimalString])
+                    try l.store.insertAlert(kind: "withdraw.cancelled",
+                                            message: "提现 #\(w.id) 已取消：同一 nonce 的 NOOP 上链，\(w.amount.decimalString)（最小单位）已解冻回用户。",
+                                            messageEn: "withdrawal #\(w.id) was cancelled: the same-nonce NOOP landed and \(w.amount.decimalString) (base units) was unfrozen back to the user.",
+                                            at: clock())
                     cancel?.outcome = "done"
                 } else if rc.succeeded {
                     _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)

@@ -166,6 +166,8 @@ struct StatusCommand: ParsableCommand {
                                                         "pendingApproval": st.policy.pendingApproval] as [String: Any],
                                      "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
                 }
+                // 各层级此刻是否可用（本机：HSM 模块、KMS 套接字）；签名器本身的健康看 signer / engine.signer。
+                if let ks = try? EngineCLI.keystore(home, lang: g.language) { o["tiers"] = KeystoreCLI.tiersJSON(KeystoreCLI.tiers(ks, home)) }
                 // 本进程的加固（每个命令入口都做）：core dump 关闭；内存整体锁定只在 RLIMIT_MEMLOCK 不受限时（否则机密缓冲区逐个 mlock）。
                 o["hardening"] = ["coreDumps": ProcessHardening.coreLimit == 0 && ProcessHardening.dumpable == 0 ? "off" : "on",
                                   "memoryLock": ProcessHardening.memoryLock]

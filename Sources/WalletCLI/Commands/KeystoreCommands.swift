@@ -131,16 +131,10 @@ struct KeystoreStatus: ParsableCommand {
             let ks = try EngineCLI.keystore(home, lang: g.language)
             let s = ks.sealStatus()
             let n = try ks.list().count
-            let sock = (home.resolved as NSString).appendingPathComponent("kms.sock")
-            let module = FileManager.default.fileExists(atPath: HsmCommand.defaultModule) ? HsmCommand.defaultModule : nil
-            let tiers = ks.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
+            let tiers = KeystoreCLI.tiers(ks, home)
             if g.json {
                 var o = KeystoreCLI.statusJSON(s, keys: n)
-                o["tiers"] = tiers.map { t -> [String: Any] in
-                    var d: [String: Any] = ["tier": t.tier.rawValue, "available": t.available, "detail": t.detail]
-                    if let ms = t.latencyMillis { d["latencyMillis"] = ms }
-                    return d
-                }
+                o["tiers"] = KeystoreCLI.tiersJSON(tiers)
                 CLI.printJSON(o)
                 return
             }

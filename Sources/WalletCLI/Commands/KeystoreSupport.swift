@@ -69,6 +69,21 @@ enum KeystoreCLI {
         return out
     }
 
+    /// 各层级此刻是否可用（HSM 模块能加载、KMS 套接字能连上、加密库总在）：keystore status 与 status 共用。
+    static func tiers(_ ks: HomeKeystore, _ home: HomeOption) -> [TierAvailability] {
+        let sock = (home.resolved as NSString).appendingPathComponent("kms.sock")
+        let module = FileManager.default.fileExists(atPath: HsmCommand.defaultModule) ? HsmCommand.defaultModule : nil
+        return ks.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
+    }
+
+    static func tiersJSON(_ tiers: [TierAvailability]) -> [[String: Any]] {
+        tiers.map { t -> [String: Any] in
+            var d: [String: Any] = ["tier": t.tier.rawValue, "available": t.available, "detail": t.detail]
+            if let ms = t.latencyMillis { d["latencyMillis"] = ms }
+            return d
+        }
+    }
+
     static func statusJSON(_ s: SealStatus, keys: Int?) -> [String: Any] {
         var o: [String: Any] = ["initialized": s.initialized, "sealed": s.sealed, "mode": s.mode.rawValue,
                                 "progress": s.progress, "kekVersion": s.kekVersion, "kekCreated": s.kekCreated,

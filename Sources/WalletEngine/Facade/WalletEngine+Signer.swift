@@ -118,7 +118,7 @@ extension WalletEngine {
         // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
         let fullZh = kind == "signer.address_mismatch" ? zh : "热钱包签名器 \(id) 不可用（\(code ?? kind)）：\(zh)。已批准的提现等待，恢复后自动继续。"
         let fullEn = kind == "signer.address_mismatch" ? en : "the hot-wallet signer \(id) is unavailable (\(code ?? kind)): \(en). Approved withdrawals wait and resume when it recovers."
-        try? gate.alertOnce(Self.signerAlertKey, kind: kind, zh: fullZh, en: fullEn, at: now)
+        _ = try? gate.alertOnce(Self.signerAlertKey, kind: kind, zh: fullZh, en: fullEn, at: now)
         metrics.signerHealthy.set(0)
     }
 
@@ -128,7 +128,7 @@ extension WalletEngine {
         if wasBroken { logger.info("signer.recovered", ["keyId": .string(config.hotWallet.keyId)]) }
         if wasBroken || !signerAlertCleared.get {
             signerAlertCleared.write { $0 = true }
-            try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock())
+            _ = try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock())
         }
         metrics.signerHealthy.set(1)
     }

@@ -363,7 +363,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         guard let signer = await signerProvider(), let last = record.attempts.last else { return false }
         let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
         guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
-            try gate.alertOnce("engine.cancel_cap.\(w.id)", kind: "withdraw.cancel_at_cap",
+            _ = try gate.alertOnce("engine.cancel_cap.\(w.id)", kind: "withdraw.cancel_at_cap",
                                zh: "提现 #\(w.id) 的取消已批准，但 NOOP 要比原交易加价，会超过 fees.maxFeePerGasCap：未发出。提高上限后自动继续。",
                                en: "the cancel of withdrawal #\(w.id) is approved, but the NOOP must outbid the original and would exceed fees.maxFeePerGasCap; not sent. Raise the cap and it continues.",
                                at: clock())

@@ -68,12 +68,10 @@ struct FailingWorker: EngineWorker {
     let rt = EngineRuntime(workers: [w, StepWorker(name: "other")], logger: EngineLogger(sink: MemoryLogSink()), metrics: m, graceSeconds: 5)
     let task = Task { await rt.run() }
     while w.finished < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
-    let t0 = Date()
     rt.requestStop("test")
     let kind = await task.value
-    let elapsed = Date().timeIntervalSince(t0)
+    // .graceful 本身就说明在宽限期内停下了（否则是 .forced）；不再断言墙钟时间（全量并行时调度可以任意慢）。
     #expect(kind == .graceful)
-    #expect(elapsed < 10.0)   // 宽限 5 秒；全量并行测试时调度可能很慢，关键断言是下面“开始的步骤都做完”
     // 每个开始的步骤都做完了：没有半途放弃的资金操作。
     #expect(w.started == w.finished)
     #expect(w.started > 0 && w.started < 1000)

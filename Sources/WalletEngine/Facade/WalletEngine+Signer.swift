@@ -100,6 +100,8 @@ extension WalletEngine {
     /// 签名本身失败（设备在检查之后掉了、服务报错、自检不过）：告警一次，执行器让这一轮失败。
     func signFailed(_ error: Error) {
         let code = (error as? WalletError)?.code ?? "signer.failed"
+        // 检查之后、签名之前刚好被封存（恐慌按钮）：这是封存，不是故障，不告警。
+        if code == "keystore.sealed" { note(state: "sealed", signer: nil, latency: nil); return }
         let self_check = code == "signer.self_check_failed" || code == "signer.wrong_key" || code == "signer.no_recovery_id"
         signerFailed(self_check ? "signer.error" : "signer.unavailable", state: self_check ? "error" : "unavailable", cause: error)
     }
@@ -116,8 +118,16 @@ extension WalletEngine {
         let now = clock()
         note(state: state, signer: nil, latency: nil, error: (code ?? kind, zh, en, now))
         // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
-        let fullZh = kind == "signer.address_mismatch" ? zh : "热钱包签名器 \(id) 不可用（\(code ?? kind)）：\(zh)。已批准的提现等待，恢复后自动继续。"
-        let fullEn = kind == "signer.address_mismatch" ? en : "the hot-wallet signer \(id) is unavailable (\(code ?? kind)): \(en). Approved withdrawals wait and resume when it recovers."
+        let fullZh: String, fullEn: String
+        switch kind {
+        case "signer.address_mismatch": (fullZh, fullEn) = (zh, en)
+        case "signer.error":
+            fullZh = "热钱包签名器 \(id) 给出了错误的签名（\(code ?? kind)）：\(zh)。不签名；核对 signer status 与设备。"
+            fullEn = "the hot-wallet signer \(id) returned a bad signature (\(code ?? kind)): \(en). Not signing; check signer status and the device."
+        default:
+            fullZh = "热钱包签名器 \(id) 不可用（\(code ?? kind)）：\(zh)。已批准的提现等待，恢复后自动继续。"
+            fullEn = "the hot-wallet signer \(id) is unavailable (\(code ?? kind)): \(en). Approved withdrawals wait and resume when it recovers."
+        }
         _ = try? gate.alertOnce(Self.signerAlertKey, kind: kind, zh: fullZh, en: fullEn, at: now)
         metrics.signerHealthy.set(0)
     }

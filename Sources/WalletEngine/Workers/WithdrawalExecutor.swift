@@ -71,7 +71,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                     continue
                 }
                 // 一笔签不了就停：后面的 nonce 不能越过它
-                do { guard try await signAndSend(w, signer: signer, ctx) else { break } } catch let e as SignFailure { signError = e.error; break }
+                do { guard try await signAndSend(w, signer: signer, ctx) else { break } } catch let e as SignFailure { if signerFailure() != nil { signError = e.error }; break }   // 刚被封存不算故障
                 committed[w.asset] = (committed[w.asset] ?? .zero).addingReportingOverflow(w.amount).partialValue
                 n += 1
             }

@@ -72,19 +72,7 @@ extension Keystore {
         let info = KeyInfo(formatVersion: 1, id: try Keystore.newId(prefix: "key"), label: label, tier: tier, kind: kind,
                            algorithm: algorithm, address: address, publicKey: publicKey, fingerprint: fingerprint,
                            created: ISOTime.now(), hsm: hsm, kms: kms)
-        let imm = try Keystore.encodeJSON(info)
-        let dk = try SecureRandom.secret(32)
-        let body = try AESGCM.seal(secret, key: dk, associatedData: Keystore.secretAD(imm))
-        try SecureFile.withLock(directory) {
-            // 用磁盘上「当前」的 KEK 封装：别的进程可能刚轮换过，用打开时的旧版本会让条目引用一个即将退役的 KEK。
-            try reloadHeaderLocked(root: root)
-            guard let kek = keyring[mutableMeta.currentKEK] else { throw KeystoreError.sealed }
-            let mut = try Keystore.encodeJSON(KeyMutable(kekVersion: mutableMeta.currentKEK))
-            let wrapped = try AESGCM.seal(dk, key: kek, associatedData: Keystore.dkAD(imm, mut))
-            let c = Container(kind: .key, immutableMeta: imm, mutableMeta: mut, blobA: wrapped.packed, blobB: body.packed)
-            try SecureFile.ensureDirectory(keysDir)
-            try SecureFile.atomicWrite(entryPath(info.id), c.encode())
-        }
+        try sealEntry(id: info.id, imm: try Keystore.encodeJSON(info), secret: secret, root: root)
         audit.record("keystore.store", result: "ok", detail: ["id": info.id, "kind": kind.rawValue, "tier": tier.rawValue])
         return info
     }
@@ -93,8 +81,13 @@ extension Keystore {
     func replaceSecret(id: String, secret: SecretBytes) throws {
         lock.lock(); defer { lock.unlock() }
         guard let root else { throw KeystoreError.sealed }
-        let e = try loadEntry(id)
-        let imm = e.container.immutableMeta
+        try sealEntry(id: id, imm: try loadEntry(id).container.immutableMeta, secret: secret, root: root)
+        audit.record("keystore.replace_secret", result: "ok", detail: ["id": id])
+    }
+
+    /// 新数据密钥加密机密，再用磁盘上「当前」的 KEK 封装并原子写入（调用方持有 lock）。store 与 replaceSecret 共用：
+    /// 别的进程可能刚轮换过 KEK，用打开时的旧版本会让条目引用一个即将退役的 KEK。
+    private func sealEntry(id: String, imm: [UInt8], secret: SecretBytes, root: SecretBytes) throws {
         let dk = try SecureRandom.secret(32)
         let body = try AESGCM.seal(secret, key: dk, associatedData: Keystore.secretAD(imm))
         try SecureFile.withLock(directory) {
@@ -103,9 +96,9 @@ extension Keystore {
             let mut = try Keystore.encodeJSON(KeyMutable(kekVersion: mutableMeta.currentKEK))
             let wrapped = try AESGCM.seal(dk, key: kek, associatedData: Keystore.dkAD(imm, mut))
             let c = Container(kind: .key, immutableMeta: imm, mutableMeta: mut, blobA: wrapped.packed, blobB: body.packed)
+            try SecureFile.ensureDirectory(keysDir)
             try SecureFile.atomicWrite(entryPath(id), c.encode())
         }
-        audit.record("keystore.replace_secret", result: "ok", detail: ["id": id])
     }
 
     /// 在闭包内短暂使用机密；返回后机密被清零。

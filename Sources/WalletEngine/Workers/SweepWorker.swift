@@ -192,8 +192,7 @@ extension WalletEngine {
     /// 新版本先落库（尝试列表、内部交易登记、当前哈希）再广播；扫块器看到任何一个版本上链都按内部补 gas 处理。
     func bumpTopUp(_ s: Sweep, record: NonceRecord, _ log: EngineLogger) async throws -> Bool {
         guard let last = record.attempts.last, let signer = await usableHotSigner() else { return false }
-        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
-        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+        guard let tier = fees.replacementTier(old: try last.gasPrice, current: fees.cached) else {
             _ = try gate.alertOnce("engine.sweep.topup_cap.\(s.id)", kind: "sweep.topup_stuck_at_cap",
                                zh: "归集 #\(s.id) 的补 gas（nonce \(record.nonce)）卡住，但加价后会超过 fees.maxFeePerGasCap，未替换：热钱包后面的 nonce 都在等它。提高上限或等费用回落。",
                                en: "the gas top-up of sweep #\(s.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed fees.maxFeePerGasCap; not replaced, and later hot-wallet nonces wait behind it. Raise the cap or wait for fees to fall.",
@@ -201,15 +200,9 @@ extension WalletEngine {
             log.warn("sweep.topup_stuck_at_cap", ["id": .int(s.id), "nonce": .int(record.nonce)])
             return false
         }
-        var tx = try SignedEthTransaction.decode(raw: last.raw).transaction
-        tx.maxFeePerGas = tier.maxFeePerGas
-        tx.maxPriorityFeePerGas = tier.maxPriorityFeePerGas
-        let signed = try await signer.signChecked(tx)
+        let (r, signed) = try await record.appendingSigned(try SignedEthTransaction.decode(raw: last.raw).transaction, price: tier,
+                                                           signer: signer, at: clock())
         let hash = "0x" + Hex.encode(signed.hash)
-        var r = record
-        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
-        r.lastBroadcastAt = clock()
         var st = try execState(s.id)
         st.topUpHash = hash
         try gate.transaction { _ in

@@ -361,23 +361,19 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     /// 同一 nonce、发给热钱包自己、0 值的 NOOP；费用至少比上一个版本高 replacementBumpPercent，否则节点不接受替换。先落库再广播。
     func sendNoop(_ w: Withdrawal, record: NonceRecord, cancel: WithdrawalCancel, _ ctx: WorkerContext) async throws -> Bool {
         guard let signer = await signerProvider(), let last = record.attempts.last else { return false }
-        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
-        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+        guard let tier = fees.replacementTier(old: try last.gasPrice, current: fees.cached) else {
             _ = try gate.alertOnce("engine.cancel_cap.\(w.id)", kind: "withdraw.cancel_at_cap",
                                zh: "提现 #\(w.id) 的取消已批准，但 NOOP 要比原交易加价，会超过 fees.maxFeePerGasCap：未发出。提高上限后自动继续。",
                                en: "the cancel of withdrawal #\(w.id) is approved, but the NOOP must outbid the original and would exceed fees.maxFeePerGasCap; not sent. Raise the cap and it continues.",
                                at: clock())
             return false
         }
-        let tx = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(record.nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
-                                        maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: hotAddress),
-                                        value: .zero, data: [])
-        let signed = try await signer.signChecked(tx)
+        let noop = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(record.nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
+                                          maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: hotAddress),
+                                          value: .zero, data: [])
+        let (r, signed) = try await record.appendingSigned(noop, price: tier, signer: signer, at: clock())
         let hash = "0x" + Hex.encode(signed.hash)
-        var r = record, c = cancel
-        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
-        r.lastBroadcastAt = clock()
+        var c = cancel
         c.noopHash = hash
         try gate.transaction { l in
             try gate.putNonceRecord(from: hotAddress, r)
@@ -393,24 +389,16 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     /// 同一 nonce、同一收款与金额、加价 ≥ replacementBumpPercent 的替换交易。先落库再广播。
     func replace(_ w: Withdrawal, record: NonceRecord, _ ctx: WorkerContext) async throws -> Bool {
         guard let signer = await signerProvider(), let last = record.attempts.last else { return false }
-        let old = GasPrice(maxFeePerGas: try UInt256(decimal: last.maxFeePerGas), maxPriorityFeePerGas: try UInt256(decimal: last.maxPriorityFeePerGas))
-        guard let tier = fees.replacementTier(old: old, current: fees.cached) else {
+        guard let tier = fees.replacementTier(old: try last.gasPrice, current: fees.cached) else {
             let msg = "提现 #\(w.id)（nonce \(record.nonce)）卡住，但加价后会超过配置的费用上限，未替换。可提高 fees.maxFeePerGasCap 或等待。"
             let en = "withdrawal #\(w.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed the configured cap; not replaced. Raise fees.maxFeePerGasCap or wait."
             try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, messageEn: en, at: clock()) }
             ctx.logger.warn("withdrawal.stuck_at_cap", ["id": .int(w.id), "nonce": .int(record.nonce)])
             return false
         }
-        let prev = try SignedEthTransaction.decode(raw: last.raw).transaction
-        var tx = prev
-        tx.maxFeePerGas = tier.maxFeePerGas
-        tx.maxPriorityFeePerGas = tier.maxPriorityFeePerGas
-        let signed = try await signer.signChecked(tx)
+        let (r, signed) = try await record.appendingSigned(try SignedEthTransaction.decode(raw: last.raw).transaction, price: tier,
+                                                           signer: signer, at: clock())
         let hash = "0x" + Hex.encode(signed.hash)
-        var r = record
-        r.attempts.append(TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock()))
-        r.lastBroadcastAt = clock()
         try gate.putNonceRecord(from: hotAddress, r)
         do { _ = try await client.sendRawTransaction(signed.raw) } catch {
             ctx.logger.warn("withdrawal.replacement_broadcast_failed", ["id": .int(w.id), "error": .error(error)])

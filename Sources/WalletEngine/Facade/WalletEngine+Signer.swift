@@ -145,7 +145,9 @@ extension WalletEngine {
 
     /// 记下本次结果（保留上一次故障）。
     func note(state: String, signer: TransactionSigner?, latency: Int?, error: (String, String, String, Int64)? = nil) {
-        let info = try? keystore.info(id: config.hotWallet.keyId)
+        // 条目元数据（标签、层级、地址）每轮都要：按 keyId 缓存，不在执行器的每一轮重读、重解析条目文件。
+        let id = config.hotWallet.keyId
+        let info = signerInfo.get.flatMap { $0.id == id ? $0 : nil } ?? (try? keystore.info(id: id)).map { i in signerInfo.write { $0 = i }; return i }
         let addr = signer?.address.checksummed ?? info?.address
         signerReport.write { r in
             var n = SignerReport(state: state, keyId: config.hotWallet.keyId, label: info?.label, tier: info?.tier.rawValue,

@@ -46,6 +46,7 @@ public final class WalletEngine: @unchecked Sendable {
     /// 热钱包签名器最近一次真实检查的结果（心跳带给别的进程）。
     let signerReport = Protected<SignerReport?>(nil)
     let sealedSince = Protected<Int64?>(nil)
+    let signerInfo = Protected<KeyInfo?>(nil)
     /// 签名器故障时的退避：连续失败次数与下一次检查的时间。
     let signerRetry = Protected<(failures: Int, at: Int64)>((0, 0))
     /// 本进程打开引擎的时间（判断封存请求是不是在本进程运行期间发生的）。

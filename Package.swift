@@ -14,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // —— C 垫片（system library）——
@@ -31,7 +34,10 @@ let package = Package(
         .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"], swiftSettings: v5),
         // 故障注入点只在 debug（测试）构建里存在；release 产品里没有、也不读环境变量。
         .target(name: "WalletEngine",
-                dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
+                dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "CoreMetrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: v5 + [.define("WALLET_FAILPOINTS", .when(configuration: .debug))]),
         .target(name: "WalletConsole", dependencies: ["WalletEngine", "WalletCrypto", "CNcursesw"], swiftSettings: v5),
         // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
@@ -60,7 +66,7 @@ let package = Package(
         .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")], swiftSettings: v5),
         .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger"], swiftSettings: v5),
         .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"], swiftSettings: v5),
-        .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine"], swiftSettings: v5),
+        .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: v5),
         .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"], swiftSettings: v5),
         .testTarget(name: "WalletCLITests", dependencies: ["WalletCrypto"], swiftSettings: v5),
         .testTarget(name: "WalletFuzzTests", dependencies: ["WalletFuzzTargets"], swiftSettings: v5),

@@ -36,7 +36,7 @@ import WalletLedger
         #expect(try engine.gate.with { l in try l.available(user: "alice", asset: "USDT") } == UInt256(500_000_000))
         // 假币：记为可疑告警，绝不入账。
         #expect(try engine.alerts().contains { $0.kind.contains("fake_token") })
-        #expect(engine.metrics.depositsCredited.value(["ETH"]) == UInt256(1))
+        #expect(engine.metrics.depositsCredited.value(["ETH"]) == 1)
         #expect(try engine.ledgerCheck().isEmpty)
         // 幂等：再扫一轮不产生新记录。
         try await engine.runWorker("scanner")
@@ -74,7 +74,7 @@ import WalletLedger
         #expect(deps.first { $0.amount == ether }?.state == .orphaned)
         #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == .zero)
         #expect(try engine.alerts().contains { $0.kind == "deposit.reversed" })
-        #expect(engine.metrics.reorgs.value() >= UInt256(1))
+        #expect(engine.metrics.reorgs.value() >= 1)
         #expect(try engine.ledgerCheck().isEmpty)
 
         // 同一笔交易在新分支上重新出块（同一发送方、同一 nonce、同样的字段 → 同一个哈希）：

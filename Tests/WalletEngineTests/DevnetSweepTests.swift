@@ -54,7 +54,7 @@ import WalletLedger
         let hotToken = try await engine.chainBalance(address: engine.hotAddress, asset: try engine.gate.with { l in try l.asset("USDT") })
         #expect(hotToken == UInt256(1_000_000_000))
         #expect(try await dev.transactionCount(tokAddr) == 1)
-        #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > .zero)
+        #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > 0)
         #expect(try engine.ledgerCheck().isEmpty)
         // 计划里不再有待归集的代币。
         #expect(try await engine.sweepPlan().filter { $0.asset == "USDT" && $0.decision != "skip" }.isEmpty)

@@ -74,6 +74,12 @@ extension WalletEngine {
             return s
         }
         let waiting = (try? gate.with { l in try l.withdrawalCount(WithdrawalFilter(state: .approved)) }) ?? 0
+        // 告警条数按类别进指标（类别里 ':' 之后是资产等细节，不进标签，保持低基数）。
+        if let counts = try? gate.with({ l in try l.alertCounts() }) {
+            var byKind: [String: Int] = [:]
+            for (k, n) in counts { byKind[String(k.prefix { $0 != ":" }), default: 0] += n }
+            for (k, n) in byKind { metrics.alerts.set(n, [k]) }
+        }
         var reason: String?
         if waiting > 0 {
             if sealed { reason = "keystore.sealed" } else if let p = signerFailure { reason = p } else {

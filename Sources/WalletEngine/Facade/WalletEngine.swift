@@ -1,5 +1,6 @@
 // WalletEngine：控制台与 CLI 唯一需要的入口。打开 home（校验配置、打开账本与密钥库、连接并校验链），
 // 提供状态、worker 运行时，以及列表、审批、手续费、归集、nonce 状态、解封等操作。
+import Logging
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -37,7 +38,7 @@ public final class WalletEngine: @unchecked Sendable {
     public let keystore: Keystore
     public let chain: ChainAccess
     public let metrics: EngineMetrics
-    public let logger: EngineLogger
+    public let logger: Logger
     public let fees: FeeOracle
     public let scanStore: LedgerScanStore
     let clock: @Sendable () -> Int64
@@ -58,7 +59,7 @@ public final class WalletEngine: @unchecked Sendable {
     public var isDemo: Bool { config.isDemo }
 
     init(home: HomeLayout, config: EngineConfig, gate: LedgerGate, keystore: Keystore, chain: ChainAccess, metrics: EngineMetrics,
-         logger: EngineLogger, clock: @escaping @Sendable () -> Int64) {
+         logger: Logger, clock: @escaping @Sendable () -> Int64) {
         self.home = home; self.config = config; self.gate = gate; self.keystore = keystore; self.chain = chain
         self.metrics = metrics; self.logger = logger; self.clock = clock
         startedAt = clock()
@@ -81,12 +82,12 @@ public final class WalletEngine: @unchecked Sendable {
         let home = HomeLayout(path)
         let config = try EngineConfig.load(home: home)
         let metrics = EngineMetrics()
-        let logger: EngineLogger
+        let logger: Logger
         if options.logToFile {
             let sink = try FileLogSink(path: home.logFile(config), maxBytes: config.logMaxBytes)
-            logger = EngineLogger(sink: sink, level: config.logLevel)
+            logger = Logger.engine(sink: sink, level: config.logLevel)
         } else {
-            logger = EngineLogger.discard
+            logger = Logger.discard
         }
         let ledger = try openLedger(home: home, config: config, clock: options.clock)
         let keystore = try Keystore.open(home: home.root, options: options.keystoreOptions)

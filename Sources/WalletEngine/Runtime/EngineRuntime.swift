@@ -1,6 +1,7 @@
 // 引擎运行时：每个 worker 是结构化并发里的一个子任务（TaskGroup），互不阻塞；
 // 停机分三步：① 置停止标志——各 worker 不再领新活；② 等在途轮次在宽限期内自然结束（资金操作的每一步
 // 都是“先落库再动链”，见 WithdrawalExecutor）；③ 超时才取消任务，被打断的广播在下次启动时按存下的哈希核对。
+import Logging
 import Foundation
 import WalletCrypto
 
@@ -38,7 +39,7 @@ public final class StopToken: @unchecked Sendable {
 
 public struct WorkerContext: Sendable {
     public let stop: StopToken
-    public let logger: EngineLogger
+    public let logger: Logger
     /// true：`engine run --once`，每个 worker 做完一整轮（例如扫到链头）就返回。
     public let once: Bool
     /// 安全点检查：停机中或任务被取消时不再开始新的资金操作。
@@ -68,13 +69,13 @@ public enum ShutdownKind: String, Sendable {
 public final class EngineRuntime: @unchecked Sendable {
     public let workers: [EngineWorker]
     public let stop = StopToken()
-    let logger: EngineLogger
+    let logger: Logger
     let metrics: EngineMetrics
     let graceMs: Int
     private let lock = NSLock()
     private var stopRequestedAt: Date?
 
-    public init(workers: [EngineWorker], logger: EngineLogger, metrics: EngineMetrics, graceSeconds: Int) {
+    public init(workers: [EngineWorker], logger: Logger, metrics: EngineMetrics, graceSeconds: Int) {
         self.workers = workers; self.logger = logger; self.metrics = metrics; self.graceMs = graceSeconds * 1000
     }
 

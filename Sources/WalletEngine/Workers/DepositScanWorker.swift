@@ -3,6 +3,7 @@
 //   .rollback → 在一个事务里：删掉孤块哈希 + 孤块里的充值 orphanDeposit（未入账 → orphaned；已入账 → reversed + 告警）
 // 然后按链头更新所有在途充值的确认数，达到要求的由账本入账。崩溃在任何一步之间都安全：区块哈希与充值同事务提交，
 // 重启后从本地链头继续，父哈希不符即先回滚（跨重启的重组检测）。
+import Logging
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -39,13 +40,13 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     let gate: LedgerGate
     let window: Int
     let metrics: EngineMetrics
-    let logger: EngineLogger
+    let logger: Logger
     let nativeSymbol: String
     /// 热钱包地址（小写）：内部交易的发送方。
     let hotWallet: String?
     let clock: @Sendable () -> Int64
 
-    public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: EngineLogger, nativeSymbol: String = "ETH",
+    public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: Logger, nativeSymbol: String = "ETH",
                 hotWallet: String? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.gate = gate; self.window = window; self.metrics = metrics; self.logger = logger
         self.nativeSymbol = nativeSymbol; self.hotWallet = hotWallet?.lowercased(); self.clock = clock

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // —— C 垫片（system library）——
@@ -44,7 +45,9 @@ let package = Package(
         // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
                           dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                         .product(name: "Logging", package: "swift-log")],
                           swiftSettings: v5),
         // 测试支撑程序：不是产品（不安装、release 产品里没有），只被 WalletCLITests 作为子进程启动。
         .executableTarget(name: "WalletTestWorker",

@@ -169,23 +169,3 @@ public final class EngineRuntime: @unchecked Sendable {
         return kind
     }
 }
-
-/// 把 SIGINT/SIGTERM 转成停止请求（DispatchSource，不在信号处理函数里做任何不安全的事）。
-public final class SignalTrap: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
-        for s in signals {
-            signal(s, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            src.setEventHandler { handler(s) }
-            src.resume()
-            sources.append(src)
-        }
-    }
-
-    public func cancel() {
-        for s in sources { s.cancel() }
-        sources.removeAll()
-    }
-}

@@ -230,6 +230,42 @@ func rawGet(port: Int, path: String) -> String {
     for l in log.split(separator: "\n") { #expect((try? JSONSerialization.jsonObject(with: Data(l.utf8))) != nil) }
 }
 
+/// 宽限期到了还没停下（一个很慢、但响应取消的调用）：强制停止，退出码 4（与成功/失败/输入错误/提议待批都不同），
+/// 日志里有 engine.grace_expired。用 debug 二进制：故障注入点只编进 debug 构建。
+@Test func engineRunForcedStopExitsWithItsOwnCode() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let cfgPath = home + "/config.json"
+    var cfg = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cfgPath))) as! [String: Any]
+    cfg["shutdownGraceSeconds"] = 1
+    try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: cfgPath))
+    let p = Process()
+    p.executableURL = CLIRunner.binary
+    p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", pass]
+    var env = ProcessInfo.processInfo.environment
+    env["WALLET_FAILPOINTS"] = "runtime.round_stall"
+    p.environment = env
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let logPath = home + "/logs/engine.log"
+    for _ in 0..<200 {
+        if ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("\"event\":\"engine.start\"") { break }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(p.processIdentifier, SIGTERM)
+    p.waitUntilExit()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(p.terminationReason == .exit && p.terminationStatus == 4, "\(p.terminationReason.rawValue) \(p.terminationStatus) \(stderr)")
+    #expect(stderr.contains("宽限期已到"), "\(stderr)")
+    let log = try String(contentsOfFile: logPath, encoding: .utf8)
+    #expect(log.contains("\"event\":\"engine.grace_expired\""))
+    #expect(log.contains("\"shutdown\":\"forced\""))
+    // 锁已释放：下一个引擎能启动（--once 在演示链上马上结束）。
+    let next = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
+    #expect(next.status == 0, "\(next.stderr)")
+}
+
 @Test func statusNeverPrintsNodeCredentials() throws {
     // QA：init --rpc "http://user:s3cretpw@host/v3/KEY?token=T" 之后，status --json 的 settings.rpcUrls 原样打印了口令。
     let dir = CLIRunner.tempDir("eng")

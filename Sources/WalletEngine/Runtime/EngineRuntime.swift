@@ -92,6 +92,7 @@ public final class EngineRuntime: @unchecked Sendable {
         let ctx = WorkerContext(stop: stop, logger: logger.child(w.name), once: once)
         let start = Date()
         do {
+            await FailPoint.stall("runtime.round_stall")
             let r = try await w.runRound(ctx)
             let secs = Date().timeIntervalSince(start)
             metrics.workerRounds.inc([w.name])

@@ -95,7 +95,13 @@ public enum FailPoint {
     public static func hit(_ name: String) {
         if active.contains(name) { kill(getpid(), SIGKILL) }
     }
+
+    /// 「卡住但响应取消」的调用（像一个很慢的 RPC）：列出的点在这里睡一小时，只有任务取消能叫醒它。
+    public static func stall(_ name: String) async {
+        if active.contains(name) { try? await Task.sleep(nanoseconds: 3_600_000_000_000) }
+    }
     #else
     @inline(__always) public static func hit(_ name: String) {}
+    @inline(__always) public static func stall(_ name: String) async {}
     #endif
 }

@@ -266,6 +266,25 @@ func rawGet(port: Int, path: String) -> String {
     #expect(next.status == 0, "\(next.stderr)")
 }
 
+/// install.sh 安装的 shell 补全：三种 shell 都能生成，bash 版语法正确，且覆盖真实命令组（从命令树生成，不会与命令脱节）。
+@Test func shellCompletionsCoverTheCommandTree() throws {
+    let bin = try CLIRunner.releaseBinary()
+    for shell in ["bash", "zsh", "fish"] {
+        let r = try CLIRunner.run(["--generate-completion-script", shell], executable: bin)
+        #expect(r.status == 0 && r.stdout.count > 1000, "\(shell): \(r.stderr)")
+        for group in ["withdraw", "ledger", "signer", "engine", "keystore"] { #expect(r.stdout.contains(group), "\(shell) 缺 \(group)") }
+        if shell == "bash" {
+            let dir = CLIRunner.tempDir("comp")
+            let path = CLIRunner.write(r.stdout, to: dir, "wallet-console.bash")
+            let check = try CLIRunner.run(["-n", path], executable: URL(fileURLWithPath: "/bin/bash"))
+            #expect(check.status == 0, "\(check.stderr)")
+        }
+    }
+    let install = try String(contentsOfFile: "install.sh", encoding: .utf8)
+    #expect(install.contains("--generate-completion-script bash") && install.contains("--generate-completion-script zsh")
+            && install.contains("--generate-completion-script fish"))
+}
+
 @Test func statusNeverPrintsNodeCredentials() throws {
     // QA：init --rpc "http://user:s3cretpw@host/v3/KEY?token=T" 之后，status --json 的 settings.rpcUrls 原样打印了口令。
     let dir = CLIRunner.tempDir("eng")

@@ -5,6 +5,7 @@
 // 防止有人把机密当普通字符串传进来。
 import Foundation
 import Logging
+import Synchronization
 import WalletCrypto
 #if canImport(Glibc)
 import Glibc
@@ -145,12 +146,12 @@ public struct JSONLinesLogHandler: LogHandler {
         return sensitiveKeyFragments.contains { l.contains($0) }
     }
 
-    static let timeFormatter: ISO8601DateFormatter = {
+    /// ISO8601DateFormatter 不是线程安全的：放进 Mutex（Synchronization），各 worker 线程轮流用同一个。
+    static let timeFormatter: Mutex<ISO8601DateFormatter> = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
+        return Mutex(f)
     }()
-    static let timeLock = NSLock()
 
     static func levelName(_ l: Logger.Level) -> String {
         switch l {
@@ -160,9 +161,7 @@ public struct JSONLinesLogHandler: LogHandler {
     }
 
     static func render(level: Logger.Level, event: String, metadata: Logger.Metadata, time: Date) -> String {
-        timeLock.lock()
-        let ts = timeFormatter.string(from: time)
-        timeLock.unlock()
+        let ts = timeFormatter.withLock { $0.string(from: time) }
         let component: String = metadata["component"].map { if case .string(let s) = $0 { s } else { $0.description } } ?? "engine"
         var out = "{\"ts\":\(quote(ts)),\"level\":\(quote(levelName(level))),\"component\":\(quote(component)),\"event\":\(quote(event))"
         for k in metadata.keys.sorted() where !["ts", "level", "component", "event"].contains(k) {

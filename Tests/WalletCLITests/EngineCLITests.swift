@@ -184,7 +184,12 @@ func rawGet(port: Int, path: String) -> String {
     p.standardError = err
     p.standardOutput = FileHandle.nullDevice
     try p.run()
-    Thread.sleep(forTimeInterval: 3)
+    // 等引擎真正跑完第一轮扫块（指标端点里出现 scanner 的轮次），而不是固定睡 3 秒。
+    for _ in 0..<600 {
+        if rawGet(port: port, path: "/metrics").contains("wallet_worker_rounds_total{worker=\"scanner\"}") { break }
+        if !p.isRunning { break }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
     #expect(p.isRunning)
     // 运行中的 Prometheus 端点（只在 127.0.0.1）：业务与技术指标都在，没有地址/哈希标签。
     let metrics = rawGet(port: port, path: "/metrics")

@@ -4,9 +4,13 @@ import Synchronization
 import WalletCrypto
 @testable import WalletLedger
 
-final class TestClock: @unchecked Sendable {
+/// 可推进的墙钟：`clock.t += 200` 拨时间（单线程测试里改、账本里读）。
+final class TestClock: WalletClock, @unchecked Sendable {
     var t: Int64 = 1_700_000_000
-    var clock: LedgerClock { LedgerClock { [unowned self] in self.t } }
+    var clock: any WalletClock { self }
+    func now() -> Double { Double(t) }
+    func unixTime() -> Int64 { t }
+    func sleep(_ seconds: Double) async throws { t += Int64(seconds.rounded(.up)) }
 }
 
 /// 测试用派生器：地址 = sha256("test-deriver" ‖ index) 的前 20 字节。真实实现是 BIP-32 xpub（见 XpubDepositAddressDeriver）。

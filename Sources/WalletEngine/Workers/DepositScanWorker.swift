@@ -44,10 +44,10 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     let nativeSymbol: String
     /// 热钱包地址（小写）：内部交易的发送方。
     let hotWallet: String?
-    let clock: @Sendable () -> Int64
+    let clock: any WalletClock
 
     public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: Logger, nativeSymbol: String = "ETH",
-                hotWallet: String? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                hotWallet: String? = nil, clock: any WalletClock = SystemClock()) {
         self.gate = gate; self.window = window; self.metrics = metrics; self.logger = logger
         self.nativeSymbol = nativeSymbol; self.hotWallet = hotWallet?.lowercased(); self.clock = clock
     }
@@ -139,7 +139,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                     try l.store.insertAlert(kind: "deposit.suspicious.\(s.kind.rawValue)",
                                             message: "可疑转账（\(s.kind.rawValue)）：交易 \(s.txHash.hex) → \(s.to.hex)，金额 \(s.amount.decimalString)，区块 \(s.blockNumber)，已忽略",
                                             messageEn: "suspicious transfer (\(s.kind.rawValue)): tx \(s.txHash.hex) → \(s.to.hex), amount \(s.amount.decimalString), block \(s.blockNumber); ignored",
-                                            at: clock())
+                                            at: clock.unixTime())
                 }
             }
             for (sym, id) in seen {
@@ -265,11 +265,11 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         let height = try store.height() ?? 0
         try gate.transaction { l in
             if let h = try gate.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock(), height: height, reason: e.code))
+            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock.unixTime(), height: height, reason: e.code))
             try l.store.insertAlert(kind: "scanner.halted",
                                     message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
                                     messageEn: "scanner halted: a reorg deeper than the window (local height \(height), \(e.message(.en))). Check, then resume with `scanner rescan --from N`.",
-                                    at: store.clock())
+                                    at: store.clock.unixTime())
         }
         metrics.scannerHalted.set(1)
     }

@@ -16,10 +16,12 @@ public struct GasPrice: Sendable, Equatable {
 public final class FeeOracle: @unchecked Sendable {
     let client: ChainClient
     let settings: FeeSettings
-    private let latest = Protected<(estimate: FeeEstimate, at: Date)?>(nil)
+    private let latest = Protected<(estimate: FeeEstimate, at: Double)?>(nil)
 
-    public init(client: ChainClient, settings: FeeSettings) {
-        self.client = client; self.settings = settings
+    let clock: any WalletClock
+
+    public init(client: ChainClient, settings: FeeSettings, clock: any WalletClock = SystemClock()) {
+        self.client = client; self.settings = settings; self.clock = clock
     }
 
     public var policy: FeePolicy {
@@ -32,14 +34,14 @@ public final class FeeOracle: @unchecked Sendable {
     @discardableResult
     public func refresh() async throws -> FeeEstimate {
         let e = try await FeeEstimator.fetch(client, policy: policy)
-        latest.write { $0 = (e, Date()) }
+        latest.write { [clock] in $0 = (e, clock.now()) }
         return e
     }
 
     /// 不超过 maxAge 秒的估算；没有或过旧则现取。
     public func current(maxAge: Double = 30) async throws -> FeeEstimate {
         let l = latest.get
-        if let l, Date().timeIntervalSince(l.at) <= maxAge { return l.estimate }
+        if let l, clock.now() - l.at <= maxAge { return l.estimate }
         return try await refresh()
     }
 

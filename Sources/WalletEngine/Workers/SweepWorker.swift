@@ -181,7 +181,7 @@ extension WalletEngine {
             try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
             try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
                 TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                          maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())], minedHash: nil, lastBroadcastAt: clock()))
+                          maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock.unixTime())], minedHash: nil, lastBroadcastAt: clock.unixTime()))
         }
         do { _ = try await client.sendRawTransaction(signed.raw) } catch {
             log.warn("sweep.topup_broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
@@ -197,12 +197,12 @@ extension WalletEngine {
             _ = try gate.alertOnce("engine.sweep.topup_cap.\(s.id)", kind: "sweep.topup_stuck_at_cap",
                                zh: "归集 #\(s.id) 的补 gas（nonce \(record.nonce)）卡住，但加价后会超过 fees.maxFeePerGasCap，未替换：热钱包后面的 nonce 都在等它。提高上限或等费用回落。",
                                en: "the gas top-up of sweep #\(s.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed fees.maxFeePerGasCap; not replaced, and later hot-wallet nonces wait behind it. Raise the cap or wait for fees to fall.",
-                               at: clock())
+                               at: clock.unixTime())
             log.warn("sweep.topup_stuck_at_cap", ["id": .int(s.id), "nonce": .int(record.nonce)])
             return false
         }
         let (r, signed) = try await record.appendingSigned(try SignedEthTransaction.decode(raw: last.raw).transaction, price: tier,
-                                                           signer: signer, at: clock())
+                                                           signer: signer, at: clock.unixTime())
         let hash = "0x" + Hex.encode(signed.hash)
         var st = try execState(s.id)
         st.topUpHash = hash
@@ -283,8 +283,8 @@ extension WalletEngine {
                 if var r = record, let last = r.attempts.last {
                     if try await client.rebroadcastIfDropped(last) {
                         log.warn("sweep.topup_rebroadcast", ["id": .int(s.id), "txHash": .string(last.hash)])
-                        r.lastBroadcastAt = clock(); try gate.putNonceRecord(from: hotAddress, r)
-                    } else if clock() - (r.lastBroadcastAt ?? last.signedAt) >= Int64(config.fees.stuckAfterSeconds) {
+                        r.lastBroadcastAt = clock.unixTime(); try gate.putNonceRecord(from: hotAddress, r)
+                    } else if clock.unixTime() - (r.lastBroadcastAt ?? last.signedAt) >= Int64(config.fees.stuckAfterSeconds) {
                         steps += try await bumpTopUp(s, record: r, log) ? 1 : 0
                     }
                 }

@@ -19,6 +19,29 @@ import WalletLedger
         return EngineConsoleBackend(engine: e, operator: op, readonly: readonly, lang: .zh)
     }
 
+    /// 告警面板的数据来自引擎账本：新到旧、级别按类别（深度重组停机是严重，取消是信息），页头带最新一条。
+    @Test func alertsComeFromTheLedgerWithSeverity() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try e.gate.with { l in
+            try l.store.insertAlert(kind: "withdraw.cancelled", message: "提现 4 已取消", messageEn: "withdrawal 4 cancelled", at: 1_800_000_000)
+            try l.store.insertAlert(kind: "scanner.halted", message: "深度重组超过窗口", messageEn: "deep reorg beyond the window", at: 1_800_000_060)
+        }
+        let b = try backend(e, "demo")
+        let page = try await b.alerts(PageQuery(offset: 0, limit: 10))
+        let mine = page.rows.filter { ["scanner.halted", "withdraw.cancelled"].contains($0.kind) }
+        #expect(mine.map(\.kind) == ["scanner.halted", "withdraw.cancelled"], "新到旧：\(page.rows)")
+        #expect(mine.map(\.level) == [.critical, .info])
+        #expect(mine[0].message == "深度重组超过窗口")
+        #expect(page.total >= 2)
+        let h = try await b.header()
+        #expect(h.latestAlert?.kind == "scanner.halted" && h.latestAlert?.level == .critical)
+        let en = EngineConsoleBackend(engine: e, operator: try #require(try e.operatorNamed("demo")), readonly: false, lang: .en)
+        #expect(try await en.alerts(PageQuery(offset: 0, limit: 1)).rows.first?.message == "deep reorg beyond the window")
+        let filtered = try await b.alerts(PageQuery(offset: 0, limit: 10, filter: ListFilter("critical")))
+        #expect(filtered.rows.allSatisfy { $0.level == .critical } && filtered.rows.contains { $0.kind == "scanner.halted" })
+    }
+
     @Test func dataComesFromTheEngine() async throws {
         let (e, path) = try await Self.demo()
         defer { try? FileManager.default.removeItem(atPath: path) }

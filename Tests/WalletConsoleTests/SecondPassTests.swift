@@ -107,7 +107,7 @@ import WalletCrypto
         let (app, d) = await makeApp(TestBackend())
         await app.press(.char("?"))
         let body = (0..<39).map { d.line($0) }
-        #expect(body.contains { $0.contains("1–8") && $0.contains("切换视图") }, "\(d.text)")
+        #expect(body.contains { $0.contains("1–9") && $0.contains("切换视图") }, "\(d.text)")
         #expect(body.filter { $0.contains("Ctrl-R") }.count == 1, "Ctrl-R 列了不止一次：\n\(d.text)")
         #expect(body.contains { $0.contains("S-Tab") }, "上一视图也要列出")
     }

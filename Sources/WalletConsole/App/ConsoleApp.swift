@@ -51,6 +51,10 @@ public final class ConsoleApp {
     public struct LoggedMessage: Sendable, Equatable { public let text: String; public var at: Date; public var count: Int }
     /// 消息记录（最旧在前，最多 500 条；同一消息连续出现只记一次并计数）。
     public private(set) var messages: [LoggedMessage] = []
+    /// 新严重告警响铃的次数（测试断言用；铃声本身写给终端）。
+    public private(set) var bells = 0
+    /// 最近一次拿到页头数据的时刻（单调秒）：页头显示「刷新于 N 秒前」，过久变成醒目的未刷新警告。
+    var lastHeaderAt: Double?
     /// 时钟（全项目同一个 WalletClock；测试注入 ManualClock 验证消息过期）。
     public var clock: any WalletClock = SystemClock()
     /// 上一帧状态行是否显示了消息（消息到期时主循环据此重画）。
@@ -75,7 +79,7 @@ public final class ConsoleApp {
         let t = strings
         let all: [ConsoleView] = [DashboardView(strings: t), DepositsView(strings: t), WithdrawalsView(strings: t),
                                   SweepsView(strings: t), KeysView(strings: t), CeremonyView(), AuditView(strings: t),
-                                  DeadLettersView(strings: t)]
+                                  DeadLettersView(strings: t), AlertsView(strings: t)]
         for v in all { views[v.id] = v }
         // init 里不触发 didSet：手动记入消息记录（每条警告都记，状态行显示第一条）。
         for w in config.startupWarnings.reversed() { status = "⚠ " + w; logStatus() }
@@ -172,8 +176,14 @@ public final class ConsoleApp {
                 if old.breaker != h.breaker { ch.insert("breaker") }
                 if old.seal != h.seal { ch.insert("seal") }
                 headerChanged = ch
+                // 新的严重告警：响铃一次（启动时已有的不响——值班的人已经看过了）。
+                if let a = h.latestAlert, a.level == .critical, a.id != old.latestAlert?.id {
+                    bells += 1
+                    driver.writeRaw("\u{07}")
+                }
             }
             header = h
+            lastHeaderAt = clock.now()
         case .data(let vid, let gen, let d):
             // 翻页后旧请求的结果作废。
             if let g = generation[vid], gen < g { return }
@@ -303,7 +313,7 @@ public final class ConsoleApp {
                 i = (i + (cmd == .nextView ? 1 : all.count - 1)) % all.count
             } while all[i] == .ceremony && !allowedSilently(.ceremony)
             switchTo(all[i])
-        case .view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8:
+        case .view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8, .view9:
             let n = Int(cmd.rawValue.dropFirst(4))! - 1
             switchTo(ViewID.allCases[n])
         case .refresh: requestRefresh()
@@ -603,6 +613,8 @@ public final class ConsoleApp {
         let parts: [(String, String)] = [
             ("", width >= 110 ? " " + t[.appTitle] : ""),
             ("chain", "\(t[.hdrChain]) \(h.chainId)" + (h.chainLabel.map { " ⚠\($0)" } ?? "")),
+            // 最新告警紧跟链 id：窄终端截断的是右边的高度/节点，不是它。
+            ("alert", h.latestAlert.map { a in "\(a.level == .critical ? "✖" : "•")\(t[.hdrAlert]) \(a.kind)" } ?? ""),
             ("head", "\(t[.hdrHead]) \(h.headHeight)"),
             ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
             ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),
@@ -617,6 +629,7 @@ public final class ConsoleApp {
         var x = 0
         for (key, text) in parts {
             let bad = (key == "node" && h.node != .ok) || (key == "breaker" && h.breaker != .closed)
+                || (key == "alert" && h.latestAlert?.level == .critical)
             let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
             let shown = headerChanged.contains(key) ? text + "Δ" : text
             if text.isEmpty { continue }
@@ -626,15 +639,30 @@ public final class ConsoleApp {
         }
     }
 
+    /// 数据多久没刷新了（秒）；超过三个刷新周期（至少 10 秒）算过期——数字可能已经不是真的。
+    var refreshAge: Int? { lastHeaderAt.map { Int(max(0, clock.now() - $0)) } }
+    var refreshIsStale: Bool { (refreshAge ?? 0) >= max(10, 3 * config.refreshIntervalMs / 1000) }
+    func refreshAgeText(_ t: Strings) -> String {
+        guard let age = refreshAge else { return "" }
+        return refreshIsStale ? t.f(.hdrStale, String(age)) : t.f(.hdrRefreshed, String(age))
+    }
+
     func renderTabs(into buf: inout CellBuffer, width: Int) {
         var x = 0
         let tabs = ViewID.allCases.enumerated().filter { $0.element != .ceremony || allowedSilently(.ceremony) }
         // 全部标签放不下（英文 80 列）时，只有当前视图写全名，其余只写编号——不截断成「7 Audit …」。
         let full = tabs.reduce(0) { $0 + TextWidth.of(" \($1.offset + 1) \(strings[$1.element.title]) ") } <= width
+        // 右端：数据新鲜度（「刷新于 N 秒前」；过期时醒目）。先占位，标签不覆盖它。
+        let age = refreshAgeText(strings)
+        let ageW = age.isEmpty ? 0 : TextWidth.of(age) + 1
+        let tabLimit = width - ageW > 20 ? width - ageW : width
+        if tabLimit < width {
+            buf.put(age, x: width - ageW, y: 1, style: refreshIsStale ? Style(.bad, bold: true, reverse: true) : Style(.dim))
+        }
         for (i, v) in tabs {
             let label = full || v == current ? " \(i + 1) \(strings[v.title]) " : " \(i + 1) "
             let st = v == current ? Style(.selected) : Style(.dim)
-            x += buf.put(label, x: x, y: 1, maxWidth: max(0, width - x), style: st)
+            x += buf.put(label, x: x, y: 1, maxWidth: max(0, tabLimit - x), style: st)
         }
     }
 

@@ -60,10 +60,17 @@ public protocol ConsoleBackend: Sendable {
     func keys() async throws -> KeysModel
     func audit(_ query: PageQuery) async throws -> Page<AuditRow>
     func deadLetters(_ query: PageQuery) async throws -> Page<DeadLetterRow>
+    /// 告警（新到旧）。
+    func alerts(_ query: PageQuery) async throws -> Page<AlertRow>
     /// 执行动作并写审计；权限不足或失败时抛出 `WalletError`。
     func perform(_ action: ConsoleAction) async throws -> ActionOutcome
     /// 动作的 CLI 孪生命令（确认对话框在执行前显示）。不得包含机密。
     func cliTwin(for action: ConsoleAction) -> String
     /// 开始密钥仪式（仅 admin）。
     func startCeremony() async throws -> any CeremonySession
+}
+
+extension ConsoleBackend {
+    /// 没有告警来源的后端（演示夹具、基准）：空页。
+    public func alerts(_ query: PageQuery) async throws -> Page<AlertRow> { Page(rows: [], total: 0, offset: query.offset) }
 }

@@ -37,6 +37,8 @@ public struct HeaderSnapshot: Sendable, Equatable {
     public var role: ConsoleRole
     /// 链的醒目标注（演示链为 "DEMO"）；真实网络为 nil。
     public var chainLabel: String? = nil
+    /// 最新一条告警（页头显示；id 变了且是严重告警时响铃）。
+    public var latestAlert: AlertRow? = nil
     public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
                 seal: SealState, operatorName: String, role: ConsoleRole) {
         self.chainId = chainId; self.headHeight = headHeight; self.scanLag = scanLag; self.node = node
@@ -219,6 +221,21 @@ public struct AuditRow: Sendable, Equatable {
     public init(id: String, time: String, actor: String, action: String, target: String, cliCommand: String) {
         self.id = id; self.time = time; self.actor = actor; self.action = action; self.target = target
         self.cliCommand = cliCommand
+    }
+}
+
+/// 告警级别：严重（资金或签名有风险，需要人马上看）、警告、信息。
+public enum AlertLevel: String, Sendable, Equatable, CaseIterable { case critical, warning, info }
+
+/// 告警一行。
+public struct AlertRow: Sendable, Equatable {
+    public var id: String
+    public var time: String
+    public var kind: String
+    public var level: AlertLevel
+    public var message: String
+    public init(id: String, time: String, kind: String, level: AlertLevel, message: String) {
+        self.id = id; self.time = time; self.kind = kind; self.level = level; self.message = message
     }
 }
 

@@ -98,6 +98,7 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
                                   node: node, breaker: breaker, seal: Self.seal(engine.keystore.status()),
                                   operatorName: op.name, role: readonly ? .viewer : Self.role(op.role))
         if engine.isDemo { snap.chainLabel = "DEMO" }
+        snap.latestAlert = (try? engine.alerts(limit: 1))?.first.map { Self.alertRow($0, lang) }
         return snap
     }
 
@@ -340,6 +341,22 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         }
         if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.id) \($0.job) \($0.error)") } }
         return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+    }
+
+    public func alerts(_ q: PageQuery) async throws -> Page<AlertRow> {
+        if q.filter.isEmpty {
+            let (rows, total) = try engine.alerts(offset: q.offset, limit: q.limit)
+            return Page(rows: rows.map { Self.alertRow($0, lang) }, total: total, offset: q.offset)
+        }
+        // 过滤：在最近 1000 条里按屏幕上的文字匹配（类别、级别、说明）。
+        let rows = try engine.alerts(limit: 1000).map { Self.alertRow($0, lang) }
+            .filter { q.filter.matches("\($0.kind) \($0.level.rawValue) \($0.message)") }
+        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+    }
+
+    static func alertRow(_ a: Alert, _ lang: Language) -> AlertRow {
+        let level: AlertLevel = switch a.severity { case .critical: .critical; case .warning: .warning; case .info: .info }
+        return AlertRow(id: String(a.id), time: iso(a.ts), kind: a.kind, level: level, message: a.text(lang))
     }
 
     // MARK: - 动作

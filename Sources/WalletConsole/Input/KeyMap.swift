@@ -6,7 +6,7 @@ public enum Command: String, Sendable, CaseIterable, Hashable {
     case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom, open
     case approve, reject, bulkApprove = "bulk_approve", mark, requeue, unseal, copy, refresh, ceremony
     case abortCeremony = "abort_ceremony"
-    case view1, view2, view3, view4, view5, view6, view7, view8
+    case view1, view2, view3, view4, view5, view6, view7, view8, view9
 
     /// 需要的动作权限；nil 表示所有角色可用。
     public var requires: ActionKind? {
@@ -92,7 +92,7 @@ public struct KeyMap: Sendable, Equatable {
         .bulkApprove: [.char("A")], .mark: [.char(" ")], .requeue: [.char("R")], .unseal: [.char("u")],
         .copy: [.char("y")], .refresh: [.ctrl("r")], .ceremony: [.char("c")], .abortCeremony: [.char("x")],
         .view1: [.char("1")], .view2: [.char("2")], .view3: [.char("3")], .view4: [.char("4")],
-        .view5: [.char("5")], .view6: [.char("6")], .view7: [.char("7")], .view8: [.char("8")],
+        .view5: [.char("5")], .view6: [.char("6")], .view7: [.char("7")], .view8: [.char("8")], .view9: [.char("9")],
     ]
 
     public init(bindings: [Command: [Key]] = KeyMap.defaults) { self.bindings = bindings }

@@ -3,13 +3,14 @@ import WalletCrypto
 /// 控制台所有面向用户的文字。zh 为默认；测试 `stringTableComplete` 保证每个键两种语言都有。
 public enum L: String, CaseIterable, Sendable {
     case appTitle, tooSmall, tooSmallHint
-    case viewDashboard, viewDeposits, viewWithdrawals, viewSweeps, viewKeys, viewCeremony, viewAudit, viewDeadLetters
+    case viewDashboard, viewDeposits, viewWithdrawals, viewSweeps, viewKeys, viewCeremony, viewAudit, viewDeadLetters, viewAlerts
     case hdrChain, hdrHead, hdrLag, hdrNode, hdrBreaker, hdrSealed, hdrUnsealed, hdrUnsealing, hdrOperator, hdrRole
     case panelDeposits, panelWithdrawals, panelSweeps, panelKeys
     case colId, colAsset, colAmount, colAddress, colConfirmations, colState, colAge, colDestination, colApprovals
     case colRequestedBy, colGasLimit, colFeeSlow, colFeeNormal, colFeeFast, colNet, colDecision, colReason, colTopUp
     case colKeyId, colTier, colHealth, colSignatures, colLastUse, colKekAge, colTime, colActor, colAction, colTarget
-    case colCommand, colJob, colError, colAttempts, colLastAttempt
+    case colCommand, colJob, colError, colAttempts, colLastAttempt, colKind, colMessage, colSeverity
+    case hdrAlert, hdrRefreshed, hdrStale, sevCritical, sevWarning, sevInfo
     case detTitle, detAllowlist, detListedSince, detNotListed, detEip55, detEip55Ok, detEip55Bad, detVelocity
     case detApprovals, detApprovers, detRule, detFee, detTx
     case dlgApproveTitle, dlgApproveTypeHint, dlgCancel, dlgApprove, dlgReject, dlgRejectTitle, dlgRejectReason

@@ -1,6 +1,6 @@
-/// 视图编号：数字键 1–8 与 `:` 命令名。
+/// 视图编号：数字键 1–9 与 `:` 命令名。
 public enum ViewID: String, Sendable, CaseIterable {
-    case dashboard, deposits, withdrawals, sweeps, keys, ceremony, audit, deadLetters = "deadletters"
+    case dashboard, deposits, withdrawals, sweeps, keys, ceremony, audit, deadLetters = "deadletters", alerts
 
     public var title: L {
         switch self {
@@ -12,6 +12,7 @@ public enum ViewID: String, Sendable, CaseIterable {
         case .ceremony: return .viewCeremony
         case .audit: return .viewAudit
         case .deadLetters: return .viewDeadLetters
+        case .alerts: return .viewAlerts
         }
     }
 }
@@ -26,6 +27,7 @@ public enum DataRequest: Sendable, Equatable {
     case keys
     case audit(PageQuery)
     case deadLetters(PageQuery)
+    case alerts(PageQuery)
 }
 
 public enum ViewData: Sendable {
@@ -37,6 +39,7 @@ public enum ViewData: Sendable {
     case keys(KeysModel)
     case audit(Page<AuditRow>)
     case deadLetters(Page<DeadLetterRow>)
+    case alerts(Page<AlertRow>)
     case ceremony(CeremonyStep)
 }
 
@@ -55,6 +58,7 @@ extension DataRequest {
         case .keys: return .keys(try await b.keys())
         case .audit(let q): return .audit(try await b.audit(q))
         case .deadLetters(let q): return .deadLetters(try await b.deadLetters(q))
+        case .alerts(let q): return .alerts(try await b.alerts(q))
         }
     }
 }

@@ -104,6 +104,34 @@ public final class DeadLettersView: ListView {
     }
 }
 
+/// 告警（重组、冲正、深度重组停机、卡住/未知交易、熔断、对账不一致、暂挂款、签名器……）：新到旧；严重的红色。
+public final class AlertsView: ListView {
+    static func level(_ l: AlertLevel, _ t: Strings) -> (String, StyleRole) {
+        switch l {
+        case .critical: ("✖ " + t[.sevCritical], .bad)
+        case .warning: ("⚠ " + t[.sevWarning], .warn)
+        case .info: (t[.sevInfo], .normal)
+        }
+    }
+    public init(strings t: Strings) {
+        // 级别列按最长的标签定宽（英文 "✖ critical" 不能被截成 "✖ cri…"）。
+        let lw = max(TextWidth.of(t[.colSeverity]), AlertLevel.allCases.map { TextWidth.of(Self.level($0, t).0) }.max() ?? 6)
+        super.init(id: .alerts, columns: [
+            TableColumn(t[.colTime], width: 19), TableColumn(t[.colSeverity], width: lw),
+            TableColumn(t[.colKind], width: 24), TableColumn(t[.colMessage], width: 30, flex: true),
+        ], strings: t)
+    }
+    public override func dataRequest() -> DataRequest? { .alerts(query()) }
+    public override func apply(_ data: ViewData) {
+        guard case .alerts(let p) = data else { return }
+        let t = strings
+        table.setPage(offset: p.offset, total: p.total, rows: p.rows.map { a in
+            let (label, style) = Self.level(a.level, t)
+            return TableRow(id: a.id, cells: [a.time, label, a.kind, a.message], style: style)
+        })
+    }
+}
+
 public final class SweepsView: ListView {
     public private(set) var fees = FeeHistory(baseFeePerGas: [], latestDisplay: "")
     public init(strings t: Strings) {

@@ -44,9 +44,9 @@ public final class CommandLineWidget {
 
 /// 帮助浮层：列出当前视图在当前角色下真正可用的绑定。
 public enum HelpOverlay {
-    static let viewCommands: [Command] = [.view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8]
+    static let viewCommands: [Command] = [.view1, .view2, .view3, .view4, .view5, .view6, .view7, .view8, .view9]
 
-    /// 每个命令只列一次（全局命令与视图命令可能重复，例如刷新）；八个视图键合成一行「1–8」。
+    /// 每个命令只列一次（全局命令与视图命令可能重复，例如刷新）；九个视图键合成一行「1–9」。
     public static func lines(commands: [Command], keymap: KeyMap, role: ConsoleRole, strings: Strings) -> [String] {
         var seen = Set<Command>()
         var out: [String] = []
@@ -55,8 +55,8 @@ public enum HelpOverlay {
                 seen.formUnion(viewCommands)
                 let keys = viewCommands.map { keymap.keys(for: $0).map(\.label) }
                 let firsts = keys.compactMap(\.first)
-                let label = firsts == (1...8).map(String.init) && keys.allSatisfy { $0.count == 1 }
-                    ? "1–8" : keys.map { $0.joined(separator: "/") }.filter { !$0.isEmpty }.joined(separator: " ")
+                let label = firsts == (1...viewCommands.count).map(String.init) && keys.allSatisfy { $0.count == 1 }
+                    ? "1–\(viewCommands.count)" : keys.map { $0.joined(separator: "/") }.filter { !$0.isEmpty }.joined(separator: " ")
                 if !label.isEmpty { out.append(TextWidth.fit(label, to: 12) + " " + strings[.actGotoView]) }
                 continue
             }

@@ -22,6 +22,11 @@ extension WalletEngine {
         try gate.with { l in try l.alerts(page: Page(limit: limit)) }
     }
 
+    /// 一页告警（新到旧）与总数。
+    public func alerts(offset: Int, limit: Int) throws -> (rows: [Alert], total: Int) {
+        try gate.with { l in (try l.alerts(page: Page(limit: limit, offset: offset)), try l.alertCounts().values.reduce(0, +)) }
+    }
+
     /// 一页审计（id 倒序）与过滤后的总数；过滤都在数据库里做。
     public func audits(action: String? = nil, operatorName: String? = nil, text: String = "",
                        offset: Int = 0, limit: Int = 100) throws -> (rows: [AuditRecord], total: Int) {
@@ -62,5 +67,23 @@ extension WalletEngine {
         try authorize(op, .hotWalletFund)
         try gate.with { l in _ = try l.fundHotWallet(asset: asset, amount: amount, ref: ref, by: op.name) }
         logger.info("hot_wallet.funded", ["asset": .string(asset), "amount": .amount(amount), "operator": .string(op.name)])
+    }
+}
+
+/// 告警严重度：控制台据此响铃与着色。严重 = 资金或签名此刻有风险、需要人马上看。
+public enum AlertSeverity: String, Sendable { case critical, warning, info }
+
+extension Alert {
+    static let criticalKinds: Set<String> = [
+        "deposit.reversed", "hot_inbound.reversed", "scanner.halted", "reconcile.mismatch", "nonce.external_use",
+        "withdraw.nonce_taken", "withdraw.stuck_at_cap", "sweep.topup_stuck_at_cap", "withdraw.failed",
+        "signer.unavailable", "signer.error", "signer.address_mismatch", "keystore.sealed",
+    ]
+    static let infoKinds: Set<String> = ["withdraw.cancelled"]
+
+    public var severity: AlertSeverity {
+        let k = String(kind.prefix { $0 != ":" })
+        if Self.criticalKinds.contains(k) { return .critical }
+        return Self.infoKinds.contains(k) ? .info : .warning
     }
 }

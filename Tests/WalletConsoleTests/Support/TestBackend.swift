@@ -83,6 +83,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     func keys() async throws -> KeysModel { sync { keysValue } }
     func audit(_ q: PageQuery) async throws -> Page<AuditRow> { page(sync { auditRows }, q, "audit") { $0.cliCommand } }
     func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> { page(deadLetterRows, q, "dead") { $0.job } }
+    var alertRows: [AlertRow] = []
+    func alerts(_ q: PageQuery) async throws -> Page<AlertRow> { page(alertRows, q, "alerts") { "\($0.kind) \($0.message)" } }
 
     func perform(_ action: ConsoleAction) async throws -> ActionOutcome {
         let cmd = cliTwin(for: action)

@@ -1,0 +1,94 @@
+// 告警面板（issue 14）：第 9 个视图列出告警并按级别着色；页头显示最新告警；新的严重告警响铃一次；
+// 标签行右端显示数据新鲜度，超过三个刷新周期醒目提示「N 秒未刷新」。
+import Foundation
+import Testing
+import WalletCrypto
+@testable import WalletConsole
+
+@Suite struct AlertsPanelTests {
+    static func alert(_ id: Int, _ kind: String, _ level: AlertLevel, _ msg: String) -> AlertRow {
+        AlertRow(id: String(id), time: "2026-11-30 22:0\(id):00", kind: kind, level: level, message: msg)
+    }
+
+    @Test func alertsViewListsAlertsWithSeverityStyles() async {
+        let b = TestBackend()
+        b.set { bb in
+            bb.alertRows = [Self.alert(3, "scanner.halted", .critical, "深度重组超过窗口"),
+                            Self.alert(2, "sweep.failed", .warning, "归集失败"),
+                            Self.alert(1, "withdraw.cancelled", .info, "提现 4 已取消")]
+        }
+        let (app, d) = await makeApp(b, size: Size(cols: 140, rows: 30))
+        await app.press(.char("9"))
+        app.render()
+        let screen = (0..<30).map { d.line($0) }
+        #expect(screen[1].contains("9 告警"), "标签行：\(screen[1])")
+        let rows = screen.filter { $0.contains("scanner.halted") || $0.contains("sweep.failed") || $0.contains("withdraw.cancelled") }
+        #expect(rows.count == 3, "\(d.text)")
+        #expect(rows[0].contains("✖ 严重") && rows[1].contains("⚠ 警告") && rows[2].contains("信息"))
+        // 级别不只靠颜色：符号在文字里；颜色角色也对（严重 = bad，警告 = warn）。
+        func role(of text: String) -> StyleRole? {
+            for y in 0..<30 where d.line(y).contains(text) {
+                let x = d.line(y).distance(from: d.line(y).startIndex, to: d.line(y).range(of: text)!.lowerBound)
+                return d.screen[TextWidth.of(String(d.line(y).prefix(x))), y].style.role
+            }
+            return nil
+        }
+        #expect(role(of: "sweep.failed") == .warn)
+        // 过滤匹配屏幕上的文字（级别、类别、说明）。
+        await app.press(.char("/")); await app.type("归集"); await app.press(.enter)
+        app.render()
+        #expect(b.queries["alerts"]?.last?.filter.raw == "归集")
+    }
+
+    @Test func newCriticalAlertRingsTheBellOnceAndShowsInTheHeader() async {
+        let b = TestBackend()
+        // 启动时已有的严重告警不响（值班的人已经看过了），但页头显示它。
+        b.set { bb in bb.headerValue.latestAlert = Self.alert(1, "reconcile.mismatch", .critical, "账链不符") }
+        let (app, d) = await makeApp(b, size: Size(cols: 160, rows: 30))
+        #expect(app.bells == 0)
+        #expect(d.line(0).contains("✖告警 reconcile.mismatch"), "页头：\(d.line(0))")
+        app.requestRefresh(); await app.settle()
+        #expect(app.bells == 0, "同一条告警不重复响铃")
+        // 新的警告级：不响。
+        b.set { bb in bb.headerValue.latestAlert = Self.alert(2, "sweep.failed", .warning, "归集失败") }
+        app.requestRefresh(); await app.settle()
+        #expect(app.bells == 0)
+        // 新的严重告警：响一次，铃声写给终端。
+        b.set { bb in bb.headerValue.latestAlert = Self.alert(3, "scanner.halted", .critical, "深度重组") }
+        app.requestRefresh(); await app.settle()
+        app.requestRefresh(); await app.settle()
+        #expect(app.bells == 1)
+        #expect(d.rawWrites.filter { $0 == "\u{07}" }.count == 1)
+    }
+
+    @Test func staleDataIsFlaggedNextToTheTabs() async {
+        let b = TestBackend()
+        let (app, d) = await makeApp(b, size: Size(cols: 140, rows: 30))
+        let clock = ManualClock(unixStart: 1_800_000_000)
+        app.clock = clock
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.line(1).contains("刷新于 0 秒前"), "标签行：\(d.line(1))")
+        clock.advance(4)
+        app.render()
+        #expect(d.line(1).contains("刷新于 4 秒前"))
+        // 引擎卡住、刷新不回来：超过三个刷新周期（至少 10 秒）后醒目提示，数字可能已经不是真的。
+        clock.advance(30)
+        app.render()
+        let line = d.line(1)
+        #expect(line.contains("⚠ 34 秒未刷新"), "标签行：\(line)")
+        let x = TextWidth.of(String(line.prefix(upTo: line.range(of: "⚠")!.lowerBound)))
+        #expect(d.screen[x, 1].style.role == .bad && d.screen[x, 1].style.reverse)
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.line(1).contains("刷新于 0 秒前"))
+    }
+
+    @Test func englishLabels() async {
+        let b = TestBackend()
+        b.set { bb in bb.alertRows = [Self.alert(1, "scanner.halted", .critical, "deep reorg")] }
+        let (app, d) = await makeApp(b, size: Size(cols: 140, rows: 30), lang: .en)
+        await app.press(.char("9")); app.render()
+        let text = (0..<30).map { d.line($0) }.joined(separator: "\n")
+        #expect(text.contains("Alerts") && text.contains("✖ critical") && text.contains("refreshed"), "\(text)")
+        #expect(!text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "英文界面里有中文：\(text)" as Comment)
+    }
+}

@@ -46,7 +46,7 @@ import WalletCrypto
         b.set { bb in bb.headerValue.latestAlert = Self.alert(1, "reconcile.mismatch", .critical, "账链不符") }
         let (app, d) = await makeApp(b, size: Size(cols: 160, rows: 30))
         #expect(app.bells == 0)
-        #expect(d.line(0).contains("✖告警 reconcile.mismatch"), "页头：\(d.line(0))")
+        #expect(d.line(0).contains("!告警 reconcile.mismatch"), "页头：\(d.line(0))")
         app.requestRefresh(); await app.settle()
         #expect(app.bells == 0, "同一条告警不重复响铃")
         // 新的警告级：不响。
@@ -90,5 +90,22 @@ import WalletCrypto
         let text = (0..<30).map { d.line($0) }.joined(separator: "\n")
         #expect(text.contains("Alerts") && text.contains("✖ critical") && text.contains("refreshed"), "\(text)")
         #expect(!text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "英文界面里有中文：\(text)" as Comment)
+    }
+
+    /// 提现队列的审批列分出「等你」与「等他人」（值班的人一眼看出哪些是自己该处理的）；总览面板用 ★ 标出等你的。
+    @Test func queueShowsWaitingOnYouVersusOthers() async {
+        let b = TestBackend()
+        b.set { bb in
+            bb.withdrawalRows[0].waitingOn = .you
+            bb.withdrawalRows[1].waitingOn = .others
+        }
+        let (app, d) = await makeApp(b, size: Size(cols: 140, rows: 30))
+        let dash = (0..<30).map { d.line($0) }.joined(separator: "\n")
+        #expect(dash.contains("★0/") || dash.contains("★1/"), "总览：\(dash)")
+        await app.press(.char("3")); app.render()
+        let lines = (0..<30).map { d.line($0) }
+        let first = lines.first { $0.contains(b.withdrawalRows[0].id + " ") && $0.contains("★等你") }
+        let second = lines.first { $0.contains(b.withdrawalRows[1].id + " ") && $0.contains("等他人") }
+        #expect(first != nil && second != nil, "\(d.text)")
     }
 }

@@ -54,6 +54,10 @@ import WalletLedger
         #expect(d.rows.allSatisfy { $0.confirmations <= $0.required && $0.amount.display.hasSuffix($0.asset) })
         let w = try await b.withdrawals(PageQuery(offset: 0, limit: 50))
         #expect(w.total >= 2 && w.rows.allSatisfy { $0.state == .pending && $0.requestedBy != "demo" })
+        // 「等你 / 等别人」：demo 是管理员、不是申请人、还没批 → 等你；只读的同一个人 → 等别人（没有审批权）。
+        #expect(w.rows.allSatisfy { $0.waitingOn == .you }, "\(w.rows.map(\.waitingOn))")
+        let ro = try await backend(e, "demo", readonly: true).withdrawals(PageQuery(offset: 0, limit: 50))
+        #expect(ro.rows.allSatisfy { $0.waitingOn == .others })
         #expect(zip(w.rows, w.rows.dropFirst()).allSatisfy { $0.urgency >= $1.urgency }, "按紧急度排序")
         // 演示提现的目标地址取自 EIP-55 规范的测试向量（全大写与全小写两类）；详情必须逐字给出校验和形式。
         let eip55Vectors: Set<String> = ["0x52908400098527886E0F7030069857D2E4169EE7", "0x8617E340B3D01FA5F11F306F4090FD50E238070D",

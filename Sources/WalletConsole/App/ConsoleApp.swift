@@ -614,7 +614,7 @@ public final class ConsoleApp {
             ("", width >= 110 ? " " + t[.appTitle] : ""),
             ("chain", "\(t[.hdrChain]) \(h.chainId)" + (h.chainLabel.map { " ⚠\($0)" } ?? "")),
             // 最新告警紧跟链 id：窄终端截断的是右边的高度/节点，不是它。
-            ("alert", h.latestAlert.map { a in "\(a.level == .critical ? "✖" : "•")\(t[.hdrAlert]) \(a.kind)" } ?? ""),
+            ("alert", h.latestAlert.map { a in "\(a.level == .critical ? "!" : "•")\(t[.hdrAlert]) \(a.kind)" } ?? ""),
             ("head", "\(t[.hdrHead]) \(h.headHeight)"),
             ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
             ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),
@@ -651,11 +651,11 @@ public final class ConsoleApp {
         var x = 0
         let tabs = ViewID.allCases.enumerated().filter { $0.element != .ceremony || allowedSilently(.ceremony) }
         // 全部标签放不下（英文 80 列）时，只有当前视图写全名，其余只写编号——不截断成「7 Audit …」。
-        let full = tabs.reduce(0) { $0 + TextWidth.of(" \($1.offset + 1) \(strings[$1.element.title]) ") } <= width
-        // 右端：数据新鲜度（「刷新于 N 秒前」；过期时醒目）。先占位，标签不覆盖它。
         let age = refreshAgeText(strings)
         let ageW = age.isEmpty ? 0 : TextWidth.of(age) + 1
         let tabLimit = width - ageW > 20 ? width - ageW : width
+        let full = tabs.reduce(0) { $0 + TextWidth.of(" \($1.offset + 1) \(strings[$1.element.title]) ") } <= tabLimit
+        // 右端：数据新鲜度（「刷新于 N 秒前」；过期时醒目）。先占位，标签不覆盖它。
         if tabLimit < width {
             buf.put(age, x: width - ageW, y: 1, style: refreshIsStale ? Style(.bad, bold: true, reverse: true) : Style(.dim))
         }

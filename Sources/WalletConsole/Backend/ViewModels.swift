@@ -86,6 +86,9 @@ public struct DepositRow: Sendable, Equatable {
     }
 }
 
+/// 待审批提现在等谁（队列里「等你 / 等别人」）。
+public enum WaitingOn: String, Sendable, Equatable { case you, others, nobody }
+
 public enum WithdrawalRowState: String, Sendable, CaseIterable {
     case pending, approved, rejected, signing, broadcast, confirmed, failed
 }
@@ -102,11 +105,14 @@ public struct WithdrawalRow: Sendable, Equatable {
     public var ageSeconds: Int
     /// 紧急度：越大越靠前（排序由后端完成）。
     public var urgency: Int
+    /// 待审批的单在等谁：等你（你能批且还没批）还是等别人（你是申请人、已批过或无审批权）。
+    public var waitingOn: WaitingOn
     public init(id: String, asset: String, amount: AmountText, destination: String, state: WithdrawalRowState,
-                approvalsGiven: Int, approvalsRequired: Int, requestedBy: String, ageSeconds: Int, urgency: Int) {
+                approvalsGiven: Int, approvalsRequired: Int, requestedBy: String, ageSeconds: Int, urgency: Int,
+                waitingOn: WaitingOn = .nobody) {
         self.id = id; self.asset = asset; self.amount = amount; self.destination = destination; self.state = state
         self.approvalsGiven = approvalsGiven; self.approvalsRequired = approvalsRequired
-        self.requestedBy = requestedBy; self.ageSeconds = ageSeconds; self.urgency = urgency
+        self.requestedBy = requestedBy; self.ageSeconds = ageSeconds; self.urgency = urgency; self.waitingOn = waitingOn
     }
 }
 

@@ -190,9 +190,15 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
 
     func withdrawalRow(_ w: Withdrawal) -> WithdrawalRow {
         let valid = Set(w.approvals.filter { $0.expiresAt > now }.map(\.operatorName))
+        let state = Self.wstate(w.state)
+        // 等你：还在等审批、你有审批权（非只读）、不是申请人、还没批过。引擎在批准时仍会按同样的规则复核。
+        let canApprove = !readonly && (op.role == .approver || op.role == .admin)
+        let waiting: WaitingOn = state != .pending ? .nobody
+            : (canApprove && w.requestedBy != op.name && !valid.contains(op.name) ? .you : .others)
         return WithdrawalRow(id: String(w.id), asset: w.asset, amount: amount(w.amount, w.asset), destination: w.to,
-                             state: Self.wstate(w.state), approvalsGiven: valid.count, approvalsRequired: w.approvalsRequired,
-                             requestedBy: w.requestedBy, ageSeconds: Int(max(0, now - w.createdAt)), urgency: urgency(w))
+                             state: state, approvalsGiven: valid.count, approvalsRequired: w.approvalsRequired,
+                             requestedBy: w.requestedBy, ageSeconds: Int(max(0, now - w.createdAt)), urgency: urgency(w),
+                             waitingOn: waiting)
     }
 
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {

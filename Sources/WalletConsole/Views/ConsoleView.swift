@@ -183,10 +183,21 @@ enum Fmt {
                         style: d.reorg ? .reorg : role, copyValue: d.txHash.isEmpty ? d.address : d.txHash)
     }
 
+    /// 审批列：「1/2 ★等你」「0/1 等他人」——值班的人一眼看出哪些是自己该处理的。
+    static func approvals(_ w: WithdrawalRow, _ t: Strings) -> String {
+        let n = "\(w.approvalsGiven)/\(w.approvalsRequired)"
+        switch w.waitingOn {
+        case .you: return n + " " + t[.waitYou]
+        case .others: return n + " " + t[.waitOthers]
+        case .nobody: return n
+        }
+    }
+    static func approvalsWidth(_ t: Strings) -> Int { max(TextWidth.of(t[.colApprovals]), 4 + max(TextWidth.of(t[.waitYou]), TextWidth.of(t[.waitOthers]))) }
+
     static func withdrawalRow(_ w: WithdrawalRow, _ t: Strings) -> TableRow {
         let (st, role) = Fmt.withdrawal(w.state, t)
         return TableRow(id: w.id, cells: [w.id, w.asset, w.amount.display, TextWidth.shortAddress(w.destination),
-                                          "\(w.approvalsGiven)/\(w.approvalsRequired)", st, w.requestedBy, age(w.ageSeconds)],
+                                          approvals(w, t), st, w.requestedBy, age(w.ageSeconds)],
                         style: role, copyValue: w.destination)
     }
 }

@@ -17,7 +17,7 @@ public final class DashboardView: ConsoleView {
                                          TableColumn(t[.colAmount], width: 10, flex: true, alignRight: true),
                                          TableColumn(t[.colConfirmations], width: 10), TableColumn(t[.colState], width: Fmt.depositStateWidth(t))])
         withdrawals = TableWidget(columns: [TableColumn(t[.colId], width: 6), TableColumn(t[.colAmount], width: 12, flex: true, alignRight: true),
-                                            TableColumn(t[.colApprovals], width: 4),
+                                            TableColumn(t[.colApprovals], width: 5),
                                             // 面板只列未结束的单：按这几种状态的名字定宽。
                                             TableColumn(t[.colState], width: Fmt.withdrawalStateWidth(t, [.pending, .approved, .signing, .broadcast]))])
         sweeps = TableWidget(columns: [TableColumn(t[.colAddress], width: 12, flex: true), TableColumn(t[.colNet], width: 12, alignRight: true, keepsUnit: true),
@@ -39,7 +39,7 @@ public final class DashboardView: ConsoleView {
         })
         withdrawals.setPage(offset: 0, total: m.withdrawals.rows.count, rows: m.withdrawals.rows.map { w in
             let (st, role) = Fmt.withdrawal(w.state, t)
-            return TableRow(id: w.id, cells: [w.id, w.amount.display, "\(w.approvalsGiven)/\(w.approvalsRequired)", st], style: role)
+            return TableRow(id: w.id, cells: [w.id, w.amount.display, (w.waitingOn == .you ? "★" : "") + "\(w.approvalsGiven)/\(w.approvalsRequired)", st], style: role)
         })
         sweeps.setPage(offset: 0, total: m.sweeps.rows.count, rows: m.sweeps.rows.map { s in
             TableRow(id: s.address + s.asset, cells: [TextWidth.shortAddress(s.address), s.net.display, s.decision.rawValue])

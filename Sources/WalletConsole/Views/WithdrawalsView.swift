@@ -11,7 +11,7 @@ public final class WithdrawalsView: ListView {
         super.init(id: .withdrawals, columns: [
             TableColumn(t[.colId], width: 8), TableColumn(t[.colAsset], width: 6, hideable: true),
             TableColumn(t[.colAmount], width: 16, alignRight: true), TableColumn(t[.colDestination], width: 13, flex: true),
-            TableColumn(t[.colApprovals], width: 5), TableColumn(t[.colState], width: max(10, Fmt.withdrawalStateWidth(t))),
+            TableColumn(t[.colApprovals], width: Fmt.approvalsWidth(t)), TableColumn(t[.colState], width: max(10, Fmt.withdrawalStateWidth(t))),
             TableColumn(t[.colRequestedBy], width: 10), TableColumn(t[.colAge], width: 5, alignRight: true),
         ], strings: t)
     }

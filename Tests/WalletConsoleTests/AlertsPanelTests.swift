@@ -108,4 +108,21 @@ import WalletCrypto
         let second = lines.first { $0.contains(b.withdrawalRows[1].id + " ") && $0.contains("等他人") }
         #expect(first != nil && second != nil, "\(d.text)")
     }
+
+    /// 密钥页的 nonce 面板：正常时一行绿色；有缺口或外部使用时红底反显并点名缺口。
+    @Test func keysViewShowsTheNoncePanel() async {
+        let b = TestBackend()
+        b.set { bb in bb.keysValue.nonce = NonceSummary(next: 12, chainLatest: 10, chainPending: 12, inFlight: 2, gaps: [], externalUse: false) }
+        let (app, d) = await makeApp(b, size: Size(cols: 140, rows: 30))
+        await app.press(.char("5")); app.render()
+        var line = (0..<30).map { d.line($0) }.first { $0.contains("nonce") } ?? ""
+        #expect(line.contains("● 热钱包 nonce：下一个 12 · 链上 10 / 待打包 12 · 在途 2 · 缺口 无 · 外部使用 无"), "\(d.text)")
+        b.set { bb in bb.keysValue.nonce = NonceSummary(next: 12, chainLatest: 10, chainPending: 13, inFlight: 1, gaps: [11], externalUse: true) }
+        app.requestRefresh(); await app.settle(); app.render()
+        let y = (0..<30).first { d.line($0).contains("nonce") } ?? 0
+        line = d.line(y)
+        #expect(line.contains("✖ 热钱包 nonce") && line.contains("缺口 11") && line.contains("外部使用 有！"), "\(line)")
+        let x = TextWidth.of(String(line.prefix(upTo: line.range(of: "✖")!.lowerBound)))
+        #expect(d.screen[x, y].style.role == .bad && d.screen[x, y].style.reverse)
+    }
 }

@@ -23,6 +23,9 @@ import WalletLedger
     @Test func alertsComeFromTheLedgerWithSeverity() async throws {
         let (e, path) = try await Self.demo()
         defer { try? FileManager.default.removeItem(atPath: path) }
+        // 密钥页的 nonce 面板来自引擎的 nonceStatus（演示链上没有缺口、没有外部使用）。
+        let k = try await backend(e, "demo").keys()
+        #expect(k.nonce?.ok == true && k.nonce?.chainLatest != nil, "\(String(describing: k.nonce))")
         try e.gate.with { l in
             try l.store.insertAlert(kind: "withdraw.cancelled", message: "提现 4 已取消", messageEn: "withdrawal 4 cancelled", at: 1_800_000_000)
             try l.store.insertAlert(kind: "scanner.halted", message: "深度重组超过窗口", messageEn: "deep reorg beyond the window", at: 1_800_000_060)

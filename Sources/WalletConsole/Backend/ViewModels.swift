@@ -213,7 +213,24 @@ public struct KeyTierRow: Sendable, Equatable {
 public struct KeysModel: Sendable, Equatable {
     public var seal: SealState
     public var tiers: [KeyTierRow]
-    public init(seal: SealState, tiers: [KeyTierRow]) { self.seal = seal; self.tiers = tiers }
+    /// 热钱包 nonce 面板（缺口、外部使用）；取不到链上数据时为 nil。
+    public var nonce: NonceSummary?
+    public init(seal: SealState, tiers: [KeyTierRow], nonce: NonceSummary? = nil) { self.seal = seal; self.tiers = tiers; self.nonce = nonce }
+}
+
+/// 热钱包 nonce：引擎下一个、链上 latest/pending、在途笔数、缺口（会卡住后面所有交易）、外部使用（密钥在别处被用）。
+public struct NonceSummary: Sendable, Equatable {
+    public var next: Int64
+    public var chainLatest: UInt64?
+    public var chainPending: UInt64?
+    public var inFlight: Int
+    public var gaps: [Int64]
+    public var externalUse: Bool
+    public var ok: Bool { gaps.isEmpty && !externalUse }
+    public init(next: Int64, chainLatest: UInt64?, chainPending: UInt64?, inFlight: Int, gaps: [Int64], externalUse: Bool) {
+        self.next = next; self.chainLatest = chainLatest; self.chainPending = chainPending
+        self.inFlight = inFlight; self.gaps = gaps; self.externalUse = externalUse
+    }
 }
 
 public struct AuditRow: Sendable, Equatable {

@@ -320,7 +320,10 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             return KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: h,
                               signatures: UInt64(k.signatures), lastUse: k.lastUse ?? "—", kekAgeDays: kekDays, hotSigner: k.keyId == hotKey)
         }
-        return KeysModel(seal: Self.seal(st), tiers: tiers)
+        let n = try? await engine.nonceStatus()
+        let nonce = n.map { NonceSummary(next: $0.nextNonce, chainLatest: $0.chainLatest, chainPending: $0.chainPending,
+                                          inFlight: $0.inFlight.count, gaps: $0.gaps, externalUse: $0.externalUse) }
+        return KeysModel(seal: Self.seal(st), tiers: tiers, nonce: nonce)
     }
 
     // MARK: - 审计与死信

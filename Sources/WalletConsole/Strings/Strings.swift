@@ -11,6 +11,7 @@ public enum L: String, CaseIterable, Sendable {
     case colKeyId, colTier, colHealth, colSignatures, colLastUse, colKekAge, colTime, colActor, colAction, colTarget
     case colCommand, colJob, colError, colAttempts, colLastAttempt, colKind, colMessage, colSeverity
     case hdrAlert, hdrRefreshed, hdrStale, sevCritical, sevWarning, sevInfo, waitYou, waitOthers
+    case nonceLine, nonceNone, nonceExternal
     case detTitle, detAllowlist, detListedSince, detNotListed, detEip55, detEip55Ok, detEip55Bad, detVelocity
     case detApprovals, detApprovers, detRule, detFee, detTx
     case dlgApproveTitle, dlgApproveTypeHint, dlgCancel, dlgApprove, dlgReject, dlgRejectTitle, dlgRejectReason

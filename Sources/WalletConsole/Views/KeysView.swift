@@ -53,6 +53,14 @@ public final class KeysView: ConsoleView {
             if case .unsealing(let p, let n) = m.seal {
                 buf.put(t.f(.keysProgress, String(p), String(n)) + " " + ProgressBar.render(p, of: n, width: 20),
                         x: rect.x + 2, y: rect.y + 2, maxWidth: rect.width - 4, style: Style(.progress))
+            } else if let n = m.nonce {
+                // nonce 面板：缺口或外部使用时整行醒目（红底反显），这两种都会让提现停下。
+                let none = t[.nonceNone]
+                let line = t.f(.nonceLine, String(n.next), n.chainLatest.map(String.init) ?? "?", n.chainPending.map(String.init) ?? "?",
+                               String(n.inFlight), n.gaps.isEmpty ? none : n.gaps.map(String.init).joined(separator: ","),
+                               n.externalUse ? t[.nonceExternal] : none)
+                buf.put((n.ok ? "● " : "✖ ") + line, x: rect.x + 2, y: rect.y + 2, maxWidth: rect.width - 4,
+                        style: n.ok ? Style(.ok) : Style(.bad, bold: true, reverse: true))
             }
         }
         let r = Rect(x: rect.x, y: rect.y + 4, width: rect.width, height: rect.height - 4)

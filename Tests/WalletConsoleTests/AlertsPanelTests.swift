@@ -125,4 +125,20 @@ import WalletCrypto
         let x = TextWidth.of(String(line.prefix(upTo: line.range(of: "✖")!.lowerBound)))
         #expect(d.screen[x, y].style.role == .bad && d.screen[x, y].style.reverse)
     }
+
+    /// 80 列：页头放不下时按重要性整段丢（落后、熔断、告警先丢），封存状态留着（以前 80 列时封存状态被截掉）；
+    /// 告警字段丢了，标签行的「9!」仍提示有严重告警。宽终端上告警字段在页头。
+    @Test func narrowHeaderKeepsSealStateAndFlagsAlertsInTabs() async {
+        let b = TestBackend()
+        b.set { bb in bb.headerValue.latestAlert = Self.alert(1, "scanner.halted", .critical, "深度重组") }
+        for lang in [Language.zh, .en] {
+            let (_, d) = await makeApp(b, size: Size(cols: 80, rows: 24), lang: lang)
+            let h = d.line(0)
+            #expect(h.contains(lang == .zh ? "已解封" : "unsealed"), "\(lang)：\(h)")
+            #expect(!h.contains("…"), "页头不应截断半个字段：\(h)")
+            #expect(d.line(1).contains("9!") || d.line(1).contains(lang == .zh ? "告警!" : "Alerts!"), "标签行：\(d.line(1))")
+            let (_, wide) = await makeApp(b, size: Size(cols: 200, rows: 30), lang: lang)
+            #expect(wide.line(0).contains("scanner.halted"), "\(wide.line(0))")
+        }
+    }
 }

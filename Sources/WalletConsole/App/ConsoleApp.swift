@@ -626,8 +626,17 @@ public final class ConsoleApp {
         let opW = TextWidth.of(op)
         buf.put(op, x: max(0, width - opW), y: 0, style: Style(.header, bold: true))
         let limit = max(0, width - opW - 1)
+        // 放不下时按重要性丢：先丢标题、落后、熔断、告警（标签行的「9 告警!」仍在），然后才是节点、高度；
+        // 链与封存状态最后才丢（80 列也看得到封存与否）。
+        let dropOrder = ["", "lag", "breaker", "alert", "node", "head", "seal", "chain"]
+        var shownKeys = Set(parts.filter { !$0.1.isEmpty }.map(\.0))
+        func total() -> Int {
+            let ws = parts.filter { shownKeys.contains($0.0) }.map { TextWidth.of(headerChanged.contains($0.0) ? $0.1 + "Δ" : $0.1) }
+            return ws.reduce(0, +) + max(0, ws.count - 1) * 3
+        }
+        for k in dropOrder where total() > limit && shownKeys.count > 1 { shownKeys.remove(k) }
         var x = 0
-        for (key, text) in parts {
+        for (key, text) in parts where shownKeys.contains(key) {
             let bad = (key == "node" && h.node != .ok) || (key == "breaker" && h.breaker != .closed)
                 || (key == "alert" && h.latestAlert?.level == .critical)
             let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
@@ -659,8 +668,11 @@ public final class ConsoleApp {
         if tabLimit < width {
             buf.put(age, x: width - ageW, y: 1, style: refreshIsStale ? Style(.bad, bold: true, reverse: true) : Style(.dim))
         }
+        // 有严重告警时告警标签带「!」：页头放不下告警字段的窄终端上也看得见。
+        let badge = header?.latestAlert?.level == .critical
         for (i, v) in tabs {
-            let label = full || v == current ? " \(i + 1) \(strings[v.title]) " : " \(i + 1) "
+            let mark = v == .alerts && badge ? "!" : ""
+            let label = full || v == current ? " \(i + 1) \(strings[v.title])\(mark) " : " \(i + 1)\(mark) "
             let st = v == current ? Style(.selected) : Style(.dim)
             x += buf.put(label, x: x, y: 1, maxWidth: max(0, tabLimit - x), style: st)
         }

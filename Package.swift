@@ -3,7 +3,7 @@
 // → WalletEngine → WalletConsole / WalletCLI。详见 docs/architecture.md。
 import PackageDescription
 
-let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+// 全部目标都是 Swift 6 语言模式（tools-version 6.0 的默认）：严格并发检查是编译错误，不是警告。
 
 let package = Package(
     name: "wallet-console",
@@ -14,6 +14,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // —— C 垫片（system library）——
@@ -24,45 +28,46 @@ let package = Package(
         .target(name: "CPKCS11", path: "Sources/CPKCS11", linkerSettings: [.linkedLibrary("dl")]),
 
         // —— 领域模块 ——
-        .target(name: "WalletCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: v5),
-        .target(name: "WalletKeys", dependencies: ["WalletCrypto"], swiftSettings: v5),
-        .target(name: "WalletKeystore", dependencies: ["WalletKeys", "WalletCrypto", "CPKCS11"], swiftSettings: v5),
-        .target(name: "WalletLedger", dependencies: ["WalletKeys", "WalletCrypto", "CSQLite"], swiftSettings: v5),
-        .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"], swiftSettings: v5),
+        .target(name: "WalletCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
+        .target(name: "WalletKeys", dependencies: ["WalletCrypto"]),
+        .target(name: "WalletKeystore", dependencies: ["WalletKeys", "WalletCrypto", "CPKCS11"]),
+        .target(name: "WalletLedger", dependencies: ["WalletKeys", "WalletCrypto", "CSQLite"]),
+        .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"]),
         // 故障注入点只在 debug（测试）构建里存在；release 产品里没有、也不读环境变量。
         .target(name: "WalletEngine",
-                dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain"],
-                swiftSettings: v5 + [.define("WALLET_FAILPOINTS", .when(configuration: .debug))]),
-        .target(name: "WalletConsole", dependencies: ["WalletEngine", "WalletCrypto", "CNcursesw"], swiftSettings: v5),
+                dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "CoreMetrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
+                swiftSettings: [.define("WALLET_FAILPOINTS", .when(configuration: .debug))]),
+        .target(name: "WalletConsole", dependencies: ["WalletEngine", "WalletCrypto", "CNcursesw"]),
         // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
         // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
                           dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: v5),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                         .product(name: "Logging", package: "swift-log")]),
         // 测试支撑程序：不是产品（不安装、release 产品里没有），只被 WalletCLITests 作为子进程启动。
         .executableTarget(name: "WalletTestWorker",
-                          dependencies: ["WalletEngine", "WalletLedger", "WalletKeystore", "WalletCrypto"],
-                          swiftSettings: v5),
+                          dependencies: ["WalletEngine", "WalletLedger", "WalletKeystore", "WalletCrypto"]),
         // 模糊测试（issue 11）：目标库 + libFuzzer 入口（Tests/Fuzz/run.sh 以 -sanitize=fuzzer 构建）。不是产品。
         .target(name: "WalletFuzzTargets",
-                dependencies: ["WalletChain", "WalletConsole", "WalletCrypto", "WalletEngine", "WalletKeys", "WalletKeystore", "WalletLedger"],
-                swiftSettings: v5),
-        .executableTarget(name: "WalletFuzz", dependencies: ["WalletFuzzTargets"], swiftSettings: v5),
+                dependencies: ["WalletChain", "WalletConsole", "WalletCrypto", "WalletEngine", "WalletKeys", "WalletKeystore", "WalletLedger"]),
+        .executableTarget(name: "WalletFuzz", dependencies: ["WalletFuzzTargets"]),
         .executableTarget(name: "WalletBench",
                           dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",
-                                         "CSecp256k1", "COpenSSL"],
-                          swiftSettings: v5),
+                                         "CSecp256k1", "COpenSSL"]),
 
         // —— 测试（与模块一一对应）——
-        .testTarget(name: "WalletCryptoTests", dependencies: ["WalletCrypto"], swiftSettings: v5),
-        .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")], swiftSettings: v5),
-        .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")], swiftSettings: v5),
-        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger"], swiftSettings: v5),
-        .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"], swiftSettings: v5),
-        .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine"], swiftSettings: v5),
-        .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"], swiftSettings: v5),
-        .testTarget(name: "WalletCLITests", dependencies: ["WalletCrypto"], swiftSettings: v5),
-        .testTarget(name: "WalletFuzzTests", dependencies: ["WalletFuzzTargets"], swiftSettings: v5),
+        .testTarget(name: "WalletCryptoTests", dependencies: ["WalletCrypto"]),
+        .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger"]),
+        .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"]),
+        .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"]),
+        .testTarget(name: "WalletCLITests", dependencies: ["WalletCrypto"]),
+        .testTarget(name: "WalletFuzzTests", dependencies: ["WalletFuzzTargets"]),
     ]
 )

@@ -17,8 +17,9 @@ done
 
 cd "$(dirname "$0")"
 
-# 项目需要的全部 Debian 包：四个 C 库、真实 PKCS#11 令牌（SoftHSM2）、终端测试用的 tmux、测试里逐字节比对数据库用的 sqlite3。
-APT_PACKAGES=(libncursesw5-dev libsqlite3-dev sqlite3 libssl-dev libsecp256k1-dev softhsm2 opensc tmux python3 python3-pip)
+# 项目需要的全部 Debian 包：四个 C 库、真实 PKCS#11 令牌（SoftHSM2）、终端测试用的 tmux、测试里逐字节比对数据库用的 sqlite3、
+# 校验指标格式的 promtool（prometheus 包）。
+APT_PACKAGES=(libncursesw5-dev libsqlite3-dev sqlite3 libssl-dev libsecp256k1-dev softhsm2 opensc tmux python3 python3-pip prometheus)
 # 测试用的真实 EVM（py-evm + eth-tester，JSON-RPC 包装在 Tests/devnet/）。
 PIP_PACKAGES=("py-evm==0.12.1b1" "eth-tester==0.14.0b1")
 
@@ -73,4 +74,14 @@ BIN="$(swift build -c release --show-bin-path)/wallet-console"
 $SUDO install -d "$PREFIX/bin" "$PREFIX/share/wallet-console/themes"
 $SUDO install -m 0755 "$BIN" "$PREFIX/bin/wallet-console"
 $SUDO install -m 0644 Themes/*.theme "$PREFIX/share/wallet-console/themes/" 2>/dev/null || true
+# Shell 补全（ArgumentParser 从命令树生成，命令/选项改了补全自动跟着变）：bash、zsh、fish 的标准位置。
+COMP_TMP="$(mktemp -d)"
+"$BIN" --generate-completion-script bash > "$COMP_TMP/wallet-console"
+"$BIN" --generate-completion-script zsh > "$COMP_TMP/_wallet-console"
+"$BIN" --generate-completion-script fish > "$COMP_TMP/wallet-console.fish"
+$SUDO install -D -m 0644 "$COMP_TMP/wallet-console" "$PREFIX/share/bash-completion/completions/wallet-console"
+$SUDO install -D -m 0644 "$COMP_TMP/_wallet-console" "$PREFIX/share/zsh/site-functions/_wallet-console"
+$SUDO install -D -m 0644 "$COMP_TMP/wallet-console.fish" "$PREFIX/share/fish/vendor_completions.d/wallet-console.fish"
+rm -rf "$COMP_TMP"
+echo "==> 已安装 shell 补全（bash / zsh / fish）：新开一个 shell 生效"
 echo "==> 已安装：$PREFIX/bin/wallet-console"

@@ -46,13 +46,14 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         req.httpBody = Data(body)
+        let request = req   // 不可变副本交给子任务（Swift 6：不能把可变 var 捕获进并发闭包）
         let label = self.label
         let session = self.session
         // URLSession 的超时在 Linux 上不总是可靠，再套一层任务级超时。
         return try await withThrowingTaskGroup(of: [UInt8].self) { g in
             g.addTask {
                 let data: Data, resp: URLResponse
-                do { (data, resp) = try await session.data(for: req) } catch {
+                do { (data, resp) = try await session.data(for: request) } catch {
                     if let u = error as? URLError, u.code == .timedOut {
                         throw ChainError.timeout(endpoint: label, method: "", seconds: timeout)
                     }

@@ -1,37 +1,8 @@
 import Foundation
 import WalletCrypto
 
-/// 时间源。测试用 `ManualClock` 让熔断/限流/退避可以确定性地验证，不真的等待。
-public protocol ChainClock: Sendable {
-    /// 单调秒数。
-    func now() -> Double
-    func sleep(_ seconds: Double) async throws
-}
-
-public struct SystemClock: ChainClock {
-    private let start = ContinuousClock.now
-    public init() {}
-    public func now() -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-    public func sleep(_ seconds: Double) async throws {
-        if seconds > 0 { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
-    }
-}
-
-/// 手动时钟：sleep 立即把时间往前拨，并记录每次等待（测试断言退避序列用）。
-public final class ManualClock: ChainClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var t: Double = 0
-    private var slept: [Double] = []
-    public init() {}
-    public func now() -> Double { lock.lock(); defer { lock.unlock() }; return t }
-    public func advance(_ s: Double) { lock.lock(); t += s; lock.unlock() }
-    public func sleep(_ seconds: Double) async throws { record(seconds) }
-    private func record(_ seconds: Double) { lock.lock(); slept.append(seconds); t += max(0, seconds); lock.unlock() }
-    public var sleeps: [Double] { lock.lock(); defer { lock.unlock() }; return slept }
-}
+/// 时间源就是全项目的 WalletClock（WalletCrypto）；这个别名保留给既有的链客户端接口。
+public typealias ChainClock = WalletClock
 
 // MARK: - 熔断器
 

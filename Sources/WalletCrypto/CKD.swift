@@ -5,7 +5,8 @@ import CSecp256k1
 
 /// 复用的 HMAC-SHA512 上下文（OpenSSL 3 EVP_MAC）：同一把密钥（父链码）反复计算时省掉 ipad/opad 的重新初始化。
 public final class HMACSHA512 {
-    private static let mac: OpaquePointer = EVP_MAC_fetch(nil, "HMAC", nil)!
+    // OpenSSL 3：fetch 得到的算法对象只读、可跨线程共享（每次计算各用自己的 ctx），所以这个全局常量不需要同步。
+    nonisolated(unsafe) private static let mac: OpaquePointer = EVP_MAC_fetch(nil, "HMAC", nil)!
     private let ctx: OpaquePointer
 
     public init(key: [UInt8]) {

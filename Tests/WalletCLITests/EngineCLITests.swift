@@ -184,7 +184,12 @@ func rawGet(port: Int, path: String) -> String {
     p.standardError = err
     p.standardOutput = FileHandle.nullDevice
     try p.run()
-    Thread.sleep(forTimeInterval: 3)
+    // 等引擎真正跑完第一轮扫块（指标端点里出现 scanner 的轮次），而不是固定睡 3 秒。
+    for _ in 0..<600 {
+        if rawGet(port: port, path: "/metrics").contains("wallet_worker_rounds_total{worker=\"scanner\"}") { break }
+        if !p.isRunning { break }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
     #expect(p.isRunning)
     // 运行中的 Prometheus 端点（只在 127.0.0.1）：业务与技术指标都在，没有地址/哈希标签。
     let metrics = rawGet(port: port, path: "/metrics")
@@ -228,6 +233,61 @@ func rawGet(port: Int, path: String) -> String {
     #expect(log.contains("\"shutdown\":\"graceful\""))
     // 日志只在文件里：每行都是 JSON。
     for l in log.split(separator: "\n") { #expect((try? JSONSerialization.jsonObject(with: Data(l.utf8))) != nil) }
+}
+
+/// 宽限期到了还没停下（一个很慢、但响应取消的调用）：强制停止，退出码 4（与成功/失败/输入错误/提议待批都不同），
+/// 日志里有 engine.grace_expired。用 debug 二进制：故障注入点只编进 debug 构建。
+@Test func engineRunForcedStopExitsWithItsOwnCode() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let cfgPath = home + "/config.json"
+    var cfg = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cfgPath))) as! [String: Any]
+    cfg["shutdownGraceSeconds"] = 1
+    try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: cfgPath))
+    let p = Process()
+    p.executableURL = CLIRunner.binary
+    p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", pass]
+    var env = ProcessInfo.processInfo.environment
+    env["WALLET_FAILPOINTS"] = "runtime.round_stall"
+    p.environment = env
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let logPath = home + "/logs/engine.log"
+    for _ in 0..<200 {
+        if ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("\"event\":\"engine.start\"") { break }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(p.processIdentifier, SIGTERM)
+    p.waitUntilExit()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(p.terminationReason == .exit && p.terminationStatus == 4, "\(p.terminationReason.rawValue) \(p.terminationStatus) \(stderr)")
+    #expect(stderr.contains("宽限期已到"), "\(stderr)")
+    let log = try String(contentsOfFile: logPath, encoding: .utf8)
+    #expect(log.contains("\"event\":\"engine.grace_expired\""))
+    #expect(log.contains("\"shutdown\":\"forced\""))
+    // 锁已释放：下一个引擎能启动（--once 在演示链上马上结束）。
+    let next = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
+    #expect(next.status == 0, "\(next.stderr)")
+}
+
+/// install.sh 安装的 shell 补全：三种 shell 都能生成，bash 版语法正确，且覆盖真实命令组（从命令树生成，不会与命令脱节）。
+@Test func shellCompletionsCoverTheCommandTree() throws {
+    let bin = try CLIRunner.releaseBinary()
+    for shell in ["bash", "zsh", "fish"] {
+        let r = try CLIRunner.run(["--generate-completion-script", shell], executable: bin)
+        #expect(r.status == 0 && r.stdout.count > 1000, "\(shell): \(r.stderr)")
+        for group in ["withdraw", "ledger", "signer", "engine", "keystore"] { #expect(r.stdout.contains(group), "\(shell) 缺 \(group)") }
+        if shell == "bash" {
+            let dir = CLIRunner.tempDir("comp")
+            let path = CLIRunner.write(r.stdout, to: dir, "wallet-console.bash")
+            let check = try CLIRunner.run(["-n", path], executable: URL(fileURLWithPath: "/bin/bash"))
+            #expect(check.status == 0, "\(check.stderr)")
+        }
+    }
+    let install = try String(contentsOfFile: "install.sh", encoding: .utf8)
+    #expect(install.contains("--generate-completion-script bash") && install.contains("--generate-completion-script zsh")
+            && install.contains("--generate-completion-script fish"))
 }
 
 @Test func statusNeverPrintsNodeCredentials() throws {

@@ -1,4 +1,5 @@
 import Testing
+import WalletCrypto
 @testable import WalletConsole
 
 @Suite struct ConfigTests {
@@ -15,8 +16,7 @@ import Testing
         let d = HeadlessDriver(size: Size(cols: 120, rows: 40))
         let app = ConsoleApp(backend: TestBackend(), driver: d, config: c)
         // 消息 10 秒后过期：钉住时钟，全量并行测试再慢也不会在断言前过期。
-        let at = app.statusAt
-        app.clock = { at }
+        app.clock = ManualClock(unixStart: Int64(app.statusAt.timeIntervalSince1970))
         app.requestRefresh(); await app.settle(); app.render()
         #expect(d.line(39).contains("第 3 行"))
     }

@@ -49,13 +49,11 @@ import WalletCrypto
         #expect(line.contains("w1") && line.contains("已批准"), "批准后光标不在原来那一项：\(line)")
     }
 
-    final class FakeClock: @unchecked Sendable { var now = Date(timeIntervalSince1970: 1_800_000_000) }
-
     @Test func longStatusIsTruncatedWithPointerToLogAndExpires() async {
         let b = TestBackend()
         let (app, d) = await makeApp(b, size: Size(cols: 80, rows: 24))
-        let clock = FakeClock()
-        app.clock = { clock.now }
+        let clock = ManualClock(unixStart: 1_800_000_000)
+        app.clock = clock
         let long = "x" + String(repeating: "很长的命令名", count: 20) + "END"
         app.execute(long)
         app.render()
@@ -69,7 +67,7 @@ import WalletCrypto
                 "消息记录没有全文：\n\(d.text)")
         await app.press(.esc)
         // 10 秒后状态行恢复按键提示，消息不再显示。
-        clock.now = clock.now.addingTimeInterval(ConsoleApp.statusTTL + 1)
+        clock.advance(ConsoleApp.statusTTL + 1)
         app.render()
         #expect(!d.line(23).contains("未知命令") && d.line(23).contains("<?>"), "消息没有消失：\(d.line(23))")
         #expect(app.messages.contains { $0.text.hasSuffix("END") })

@@ -78,6 +78,13 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
 
 @Test func malformedAndMissingConfig() throws {
     #expect(throws: EngineError.self) { try EngineConfig.parse(Data("{not json".utf8)) }
+    // 语法错误带行列（Foundation 只给字节偏移，我们换算成编辑器里的行列）。
+    do {
+        _ = try EngineConfig.parse(Data("{\n  \"version\": 1,\n  \"chain\": x\n}".utf8))
+        Issue.record("应当失败")
+    } catch let e as EngineError {
+        #expect(e.code == "config.malformed" && e.message(.zh).contains("第 3 行") && e.message(.en).contains("line 3"), "\(e.message(.zh))")
+    }
     #expect(throws: EngineError.self) { try EngineConfig.parse(Data("[]".utf8)) }
     let home = HomeLayout(NSTemporaryDirectory() + "/wc-missing-\(UUID().uuidString)")
     do { _ = try EngineConfig.load(home: home); Issue.record("应当失败") } catch let e as EngineError {

@@ -118,7 +118,8 @@ func tempHome(_ tag: String) -> String {
 }
 
 /// 在测试链上建一个 home：init + 宽松策略（白名单关闭、1 人审批）+ 打开引擎（已解封）。
-func makeDevnetHome(_ dev: Devnet, tag: String, confirmations: Int = 3, approvals: Int = 1) async throws -> WalletEngine {
+func makeDevnetHome(_ dev: Devnet, tag: String, confirmations: Int = 3, approvals: Int = 1,
+                    clock: any WalletClock = SystemClock()) async throws -> WalletEngine {
     let home = tempHome(tag)
     _ = try HomeInitializer.initialize(InitRequest(
         home: home, chainId: dev.chainId, rpcURLs: [dev.url], unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)),
@@ -133,7 +134,7 @@ func makeDevnetHome(_ dev: Devnet, tag: String, confirmations: Int = 3, approval
     cfg.fees.stuckAfterSeconds = 10
     try cfg.save(home: HomeLayout(home))
     return try await WalletEngine.open(home: home, options: EngineOpenOptions(
-        unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)), logToFile: true, keystoreOptions: fastKeystore))
+        unsealPassphrase: SecretBytes(Array("unseal-pass-123".utf8)), logToFile: true, keystoreOptions: fastKeystore, clock: clock))
 }
 
 extension WalletEngine {

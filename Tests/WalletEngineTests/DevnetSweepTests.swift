@@ -54,7 +54,7 @@ import WalletLedger
         let hotToken = try await engine.chainBalance(address: engine.hotAddress, asset: try engine.gate.with { l in try l.asset("USDT") })
         #expect(hotToken == UInt256(1_000_000_000))
         #expect(try await dev.transactionCount(tokAddr) == 1)
-        #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > .zero)
+        #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > 0)
         #expect(try engine.ledgerCheck().isEmpty)
         // 计划里不再有待归集的代币。
         #expect(try await engine.sweepPlan().filter { $0.asset == "USDT" && $0.decision != "skip" }.isEmpty)
@@ -73,7 +73,9 @@ import WalletLedger
     @Test func stuckWithdrawalReplacedWithSameNonceAndHigherFees() async throws {
         let dev = try Devnet()
         defer { dev.stop() }
-        let engine = try await makeDevnetHome(dev, tag: "stuck", confirmations: 1)
+        // 注入的时钟：「卡住 10 秒」靠拨时间，不真的等（以前这里睡 10.5 秒）。
+        let clock = ManualClock()
+        let engine = try await makeDevnetHome(dev, tag: "stuck", confirmations: 1, clock: clock)
         let accts = try await prepareFunds(dev, engine, user: "frank", amount: ether * UInt256(2))
         let w = try approvedWithdrawal(engine, id: "stuck-1", user: "frank", amount: "0.3", to: accts[8])
         try await dev.setAutoMine(false)
@@ -81,7 +83,9 @@ import WalletLedger
         let first = try engine.withdrawal(id: w.id)
         #expect(first.state == .broadcast)
         // 卡住：不出块。超过 stuckAfterSeconds（测试配置 10 秒）后替换。
-        try await Task.sleep(nanoseconds: 10_500_000_000)
+        try await engine.runWorker("withdrawals")
+        #expect(try engine.gate.nonceRecord(from: engine.hotAddress, nonce: first.nonce!)?.attempts.count == 1, "未到 stuckAfterSeconds 不应替换")
+        clock.advance(11)
         try await engine.runWorker("withdrawals")
         let rec = try #require(try engine.gate.nonceRecord(from: engine.hotAddress, nonce: first.nonce!))
         #expect(rec.attempts.count == 2)

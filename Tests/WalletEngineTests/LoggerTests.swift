@@ -1,4 +1,5 @@
 // 日志：JSON Lines、机密按类型与键名脱敏、控制字符转义、文件 0600 与轮转。
+import Logging
 import Foundation
 import Testing
 import WalletCrypto
@@ -6,7 +7,7 @@ import WalletCrypto
 
 @Test func logLinesAreJSONAndSecretsRedacted() throws {
     let sink = MemoryLogSink()
-    let log = EngineLogger(sink: sink, level: .debug, component: "test")
+    let log = Logger.engine(sink: sink, level: .debug, component: "test")
     let secret = SecretBytes(Array("correct horse battery staple".utf8))
     log.info("unseal.attempt", ["operator": "alice", "passphrase": .of(secret), "amount": .amount(UInt256.max), "ok": true])
     // 有人把机密当普通字符串、放在敏感键名下传进来：键名兜底仍然脱敏。
@@ -31,14 +32,14 @@ import WalletCrypto
 @Test func secretValueUnderInnocentKeyIsStillRedacted() throws {
     let sink = MemoryLogSink()
     let s = SecretBytes(Array("hunter2hunter2".utf8))
-    EngineLogger(sink: sink).info("x", ["blob": .of(s)])
+    Logger.engine(sink: sink).info("x", ["blob": .of(s)])
     #expect(!sink.lines[0].contains("hunter2"))
     #expect(sink.lines[0].contains("\"blob\":\"<redacted>\""))
 }
 
 @Test func logInjectionIsEscaped() throws {
     let sink = MemoryLogSink()
-    let log = EngineLogger(sink: sink)
+    let log = Logger.engine(sink: sink)
     log.info("x", ["reason": .string("bad\n{\"level\":\"error\"}\u{1b}[2J\u{2028}")])
     #expect(sink.lines.count == 1)
     #expect(!sink.lines[0].contains("\n"))
@@ -49,7 +50,7 @@ import WalletCrypto
 
 @Test func logLevelFilters() {
     let sink = MemoryLogSink()
-    let log = EngineLogger(sink: sink, level: .warn)
+    let log = Logger.engine(sink: sink, level: .warn)
     log.debug("a"); log.info("b"); log.warn("c"); log.error("d")
     #expect(sink.lines.count == 2)
 }
@@ -59,7 +60,7 @@ import WalletCrypto
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/logs/engine.log"
     let sink = try FileLogSink(path: path, maxBytes: 64 * 1024)
-    let log = EngineLogger(sink: sink)
+    let log = Logger.engine(sink: sink)
     for i in 0..<2000 { log.info("tick", ["i": .int(Int64(i)), "pad": .string(String(repeating: "x", count: 40))]) }
     sink.sync()
     let attrs = try FileManager.default.attributesOfItem(atPath: path)

@@ -1,4 +1,5 @@
 // 运行时：--once 每个 worker 一轮；停机请求后不再开新活、在途步骤做完；宽限期到仍不结束则强制取消。
+import Logging
 import Foundation
 import Testing
 @testable import WalletEngine
@@ -54,7 +55,7 @@ struct FailingWorker: EngineWorker {
 @Test func onceRunsEachWorkerOneRound() async {
     let a = StepWorker(name: "a"), b = StepWorker(name: "b")
     let sink = MemoryLogSink()
-    let rt = EngineRuntime(workers: [a, b, FailingWorker()], logger: EngineLogger(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
+    let rt = EngineRuntime(workers: [a, b, FailingWorker()], logger: Logger.engine(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
     let out = await rt.runOnce()
     #expect(out.map(\.worker) == ["a", "b", "failing"])
     #expect(a.rounds == 1 && b.rounds == 1)
@@ -65,7 +66,7 @@ struct FailingWorker: EngineWorker {
 @Test func gracefulShutdownFinishesInFlightStep() async throws {
     let w = StepWorker(name: "money", intervalMs: 5, steps: 1000, stepMs: 40)
     let m = EngineMetrics()
-    let rt = EngineRuntime(workers: [w, StepWorker(name: "other")], logger: EngineLogger(sink: MemoryLogSink()), metrics: m, graceSeconds: 5)
+    let rt = EngineRuntime(workers: [w, StepWorker(name: "other")], logger: Logger.engine(sink: MemoryLogSink()), metrics: m, graceSeconds: 5)
     let task = Task { await rt.run() }
     while w.finished < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
     rt.requestStop("test")
@@ -81,7 +82,7 @@ struct FailingWorker: EngineWorker {
 @Test func shutdownIsBoundedWhenAWorkerHangs() async throws {
     let hang = StepWorker(name: "hang", steps: 1, ignoreStop: true)
     let sink = MemoryLogSink()
-    let rt = EngineRuntime(workers: [hang], logger: EngineLogger(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
+    let rt = EngineRuntime(workers: [hang], logger: Logger.engine(sink: sink), metrics: EngineMetrics(), graceSeconds: 1)
     let task = Task { await rt.run() }
     // 等 worker 真正进入“卡住”的步骤（并行测试时调度可能较慢）。
     while hang.started == 0 { try await Task.sleep(nanoseconds: 10_000_000) }

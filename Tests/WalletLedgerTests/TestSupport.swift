@@ -1,11 +1,16 @@
 // 测试公共设施：临时数据库、可推进的时钟、确定性的测试用地址派生器与伪随机序列（仅用于生成测试场景，不是机密）。
 import Foundation
+import Synchronization
 import WalletCrypto
 @testable import WalletLedger
 
-final class TestClock: @unchecked Sendable {
+/// 可推进的墙钟：`clock.t += 200` 拨时间（单线程测试里改、账本里读）。
+final class TestClock: WalletClock, @unchecked Sendable {
     var t: Int64 = 1_700_000_000
-    var clock: LedgerClock { LedgerClock { [unowned self] in self.t } }
+    var clock: any WalletClock { self }
+    func now() -> Double { Double(t) }
+    func unixTime() -> Int64 { t }
+    func sleep(_ seconds: Double) async throws { t += Int64(seconds.rounded(.up)) }
 }
 
 /// 测试用派生器：地址 = sha256("test-deriver" ‖ index) 的前 20 字节。真实实现是 BIP-32 xpub（见 XpubDepositAddressDeriver）。
@@ -89,13 +94,14 @@ enum Fixture {
 
     static let destinations = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"]
 
-    static var depositCounter = 0
+    // 并行测试共用的计数器：原子自增（Swift 6 严格并发下全局可变状态必须有同步）。
+    static let depositCounter = Atomic<Int>(0)
     /// 给用户充值并入账。
     @discardableResult
     static func credit(_ l: Ledger, user: String, asset: String = "ETH", amount: UInt256, tx: String? = nil) throws -> Deposit {
         let a = try l.assignAddress(user: user, asset: asset)
-        depositCounter += 1
-        let d = try l.observeDeposit(DepositObservation(txHash: tx ?? String(format: "0x%064x", depositCounter), logIndex: 0,
+        let n = depositCounter.add(1, ordering: .relaxed).newValue
+        let d = try l.observeDeposit(DepositObservation(txHash: tx ?? String(format: "0x%064x", n), logIndex: 0,
                                                         address: a.address, asset: asset, amount: amount, blockNumber: 100, blockHash: "0xb"))
         return try l.updateConfirmations(depositID: d.id, confirmations: 100)
     }

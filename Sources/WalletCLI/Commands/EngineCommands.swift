@@ -1,6 +1,7 @@
 // 引擎命令组：init、status、engine run、fees、sweep plan|run、nonce status、asset add|update|disable|enable|list。
 // 机密（解封口令、助记词、管理员口令、HSM PIN）只从文件或 TTY 读取，绝不经过 argv。
 import ArgumentParser
+import ServiceLifecycle
 import Foundation
 import WalletCrypto
 import WalletEngine
@@ -264,7 +265,7 @@ struct RoundJSON: Encodable {
     var workers: [Worker]
 }
 
-struct EngineRun: ParsableCommand {
+struct EngineRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "前台运行所有 worker 直到 SIGINT/SIGTERM；--once 每个 worker 跑一整轮后退出")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -272,13 +273,13 @@ struct EngineRun: ParsableCommand {
     @Flag(name: .long, help: "每个 worker 一整轮后退出（cron 与测试用）") var once = false
     @Option(name: .long, help: "Prometheus 指标端口（只监听 127.0.0.1；0 = 不开）") var metricsPort: Int?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
             defer { lock.release() }
             let engine = try open.open(home, g, needUnseal: true)
             let port = metricsPort ?? engine.config.metricsPort
-            var server: MetricsServer?
+            var services: [Service] = []
             if port > 0 {
                 guard port <= 65_535 else {
                     throw EngineError("metrics.port", zh: "--metrics-port 必须在 1…65535 之间。", en: "--metrics-port must be within 1…65535.", badInput: true)
@@ -287,14 +288,15 @@ struct EngineRun: ParsableCommand {
                 try s.start(port: UInt16(port))
                 engine.logger.info("metrics.listening", ["port": .int(Int64(s.port))])
                 FileHandle.standardError.write(Data("metrics: http://127.0.0.1:\(s.port)/metrics\n".utf8))
-                server = s
+                services.append(MetricsHTTPService(server: s))
             }
-            defer { server?.stop() }
-            let rt = engine.runtime()
-            let trap = SignalTrap { sig in rt.requestStop(sig == SIGINT ? "SIGINT" : "SIGTERM") }
-            defer { trap.cancel() }
+            // 服务按倒序停：引擎在最后 → 最先停；指标端点最后关。
+            let svc = EngineService(runtime: engine.runtime(), once: once)
+            services.append(svc)
+            // 引擎自己的宽限期（config.shutdownGraceSeconds）之外再加 3 秒兜底，ServiceGroup 到点就取消。
+            try await Lifecycle.run(services, logger: engine.logger, graceSeconds: engine.config.shutdownGraceSeconds + 3)
             if once {
-                let out = try runBlocking { await rt.runOnce() }
+                let out = svc.onceOutcomes
                 let failed = out.filter { !$0.ok }
                 if g.json {
                     CLI.printJSON(RoundJSON(workers: out.map {
@@ -309,10 +311,10 @@ struct EngineRun: ParsableCommand {
                 }
                 return
             }
-            // 宽限期之外再加 3 秒兜底：即便某个调用卡死，进程也在有界时间内退出（状态已逐步落库）。
-            let kind = try runBlocking { await rt.run() }
-            if kind == .forced {
+            if svc.kind == .forced {
                 FileHandle.standardError.write(Data((g.language == .zh ? "宽限期已到，强制停止（在途广播将在下次启动时按哈希核对）。\n" : "grace period expired, forced stop (in-flight broadcasts are checked by hash on next start).\n").utf8))
+                lock.release()
+                Foundation.exit(forcedStopExitCode)
             }
         }
     }

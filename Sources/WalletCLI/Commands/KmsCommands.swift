@@ -1,5 +1,6 @@
 // `wallet-console kms serve|status`：本地 KMS 服务（独立进程）。
 import ArgumentParser
+import Logging
 import Foundation
 import WalletCrypto
 import WalletEngine
@@ -18,7 +19,7 @@ enum KmsCLI {
     static func defaultSocket(_ home: HomeOption) -> String { (home.resolved as NSString).appendingPathComponent("kms.sock") }
 }
 
-struct KmsServe: ParsableCommand {
+struct KmsServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve",
         abstract: "启动 KMS 服务（前台运行）；首次运行用口令创建 KMS 自己的 keystore")
     @OptionGroup var g: GlobalOptions
@@ -29,8 +30,8 @@ struct KmsServe: ParsableCommand {
     @Option(name: .long, help: "突发上限") var burst: Double = 100
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（仅首次创建）", visibility: .hidden)) var scryptLogN: Int = 17
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             ProcessHardening.apply()
             let kh = KmsCLI.kmsHome(home)
             let ks: HomeKeystore
@@ -44,11 +45,11 @@ struct KmsServe: ParsableCommand {
             }
             let server = ks.kmsServer(KMSServer.Config(socketPath: socket ?? KmsCLI.defaultSocket(home), ratePerSecond: rate, burst: burst))
             try server.bind()
-            // SIGTERM/SIGINT：关闭监听、删除套接字、封存后退出。信号源必须活到 serve() 返回：以前只有 `_ = sources`，
-            // 发布版优化后信号源提前释放，SIGTERM 被静默吞掉、KMS 停不下来。
-            let trap = SignalTrap { _ in server.stop(); ks.seal(via: "kms"); Foundation.exit(0) }
+            // SIGTERM/SIGINT（ServiceGroup 接）：关闭监听、删除套接字，循环返回后封存再退出。
             FileHandle.standardError.write(Data((g.language == .zh ? "KMS 服务已启动：\(server.config.socketPath)\n" : "KMS listening on \(server.config.socketPath)\n").utf8))
-            withExtendedLifetime(trap) { server.serve() }
+            try await Lifecycle.run([BlockingLoopService(name: "kms-accept", loop: { server.serve() }, stop: { server.stop() })],
+                                    logger: Logger(label: "wallet.kms") { _ in SwiftLogNoOpLogHandler() }, graceSeconds: 5)
+            ks.seal(via: "kms")
         }
     }
 }

@@ -51,8 +51,8 @@ public final class ConsoleApp {
     public struct LoggedMessage: Sendable, Equatable { public let text: String; public var at: Date; public var count: Int }
     /// 消息记录（最旧在前，最多 500 条；同一消息连续出现只记一次并计数）。
     public private(set) var messages: [LoggedMessage] = []
-    /// 时钟（测试可替换，用来验证消息过期）。
-    public var clock: () -> Date = Date.init
+    /// 时钟（全项目同一个 WalletClock；测试注入 ManualClock 验证消息过期）。
+    public var clock: any WalletClock = SystemClock()
     /// 上一帧状态行是否显示了消息（消息到期时主循环据此重画）。
     var footerShowedStatus = false
     public private(set) var quitRequested = false
@@ -89,7 +89,7 @@ public final class ConsoleApp {
     public var dialog: Dialog? { if case .dialog(let d, _) = mode { return d }; return nil }
 
     func logStatus() {
-        let now = clock()
+        let now = Date(timeIntervalSince1970: TimeInterval(clock.unixTime()))
         statusAt = now
         if let last = messages.last, last.text == status {
             messages[messages.count - 1].at = now; messages[messages.count - 1].count += 1
@@ -100,7 +100,7 @@ public final class ConsoleApp {
     }
 
     /// 状态行此刻是否显示消息。
-    public var statusVisible: Bool { !status.isEmpty && clock().timeIntervalSince(statusAt) < Self.statusTTL }
+    public var statusVisible: Bool { !status.isEmpty && Date(timeIntervalSince1970: TimeInterval(clock.unixTime())).timeIntervalSince(statusAt) < Self.statusTTL }
 
     // MARK: - 数据刷新（不在输入路径上）
 

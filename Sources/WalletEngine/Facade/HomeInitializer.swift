@@ -197,7 +197,7 @@ public enum HomeInitializer {
         try cfg.save(home: home)
 
         // 4. 数据库：设置、默认资产 ETH、第一个管理员。
-        let ledger = try WalletEngine.openLedger(home: home, config: cfg, clock: { Int64(Date().timeIntervalSince1970) })
+        let ledger = try WalletEngine.openLedger(home: home, config: cfg, clock: SystemClock())
         try ledger.setSetting(Ledger.Settings.chainID, String(req.chainId), by: req.adminName)
         try ledger.setSetting(Ledger.Settings.nativeAsset, "ETH", by: req.adminName)
         try ledger.setSetting(Ledger.Settings.hotWallet, hotAddress.lowercased, by: req.adminName)

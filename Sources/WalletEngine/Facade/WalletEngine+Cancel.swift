@@ -48,7 +48,7 @@ extension WalletEngine {
                 throw EngineError("withdraw.cancel_exists", zh: "提现 #\(id) 已有取消请求（\(c.requestedBy) 提出，状态 \(c.state)）。",
                                   en: "withdrawal #\(id) already has a cancel request (by \(c.requestedBy), \(c.state)).", badInput: true)
             }
-            let c = WithdrawalCancel(withdrawalID: id, reason: r, requestedBy: op.name, requestedAt: clock())
+            let c = WithdrawalCancel(withdrawalID: id, reason: r, requestedBy: op.name, requestedAt: clock.unixTime())
             try gate.put(Self.cancelKey(id), c)
             try l.appendAudit(operatorName: op.name, action: "withdraw.cancel_request", subject: String(id),
                               details: ["reason": r, "nonce": String(w.nonce ?? -1), "cli": "withdraw cancel \(id) --reason \(ShellWords.quote(r))", "via": "cli"])
@@ -75,7 +75,7 @@ extension WalletEngine {
             guard [.signed, .broadcast, .unknown].contains(w.state) else {
                 throw EngineError("withdraw.cancel_state", zh: "提现 #\(id) 已经是 \(w.state.rawValue)，取消不再需要。", en: "withdrawal #\(id) is already \(w.state.rawValue); no cancel needed.", badInput: true)
             }
-            c.approvedBy = op.name; c.approvedAt = clock()
+            c.approvedBy = op.name; c.approvedAt = clock.unixTime()
             try gate.put(Self.cancelKey(id), c)
             try l.appendAudit(operatorName: op.name, action: "withdraw.cancel_approve", subject: String(id),
                               details: ["requestedBy": c.requestedBy, "cli": "withdraw cancel-approve \(id)", "via": "cli"])

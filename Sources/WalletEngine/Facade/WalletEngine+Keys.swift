@@ -68,12 +68,18 @@ extension WalletEngine {
         let req = keystore.lastSealRequest
         let sealed = keystore.isSealed
         let tier = sealed ? nil : hotWalletSigner()?.tier
-        let now = clock()
+        let now = clock.unixTime()
         let since = sealedSince.write { s -> Int64? in
             if !sealed { s = nil } else if s == nil { s = (req.map { $0.at >= startedAt } ?? false) ? req!.at : now }
             return s
         }
         let waiting = (try? gate.with { l in try l.withdrawalCount(WithdrawalFilter(state: .approved)) }) ?? 0
+        // 告警条数按类别进指标（类别里 ':' 之后是资产等细节，不进标签，保持低基数）。
+        if let counts = try? gate.with({ l in try l.alertCounts() }) {
+            var byKind: [String: Int] = [:]
+            for (k, n) in counts { byKind[String(k.prefix { $0 != ":" }), default: 0] += n }
+            for (k, n) in byKind { metrics.alerts.set(n, [k]) }
+        }
         var reason: String?
         if waiting > 0 {
             if sealed { reason = "keystore.sealed" } else if let p = signerFailure { reason = p } else {
@@ -90,7 +96,7 @@ extension WalletEngine {
 
     /// 本机上正在运行的（另一个）引擎的心跳：10 秒内写过、进程还活着。
     public func runningEngine() -> Heartbeat? {
-        guard let h = try? gate.get(Self.heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock() - h.at <= 10,
+        guard let h = try? gate.get(Self.heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock.unixTime() - h.at <= 10,
               kill(h.pid, 0) == 0 || errno == EPERM else { return nil }
         return h
     }
@@ -105,7 +111,7 @@ extension WalletEngine {
             try l.store.insertAlert(kind: "keystore.sealed",
                                     message: "密钥库已由 \(r.operatorName) 封存（\(r.via)）：引擎丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：重启 engine run 并提供解封口令或份额，或在控制台里解封。",
                                     messageEn: "the keystore was sealed by \(r.operatorName) (\(r.via)): the engine dropped all key material and stopped signing; approved withdrawals wait. To unseal, restart engine run with the unseal passphrase or shares, or unseal from the console.",
-                                    at: clock())
+                                    at: clock.unixTime())
         }
         return true
     }

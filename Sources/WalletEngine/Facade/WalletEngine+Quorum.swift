@@ -62,7 +62,7 @@ extension WalletEngine {
         let p = try gate.transaction { l -> AdminProposal in
             var all = try gate.get(Self.proposalsKey, as: [AdminProposal].self) ?? []
             let p = AdminProposal(id: (all.map(\.id).max() ?? 0) + 1, operation: operation.rawValue, summary: summary, payload: payload,
-                                  proposedBy: op.name, proposedAt: clock(), state: .pending, approvedBy: [], decidedBy: nil, decidedAt: nil, note: nil)
+                                  proposedBy: op.name, proposedAt: clock.unixTime(), state: .pending, approvedBy: [], decidedBy: nil, decidedAt: nil, note: nil)
             all.append(p)
             try gate.put(Self.proposalsKey, all)
             try l.appendAudit(operatorName: op.name, action: "admin.propose", subject: String(p.id),
@@ -116,11 +116,11 @@ extension WalletEngine {
         } catch {
             p.state = .failed
             p.note = (error as? any WalletError)?.message(.en) ?? "\(error)"
-            p.decidedBy = op.name; p.decidedAt = clock()
+            p.decidedBy = op.name; p.decidedAt = clock.unixTime()
             try updateProposal(p)
             throw error
         }
-        p.decidedBy = op.name; p.decidedAt = clock()
+        p.decidedBy = op.name; p.decidedAt = clock.unixTime()
         try updateProposal(p)
         logger.info("admin.approved", ["id": .int(Int64(id)), "operation": .string(p.operation), "proposer": .string(p.proposedBy), "approver": .string(op.name)])
         return p
@@ -129,7 +129,7 @@ extension WalletEngine {
     @discardableResult
     public func rejectProposal(_ id: Int, reason: String, by op: Operator) throws -> AdminProposal {
         var p = try pendingProposal(id, by: op)
-        p.state = .rejected; p.decidedBy = op.name; p.decidedAt = clock(); p.note = reason
+        p.state = .rejected; p.decidedBy = op.name; p.decidedAt = clock.unixTime(); p.note = reason
         try updateProposal(p)
         try recordAudit(op, action: "admin.reject", subject: String(id), cli: "admin reject \(id) --reason …", via: "cli")
         return p

@@ -57,7 +57,7 @@ extension WalletEngine {
             try gate.put(LedgerScanStore.key, [LedgerScanStore.Row]())
             try gate.put(ScanControl.startKey, from)
             try gate.put(ScanControl.generationKey, (try gate.get(ScanControl.generationKey, as: Int.self) ?? 0) + 1)
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: false, at: clock(), height: from, reason: "rescan"))
+            try gate.put(ScanControl.haltKey, ScanHalt(halted: false, at: clock.unixTime(), height: from, reason: "rescan"))
             try l.appendAudit(operatorName: operatorName, action: "scanner.rescan", subject: String(from),
                                   details: ["orphaned": String(orphaned), "reversed": String(reversed), "cli": "scanner rescan --from \(from)"])
         }

@@ -56,18 +56,18 @@ extension WalletEngine {
                          en: "signing key \(config.hotWallet.keyId) has address \(s.address.checksummed), not the configured hot wallet \(config.hotWallet.address): not signing.")
             return nil
         }
-        return s
+        return TimedSigner(inner: s, latency: metrics.signerLatency)
     }
 
     /// 给 worker 用：取得签名器，再对 HSM / KMS 做一次真实检查（令牌在、会话能登录、密钥能找到；KMS 能 ping 通）。
     /// 检查通过才算恢复（清告警、记 ok）；设备暂时够不着时 nil，下一轮（worker 的间隔就是有界的退避）再试，不用重启。
     public func usableHotSigner() async -> TransactionSigner? {
         // 故障中的有界退避（1、2、4、8、10、10… 秒）：不每轮都去敲一个刚拔掉的令牌，也不会等到有人重启。
-        let now = clock()
+        let now = clock.unixTime()
         if signerProblem.get != nil, now < signerRetry.get.at { return nil }
         guard let s = hotWalletSigner() else { backOff(now); return nil }
         var latency: Int?
-        if let k = s as? KeystoreTxSigner, k.inner.tier == .hsm || k.inner.tier == .kms {
+        if let k = (s as? TimedSigner)?.inner as? KeystoreTxSigner ?? s as? KeystoreTxSigner, k.inner.tier == .hsm || k.inner.tier == .kms {
             let device = k.inner.tier == .hsm ? "HSM" : "KMS"
             switch await k.inner.health() {
             case .ok(let ms): latency = ms
@@ -115,7 +115,7 @@ extension WalletEngine {
         let id = config.hotWallet.keyId
         signerProblem.write { $0 = kind }
         logger.error(kind, ["keyId": .string(id), "cause": .string(code ?? kind)])
-        let now = clock()
+        let now = clock.unixTime()
         note(state: state, signer: nil, latency: nil, error: (code ?? kind, zh, en, now))
         // 同一个问题只告警一次（存库去重）；恢复后清除，再出问题再告警。
         let fullZh: String, fullEn: String
@@ -138,7 +138,7 @@ extension WalletEngine {
         if wasBroken { logger.info("signer.recovered", ["keyId": .string(config.hotWallet.keyId)]) }
         if wasBroken || !signerAlertCleared.get {
             signerAlertCleared.write { $0 = true }
-            _ = try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock())
+            _ = try? gate.alertOnce(Self.signerAlertKey, kind: nil, at: clock.unixTime())
         }
         metrics.signerHealthy.set(1)
     }
@@ -152,7 +152,7 @@ extension WalletEngine {
         signerReport.write { r in
             var n = SignerReport(state: state, keyId: config.hotWallet.keyId, label: info?.label, tier: info?.tier.rawValue,
                                  address: addr, matchesConfig: addr.map { $0.lowercased() == config.hotWallet.address.lowercased() },
-                                 latencyMillis: latency, checkedAt: clock(),
+                                 latencyMillis: latency, checkedAt: clock.unixTime(),
                                  lastErrorCode: r?.lastErrorCode, lastErrorMessage: r?.lastErrorMessage,
                                  lastErrorMessageEn: r?.lastErrorMessageEn, lastErrorAt: r?.lastErrorAt)
             if let (c, zh, en, at) = error { n.lastErrorCode = c; n.lastErrorMessage = zh; n.lastErrorMessageEn = en; n.lastErrorAt = at }

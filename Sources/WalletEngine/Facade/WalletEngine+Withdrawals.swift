@@ -103,5 +103,5 @@ extension WalletEngine {
         (try? gate.with { l in try l.asset(asset) }.format(v)) ?? v.decimalString
     }
 
-    public var now: Int64 { clock() }
+    public var now: Int64 { clock.unixTime() }
 }

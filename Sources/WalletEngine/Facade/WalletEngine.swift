@@ -1,5 +1,6 @@
 // WalletEngine：控制台与 CLI 唯一需要的入口。打开 home（校验配置、打开账本与密钥库、连接并校验链），
 // 提供状态、worker 运行时，以及列表、审批、手续费、归集、nonce 状态、解封等操作。
+import Logging
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -19,10 +20,10 @@ public struct EngineOpenOptions {
     /// 与 clientOverride 配套：其背后的多端点 RPC（用于熔断器状态展示）。
     public var rpcOverride: ResilientRPC?
     public var keystoreOptions: Keystore.Options
-    public var clock: @Sendable () -> Int64
+    public var clock: any WalletClock
     public init(unsealPassphrase: SecretBytes? = nil, logToFile: Bool = true, verifyChain: Bool = true,
                 clientOverride: ChainClient? = nil, rpcOverride: ResilientRPC? = nil, keystoreOptions: Keystore.Options = Keystore.Options(),
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                clock: any WalletClock = SystemClock()) {
         self.unsealPassphrase = unsealPassphrase; self.logToFile = logToFile
         self.verifyChain = verifyChain; self.clientOverride = clientOverride; self.rpcOverride = rpcOverride
         self.keystoreOptions = keystoreOptions
@@ -37,10 +38,10 @@ public final class WalletEngine: @unchecked Sendable {
     public let keystore: Keystore
     public let chain: ChainAccess
     public let metrics: EngineMetrics
-    public let logger: EngineLogger
+    public let logger: Logger
     public let fees: FeeOracle
     public let scanStore: LedgerScanStore
-    let clock: @Sendable () -> Int64
+    let clock: any WalletClock
     let signerProblem = Protected<String?>(nil)
     let signerAlertCleared = Protected(false)
     /// 热钱包签名器最近一次真实检查的结果（心跳带给别的进程）。
@@ -58,18 +59,18 @@ public final class WalletEngine: @unchecked Sendable {
     public var isDemo: Bool { config.isDemo }
 
     init(home: HomeLayout, config: EngineConfig, gate: LedgerGate, keystore: Keystore, chain: ChainAccess, metrics: EngineMetrics,
-         logger: EngineLogger, clock: @escaping @Sendable () -> Int64) {
+         logger: Logger, clock: any WalletClock) {
         self.home = home; self.config = config; self.gate = gate; self.keystore = keystore; self.chain = chain
         self.metrics = metrics; self.logger = logger; self.clock = clock
-        startedAt = clock()
-        fees = FeeOracle(client: chain.client, settings: config.fees)
+        startedAt = clock.unixTime()
+        fees = FeeOracle(client: chain.client, settings: config.fees, clock: clock)
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
                                     logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
     }
 
     /// 打开账本（配置策略与地址校验；充值地址派生器由账本从 settings 的 deposit.xpub 构造——唯一来源）。
-    static func openLedger(home: HomeLayout, config: EngineConfig, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
-        let ledger = try Ledger.open(home: home.root, clock: LedgerClock(now: clock))
+    static func openLedger(home: HomeLayout, config: EngineConfig, clock: any WalletClock) throws -> Ledger {
+        let ledger = try Ledger.open(home: home.root, clock: clock)
         ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
         ledger.sealer = try KeystoreAuditSealer(home: home)
         try loadPolicy(ledger, home: home)   // 手改的 policy.json 要经批准才生效（WalletEngine+Policy.swift）
@@ -81,12 +82,12 @@ public final class WalletEngine: @unchecked Sendable {
         let home = HomeLayout(path)
         let config = try EngineConfig.load(home: home)
         let metrics = EngineMetrics()
-        let logger: EngineLogger
+        let logger: Logger
         if options.logToFile {
             let sink = try FileLogSink(path: home.logFile(config), maxBytes: config.logMaxBytes)
-            logger = EngineLogger(sink: sink, level: config.logLevel)
+            logger = Logger.engine(sink: sink, level: config.logLevel)
         } else {
-            logger = EngineLogger.discard
+            logger = Logger.discard
         }
         let ledger = try openLedger(home: home, config: config, clock: options.clock)
         let keystore = try Keystore.open(home: home.root, options: options.keystoreOptions)
@@ -146,7 +147,7 @@ public final class WalletEngine: @unchecked Sendable {
     }
 
     public func runtime() -> EngineRuntime {
-        EngineRuntime(workers: workers(), logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds)
+        EngineRuntime(workers: workers(), logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds, clock: clock)
     }
 
     /// 只跑某个 worker 一轮（测试与 CLI 子命令用）。

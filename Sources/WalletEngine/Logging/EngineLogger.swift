@@ -1,7 +1,11 @@
-// 结构化日志：每行一个 JSON 对象（JSON Lines），只写文件，绝不写终端（控制台占用着终端）。
-// 机密按“类型”脱敏：SecretBytes 只能以 `.secret` 进入日志，写出时恒为 "<redacted>"，长度都不写；
-// 另外对键名做兜底（passphrase/mnemonic/seed/privateKey/pin/password…），防止有人把机密当普通字符串传进来。
+// 结构化日志：全引擎传的是 swift-log 的 `Logger`（服务端 Swift 的通用接口，调用方一眼能读懂）；
+// 输出端是本文件的 `JSONLinesLogHandler`：每行一个 JSON 对象（JSON Lines），只写文件，绝不写终端（控制台占用着终端）。
+// 机密按“类型”脱敏：SecretBytes 只能以 `.secret` 进入日志，落到 swift-log 的元数据值属性 `LogSensitivity.secret`（SLG-0004），
+// 写出时恒为 "<redacted>"，长度都不写；另外对键名做兜底（passphrase/mnemonic/seed/privateKey/pin/password…），
+// 防止有人把机密当普通字符串传进来。
 import Foundation
+import Logging
+import Synchronization
 import WalletCrypto
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +32,22 @@ public enum LogValue: Sendable, Equatable {
         if let w = e as? WalletError { return .string("\(w.code): \(w.message(.en))") }
         return .string(String(describing: type(of: e)))
     }
+
+    /// 映射到 swift-log 的元数据值：数字/布尔保留原类型（处理器按类型写 JSON 数字），金额是字符串，
+    /// 机密是只带占位符、并标了 `LogSensitivity.secret` 的值——机密字节从不进入 swift-log。
+    public var metadataValue: Logger.MetadataValue {
+        switch self {
+        case .string(let s): return .string(s)
+        case .int(let i): return .stringConvertible(i)
+        case .uint(let u): return .stringConvertible(u)
+        case .amount(let a): return .stringConvertible(LogAmount(a))
+        case .bool(let b): return .stringConvertible(b)
+        case .secret:
+            var attrs = Logger.MetadataValueAttributes()
+            attrs[LogSensitivity.self] = .secret
+            return .attributed(JSONLinesLogHandler.redacted, attributes: attrs)
+        }
+    }
 }
 
 extension LogValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
@@ -36,34 +56,86 @@ extension LogValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
+/// swift-log 元数据值属性（SLG-0004）：调用点声明“这是机密”，处理器据此脱敏，不靠猜键名。
+public enum LogSensitivity: Int64, Logger.MetadataValueAttributes.Attribute, Sendable {
+    case secret = 1
+}
+
+/// 金额包装：处理器据类型写成 JSON 字符串（JSON 数字会被读者当 Double 丢精度）。
+public struct LogAmount: CustomStringConvertible, Sendable {
+    public let value: UInt256
+    public init(_ v: UInt256) { value = v }
+    public var description: String { value.decimalString }
+}
+
+extension Logger {
+    /// 引擎日志：JSON Lines 写到 sink；不经全局 `LoggingSystem.bootstrap`（同一进程里可以有多个引擎、各写各的文件）。
+    public static func engine(sink: LogSink, level: LogLevel = .info, component: String = "engine") -> Logger {
+        var l = Logger(label: "wallet.\(component)") { _ in JSONLinesLogHandler(sink: sink, level: level.swiftLog) }
+        l[metadataKey: "component"] = .string(component)
+        return l
+    }
+
+    /// 丢弃一切的日志（测试和无 home 的命令用）。
+    public static let discard = Logger(label: "wallet.discard") { _ in SwiftLogNoOpLogHandler() }
+
+    /// 同一输出、不同组件名（scanner / withdrawals / sweeper …）。
+    public func child(_ component: String) -> Logger {
+        var l = self
+        l[metadataKey: "component"] = .string(component)
+        return l
+    }
+
+    // 带类型字段的便捷写法：事件名即 message，字段经 LogValue 映射（机密只能是 .secret）。
+    // 不带字段的调用直接走 swift-log 自己的 debug/info/…。
+    public func debug(_ event: String, _ fields: KeyValuePairs<String, LogValue>) { emit(.debug, event, fields) }
+    public func info(_ event: String, _ fields: KeyValuePairs<String, LogValue>) { emit(.info, event, fields) }
+    public func warn(_ event: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { emit(.warning, event, fields) }
+    public func error(_ event: String, _ fields: KeyValuePairs<String, LogValue>) { emit(.error, event, fields) }
+
+    public func log(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, LogValue>) { emit(level.swiftLog, event, fields) }
+
+    private func emit(_ level: Logger.Level, _ event: String, _ fields: KeyValuePairs<String, LogValue>) {
+        guard self.logLevel <= level else { return }
+        var md = Logger.Metadata()
+        for (k, v) in fields { md[k] = v.metadataValue }
+        self.log(level: level, "\(event)", metadata: md)
+    }
+}
+
+extension LogLevel {
+    var swiftLog: Logger.Level {
+        switch self { case .debug: .debug; case .info: .info; case .warn: .warning; case .error: .error }
+    }
+}
+
 /// 写日志的接收端（文件或测试用内存）。
 public protocol LogSink: Sendable {
     func write(line: String)
 }
 
-/// 结构化日志记录器。线程安全；写失败不抛（日志不能拖垮资金流程），计入 droppedLines。
-public final class EngineLogger: @unchecked Sendable {
-    public let level: LogLevel
-    private let sink: LogSink
-    private let component: String
+/// swift-log 的处理器：一行 JSON。字段顺序固定：ts, level, component, event，然后其余字段按键名排序（输出稳定、便于 diff）。
+public struct JSONLinesLogHandler: LogHandler {
+    static let redacted = "<redacted>"
+    let sink: LogSink
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
 
-    public init(sink: LogSink, level: LogLevel = .info, component: String = "engine") {
-        self.sink = sink; self.level = level; self.component = component
+    public init(sink: LogSink, level: Logger.Level = .info) {
+        self.sink = sink; self.logLevel = level
     }
 
-    /// 同一输出、不同组件名（scanner / withdrawals / sweeper …）。
-    public func child(_ component: String) -> EngineLogger {
-        EngineLogger(sink: sink, level: level, component: component)
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 
-    public func debug(_ event: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, event, fields) }
-    public func info(_ event: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.info, event, fields) }
-    public func warn(_ event: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.warn, event, fields) }
-    public func error(_ event: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, event, fields) }
-
-    public func log(_ lvl: LogLevel, _ event: String, _ fields: KeyValuePairs<String, LogValue>) {
-        guard lvl >= level else { return }
-        sink.write(line: Self.render(level: lvl, component: component, event: event, fields: Array(fields), time: Date()))
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let p = metadataProvider { all.merge(p.get()) { _, new in new } }
+        if let m = event.metadata { all.merge(m) { _, new in new } }
+        sink.write(line: Self.render(level: event.level, event: event.message.description, metadata: all, time: Date()))
     }
 
     /// 键名兜底：这些名字的字段不论类型一律脱敏。
@@ -74,39 +146,53 @@ public final class EngineLogger: @unchecked Sendable {
         return sensitiveKeyFragments.contains { l.contains($0) }
     }
 
-    static let timeFormatter: ISO8601DateFormatter = {
+    /// ISO8601DateFormatter 不是线程安全的：放进 Mutex（Synchronization），各 worker 线程轮流用同一个。
+    static let timeFormatter: Mutex<ISO8601DateFormatter> = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
+        return Mutex(f)
     }()
-    static let timeLock = NSLock()
 
-    /// 一行 JSON。字段顺序固定：ts, level, component, event，然后是调用方字段（按传入顺序）。
-    static func render(level: LogLevel, component: String, event: String, fields: [(String, LogValue)], time: Date) -> String {
-        timeLock.lock()
-        let ts = timeFormatter.string(from: time)
-        timeLock.unlock()
-        var out = "{\"ts\":\(quote(ts)),\"level\":\(quote(level.rawValue)),\"component\":\(quote(component)),\"event\":\(quote(event))"
-        for (k, v) in fields where !["ts", "level", "component", "event"].contains(k) {
+    static func levelName(_ l: Logger.Level) -> String {
+        switch l {
+        case .trace: "trace"; case .debug: "debug"; case .info: "info"; case .notice: "notice"
+        case .warning: "warn"; case .error: "error"; case .critical: "critical"
+        }
+    }
+
+    static func render(level: Logger.Level, event: String, metadata: Logger.Metadata, time: Date) -> String {
+        let ts = timeFormatter.withLock { $0.string(from: time) }
+        let component: String = metadata["component"].map { if case .string(let s) = $0 { s } else { $0.description } } ?? "engine"
+        var out = "{\"ts\":\(quote(ts)),\"level\":\(quote(levelName(level))),\"component\":\(quote(component)),\"event\":\(quote(event))"
+        for k in metadata.keys.sorted() where !["ts", "level", "component", "event"].contains(k) {
             out += ",\(quote(k)):"
-            if isSensitiveKey(k) { out += "\"<redacted>\""; continue }
-            switch v {
-            case .string(let s): out += quote(s)
-            case .int(let i): out += String(i)
-            case .uint(let u): out += String(u)
-            case .amount(let a): out += quote(a.decimalString)   // 字符串：JSON 数字会被读者当 Double 丢精度
-            case .bool(let b): out += b ? "true" : "false"
-            case .secret: out += "\"<redacted>\""
-            }
+            out += isSensitiveKey(k) ? quote(redacted) : value(metadata[k]!)
         }
         return out + "}"
     }
 
+    /// 按类型写值：机密属性与 SecretBytes → 占位符；整数/布尔 → JSON 数字/布尔；其余（含金额）→ JSON 字符串。
+    static func value(_ v: Logger.MetadataValue) -> String {
+        if v.attributes[LogSensitivity.self] == .secret { return quote(redacted) }
+        switch v {
+        case .string(let s): return quote(s)
+        case .stringConvertible(let c):
+            switch c {
+            case is SecretBytes: return quote(redacted)
+            case let i as Int64: return String(i)
+            case let i as Int: return String(i)
+            case let u as UInt64: return String(u)
+            case let b as Bool: return b ? "true" : "false"
+            default: return quote(c.description)
+            }
+        case .array(let a): return "[" + a.map(value).joined(separator: ",") + "]"
+        case .dictionary(let d):
+            return "{" + d.keys.sorted().map { k in "\(quote(k)):" + (isSensitiveKey(k) ? quote(redacted) : value(d[k]!)) }.joined(separator: ",") + "}"
+        }
+    }
+
     /// JSON 字符串转义（控制字符一律 \u 转义，防止日志注入伪造的行）。
     static func quote(_ s: String) -> String { JSONString.quote(s, strict: true) }
-
-    /// 丢弃一切的日志（测试和无 home 的命令用）。
-    public static let discard = EngineLogger(sink: DiscardSink())
 }
 
 struct DiscardSink: LogSink { func write(line: String) {} }

@@ -1,13 +1,20 @@
-// 指标注册表 + Prometheus 文本格式（exposition format 0.0.4）。自己实现：几十行就够，不引入大依赖。
-// 规则：标签只能是低基数的维度（资产、状态、端点序号、worker 名）。交易哈希、地址、用户 id 绝不做标签——
-// 既会让时序数据库基数爆炸，也会把客户数据泄露到监控系统。注册时拒绝这些标签名，取值时拦截长十六进制串。
+// 指标：引擎只用 swift-metrics 的 API（Counter / FloatingPointCounter / Gauge / Timer），后端是 swift-prometheus 2.x 的
+// PrometheusCollectorRegistry——每个引擎一个注册表，不走全局 `MetricsSystem.bootstrap`（同一进程里可以有多个引擎，测试也是）。
+// 我们自己只保留两条规则（swift-prometheus 不管）：
+//   1. 标签只能是低基数的维度（资产、状态、端点序号、worker 名、密钥层级）。交易哈希、地址、用户 id 绝不做标签——
+//      既会让时序数据库基数爆炸，也会把客户数据泄露到监控系统。注册时拒绝这些标签名，取值时拦截长十六进制串。
+//   2. 每个指标都有 HELP（swift-metrics 的接口没有 help 参数，由本工厂按名字补上）。
+import CoreMetrics
 import Foundation
+import Prometheus
 import WalletCrypto
 
-public final class MetricsRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var families: [String: MetricFamily] = [:]
-    private var order: [String] = []
+public final class MetricsRegistry: Sendable {
+    /// swift-prometheus 的注册表：`/metrics` 就是它的 exposition。
+    public let prometheus = PrometheusCollectorRegistry()
+    private let catalog = MetricCatalog()
+    /// 引擎代码用的 swift-metrics 工厂（按名字补 HELP、直方图桶，守住标签规则）。
+    public var factory: MetricsFactory { GuardedPrometheusFactory(registry: prometheus, catalog: catalog) }
 
     public init() {}
 
@@ -20,53 +27,65 @@ public final class MetricsRegistry: @unchecked Sendable {
                      && !(name.first!.isNumber), "非法指标名 \(name)")
     }
 
-    private func register<F: MetricFamily>(_ name: String, _ make: () -> F) -> F {
+    private func declare(_ name: String, help: String, labels: [String], buckets: [Double]? = nil) {
         Self.checkName(name)
-        lock.lock(); defer { lock.unlock() }
-        if let f = families[name] {
-            guard let typed = f as? F else { preconditionFailure("指标 \(name) 已以另一种类型注册") }
-            return typed
-        }
-        let f = make()
-        for l in f.labelNames {
+        for l in labels {
             Self.checkName(l)
             precondition(!Self.forbiddenLabels.contains(l.lowercased()), "指标 \(name) 的标签 \(l) 属于高基数/隐私字段，禁止作为标签")
             precondition(l != "le", "le 是直方图保留标签")
         }
-        families[name] = f
-        order.append(name)
+        catalog.declare(name, help: help, buckets: buckets)
+    }
+
+    public func counter(_ name: String, help: String, labels: [String] = []) -> CounterFamily {
+        declare(name, help: help, labels: labels)
+        let f = CounterFamily(name: name, labelNames: labels, registry: self, floating: false)
+        if labels.isEmpty { f.inc(by: .zero) }   // 无标签的计数器一开始就以 0 出现（告警规则的 rate() 需要起点）
         return f
     }
 
-    public func counter(_ name: String, help: String, labels: [String] = []) -> Counter {
-        register(name) { Counter(name: name, help: help, labelNames: labels) }
+    /// 值可能超过 Int64 的计数器（wei）：swift-prometheus 的整数计数器会回绕，浮点计数器不会（Prometheus 本来就存 float64）。
+    public func wideCounter(_ name: String, help: String, labels: [String] = []) -> CounterFamily {
+        declare(name, help: help, labels: labels)
+        return CounterFamily(name: name, labelNames: labels, registry: self, floating: true)
     }
 
-    public func gauge(_ name: String, help: String, labels: [String] = []) -> Gauge {
-        register(name) { Gauge(name: name, help: help, labelNames: labels) }
+    public func gauge(_ name: String, help: String, labels: [String] = []) -> GaugeFamily {
+        declare(name, help: help, labels: labels)
+        return GaugeFamily(name: name, labelNames: labels, registry: self)
     }
 
     public func histogram(_ name: String, help: String, labels: [String] = [],
-                          buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]) -> Histogram {
-        register(name) { Histogram(name: name, help: help, labelNames: labels, buckets: buckets.sorted()) }
+                          buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]) -> HistogramFamily {
+        declare(name, help: help, labels: labels, buckets: buckets.sorted())
+        return HistogramFamily(name: name, labelNames: labels, registry: self)
     }
 
-    /// Prometheus 文本格式。族按注册顺序，序列按标签值排序（输出稳定，便于测试和 diff）。
-    public func exposition() -> String {
-        lock.lock()
-        let fs = order.compactMap { families[$0] }
-        lock.unlock()
-        var out = ""
-        for f in fs {
-            out += "# HELP \(f.name) \(Self.escapeHelp(f.help))\n"
-            out += "# TYPE \(f.name) \(f.typeName)\n"
-            f.render(into: &out)
+    /// Prometheus 文本格式（exposition format 0.0.4），由 swift-prometheus 渲染。
+    public func exposition() -> String { prometheus.emitToString() }
+
+    /// 读回一个序列的当前值（测试与 `status` 用；解析的就是对外的 exposition，不另存一份）。
+    public func sample(_ name: String, _ labels: [(String, String)] = []) -> Double? {
+        let want = MetricsRegistry.labelText(labels.map { ($0.0, MetricsRegistry.sanitizeLabelValue($0.1)) })
+        for line in exposition().split(separator: "\n") where !line.hasPrefix("#") {
+            guard let sp = line.lastIndex(of: " ") else { continue }
+            let series = line[..<sp]
+            let (n, l): (Substring, String) = series.firstIndex(of: "{").map { (series[..<$0], String(series[$0...])) } ?? (series, "")
+            if n == name && Self.sameLabels(l, want) { return Double(line[line.index(after: sp)...]) }
         }
-        return out
+        return nil
     }
 
-    static func escapeHelp(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    static func sameLabels(_ a: String, _ b: String) -> Bool {
+        func parts(_ s: String) -> Set<String> {
+            guard s.count >= 2 else { return [] }
+            return Set(s.dropFirst().dropLast().split(separator: ",").map(String.init))
+        }
+        return parts(a) == parts(b)
+    }
+
+    static func labelText(_ pairs: [(String, String)]) -> String {
+        pairs.isEmpty ? "" : "{" + pairs.map { "\($0.0)=\"\(escapeLabelValue($0.1))\"" }.joined(separator: ",") + "}"
     }
 
     static func escapeLabelValue(_ s: String) -> String {
@@ -81,129 +100,128 @@ public final class MetricsRegistry: @unchecked Sendable {
         return v
     }
 
-    static func labelText(_ names: [String], _ values: [String], extra: (String, String)? = nil) -> String {
-        var pairs = zip(names, values).map { "\($0)=\"\(escapeLabelValue($1))\"" }
-        if let extra { pairs.append("\(extra.0)=\"\(extra.1)\"") }
-        return pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
-    }
-
-    /// Prometheus 浮点写法：+Inf/-Inf/NaN，整数不带小数点。
-    static func formatDouble(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
+    func dimensions(_ f: MetricFamilyInfo, _ values: [String]) -> [(String, String)] {
+        precondition(values.count == f.labelNames.count, "指标 \(f.name) 需要 \(f.labelNames.count) 个标签值")
+        return Array(zip(f.labelNames, values))
     }
 }
 
-protocol MetricFamily: AnyObject {
-    var name: String { get }
-    var help: String { get }
-    var labelNames: [String] { get }
-    var typeName: String { get }
-    func render(into out: inout String)
-}
-
-/// 只增不减的计数器。值是精确整数（UInt256）：例如已付归集手续费（wei）超过 2^53 也不丢精度。
-public final class Counter: MetricFamily, @unchecked Sendable {
-    let name: String, help: String, labelNames: [String]
-    var typeName: String { "counter" }
+/// 名字 → HELP 与直方图桶。只在启动时写，之后只读。
+final class MetricCatalog: @unchecked Sendable {
+    // 锁保护的字典：注册在引擎初始化时，读取在任意 worker 线程。
     private let lock = NSLock()
-    private var values: [[String]: UInt256] = [:]
+    private var help: [String: String] = [:]
+    private var buckets: [String: [Double]] = [:]
+    func declare(_ name: String, help h: String, buckets b: [Double]?) {
+        lock.lock(); defer { lock.unlock() }
+        help[name] = h
+        if let b { buckets[name] = b }
+    }
+    func help(_ name: String) -> String { lock.lock(); defer { lock.unlock() }; return help[name] ?? "" }
+    func buckets(_ name: String) -> [Double]? { lock.lock(); defer { lock.unlock() }; return buckets[name] }
+}
 
-    init(name: String, help: String, labelNames: [String]) { self.name = name; self.help = help; self.labelNames = labelNames }
+/// swift-metrics → swift-prometheus：与 swift-prometheus 自带的 PrometheusMetricsFactory 一样转发，
+/// 另外按名字补 HELP、选桶，并在每个序列上再过一遍标签值兜底。
+struct GuardedPrometheusFactory: MetricsFactory {
+    let registry: PrometheusCollectorRegistry
+    let catalog: MetricCatalog
+
+    private func dims(_ d: [(String, String)]) -> [(String, String)] {
+        d.map { ($0.0, MetricsRegistry.sanitizeLabelValue($0.1)) }
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
+        registry.makeCounter(name: label, labels: dims(dimensions), help: catalog.help(label))
+    }
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> FloatingPointCounterHandler {
+        registry.makeCounter(name: label, labels: dims(dimensions), help: catalog.help(label))
+    }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
+        if !aggregate { return registry.makeGauge(name: label, labels: dims(dimensions), help: catalog.help(label)) }
+        return registry.makeValueHistogram(name: label, labels: dims(dimensions), buckets: catalog.buckets(label) ?? [1],
+                                           help: catalog.help(label))
+    }
+    func makeMeter(label: String, dimensions: [(String, String)]) -> MeterHandler {
+        registry.makeGauge(name: label, labels: dims(dimensions), help: catalog.help(label))
+    }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
+        let b = (catalog.buckets(label) ?? [1]).map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
+        return registry.makeDurationHistogram(name: label, labels: dims(dimensions), buckets: b, help: catalog.help(label))
+    }
+    func destroyCounter(_ handler: CounterHandler) {
+        if let c = handler as? Prometheus.Counter { registry.unregisterCounter(c) }
+    }
+    func destroyFloatingPointCounter(_ handler: FloatingPointCounterHandler) {
+        if let c = handler as? Prometheus.Counter { registry.unregisterCounter(c) }
+    }
+    func destroyRecorder(_ handler: RecorderHandler) {
+        if let g = handler as? Prometheus.Gauge { registry.unregisterGauge(g) }
+        if let h = handler as? ValueHistogram { registry.unregisterValueHistogram(h) }
+    }
+    func destroyMeter(_ handler: MeterHandler) {
+        if let g = handler as? Prometheus.Gauge { registry.unregisterGauge(g) }
+    }
+    func destroyTimer(_ handler: TimerHandler) {
+        if let h = handler as? DurationHistogram { registry.unregisterDurationHistogram(h) }
+    }
+}
+
+protocol MetricFamilyInfo {
+    var name: String { get }
+    var labelNames: [String] { get }
+}
+
+/// 计数器族：`inc(["ETH"])` 取（或建）该标签组合的 swift-metrics Counter 并加一。
+public struct CounterFamily: MetricFamilyInfo, Sendable {
+    public let name: String
+    public let labelNames: [String]
+    let registry: MetricsRegistry
+    let floating: Bool
 
     public func inc(_ labels: [String] = [], by n: UInt256 = UInt256(1)) {
-        precondition(labels.count == labelNames.count, "指标 \(name) 需要 \(labelNames.count) 个标签值")
-        let key = labels.map(MetricsRegistry.sanitizeLabelValue)
-        lock.lock(); defer { lock.unlock() }
-        let (v, o) = (values[key] ?? .zero).addingReportingOverflow(n)
-        values[key] = o ? .max : v
-    }
-
-    public func value(_ labels: [String] = []) -> UInt256 {
-        lock.lock(); defer { lock.unlock() }
-        return values[labels] ?? .zero
-    }
-
-    func render(into out: inout String) {
-        lock.lock(); let snap = values; lock.unlock()
-        if snap.isEmpty && labelNames.isEmpty { out += "\(name) 0\n"; return }
-        for k in snap.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            out += "\(name)\(MetricsRegistry.labelText(labelNames, k)) \(snap[k]!.decimalString)\n"
+        let d = registry.dimensions(self, labels)
+        if floating {
+            FloatingPointCounter(label: name, dimensions: d, factory: registry.factory).increment(by: Self.double(n))
+        } else {
+            // 只用于笔数/次数：Int64 足够；超出说明调用方用错了族（金额请用 wideCounter）。
+            let v = min(n.uint64 ?? UInt64(Int64.max), UInt64(Int64.max))
+            Counter(label: name, dimensions: d, factory: registry.factory).increment(by: Int64(v))
         }
     }
+
+    /// 当前值（读 exposition）。
+    public func value(_ labels: [String] = []) -> Double { registry.sample(name, registry.dimensions(self, labels)) ?? 0 }
+
+    static func double(_ n: UInt256) -> Double { Double(n.decimalString) ?? .infinity }
 }
 
-/// 可升可降的量（队列长度、扫块落后、熔断器状态）。
-public final class Gauge: MetricFamily, @unchecked Sendable {
-    let name: String, help: String, labelNames: [String]
-    var typeName: String { "gauge" }
-    private let lock = NSLock()
-    private var values: [[String]: Double] = [:]
-
-    init(name: String, help: String, labelNames: [String]) { self.name = name; self.help = help; self.labelNames = labelNames }
+/// 可升可降的量（队列长度、扫块落后、熔断器状态）：swift-metrics 的 Gauge。
+public struct GaugeFamily: MetricFamilyInfo, Sendable {
+    public let name: String
+    public let labelNames: [String]
+    let registry: MetricsRegistry
 
     public func set(_ v: Double, _ labels: [String] = []) {
-        precondition(labels.count == labelNames.count, "指标 \(name) 需要 \(labelNames.count) 个标签值")
-        let key = labels.map(MetricsRegistry.sanitizeLabelValue)
-        lock.lock(); values[key] = v; lock.unlock()
+        Gauge(label: name, dimensions: registry.dimensions(self, labels), factory: registry.factory).record(v)
     }
     public func set(_ v: Int, _ labels: [String] = []) { set(Double(v), labels) }
     public func set(_ v: UInt64, _ labels: [String] = []) { set(Double(v), labels) }
 
-    public func value(_ labels: [String] = []) -> Double? {
-        lock.lock(); defer { lock.unlock() }
-        return values[labels]
-    }
-
-    func render(into out: inout String) {
-        lock.lock(); let snap = values; lock.unlock()
-        for k in snap.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            out += "\(name)\(MetricsRegistry.labelText(labelNames, k)) \(MetricsRegistry.formatDouble(snap[k]!))\n"
-        }
-    }
+    public func value(_ labels: [String] = []) -> Double? { registry.sample(name, registry.dimensions(self, labels)) }
 }
 
-/// 直方图（累计桶 + _sum + _count），用于 RPC 延迟等。
-public final class Histogram: MetricFamily, @unchecked Sendable {
-    let name: String, help: String, labelNames: [String]
-    let buckets: [Double]
-    var typeName: String { "histogram" }
-    private let lock = NSLock()
-    private struct Series { var counts: [UInt64]; var sum: Double; var count: UInt64 }
-    private var series: [[String]: Series] = [:]
+/// 耗时直方图（秒）：swift-metrics 的 Timer，后端是 Prometheus 的 duration histogram（_bucket/_sum/_count，单位秒）。
+public struct HistogramFamily: MetricFamilyInfo, Sendable {
+    public let name: String
+    public let labelNames: [String]
+    let registry: MetricsRegistry
 
-    init(name: String, help: String, labelNames: [String], buckets: [Double]) {
-        self.name = name; self.help = help; self.labelNames = labelNames; self.buckets = buckets
-    }
-
-    public func observe(_ v: Double, _ labels: [String] = []) {
-        precondition(labels.count == labelNames.count, "指标 \(name) 需要 \(labelNames.count) 个标签值")
-        let key = labels.map(MetricsRegistry.sanitizeLabelValue)
-        lock.lock(); defer { lock.unlock() }
-        var s = series[key] ?? Series(counts: Array(repeating: 0, count: buckets.count), sum: 0, count: 0)
-        for (i, b) in buckets.enumerated() where v <= b { s.counts[i] += 1 }
-        s.sum += v
-        s.count += 1
-        series[key] = s
+    public func observe(_ seconds: Double, _ labels: [String] = []) {
+        Timer(label: name, dimensions: registry.dimensions(self, labels), factory: registry.factory).recordSeconds(max(0, seconds))
     }
 
     public func count(_ labels: [String] = []) -> UInt64 {
-        lock.lock(); defer { lock.unlock() }
-        return series[labels]?.count ?? 0
-    }
-
-    func render(into out: inout String) {
-        lock.lock(); let snap = series; lock.unlock()
-        for k in snap.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let s = snap[k]!
-            for (i, b) in buckets.enumerated() {
-                out += "\(name)_bucket\(MetricsRegistry.labelText(labelNames, k, extra: ("le", MetricsRegistry.formatDouble(b)))) \(s.counts[i])\n"
-            }
-            out += "\(name)_bucket\(MetricsRegistry.labelText(labelNames, k, extra: ("le", "+Inf"))) \(s.count)\n"
-            out += "\(name)_sum\(MetricsRegistry.labelText(labelNames, k)) \(MetricsRegistry.formatDouble(s.sum))\n"
-            out += "\(name)_count\(MetricsRegistry.labelText(labelNames, k)) \(s.count)\n"
-        }
+        UInt64(registry.sample(name + "_count", registry.dimensions(self, labels)) ?? 0)
     }
 }

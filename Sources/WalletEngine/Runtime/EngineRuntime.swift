@@ -1,6 +1,7 @@
 // 引擎运行时：每个 worker 是结构化并发里的一个子任务（TaskGroup），互不阻塞；
 // 停机分三步：① 置停止标志——各 worker 不再领新活；② 等在途轮次在宽限期内自然结束（资金操作的每一步
 // 都是“先落库再动链”，见 WithdrawalExecutor）；③ 超时才取消任务，被打断的广播在下次启动时按存下的哈希核对。
+import Logging
 import Foundation
 import WalletCrypto
 
@@ -25,20 +26,18 @@ public final class StopToken: @unchecked Sendable {
         lock.lock(); if !stopped { stopped = true; reason = why }; lock.unlock()
     }
 
-    /// 可被停止打断的睡眠：每 50 ms 检查一次，停机时最多晚 50 ms 醒来。
-    public func sleep(milliseconds ms: Int) async {
-        var left = ms
-        while left > 0 && !isStopping && !Task.isCancelled {
-            let step = min(left, 50)
-            try? await Task.sleep(nanoseconds: UInt64(step) * 1_000_000)
-            left -= step
+    /// 可被停止打断的睡眠：每 50 ms 检查一次，停机时最多晚 50 ms 醒来。按时钟计（注入的 ManualClock 立即返回）。
+    public func sleep(milliseconds ms: Int, clock: any WalletClock = SystemClock()) async {
+        let deadline = clock.now() + Double(ms) / 1000
+        while clock.now() < deadline && !isStopping && !Task.isCancelled {
+            try? await clock.sleep(min(0.05, deadline - clock.now()))
         }
     }
 }
 
 public struct WorkerContext: Sendable {
     public let stop: StopToken
-    public let logger: EngineLogger
+    public let logger: Logger
     /// true：`engine run --once`，每个 worker 做完一整轮（例如扫到链头）就返回。
     public let once: Bool
     /// 安全点检查：停机中或任务被取消时不再开始新的资金操作。
@@ -68,20 +67,16 @@ public enum ShutdownKind: String, Sendable {
 public final class EngineRuntime: @unchecked Sendable {
     public let workers: [EngineWorker]
     public let stop = StopToken()
-    let logger: EngineLogger
+    let logger: Logger
     let metrics: EngineMetrics
     let graceMs: Int
-    private let lock = NSLock()
-    private var stopRequestedAt: Date?
+    let clock: any WalletClock
 
-    public init(workers: [EngineWorker], logger: EngineLogger, metrics: EngineMetrics, graceSeconds: Int) {
-        self.workers = workers; self.logger = logger; self.metrics = metrics; self.graceMs = graceSeconds * 1000
+    public init(workers: [EngineWorker], logger: Logger, metrics: EngineMetrics, graceSeconds: Int, clock: any WalletClock = SystemClock()) {
+        self.workers = workers; self.logger = logger; self.metrics = metrics; self.graceMs = graceSeconds * 1000; self.clock = clock
     }
 
     public func requestStop(_ reason: String) {
-        lock.lock()
-        if stopRequestedAt == nil { stopRequestedAt = Date() }
-        lock.unlock()
         logger.info("engine.stop_requested", ["reason": .string(reason)])
         stop.stop(reason)
     }
@@ -89,10 +84,11 @@ public final class EngineRuntime: @unchecked Sendable {
     /// 执行一轮并记录日志、指标；错误不外抛（一个 worker 失败不拖垮其他 worker）。
     func round(_ w: EngineWorker, once: Bool) async -> WorkerOutcome {
         let ctx = WorkerContext(stop: stop, logger: logger.child(w.name), once: once)
-        let start = Date()
+        let start = clock.now()
         do {
+            await FailPoint.stall("runtime.round_stall")
             let r = try await w.runRound(ctx)
-            let secs = Date().timeIntervalSince(start)
+            let secs = clock.now() - start
             metrics.workerRounds.inc([w.name])
             metrics.workerRoundSeconds.observe(secs, [w.name])
             if r.processed > 0 || once {
@@ -134,7 +130,7 @@ public final class EngineRuntime: @unchecked Sendable {
                 group.addTask { [self] in
                     while !stop.isStopping && !Task.isCancelled {
                         _ = await round(w, once: false)
-                        await stop.sleep(milliseconds: w.intervalMs)
+                        await stop.sleep(milliseconds: w.intervalMs, clock: clock)
                     }
                     logger.info("worker.stopped", ["worker": .string(w.name)])
                 }
@@ -142,12 +138,12 @@ public final class EngineRuntime: @unchecked Sendable {
             // 看门狗：停止请求后超过宽限期仍未结束 → 取消所有 worker。
             group.addTask { [self] in
                 while !stop.isStopping && !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: 50_000_000)
+                    try? await clock.sleep(0.05)
                 }
-                // 按墙钟计宽限期（负载高时 sleep 会变长，不能靠累加睡眠次数）。
-                let deadline = Date().addingTimeInterval(Double(graceMs) / 1000)
-                while Date() < deadline && !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: 50_000_000)
+                // 按时钟读数计宽限期（负载高时 sleep 会变长，不能靠累加睡眠次数）。
+                let deadline = clock.now() + Double(graceMs) / 1000
+                while clock.now() < deadline && !Task.isCancelled {
+                    try? await clock.sleep(0.05)
                 }
                 if !Task.isCancelled {
                     forced.set()
@@ -166,25 +162,5 @@ public final class EngineRuntime: @unchecked Sendable {
         let kind: ShutdownKind = forced.value ? .forced : (stop.isStopping ? .graceful : .notRequested)
         logger.info("engine.stopped", ["shutdown": .string(kind.rawValue)])
         return kind
-    }
-}
-
-/// 把 SIGINT/SIGTERM 转成停止请求（DispatchSource，不在信号处理函数里做任何不安全的事）。
-public final class SignalTrap: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
-        for s in signals {
-            signal(s, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            src.setEventHandler { handler(s) }
-            src.resume()
-            sources.append(src)
-        }
-    }
-
-    public func cancel() {
-        for s in sources { s.cancel() }
-        sources.removeAll()
     }
 }

@@ -44,3 +44,19 @@ public final class KeystoreTxSigner: TransactionSigner, @unchecked Sendable {
         return try tx.applying(signature: sig)
     }
 }
+
+/// 给签名计时（指标 wallet_signer_latency_seconds{tier}）：HSM 一次签名是毫秒级、KMS 多一次本机往返，退化先在这里看出来。
+public struct TimedSigner: TransactionSigner {
+    public let inner: TransactionSigner
+    let latency: HistogramFamily
+    public var address: EthereumAddress { inner.address }
+    public var tier: String { inner.tier }
+    public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
+        let start = ContinuousClock.now
+        defer {
+            let d = ContinuousClock.now - start
+            latency.observe(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, [inner.tier])
+        }
+        return try await inner.sign(tx)
+    }
+}

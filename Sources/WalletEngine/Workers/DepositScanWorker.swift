@@ -3,6 +3,7 @@
 //   .rollback → 在一个事务里：删掉孤块哈希 + 孤块里的充值 orphanDeposit（未入账 → orphaned；已入账 → reversed + 告警）
 // 然后按链头更新所有在途充值的确认数，达到要求的由账本入账。崩溃在任何一步之间都安全：区块哈希与充值同事务提交，
 // 重启后从本地链头继续，父哈希不符即先回滚（跨重启的重组检测）。
+import Logging
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -39,14 +40,14 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     let gate: LedgerGate
     let window: Int
     let metrics: EngineMetrics
-    let logger: EngineLogger
+    let logger: Logger
     let nativeSymbol: String
     /// 热钱包地址（小写）：内部交易的发送方。
     let hotWallet: String?
-    let clock: @Sendable () -> Int64
+    let clock: any WalletClock
 
-    public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: EngineLogger, nativeSymbol: String = "ETH",
-                hotWallet: String? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    public init(gate: LedgerGate, window: Int, metrics: EngineMetrics, logger: Logger, nativeSymbol: String = "ETH",
+                hotWallet: String? = nil, clock: any WalletClock = SystemClock()) {
         self.gate = gate; self.window = window; self.metrics = metrics; self.logger = logger
         self.nativeSymbol = nativeSymbol; self.hotWallet = hotWallet?.lowercased(); self.clock = clock
     }
@@ -138,7 +139,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                     try l.store.insertAlert(kind: "deposit.suspicious.\(s.kind.rawValue)",
                                             message: "可疑转账（\(s.kind.rawValue)）：交易 \(s.txHash.hex) → \(s.to.hex)，金额 \(s.amount.decimalString)，区块 \(s.blockNumber)，已忽略",
                                             messageEn: "suspicious transfer (\(s.kind.rawValue)): tx \(s.txHash.hex) → \(s.to.hex), amount \(s.amount.decimalString), block \(s.blockNumber); ignored",
-                                            at: clock())
+                                            at: clock.unixTime())
                 }
             }
             for (sym, id) in seen {
@@ -264,11 +265,11 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
         let height = try store.height() ?? 0
         try gate.transaction { l in
             if let h = try gate.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock(), height: height, reason: e.code))
+            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock.unixTime(), height: height, reason: e.code))
             try l.store.insertAlert(kind: "scanner.halted",
                                     message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
                                     messageEn: "scanner halted: a reorg deeper than the window (local height \(height), \(e.message(.en))). Check, then resume with `scanner rescan --from N`.",
-                                    at: store.clock())
+                                    at: store.clock.unixTime())
         }
         metrics.scannerHalted.set(1)
     }

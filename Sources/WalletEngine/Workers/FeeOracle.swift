@@ -16,10 +16,12 @@ public struct GasPrice: Sendable, Equatable {
 public final class FeeOracle: @unchecked Sendable {
     let client: ChainClient
     let settings: FeeSettings
-    private let latest = Protected<(estimate: FeeEstimate, at: Date)?>(nil)
+    private let latest = Protected<(estimate: FeeEstimate, at: Double)?>(nil)
 
-    public init(client: ChainClient, settings: FeeSettings) {
-        self.client = client; self.settings = settings
+    let clock: any WalletClock
+
+    public init(client: ChainClient, settings: FeeSettings, clock: any WalletClock = SystemClock()) {
+        self.client = client; self.settings = settings; self.clock = clock
     }
 
     public var policy: FeePolicy {
@@ -32,14 +34,14 @@ public final class FeeOracle: @unchecked Sendable {
     @discardableResult
     public func refresh() async throws -> FeeEstimate {
         let e = try await FeeEstimator.fetch(client, policy: policy)
-        latest.write { $0 = (e, Date()) }
+        latest.write { [clock] in $0 = (e, clock.now()) }
         return e
     }
 
     /// 不超过 maxAge 秒的估算；没有或过旧则现取。
     public func current(maxAge: Double = 30) async throws -> FeeEstimate {
         let l = latest.get
-        if let l, Date().timeIntervalSince(l.at) <= maxAge { return l.estimate }
+        if let l, clock.now() - l.at <= maxAge { return l.estimate }
         return try await refresh()
     }
 
@@ -95,7 +97,13 @@ public enum FailPoint {
     public static func hit(_ name: String) {
         if active.contains(name) { kill(getpid(), SIGKILL) }
     }
+
+    /// 「卡住但响应取消」的调用（像一个很慢的 RPC）：列出的点在这里睡一小时，只有任务取消能叫醒它。
+    public static func stall(_ name: String) async {
+        if active.contains(name) { try? await Task.sleep(nanoseconds: 3_600_000_000_000) }
+    }
     #else
     @inline(__always) public static func hit(_ name: String) {}
+    @inline(__always) public static func stall(_ name: String) async {}
     #endif
 }

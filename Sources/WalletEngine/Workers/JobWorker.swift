@@ -26,18 +26,18 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         var done = 0, failed = 0
         while !ctx.shouldStop {
-            let now = engine.clock()
+            let now = engine.clock.unixTime()
             // 领取/确认/失败重试都用账本的 JobRunner（唯一实现）；这里只负责异步执行处理器。
             func runner(_ l: Ledger) -> JobRunner? { l.jobQueue.map { JobRunner(queue: $0, owner: owner, visibility: 300) } }
             guard let job = try engine.gate.with({ l in try runner(l)?.lease(queueName: Self.queue, now: now) }) else { break }
             do {
                 try await handle(job, ctx)
-                try engine.gate.with { l in _ = try runner(l)?.finish(job, error: nil, now: engine.clock()) }
+                try engine.gate.with { l in _ = try runner(l)?.finish(job, error: nil, now: engine.clock.unixTime()) }
                 done += 1
                 ctx.logger.info("job.done", ["id": .int(job.id), "kind": .string(job.kind), "attempt": .int(Int64(job.attempts))])
             } catch {
                 let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
-                let after: Job? = try engine.gate.with { l in try runner(l)?.finish(job, error: msg, now: engine.clock()) ?? nil }
+                let after: Job? = try engine.gate.with { l in try runner(l)?.finish(job, error: msg, now: engine.clock.unixTime()) ?? nil }
                 failed += 1
                 ctx.logger.warn("job.failed", ["id": .int(job.id), "kind": .string(job.kind), "error": .error(error),
                                                "state": .string(after?.state.rawValue ?? "?")])
@@ -82,7 +82,7 @@ extension WalletEngine {
                 throw EngineError("job.no_queue", zh: "当前存储后端没有任务队列。", en: "the storage backend has no job queue.")
             }
             return try q.enqueue(queue: JobWorker.queue, kind: kind.rawValue, payload: payload, uniqueKey: uniqueKey, priority: priority,
-                                 maxAttempts: 5, runAt: clock())
+                                 maxAttempts: 5, runAt: clock.unixTime())
         }
     }
 }

@@ -15,7 +15,7 @@ public final class FeeWorker: EngineWorker, @unchecked Sendable {
     static let alertKey = "engine.fees.alert"
 
     func raise(_ kind: String?, zh: String = "", en: String = "") throws {
-        try engine.gate.alertOnce(Self.alertKey, kind: kind, zh: zh, en: en, at: engine.clock())
+        try engine.gate.alertOnce(Self.alertKey, kind: kind, zh: zh, en: en, at: engine.clock.unixTime())
     }
 
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
@@ -51,7 +51,7 @@ public final class SealWatchWorker: EngineWorker, @unchecked Sendable {
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         let sealed = engine.enforceSealRequests()
         // 心跳（每 2 秒）：别的进程（status、控制台）据此报告「运行中的引擎」的真实状态，而不是查询进程自己的。
-        let now = engine.clock()
+        let now = engine.clock.unixTime()
         if sealed || now - lastBeat.get >= 2 {
             try engine.writeHeartbeat()
             lastBeat.write { $0 = now }
@@ -113,7 +113,7 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
     /// asJob：操作员入队的「立即对账」。租约被别的活引擎占着时抛错（任务按退避重试），绝不「什么都没做却报完成」。
     public func runRound(_ ctx: WorkerContext, asJob: Bool) async throws -> RoundReport {
         let gate = engine.gate
-        let now = engine.clock()
+        let now = engine.clock.unixTime()
         let lease = try gate.with { l -> Bool in
             guard let q = l.jobQueue else { return true }
             if try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600) { return true }

@@ -2,6 +2,7 @@
 //   ETH：发送 余额 − gasLimit × maxFeePerGas（EIP-1559 要求余额 ≥ value + gas × maxFee，差额退回在地址上）
 //   ERC-20：先由热钱包补 ETH 作 gas（热钱包的 nonce 由同一个分配器发放并先落库），等补充交易的收据，再发代币。
 // 账本状态机：planned → topping_up_gas → ready → broadcast → confirmed | deferred | failed（以 (地址, nonce) 幂等）。
+import Logging
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -106,7 +107,7 @@ extension WalletEngine {
 
     /// requireSigner：运维要求的这一轮（CLI / 任务）没有签名器就失败并说明原因（任务按退避重试、最后进死信），
     /// 而不是「完成」却什么都没归集；自动归集的常规轮次只记日志。
-    public func sweepRun(logger log: EngineLogger? = nil, requireSigner: Bool = false) async throws -> Int {
+    public func sweepRun(logger log: Logger? = nil, requireSigner: Bool = false) async throws -> Int {
         let log = log ?? logger.child("sweeper")
         var steps = try await advanceSweeps(log)
         guard let hotSigner = await usableHotSigner() else {
@@ -150,7 +151,7 @@ extension WalletEngine {
     }
 
     /// 补 gas：热钱包 → 充值地址。nonce 来自账本的同一分配器，签名与原始字节先落库再广播。
-    func sendTopUp(_ s: Sweep, signer: TransactionSigner, fees e: FeeEstimate, _ log: EngineLogger) async throws {
+    func sendTopUp(_ s: Sweep, signer: TransactionSigner, fees e: FeeEstimate, _ log: Logger) async throws {
         var st = try execState(s.id)
         guard st.topUpHash == nil else { return }
         guard let tier = fees.withdrawalTier(e) else { return }
@@ -180,7 +181,7 @@ extension WalletEngine {
             try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
             try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
                 TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                          maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())], minedHash: nil, lastBroadcastAt: clock()))
+                          maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock.unixTime())], minedHash: nil, lastBroadcastAt: clock.unixTime()))
         }
         do { _ = try await client.sendRawTransaction(signed.raw) } catch {
             log.warn("sweep.topup_broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
@@ -190,18 +191,18 @@ extension WalletEngine {
 
     /// 卡住的补 gas：同一 nonce、同一收款与金额，费用至少加 replacementBumpPercent（与提现的替换同一规则，`FeeOracle.replacementTier`）。
     /// 新版本先落库（尝试列表、内部交易登记、当前哈希）再广播；扫块器看到任何一个版本上链都按内部补 gas 处理。
-    func bumpTopUp(_ s: Sweep, record: NonceRecord, _ log: EngineLogger) async throws -> Bool {
+    func bumpTopUp(_ s: Sweep, record: NonceRecord, _ log: Logger) async throws -> Bool {
         guard let last = record.attempts.last, let signer = await usableHotSigner() else { return false }
         guard let tier = fees.replacementTier(old: try last.gasPrice, current: fees.cached) else {
             _ = try gate.alertOnce("engine.sweep.topup_cap.\(s.id)", kind: "sweep.topup_stuck_at_cap",
                                zh: "归集 #\(s.id) 的补 gas（nonce \(record.nonce)）卡住，但加价后会超过 fees.maxFeePerGasCap，未替换：热钱包后面的 nonce 都在等它。提高上限或等费用回落。",
                                en: "the gas top-up of sweep #\(s.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed fees.maxFeePerGasCap; not replaced, and later hot-wallet nonces wait behind it. Raise the cap or wait for fees to fall.",
-                               at: clock())
+                               at: clock.unixTime())
             log.warn("sweep.topup_stuck_at_cap", ["id": .int(s.id), "nonce": .int(record.nonce)])
             return false
         }
         let (r, signed) = try await record.appendingSigned(try SignedEthTransaction.decode(raw: last.raw).transaction, price: tier,
-                                                           signer: signer, at: clock())
+                                                           signer: signer, at: clock.unixTime())
         let hash = "0x" + Hex.encode(signed.hash)
         var st = try execState(s.id)
         st.topUpHash = hash
@@ -219,7 +220,7 @@ extension WalletEngine {
     }
 
     /// 归集交易：充值地址 → 热钱包，由 HD 种子按该地址的派生路径签名。
-    func sendSweep(_ s: Sweep, fees e: FeeEstimate, _ log: EngineLogger) async throws {
+    func sendSweep(_ s: Sweep, fees e: FeeEstimate, _ log: Logger) async throws {
         var st = try execState(s.id)
         if st.sweepHash == nil {
             let asset = try gate.with { l in try l.asset(s.asset) }
@@ -262,7 +263,7 @@ extension WalletEngine {
     }
 
     /// 推进在途归集：补 gas 有收据 → ready → 发送；归集有收据 → confirmed / failed。
-    func advanceSweeps(_ log: EngineLogger) async throws -> Int {
+    func advanceSweeps(_ log: Logger) async throws -> Int {
         var steps = 0
         for s in try gate.with({ l in try l.sweeps(state: .toppingUpGas, page: Page(limit: 500)) }) {
             let st = try execState(s.id)
@@ -282,8 +283,8 @@ extension WalletEngine {
                 if var r = record, let last = r.attempts.last {
                     if try await client.rebroadcastIfDropped(last) {
                         log.warn("sweep.topup_rebroadcast", ["id": .int(s.id), "txHash": .string(last.hash)])
-                        r.lastBroadcastAt = clock(); try gate.putNonceRecord(from: hotAddress, r)
-                    } else if clock() - (r.lastBroadcastAt ?? last.signedAt) >= Int64(config.fees.stuckAfterSeconds) {
+                        r.lastBroadcastAt = clock.unixTime(); try gate.putNonceRecord(from: hotAddress, r)
+                    } else if clock.unixTime() - (r.lastBroadcastAt ?? last.signedAt) >= Int64(config.fees.stuckAfterSeconds) {
                         steps += try await bumpTopUp(s, record: r, log) ? 1 : 0
                     }
                 }

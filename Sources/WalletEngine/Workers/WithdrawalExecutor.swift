@@ -21,7 +21,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     let confirmations: Int
     let stuckAfterSeconds: Int
     let metrics: EngineMetrics
-    let clock: @Sendable () -> Int64
+    let clock: any WalletClock
     /// 已解封却不能签名的原因（与「已封存」区分：前者是故障，这一轮失败）。
     let signerFailure: @Sendable () -> String?
     /// 签名本身失败时报给引擎（告警、签名器状态）。
@@ -29,7 +29,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     private let roundLock = NSLock()
 
     public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () async -> TransactionSigner?,
-                config: EngineConfig, metrics: EngineMetrics, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                config: EngineConfig, metrics: EngineMetrics, clock: any WalletClock = SystemClock(),
                 signerFailure: @escaping @Sendable () -> String? = { nil }, signFailed: @escaping @Sendable (Error) -> Void = { _ in }) {
         self.signerFailure = signerFailure; self.signFailed = signFailed
         self.gate = gate; self.client = client; self.fees = fees; self.signerProvider = signer
@@ -110,10 +110,10 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     /// 流动性告警：每种资产「缺」的状态开始时告警一次（存库去重，--once 的每个进程不重复），恢复后清除。
     func raiseLiquidity(_ asset: String, have: UInt256?, need: UInt256?) throws {
         let key = "engine.liquidity.\(asset)", kind = "withdraw.insufficient_liquidity"
-        guard let have, let need else { try gate.alertOnce(key, kind: nil, at: clock()); return }
+        guard let have, let need else { try gate.alertOnce(key, kind: nil, at: clock.unixTime()); return }
         let msg = "热钱包的 \(asset) 不够已批准的提现：链上 \(have.decimalString)，需要 \(need.decimalString)（最小单位）。提现保持 approved 等待；先归集（sweep run）或从冷钱包注资。"
         let en = "the hot wallet lacks \(asset) for approved withdrawals: \(have.decimalString) on chain, \(need.decimalString) needed (base units). They stay approved; sweep (sweep run) or fund from a cold wallet."
-        try gate.alertOnce(key, kind: kind, zh: msg, en: en, at: clock())
+        try gate.alertOnce(key, kind: kind, zh: msg, en: en, at: clock.unixTime())
     }
 
     func updateGauges() throws {
@@ -165,7 +165,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         if w.nonce == nil && Int64(chainPending) > engineNext {
             let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)：密钥可能在别处被使用，已停止签名。"
             let en = "hot wallet \(hotAddress): on-chain pending nonce \(chainPending) is above the engine's next nonce \(engineNext); the key may be used elsewhere. Signing stopped."
-            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, messageEn: en, at: clock()) }
+            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, messageEn: en, at: clock.unixTime()) }
             ctx.logger.error("nonce.external_use", ["chainPending": .uint(chainPending), "engineNext": .int(engineNext)])
             return false
         }
@@ -188,7 +188,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         try gate.transaction { l in
             _ = try l.recordSigned(withdrawalID: w.id, rawTx: signed.raw, txHash: hash)
             let attempt = TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
-                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock())
+                                    maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock.unixTime())
             try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .withdrawal, ref: w.id, nonce: nonce, attempts: [attempt],
                                                                   minedHash: nil, lastBroadcastAt: nil))
         }
@@ -215,7 +215,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             try gate.transaction { l in
                 _ = try l.markBroadcast(withdrawalID: w.id)
                 if let n = w.nonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
-                    r.lastBroadcastAt = clock(); try gate.putNonceRecord(from: hotAddress, r)
+                    r.lastBroadcastAt = clock.unixTime(); try gate.putNonceRecord(from: hotAddress, r)
                 }
             }
             metrics.withdrawalTransitions.inc(["broadcast"])
@@ -251,7 +251,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
            try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest) > UInt64(n) {
             let msg = "提现 #\(w.id) 的 nonce \(n) 已在链上被使用，但我们签过的交易都查不到：可能是重组中，或密钥在别处被使用。请人工核查。"
             let en = "withdrawal #\(w.id): nonce \(n) is used on chain but none of our signed transactions is found (a reorg, or the key used elsewhere). Check by hand."
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock()) }
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock.unixTime()) }
             ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(n)])
             return false
         }
@@ -301,7 +301,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                     try l.store.insertAlert(kind: "withdraw.cancelled",
                                             message: "提现 #\(w.id) 已取消：同一 nonce 的 NOOP 上链，\(w.amount.decimalString)（最小单位）已解冻回用户。",
                                             messageEn: "withdrawal #\(w.id) was cancelled: the same-nonce NOOP landed and \(w.amount.decimalString) (base units) was unfrozen back to the user.",
-                                            at: clock())
+                                            at: clock.unixTime())
                     cancel?.outcome = "done"
                 } else if rc.succeeded {
                     _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)
@@ -315,7 +315,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                     try l.store.insertAlert(kind: "withdraw.cancel_too_late",
                                             message: "提现 #\(w.id) 的原交易 \(h) 先于 NOOP 上链：取消作废，提现照常记为 \(rc.succeeded ? "confirmed" : "failed")。",
                                             messageEn: "withdrawal #\(w.id): the original transaction \(h) landed before the NOOP; the cancel is void and the withdrawal is recorded as \(rc.succeeded ? "confirmed" : "failed").",
-                                            at: clock())
+                                            at: clock.unixTime())
                 }
                 if var r = record { r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r) }
             }
@@ -329,7 +329,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         if latest > UInt64(nonce) {
             let msg = "提现 #\(w.id) 的 nonce \(nonce) 已在链上被使用，但我们签过的 \(hashes.count) 个版本都没有收据：可能是重组中，或密钥在别处被使用。请人工核查。"
             let en = "withdrawal #\(w.id): nonce \(nonce) is used on chain but none of our \(hashes.count) signed versions has a receipt (a reorg, or the key used elsewhere). Check by hand."
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock()) }
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.nonce_taken", message: msg, messageEn: en, at: clock.unixTime()) }
             ctx.logger.error("withdrawal.nonce_taken", ["id": .int(w.id), "nonce": .int(nonce)])
             return false
         }
@@ -338,11 +338,11 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         if let c = cancel, c.approvedBy != nil, c.noopHash == nil, c.outcome == nil {
             return try await sendNoop(w, record: r, cancel: c, ctx)
         }
-        let since = clock() - (r.lastBroadcastAt ?? last.signedAt)
+        let since = clock.unixTime() - (r.lastBroadcastAt ?? last.signedAt)
         guard since >= Int64(stuckAfterSeconds) else { return false }
         // 卡住了。先看是否被节点丢弃：丢弃的用同一份字节重发（无需新签名）。
         if try await client.rebroadcastIfDropped(last) {
-            r.lastBroadcastAt = clock()
+            r.lastBroadcastAt = clock.unixTime()
             try gate.putNonceRecord(from: hotAddress, r)
             ctx.logger.warn("withdrawal.rebroadcast_dropped", ["id": .int(w.id), "nonce": .int(nonce), "txHash": .string(last.hash)])
             return true
@@ -365,13 +365,13 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             _ = try gate.alertOnce("engine.cancel_cap.\(w.id)", kind: "withdraw.cancel_at_cap",
                                zh: "提现 #\(w.id) 的取消已批准，但 NOOP 要比原交易加价，会超过 fees.maxFeePerGasCap：未发出。提高上限后自动继续。",
                                en: "the cancel of withdrawal #\(w.id) is approved, but the NOOP must outbid the original and would exceed fees.maxFeePerGasCap; not sent. Raise the cap and it continues.",
-                               at: clock())
+                               at: clock.unixTime())
             return false
         }
         let noop = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(record.nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
                                           maxFeePerGas: tier.maxFeePerGas, gasLimit: 21_000, to: try EthereumAddress(string: hotAddress),
                                           value: .zero, data: [])
-        let (r, signed) = try await record.appendingSigned(noop, price: tier, signer: signer, at: clock())
+        let (r, signed) = try await record.appendingSigned(noop, price: tier, signer: signer, at: clock.unixTime())
         let hash = "0x" + Hex.encode(signed.hash)
         var c = cancel
         c.noopHash = hash
@@ -392,12 +392,12 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         guard let tier = fees.replacementTier(old: try last.gasPrice, current: fees.cached) else {
             let msg = "提现 #\(w.id)（nonce \(record.nonce)）卡住，但加价后会超过配置的费用上限，未替换。可提高 fees.maxFeePerGasCap 或等待。"
             let en = "withdrawal #\(w.id) (nonce \(record.nonce)) is stuck, but a bumped fee would exceed the configured cap; not replaced. Raise fees.maxFeePerGasCap or wait."
-            try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, messageEn: en, at: clock()) }
+            try gate.with { l in try l.store.insertAlert(kind: "withdraw.stuck_at_cap", message: msg, messageEn: en, at: clock.unixTime()) }
             ctx.logger.warn("withdrawal.stuck_at_cap", ["id": .int(w.id), "nonce": .int(record.nonce)])
             return false
         }
         let (r, signed) = try await record.appendingSigned(try SignedEthTransaction.decode(raw: last.raw).transaction, price: tier,
-                                                           signer: signer, at: clock())
+                                                           signer: signer, at: clock.unixTime())
         let hash = "0x" + Hex.encode(signed.hash)
         try gate.putNonceRecord(from: hotAddress, r)
         do { _ = try await client.sendRawTransaction(signed.raw) } catch {

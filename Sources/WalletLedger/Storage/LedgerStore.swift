@@ -93,6 +93,8 @@ public protocol AuditRepository: TransactionalStore {
     /// 告警：中英文各一份（界面按所选语言显示，绝不混用）。
     func insertAlert(kind: String, message: String, messageEn: String, at: Int64) throws
     func alerts(page: Page) throws -> [Alert]
+    /// 各类别的告警条数（指标 wallet_alerts 用）。
+    func alertCounts() throws -> [String: Int]
 }
 
 public protocol ReconciliationRepository: TransactionalStore {

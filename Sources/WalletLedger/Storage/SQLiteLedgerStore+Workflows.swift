@@ -177,6 +177,11 @@ extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
         try db.query("SELECT * FROM alerts ORDER BY id DESC LIMIT ? OFFSET ?", [page.limit, page.offset])
             .map { Alert(id: $0.int("id"), ts: $0.int("ts"), kind: $0.text("kind"), message: $0.text("message"), messageEn: $0.text("message_en")) }
     }
+    public func alertCounts() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in try db.query("SELECT kind, COUNT(*) AS n FROM alerts GROUP BY kind", []) { out[r.text("kind")] = Int(r.int("n")) }
+        return out
+    }
     public func insertReconciliation(at: Int64, account: String, asset: String, ledger: UInt256, chain: UInt256, matches: Bool) throws {
         try db.execute("INSERT INTO reconciliations (ts, account, asset, ledger_amount, chain_amount, matches) VALUES (?, ?, ?, ?, ?, ?)",
                        [at, account, asset, ledger, chain, matches])

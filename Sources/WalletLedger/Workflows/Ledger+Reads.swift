@@ -6,6 +6,7 @@ extension Ledger {
     public func verifyAudit() throws -> AuditChain.Verification { try AuditChain.verify(store, sealer: sealer) }
     public func check() throws -> [InvariantViolation] { try InvariantChecker.check(store) }
     public func alerts(page: Page = Page()) throws -> [Alert] { try store.alerts(page: page) }
+    public func alertCounts() throws -> [String: Int] { try store.alertCounts() }
 
     /// SQLite 后端的任务队列（与账本同库）。
     public var jobQueue: (any JobQueue & LeaseLock)? {

@@ -2,12 +2,6 @@
 import Foundation
 import WalletCrypto
 
-/// 时钟可注入：测试里推进时间验证过期、冷静期和速率窗口。
-public struct LedgerClock: Sendable {
-    public var now: @Sendable () -> Int64
-    public init(now: @escaping @Sendable () -> Int64) { self.now = now }
-    public static let system = LedgerClock { Int64(Date().timeIntervalSince1970) }
-}
 
 /// 充值地址派生（xpub 在第 index 个非硬化子节点）。只需公钥，不需要私钥。
 public protocol DepositAddressDeriver: Sendable {
@@ -17,7 +11,8 @@ public protocol DepositAddressDeriver: Sendable {
 
 public final class Ledger {
     public let store: any LedgerStore
-    public var clock: LedgerClock
+    /// 时钟可注入（WalletClock）：测试里推进时间验证过期、冷静期和速率窗口。
+    public var clock: any WalletClock
     public var policy: ApprovalPolicy
     public var addresses: AddressValidator
     public var deriver: (any DepositAddressDeriver)?
@@ -29,7 +24,7 @@ public final class Ledger {
     var anchoredID: Int64 = 0
     var auditWritten = false
 
-    public init(store: any LedgerStore, clock: LedgerClock = .system, policy: ApprovalPolicy = .default,
+    public init(store: any LedgerStore, clock: any WalletClock = SystemClock(), policy: ApprovalPolicy = .default,
                 addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
         self.store = store; self.clock = clock; self.policy = policy; self.addresses = addresses; self.deriver = deriver
         if let n = try? store.setting(Settings.nativeAsset) { nativeAsset = n }
@@ -38,7 +33,7 @@ public final class Ledger {
     }
 
     /// 打开 <home>/wallet.db。
-    public static func open(home: String, clock: LedgerClock = .system) throws -> Ledger {
+    public static func open(home: String, clock: any WalletClock = SystemClock()) throws -> Ledger {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let path = (home as NSString).appendingPathComponent("wallet.db")
         let store = try SQLiteLedgerStore(path: path)
@@ -49,7 +44,7 @@ public final class Ledger {
         return Ledger(store: store, clock: clock)
     }
 
-    public var now: Int64 { clock.now() }
+    public var now: Int64 { clock.unixTime() }
 
     // MARK: 设置与资产
 

@@ -75,6 +75,9 @@ print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "words": words, "shar
     // stdout 只有摘要 JSON：指纹、xpub、地址；第一个地址与 eth-account 独立派生的一致
     let stdout = try String(contentsOfFile: outPath, encoding: .utf8)
     let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+    // 形状与 docs/cli-json.md 一致（CLIJSONSchemaTests 跑不了需要终端的仪式，在这里校验）。
+    let shape = try #require(try CLIJSONDoc.load().schemas["ceremony"]).validate(try JValue.parse(stdout))
+    #expect(shape.isEmpty, "ceremony 的输出与 docs/cli-json.md 不符：\(shape)")
     let addrs = try #require(summary["addresses"] as? [[String: String]])
     #expect(addrs.first?["address"] == res["address"] as? String)
     #expect((summary["xpubs"] as? [String: String])?.count == 3)

@@ -214,6 +214,9 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect((fund.json as? [String: Any])?["amountBaseUnits"] as? String == "2000000000000000000")
         let again = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx, "--json"] + root + h)
         #expect(again.status == 0 && (again.json as? [String: Any])?["alreadyRecorded"] as? Bool == true)
+        // 形状与 docs/cli-json.md 一致（CLIJSONSchemaTests 没有真实链上的注资交易，在这里校验）。
+        let fundSchema = try #require(try CLIJSONDoc.load().schemas["treasury fund"])
+        for r in [fund, again] { #expect(fundSchema.validate(try JValue.parse(r.stdout)).isEmpty, "\(r.stdout)") }
         let (rc2, rep2) = try reconcile()
         #expect(rc2 == 0 && rep2["ok"] as? Bool == true, "\(rep2)")
 

@@ -11,7 +11,7 @@ import WalletLedger
     let e = s.engine
     #expect(e.isDemo)
     let st = await e.status()
-    #expect(st.demo && (st.json["label"] as? String)?.contains("DEMO") == true)
+    #expect(st.demo && st.json.label?.contains("DEMO") == true)
     #expect(st.seal.sealed == false)
     #expect((st.head ?? 0) >= 40)
     #expect(try e.deposits().total > 0)

@@ -197,8 +197,8 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         // 故障持续：查询也失败，熔断器打开（状态页可见）。
         for _ in 0..<3 { _ = await engine.runOnce(["withdrawals"]) }
         #expect(engine.chain.health.contains { $0.breaker == .open })
-        let st = await engine.status().json["breakers"] as? [[String: Any]]
-        #expect(st?.first?["state"] as? String == "open")
+        let st = await engine.status().json.breakers
+        #expect(st.first?.state == "open")
         // 节点恢复、熔断冷却：按已存哈希核对（节点没收到）→ 用同一份字节重发 → 上链一次。
         try await dev.fault("http500", count: 0)
         #expect(try await dev.transactionCount(engine.hotAddress) == 0)

@@ -6,6 +6,20 @@ struct AddressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "address", abstract: "充值地址 / deposit addresses",
                                                     subcommands: [Assign.self, SetXpub.self])
 
+    struct AssignJSON: Encodable {
+        var user: String
+        var asset: String
+        var address: String
+        var index: Int
+        var path: String
+    }
+
+    struct SetXpubJSON: Encodable {
+        var xpubPath: String
+        var firstAddress: String
+        var firstPath: String
+    }
+
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "为用户分配充值地址（同一用户同一资产总是同一个地址；approver/custodian/admin）")
         @OptionGroup var g: GlobalOptions
@@ -18,7 +32,7 @@ struct AddressCommand: ParsableCommand {
             CLI.run(g) {
                 let e = try EngineCLI.open(home)
                 let r = try e.assignAddress(user: user, asset: asset, by: try EngineCLI.authenticate(e, auth))
-                let o: [String: Any] = ["user": r.user, "asset": r.asset, "address": AddressValidator.eip55.display(r.address), "index": Int(r.index), "path": r.path]
+                let o = AssignJSON(user: r.user, asset: r.asset, address: AddressValidator.eip55.display(r.address), index: Int(r.index), path: r.path)
                 if g.json { CLI.printJSON(o) } else { print("\(r.user) \(r.asset) → \(AddressValidator.eip55.display(r.address))  (\(r.path))") }
             }
         }
@@ -37,7 +51,7 @@ struct AddressCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let first = try e.setDepositXpub(xpub, xpubPath: xpubPath, by: try EngineCLI.authenticate(e, auth))
                 let addr = AddressValidator.eip55.display(first.address)
-                if g.json { CLI.printJSON(["xpubPath": xpubPath, "firstAddress": addr, "firstPath": first.path]) }
+                if g.json { CLI.printJSON(SetXpubJSON(xpubPath: xpubPath, firstAddress: addr, firstPath: first.path)) }
                 else { print("OK: \(first.path) → \(addr)") }
             }
         }

@@ -7,13 +7,29 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "admin", abstract: "管理员提议与批准（法定人数）/ admin quorum",
                                                     subcommands: [Proposals.self, Approve.self, Reject.self])
 
-    static func json(_ p: AdminProposal) -> [String: Any] {
-        var o: [String: Any] = ["id": p.id, "operation": p.operation, "summary": p.summary, "proposedBy": p.proposedBy,
-                                "proposedAt": p.proposedAt, "state": p.state.rawValue, "approvedBy": p.approvedBy]
-        if let d = p.decidedBy { o["decidedBy"] = d }
-        if let t = p.decidedAt { o["decidedAt"] = t }
-        if let n = p.note { o["note"] = n }
-        return o
+    /// 一条管理员提议；decidedBy、decidedAt、note 没有时不出现这个键。
+    struct ProposalJSON: Encodable {
+        var id: Int
+        var operation: String
+        var summary: String
+        var proposedBy: String
+        var proposedAt: Int64
+        var state: String
+        var approvedBy: [String]
+        var decidedBy: String?
+        var decidedAt: Int64?
+        var note: String?
+
+        init(_ p: AdminProposal) {
+            id = p.id; operation = p.operation; summary = p.summary; proposedBy = p.proposedBy; proposedAt = p.proposedAt
+            state = p.state.rawValue; approvedBy = p.approvedBy; decidedBy = p.decidedBy; decidedAt = p.decidedAt; note = p.note
+        }
+    }
+
+    /// 记为提议、尚未生效（退出码 3）时打到 stdout 的对象。
+    struct PendingJSON: Encodable {
+        var proposal: ProposalJSON
+        var pending = true
     }
 
     struct Proposals: ParsableCommand {
@@ -23,7 +39,7 @@ struct AdminCommand: ParsableCommand {
         @Flag(name: .long, help: "包括已执行、已驳回、执行失败的") var all = false
         func run() throws {
             CLI.run(g) {
-                let rows = try EngineCLI.open(home).adminProposals().filter { all || $0.state == .pending }.map(AdminCommand.json)
+                let rows = try EngineCLI.open(home).adminProposals().filter { all || $0.state == .pending }.map(AdminCommand.ProposalJSON.init)
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "operation", "summary", "proposedBy"]) }
             }
         }
@@ -40,7 +56,7 @@ struct AdminCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let op = try EngineCLI.authenticate(e, auth)
                 let p = try runBlocking { try await e.approveProposal(id, by: op) }
-                if g.json { CLI.printJSON(AdminCommand.json(p)) } else {
+                if g.json { CLI.printJSON(AdminCommand.ProposalJSON(p)) } else {
                     print(g.language == .zh ? "已批准并执行提议 #\(p.id)：\(p.summary)（\(p.proposedBy) 提议，\(op.name) 批准）"
                                             : "approved and executed proposal #\(p.id): \(p.summary) (proposed by \(p.proposedBy), approved by \(op.name))")
                 }
@@ -59,7 +75,7 @@ struct AdminCommand: ParsableCommand {
             CLI.run(g) {
                 let e = try EngineCLI.open(home)
                 let p = try e.rejectProposal(id, reason: reason, by: try EngineCLI.authenticate(e, auth))
-                if g.json { CLI.printJSON(AdminCommand.json(p)) } else {
+                if g.json { CLI.printJSON(AdminCommand.ProposalJSON(p)) } else {
                     print(g.language == .zh ? "已驳回提议 #\(p.id)" : "rejected proposal #\(p.id)")
                 }
             }

@@ -6,6 +6,14 @@ import WalletEngine
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "审计日志 / audit log", subcommands: [Verify.self, List.self])
 
+    /// audit verify：链完好时 firstBad 与 reason 为 null。
+    struct VerifyJSON: Encodable {
+        var ok: Bool
+        var records: Int
+        @ExplicitNull var firstBad: Int64?
+        @ExplicitNull var reason: String?
+    }
+
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "校验哈希链（被改、删、调序时指出第一条坏记录，退出 1）")
         @OptionGroup var g: GlobalOptions
@@ -15,8 +23,7 @@ struct AuditCommand: ParsableCommand {
                 let v = try EngineCLI.open(home).verifyAudit()
                 if g.json {
                     let reason = g.language == .zh ? v.reason : v.reasonEn
-                    CLI.printJSON(["ok": v.ok, "records": v.records, "firstBad": v.firstBad.map { $0 as Any } ?? NSNull(),
-                                   "reason": reason ?? NSNull()] as [String: Any])
+                    CLI.printJSON(VerifyJSON(ok: v.ok, records: v.records, firstBad: v.firstBad, reason: reason))
                 } else if v.ok { print(g.language == .zh ? "审计链完整（\(v.records) 条）" : "audit chain intact (\(v.records) records)") }
                 else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \((g.language == .zh ? v.reason : v.reasonEn) ?? "")") }
                 if !v.ok { throw LedgerCheckFailed(what: "audit_verify") }

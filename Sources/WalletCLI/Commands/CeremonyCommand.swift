@@ -16,6 +16,15 @@ struct CeremonyCommand: ParsableCommand {
     @Option(name: .long, help: "种子标签") var label: String = "hd-seed"
     @OptionGroup var auth: OperatorOptions   // 完整钱包 home：admin 认证；只有密钥库的目录：--operator 只是写入审计的名字
 
+    /// xpubs：账户路径 → xpub。
+    struct SummaryJSON: Encodable {
+        struct Address: Encodable { var path: String; var address: String }
+        var id: String
+        var fingerprint: String
+        var xpubs: [String: String]
+        var addresses: [Address]
+    }
+
     func run() throws {
         CLI.run(g) {
             let lang = g.language
@@ -63,9 +72,9 @@ struct CeremonyCommand: ParsableCommand {
             ks.seal(via: "cli")
             let s = engine.summary!
             if g.json {
-                CLI.printJSON(["id": s.keyId, "fingerprint": s.fingerprint,
-                               "xpubs": Dictionary(uniqueKeysWithValues: s.accountXpubs.map { ($0.path, $0.xpub) }),
-                               "addresses": s.addresses.map { ["path": $0.path, "address": $0.address] }])
+                CLI.printJSON(SummaryJSON(id: s.keyId, fingerprint: s.fingerprint,
+                                          xpubs: Dictionary(uniqueKeysWithValues: s.accountXpubs.map { ($0.path, $0.xpub) }),
+                                          addresses: s.addresses.map { .init(path: $0.path, address: $0.address) }))
             } else {
                 print("id \(s.keyId)\nfingerprint \(s.fingerprint)")
                 for x in s.accountXpubs { print("\(x.path) \(x.xpub)") }

@@ -42,6 +42,14 @@ struct InitCommand: ParsableCommand {
     @Flag(name: .long, help: "允许非本机的明文 http 节点（默认只接受 https 或本机）") var allowInsecureRpc = false
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
+    /// init 写出的份额文件：backup 只在 --backup-shares 时出现，unseal 只在 --unseal-shares 时出现。
+    struct SharesJSON: Encodable {
+        struct Backup: Encodable { var scheme: String; var threshold: Int; var count: Int; var files: [String] }
+        struct Unseal: Encodable { var mode: String; var threshold: Int; var count: Int; var files: [String] }
+        var backup: Backup?
+        var unseal: Unseal?
+    }
+
     func run() throws {
         CLI.run(g) {
             guard demo || !rpc.isEmpty else {
@@ -123,10 +131,9 @@ struct InitCommand: ParsableCommand {
                                   en: "could not write the share files (\(error)); the new home and any partial shares were removed, nothing was left behind.")
             }
             if g.json {
-                var o = r.json
-                if let b = backup { o["backup"] = ["scheme": "slip39", "threshold": b.threshold, "count": b.count, "files": files] as [String: Any] }
-                if let u = unsealSplit { o["unseal"] = ["mode": "shares", "threshold": u.threshold, "count": u.count, "files": unsealFiles] as [String: Any] }
-                CLI.printJSON(o)
+                let extra = SharesJSON(backup: backup.map { SharesJSON.Backup(scheme: "slip39", threshold: $0.threshold, count: $0.count, files: files) },
+                                       unseal: unsealSplit.map { SharesJSON.Unseal(mode: "shares", threshold: $0.threshold, count: $0.count, files: unsealFiles) })
+                CLI.printJSON(Merged(base: r.json, extra: extra))
             } else {
                 if let u = unsealSplit {
                     print(lang == .zh ? "密钥库由 KEK 份额解封：任意 \(u.threshold) 份可解封，已写入 \(unsealFiles.count) 个文件（0600）。交给不同的保管人后删除："
@@ -151,6 +158,38 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
+    /// status 里 CLI 补的键：settings（读得到生效设置时）、tiers（打得开密钥库时）、hardening（总有）。
+    struct StatusExtrasJSON: Encodable {
+        struct Policy: Encodable {
+            var source: String
+            var rules: [String]
+            @ExplicitNull var activeHash: String?
+            @ExplicitNull var fileHash: String?
+            var pendingApproval: Bool
+        }
+        struct Settings: Encodable {
+            @ExplicitNull var depositXpub: String?
+            @ExplicitNull var depositXpubPath: String?
+            var rpcUrls: [String]
+            var chainId: UInt64
+            var ownTxConfirmations: Int
+            var approvalPolicy: Policy
+            var assets: [AssetJSON]
+            init(_ st: EffectiveSettings) {
+                depositXpub = st.depositXpub; depositXpubPath = st.depositXpubPath; rpcUrls = st.rpcURLs; chainId = st.chainId
+                ownTxConfirmations = st.ownConfirmations
+                approvalPolicy = Policy(source: st.policySource, rules: st.policyRules, activeHash: st.policy.activeHash,
+                                        fileHash: st.policy.fileHash, pendingApproval: st.policy.pendingApproval)
+                assets = st.assets.map(EngineCLI.assetJSON)
+            }
+        }
+        /// 本进程的加固（每个命令入口都做）：core dump 关闭；内存整体锁定只在 RLIMIT_MEMLOCK 不受限时（否则机密缓冲区逐个 mlock）。
+        struct Hardening: Encodable { var coreDumps: String; var memoryLock: String }
+        var settings: Settings?
+        var tiers: [KeystoreCLI.TierJSON]?
+        var hardening: Hardening
+    }
+
     func run() throws {
         CLI.run(g) {
             let s = try runBlocking { () -> EngineStatus in
@@ -158,21 +197,13 @@ struct StatusCommand: ParsableCommand {
                 return await e.status()
             }
             if g.json {
-                var o = s.json
-                if let st = s.settings {
-                    o["settings"] = ["depositXpub": st.depositXpub ?? NSNull(), "depositXpubPath": st.depositXpubPath ?? NSNull(),
-                                     "rpcUrls": st.rpcURLs, "chainId": NSNumber(value: st.chainId), "ownTxConfirmations": st.ownConfirmations,
-                                     "approvalPolicy": ["source": st.policySource, "rules": st.policyRules,
-                                                        "activeHash": st.policy.activeHash ?? NSNull(), "fileHash": st.policy.fileHash ?? NSNull(),
-                                                        "pendingApproval": st.policy.pendingApproval] as [String: Any],
-                                     "assets": st.assets.map(EngineCLI.assetJSON)] as [String: Any]
-                }
+                var extra = StatusExtrasJSON(hardening: .init(
+                    coreDumps: ProcessHardening.coreLimit == 0 && ProcessHardening.dumpable == 0 ? "off" : "on",
+                    memoryLock: ProcessHardening.memoryLock))
+                extra.settings = s.settings.map(StatusExtrasJSON.Settings.init)
                 // 各层级此刻是否可用（本机：HSM 模块、KMS 套接字）；签名器本身的健康看 signer / engine.signer。
-                if let ks = try? EngineCLI.keystore(home, lang: g.language) { o["tiers"] = KeystoreCLI.tiersJSON(KeystoreCLI.tiers(ks, home)) }
-                // 本进程的加固（每个命令入口都做）：core dump 关闭；内存整体锁定只在 RLIMIT_MEMLOCK 不受限时（否则机密缓冲区逐个 mlock）。
-                o["hardening"] = ["coreDumps": ProcessHardening.coreLimit == 0 && ProcessHardening.dumpable == 0 ? "off" : "on",
-                                  "memoryLock": ProcessHardening.memoryLock]
-                CLI.printJSON(o)
+                if let ks = try? EngineCLI.keystore(home, lang: g.language) { extra.tiers = KeystoreCLI.tiersJSON(KeystoreCLI.tiers(ks, home)) }
+                CLI.printJSON(Merged(base: s.json, extra: extra))
                 if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
                 return
             }
@@ -228,6 +259,12 @@ struct EngineCommand: ParsableCommand {
                                                     subcommands: [EngineRun.self])
 }
 
+/// engine run --once：每个 worker 一项；processed/summary 只在有报告时出现，error 只在失败时出现。
+struct RoundJSON: Encodable {
+    struct Worker: Encodable { var worker: String; var ok: Bool; var processed: Int?; var summary: String?; var error: String? }
+    var workers: [Worker]
+}
+
 struct EngineRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "前台运行所有 worker 直到 SIGINT/SIGTERM；--once 每个 worker 跑一整轮后退出")
     @OptionGroup var g: GlobalOptions
@@ -262,12 +299,9 @@ struct EngineRun: AsyncParsableCommand {
                 let out = svc.onceOutcomes
                 let failed = out.filter { !$0.ok }
                 if g.json {
-                    CLI.printJSON(["workers": out.map { o -> [String: Any] in
-                        var d: [String: Any] = ["worker": o.worker, "ok": o.ok]
-                        if let r = o.report { d["processed"] = r.processed; d["summary"] = r.summary }
-                        if let e = o.error { d["error"] = e }
-                        return d
-                    }])
+                    CLI.printJSON(RoundJSON(workers: out.map {
+                        .init(worker: $0.worker, ok: $0.ok, processed: $0.report?.processed, summary: $0.report?.summary, error: $0.error)
+                    }))
                 } else {
                     for o in out { print("\(o.worker): \(o.ok ? (o.report?.summary ?? "ok") : "FAILED \(o.error ?? "")")") }
                 }
@@ -293,15 +327,14 @@ struct FeesCommand: ParsableCommand {
 
     func run() throws {
         CLI.run(g) {
-            let f = try runBlocking { () -> [String: Any] in
+            let f = try runBlocking { () -> FeesJSON in
                 let e = try await WalletEngine.open(home: home.resolved)
                 return try await e.feesJSON()
             }
             if g.json { CLI.printJSON(f); return }
-            print("baseFee: \(f["baseFee"] ?? "")")
-            for t in ["slow", "normal", "fast"] {
-                let d = f[t] as? [String: String] ?? [:]
-                print("\(t): maxFeePerGas=\(d["maxFeePerGas"] ?? "") maxPriorityFeePerGas=\(d["maxPriorityFeePerGas"] ?? "")")
+            print("baseFee: \(f.baseFee)")
+            for (t, d) in [("slow", f.slow), ("normal", f.normal), ("fast", f.fast)] {
+                print("\(t): maxFeePerGas=\(d.maxFeePerGas) maxPriorityFeePerGas=\(d.maxPriorityFeePerGas)")
             }
         }
     }
@@ -333,6 +366,8 @@ struct SweepPlanCmd: ParsableCommand {
 }
 
 struct SweepRunCmd: ParsableCommand {
+    struct SweepStepsJSON: Encodable { var steps: Int }
+
     static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（custodian/admin；ERC-20 先补 gas，收到补充交易收据后再发代币）；引擎在跑则入队给它")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -345,7 +380,7 @@ struct SweepRunCmd: ParsableCommand {
                 // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
                 let engine = try EngineCLI.open(home)
                 let j = try engine.requestSweep(by: try EngineCLI.authenticate(engine, auth))
-                if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
+                if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                 else { print(g.language == .zh ? "引擎正在运行：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "the engine is running: queued sweep job #\(j.id) for it to execute (see jobs list).") }
                 return
             }
@@ -355,7 +390,7 @@ struct SweepRunCmd: ParsableCommand {
             try engine.authorize(op, .sweepRun)   // 先授权再要解封口令：无权的人不会被提示输入机密
             try EngineCLI.unseal(engine, open.unseal, lang: g.language)
             let steps = try runBlocking { try await engine.sweepRun(by: op) }
-            if g.json { CLI.printJSON(["steps": steps]) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
+            if g.json { CLI.printJSON(SweepStepsJSON(steps: steps)) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
         }
     }
 }
@@ -484,6 +519,8 @@ struct ScannerCommand: ParsableCommand {
 }
 
 struct ScannerRescan: ParsableCommand {
+    struct RescanJSON: Encodable { var from: UInt64; var orphaned: Int; var reversed: Int }
+
     static let configuration = CommandConfiguration(commandName: "rescan", abstract: "从区块 N 重新扫描（admin）：先撤销 N 之后已不在主链上的充值，再清空窗口、解除停机；引擎运行中则入队给它")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -497,14 +534,14 @@ struct ScannerRescan: ParsableCommand {
             let op = try EngineCLI.authenticate(e, auth)
             guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 let j = try e.requestRescan(from: from, by: op)
-                if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
+                if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                 else { print(zh ? "引擎正在运行：已入队重扫任务 #\(j.id)（jobs list 查看）。" : "the engine is running: queued rescan job #\(j.id) (see jobs list).") }
                 return
             }
             defer { lock.release() }
             let n = from
             let r = try runBlocking { try await e.rescan(from: n, by: op) }
-            if g.json { CLI.printJSON(["from": NSNumber(value: r.from), "orphaned": r.orphaned, "reversed": r.reversed]) }
+            if g.json { CLI.printJSON(RescanJSON(from: r.from, orphaned: r.orphaned, reversed: r.reversed)) }
             else { print(zh ? "将从区块 \(r.from) 重扫；撤销了 \(r.orphaned) 笔未入账、\(r.reversed) 笔已入账的非主链充值。" : "rescanning from block \(r.from); \(r.orphaned) unconfirmed and \(r.reversed) credited off-chain deposit(s) undone.") }
         }
     }

@@ -8,6 +8,15 @@ struct HsmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
                                                     subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self, HsmSetPin.self])
     static let defaultModule = "/usr/lib/softhsm/libsofthsm2.so"
+
+    struct InitTokenJSON: Encodable { var label: String; var slot: UInt }
+    /// hsm keygen、kms keygen：新密钥；没有地址时 address 是空串。
+    struct KeygenJSON: Encodable { var id: String; var address: String; var tier: String }
+    struct TokenJSON: Encodable { var slot: UInt; var label: String; var initialized: Bool; var serial: String }
+    struct ListJSON: Encodable { var tokens: [TokenJSON]; var keys: [KeystoreCLI.KeyJSON] }
+    /// r、s 是 32 字节十六进制（不带 0x），v 是恢复 id（0/1）。
+    struct SignJSON: Encodable { var r: String; var s: String; var v: Int; var address: String }
+    struct SetPinJSON: Encodable { var keyId: String; var updated = true }
 }
 
 struct HsmInitToken: ParsableCommand {
@@ -31,7 +40,7 @@ struct HsmInitToken: ParsableCommand {
             let so = try KeystoreCLI.readSecret(file: soPinFile, what: "SO PIN", prompt: zh ? "SO PIN：" : "SO PIN: ")
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
             let slot = try HomeKeystore.initHSMToken(module: module, label: label, soPin: so, userPin: pin)
-            if g.json { CLI.printJSON(["label": label, "slot": slot]) } else {
+            if g.json { CLI.printJSON(HsmCommand.InitTokenJSON(label: label, slot: slot)) } else {
                 print(zh ? "令牌 '\(label)' 已初始化（槽位 \(slot)）。" : "token '\(label)' initialised (slot \(slot)).")
             }
         }
@@ -56,7 +65,7 @@ struct HsmKeygen: ParsableCommand {
             defer { ks.seal(via: "cli") }
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
             let info = try ks.generateHSMKey(module: module, token: token, pin: pin, label: label)
-            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "tier": info.tier.rawValue]) } else {
+            if g.json { CLI.printJSON(HsmCommand.KeygenJSON(id: info.id, address: info.address ?? "", tier: info.tier.rawValue)) } else {
                 print(zh ? "已在令牌 '\(token)' 上生成密钥 \(info.id)，地址 \(info.address ?? "")" : "generated key \(info.id) on token '\(token)', address \(info.address ?? "")")
             }
         }
@@ -74,8 +83,8 @@ struct HsmList: ParsableCommand {
             let tokens = try HomeKeystore.hsmTokens(module: module)
             let keys = HomeKeystore.exists(home: home.resolved) ? try EngineCLI.keystore(home, lang: g.language).list().filter { $0.tier == .hsm } : []
             if g.json {
-                CLI.printJSON(["tokens": tokens.map { ["slot": $0.slot, "label": $0.label, "initialized": $0.initialized, "serial": $0.serial] },
-                               "keys": keys.map(KeystoreCLI.keyJSON)])
+                CLI.printJSON(HsmCommand.ListJSON(tokens: tokens.map { .init(slot: $0.slot, label: $0.label, initialized: $0.initialized, serial: $0.serial) },
+                                                  keys: keys.map(KeystoreCLI.keyJSON)))
                 return
             }
             for t in tokens { print("slot \(t.slot)  \(t.initialized ? t.label : "(空 / empty)")  \(t.serial)") }
@@ -101,7 +110,7 @@ struct HsmSign: ParsableCommand {
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let (sig, address) = try runBlocking { try await ks.signDigest(id: id, digest: d) }
-            let out: [String: Any] = ["r": sig.r.hex, "s": sig.s.hex, "v": Int(sig.recoveryId), "address": address]
+            let out = HsmCommand.SignJSON(r: sig.r.hex, s: sig.s.hex, v: Int(sig.recoveryId), address: address)
             if g.json { CLI.printJSON(out) } else { print("r=\(sig.r.hex)\ns=\(sig.s.hex)\nv=\(sig.recoveryId)") }
         }
     }
@@ -126,7 +135,7 @@ struct HsmSetPin: ParsableCommand {
             defer { e.seal() }
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "新的用户 PIN" : "new user PIN", prompt: zh ? "新的用户 PIN：" : "New user PIN: ")
             try e.updateHSMPin(keyId: key, pin: pin, by: op)
-            if g.json { CLI.printJSON(["keyId": key, "updated": true]) } else {
+            if g.json { CLI.printJSON(HsmCommand.SetPinJSON(keyId: key)) } else {
                 print(zh ? "密钥 \(key) 的 PIN 已在令牌上验证并更新；运行中的引擎下一次重连时用新 PIN。" : "the PIN of key \(key) was verified on the token and updated; a running engine uses it on its next reconnect.")
             }
         }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
+import WalletEngine
 import WalletKeys
 
 struct KeyCommand: ParsableCommand {
@@ -33,23 +34,25 @@ enum KeyCLI {
         return SecretBytes(consuming: &b)
     }
 
-    /// 按路径决定地址格式：币种 60 → EIP-55；币种 0/1 + 用途 44 → P2PKH，用途 84 → P2WPKH；其他 → null。
-    static func addressAndWIF(path: DerivationPath, key: ExtendedPrivateKey) throws -> (Any, Any) {
+    /// 按路径决定地址格式：币种 60 → EIP-55；币种 0/1 + 用途 44 → P2PKH，用途 84 → P2WPKH；其他 → nil（JSON 里是 null）。
+    static func addressAndWIF(path: DerivationPath, key: ExtendedPrivateKey) throws -> (String?, String?) {
         let c = path.components.map { $0 & 0x7fff_ffff }
-        guard c.count >= 2 else { return (NSNull(), NSNull()) }
+        guard c.count >= 2 else { return (nil, nil) }
         let purpose = c[0], coin = c[1]
-        if coin == 60 { return (try EthereumAddress(publicKey: key.publicKey).checksummed, NSNull()) }
-        guard let net = BitcoinNetwork(coinType: coin) else { return (NSNull(), NSNull()) }
+        if coin == 60 { return (try EthereumAddress(publicKey: key.publicKey).checksummed, nil) }
+        guard let net = BitcoinNetwork(coinType: coin) else { return (nil, nil) }
         let wif = try BitcoinAddress.wif(privateKey: key.privateKey, network: net)
         switch purpose {
         case 44: return (try BitcoinAddress.p2pkh(publicKey: key.publicKey, network: net), wif)
         case 84: return (try BitcoinAddress.p2wpkh(publicKey: key.publicKey, network: net), wif)
-        default: return (NSNull(), wif)
+        default: return (nil, wif)
         }
     }
 }
 
 struct KeyNew: ParsableCommand {
+    struct MnemonicJSON: Encodable { var mnemonic: String }
+
     static let configuration = CommandConfiguration(commandName: "new", abstract: "生成新的 BIP-39 助记词")
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "词数：12/15/18/21/24") var words: Int = 24
@@ -62,12 +65,28 @@ struct KeyNew: ParsableCommand {
             CLI.warn("警告：助记词就是全部资产的钥匙。只抄在纸上离线保存，不要截图、不要存进聊天或网盘。",
                      "WARNING: these words are the keys to all funds. Write them on paper offline; never screenshot or upload them.",
                      global.language)
-            CLI.printJSON(["mnemonic": m.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }])
+            CLI.printJSON(MnemonicJSON(mnemonic: m.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }))
         }
     }
 }
 
 struct KeyDerive: ParsableCommand {
+    /// 每个 --path 一项；address 按路径的币种决定格式，不认识的币种为 null；wif 只有比特币路径有，否则 null。
+    struct DeriveJSON: Encodable {
+        struct Key: Encodable {
+            var path: String
+            var privateKey: String
+            var publicKey: String
+            var xprv: String
+            var xpub: String
+            @ExplicitNull var address: String?
+            @ExplicitNull var wif: String?
+        }
+        var seed: String
+        var masterFingerprint: String
+        var keys: [Key]
+    }
+
     static let configuration = CommandConfiguration(commandName: "derive", abstract: "从助记词或种子派生密钥与地址")
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "助记词文件（UTF-8）") var mnemonicFile: String?
@@ -101,21 +120,14 @@ struct KeyDerive: ParsableCommand {
                 seed = try KeyCLI.hexSecret(try CLI.readSecretFile(seedFile!, what: "种子"), what: "种子")
             }
             let master = try ExtendedPrivateKey(seed: seed)
-            var keys = [[String: Any]]()
+            var keys = [DeriveJSON.Key]()
             for p in paths {
                 let k = try master.derive(path: p)
                 let (addr, wif) = try KeyCLI.addressAndWIF(path: p, key: k)
-                keys.append([
-                    "path": p.description,
-                    "privateKey": k.privateKey.unsafeArray().hex,
-                    "publicKey": k.publicKey.hex,
-                    "xprv": k.serializedSecret(),
-                    "xpub": k.extendedPublicKey.serialized,
-                    "address": addr,
-                    "wif": wif,
-                ])
+                keys.append(DeriveJSON.Key(path: p.description, privateKey: k.privateKey.unsafeArray().hex, publicKey: k.publicKey.hex,
+                                           xprv: k.serializedSecret(), xpub: k.extendedPublicKey.serialized, address: addr, wif: wif))
             }
-            CLI.printJSON(["seed": seed.unsafeArray().hex, "masterFingerprint": master.fingerprint.hex, "keys": keys])
+            CLI.printJSON(DeriveJSON(seed: seed.unsafeArray().hex, masterFingerprint: master.fingerprint.hex, keys: keys))
         }
     }
 }
@@ -198,6 +210,20 @@ final class StreamWriter {
 }
 
 struct KeyInspect: ParsableCommand {
+    struct InspectJSON: Encodable {
+        var depth: Int
+        var parentFingerprint: String
+        var childNumber: Int
+        var child: String
+        var hardened: Bool
+        var chainCode: String
+        var publicKey: String
+        var fingerprint: String
+        var network: String
+        var isPrivate: Bool
+        var xpub: String
+    }
+
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "检查扩展密钥（xprv/xpub/tprv/tpub）")
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "含扩展密钥的文件") var xkeyFile: String
@@ -211,19 +237,11 @@ struct KeyInspect: ParsableCommand {
             case .public(let x): pub = x; isPrivate = false
             case .private(let x): pub = x.extendedPublicKey; isPrivate = true
             }
-            CLI.printJSON([
-                "depth": Int(pub.depth),
-                "parentFingerprint": pub.parentFingerprint.hex,
-                "childNumber": Int(pub.childNumber),
-                "child": DerivationPath.format(index: pub.childNumber),
-                "hardened": pub.childNumber >= DerivationPath.hardenedOffset,
-                "chainCode": pub.chainCode.hex,
-                "publicKey": pub.publicKey.hex,
-                "fingerprint": pub.fingerprint.hex,
-                "network": pub.network.rawValue,
-                "isPrivate": isPrivate,
-                "xpub": pub.serialized,
-            ])
+            CLI.printJSON(InspectJSON(
+                depth: Int(pub.depth), parentFingerprint: pub.parentFingerprint.hex, childNumber: Int(pub.childNumber),
+                child: DerivationPath.format(index: pub.childNumber), hardened: pub.childNumber >= DerivationPath.hardenedOffset,
+                chainCode: pub.chainCode.hex, publicKey: pub.publicKey.hex, fingerprint: pub.fingerprint.hex,
+                network: pub.network.rawValue, isPrivate: isPrivate, xpub: pub.serialized))
         }
     }
 }

@@ -13,6 +13,15 @@ struct KeystoreCommand: ParsableCommand {
 }
 
 struct KeystoreInit: ParsableCommand {
+    /// 口令模式只有 keystoreId 与 mode；份额模式另有 threshold、shareCount、shares。
+    struct InitJSON: Encodable {
+        var keystoreId: String
+        var mode: String
+        var threshold: Int?
+        var shareCount: Int?
+        var shares: [String]?
+    }
+
     static let configuration = CommandConfiguration(commandName: "init", abstract: "创建 keystore（口令或 T-of-N 份额解封）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -29,7 +38,7 @@ struct KeystoreInit: ParsableCommand {
             if let f = passphraseFile {
                 let p = try CLI.readSecretFile(f, what: g.language == .zh ? "口令" : "passphrase")
                 let ks = try HomeKeystore.create(home: home.resolved, passphrase: p, scryptLogN: scryptLogN)
-                if g.json { CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "passphrase"]) } else {
+                if g.json { CLI.printJSON(InitJSON(keystoreId: ks.keystoreId, mode: "passphrase")) } else {
                     print(g.language == .zh ? "已创建 keystore \(ks.keystoreId)（口令解封）。" : "created keystore \(ks.keystoreId) (passphrase unseal).")
                 }
             } else {
@@ -42,8 +51,8 @@ struct KeystoreInit: ParsableCommand {
                 let (ks, shares) = try HomeKeystore.create(home: home.resolved, threshold: t, shares: n, scryptLogN: scryptLogN)
                 if g.json {
                     // 脚本要的 JSON：份额在这里才变成文本（脚本自己负责把它送到哪里）。
-                    CLI.printJSON(["keystoreId": ks.keystoreId, "mode": "shares", "threshold": t, "shareCount": n,
-                                   "shares": shares.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }])
+                    CLI.printJSON(InitJSON(keystoreId: ks.keystoreId, mode: "shares", threshold: t, shareCount: n,
+                                           shares: shares.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }))
                 } else if isatty(STDOUT_FILENO) == 1, let screen = SecretScreen() {
                     // 终端上：备用屏幕，一次一份、每份按回车确认后清屏；结束后主屏幕与回滚区里没有任何份额。
                     for (i, s) in shares.enumerated() {
@@ -89,6 +98,13 @@ struct KeystoreUnseal: ParsableCommand {
 }
 
 struct KeystoreSeal: ParsableCommand {
+    struct SealJSON: Encodable {
+        var sealed = true
+        var generation: Int
+        var `operator`: String
+        var at: Int64
+    }
+
     static let configuration = CommandConfiguration(commandName: "seal",
         abstract: "恐慌按钮：封存，并让每个运行中的引擎 2 秒内丢弃全部密钥材料、停止签名（custodian/admin；审计）")
     @OptionGroup var g: GlobalOptions
@@ -106,7 +122,7 @@ struct KeystoreSeal: ParsableCommand {
                 req = try HomeKeystore.open(home: home.resolved).requestSeal(by: NSUserName(), via: "cli")
             }
             if g.json {
-                CLI.printJSON(["sealed": true, "generation": req.generation, "operator": req.operatorName, "at": req.at] as [String: Any])
+                CLI.printJSON(SealJSON(generation: req.generation, operator: req.operatorName, at: req.at))
             } else {
                 print(zh ? "已封存（第 \(req.generation) 次封存请求，\(req.operatorName)）：运行中的引擎会在 2 秒内丢弃密钥、停止签名；已批准的提现等待。解封：重启 engine run 并提供解封口令或份额。"
                          : "sealed (seal request #\(req.generation) by \(req.operatorName)): running engines drop their keys and stop signing within 2 seconds; approved withdrawals wait. To unseal, restart engine run with the unseal passphrase or shares.")
@@ -123,7 +139,7 @@ struct KeystoreStatus: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             guard HomeKeystore.exists(home: home.resolved) else {
-                if g.json { CLI.printJSON(["initialized": false]) } else {
+                if g.json { CLI.printJSON(KeystoreCLI.NotInitializedJSON()) } else {
                     print(g.language == .zh ? "尚未初始化 keystore（keystore init）。" : "no keystore yet (keystore init).")
                 }
                 return
@@ -133,9 +149,7 @@ struct KeystoreStatus: ParsableCommand {
             let n = try ks.list().count
             let tiers = KeystoreCLI.tiers(ks, home)
             if g.json {
-                var o = KeystoreCLI.statusJSON(s, keys: n)
-                o["tiers"] = KeystoreCLI.tiersJSON(tiers)
-                CLI.printJSON(o)
+                CLI.printJSON(Merged(base: KeystoreCLI.statusJSON(s, keys: n), extra: KeystoreCLI.TiersField(tiers: KeystoreCLI.tiersJSON(tiers))))
                 return
             }
             let zh = g.language == .zh
@@ -167,6 +181,8 @@ struct KeystoreList: ParsableCommand {
 }
 
 struct KeystoreRotateKEK: ParsableCommand {
+    struct RotateJSON: Encodable { var kekVersion: Int }
+
     static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: "轮换 KEK：重新封装全部数据密钥，退役旧版本")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -178,7 +194,7 @@ struct KeystoreRotateKEK: ParsableCommand {
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let v = try ks.rotateKEK()
             ks.seal(via: "cli")
-            if g.json { CLI.printJSON(["kekVersion": v]) } else {
+            if g.json { CLI.printJSON(RotateJSON(kekVersion: v)) } else {
                 print(g.language == .zh ? "KEK 已轮换到 v\(v)；旧版本已退役。" : "KEK rotated to v\(v); old versions retired.")
             }
         }

@@ -9,6 +9,9 @@ enum KeystoreImportExport {
 }
 
 struct KeystoreImportV3: ParsableCommand {
+    /// 没有地址时 address 是空串（不是 null）。
+    struct ImportJSON: Encodable { var id: String; var address: String }
+
     static let configuration = CommandConfiguration(commandName: "import-v3", abstract: "导入 Web3 Secret Storage v3 文件 → {id, address}")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -28,7 +31,7 @@ struct KeystoreImportV3: ParsableCommand {
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try ks.importV3(json: data, password: pw, label: label ?? (file as NSString).lastPathComponent)
-            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? ""]) } else {
+            if g.json { CLI.printJSON(ImportJSON(id: info.id, address: info.address ?? "")) } else {
                 print(zh ? "已导入 \(info.id)：\(info.address ?? "")" : "imported \(info.id): \(info.address ?? "")")
             }
         }
@@ -36,6 +39,8 @@ struct KeystoreImportV3: ParsableCommand {
 }
 
 struct KeystoreExportV3: ParsableCommand {
+    struct ExportJSON: Encodable { var id: String; var out: String; var kdf: String }
+
     static let configuration = CommandConfiguration(commandName: "export-v3", abstract: "导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -68,12 +73,14 @@ struct KeystoreExportV3: ParsableCommand {
             guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
                 throw SimpleWalletError("file.unwritable", zh: "无法写入 '\(out)'。", en: "cannot write '\(out)'.")
             }
-            if g.json { CLI.printJSON(["id": id, "out": out, "kdf": kdf]) } else { print(zh ? "已写入 \(out)" : "wrote \(out)") }
+            if g.json { CLI.printJSON(ExportJSON(id: id, out: out, kdf: kdf)) } else { print(zh ? "已写入 \(out)" : "wrote \(out)") }
         }
     }
 }
 
 struct KeystoreImportMnemonic: ParsableCommand {
+    struct ImportJSON: Encodable { var id: String; var address: String; var fingerprint: String }
+
     static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: "导入 BIP-39 助记词（或用 SLIP-39 份额还原）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -101,7 +108,7 @@ struct KeystoreImportMnemonic: ParsableCommand {
             defer { ks.seal(via: "cli") }
             let info = try mnemonic.map { try ks.importMnemonic($0, passphrase: pass, label: label) }
                 ?? ks.importSLIP39(shares: shares, passphrase: pass, label: label)
-            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "fingerprint": info.fingerprint ?? ""]) } else {
+            if g.json { CLI.printJSON(ImportJSON(id: info.id, address: info.address ?? "", fingerprint: info.fingerprint ?? "")) } else {
                 print(zh ? "已导入 \(info.id)：主指纹 \(info.fingerprint ?? "")，热钱包地址 \(info.address ?? "")" : "imported \(info.id): fingerprint \(info.fingerprint ?? ""), hot address \(info.address ?? "")")
             }
         }

@@ -76,28 +76,58 @@ enum KeystoreCLI {
         return ks.tierAvailability(hsmModule: module, kmsSocket: FileManager.default.fileExists(atPath: sock) ? sock : nil)
     }
 
-    static func tiersJSON(_ tiers: [TierAvailability]) -> [[String: Any]] {
-        tiers.map { t -> [String: Any] in
-            var d: [String: Any] = ["tier": t.tier.rawValue, "available": t.available, "detail": t.detail]
-            if let ms = t.latencyMillis { d["latencyMillis"] = ms }
-            return d
-        }
+    /// 一个层级此刻是否可用；latencyMillis 只在探测过时出现。
+    struct TierJSON: Encodable {
+        var tier: String
+        var available: Bool
+        var detail: String
+        var latencyMillis: Int?
     }
 
-    static func statusJSON(_ s: SealStatus, keys: Int?) -> [String: Any] {
-        var o: [String: Any] = ["initialized": s.initialized, "sealed": s.sealed, "mode": s.mode.rawValue,
-                                "progress": s.progress, "kekVersion": s.kekVersion, "kekCreated": s.kekCreated,
-                                "kekAgeSeconds": s.kekAgeSeconds, "failedAttempts": s.failedAttempts,
-                                "keystoreId": s.keystoreId]
-        if let t = s.threshold { o["threshold"] = t }
-        if let n = s.shareCount { o["shareCount"] = n }
-        if let keys { o["keys"] = keys }
-        return o
+    /// 给别的对象补一个 tiers 键（keystore status、status）。
+    struct TiersField: Encodable { var tiers: [TierJSON] }
+
+    static func tiersJSON(_ tiers: [TierAvailability]) -> [TierJSON] {
+        tiers.map { TierJSON(tier: $0.tier.rawValue, available: $0.available, detail: $0.detail, latencyMillis: $0.latencyMillis) }
     }
 
-    static func keyJSON(_ k: KeyInfo) -> [String: Any] {
-        ["id": k.id, "label": k.label, "tier": k.tier.rawValue, "address": k.address ?? NSNull(), "created": k.created,
-         "kind": k.kind.rawValue]
+    /// 封存状态；threshold、shareCount 只在份额模式出现，keys 只在能数密钥时出现。
+    struct StatusJSON: Encodable {
+        var initialized: Bool
+        var sealed: Bool
+        var mode: String
+        var progress: Int
+        var kekVersion: Int
+        var kekCreated: String
+        var kekAgeSeconds: Int
+        var failedAttempts: Int
+        var keystoreId: String
+        var threshold: Int?
+        var shareCount: Int?
+        var keys: Int?
+    }
+
+    /// 还没有 keystore 时 keystore status 只输出这一个键。
+    struct NotInitializedJSON: Encodable { var initialized = false }
+
+    static func statusJSON(_ s: SealStatus, keys: Int?) -> StatusJSON {
+        StatusJSON(initialized: s.initialized, sealed: s.sealed, mode: s.mode.rawValue, progress: s.progress, kekVersion: s.kekVersion,
+                   kekCreated: s.kekCreated, kekAgeSeconds: s.kekAgeSeconds, failedAttempts: s.failedAttempts, keystoreId: s.keystoreId,
+                   threshold: s.threshold, shareCount: s.shareCount, keys: keys)
+    }
+
+    /// keystore list、hsm list 的一把密钥；种子条目没有地址（null）。
+    struct KeyJSON: Encodable {
+        var id: String
+        var label: String
+        var tier: String
+        @ExplicitNull var address: String?
+        var created: String
+        var kind: String
+    }
+
+    static func keyJSON(_ k: KeyInfo) -> KeyJSON {
+        KeyJSON(id: k.id, label: k.label, tier: k.tier.rawValue, address: k.address, created: k.created, kind: k.kind.rawValue)
     }
 }
 

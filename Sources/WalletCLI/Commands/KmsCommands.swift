@@ -55,6 +55,14 @@ struct KmsServe: AsyncParsableCommand {
 }
 
 struct KmsStatus: ParsableCommand {
+    struct StatusJSON: Encodable {
+        struct Key: Encodable { var keyId: String; var keySpec: String; var label: String; var created: String }
+        var reachable = true
+        var latencyMillis: Int
+        var socket: String
+        var keys: [Key]
+    }
+
     static let configuration = CommandConfiguration(commandName: "status", abstract: "检查 KMS 服务是否可达及延迟、密钥数")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -65,8 +73,12 @@ struct KmsStatus: ParsableCommand {
             let path = socket ?? KmsCLI.defaultSocket(home)
             let c = KMSClient(socketPath: path)
             let ms = try c.ping()
-            let keys = (try c.call(["op": "ListKeys"])["keys"] as? [[String: Any]]) ?? []
-            if g.json { CLI.printJSON(["reachable": true, "latencyMillis": ms, "socket": path, "keys": keys]); return }
+            // KMS 线协议的回复是无类型的 JSON：在这里落成固定的形状，缺的字段给空串，不把对方多给的键原样转出去。
+            let keys = ((try c.call(["op": "ListKeys"])["keys"] as? [[String: Any]]) ?? []).map {
+                StatusJSON.Key(keyId: $0["keyId"] as? String ?? "", keySpec: $0["keySpec"] as? String ?? "",
+                               label: $0["label"] as? String ?? "", created: $0["created"] as? String ?? "")
+            }
+            if g.json { CLI.printJSON(StatusJSON(latencyMillis: ms, socket: path, keys: keys)); return }
             print(g.language == .zh ? "KMS 可达：\(path)，延迟 \(ms) ms，\(keys.count) 把密钥" : "KMS reachable at \(path), \(ms) ms, \(keys.count) keys")
         }
     }
@@ -87,7 +99,7 @@ struct KmsKeygen: ParsableCommand {
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try ks.createKMSKey(socket: socket ?? KmsCLI.defaultSocket(home), label: label)
-            if g.json { CLI.printJSON(["id": info.id, "address": info.address ?? "", "tier": info.tier.rawValue]) } else {
+            if g.json { CLI.printJSON(HsmCommand.KeygenJSON(id: info.id, address: info.address ?? "", tier: info.tier.rawValue)) } else {
                 print(g.language == .zh ? "已在 KMS 里生成密钥 \(info.id)，地址 \(info.address ?? "")" : "generated key \(info.id) in the KMS, address \(info.address ?? "")")
             }
         }

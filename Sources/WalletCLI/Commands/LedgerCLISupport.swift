@@ -115,55 +115,134 @@ enum EngineCLI {
         return v
     }
 
-    static func depositJSON(_ e: WalletEngine, _ d: Deposit) -> [String: Any] {
-        ["id": d.id, "asset": d.asset, "amount": e.format(d.asset, d.amount), "amountBaseUnits": d.amount.decimalString,
-         "address": AddressValidator.eip55.display(d.address), "user": d.user, "txHash": d.txHash, "logIndex": d.logIndex, "blockNumber": d.blockNumber,
-         "confirmations": d.confirmations, "required": d.required, "state": d.state.rawValue]
+    static func depositJSON(_ e: WalletEngine, _ d: Deposit) -> DepositJSON {
+        DepositJSON(id: d.id, asset: d.asset, amount: e.format(d.asset, d.amount), amountBaseUnits: d.amount.decimalString,
+                    address: AddressValidator.eip55.display(d.address), user: d.user, txHash: d.txHash, logIndex: d.logIndex,
+                    blockNumber: d.blockNumber, confirmations: d.confirmations, required: d.required, state: d.state.rawValue)
     }
 
-    static func withdrawalJSON(_ e: WalletEngine, _ w: Withdrawal) -> [String: Any] {
+    static func withdrawalJSON(_ e: WalletEngine, _ w: Withdrawal) -> WithdrawalJSON {
         let now = e.now
         let valid = w.approvals.filter { $0.expiresAt > now }
-        var o: [String: Any] = [
-            "id": w.id, "requestId": w.requestID, "user": w.user, "asset": w.asset, "amount": e.format(w.asset, w.amount),
-            "amountBaseUnits": w.amount.decimalString, "to": AddressValidator.eip55.display(w.to), "state": w.state.rawValue, "requestedBy": w.requestedBy,
-            "rule": w.rule, "approvalsRequired": w.approvalsRequired, "approvals": valid.count,
-            "approvedBy": valid.map(\.operatorName), "createdAt": w.createdAt, "expiresAt": w.expiresAt,
-        ]
-        if !w.reason.isEmpty { o["reason"] = w.reason }
-        if let n = w.nonce { o["nonce"] = n }
-        if let h = w.txHash { o["txHash"] = h }
         // 有取消请求就带上（requested / approved / noop_sent / done / too_late），值班不必另查。
-        if let c = try? e.withdrawalCancel(w.id) { o["cancel"] = ["state": c.state, "requestedBy": c.requestedBy, "approvedBy": c.approvedBy ?? NSNull(), "noopHash": c.noopHash ?? NSNull()] as [String: Any] }
-        return o
+        let cancel = (try? e.withdrawalCancel(w.id)).map {
+            WithdrawalJSON.Cancel(state: $0.state, requestedBy: $0.requestedBy, approvedBy: $0.approvedBy, noopHash: $0.noopHash)
+        }
+        return WithdrawalJSON(id: w.id, requestId: w.requestID, user: w.user, asset: w.asset, amount: e.format(w.asset, w.amount),
+                              amountBaseUnits: w.amount.decimalString, to: AddressValidator.eip55.display(w.to), state: w.state.rawValue,
+                              requestedBy: w.requestedBy, rule: w.rule, approvalsRequired: w.approvalsRequired, approvals: valid.count,
+                              approvedBy: valid.map(\.operatorName), createdAt: w.createdAt, expiresAt: w.expiresAt,
+                              reason: w.reason.isEmpty ? nil : w.reason, nonce: w.nonce, txHash: w.txHash, cancel: cancel)
     }
 
-    static func balanceJSON(_ e: WalletEngine, _ b: AccountBalance) -> [String: Any] {
+    static func balanceJSON(_ e: WalletEngine, _ b: AccountBalance) -> BalanceJSON {
         let net = b.net
         let text = e.format(b.ref.asset, net.magnitude)
-        return ["account": b.ref.code, "kind": b.ref.kind.rawValue, "asset": b.ref.asset, "owner": b.ref.owner,
-                "balance": net.negative ? "-" + text : text,
-                "balanceBaseUnits": (net.negative ? "-" : "") + net.magnitude.decimalString]
+        return BalanceJSON(account: b.ref.code, kind: b.ref.kind.rawValue, asset: b.ref.asset, owner: b.ref.owner,
+                           balance: net.negative ? "-" + text : text,
+                           balanceBaseUnits: (net.negative ? "-" : "") + net.magnitude.decimalString)
     }
 
-    static func assetJSON(_ a: Asset) -> [String: Any] {
-        ["symbol": a.symbol, "contract": a.contract.map { AddressValidator.eip55.display($0) } as Any? ?? NSNull(), "decimals": a.decimals,
-         "confirmations": a.confirmations, "useFinalized": a.useFinalized, "minDeposit": a.format(a.minDeposit), "enabled": a.enabled]
+    static func assetJSON(_ a: Asset) -> AssetJSON {
+        AssetJSON(symbol: a.symbol, contract: a.contract.map { AddressValidator.eip55.display($0) }, decimals: a.decimals,
+                  confirmations: a.confirmations, useFinalized: a.useFinalized, minDeposit: a.format(a.minDeposit), enabled: a.enabled)
     }
 
-    static func jobJSON(_ j: Job) -> [String: Any] {
-        ["id": j.id, "queue": j.queue, "kind": j.kind, "state": j.state.rawValue, "priority": j.priority,
-         "attempts": j.attempts, "maxAttempts": j.maxAttempts, "runAt": j.runAt, "lastError": j.lastError]
+    static func jobJSON(_ j: Job) -> JobJSON {
+        JobJSON(id: j.id, queue: j.queue, kind: j.kind, state: j.state.rawValue, priority: j.priority,
+                attempts: j.attempts, maxAttempts: j.maxAttempts, runAt: j.runAt, lastError: j.lastError)
     }
 
-    static func auditJSON(_ r: AuditRecord) -> [String: Any] {
-        ["id": r.id, "ts": r.ts, "operator": r.operatorName, "action": r.action, "subject": r.subject,
-         "details": r.details, "hash": r.hash]
+    static func auditJSON(_ r: AuditRecord) -> AuditJSON {
+        AuditJSON(id: r.id, ts: r.ts, operator: r.operatorName, action: r.action, subject: r.subject, details: r.details, hash: r.hash)
     }
+}
 
-    /// 人读输出：每行一个对象的若干键。
-    static func printRows(_ rows: [[String: Any]], keys: [String]) {
-        if rows.isEmpty { print("（无 / none）"); return }
-        for r in rows { print(keys.map { "\($0)=\(r[$0].map { "\($0)" } ?? "-")" }.joined(separator: "  ")) }
+/// deposit list 的一行。amount 是显示单位，amountBaseUnits 是基本单位整数（都是十进制字符串）。
+struct DepositJSON: Encodable {
+    var id: Int64
+    var asset: String
+    var amount: String
+    var amountBaseUnits: String
+    var address: String
+    var user: String
+    var txHash: String
+    var logIndex: Int
+    var blockNumber: Int64
+    var confirmations: Int
+    var required: Int
+    var state: String
+}
+
+/// withdraw request / list / approve / reject 的一笔提现。reason、nonce、txHash、cancel 没有时不出现这个键。
+struct WithdrawalJSON: Encodable {
+    struct Cancel: Encodable {
+        var state: String
+        var requestedBy: String
+        @ExplicitNull var approvedBy: String?
+        @ExplicitNull var noopHash: String?
     }
+    var id: Int64
+    var requestId: String
+    var user: String
+    var asset: String
+    var amount: String
+    var amountBaseUnits: String
+    var to: String
+    var state: String
+    var requestedBy: String
+    var rule: String
+    var approvalsRequired: Int
+    /// 仍有效（未过期）的批准数。
+    var approvals: Int
+    var approvedBy: [String]
+    var createdAt: Int64
+    var expiresAt: Int64
+    var reason: String?
+    var nonce: Int64?
+    var txHash: String?
+    var cancel: Cancel?
+}
+
+/// ledger balances 的一行：余额带符号（负数前面是 "-"）。
+struct BalanceJSON: Encodable {
+    var account: String
+    var kind: String
+    var asset: String
+    var owner: String
+    var balance: String
+    var balanceBaseUnits: String
+}
+
+/// asset add|update|disable|enable|list 与 status.settings.assets 的一项；原生币 contract 为 null。
+struct AssetJSON: Encodable {
+    var symbol: String
+    @ExplicitNull var contract: String?
+    var decimals: Int
+    var confirmations: Int
+    var useFinalized: Bool
+    var minDeposit: String
+    var enabled: Bool
+}
+
+struct JobJSON: Encodable {
+    var id: Int64
+    var queue: String
+    var kind: String
+    var state: String
+    var priority: Int
+    var attempts: Int
+    var maxAttempts: Int
+    var runAt: Int64
+    var lastError: String
+}
+
+struct AuditJSON: Encodable {
+    var id: Int64
+    var ts: Int64
+    var `operator`: String
+    var action: String
+    var subject: String
+    var details: String
+    var hash: String
 }

@@ -9,6 +9,35 @@ struct LedgerCommand: ParsableCommand {
         commandName: "ledger", abstract: "复式账本 / double-entry ledger",
         subcommands: [Balances.self, Check.self, Reconcile.self, Alerts.self, PolicyCheck.self])
 
+    struct CheckJSON: Encodable {
+        struct Violation: Encodable { var code: String; var detail: String }
+        var ok: Bool
+        var violations: [Violation]
+    }
+
+    /// ledger reconcile：ledger / chain 是基本单位的十进制字符串（ledger 可带 "-"）。
+    struct ReconcileJSON: Encodable {
+        struct Mismatch: Encodable { var account: String; var address: String; var asset: String; var ledger: String; var chain: String }
+        struct InFlight: Encodable { var kind: String; var ref: Int64; var txHash: String; var mined: Bool }
+        var ok: Bool
+        var block: UInt64
+        var checked: Int
+        var mismatches: [Mismatch]
+        var inFlight: [InFlight]
+    }
+
+    struct AlertJSON: Encodable {
+        var id: Int64
+        var ts: Int64
+        var kind: String
+        var message: String
+    }
+
+    struct PolicyCheckJSON: Encodable {
+        var ok: Bool
+        var rules: [String]
+    }
+
     struct Balances: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "账户余额（可按用户、资产筛选）")
         @OptionGroup var g: GlobalOptions
@@ -34,7 +63,7 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             CLI.run(g) {
                 let v = try EngineCLI.open(home).ledgerCheck()
-                if g.json { CLI.printJSON(["ok": v.isEmpty, "violations": v.map { ["code": $0.code, "detail": $0.detail] }] as [String: Any]) }
+                if g.json { CLI.printJSON(CheckJSON(ok: v.isEmpty, violations: v.map { .init(code: $0.code, detail: $0.detail) })) }
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
                 if !v.isEmpty { throw LedgerCheckFailed(what: "ledger_check") }
@@ -53,16 +82,17 @@ struct LedgerCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 if enqueue {
                     let j = try e.requestReconcile(by: try EngineCLI.authenticate(e, auth))
-                    if g.json { CLI.printJSON(["enqueued": true, "jobId": j.id, "kind": j.kind]) }
+                    if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                     else { print(g.language == .zh ? "已入队对账任务 #\(j.id)（jobs list 查看）。" : "queued reconcile job #\(j.id) (see jobs list).") }
                     return
                 }
                 let r = try runBlocking { try await e.reconcile(record: false) }
                 let zh = g.language == .zh
                 if g.json {
-                    CLI.printJSON(["ok": r.ok, "block": NSNumber(value: r.block), "checked": r.checked,
-                                   "mismatches": r.mismatches.map { ["account": $0.account, "address": $0.address, "asset": $0.asset, "ledger": $0.ledger, "chain": $0.chain] },
-                                   "inFlight": r.inFlight.map { ["kind": $0.kind, "ref": NSNumber(value: $0.ref), "txHash": $0.txHash, "mined": $0.mined] as [String: Any] }] as [String: Any])
+                    CLI.printJSON(ReconcileJSON(
+                        ok: r.ok, block: r.block, checked: r.checked,
+                        mismatches: r.mismatches.map { .init(account: $0.account, address: $0.address, asset: $0.asset, ledger: $0.ledger, chain: $0.chain) },
+                        inFlight: r.inFlight.map { .init(kind: $0.kind, ref: $0.ref, txHash: $0.txHash, mined: $0.mined) }))
                 } else {
                     print(zh ? "对账 @区块 \(r.block)：\(r.checked) 项，\(r.mismatches.count) 项差异，\(r.inFlight.count) 笔在途" : "reconcile @block \(r.block): \(r.checked) checked, \(r.mismatches.count) mismatch(es), \(r.inFlight.count) in flight")
                     for m in r.mismatches { print("  \(m.account) \(m.asset): \(zh ? "账" : "ledger") \(m.ledger) ≠ \(zh ? "链" : "chain") \(m.chain)") }
@@ -79,8 +109,8 @@ struct LedgerCommand: ParsableCommand {
         @Option(name: .long) var limit: Int = 100
         func run() throws {
             CLI.run(g) {
-                let rows: [[String: Any]] = try EngineCLI.open(home).alerts(limit: limit)
-                    .map { ["id": $0.id, "ts": $0.ts, "kind": $0.kind, "message": $0.text(g.language)] }
+                let rows = try EngineCLI.open(home).alerts(limit: limit)
+                    .map { AlertJSON(id: $0.id, ts: $0.ts, kind: $0.kind, message: $0.text(g.language)) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "kind", "message"]) }
             }
         }
@@ -93,7 +123,7 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             CLI.run(g) {
                 let p = try ApprovalPolicy.load(path: file)
-                if g.json { CLI.printJSON(["ok": true, "rules": p.rules.map(\.name)] as [String: Any]) }
+                if g.json { CLI.printJSON(PolicyCheckJSON(ok: true, rules: p.rules.map(\.name))) }
                 else { print("OK: " + p.rules.map(\.name).joined(separator: " → ")) }
             }
         }

@@ -7,6 +7,11 @@ struct OperatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "operator", abstract: "操作员管理 / operators",
                                                     subcommands: [Add.self, List.self])
 
+    struct OperatorJSON: Encodable {
+        var name: String
+        var role: String
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "添加操作员（需要 admin；第一个管理员由 init 创建）")
         @OptionGroup var g: GlobalOptions
@@ -23,7 +28,7 @@ struct OperatorCommand: ParsableCommand {
                 let actor = try EngineCLI.authenticate(e, auth)
                 let pw = try CLI.readSecretFile(passphraseFile, what: "口令")
                 let op = try e.addOperator(name: name, role: r, passphrase: pw, by: actor)
-                if g.json { CLI.printJSON(["name": op.name, "role": op.role.rawValue]) }
+                if g.json { CLI.printJSON(OperatorJSON(name: op.name, role: op.role.rawValue)) }
                 else { print(g.language == .zh ? "已添加操作员 \(op.name)（\(op.role.rawValue)）" : "added operator \(op.name) (\(op.role.rawValue))") }
             }
         }
@@ -35,7 +40,7 @@ struct OperatorCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let rows: [[String: Any]] = try EngineCLI.open(home).operators().map { ["name": $0.name, "role": $0.role.rawValue] }
+                let rows = try EngineCLI.open(home).operators().map { OperatorJSON(name: $0.name, role: $0.role.rawValue) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["name", "role"]) }
             }
         }

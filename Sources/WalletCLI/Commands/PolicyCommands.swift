@@ -7,8 +7,12 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "policy", abstract: "审批策略：生效的哈希与批准 / approval policy",
                                                     subcommands: [Status.self, Apply.self])
 
-    static func json(_ s: PolicyState) -> [String: Any] {
-        ["activeHash": s.activeHash ?? NSNull(), "fileHash": s.fileHash ?? NSNull(), "pendingApproval": s.pendingApproval]
+    /// 哈希为 null：activeHash = 默认策略，fileHash = 没有 policy.json。
+    struct StateJSON: Encodable {
+        @ExplicitNull var activeHash: String?
+        @ExplicitNull var fileHash: String?
+        var pendingApproval: Bool
+        init(_ s: PolicyState) { activeHash = s.activeHash; fileHash = s.fileHash; pendingApproval = s.pendingApproval }
     }
 
     struct Status: ParsableCommand {
@@ -18,7 +22,7 @@ struct PolicyCommand: ParsableCommand {
         func run() throws {
             CLI.run(g) {
                 let s = try EngineCLI.open(home).policyState()
-                if g.json { CLI.printJSON(PolicyCommand.json(s)) } else {
+                if g.json { CLI.printJSON(PolicyCommand.StateJSON(s)) } else {
                     let zh = g.language == .zh
                     print((zh ? "生效：" : "active: ") + (s.activeHash ?? (zh ? "默认策略" : "default policy")))
                     print((zh ? "文件：" : "file:   ") + (s.fileHash ?? (zh ? "（没有 policy.json）" : "(no policy.json)")))
@@ -40,7 +44,7 @@ struct PolicyCommand: ParsableCommand {
             CLI.run(g) {
                 let e = try EngineCLI.open(home)
                 let s = try e.applyPolicyFile(by: try EngineCLI.authenticate(e, auth))
-                if g.json { CLI.printJSON(PolicyCommand.json(s)) } else {
+                if g.json { CLI.printJSON(PolicyCommand.StateJSON(s)) } else {
                     print((g.language == .zh ? "策略已生效：" : "policy in effect: ") + (s.activeHash ?? ""))
                 }
             }

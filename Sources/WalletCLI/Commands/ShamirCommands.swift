@@ -30,6 +30,9 @@ enum ShamirCLI {
 }
 
 struct ShamirSplit: ParsableCommand {
+    /// 每组一个数组，每项一份 SLIP-39 助记词。
+    struct SplitJSON: Encodable { var groups: [[String]] }
+
     static let configuration = CommandConfiguration(commandName: "split", abstract: "把主秘密拆成 SLIP-39 分组份额")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -58,7 +61,7 @@ struct ShamirSplit: ParsableCommand {
                                           extendable: extendable, iterationExponent: iterationExponent)
             // 这条命令的用途就是输出份额：只在打印这一刻解码成文字。
             func text(_ s: SecretBytes) -> String { String(decoding: s.unsafeArray(), as: UTF8.self) }
-            if g.json { CLI.printJSON(["groups": out.map { $0.map(text) }]); return }
+            if g.json { CLI.printJSON(SplitJSON(groups: out.map { $0.map(text) })); return }
             for (gi, shares) in out.enumerated() {
                 print(g.language == .zh ? "第 \(gi + 1) 组（\(groups[gi].threshold)-of-\(groups[gi].count)）：" : "group \(gi + 1) (\(groups[gi].threshold)-of-\(groups[gi].count)):")
                 for (i, s) in shares.enumerated() { print("  [\(i + 1)] " + text(s)) }
@@ -68,6 +71,8 @@ struct ShamirSplit: ParsableCommand {
 }
 
 struct ShamirCombine: ParsableCommand {
+    struct CombineJSON: Encodable { var masterSecret: String }
+
     static let configuration = CommandConfiguration(commandName: "combine", abstract: "组合 SLIP-39 份额，恢复主秘密")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -79,7 +84,7 @@ struct ShamirCombine: ParsableCommand {
             let lines = try KeystoreCLI.readSecretLines(sharesFile, what: g.language == .zh ? "份额" : "shares")
             let mnemonics = lines.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }
             let ms = try SLIP39.combine(mnemonics, passphrase: try ShamirCLI.passphrase(passphraseFile, lang: g.language))
-            if g.json { CLI.printJSON(["masterSecret": ms.unsafeArray().hex]) } else { print(ms.unsafeArray().hex) }
+            if g.json { CLI.printJSON(CombineJSON(masterSecret: ms.unsafeArray().hex)) } else { print(ms.unsafeArray().hex) }
         }
     }
 }

@@ -8,10 +8,22 @@ struct SignerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "signer", abstract: "热钱包签名器：查看与切换 / hot-wallet signer",
                                                     subcommands: [Use.self, Status.self])
 
-    static func json(_ c: SignerChange) -> [String: Any] {
-        ["keyId": c.keyId, "label": c.label, "tier": c.tier, "address": c.address, "addressChanged": c.addressChanged,
-         "previous": ["keyId": c.oldKeyId, "address": c.oldAddress]]
+    struct UseJSON: Encodable {
+        struct Previous: Encodable { var keyId: String; var address: String }
+        var keyId: String
+        var label: String
+        var tier: String
+        var address: String
+        var addressChanged: Bool
+        var previous: Previous
+        init(_ c: SignerChange) {
+            keyId = c.keyId; label = c.label; tier = c.tier; address = c.address; addressChanged = c.addressChanged
+            previous = Previous(keyId: c.oldKeyId, address: c.oldAddress)
+        }
     }
+
+    /// signer status：签名器报告（与 status.signer 同形）再加 source（engine = 运行中的引擎，this-process = 本进程检查）。
+    struct SourceField: Encodable { var source: String }
 
     struct Use: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,7 +38,7 @@ struct SignerCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let op = try EngineCLI.authenticate(e, auth)
                 let c = try runBlocking { try await e.useSigner(keyId: key, allowNewAddress: newAddress, by: op) }
-                if g.json { CLI.printJSON(SignerCommand.json(c)); return }
+                if g.json { CLI.printJSON(SignerCommand.UseJSON(c)); return }
                 let zh = g.language == .zh
                 print(zh ? "热钱包签名器：\(c.keyId)（\(c.label)，\(c.tier)），地址 \(c.address)" : "hot-wallet signer: \(c.keyId) (\(c.label), \(c.tier)), address \(c.address)")
                 if c.addressChanged {
@@ -58,9 +70,7 @@ struct SignerCommand: ParsableCommand {
                     throw EngineError("signer.no_report", zh: "运行中的引擎还没有报告签名器状态，稍后再试。", en: "the running engine has not reported its signer yet; retry shortly.")
                 }
                 if g.json {
-                    var o = SignerJSON.encode(r)
-                    o["source"] = e.runningEngine() != nil ? "engine" : "this-process"
-                    CLI.printJSON(o)
+                    CLI.printJSON(Merged(base: SignerReportJSON(r), extra: SignerCommand.SourceField(source: e.runningEngine() != nil ? "engine" : "this-process")))
                 } else { print(EngineCLI.signerLine(r, zh: g.language == .zh)) }
                 if r.state != "ok" {
                     let word = ["error": "错误", "sealed": "已封存"][r.state] ?? "不可用"

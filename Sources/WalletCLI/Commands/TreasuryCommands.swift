@@ -7,6 +7,23 @@ struct TreasuryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "treasury", abstract: "金库：热钱包注资记账 / treasury: hot-wallet funding",
                                                     subcommands: [Fund.self, ColdWalletCmd.self])
 
+    struct FundJSON: Encodable {
+        var asset: String
+        var amount: String
+        var amountBaseUnits: String
+        var txHash: String
+        var block: UInt64
+        var alreadyRecorded: Bool
+    }
+
+    struct ColdWalletJSON: Encodable {
+        var address: String
+        var label: String
+        var addedBy: String
+        /// 只有 cold-wallet list 有（add 的回执没有这个键）。
+        var addedAt: Int64?
+    }
+
     struct Fund: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "记一笔链上注资（admin）：收据成功、够确认、确实转给热钱包；金额取自链上；同一交易只记一次")
         @OptionGroup var g: GlobalOptions
@@ -23,8 +40,8 @@ struct TreasuryCommand: ParsableCommand {
                 let f = try runBlocking { try await e.recordTreasuryFunding(asset: sym, txHash: hash, by: op) }
                 let zh = g.language == .zh
                 if g.json {
-                    CLI.printJSON(["asset": f.asset, "amount": e.format(f.asset, f.amount), "amountBaseUnits": f.amount.decimalString,
-                                   "txHash": f.txHash, "block": NSNumber(value: f.block), "alreadyRecorded": f.alreadyRecorded])
+                    CLI.printJSON(FundJSON(asset: f.asset, amount: e.format(f.asset, f.amount), amountBaseUnits: f.amount.decimalString,
+                                           txHash: f.txHash, block: f.block, alreadyRecorded: f.alreadyRecorded))
                 } else if f.alreadyRecorded {
                     print(zh ? "这笔注资此前已记账（\(f.txHash)），未重复记。" : "this funding was already recorded (\(f.txHash)); nothing added.")
                 } else {
@@ -50,7 +67,7 @@ struct TreasuryCommand: ParsableCommand {
                     let e = try EngineCLI.open(home)
                     let c = try e.addColdWallet(address, label: label, by: try EngineCLI.authenticate(e, auth))
                     let a = AddressValidator.eip55.display(c.address)
-                    if g.json { CLI.printJSON(["address": a, "label": c.label, "addedBy": c.addedBy]) } else { print(a) }
+                    if g.json { CLI.printJSON(ColdWalletJSON(address: a, label: c.label, addedBy: c.addedBy)) } else { print(a) }
                 }
             }
         }
@@ -61,8 +78,8 @@ struct TreasuryCommand: ParsableCommand {
             @OptionGroup var home: HomeOption
             func run() throws {
                 CLI.run(g) {
-                    let rows: [[String: Any]] = try EngineCLI.open(home).coldWallets().map {
-                        ["address": AddressValidator.eip55.display($0.address), "label": $0.label, "addedBy": $0.addedBy, "addedAt": $0.addedAt]
+                    let rows = try EngineCLI.open(home).coldWallets().map {
+                        ColdWalletJSON(address: AddressValidator.eip55.display($0.address), label: $0.label, addedBy: $0.addedBy, addedAt: $0.addedAt)
                     }
                     if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "label", "addedBy"]) }
                 }
@@ -75,11 +92,28 @@ struct SuspenseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包或未分配充值地址收到的无法归属的钱 / suspense",
                                                     subcommands: [List.self, Resolve.self])
 
-    static func json(_ e: WalletEngine, _ h: HotInbound) -> [String: Any] {
-        ["id": h.id, "asset": h.asset, "amount": e.format(h.asset, h.amount), "amountBaseUnits": h.amount.decimalString,
-         "from": AddressValidator.eip55.display(h.from), "txHash": h.txHash, "blockNumber": h.blockNumber, "kind": h.kind.rawValue,
-         "state": h.state.rawValue, "resolution": h.resolution, "proposedBy": h.proposedBy, "resolvedBy": h.resolvedBy,
-         "to": h.to.isEmpty ? "hot_wallet" : AddressValidator.eip55.display(h.to)]
+    /// 一笔待处理入账；to 为 "hot_wallet" 或收款的充值地址。
+    struct ItemJSON: Encodable {
+        var id: Int64
+        var asset: String
+        var amount: String
+        var amountBaseUnits: String
+        var from: String
+        var txHash: String
+        var blockNumber: Int64
+        var kind: String
+        var state: String
+        var resolution: String
+        var proposedBy: String
+        var resolvedBy: String
+        var to: String
+    }
+
+    static func json(_ e: WalletEngine, _ h: HotInbound) -> ItemJSON {
+        ItemJSON(id: h.id, asset: h.asset, amount: e.format(h.asset, h.amount), amountBaseUnits: h.amount.decimalString,
+                 from: AddressValidator.eip55.display(h.from), txHash: h.txHash, blockNumber: h.blockNumber, kind: h.kind.rawValue,
+                 state: h.state.rawValue, resolution: h.resolution, proposedBy: h.proposedBy, resolvedBy: h.resolvedBy,
+                 to: h.to.isEmpty ? "hot_wallet" : AddressValidator.eip55.display(h.to))
     }
 
     struct List: ParsableCommand {

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletCrypto
+import WalletEngine
 import WalletKeys
 
 struct TxCommand: ParsableCommand {
@@ -108,11 +109,52 @@ enum TxJSON {
         }
     }
 
-    static func number(_ v: UInt256) -> Any { v.uint64.map { NSNumber(value: $0) } ?? v.decimalString as Any }
+    /// v 放得进 64 位时是 JSON 整数，否则（超大 chainId 的 EIP-155 v）是十进制字符串。
+    enum Number: Encodable {
+        case int(UInt64), decimal(String)
+        init(_ v: UInt256) { self = v.uint64.map(Number.int) ?? .decimal(v.decimalString) }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .int(let n): try c.encode(n)
+            case .decimal(let s): try c.encode(s)
+            }
+        }
+    }
 
-    static func signedFields(_ s: SignedEthTransaction) -> [String: Any] {
-        ["raw": "0x" + s.raw.hex, "hash": "0x" + s.hash.hex, "from": s.from.checksummed, "r": "0x" + s.r.hex,
-         "s": "0x" + s.s.hex, "yParity": Int(s.yParity), "v": number(s.v)]
+    /// tx sign 的输出；tx decode 在它之上加交易字段。
+    struct SignedJSON: Encodable {
+        var raw: String
+        var hash: String
+        var from: String
+        var r: String
+        var s: String
+        var yParity: Int
+        var v: Number
+    }
+
+    static func signedFields(_ s: SignedEthTransaction) -> SignedJSON {
+        SignedJSON(raw: "0x" + s.raw.hex, hash: "0x" + s.hash.hex, from: s.from.checksummed, r: "0x" + s.r.hex,
+                   s: "0x" + s.s.hex, yParity: Int(s.yParity), v: Number(s.v))
+    }
+
+    /// tx decode 补充的字段。数量（nonce、gas、value、各种 fee）都是十进制字符串；chainId 是整数，没有重放保护的 legacy 交易为 null。
+    /// gasPrice、replayProtected 只在 legacy（type 0）出现；maxFeePerGas、maxPriorityFeePerGas、accessList 只在 type 2 出现。
+    struct DecodedJSON: Encodable {
+        struct AccessItem: Encodable { var address: String; var storageKeys: [String] }
+        var type: Int
+        @ExplicitNull var chainId: UInt64?
+        var nonce: String
+        var gas: String
+        @ExplicitNull var to: String?
+        var value: String
+        var data: String
+        var signer: String
+        var gasPrice: String?
+        var replayProtected: Bool?
+        var maxFeePerGas: String?
+        var maxPriorityFeePerGas: String?
+        var accessList: [AccessItem]?
     }
 }
 
@@ -145,25 +187,18 @@ struct TxDecode: ParsableCommand {
             }
             let s = try SignedEthTransaction.decode(raw: raw)
             let t = s.transaction
-            var out = TxJSON.signedFields(s)
-            out["type"] = Int(t.type.rawValue)
-            out["chainId"] = t.chainId.map { NSNumber(value: $0) } ?? NSNull()
-            out["nonce"] = t.nonce.description
-            out["gas"] = t.gasLimit.description
-            out["to"] = t.to?.checksummed ?? NSNull()
-            out["value"] = t.value.decimalString
-            out["data"] = "0x" + t.data.hex
-            out["signer"] = s.from.checksummed
+            var out = TxJSON.DecodedJSON(type: Int(t.type.rawValue), chainId: t.chainId, nonce: t.nonce.description, gas: t.gasLimit.description,
+                                         to: t.to?.checksummed, value: t.value.decimalString, data: "0x" + t.data.hex, signer: s.from.checksummed)
             switch t.type {
             case .legacy:
-                out["gasPrice"] = t.gasPrice.decimalString
-                out["replayProtected"] = t.chainId != nil
+                out.gasPrice = t.gasPrice.decimalString
+                out.replayProtected = t.chainId != nil
             case .eip1559:
-                out["maxFeePerGas"] = t.maxFeePerGas.decimalString
-                out["maxPriorityFeePerGas"] = t.maxPriorityFeePerGas.decimalString
-                out["accessList"] = t.accessList.map { ["address": $0.address.checksummed, "storageKeys": $0.storageKeys.map { "0x" + $0.hex }] }
+                out.maxFeePerGas = t.maxFeePerGas.decimalString
+                out.maxPriorityFeePerGas = t.maxPriorityFeePerGas.decimalString
+                out.accessList = t.accessList.map { .init(address: $0.address.checksummed, storageKeys: $0.storageKeys.map { "0x" + $0.hex }) }
             }
-            CLI.printJSON(out)
+            CLI.printJSON(Merged(base: TxJSON.signedFields(s), extra: out))
         }
     }
 }

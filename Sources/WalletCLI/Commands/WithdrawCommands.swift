@@ -61,7 +61,7 @@ struct WithdrawCommand: ParsableCommand {
                 let w = try e.requestWithdrawal(req, by: try EngineCLI.authenticate(e, auth))
                 let o = EngineCLI.withdrawalJSON(e, w)
                 if g.json { CLI.printJSON(o) }
-                else { print("#\(w.id) \(w.state.rawValue)  \(g.language == .zh ? "需审批" : "approvals") \(o["approvals"]!)/\(w.approvalsRequired)  rule=\(w.rule)") }
+                else { print("#\(w.id) \(w.state.rawValue)  \(g.language == .zh ? "需审批" : "approvals") \(o.approvals)/\(w.approvalsRequired)  rule=\(w.rule)") }
             }
         }
     }
@@ -99,7 +99,7 @@ struct WithdrawCommand: ParsableCommand {
                 let e = try EngineCLI.open(home)
                 let w = try e.approve(withdrawalID: id, by: try EngineCLI.authenticate(e, auth))
                 let o = EngineCLI.withdrawalJSON(e, w)
-                if g.json { CLI.printJSON(o) } else { print("#\(w.id) \(w.state.rawValue) \(o["approvals"]!)/\(w.approvalsRequired)") }
+                if g.json { CLI.printJSON(o) } else { print("#\(w.id) \(w.state.rawValue) \(o.approvals)/\(w.approvalsRequired)") }
             }
         }
     }
@@ -121,13 +121,29 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    static func cancelJSON(_ c: WithdrawalCancel) -> [String: Any] {
-        ["id": c.withdrawalID, "state": c.state, "reason": c.reason, "requestedBy": c.requestedBy, "requestedAt": c.requestedAt,
-         "approvedBy": c.approvedBy ?? NSNull(), "approvedAt": c.approvedAt.map { $0 as Any } ?? NSNull(), "noopHash": c.noopHash ?? NSNull()]
+    /// withdraw cancel / cancel-approve：尚未批准时 approvedBy、approvedAt 为 null，NOOP 未发出时 noopHash 为 null。
+    struct CancelJSON: Encodable {
+        var id: Int64
+        var state: String
+        var reason: String
+        var requestedBy: String
+        var requestedAt: Int64
+        @ExplicitNull var approvedBy: String?
+        @ExplicitNull var approvedAt: Int64?
+        @ExplicitNull var noopHash: String?
+        init(_ c: WithdrawalCancel) {
+            id = c.withdrawalID; state = c.state; reason = c.reason; requestedBy = c.requestedBy; requestedAt = c.requestedAt
+            approvedBy = c.approvedBy; approvedAt = c.approvedAt; noopHash = c.noopHash
+        }
     }
 
+    struct AllowlistAddJSON: Encodable { var address: String; var addedBy: String; var active: Bool }
+    struct AllowlistActivateJSON: Encodable { var address: String; var activatedBy: String; var usableFrom: Int64 }
+    /// withdraw allowlist 的一行：未激活时 activatedBy 是空串。
+    struct AllowlistJSON: Encodable { var address: String; var addedBy: String; var activatedBy: String; var usableFrom: Int64 }
+
     static func printCancel(_ c: WithdrawalCancel, _ g: GlobalOptions) {
-        if g.json { CLI.printJSON(cancelJSON(c)); return }
+        if g.json { CLI.printJSON(CancelJSON(c)); return }
         let zh = g.language == .zh
         if c.approvedBy == nil {
             print(zh ? "提现 #\(c.withdrawalID) 的取消已提出（\(c.requestedBy)）：另一位 approver 或 admin 运行 `withdraw cancel-approve \(c.withdrawalID)` 后，引擎用同一 nonce 的 NOOP 替换它；NOOP 确认后资金才解冻。"
@@ -177,7 +193,7 @@ struct WithdrawCommand: ParsableCommand {
             CLI.run(g) {
                 let engine = try EngineCLI.open(home)
                 let e = try engine.allowlistAdd(address, by: try EngineCLI.authenticate(engine, auth))
-                if g.json { CLI.printJSON(["address": e.address, "addedBy": e.addedBy, "active": e.activatedAt != nil]) } else { print(e.address) }
+                if g.json { CLI.printJSON(WithdrawCommand.AllowlistAddJSON(address: e.address, addedBy: e.addedBy, active: e.activatedAt != nil)) } else { print(e.address) }
             }
         }
     }
@@ -192,7 +208,7 @@ struct WithdrawCommand: ParsableCommand {
             CLI.run(g) {
                 let engine = try EngineCLI.open(home)
                 let (e, usable) = try engine.allowlistActivate(address, by: try EngineCLI.authenticate(engine, auth))
-                if g.json { CLI.printJSON(["address": e.address, "activatedBy": e.activatedBy ?? "", "usableFrom": usable]) }
+                if g.json { CLI.printJSON(WithdrawCommand.AllowlistActivateJSON(address: e.address, activatedBy: e.activatedBy ?? "", usableFrom: usable)) }
                 else { print("\(e.address) usableFrom=\(usable)") }
             }
         }
@@ -204,8 +220,8 @@ struct WithdrawCommand: ParsableCommand {
         @OptionGroup var home: HomeOption
         func run() throws {
             CLI.run(g) {
-                let rows: [[String: Any]] = try EngineCLI.open(home).allowlist().map {
-                    ["address": $0.entry.address, "addedBy": $0.entry.addedBy, "activatedBy": $0.entry.activatedBy ?? "", "usableFrom": $0.usableFrom]
+                let rows = try EngineCLI.open(home).allowlist().map {
+                    WithdrawCommand.AllowlistJSON(address: $0.entry.address, addedBy: $0.entry.addedBy, activatedBy: $0.entry.activatedBy ?? "", usableFrom: $0.usableFrom)
                 }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "addedBy", "activatedBy", "usableFrom"]) }
             }

@@ -49,10 +49,7 @@ enum CLI {
         let prefix = lang == .zh ? "错误" : "error"
         FileHandle.standardError.write(Data("\(prefix) [\(code)]: \(message)\n".utf8))
         if json {
-            let obj: [String: Any] = ["error": ["code": code, "message": message]]
-            if let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
-                FileHandle.standardError.write(d + Data("\n".utf8))
-            }
+            FileHandle.standardError.write(encodeJSON(ErrorJSON(error: .init(code: code, message: message)), pretty: false) + Data("\n".utf8))
         }
         Foundation.exit(exitCode)
     }
@@ -66,18 +63,12 @@ enum CLI {
         do { try body() } catch let p as AdminProposalPending {
             // 记为提议、尚未生效：退出码 3（不是失败，也不能被脚本当成已执行）。提议本身打到 stdout。
             if g.json {
-                printJSON(["proposal": AdminCommand.json(p.proposal), "pending": true] as [String: Any])
+                printJSON(AdminCommand.PendingJSON(proposal: AdminCommand.ProposalJSON(p.proposal)))
             } else {
                 print(p.message(g.language))
             }
             Foundation.exit(3)
         } catch { fail(error, lang: g.language, json: g.json) }
-    }
-
-    /// 打印 JSON（键排序，便于比较）。
-    static func printJSON(_ value: Any) {
-        let d = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        FileHandle.standardOutput.write(d + Data("\n".utf8))
     }
 
     static func warn(_ zh: String, _ en: String, _ lang: Language) {

@@ -62,10 +62,10 @@ public struct InitResult: Sendable {
     /// 解封份额（KEK 的 Shamir 份额，UTF-8 字节）：调用方写到各保管人的文件后即丢弃。
     public var unsealShares: [SecretBytes] = []
 
-    public var json: [String: Any] {
-        ["home": home, "chainId": NSNumber(value: chainId), "hotWallet": ["address": hotWalletAddress, "keyId": hotWalletKeyId],
-         "seed": ["keyId": seedKeyId, "fingerprint": seedFingerprint, "generated": generatedMnemonic],
-         "depositXpub": depositXpub, "admin": admin]
+    public var json: InitResultJSON {
+        InitResultJSON(home: home, chainId: chainId, hotWallet: .init(address: hotWalletAddress, keyId: hotWalletKeyId),
+                       seed: .init(keyId: seedKeyId, fingerprint: seedFingerprint, generated: generatedMnemonic),
+                       depositXpub: depositXpub, admin: admin)
     }
 }
 

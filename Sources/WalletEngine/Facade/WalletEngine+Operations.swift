@@ -1,4 +1,4 @@
-// WalletEngine 的查询类操作：状态、手续费、nonce 状态、资产。全部返回可直接序列化为 JSON 的结构。
+// WalletEngine 的查询类操作：状态、手续费、nonce 状态、资产。JSON 输出类型见 JSONOutput.swift。
 import Foundation
 import WalletChain
 import WalletCrypto
@@ -30,60 +30,6 @@ public struct EngineStatus: Sendable {
     /// 需要值班处理的问题（机器码）；为空即 healthy。
     public var problems: [String] = []
     public var healthy: Bool { problems.isEmpty }
-
-    static func signerJSON(_ r: SignerReport) -> [String: Any] { SignerJSON.encode(r) }
-}
-
-/// 签名器报告的 JSON（status 与 signer status 同一形状）。
-public enum SignerJSON {
-    public static func encode(_ r: SignerReport) -> [String: Any] {
-        ["state": r.state, "keyId": r.keyId, "label": r.label ?? NSNull(), "tier": r.tier ?? NSNull(), "address": r.address ?? NSNull(),
-         "matchesConfig": r.matchesConfig ?? NSNull(), "latencyMillis": r.latencyMillis ?? NSNull(), "checkedAt": r.checkedAt,
-         "lastError": r.lastErrorCode.map { c -> Any in ["code": c, "message": r.lastErrorMessage ?? "", "messageEn": r.lastErrorMessageEn ?? "",
-                                                        "at": r.lastErrorAt ?? 0] } ?? NSNull()]
-    }
-}
-
-extension EngineStatus {
-    public var json: [String: Any] {
-        var o: [String: Any] = [
-            "chainId": NSNumber(value: chainId), "chainKind": chainKind, "demo": demo,
-            "hotWallet": ["address": hotWalletAddress, "balances": hotWalletBalances],
-            "breakers": endpoints.map { e -> [String: Any] in
-                var d: [String: Any] = ["endpoint": e.endpoint, "state": e.breaker.rawValue, "failures": e.consecutiveFailures,
-                                        "chainIdVerified": e.chainIdVerified, "disabled": e.disabled]
-                if let c = e.lastErrorCode { d["lastError"] = c }
-                if let l = e.lastLatencyMs { d["latencyMs"] = Int(l) }
-                return d
-            },
-            "seal": ["sealed": seal.sealed, "mode": seal.mode.rawValue, "progress": seal.progress,
-                     "threshold": seal.threshold as Any, "kekVersion": seal.kekVersion, "kekAgeSeconds": seal.kekAgeSeconds],
-        ]
-        o["head"] = head.map { NSNumber(value: $0) } ?? NSNull()
-        o["scanHeight"] = scanHeight.map { NSNumber(value: $0) } ?? NSNull()
-        o["scanLag"] = scanLag.map { NSNumber(value: $0) } ?? NSNull()
-        o["signerTier"] = signerTier ?? NSNull()
-        if let e = engine {
-            // 运行中引擎的真实状态优先：封存按钮按下后这里 2 秒内变成 sealed。
-            o["engine"] = ["running": true, "pid": Int(e.pid), "sealed": e.sealed, "signerTier": e.signerTier ?? NSNull(),
-                           "signerKeyId": e.signerKeyId, "signerAddress": e.signerAddress, "heartbeatAt": e.at,
-                           "lastSealBy": e.lastSealBy ?? NSNull(), "lastSealAt": e.lastSealAt.map { $0 as Any } ?? NSNull(),
-                           "sealedSince": e.sealedSince.map { $0 as Any } ?? NSNull(),
-                           "signer": e.signer.map(Self.signerJSON) ?? NSNull(),
-                           "approvedWaiting": e.approvedWaiting ?? 0, "waitingReason": e.waitingReason ?? NSNull()] as [String: Any]
-            o["signerTier"] = e.signerTier ?? NSNull()
-            if var s = o["seal"] as? [String: Any] { s["sealed"] = e.sealed; s["source"] = "engine"; o["seal"] = s }
-        } else {
-            o["engine"] = ["running": false]
-            if var s = o["seal"] as? [String: Any] { s["source"] = "this-process"; o["seal"] = s }
-        }
-        o["signer"] = (engine?.signer ?? signer).map(Self.signerJSON) ?? NSNull()
-        if let e = nodeError { o["nodeError"] = e }
-        if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
-        o["healthy"] = healthy
-        o["problems"] = problems
-        return o
-    }
 }
 
 public struct NonceStatus: Sendable {
@@ -99,17 +45,6 @@ public struct NonceStatus: Sendable {
     /// 链上 nonce 超过引擎记录：密钥在别处被使用。
     public var externalUse: Bool
     public var ok: Bool { gaps.isEmpty && !externalUse }
-
-    public var json: [String: Any] {
-        [
-            "address": address, "nextNonce": NSNumber(value: nextNonce),
-            "chainLatest": chainLatest.map { NSNumber(value: $0) } ?? NSNull(),
-            "chainPending": chainPending.map { NSNumber(value: $0) } ?? NSNull(),
-            "inFlight": inFlight.map { ["nonce": NSNumber(value: $0.nonce), "kind": $0.kind, "ref": NSNumber(value: $0.ref),
-                                        "state": $0.state, "attempts": $0.attempts] },
-            "gaps": gaps.map { NSNumber(value: $0) }, "externalUse": externalUse, "ok": ok,
-        ]
-    }
 }
 
 extension WalletEngine {
@@ -149,16 +84,15 @@ extension WalletEngine {
         return st
     }
 
-    /// 手续费：{"baseFee", "slow", "normal", "fast"}（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。
-    public func feesJSON() async throws -> [String: Any] {
+    /// 手续费：baseFee、nextBaseFee 与 slow/normal/fast（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。
+    public func feesJSON() async throws -> FeesJSON {
         let e = try await fees.refresh()
         let s = FeeSnapshot(e)
         try gate.put("engine.fees.latest", s)
-        return ["baseFee": s.baseFee, "nextBaseFee": s.nextBaseFee, "slow": s.slow, "normal": s.normal, "fast": s.fast,
-                "inputs": ["oldestBlock": NSNumber(value: s.oldestBlock), "blockCount": s.blockCount,
-                           "percentiles": [10, 50, 90], "baseFeeMarginPercent": config.fees.baseFeeMarginPercent,
-                           "nodeSuggestedTip": e.nodeSuggestedTip?.decimalString ?? NSNull()] as [String: Any],
-                "warnings": s.warnings]
+        return FeesJSON(baseFee: s.baseFee, nextBaseFee: s.nextBaseFee, slow: .init(s.slow), normal: .init(s.normal), fast: .init(s.fast),
+                        inputs: .init(oldestBlock: s.oldestBlock, blockCount: s.blockCount, percentiles: [10, 50, 90],
+                                      baseFeeMarginPercent: config.fees.baseFeeMarginPercent, nodeSuggestedTip: e.nodeSuggestedTip?.decimalString),
+                        warnings: s.warnings)
     }
 
     /// nonce 状态：引擎记录 vs 链上 latest/pending，在途交易与缺口。

@@ -28,11 +28,11 @@ public struct SweepPlanLine: Sendable, Equatable {
     public var reasonZh: String
     public var reasonEn: String
 
-    public func json(_ lang: Language) -> [String: Any] {
-        ["address": address, "asset": asset, "amount": amount.decimalString, "gasLimit": NSNumber(value: gasLimit),
-         "fee": fee.decimalString, "feeRange": ["slow": feeSlow.decimalString, "expected": feeExpected.decimalString, "fast": feeFast.decimalString],
-         "net": net.decimalString, "topUp": topUp.decimalString, "decision": decision, "reasonCode": reasonCode,
-         "reason": lang == .zh ? reasonZh : reasonEn]
+    public func json(_ lang: Language) -> SweepPlanLineJSON {
+        SweepPlanLineJSON(address: address, asset: asset, amount: amount.decimalString, gasLimit: gasLimit, fee: fee.decimalString,
+                          feeRange: .init(slow: feeSlow.decimalString, expected: feeExpected.decimalString, fast: feeFast.decimalString),
+                          net: net.decimalString, topUp: topUp.decimalString, decision: decision, reasonCode: reasonCode,
+                          reason: lang == .zh ? reasonZh : reasonEn)
     }
 }
 

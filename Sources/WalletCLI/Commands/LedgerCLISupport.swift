@@ -23,7 +23,7 @@ enum EngineCLI {
 
     /// 需要引擎锁（nonce 分配、扫块状态）的操作：拿到锁就由本进程执行；引擎已在跑时返回 nil，调用方改为入队给它。
     static func lockUnlessEngineRuns(_ home: HomeOption) throws -> ProcessLock? {
-        do { return try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
+        do { return try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as any WalletErrorConvertible where e.code == "engine.already_running" {
             return nil
         }
     }
@@ -31,8 +31,8 @@ enum EngineCLI {
     static func readPassphrase(file: String?, prompt: String) throws -> SecretBytes {
         if let file { return try CLI.readSecretFile(file, what: "口令") }
         guard isatty(0) == 1, let p = getpass(prompt) else {
-            throw SimpleWalletError("operator.passphrase_required", zh: "需要操作员口令：用 --operator-passphrase-file 指定文件，或在终端上运行以便提示输入。",
-                                    en: "operator passphrase needed: pass --operator-passphrase-file or run on a terminal to be prompted.")
+            throw WalletError("operator.passphrase_required", zh: "需要操作员口令：用 --operator-passphrase-file 指定文件，或在终端上运行以便提示输入。",
+                                    en: "operator passphrase needed: pass --operator-passphrase-file or run on a terminal to be prompted.", badInput: true)
         }
         var bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
         memset(p, 0, strlen(p))
@@ -130,7 +130,7 @@ enum EngineCLI {
             "rule": w.rule, "approvalsRequired": w.approvalsRequired, "approvals": valid.count,
             "approvedBy": valid.map(\.operatorName), "createdAt": w.createdAt, "expiresAt": w.expiresAt,
         ]
-        if !w.reason.isEmpty { o["reason"] = w.reason }
+        if !w.reason.isEmpty { o["reason"] = BilingualText.pick(w.reason, CLI.language) }
         if let n = w.nonce { o["nonce"] = n }
         if let h = w.txHash { o["txHash"] = h }
         // 有取消请求就带上（requested / approved / noop_sent / done / too_late），值班不必另查。
@@ -163,7 +163,7 @@ enum EngineCLI {
 
     /// 人读输出：每行一个对象的若干键。
     static func printRows(_ rows: [[String: Any]], keys: [String]) {
-        if rows.isEmpty { print("（无 / none）"); return }
+        if rows.isEmpty { print(CLI.language == .zh ? "（无）" : "(none)"); return }
         for r in rows { print(keys.map { "\($0)=\(r[$0].map { "\($0)" } ?? "-")" }.joined(separator: "  ")) }
     }
 }

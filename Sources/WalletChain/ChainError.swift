@@ -35,22 +35,24 @@ public enum ChainError: WalletErrorConvertible, Equatable, Sendable {
 
     /// 码、中英文说明与类别（true = 输入错误，退出码 2）写在同一个 case 里。
     public var walletError: WalletError {
+        // 细节常写成「中文 / English」：各语言只取自己那一半。
+        let split = BilingualText.split
         switch self {
         case let .malformedResponse(m, f, d):
-            return WalletError("chain.malformed_response", zh: "节点对 \(m) 的响应不合法（字段 \(f)：\(d)）。该端点可能有故障或被篡改，已视为失败；请检查节点或换用其他 RPC 端点。",
-                               en: "The node's response to \(m) is invalid (field \(f): \(d)). Treated as a failure; check the node or use another RPC endpoint.", badInput: false)
+            return WalletError("chain.malformed_response", zh: "节点对 \(m) 的响应不合法（字段 \(f)：\(split(d).zh)）。该端点可能有故障或被篡改，已视为失败；请检查节点或换用其他 RPC 端点。",
+                               en: "The node's response to \(m) is invalid (field \(f): \(split(d).en)). Treated as a failure; check the node or use another RPC endpoint.", badInput: false)
         case let .rpcError(m, c, msg):
             return WalletError("chain.rpc_error", zh: "节点拒绝了 \(m)（错误码 \(c)：\(msg.prefix(200))）。请检查请求参数或节点状态。",
                                en: "The node rejected \(m) (code \(c): \(msg.prefix(200))). Check the request parameters or the node.", badInput: false)
         case let .transport(e, d):
-            return WalletError("chain.transport", zh: "无法与 RPC 端点 \(e) 通信：\(d)。请检查网络与 --rpc 配置。",
-                               en: "Cannot talk to RPC endpoint \(e): \(d). Check the network and the --rpc configuration.", badInput: false)
+            return WalletError("chain.transport", zh: "无法与 RPC 端点 \(e) 通信：\(split(d).zh)。请检查网络与 --rpc 配置。",
+                               en: "Cannot talk to RPC endpoint \(e): \(split(d).en). Check the network and the --rpc configuration.", badInput: false)
         case let .timeout(e, m, s):
             return WalletError("chain.timeout", zh: "RPC 端点 \(e) 在 \(s) 秒内没有响应 \(m)。请检查节点负载或调大超时。",
                                en: "RPC endpoint \(e) did not answer \(m) within \(s) s. Check the node's load or raise the timeout.", badInput: false)
         case let .noHealthyEndpoint(m, last):
-            return WalletError("chain.no_healthy_endpoint", zh: "没有可用的 RPC 端点来执行 \(m)（熔断打开或全部失败；最后错误：\(last)）。请检查节点，或增加 --rpc 端点。",
-                               en: "No healthy RPC endpoint for \(m) (breakers open or all failed; last error: \(last)). Check the nodes or add --rpc endpoints.", badInput: false)
+            return WalletError("chain.no_healthy_endpoint", zh: "没有可用的 RPC 端点来执行 \(m)（熔断打开或全部失败；最后错误：\(split(last).zh)）。请检查节点，或增加 --rpc 端点。",
+                               en: "No healthy RPC endpoint for \(m) (breakers open or all failed; last error: \(split(last).en)). Check the nodes or add --rpc endpoints.", badInput: false)
         case let .staleHead(e, seen, got):
             return WalletError("chain.stale_head", zh: "端点 \(e) 返回的链高度 \(got) 低于已见过的 \(seen)（可能是负载均衡后的落后节点），本次响应不可信，已切换端点。",
                                en: "Endpoint \(e) answered head \(got), older than the \(seen) already seen (a lagging node behind a load balancer?); not trusted, failing over.", badInput: false)
@@ -58,17 +60,17 @@ public enum ChainError: WalletErrorConvertible, Equatable, Sendable {
             return WalletError("chain.chain_id_mismatch", zh: "端点 \(e) 的 chainId 是 \(got)，配置要求 \(exp)。拒绝运行：请确认 --rpc 指向正确的网络，或修正配置中的 chain-id。",
                                en: "Endpoint \(e) reports chainId \(got) but the configuration requires \(exp). Refusing to run: point --rpc at the right network or fix chain-id.", badInput: false)
         case let .broadcastUnknown(e, d):
-            return WalletError("chain.broadcast_unknown", zh: "向 \(e) 广播交易的结果未知（\(d)）。交易可能已上链：请按已保存的交易哈希查询，切勿重新签名。",
-                               en: "Broadcasting to \(e) ended in an unknown state (\(d)). The transaction may be on chain: look it up by its stored hash, never re-sign.", badInput: false)
+            return WalletError("chain.broadcast_unknown", zh: "向 \(e) 广播交易的结果未知（\(split(d).zh)）。交易可能已上链：请按已保存的交易哈希查询，切勿重新签名。",
+                               en: "Broadcasting to \(e) ended in an unknown state (\(split(d).en)). The transaction may be on chain: look it up by its stored hash, never re-sign.", badInput: false)
         case let .deepReorg(d, w):
             return WalletError("chain.deep_reorg", zh: "检测到深度重组：超过本地保存的 \(w) 个区块仍未找到共同祖先（已回溯 \(d)）。扫描已停止，请人工核对后处理。",
                                en: "Deep reorg: no common ancestor within the \(w) stored blocks (walked back \(d)). Scanning stopped; an operator must review.", badInput: false)
         case let .inconsistentView(d):
-            return WalletError("chain.inconsistent_view", zh: "读取期间链发生变化（\(d)），本轮已放弃，下一轮会重新扫描。",
-                               en: "The chain changed while being read (\(d)); this round was abandoned and will be rescanned.", badInput: false)
+            return WalletError("chain.inconsistent_view", zh: "读取期间链发生变化（\(split(d).zh)），本轮已放弃，下一轮会重新扫描。",
+                               en: "The chain changed while being read (\(split(d).en)); this round was abandoned and will be rescanned.", badInput: false)
         case let .invalidConfiguration(k, d):
-            return WalletError("chain.invalid_configuration", zh: "链配置项 \(k) 无效：\(d)",
-                               en: "Chain configuration key \(k) is invalid: \(d)", badInput: true)
+            return WalletError("chain.invalid_configuration", zh: "链配置项 \(k) 无效：\(split(d).zh)",
+                               en: "Chain configuration key \(k) is invalid: \(split(d).en)", badInput: true)
         }
     }
 }

@@ -1,6 +1,8 @@
 // 一个错误模型（issue 12）：各模块的类型化错误都映射成同一个 WalletError 结构体；
 // 面（CLI、控制台状态行、引擎日志、告警）只渲染它。做法同 SwiftNIO / swift-log：错误是带稳定码的值，不是一棵协议树。
 
+import Foundation
+
 public enum Language: String, Sendable, CaseIterable {
     case zh, en
 }
@@ -148,13 +150,18 @@ public enum BilingualText {
         return lang == .zh ? String(stored[..<i]) : String(stored[stored.index(after: i)...])
     }
 
-    /// 底层常把细节写成「中文 / English」一个字符串（keystore、KMS、PKCS#11 垫片）：拆开，各用各的。
-    /// 只在左边有中文、右边没有时才拆；拆不开就两边都用原文（运行时 --lang en 测试会发现漏网的）。
+    /// 底层常把细节写成「中文 / English」一个字符串（keystore、KMS、PKCS#11 垫片、TEE 探测）：拆开，各用各的。
+    /// 分隔符是后面跟空格的 /（路径里的 / 后面不跟空格），且左边有中文、右边没有；拆不开就两边都用原文
+    /// （运行时 --lang en 测试会发现漏网的）。
     public static func split(_ detail: String) -> (zh: String, en: String) {
-        guard let r = detail.range(of: " / ") else { return (detail, detail) }
-        let zh = String(detail[..<r.lowerBound]), en = String(detail[r.upperBound...])
-        guard hasCJK(zh), !hasCJK(en) else { return (detail, detail) }
-        return (zh, en)
+        var from = detail.startIndex
+        while let r = detail.range(of: "/ ", range: from..<detail.endIndex) {
+            let zh = detail[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+            let en = detail[r.upperBound...].trimmingCharacters(in: .whitespaces)
+            if hasCJK(zh), !en.isEmpty, !hasCJK(en) { return (zh, en) }
+            from = r.upperBound
+        }
+        return (detail, detail)
     }
 
     /// 中日韩文字与全角标点。

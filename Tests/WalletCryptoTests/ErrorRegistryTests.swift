@@ -222,4 +222,18 @@ enum ErrorScan {
         #expect(WalletError.known(SecretCarrying()) == nil)
         #expect(WalletError.Code("no.such_code").isRegistered == false)
     }
+
+    @Test func bilingualDetailsSplitByLanguage() {
+        let d = "份额格式错误 / malformed share"
+        #expect(BilingualText.split(d) == ("份额格式错误", "malformed share"))
+        // 路径里的 / 不是分隔符；「）/ 」是（TEE 探测的写法）
+        let tee = "unavailable: 未发现飞地设备（SGX /dev/sgx_enclave）/ no enclave device found"
+        #expect(BilingualText.pick(tee, .en) == "no enclave device found")
+        #expect(BilingualText.split("无法读取 /etc/x") == ("无法读取 /etc/x", "无法读取 /etc/x"))
+        let stored = BilingualText.join(zh: "已取消", en: "cancelled")
+        #expect(BilingualText.pick(stored, .zh) == "已取消" && BilingualText.pick(stored, .en) == "cancelled")
+        #expect(BilingualText.pick("operator typed this", .zh) == "operator typed this")
+        let k = KDFError.invalidParameters("中文细节")
+        #expect(!BilingualText.hasCJK(WalletError(k).en), "底层错误的英文说明不带中文细节")
+    }
 }

@@ -28,7 +28,7 @@ enum KeyCLI {
         var text = s.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.trimmingCharacters(in: .whitespacesAndNewlines)
         defer { text = "" }
         guard var b = try? Hex.decode(text) else {
-            throw badInput("cli.bad_hex", "\(what)文件内容不是十六进制。", "\(what) file does not contain hex.")
+            throw badInput("cli.bad_hex", "\(what)文件内容不是十六进制。", "\(CLI.englishName(what)) file does not contain hex.")
         }
         return SecretBytes(consuming: &b)
     }

@@ -18,7 +18,7 @@ struct UnsealOptions: ParsableArguments {
 enum KeystoreCLI {
     static func noTTY(_ what: String) -> WalletError {
         WalletError("cli.no_tty", zh: "需要\(what)，但没有给出文件参数且没有可交互的终端（/dev/tty）。请用对应的 --…-file 选项。",
-                          en: "\(what) is required but no file option was given and there is no terminal (/dev/tty). Use the matching --…-file option.", badInput: true)
+                          en: "\(CLI.englishName(what)) is required but no file option was given and there is no terminal (/dev/tty). Use the matching --…-file option.", badInput: true)
     }
 
     /// 在 /dev/tty 上关闭回显读取一行（不经 stdin，避免与管道数据混淆）。

@@ -71,6 +71,14 @@ enum CLI {
         FileHandle.standardOutput.write(d + Data("\n".utf8))
     }
 
+    /// 报错时说的「什么文件」：不少调用处只给了中文名，英文说明里换成英文（--lang en 绝不显示中文）。
+    static let englishNames = ["口令": "passphrase", "助记词": "mnemonic", "种子": "seed", "私钥": "private key", "交易": "transaction",
+                               "原始交易": "raw transaction", "请求": "request", "扩展密钥": "extended key", "解封口令": "unseal passphrase",
+                               "管理员口令": "admin passphrase", "主秘密": "master secret", "份额": "share"]
+    static func englishName(_ what: String) -> String {
+        englishNames[what] ?? (BilingualText.hasCJK(what) ? "input" : what)
+    }
+
     static func warn(_ zh: String, _ en: String, _ lang: Language) {
         FileHandle.standardError.write(Data(((lang == .zh ? zh : en) + "\n").utf8))
     }
@@ -86,7 +94,7 @@ enum CLI {
         }
         guard var bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw WalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'：文件不存在或没有读权限。",
-                                    en: "cannot read \(what) file '\(path)': missing or not readable.", badInput: true)
+                                    en: "cannot read \(englishName(what)) file '\(path)': missing or not readable.", badInput: true)
         }
         if bytes.last == 0x0a { bytes.removeLast() }
         if bytes.last == 0x0d { bytes.removeLast() }
@@ -120,7 +128,7 @@ enum CLI {
     static func readTextFile(_ path: String, what: String) throws -> String {
         guard let d = FileManager.default.contents(atPath: path), let s = String(data: d, encoding: .utf8) else {
             throw WalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",
-                                    en: "cannot read \(what) file '\(path)' (missing, unreadable or not UTF-8).", badInput: true)
+                                    en: "cannot read \(englishName(what)) file '\(path)' (missing, unreadable or not UTF-8).", badInput: true)
         }
         return s
     }

@@ -79,7 +79,7 @@ extension EngineStatus {
         }
         o["signer"] = (engine?.signer ?? signer).map(Self.signerJSON) ?? NSNull()
         if let e = nodeError { o["nodeError"] = e }
-        if demo { o["label"] = "DEMO CHAIN — 演示链，不是真实网络" }
+        if demo { o["label"] = "DEMO CHAIN — not a real network" }   // 机器读的字段不分语言（--lang en 不许有中文）
         o["healthy"] = healthy
         o["problems"] = problems
         return o

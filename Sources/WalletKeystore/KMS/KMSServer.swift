@@ -184,7 +184,7 @@ public final class KMSServer: @unchecked Sendable {
         case KMSServer.secp256k1Spec:
             return try createSecp256k1Key(label: label)
         default:
-            throw KMSError.badRequest("keySpec 只能是 \(KMSServer.symmetricSpec) 或 \(KMSServer.secp256k1Spec)")
+            throw KMSError.badRequest("keySpec 只能是 \(KMSServer.symmetricSpec) 或 \(KMSServer.secp256k1Spec) / keySpec must be \(KMSServer.symmetricSpec) or \(KMSServer.secp256k1Spec)")
         }
     }
 

@@ -46,7 +46,8 @@ public enum LedgerError: WalletErrorConvertible, Equatable {
     public enum DestinationKind: String, Sendable, Equatable { case hotWallet, depositAddress, tokenContract }
 
     static let kindsEN = ["提现": "withdrawal", "充值": "deposit", "归集": "sweep", "任务": "job", "充值地址": "deposit address",
-                          "白名单地址": "allowlisted address", "提现请求": "withdrawal request"]
+                          "白名单地址": "allowlisted address", "提现请求": "withdrawal request",
+                          "热钱包入账": "hot-wallet inbound transfer"]
     static func en(_ kind: String) -> String { kindsEN[kind] ?? kind }
 
     public var walletError: WalletError {

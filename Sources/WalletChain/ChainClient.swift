@@ -33,7 +33,7 @@ public struct JSONRPCChainClient: ChainClient {
 
     private func q64(_ v: JSONValue, _ m: String) throws -> UInt64 {
         guard case .string(let s) = v, let x = try? StrictHex.quantity64(s) else {
-            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是 64 位以内的数量")
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是 64 位以内的数量 / not a quantity within 64 bits")
         }
         return x
     }
@@ -49,7 +49,7 @@ public struct JSONRPCChainClient: ChainClient {
         if r.isNull { return nil }
         let b = try ChainBlock.parse(r)
         if case .number(let n) = tag, b.number != n {
-            throw ChainError.malformedResponse(method: "eth_getBlockByNumber", field: "number", detail: "请求 \(n) 却返回 \(b.number)")
+            throw ChainError.malformedResponse(method: "eth_getBlockByNumber", field: "number", detail: "请求 \(n) 却返回 \(b.number) / asked for \(n), got \(b.number)")
         }
         return b
     }
@@ -57,12 +57,12 @@ public struct JSONRPCChainClient: ChainClient {
     public func logs(_ filter: LogFilter) async throws -> [ChainLog] {
         let m = "eth_getLogs"
         guard case .array(let a) = try await rpc.call(m, [filter.json]) else {
-            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数组")
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数组 / not an array")
         }
         return try a.enumerated().map { (i, l) in
             let log = try ChainLog.parse(l, method: m, path: "[\(i)]")
             guard log.blockNumber >= filter.fromBlock, log.blockNumber <= filter.toBlock else {
-                throw ChainError.malformedResponse(method: m, field: "[\(i)].blockNumber", detail: "超出请求范围")
+                throw ChainError.malformedResponse(method: m, field: "[\(i)].blockNumber", detail: "超出请求范围 / outside the requested range")
             }
             return log
         }
@@ -73,7 +73,7 @@ public struct JSONRPCChainClient: ChainClient {
         if r.isNull { return nil }
         let rc = try ChainReceipt.parse(r)
         guard rc.transactionHash == hash else {
-            throw ChainError.malformedResponse(method: "eth_getTransactionReceipt", field: "transactionHash", detail: "与请求的哈希不一致")
+            throw ChainError.malformedResponse(method: "eth_getTransactionReceipt", field: "transactionHash", detail: "与请求的哈希不一致 / does not match the requested hash")
         }
         return rc
     }
@@ -83,7 +83,7 @@ public struct JSONRPCChainClient: ChainClient {
         if r.isNull { return nil }
         let t = try ChainTransaction.parse(r)
         guard t.hash == hash else {
-            throw ChainError.malformedResponse(method: "eth_getTransactionByHash", field: "hash", detail: "与请求的哈希不一致")
+            throw ChainError.malformedResponse(method: "eth_getTransactionByHash", field: "hash", detail: "与请求的哈希不一致 / does not match the requested hash")
         }
         return t
     }
@@ -95,14 +95,14 @@ public struct JSONRPCChainClient: ChainClient {
     public func sendRawTransaction(_ raw: [UInt8]) async throws -> H256 {
         let r = try await rpc.call("eth_sendRawTransaction", [.string(StrictHex.encodeData(raw))])
         guard case .string(let s) = r, let h = try? H256(hex: s) else {
-            throw ChainError.malformedResponse(method: "eth_sendRawTransaction", field: "result", detail: "不是 32 字节交易哈希")
+            throw ChainError.malformedResponse(method: "eth_sendRawTransaction", field: "result", detail: "不是 32 字节交易哈希 / not a 32-byte transaction hash")
         }
         return h
     }
 
     public func feeHistory(blockCount: Int, newest: BlockTag, percentiles: [Double]) async throws -> FeeHistory {
         guard (1...1024).contains(blockCount) else {
-            throw ChainError.invalidConfiguration(key: "feeHistory.blockCount", detail: "必须在 1…1024 之间")
+            throw ChainError.invalidConfiguration(key: "feeHistory.blockCount", detail: "必须在 1…1024 之间 / must be within 1…1024")
         }
         let pcts: [JSONValue] = percentiles.map { .number(String($0)) }
         let r = try await rpc.call("eth_feeHistory", [.string(UInt256(UInt64(blockCount)).hexQuantity), .string(newest.rpc), .array(pcts)])
@@ -112,7 +112,7 @@ public struct JSONRPCChainClient: ChainClient {
     public func maxPriorityFeePerGas() async throws -> UInt256 {
         let m = "eth_maxPriorityFeePerGas"
         guard case .string(let s) = try await rpc.call(m, []), let q = try? StrictHex.quantity(s) else {
-            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数量")
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数量 / not a quantity")
         }
         return q
     }
@@ -125,7 +125,7 @@ public struct JSONRPCChainClient: ChainClient {
         let m = "eth_getBalance"
         guard case .string(let s) = try await rpc.call(m, [.string(address.hex), .string(tag.rpc)]),
               let q = try? StrictHex.quantity(s) else {
-            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数量")
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数量 / not a quantity")
         }
         return q
     }
@@ -133,7 +133,7 @@ public struct JSONRPCChainClient: ChainClient {
     public func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8] {
         let m = "eth_call"
         guard case .string(let s) = try await rpc.call(m, [call.json, .string(tag.rpc)]), let d = try? StrictHex.data(s) else {
-            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是十六进制数据")
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是十六进制数据 / not hex data")
         }
         return d
     }

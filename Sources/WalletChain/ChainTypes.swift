@@ -128,7 +128,7 @@ struct FieldReader {
 
     init(_ v: JSONValue, method: String, path: String) throws {
         guard case .object(let o) = v else {
-            throw ChainError.malformedResponse(method: method, field: path, detail: "不是对象")
+            throw ChainError.malformedResponse(method: method, field: path, detail: "不是对象 / not an object")
         }
         self.obj = o; self.method = method; self.path = path
     }

@@ -13,8 +13,8 @@ public struct WalletKeysTransactionDecoder: RawTransactionDecoder {
         let s = try SignedEthTransaction.decode(raw: raw)
         let t = s.transaction
         guard let chainId = t.chainId else {
-            throw SimpleWalletError("chain.demo.no_chain_id", zh: "拒绝没有链 ID 的交易（EIP-155 之前，可跨链重放）。",
-                                    en: "Pre-EIP-155 transactions without a chain id (replayable) are refused.")
+            throw WalletError("chain.demo.no_chain_id", zh: "拒绝没有链 ID 的交易（EIP-155 之前，可跨链重放）。",
+                                    en: "Pre-EIP-155 transactions without a chain id (replayable) are refused.", badInput: true)
         }
         let isLegacy = t.type == .legacy
         return DecodedRawTransaction(

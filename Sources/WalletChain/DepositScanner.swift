@@ -99,7 +99,7 @@ public actor InMemoryScanStore: ScanStateStore {
         case .block(let b):
             if let t = top, let cur = blocks[t] {
                 guard b.block.number == t + 1, b.block.parentHash == cur.hash else {
-                    throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(t) 之后")
+                    throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(t) 之后 / block \(b.block.number) does not follow the local head \(t)")
                 }
             }
             blocks[b.block.number] = b.block
@@ -180,8 +180,8 @@ public enum DepositMatcher {
         var deposits: [Deposit] = []
         var suspicious = c.fake
         func receipt(_ h: H256) throws -> ChainReceipt {
-            guard let r = receipts[h] else { throw ChainError.inconsistentView(detail: "区块 \(block.number) 的交易缺少收据") }
-            guard r.blockHash == block.hash else { throw ChainError.inconsistentView(detail: "收据属于另一个区块（重组进行中）") }
+            guard let r = receipts[h] else { throw ChainError.inconsistentView(detail: "区块 \(block.number) 的交易缺少收据 / a transaction in block \(block.number) has no receipt") }
+            guard r.blockHash == block.hash else { throw ChainError.inconsistentView(detail: "收据属于另一个区块（重组进行中） / the receipt belongs to another block (reorg in progress)") }
             return r
         }
         for tx in c.native {
@@ -280,7 +280,7 @@ public actor DepositScanner {
             if n < config.startBlock {
                 // 扫描过的区间全部被替换：共同祖先是起点的前一块（本地从未保存它，直接取主链上的）。
                 guard let anchor = try await client.block(.number(n)) else {
-                    throw ChainError.inconsistentView(detail: "起点之前的区块 \(n) 不可得")
+                    throw ChainError.inconsistentView(detail: "起点之前的区块 \(n) 不可得 / block \(n) before the start is unavailable")
                 }
                 return Rollback(orphaned: orphaned, commonAncestor: StoredBlock(number: n, hash: anchor.hash, parentHash: anchor.parentHash))
             }
@@ -301,13 +301,13 @@ public actor DepositScanner {
     func scan(_ blk: ChainBlock) async throws -> ScannedBlock {
         let logs = try await client.logs(LogFilter(fromBlock: blk.number, toBlock: blk.number, topics: [[erc20TransferTopic]]))
         for l in logs where l.blockHash != blk.hash {
-            throw ChainError.inconsistentView(detail: "区块 \(blk.number) 的日志来自另一分支")
+            throw ChainError.inconsistentView(detail: "区块 \(blk.number) 的日志来自另一分支 / logs of block \(blk.number) come from another branch")
         }
         let c = DepositMatcher.candidates(block: blk, logs: logs, watched: watched, tokens: tokens)
         var receipts: [H256: ChainReceipt] = [:]
         for h in c.txHashes {
             guard let r = try await client.receipt(h) else {
-                throw ChainError.inconsistentView(detail: "区块 \(blk.number) 的交易收据暂不可得")
+                throw ChainError.inconsistentView(detail: "区块 \(blk.number) 的交易收据暂不可得 / receipts of block \(blk.number) are not available yet")
             }
             receipts[h] = r
         }

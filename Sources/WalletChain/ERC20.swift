@@ -13,7 +13,7 @@ public enum ERC20 {
         let data: [UInt8] = [0x70, 0xa0, 0x82, 0x31] + [UInt8](repeating: 0, count: 12) + owner.bytes
         let out = try await client.call(CallRequest(to: token, data: data), tag)
         guard out.count == 32, let v = try? UInt256(bigEndian: out) else {
-            throw ChainError.malformedResponse(method: "eth_call", field: "balanceOf", detail: "返回值不是 32 字节（\(out.count)）")
+            throw ChainError.malformedResponse(method: "eth_call", field: "balanceOf", detail: "返回值不是 32 字节（\(out.count)） / the return value is not 32 bytes (\(out.count))")
         }
         return v
     }

@@ -48,19 +48,19 @@ public struct FeeEstimate: Sendable, Equatable {
 public enum FeeEstimator {
     public static func estimate(history h: FeeHistory, nodeTip: UInt256?, policy: FeePolicy) throws -> FeeEstimate {
         guard policy.percentiles.count == 3 else {
-            throw ChainError.invalidConfiguration(key: "fees.percentiles", detail: "需要恰好 3 个百分位（慢/中/快）")
+            throw ChainError.invalidConfiguration(key: "fees.percentiles", detail: "需要恰好 3 个百分位（慢/中/快） / needs exactly 3 percentiles (slow/normal/fast)")
         }
         guard let next = h.baseFeePerGas.last else {
-            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "为空")
+            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "为空 / empty")
         }
         // 节点给的数是外来输入：单价超过 2^64 wei/gas（≈18 ETH/gas，任何真实网络都远达不到）就是坏数据，拒收而不是拿去乘。
         // 这样下游 gas（UInt64）× 单价最多 2^128，不可能溢出。
         let sane = UInt256(UInt64.max)
         if h.baseFeePerGas.contains(where: { $0 > sane }) {
-            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "超出合理范围（> 2^64 wei/gas）")
+            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "baseFeePerGas", detail: "超出合理范围（> 2^64 wei/gas） / out of range (> 2^64 wei/gas)")
         }
         if h.reward.contains(where: { $0.contains { $0 > sane } }) {
-            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "reward", detail: "超出合理范围（> 2^64 wei/gas）")
+            throw ChainError.malformedResponse(method: "eth_feeHistory", field: "reward", detail: "超出合理范围（> 2^64 wei/gas） / out of range (> 2^64 wei/gas)")
         }
         let nodeTip = nodeTip.flatMap { $0 > sane ? nil : $0 }
         let latest = h.baseFeePerGas.count >= 2 ? h.baseFeePerGas[h.baseFeePerGas.count - 2] : next

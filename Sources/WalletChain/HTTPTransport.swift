@@ -30,7 +30,7 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
 
     public init(url: URL, maxResponseBytes: Int = 32 << 20) throws {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
-            throw ChainError.invalidConfiguration(key: "rpc", detail: "只支持 http/https URL：\(url.absoluteString.prefix(100))")
+            throw ChainError.invalidConfiguration(key: "rpc", detail: "只支持 http/https URL：\(url.absoluteString.prefix(100)) / only http/https URLs are supported: \(url.absoluteString.prefix(100))")
         }
         self.url = url
         self.label = Self.redacted(url.absoluteString)
@@ -59,7 +59,7 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
                     }
                     throw ChainError.transport(endpoint: label, detail: String(describing: error).prefix(200).description)
                 }
-                guard let h = resp as? HTTPURLResponse else { throw ChainError.transport(endpoint: label, detail: "非 HTTP 响应") }
+                guard let h = resp as? HTTPURLResponse else { throw ChainError.transport(endpoint: label, detail: "非 HTTP 响应 / not an HTTP response") }
                 guard h.statusCode == 200 else { throw ChainError.transport(endpoint: label, detail: "HTTP \(h.statusCode)") }
                 return [UInt8](data)
             }
@@ -69,7 +69,7 @@ public final class HTTPTransport: RPCTransport, @unchecked Sendable {
             }
             defer { g.cancelAll() }
             let r = try await g.next()!
-            guard r.count <= maxResponseBytes else { throw ChainError.transport(endpoint: label, detail: "响应过大") }
+            guard r.count <= maxResponseBytes else { throw ChainError.transport(endpoint: label, detail: "响应过大 / response too large") }
             return r
         }
     }
@@ -102,29 +102,29 @@ public struct JSONRPCEndpoint: RPCCaller {
     public static func decodeResponse(_ raw: [UInt8], method: String, id: UInt64) throws -> JSONValue {
         let v: JSONValue
         do { v = try JSON.parse(raw) } catch let e as JSONParseError {
-            throw ChainError.malformedResponse(method: method, field: "(body)", detail: "JSON 无法解析：\(e.reason) @\(e.offset)")
+            throw ChainError.malformedResponse(method: method, field: "(body)", detail: "JSON 无法解析：\(e.reason) @\(e.offset) / JSON cannot be parsed: \(e.reason) @\(e.offset)")
         }
         guard case .object(let o) = v else {
-            throw ChainError.malformedResponse(method: method, field: "(body)", detail: "不是 JSON 对象（批量响应不接受）")
+            throw ChainError.malformedResponse(method: method, field: "(body)", detail: "不是 JSON 对象（批量响应不接受） / not a JSON object (batch responses are not accepted)")
         }
         guard o["jsonrpc"] == .string("2.0") else {
-            throw ChainError.malformedResponse(method: method, field: "jsonrpc", detail: "不是 \"2.0\"")
+            throw ChainError.malformedResponse(method: method, field: "jsonrpc", detail: "不是 \"2.0\" / not \"2.0\"")
         }
         guard o["id"] == .number(String(id)) else {
-            throw ChainError.malformedResponse(method: method, field: "id", detail: "与请求 id 不一致")
+            throw ChainError.malformedResponse(method: method, field: "id", detail: "与请求 id 不一致 / does not match the request id")
         }
         switch (o["result"], o["error"]) {
         case (let r?, nil):
             return r
         case (nil, let e?):
             guard case .object(let eo) = e, case .number(let cs)? = eo["code"], let code = Int(cs) else {
-                throw ChainError.malformedResponse(method: method, field: "error", detail: "error 对象不合法")
+                throw ChainError.malformedResponse(method: method, field: "error", detail: "error 对象不合法 / invalid error object")
             }
             var msg = ""
             if case .string(let s)? = eo["message"] { msg = String(s.prefix(300)) }
             throw ChainError.rpcError(method: method, code: code, message: msg)
         default:
-            throw ChainError.malformedResponse(method: method, field: "result", detail: "result 与 error 必须恰有一个")
+            throw ChainError.malformedResponse(method: method, field: "result", detail: "result 与 error 必须恰有一个 / exactly one of result and error is required")
         }
     }
 }

@@ -174,8 +174,8 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
     /// `endpoints`：(名称, 单端点调用器)。真实部署用 `ResilientRPC.http(urls:config:)`。
     public init(endpoints: [(label: String, caller: RPCCaller)], config: ResilienceConfig,
                 clock: ChainClock = SystemClock(), observer: RPCObserver? = nil) throws {
-        guard !endpoints.isEmpty else { throw ChainError.invalidConfiguration(key: "rpc", detail: "至少需要一个 RPC 端点") }
-        guard config.retry.maxAttempts >= 1 else { throw ChainError.invalidConfiguration(key: "retry.maxAttempts", detail: "至少为 1") }
+        guard !endpoints.isEmpty else { throw ChainError.invalidConfiguration(key: "rpc", detail: "至少需要一个 RPC 端点 / at least one RPC endpoint is required") }
+        guard config.retry.maxAttempts >= 1 else { throw ChainError.invalidConfiguration(key: "retry.maxAttempts", detail: "至少为 1 / must be at least 1") }
         self.endpoints = endpoints.map { EndpointRuntime(caller: $0.caller, label: $0.label, config: config, clock: clock) }
         self.config = config; self.clock = clock; self.observer = observer
     }
@@ -183,7 +183,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
     public static func http(urls: [String], config: ResilienceConfig, clock: ChainClock = SystemClock(),
                             observer: RPCObserver? = nil) throws -> ResilientRPC {
         let eps: [(label: String, caller: RPCCaller)] = try urls.map { s in
-            guard let u = URL(string: s) else { throw ChainError.invalidConfiguration(key: "rpc", detail: "不是合法 URL：\(s.prefix(100))") }
+            guard let u = URL(string: s) else { throw ChainError.invalidConfiguration(key: "rpc", detail: "不是合法 URL：\(s.prefix(100)) / not a valid URL: \(s.prefix(100))") }
             let t = try HTTPTransport(url: u)
             return (t.label, JSONRPCEndpoint(transport: t, timeout: config.timeoutSeconds))
         }
@@ -211,7 +211,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
         if ep.verified { return }
         let r = try await ep.caller.call("eth_chainId", [])
         guard case .string(let s) = r, let id = try? StrictHex.quantity64(s) else {
-            throw ChainError.malformedResponse(method: "eth_chainId", field: "result", detail: "不是数量")
+            throw ChainError.malformedResponse(method: "eth_chainId", field: "result", detail: "不是数量 / not a quantity")
         }
         guard id == config.expectedChainId else {
             ep.disabled = true
@@ -255,7 +255,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
                         // 发送类请求：网络层失败意味着结果未知，交给上层按哈希确认。
                         switch e {
                         case .transport(let l, let d): throw ChainError.broadcastUnknown(endpoint: l, detail: d)
-                        case .timeout(let l, _, let s): throw ChainError.broadcastUnknown(endpoint: l, detail: "超时 \(s)s")
+                        case .timeout(let l, _, let s): throw ChainError.broadcastUnknown(endpoint: l, detail: "超时 \(s)s / timed out after \(s)s")
                         case .malformedResponse(_, _, let d): throw ChainError.broadcastUnknown(endpoint: ep.label, detail: d)
                         default: throw e
                         }
@@ -267,7 +267,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
                 }
             }
             if !triedAny && attempt == 1 {
-                throw ChainError.noHealthyEndpoint(method: method, lastError: "所有端点熔断中")
+                throw ChainError.noHealthyEndpoint(method: method, lastError: "所有端点熔断中 / all endpoints have open breakers")
             }
             guard idempotent, attempt < config.retry.maxAttempts else {
                 throw ChainError.noHealthyEndpoint(method: method, lastError: lastError.code)

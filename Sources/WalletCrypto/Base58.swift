@@ -1,23 +1,28 @@
 // Base58 / Base58Check（比特币地址、WIF、BIP-32 扩展密钥的文本形式）。校验和 = SHA256d 前 4 字节。
 
-public struct Base58Error: WalletError, Equatable {
-    public enum Kind: String, Sendable {
-        case invalidCharacter = "base58.invalid_character"
-        case badChecksum = "base58.bad_checksum"
-        case tooShort = "base58.too_short"
-    }
+public struct Base58Error: WalletErrorConvertible, Equatable {
+    public enum Kind: Sendable { case invalidCharacter, badChecksum, tooShort }
     public let kind: Kind
     public let detail: String
-    public init(_ kind: Kind, detail: String = "") { self.kind = kind; self.detail = detail }
-    public var code: String { kind.rawValue }
-    public func message(_ lang: Language) -> String {
-        switch (kind, lang) {
-        case (.invalidCharacter, .zh): return "Base58 文本含非法字符 \(detail)（Base58 不含 0、O、I、l）。请检查是否抄错。"
-        case (.invalidCharacter, .en): return "Base58 text contains invalid character \(detail) (Base58 has no 0, O, I, l). Check for typos."
-        case (.badChecksum, .zh): return "Base58Check 校验和不匹配：文本有字符抄错或被截断。"
-        case (.badChecksum, .en): return "Base58Check checksum mismatch: a character is wrong or the text is truncated."
-        case (.tooShort, .zh): return "Base58Check 数据太短（不足 4 字节校验和）。"
-        case (.tooShort, .en): return "Base58Check data too short (less than the 4-byte checksum)."
+    /// 非法字符的位置（从 1 起；0 = 不知道）与字符本身（不是 ASCII 时为 nil）。分开存，两种语言各自排版。
+    public let position: Int
+    public let character: Character?
+    public init(_ kind: Kind, detail: String = "") { self.kind = kind; self.detail = detail; position = 0; character = nil }
+    public init(invalidCharacter c: Character?, position: Int) {
+        kind = .invalidCharacter; detail = ""; character = c; self.position = position
+    }
+    /// 都是输入错误：退出码 2。
+    public var walletError: WalletError {
+        switch kind {
+        case .invalidCharacter:
+            let zhAt = character.map { "'\($0)'（第 \(position) 个）" } ?? "（第 \(position) 字节）"
+            let enAt = character.map { "'\($0)' (character \(position))" } ?? "(byte \(position))"
+            return WalletError("base58.invalid_character", zh: "Base58 文本含非法字符 \(position > 0 ? zhAt : detail)（Base58 不含 0、O、I、l）。请检查是否抄错。",
+                               en: "Base58 text contains invalid character \(position > 0 ? enAt : detail) (Base58 has no 0, O, I, l). Check for typos.", badInput: true)
+        case .badChecksum: return WalletError("base58.bad_checksum", zh: "Base58Check 校验和不匹配：文本有字符抄错或被截断。",
+                                              en: "Base58Check checksum mismatch: a character is wrong or the text is truncated.", badInput: true)
+        case .tooShort: return WalletError("base58.too_short", zh: "Base58Check 数据太短（不足 4 字节校验和）。",
+                                           en: "Base58Check data too short (less than the 4-byte checksum).", badInput: true)
         }
     }
 }
@@ -55,8 +60,8 @@ public enum Base58 {
         for (pos, c) in chars.enumerated() {
             let v = table[Int(c)]
             guard v >= 0 else {
-                let ch = text.unicodeScalars.count == chars.count ? "'\(Character(UnicodeScalar(c)))'（第 \(pos + 1) 个）" : "（第 \(pos + 1) 字节）"
-                throw Base58Error(.invalidCharacter, detail: ch)
+                let ch: Character? = text.unicodeScalars.count == chars.count ? Character(UnicodeScalar(c)) : nil
+                throw Base58Error(invalidCharacter: ch, position: pos + 1)
             }
             if pos < zeros { continue }
             var carry = Int(v)

@@ -1,19 +1,18 @@
 // bech32（BIP-173）与 bech32m（BIP-350）编解码，以及隔离见证地址（v0 用 bech32，v1+ 用 bech32m）。
 
-public struct Bech32Error: WalletError, Equatable {
-    public let code: String
-    let zh: String, en: String
-    init(_ c: String, _ zh: String, _ en: String) { code = "bech32." + c; self.zh = zh; self.en = en }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
-    static let mixedCase = Bech32Error("mixed_case", "bech32 字符串不能大小写混用。", "bech32 string mixes upper and lower case.")
-    static let badChar = Bech32Error("invalid_character", "含有 bech32 字母表之外的字符。", "contains a character outside the bech32 alphabet.")
-    static let badLength = Bech32Error("bad_length", "长度无效（总长 ≤ 90，人类可读部分 1–83 字符，校验和 6 字符）。", "invalid length (≤ 90 total, HRP 1–83, 6-char checksum).")
-    static let noSeparator = Bech32Error("no_separator", "缺少分隔符 '1'。", "missing separator '1'.")
-    static let badChecksum = Bech32Error("bad_checksum", "bech32 校验和错误：地址有字符抄错。", "bech32 checksum mismatch: a character is wrong.")
-    static let badHRP = Bech32Error("bad_hrp", "人类可读部分（如 bc/tb）与预期网络不符。", "human-readable part (e.g. bc/tb) does not match the expected network.")
-    static let badProgram = Bech32Error("bad_program", "见证版本或见证程序长度无效。", "invalid witness version or program length.")
-    static let badPadding = Bech32Error("bad_padding", "5 位到 8 位转换的填充无效。", "invalid padding in 5-to-8-bit conversion.")
-    static let wrongVariant = Bech32Error("wrong_variant", "见证版本与编码不匹配（v0 必须 bech32，v1+ 必须 bech32m）。", "witness version does not match the encoding (v0 bech32, v1+ bech32m).")
+public struct Bech32Error: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 都是输入错误：退出码 2。
+    init(_ code: String, _ zh: String, _ en: String) { walletError = WalletError(code, zh: zh, en: en, badInput: true) }
+    static let mixedCase = Bech32Error("bech32.mixed_case", "bech32 字符串不能大小写混用。", "bech32 string mixes upper and lower case.")
+    static let badChar = Bech32Error("bech32.invalid_character", "含有 bech32 字母表之外的字符。", "contains a character outside the bech32 alphabet.")
+    static let badLength = Bech32Error("bech32.bad_length", "长度无效（总长 ≤ 90，人类可读部分 1–83 字符，校验和 6 字符）。", "invalid length (≤ 90 total, HRP 1–83, 6-char checksum).")
+    static let noSeparator = Bech32Error("bech32.no_separator", "缺少分隔符 '1'。", "missing separator '1'.")
+    static let badChecksum = Bech32Error("bech32.bad_checksum", "bech32 校验和错误：地址有字符抄错。", "bech32 checksum mismatch: a character is wrong.")
+    static let badHRP = Bech32Error("bech32.bad_hrp", "人类可读部分（如 bc/tb）与预期网络不符。", "human-readable part (e.g. bc/tb) does not match the expected network.")
+    static let badProgram = Bech32Error("bech32.bad_program", "见证版本或见证程序长度无效。", "invalid witness version or program length.")
+    static let badPadding = Bech32Error("bech32.bad_padding", "5 位到 8 位转换的填充无效。", "invalid padding in 5-to-8-bit conversion.")
+    static let wrongVariant = Bech32Error("bech32.wrong_variant", "见证版本与编码不匹配（v0 必须 bech32，v1+ 必须 bech32m）。", "witness version does not match the encoding (v0 bech32, v1+ bech32m).")
 }
 
 public enum Bech32 {

@@ -1,40 +1,32 @@
 // RLP（以太坊黄皮书附录 B）。解码严格执行规范形式：拒绝非最短长度、长度前导零、单字节误用短串、尾随字节。
 // 不规范的编码会让同一笔交易有多个字节表示（哈希不同），所以必须拒绝。
 
-public struct RLPError: WalletError, Equatable {
-    public enum Kind: String, Sendable {
-        case empty = "rlp.empty"
-        case truncated = "rlp.truncated"
-        case nonCanonicalSingleByte = "rlp.non_canonical_single_byte"
-        case nonCanonicalLength = "rlp.non_canonical_length"
-        case leadingZeroInLength = "rlp.leading_zero_in_length"
-        case trailingBytes = "rlp.trailing_bytes"
-        case tooDeep = "rlp.too_deep"
-        case expectedList = "rlp.expected_list"
-        case expectedBytes = "rlp.expected_bytes"
-        case leadingZeroInInteger = "rlp.leading_zero_in_integer"
-        case integerTooLarge = "rlp.integer_too_large"
+public struct RLPError: WalletErrorConvertible, Equatable {
+    public enum Kind: Sendable {
+        case empty, truncated, nonCanonicalSingleByte, nonCanonicalLength, leadingZeroInLength, trailingBytes, tooDeep
+        case expectedList, expectedBytes, leadingZeroInInteger, integerTooLarge
     }
     public let kind: Kind
     public let offset: Int
     public init(_ kind: Kind, offset: Int = 0) { self.kind = kind; self.offset = offset }
-    public var code: String { kind.rawValue }
-    public func message(_ lang: Language) -> String {
-        let zh: String, en: String
-        switch kind {
-        case .empty: zh = "RLP 数据为空。"; en = "RLP input is empty."
-        case .truncated: zh = "RLP 数据被截断：声明的长度超过剩余字节。"; en = "RLP data truncated: declared length exceeds remaining bytes."
-        case .nonCanonicalSingleByte: zh = "RLP 非规范：单个 < 0x80 的字节必须直接编码，不能带 0x81 前缀。"; en = "non-canonical RLP: a single byte < 0x80 must encode as itself, not with 0x81."
-        case .nonCanonicalLength: zh = "RLP 非规范：长度 < 56 时必须使用短格式。"; en = "non-canonical RLP: lengths < 56 must use the short form."
-        case .leadingZeroInLength: zh = "RLP 非规范：长度字段有前导零。"; en = "non-canonical RLP: length field has leading zeros."
-        case .trailingBytes: zh = "RLP 数据后面有多余字节。"; en = "trailing bytes after the RLP item."
-        case .tooDeep: zh = "RLP 嵌套过深（> 64 层）。"; en = "RLP nesting too deep (> 64)."
-        case .expectedList: zh = "此处需要 RLP 列表，却是字节串。"; en = "expected an RLP list here, found a byte string."
-        case .expectedBytes: zh = "此处需要 RLP 字节串，却是列表。"; en = "expected an RLP byte string here, found a list."
-        case .leadingZeroInInteger: zh = "RLP 整数有前导零（非规范）。"; en = "RLP integer has leading zeros (non-canonical)."
-        case .integerTooLarge: zh = "RLP 整数超出 256 位。"; en = "RLP integer exceeds 256 bits."
+    /// 都是输入错误（坏的编码）：退出码 2。说明后面带偏移。
+    public var walletError: WalletError {
+        func make(_ code: String, zh: String, en: String) -> WalletError {
+            WalletError(code, zh: "\(zh)（偏移 \(offset)）", en: "\(en) (offset \(offset))", badInput: true)
         }
-        return lang == .zh ? "\(zh)（偏移 \(offset)）" : "\(en) (offset \(offset))"
+        switch kind {
+        case .empty: return make("rlp.empty", zh: "RLP 数据为空。", en: "RLP input is empty.")
+        case .truncated: return make("rlp.truncated", zh: "RLP 数据被截断：声明的长度超过剩余字节。", en: "RLP data truncated: declared length exceeds remaining bytes.")
+        case .nonCanonicalSingleByte: return make("rlp.non_canonical_single_byte", zh: "RLP 非规范：单个 < 0x80 的字节必须直接编码，不能带 0x81 前缀。", en: "non-canonical RLP: a single byte < 0x80 must encode as itself, not with 0x81.")
+        case .nonCanonicalLength: return make("rlp.non_canonical_length", zh: "RLP 非规范：长度 < 56 时必须使用短格式。", en: "non-canonical RLP: lengths < 56 must use the short form.")
+        case .leadingZeroInLength: return make("rlp.leading_zero_in_length", zh: "RLP 非规范：长度字段有前导零。", en: "non-canonical RLP: length field has leading zeros.")
+        case .trailingBytes: return make("rlp.trailing_bytes", zh: "RLP 数据后面有多余字节。", en: "trailing bytes after the RLP item.")
+        case .tooDeep: return make("rlp.too_deep", zh: "RLP 嵌套过深（> 64 层）。", en: "RLP nesting too deep (> 64).")
+        case .expectedList: return make("rlp.expected_list", zh: "此处需要 RLP 列表，却是字节串。", en: "expected an RLP list here, found a byte string.")
+        case .expectedBytes: return make("rlp.expected_bytes", zh: "此处需要 RLP 字节串，却是列表。", en: "expected an RLP byte string here, found a list.")
+        case .leadingZeroInInteger: return make("rlp.leading_zero_in_integer", zh: "RLP 整数有前导零（非规范）。", en: "RLP integer has leading zeros (non-canonical).")
+        case .integerTooLarge: return make("rlp.integer_too_large", zh: "RLP 整数超出 256 位。", en: "RLP integer exceeds 256 bits.")
+        }
     }
 }
 

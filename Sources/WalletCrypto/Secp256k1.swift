@@ -14,32 +14,26 @@ public struct RecoverableSignature: Sendable, Equatable, Hashable {
     public var compact65: [UInt8] { r + s + [recoveryId] }
 }
 
-public struct Secp256k1Error: WalletError, Equatable {
-    public enum Kind: String, Sendable {
-        case invalidPrivateKey = "secp256k1.invalid_private_key"
-        case invalidPublicKey = "secp256k1.invalid_public_key"
-        case invalidSignature = "secp256k1.invalid_signature"
-        case invalidDigest = "secp256k1.invalid_digest"
-        case tweakOutOfRange = "secp256k1.tweak_out_of_range"
-        case recoveryFailed = "secp256k1.recovery_failed"
+public struct Secp256k1Error: WalletErrorConvertible, Equatable {
+    public enum Kind: Sendable {
+        case invalidPrivateKey, invalidPublicKey, invalidSignature, invalidDigest, tweakOutOfRange, recoveryFailed
     }
     public let kind: Kind
     public init(_ kind: Kind) { self.kind = kind }
-    public var code: String { kind.rawValue }
-    public func message(_ lang: Language) -> String {
-        switch (kind, lang) {
-        case (.invalidPrivateKey, .zh): return "私钥无效：必须是 32 字节且位于 [1, n-1] 区间（n 为 secp256k1 群阶）。"
-        case (.invalidPrivateKey, .en): return "invalid private key: must be 32 bytes in [1, n-1] (n = secp256k1 order)."
-        case (.invalidPublicKey, .zh): return "公钥无效：需要 33 字节压缩或 65 字节未压缩格式，且点必须在曲线上。"
-        case (.invalidPublicKey, .en): return "invalid public key: need 33-byte compressed or 65-byte uncompressed point on the curve."
-        case (.invalidSignature, .zh): return "签名无效：r、s 必须各 32 字节且在 [1, n-1] 区间，recoveryId 为 0..3。"
-        case (.invalidSignature, .en): return "invalid signature: r and s must be 32 bytes in [1, n-1], recoveryId 0..3."
-        case (.invalidDigest, .zh): return "摘要必须正好 32 字节。"
-        case (.invalidDigest, .en): return "digest must be exactly 32 bytes."
-        case (.tweakOutOfRange, .zh): return "调整值超出范围或结果为无穷远点（BIP-32 要求跳过该索引，换下一个）。"
-        case (.tweakOutOfRange, .en): return "tweak out of range or result is the point at infinity (BIP-32: skip to the next index)."
-        case (.recoveryFailed, .zh): return "无法从签名恢复公钥：签名与摘要不匹配或数据已损坏。"
-        case (.recoveryFailed, .en): return "cannot recover a public key: signature does not match the digest or is corrupted."
+    /// 都是输入错误（坏的密钥、签名、摘要）：退出码 2。
+    public var walletError: WalletError {
+        switch kind {
+        case .invalidPrivateKey: return WalletError("secp256k1.invalid_private_key", zh: "私钥无效：必须是 32 字节且位于 [1, n-1] 区间（n 为 secp256k1 群阶）。",
+                                                    en: "invalid private key: must be 32 bytes in [1, n-1] (n = secp256k1 order).", badInput: true)
+        case .invalidPublicKey: return WalletError("secp256k1.invalid_public_key", zh: "公钥无效：需要 33 字节压缩或 65 字节未压缩格式，且点必须在曲线上。",
+                                                   en: "invalid public key: need 33-byte compressed or 65-byte uncompressed point on the curve.", badInput: true)
+        case .invalidSignature: return WalletError("secp256k1.invalid_signature", zh: "签名无效：r、s 必须各 32 字节且在 [1, n-1] 区间，recoveryId 为 0..3。",
+                                                   en: "invalid signature: r and s must be 32 bytes in [1, n-1], recoveryId 0..3.", badInput: true)
+        case .invalidDigest: return WalletError("secp256k1.invalid_digest", zh: "摘要必须正好 32 字节。", en: "digest must be exactly 32 bytes.", badInput: true)
+        case .tweakOutOfRange: return WalletError("secp256k1.tweak_out_of_range", zh: "调整值超出范围或结果为无穷远点（BIP-32 要求跳过该索引，换下一个）。",
+                                                  en: "tweak out of range or result is the point at infinity (BIP-32: skip to the next index).", badInput: true)
+        case .recoveryFailed: return WalletError("secp256k1.recovery_failed", zh: "无法从签名恢复公钥：签名与摘要不匹配或数据已损坏。",
+                                                 en: "cannot recover a public key: signature does not match the digest or is corrupted.", badInput: true)
         }
     }
 }

@@ -1,27 +1,26 @@
 // BIP-32 分层确定性密钥：主密钥、私钥/公钥子派生、硬化索引、xprv/xpub/tprv/tpub 序列化与严格解析。
 import WalletCrypto
 
-public struct XKeyError: WalletError, Equatable {
-    public let code: String
-    let zh: String, en: String
-    init(_ code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
+public struct XKeyError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 都是输入错误：退出码 2。
+    init(_ code: String, zh: String, en: String) { walletError = WalletError(code, zh: zh, en: en, badInput: true) }
 
-    static func e(_ c: String, _ zh: String, _ en: String) -> XKeyError { XKeyError("xkey." + c, zh: zh, en: en) }
-    static let badLength = e("bad_length", "扩展密钥解码后必须是 78 字节。", "an extended key must decode to 78 bytes.")
-    static let unknownVersion = e("unknown_version", "未知的版本字节：只支持 xprv/xpub（主网）与 tprv/tpub（测试网）。", "unknown version bytes: only xprv/xpub (mainnet) and tprv/tpub (testnet).")
-    static let pubVersionPrivData = e("pubkey_version_prvkey_mismatch", "版本为公钥（xpub/tpub），数据却以 0x00 开头（私钥格式）。", "public version (xpub/tpub) but key data starts with 0x00 (private format).")
-    static let prvVersionPubData = e("prvkey_version_pubkey_mismatch", "版本为私钥（xprv/tprv），数据却不是 0x00 ‖ 32 字节私钥。", "private version (xprv/tprv) but key data is not 0x00 ‖ 32-byte key.")
-    static let badPubPrefix = e("invalid_pubkey_prefix", "公钥前缀无效：压缩公钥必须以 02 或 03 开头。", "invalid public key prefix: a compressed key starts with 02 or 03.")
-    static let badPubPoint = e("invalid_pubkey", "公钥不在曲线上。", "public key is not on the curve.")
-    static let privOutOfRange = e("private_key_out_of_range", "私钥超出范围：必须在 [1, n-1]。", "private key out of range: must be in [1, n-1].")
-    static let zeroDepthParent = e("zero_depth_nonzero_parent", "深度为 0（主密钥）但父指纹不为 0。", "depth 0 (master) with non-zero parent fingerprint.")
-    static let zeroDepthIndex = e("zero_depth_nonzero_index", "深度为 0（主密钥）但子索引不为 0。", "depth 0 (master) with non-zero child index.")
-    static let hardenedFromPublic = e("hardened_from_public", "不能从扩展公钥派生硬化子密钥（需要私钥）。", "cannot derive a hardened child from an extended public key (needs the private key).")
-    static let invalidChild = e("invalid_child", "该索引的子密钥无效（IL ≥ n 或结果为 0，概率约 2^-127），请改用下一个索引。", "the child at this index is invalid (IL ≥ n or zero, ~2^-127); use the next index.")
-    static let depthOverflow = e("depth_overflow", "派生深度超过 255。", "derivation depth exceeds 255.")
-    static let badSeed = e("bad_seed", "种子长度必须在 16 到 64 字节之间（BIP-32）。", "seed must be 16 to 64 bytes (BIP-32).")
-    static let relativeFromMaster = e("path_not_relative", "公钥派生只接受相对路径（如 0/5），不要以 m 开头。", "public derivation takes a relative path (e.g. 0/5), not one starting with m.")
+    static func e(_ code: String, _ zh: String, _ en: String) -> XKeyError { XKeyError(code, zh: zh, en: en) }
+    static let badLength = e("xkey.bad_length", "扩展密钥解码后必须是 78 字节。", "an extended key must decode to 78 bytes.")
+    static let unknownVersion = e("xkey.unknown_version", "未知的版本字节：只支持 xprv/xpub（主网）与 tprv/tpub（测试网）。", "unknown version bytes: only xprv/xpub (mainnet) and tprv/tpub (testnet).")
+    static let pubVersionPrivData = e("xkey.pubkey_version_prvkey_mismatch", "版本为公钥（xpub/tpub），数据却以 0x00 开头（私钥格式）。", "public version (xpub/tpub) but key data starts with 0x00 (private format).")
+    static let prvVersionPubData = e("xkey.prvkey_version_pubkey_mismatch", "版本为私钥（xprv/tprv），数据却不是 0x00 ‖ 32 字节私钥。", "private version (xprv/tprv) but key data is not 0x00 ‖ 32-byte key.")
+    static let badPubPrefix = e("xkey.invalid_pubkey_prefix", "公钥前缀无效：压缩公钥必须以 02 或 03 开头。", "invalid public key prefix: a compressed key starts with 02 or 03.")
+    static let badPubPoint = e("xkey.invalid_pubkey", "公钥不在曲线上。", "public key is not on the curve.")
+    static let privOutOfRange = e("xkey.private_key_out_of_range", "私钥超出范围：必须在 [1, n-1]。", "private key out of range: must be in [1, n-1].")
+    static let zeroDepthParent = e("xkey.zero_depth_nonzero_parent", "深度为 0（主密钥）但父指纹不为 0。", "depth 0 (master) with non-zero parent fingerprint.")
+    static let zeroDepthIndex = e("xkey.zero_depth_nonzero_index", "深度为 0（主密钥）但子索引不为 0。", "depth 0 (master) with non-zero child index.")
+    static let hardenedFromPublic = e("xkey.hardened_from_public", "不能从扩展公钥派生硬化子密钥（需要私钥）。", "cannot derive a hardened child from an extended public key (needs the private key).")
+    static let invalidChild = e("xkey.invalid_child", "该索引的子密钥无效（IL ≥ n 或结果为 0，概率约 2^-127），请改用下一个索引。", "the child at this index is invalid (IL ≥ n or zero, ~2^-127); use the next index.")
+    static let depthOverflow = e("xkey.depth_overflow", "派生深度超过 255。", "derivation depth exceeds 255.")
+    static let badSeed = e("xkey.bad_seed", "种子长度必须在 16 到 64 字节之间（BIP-32）。", "seed must be 16 to 64 bytes (BIP-32).")
+    static let relativeFromMaster = e("xkey.path_not_relative", "公钥派生只接受相对路径（如 0/5），不要以 m 开头。", "public derivation takes a relative path (e.g. 0/5), not one starting with m.")
 }
 
 public enum XKeyNetwork: String, Sendable {
@@ -60,7 +59,7 @@ public struct ExtendedPublicKey: Hashable, Sendable, CustomStringConvertible {
     public init(string: String) throws {
         let k = try XKeyCodec.parse(string)
         guard case .public(let x) = k else {
-            throw XKeyError.e("expected_public", "这里需要扩展公钥（xpub/tpub），收到的是扩展私钥。切勿把 xprv 放到联网主机上。",
+            throw XKeyError.e("xkey.expected_public", "这里需要扩展公钥（xpub/tpub），收到的是扩展私钥。切勿把 xprv 放到联网主机上。",
                               "an extended public key (xpub/tpub) is required here, got a private one. Never put an xprv on an online host.")
         }
         self = x
@@ -121,7 +120,7 @@ public final class ExtendedPrivateKey: @unchecked Sendable, CustomStringConverti
     public convenience init(string: String) throws {
         let k = try XKeyCodec.parse(string)
         guard case .private(let x) = k else {
-            throw XKeyError.e("expected_private", "这里需要扩展私钥（xprv/tprv），收到的是扩展公钥。", "an extended private key (xprv/tprv) is required here, got a public one.")
+            throw XKeyError.e("xkey.expected_private", "这里需要扩展私钥（xprv/tprv），收到的是扩展公钥。", "an extended private key (xprv/tprv) is required here, got a public one.")
         }
         try self.init(privateKey: x.privateKey, chainCode: x.chainCode, depth: x.depth, parentFingerprint: x.parentFingerprint,
                       childNumber: x.childNumber, network: x.network)
@@ -167,7 +166,7 @@ public final class ExtendedPrivateKey: @unchecked Sendable, CustomStringConverti
 
     public func derive(path: DerivationPath) throws -> ExtendedPrivateKey {
         if path.isAbsolute && depth != 0 {
-            throw XKeyError.e("path_absolute_nonmaster", "以 m 开头的路径只能从主密钥派生（当前深度 \(depth)）。",
+            throw XKeyError.e("xkey.path_absolute_nonmaster", "以 m 开头的路径只能从主密钥派生（当前深度 \(depth)）。",
                               "a path starting with m needs the master key (current depth \(depth)).")
         }
         var k = self

@@ -27,14 +27,13 @@ public enum Wordlist: String, CaseIterable, Sendable {
     }()
 }
 
-public struct BIP39Error: WalletError, Equatable {
-    public let code: String
-    let zh: String, en: String
+public struct BIP39Error: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
     public let suggestions: [String]
+    /// 都是输入错误：退出码 2。
     init(_ code: String, zh: String, en: String, suggestions: [String] = []) {
-        self.code = code; self.zh = zh; self.en = en; self.suggestions = suggestions
+        walletError = WalletError(code, zh: zh, en: en, badInput: true); self.suggestions = suggestions
     }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum BIP39 {

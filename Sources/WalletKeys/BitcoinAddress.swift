@@ -36,10 +36,10 @@ public enum BitcoinAddress {
         defer { SecretBytes.wipe(&raw) }
         let net: BitcoinNetwork
         switch raw.first { case 0x80: net = .mainnet; case 0xef: net = .testnet
-        default: throw SimpleWalletError("wif.bad_version", zh: "WIF 版本字节无效（主网 0x80，测试网 0xef）。", en: "invalid WIF version byte (mainnet 0x80, testnet 0xef).") }
+        default: throw WalletError("wif.bad_version", zh: "WIF 版本字节无效（主网 0x80，测试网 0xef）。", en: "invalid WIF version byte (mainnet 0x80, testnet 0xef).", badInput: true) }
         let compressed: Bool
         if raw.count == 34 && raw[33] == 1 { compressed = true } else if raw.count == 33 { compressed = false } else {
-            throw SimpleWalletError("wif.bad_length", zh: "WIF 长度无效。", en: "invalid WIF length.")
+            throw WalletError("wif.bad_length", zh: "WIF 长度无效。", en: "invalid WIF length.", badInput: true)
         }
         let k = SecretBytes(raw[1..<33])
         guard Secp256k1.isValidPrivateKey(k) else { throw Secp256k1Error(.invalidPrivateKey) }

@@ -1,9 +1,9 @@
 // BIP-32 路径：m/44'/60'/0'/0/5（' 或 h 表示硬化），以及相对路径 0/5（xpub-derive 用）。
 
-public struct PathError: WalletError, Equatable {
-    public let code = "path.invalid"
-    let zh: String, en: String
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
+public struct PathError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 路径写错是输入错误：退出码 2。
+    init(zh: String, en: String) { walletError = WalletError("path.invalid", zh: zh, en: en, badInput: true) }
 }
 
 import WalletCrypto

@@ -2,11 +2,10 @@
 // 签名拆成两步：signingHash() 给出摘要，applying(signature:) 装配签名——HSM/KMS 可以在别处对摘要签名。
 import WalletCrypto
 
-public struct EthTxError: WalletError, Equatable {
-    public let code: String
-    let zh: String, en: String
-    init(_ code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
+public struct EthTxError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 都是输入错误：退出码 2。
+    init(_ code: String, zh: String, en: String) { walletError = WalletError(code, zh: zh, en: en, badInput: true) }
 
     static let preEIP155 = EthTxError("tx.pre_eip155",
         zh: "拒绝签名没有链 ID 的旧式交易：它可以在任何链上被重放（EIP-155）。请在交易里给出 chainId（主网为 1）。",

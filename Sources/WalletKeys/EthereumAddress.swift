@@ -1,11 +1,10 @@
 // 以太坊地址：公钥（去掉 0x04 前缀的 64 字节）Keccak-256 的后 20 字节。EIP-55 用大小写携带校验。
 import WalletCrypto
 
-public struct AddressError: WalletError, Equatable {
-    public let code: String
-    let zh: String, en: String
-    init(_ code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
+public struct AddressError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 都是输入错误：退出码 2。
+    init(_ code: String, zh: String, en: String) { walletError = WalletError(code, zh: zh, en: en, badInput: true) }
 
     static func badChecksum(_ s: String, expected: String) -> AddressError {
         AddressError("address.bad_checksum",

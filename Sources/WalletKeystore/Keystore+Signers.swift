@@ -116,9 +116,9 @@ extension Keystore {
             let u = usage(id: k.id)
             var health: SignerHealth = st.sealed ? .sealed : .ok(latencyMillis: nil)
             if !st.sealed, k.kind == .hsmKey || k.kind == .kmsKey {
-                do { health = await (try signer(for: k.id)).health() } catch let e as WalletError {
+                do { health = await (try signer(for: k.id)).health() } catch let e as any WalletErrorConvertible {
                     health = .error(code: e.code, message: e.message(.zh))
-                } catch { health = .error(code: "internal", message: "\(error)") }
+                } catch { health = .error(code: "internal", message: WalletError(error).zh) }
             }
             out.append(KeyTierStatus(id: k.id, label: k.label, tier: k.tier, algorithm: k.algorithm, address: k.address,
                                      fingerprint: k.fingerprint, created: k.created, lastUsed: u.lastUsed, signatures: u.signatures,

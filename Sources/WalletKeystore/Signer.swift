@@ -14,19 +14,16 @@ public protocol Signer: Sendable {
     func health() async -> SignerHealth
 }
 
-public struct SignerError: WalletError, Equatable {
-    public let code: String
-    public let zh: String
-    public let en: String
-    public var isBadInput: Bool { code == "signer.bad_digest" }
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
+public struct SignerError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
 
-    static let badDigest = SignerError(code: "signer.bad_digest", zh: "待签名摘要必须正好 32 字节。", en: "the digest to sign must be exactly 32 bytes.")
-    static let selfCheckFailed = SignerError(code: "signer.self_check_failed",
+    static let badDigest = SignerError(walletError: WalletError("signer.bad_digest", zh: "待签名摘要必须正好 32 字节。",
+        en: "the digest to sign must be exactly 32 bytes.", badInput: true))
+    static let selfCheckFailed = SignerError(walletError: WalletError("signer.self_check_failed",
         zh: "签名自检失败：恢复出的地址与密钥地址不符，签名已丢弃（设备或服务异常）。",
-        en: "signature self-check failed: the recovered address differs from the key's; signature discarded (device/service fault).")
-    static let noRecoveryId = SignerError(code: "signer.no_recovery_id",
-        zh: "找不到能恢复出该公钥的恢复 id：签名与公钥不匹配。", en: "no recovery id reproduces the public key: signature and key do not match.")
+        en: "signature self-check failed: the recovered address differs from the key's; signature discarded (device/service fault).", badInput: false))
+    static let noRecoveryId = SignerError(walletError: WalletError("signer.no_recovery_id",
+        zh: "找不到能恢复出该公钥的恢复 id：签名与公钥不匹配。", en: "no recovery id reproduces the public key: signature and key do not match.", badInput: false))
 }
 
 enum SignatureTools {
@@ -172,10 +169,10 @@ public final class HSMSigner: Signer, @unchecked Sendable {
             let s = try openSession()
             _ = try s.publicKey(id: try Hex.decode(ref.keyIdHex))
             return .ok(latencyMillis: Int(Date().timeIntervalSince(start) * 1000))
-        } catch let e as WalletError {
+        } catch let e as any WalletErrorConvertible {
             dropSession(after: e)
             return .error(code: e.code, message: e.message(.zh))
-        } catch { session = nil; return .error(code: "hsm.unknown", message: "\(error)") }
+        } catch { session = nil; return .error(code: "hsm.unknown", message: WalletError(error).zh) }
     }
 }
 
@@ -213,8 +210,8 @@ public final class KMSSigner: Signer, @unchecked Sendable {
 
     public func health() async -> SignerHealth {
         if keystore.isSealed { return .sealed }
-        do { return .ok(latencyMillis: try client.ping()) } catch let e as WalletError {
+        do { return .ok(latencyMillis: try client.ping()) } catch let e as any WalletErrorConvertible {
             return .error(code: e.code, message: e.message(.zh))
-        } catch { return .error(code: "kms.unknown", message: "\(error)") }
+        } catch { return .error(code: "kms.unknown", message: WalletError(error).zh) }
     }
 }

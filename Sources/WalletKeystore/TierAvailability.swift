@@ -1,5 +1,6 @@
 // 各层级是否可用（控制台的层级总览）：如实探测，不可用时给出原因。
 import Foundation
+import WalletCrypto
 
 public struct TierAvailability: Sendable, Equatable {
     public var tier: KeyTier
@@ -21,7 +22,8 @@ extension Keystore {
                                                 : "令牌 / tokens: " + tokens.map(\.label).joined(separator: ", "),
                                             latencyMillis: Int(Date().timeIntervalSince(start) * 1000)))
             } catch {
-                out.append(TierAvailability(tier: .hsm, available: false, detail: "\(error)", latencyMillis: nil))
+                let w = WalletError(error)
+                out.append(TierAvailability(tier: .hsm, available: false, detail: BilingualText.join(zh: w.zh, en: w.en), latencyMillis: nil))
             }
         } else {
             out.append(TierAvailability(tier: .hsm, available: false, detail: "未配置 PKCS#11 模块 / no PKCS#11 module configured", latencyMillis: nil))
@@ -33,7 +35,8 @@ extension Keystore {
                 let ms = try KMSClient(socketPath: kmsSocket).ping()
                 out.append(TierAvailability(tier: .kms, available: true, detail: kmsSocket, latencyMillis: ms))
             } catch {
-                out.append(TierAvailability(tier: .kms, available: false, detail: "\(error)", latencyMillis: nil))
+                let w = WalletError(error)
+                out.append(TierAvailability(tier: .kms, available: false, detail: BilingualText.join(zh: w.zh, en: w.en), latencyMillis: nil))
             }
         } else {
             out.append(TierAvailability(tier: .kms, available: false, detail: "未配置 KMS 套接字 / no KMS socket configured", latencyMillis: nil))

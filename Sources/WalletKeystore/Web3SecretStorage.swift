@@ -14,15 +14,16 @@ public enum Web3SecretStorage {
         public static let standardPBKDF2 = KDFChoice.pbkdf2(iterations: 262_144)
     }
 
-    public static func error(_ code: String, _ zh: String, _ en: String) -> SimpleWalletError {
-        SimpleWalletError("v3.\(code)", zh: zh, en: en)
+    /// v3 文件与口令的问题都是输入错误：退出码 2。
+    public static func error(_ code: String, _ zh: String, _ en: String) -> WalletError {
+        WalletError(code, zh: zh, en: en, badInput: true)
     }
 
-    static let wrongPassword = error("wrong_password", "口令错误：Web3 v3 文件的 MAC 校验不符（也可能是文件被改动）。",
+    static let wrongPassword = error("v3.wrong_password", "口令错误：Web3 v3 文件的 MAC 校验不符（也可能是文件被改动）。",
                                      "wrong password: the Web3 v3 MAC does not match (or the file was altered).")
 
-    static func malformed(_ d: String) -> SimpleWalletError {
-        error("malformed", "不是有效的 Web3 v3 keystore 文件：\(d)", "not a valid Web3 v3 keystore file: \(d)")
+    static func malformed(_ d: String) -> WalletError {
+        error("v3.malformed", "不是有效的 Web3 v3 keystore 文件：\(BilingualText.split(d).zh)", "not a valid Web3 v3 keystore file: \(BilingualText.split(d).en)")
     }
 
     /// 解密，返回 (私钥, 地址)。文件带 address 字段时核对一致。
@@ -70,7 +71,7 @@ public enum Web3SecretStorage {
         let addr = try EthereumAddress(publicKey: try Secp256k1.publicKey(privateKey: key, compressed: false))
         if let a = root["address"] as? String, !a.isEmpty {
             guard let claimed = try? EthereumAddress(string: a), claimed == addr else {
-                throw error("address_mismatch", "文件中的地址与私钥不符：文件可能被拼接篡改。", "the file's address does not match its key: the file may be spliced.")
+                throw error("v3.address_mismatch", "文件中的地址与私钥不符：文件可能被拼接篡改。", "the file's address does not match its key: the file may be spliced.")
             }
         }
         return (key, addr)

@@ -2,6 +2,7 @@
 // 现在与提现同一规则加价替换（同一 nonce），哪个版本上链都按内部补 gas 记账。驱动发布版二进制，对着真实 EVM，以链为准。
 import Foundation
 import Testing
+import WalletCrypto
 
 @Suite(.serialized) struct StuckTxCLITests {
     @Test func stuckGasTopUpIsFeeBumpedAndLandsExactlyOnce() throws {
@@ -99,6 +100,11 @@ extension StuckTxCLITests {
         let list = (try f.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
         let row = try #require(list.first { String(($0["id"] as? Int) ?? -1) == id })
         #expect(row["state"] as? String == "failed" && (row["reason"] as? String ?? "").contains("NOOP"), "\(row)")
+        // 引擎写的原因两种语言都存：中文界面只显示中文，--lang en 只显示英文。
+        #expect((row["reason"] as? String ?? "").hasPrefix("已取消"), "\(row)")
+        let listEn = (try f.run(["withdraw", "list", "--json", "--lang", "en"]).json as? [[String: Any]]) ?? []
+        let reasonEn = listEn.first { String(($0["id"] as? Int) ?? -1) == id }?["reason"] as? String ?? ""
+        #expect(reasonEn.hasPrefix("cancelled: the same-nonce NOOP") && !BilingualText.hasCJK(reasonEn), "\(reasonEn)")
         #expect(try available() == "2", "NOOP 确认后资金解冻")
         #expect(try f.dev.balance(to) == 0, "收款地址不能收到钱")
         #expect(try f.dev.nonce(hot) == nonceBefore + 1, "同一个 nonce 只上链一笔（NOOP）")

@@ -46,7 +46,7 @@ private func vectors() throws -> [String: Any] { try Fixture.json("bip32_vectors
         do {
             _ = try ExtendedKey(string: item["key"]!)
             Issue.record("应被拒绝：\(item["reason"]!)")
-        } catch let e as WalletError {
+        } catch let e as any WalletErrorConvertible {
             if let want = expectedCode[item["reason"]!] { #expect(e.code == want, "\(item["reason"]!)") }
             else { Issue.record("未映射的理由 \(item["reason"]!)") }
         }
@@ -92,7 +92,7 @@ private func vectors() throws -> [String: Any] { try Fixture.json("bip32_vectors
             chars[next() % chars.count] = alphabet[next() % alphabet.count]
             if i % 5 == 0 { chars.removeLast(next() % 10) }
         }
-        do { _ = try ExtendedKey(string: String(chars)) } catch is WalletError { rejected += 1 } catch { Issue.record("\(error)") }
+        do { _ = try ExtendedKey(string: String(chars)) } catch is any WalletErrorConvertible { rejected += 1 } catch { Issue.record("\(error)") }
     }
     #expect(rejected > 1400)
 }

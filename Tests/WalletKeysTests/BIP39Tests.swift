@@ -99,7 +99,7 @@ private func s(_ t: String) -> SecretBytes { SecretBytes(Array(t.utf8)) }
         } else {
             m = s((0..<[12, 15, 24, 11, 13][next() % 5]).map { _ in words[next() % words.count] }.joined(separator: " "))
         }
-        do { try BIP39.validate(m) } catch is WalletError { rejected += 1 } catch { Issue.record("\(error)") }
+        do { try BIP39.validate(m) } catch is any WalletErrorConvertible { rejected += 1 } catch { Issue.record("\(error)") }
     }
     #expect(rejected > 350)
 }

@@ -116,7 +116,7 @@ private func nMinus(_ s: [UInt8]) -> [UInt8] {
         case 1: d = base; d[Int(next() % UInt64(d.count))] ^= UInt8(truncatingIfNeeded: next() | 1)
         default: d = Array(legacy.prefix(Int(next() % UInt64(legacy.count))))
         }
-        do { _ = try SignedEthTransaction.decode(raw: d) } catch is WalletError { errors += 1 } catch { Issue.record("非 WalletError：\(error)") }
+        do { _ = try SignedEthTransaction.decode(raw: d) } catch is any WalletErrorConvertible { errors += 1 } catch { Issue.record("非 WalletError：\(error)") }
     }
     #expect(errors > 2000)
 }

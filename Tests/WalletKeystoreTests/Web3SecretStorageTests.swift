@@ -26,7 +26,7 @@ import WalletKeys
         let (_, a) = try Web3SecretStorage.decrypt(json: try Fixture.data("geth_keystore_dir/" + file), password: pass("foobar"))
         #expect(a == (try EthereumAddress(string: addr)), "\(file)")
     }
-    do { _ = try Web3SecretStorage.decrypt(json: light, password: pass("x")); Issue.record("应失败") } catch let e as WalletError {
+    do { _ = try Web3SecretStorage.decrypt(json: light, password: pass("x")); Issue.record("应失败") } catch let e as any WalletErrorConvertible {
         #expect(e.code == "v3.wrong_password")
     }
 }
@@ -49,7 +49,7 @@ import WalletKeys
         obj = try JSONSerialization.jsonObject(with: json) as! [String: Any]
         obj["address"] = "45dea0fb0bba44f4fcf290bba71fd57d7117cbb8"
         do { _ = try Web3SecretStorage.decrypt(json: try JSONSerialization.data(withJSONObject: obj), password: pass("pw-1")); Issue.record("应失败") }
-        catch let e as WalletError { #expect(e.code == "v3.address_mismatch") }
+        catch let e as any WalletErrorConvertible { #expect(e.code == "v3.address_mismatch") }
     }
 }
 

@@ -4,7 +4,7 @@ import WalletCrypto
 @testable import WalletLedger
 
 func policyError(_ json: String) -> String? {
-    do { _ = try ApprovalPolicy.parse(Data(json.utf8)); return nil } catch let LedgerError.policyInvalid(key, _) { return key } catch { return "other" }
+    do { _ = try ApprovalPolicy.parse(Data(json.utf8)); return nil } catch let LedgerError.policyInvalid(key, _, _) { return key } catch { return "other" }
 }
 
 @Test func policyValidationNamesTheKey() {

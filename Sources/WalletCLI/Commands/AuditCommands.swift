@@ -26,7 +26,7 @@ struct AuditCommand: ParsableCommand {
                     CLI.printJSON(VerifyJSON(ok: v.ok, records: v.records, firstBad: v.firstBad, reason: reason))
                 } else if v.ok { print(g.language == .zh ? "审计链完整（\(v.records) 条）" : "audit chain intact (\(v.records) records)") }
                 else { print((g.language == .zh ? "审计链被破坏，第一条坏记录 #" : "audit chain broken, first bad record #") + "\(v.firstBad ?? 0): \((g.language == .zh ? v.reason : v.reasonEn) ?? "")") }
-                if !v.ok { throw LedgerCheckFailed(what: "audit_verify") }
+                if !v.ok { throw LedgerCheckFailed(code: "audit_verify.failed", what: "audit_verify") }
             }
         }
     }

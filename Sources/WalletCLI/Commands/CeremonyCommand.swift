@@ -67,7 +67,7 @@ struct CeremonyCommand: ParsableCommand {
             src.cancel()
             screen.close()
             if engine.prompt.step == .aborted {
-                throw SimpleWalletError("ceremony.aborted", zh: "仪式已中止，未留下任何数据。", en: "ceremony aborted; nothing was kept.", badInput: false)
+                throw WalletError("ceremony.aborted", zh: "仪式已中止，未留下任何数据。", en: "ceremony aborted; nothing was kept.", badInput: false)
             }
             ks.seal(via: "cli")
             let s = engine.summary!

@@ -78,7 +78,7 @@ struct ConsoleCommand: ParsableCommand {
     @OptionGroup var home: HomeOption
 
     mutating func validate() throws {
-        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'）") }
+        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'） / --lang must be zh or en (got '\(lang)')") }
     }
 
     func run() throws {
@@ -117,8 +117,10 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "演示链出块间隔（毫秒，默认 3000；也可用环境变量 WALLET_CONSOLE_DEMO_BLOCK_MS）") var blockIntervalMs: Int?
 
     mutating func validate() throws {
-        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'）") }
-        if let b = blockIntervalMs, !(100...600_000).contains(b) { throw ValidationError("--block-interval-ms 必须在 100…600000 之间") }
+        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'） / --lang must be zh or en (got '\(lang)')") }
+        if let b = blockIntervalMs, !(100...600_000).contains(b) {
+            throw ValidationError(lang == "en" ? "--block-interval-ms must be within 100…600000" : "--block-interval-ms 必须在 100…600000 之间")
+        }
     }
 
     func run() throws {

@@ -127,8 +127,8 @@ struct InitCommand: ParsableCommand {
                 // 份额写不出来：刚建的 home 不能留下（没有备份的种子，或谁也解不开的密钥库），整个撤销。
                 try? FileManager.default.removeItem(atPath: r.home)
                 for f in files + unsealFiles { unlink(f) }
-                throw EngineError("init.shares_write", zh: "份额文件写不出来（\(error)）：已撤销刚创建的 home 和写了一半的份额，没有留下任何东西。",
-                                  en: "could not write the share files (\(error)); the new home and any partial shares were removed, nothing was left behind.")
+                throw EngineError("init.shares_write", zh: "份额文件写不出来（\(WalletError(error).zh)）：已撤销刚创建的 home 和写了一半的份额，没有留下任何东西。",
+                                  en: "could not write the share files (\(WalletError(error).en)); the new home and any partial shares were removed, nothing was left behind.", badInput: false)
             }
             if g.json {
                 let extra = SharesJSON(backup: backup.map { SharesJSON.Backup(scheme: "slip39", threshold: $0.threshold, count: $0.count, files: files) },
@@ -235,11 +235,11 @@ struct StatusCommand: ParsableCommand {
 }
 
 /// status 发现需要处理的问题（退出 1；输出已打印）。
-struct StatusUnhealthy: WalletError {
+struct StatusUnhealthy: WalletErrorConvertible {
     let problems: [String]
-    var code: String { "status.unhealthy" }
-    var isBadInput: Bool { false }
-    func message(_ lang: Language) -> String {
+    /// 检查失败：退出码 1。
+    var walletError: WalletError { WalletError("status.unhealthy", zh: text(.zh), en: text(.en), badInput: false) }
+    private func text(_ lang: Language) -> String {
         let zh = lang == .zh
         let hints: [String: (String, String)] = [
             "node.unreachable": ("检查节点与网络", "check the node and network"),
@@ -307,7 +307,7 @@ struct EngineRun: AsyncParsableCommand {
                 }
                 if !failed.isEmpty {
                     throw EngineError("engine.round_failed", zh: "\(failed.count) 个 worker 本轮失败：\(failed.map(\.worker).joined(separator: ", "))（详见 logs/engine.log）。",
-                                      en: "\(failed.count) worker(s) failed this round: \(failed.map(\.worker).joined(separator: ", ")) (see logs/engine.log).")
+                                      en: "\(failed.count) worker(s) failed this round: \(failed.map(\.worker).joined(separator: ", ")) (see logs/engine.log).", badInput: false)
                 }
                 return
             }
@@ -417,7 +417,7 @@ struct NonceStatusCmd: ParsableCommand {
             }
             if !s.ok {
                 throw EngineError("nonce.problem", zh: s.externalUse ? "链上 nonce 超过引擎记录：热钱包密钥可能在别处被使用。" : "存在 nonce 缺口 \(s.gaps)：后续交易会卡住，需要填补。",
-                                  en: s.externalUse ? "the on-chain nonce is above the engine's record: the hot-wallet key may be used elsewhere." : "nonce gaps \(s.gaps): later transactions will be stuck until they are filled.")
+                                  en: s.externalUse ? "the on-chain nonce is above the engine's record: the hot-wallet key may be used elsewhere." : "nonce gaps \(s.gaps): later transactions will be stuck until they are filled.", badInput: false)
             }
         }
     }

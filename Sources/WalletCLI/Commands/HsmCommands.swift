@@ -87,7 +87,7 @@ struct HsmList: ParsableCommand {
                                                   keys: keys.map(KeystoreCLI.keyJSON)))
                 return
             }
-            for t in tokens { print("slot \(t.slot)  \(t.initialized ? t.label : "(空 / empty)")  \(t.serial)") }
+            for t in tokens { print("slot \(t.slot)  \(t.initialized ? t.label : (g.language == .zh ? "（空）" : "(empty)"))  \(t.serial)") }
             for k in keys { print("\(k.id)  \(k.hsm?.tokenLabel ?? "")  \(k.address ?? "")  \(k.label)") }
         }
     }
@@ -105,7 +105,7 @@ struct HsmSign: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             guard let d = try? Hex.decode(digest), d.count == 32 else {
-                throw SimpleWalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.")
+                throw WalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.", badInput: true)
             }
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }

@@ -12,8 +12,8 @@ struct KeyCommand: ParsableCommand {
 }
 
 enum KeyCLI {
-    static func badInput(_ code: String, _ zh: String, _ en: String) -> SimpleWalletError {
-        SimpleWalletError(code, zh: zh, en: en)
+    static func badInput(_ code: String, _ zh: String, _ en: String) -> WalletError {
+        WalletError(code, zh: zh, en: en, badInput: true)
     }
 
     static func wordlist(_ name: String, allowAuto: Bool) throws -> Wordlist? {
@@ -29,7 +29,7 @@ enum KeyCLI {
         var text = s.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.trimmingCharacters(in: .whitespacesAndNewlines)
         defer { text = "" }
         guard var b = try? Hex.decode(text) else {
-            throw badInput("cli.bad_hex", "\(what)文件内容不是十六进制。", "\(what) file does not contain hex.")
+            throw badInput("cli.bad_hex", "\(what)文件内容不是十六进制。", "\(CLI.englishName(what)) file does not contain hex.")
         }
         return SecretBytes(consuming: &b)
     }
@@ -184,8 +184,8 @@ struct KeyXpubDerive: ParsableCommand {
 }
 
 enum XKeyErrorCLI {
-    static let relative = SimpleWalletError("path.invalid", zh: "xpub-derive 的 --path 必须是相对路径（如 0 或 0/5），不要以 m 开头。",
-                                            en: "xpub-derive --path must be relative (e.g. 0 or 0/5), not starting with m.")
+    static let relative = WalletError("path.invalid", zh: "xpub-derive 的 --path 必须是相对路径（如 0 或 0/5），不要以 m 开头。",
+                                            en: "xpub-derive --path must be relative (e.g. 0 or 0/5), not starting with m.", badInput: true)
 }
 
 /// 边生成边写 stdout（64 KiB 一块），--count 100000 不会在内存里攒整份输出。

@@ -32,8 +32,8 @@ struct KeystoreInit: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             guard (passphraseFile == nil) != (unsealShares == nil) else {
-                throw SimpleWalletError("keystore.init_mode", zh: "必须二选一：--passphrase-file F 或 --unseal-shares T-of-N。",
-                                        en: "choose exactly one: --passphrase-file F or --unseal-shares T-of-N.")
+                throw WalletError("keystore.init_mode", zh: "必须二选一：--passphrase-file F 或 --unseal-shares T-of-N。",
+                                        en: "choose exactly one: --passphrase-file F or --unseal-shares T-of-N.", badInput: true)
             }
             if let f = passphraseFile {
                 let p = try CLI.readSecretFile(f, what: g.language == .zh ? "口令" : "passphrase")
@@ -44,8 +44,8 @@ struct KeystoreInit: ParsableCommand {
             } else {
                 let parts = unsealShares!.lowercased().split(separator: "-")
                 guard parts.count == 3, parts[1] == "of", let t = Int(parts[0]), let n = Int(parts[2]) else {
-                    throw SimpleWalletError("keystore.shares_format", zh: "--unseal-shares 格式应为 T-of-N，例如 3-of-5。",
-                                            en: "--unseal-shares must look like T-of-N, e.g. 3-of-5.")
+                    throw WalletError("keystore.shares_format", zh: "--unseal-shares 格式应为 T-of-N，例如 3-of-5。",
+                                            en: "--unseal-shares must look like T-of-N, e.g. 3-of-5.", badInput: true)
                 }
                 let zh = g.language == .zh
                 let (ks, shares) = try HomeKeystore.create(home: home.resolved, threshold: t, shares: n, scryptLogN: scryptLogN)
@@ -160,7 +160,7 @@ struct KeystoreStatus: ParsableCommand {
             } else { print(zh ? "  解封：操作员口令（scrypt）" : "  unseal: operator passphrase (scrypt)") }
             print(zh ? "  KEK：v\(s.kekVersion)，创建于 \(s.kekCreated)（\(s.kekAgeSeconds / 86400) 天）" : "  KEK: v\(s.kekVersion), created \(s.kekCreated) (\(s.kekAgeSeconds / 86400) days)")
             print(zh ? "  密钥：\(n) 把；连续解封失败：\(s.failedAttempts) 次" : "  keys: \(n); consecutive unseal failures: \(s.failedAttempts)")
-            for t in tiers { print("  \(t.tier.rawValue)：\(t.available ? (zh ? "可用" : "available") : (zh ? "不可用" : "unavailable"))  \(t.detail)") }
+            for t in tiers { print("  \(t.tier.rawValue)\(zh ? "：" : ": ")\(t.available ? (zh ? "可用" : "available") : (zh ? "不可用" : "unavailable"))  \(BilingualText.pick(t.detail, g.language))") }
         }
     }
 }

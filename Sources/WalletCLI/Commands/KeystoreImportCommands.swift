@@ -25,7 +25,7 @@ struct KeystoreImportV3: ParsableCommand {
         CLI.run(g) {
             let zh = g.language == .zh
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw SimpleWalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.")
+                throw WalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.", badInput: true)
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
@@ -61,17 +61,17 @@ struct KeystoreExportV3: ParsableCommand {
             switch kdf {
             case "scrypt": choice = .scrypt(n: 1 << UInt64(max(1, min(20, scryptLogN))), r: 8, p: 1)
             case "pbkdf2": choice = .pbkdf2(iterations: max(1, pbkdf2Iterations))
-            default: throw SimpleWalletError("v3.bad_kdf", zh: "--kdf 只能是 scrypt 或 pbkdf2。", en: "--kdf must be scrypt or pbkdf2.")
+            default: throw WalletError("v3.bad_kdf", zh: "--kdf 只能是 scrypt 或 pbkdf2。", en: "--kdf must be scrypt or pbkdf2.", badInput: true)
             }
             guard !FileManager.default.fileExists(atPath: out) else {
-                throw SimpleWalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.")
+                throw WalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.", badInput: true)
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let json = try ks.exportV3(id: id, path: path, password: pw, kdf: choice)
             ks.seal(via: "cli")
             guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
-                throw SimpleWalletError("file.unwritable", zh: "无法写入 '\(out)'。", en: "cannot write '\(out)'.")
+                throw WalletError("file.unwritable", zh: "无法写入 '\(out)'。", en: "cannot write '\(out)'.", badInput: true)
             }
             if g.json { CLI.printJSON(ExportJSON(id: id, out: out, kdf: kdf)) } else { print(zh ? "已写入 \(out)" : "wrote \(out)") }
         }
@@ -101,7 +101,7 @@ struct KeystoreImportMnemonic: ParsableCommand {
             } else if let f = slip39SharesFile {
                 shares = try KeystoreCLI.readSecretLines(f, what: zh ? "SLIP-39 份额" : "SLIP-39 shares")
             } else {
-                throw SimpleWalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.")
+                throw WalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.", badInput: true)
             }
             let pass = try passphraseFile.map { try CLI.readSecretFile($0, what: zh ? "BIP-39 口令" : "BIP-39 passphrase") }
             let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)

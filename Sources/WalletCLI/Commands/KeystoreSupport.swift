@@ -16,9 +16,9 @@ struct UnsealOptions: ParsableArguments {
 }
 
 enum KeystoreCLI {
-    static func noTTY(_ what: String) -> SimpleWalletError {
-        SimpleWalletError("cli.no_tty", zh: "需要\(what)，但没有给出文件参数且没有可交互的终端（/dev/tty）。请用对应的 --…-file 选项。",
-                          en: "\(what) is required but no file option was given and there is no terminal (/dev/tty). Use the matching --…-file option.")
+    static func noTTY(_ what: String) -> WalletError {
+        WalletError("cli.no_tty", zh: "需要\(what)，但没有给出文件参数且没有可交互的终端（/dev/tty）。请用对应的 --…-file 选项。",
+                          en: "\(CLI.englishName(what)) is required but no file option was given and there is no terminal (/dev/tty). Use the matching --…-file option.", badInput: true)
     }
 
     /// 在 /dev/tty 上关闭回显读取一行（不经 stdin，避免与管道数据混淆）。
@@ -88,7 +88,7 @@ enum KeystoreCLI {
     struct TiersField: Encodable { var tiers: [TierJSON] }
 
     static func tiersJSON(_ tiers: [TierAvailability]) -> [TierJSON] {
-        tiers.map { TierJSON(tier: $0.tier.rawValue, available: $0.available, detail: $0.detail, latencyMillis: $0.latencyMillis) }
+        tiers.map { TierJSON(tier: $0.tier.rawValue, available: $0.available, detail: BilingualText.pick($0.detail, CLI.language), latencyMillis: $0.latencyMillis) }
     }
 
     /// 封存状态；threshold、shareCount 只在份额模式出现，keys 只在能数密钥时出现。

@@ -23,7 +23,7 @@ enum EngineCLI {
 
     /// 需要引擎锁（nonce 分配、扫块状态）的操作：拿到锁就由本进程执行；引擎已在跑时返回 nil，调用方改为入队给它。
     static func lockUnlessEngineRuns(_ home: HomeOption) throws -> ProcessLock? {
-        do { return try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as WalletError where e.code == "engine.already_running" {
+        do { return try ProcessLock(path: HomeLayout(home.resolved).lockFile) } catch let e as any WalletErrorConvertible where e.code == "engine.already_running" {
             return nil
         }
     }
@@ -31,8 +31,8 @@ enum EngineCLI {
     static func readPassphrase(file: String?, prompt: String) throws -> SecretBytes {
         if let file { return try CLI.readSecretFile(file, what: "口令") }
         guard isatty(0) == 1, let p = getpass(prompt) else {
-            throw SimpleWalletError("operator.passphrase_required", zh: "需要操作员口令：用 --operator-passphrase-file 指定文件，或在终端上运行以便提示输入。",
-                                    en: "operator passphrase needed: pass --operator-passphrase-file or run on a terminal to be prompted.")
+            throw WalletError("operator.passphrase_required", zh: "需要操作员口令：用 --operator-passphrase-file 指定文件，或在终端上运行以便提示输入。",
+                                    en: "operator passphrase needed: pass --operator-passphrase-file or run on a terminal to be prompted.", badInput: true)
         }
         var bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
         memset(p, 0, strlen(p))
@@ -132,7 +132,7 @@ enum EngineCLI {
                               amountBaseUnits: w.amount.decimalString, to: AddressValidator.eip55.display(w.to), state: w.state.rawValue,
                               requestedBy: w.requestedBy, rule: w.rule, approvalsRequired: w.approvalsRequired, approvals: valid.count,
                               approvedBy: valid.map(\.operatorName), createdAt: w.createdAt, expiresAt: w.expiresAt,
-                              reason: w.reason.isEmpty ? nil : w.reason, nonce: w.nonce, txHash: w.txHash, cancel: cancel)
+                              reason: w.reason.isEmpty ? nil : BilingualText.pick(w.reason, CLI.language), nonce: w.nonce, txHash: w.txHash, cancel: cancel)
     }
 
     static func balanceJSON(_ e: WalletEngine, _ b: AccountBalance) -> BalanceJSON {

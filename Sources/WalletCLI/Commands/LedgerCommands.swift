@@ -66,7 +66,7 @@ struct LedgerCommand: ParsableCommand {
                 if g.json { CLI.printJSON(CheckJSON(ok: v.isEmpty, violations: v.map { .init(code: $0.code, detail: $0.detail) })) }
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
-                if !v.isEmpty { throw LedgerCheckFailed(what: "ledger_check") }
+                if !v.isEmpty { throw LedgerCheckFailed(code: "ledger_check.failed", what: "ledger_check") }
             }
         }
     }
@@ -97,7 +97,7 @@ struct LedgerCommand: ParsableCommand {
                     print(zh ? "对账 @区块 \(r.block)：\(r.checked) 项，\(r.mismatches.count) 项差异，\(r.inFlight.count) 笔在途" : "reconcile @block \(r.block): \(r.checked) checked, \(r.mismatches.count) mismatch(es), \(r.inFlight.count) in flight")
                     for m in r.mismatches { print("  \(m.account) \(m.asset): \(zh ? "账" : "ledger") \(m.ledger) ≠ \(zh ? "链" : "chain") \(m.chain)") }
                 }
-                if !r.ok { throw LedgerCheckFailed(what: "reconcile") }
+                if !r.ok { throw LedgerCheckFailed(code: "reconcile.failed", what: "reconcile") }
             }
         }
     }
@@ -131,11 +131,11 @@ struct LedgerCommand: ParsableCommand {
 }
 
 /// 检查未通过（退出 1）：结果已打印在 stdout，这里只给 stderr 一行可读说明。
-struct LedgerCheckFailed: WalletError {
+struct LedgerCheckFailed: WalletErrorConvertible {
+    let code: String
     let what: String
-    var code: String { "\(what).failed" }
-    func message(_ lang: Language) -> String {
-        lang == .zh ? "\(what) 未通过，详见上面的输出" : "\(what) failed; see the output above"
+    /// 检查失败：退出码 1。码写在抛出处（登记扫描看得见）。
+    var walletError: WalletError {
+        WalletError(code, zh: "\(what) 未通过，详见上面的输出", en: "\(what) failed; see the output above", badInput: false)
     }
-    var isBadInput: Bool { false }
 }

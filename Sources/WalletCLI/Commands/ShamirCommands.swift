@@ -17,8 +17,8 @@ enum ShamirCLI {
         defer { SecretBytes.wipe(&text) }
         var bytes = (try? Hex.decode(String(decoding: text, as: UTF8.self))) ?? []
         guard !bytes.isEmpty else {
-            throw SimpleWalletError("shamir.secret_format", zh: "主秘密文件应包含十六进制文本（例如 32 个十六进制字符 = 16 字节）。",
-                                    en: "the master secret file must contain hex text (e.g. 32 hex chars = 16 bytes).")
+            throw WalletError("shamir.secret_format", zh: "主秘密文件应包含十六进制文本（例如 32 个十六进制字符 = 16 字节）。",
+                                    en: "the master secret file must contain hex text (e.g. 32 hex chars = 16 bytes).", badInput: true)
         }
         return SecretBytes(consuming: &bytes)
     }
@@ -46,12 +46,12 @@ struct ShamirSplit: ParsableCommand {
     func run() throws {
         CLI.run(g) {
             guard !group.isEmpty else {
-                throw SimpleWalletError("shamir.no_group", zh: "至少给一个 --group M-of-N。", en: "give at least one --group M-of-N.")
+                throw WalletError("shamir.no_group", zh: "至少给一个 --group M-of-N。", en: "give at least one --group M-of-N.", badInput: true)
             }
             let groups: [(threshold: Int, count: Int)] = try group.map { s in
                 let p = s.lowercased().split(separator: "-")
                 guard p.count == 3, p[1] == "of", let m = Int(p[0]), let n = Int(p[2]) else {
-                    throw SimpleWalletError("shamir.group_format", zh: "--group 格式应为 M-of-N（收到 '\(s)'）。", en: "--group must look like M-of-N (got '\(s)').")
+                    throw WalletError("shamir.group_format", zh: "--group 格式应为 M-of-N（收到 '\(s)'）。", en: "--group must look like M-of-N (got '\(s)').", badInput: true)
                 }
                 return (m, n)
             }

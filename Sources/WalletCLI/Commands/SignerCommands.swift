@@ -67,7 +67,7 @@ struct SignerCommand: ParsableCommand {
                     if unseal { e.seal() }
                 }
                 guard let r = report else {
-                    throw EngineError("signer.no_report", zh: "运行中的引擎还没有报告签名器状态，稍后再试。", en: "the running engine has not reported its signer yet; retry shortly.")
+                    throw EngineError("signer.no_report", zh: "运行中的引擎还没有报告签名器状态，稍后再试。", en: "the running engine has not reported its signer yet; retry shortly.", badInput: false)
                 }
                 if g.json {
                     CLI.printJSON(Merged(base: SignerReportJSON(r), extra: SignerCommand.SourceField(source: e.runningEngine() != nil ? "engine" : "this-process")))
@@ -75,7 +75,7 @@ struct SignerCommand: ParsableCommand {
                 if r.state != "ok" {
                     let word = ["error": "错误", "sealed": "已封存"][r.state] ?? "不可用"
                     throw EngineError("signer.\(r.state)", zh: "热钱包签名器\(word)\(r.state == "sealed" ? "，不签名" : "：" + (r.lastErrorCode ?? ""))",
-                                      en: "the hot-wallet signer is \(r.state)\(r.state == "sealed" ? " and does not sign" : ": " + (r.lastErrorCode ?? ""))")
+                                      en: "the hot-wallet signer is \(r.state)\(r.state == "sealed" ? " and does not sign" : ": " + (r.lastErrorCode ?? ""))", badInput: false)
                 }
             }
         }

@@ -12,7 +12,7 @@ struct TxCommand: ParsableCommand {
 }
 
 enum TxJSON {
-    static func bad(_ zh: String, _ en: String) -> SimpleWalletError { SimpleWalletError("tx.bad_json", zh: zh, en: en) }
+    static func bad(_ zh: String, _ en: String) -> WalletError { WalletError("tx.bad_json", zh: zh, en: en, badInput: true) }
 
     /// 数量：十进制字符串、0x 十六进制字符串或 JSON 整数。
     static func quantity(_ obj: [String: Any], _ key: String, required: Bool = true) throws -> UInt256? {
@@ -183,7 +183,7 @@ struct TxDecode: ParsableCommand {
         CLI.run(global) {
             let text = try CLI.readTextFile(rawFile, what: "原始交易").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let raw = try? Hex.decode(text), !raw.isEmpty else {
-                throw SimpleWalletError("tx.bad_hex", zh: "原始交易必须是非空的（0x）十六进制文本。", en: "raw transaction must be non-empty (0x) hex text.")
+                throw WalletError("tx.bad_hex", zh: "原始交易必须是非空的（0x）十六进制文本。", en: "raw transaction must be non-empty (0x) hex text.", badInput: true)
             }
             let s = try SignedEthTransaction.decode(raw: raw)
             let t = s.transaction

@@ -13,7 +13,7 @@ struct GlobalOptions: ParsableArguments {
 
     mutating func validate() throws {
         guard Language(rawValue: lang) != nil else {
-            throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'）")
+            throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'） / --lang must be zh or en (got '\(lang)')")
         }
     }
 }
@@ -34,18 +34,9 @@ struct HomeOption: ParsableArguments {
 enum CLI {
     /// 把错误以所选语言写到 stderr 并以约定的退出码结束。
     static func fail(_ error: Error, lang: Language, json: Bool) -> Never {
-        let code: String
-        let message: String
-        let exitCode: Int32
-        if let e = error as? WalletError {
-            code = e.code
-            message = e.message(lang)
-            exitCode = e.isBadInput ? 2 : 1
-        } else {
-            code = "internal"
-            message = "\(error)"
-            exitCode = 1
-        }
+        // 一个错误模型：码、说明、退出码都来自 WalletError；不认识的错误报 internal（只带类型名，不打印任意错误的描述）。
+        let w = WalletError(error)
+        let code = w.code.rawValue, message = w.message(lang), exitCode = w.exitCode
         let prefix = lang == .zh ? "错误" : "error"
         FileHandle.standardError.write(Data("\(prefix) [\(code)]: \(message)\n".utf8))
         if json {
@@ -71,6 +62,14 @@ enum CLI {
         } catch { fail(error, lang: g.language, json: g.json) }
     }
 
+    /// 报错时说的「什么文件」：不少调用处只给了中文名，英文说明里换成英文（--lang en 绝不显示中文）。
+    static let englishNames = ["口令": "passphrase", "助记词": "mnemonic", "种子": "seed", "私钥": "private key", "交易": "transaction",
+                               "原始交易": "raw transaction", "请求": "request", "扩展密钥": "extended key", "解封口令": "unseal passphrase",
+                               "管理员口令": "admin passphrase", "主秘密": "master secret", "份额": "share"]
+    static func englishName(_ what: String) -> String {
+        englishNames[what] ?? (BilingualText.hasCJK(what) ? "input" : what)
+    }
+
     static func warn(_ zh: String, _ en: String, _ lang: Language) {
         FileHandle.standardError.write(Data(((lang == .zh ? zh : en) + "\n").utf8))
     }
@@ -85,8 +84,8 @@ enum CLI {
                  "warning: the secret file '\(path)' has mode \(mode) and is readable by group or others; run chmod 600 '\(path)'.", language)
         }
         guard var bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
-            throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'：文件不存在或没有读权限。",
-                                    en: "cannot read \(what) file '\(path)': missing or not readable.")
+            throw WalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'：文件不存在或没有读权限。",
+                                    en: "cannot read \(englishName(what)) file '\(path)': missing or not readable.", badInput: true)
         }
         if bytes.last == 0x0a { bytes.removeLast() }
         if bytes.last == 0x0d { bytes.removeLast() }
@@ -97,7 +96,7 @@ enum CLI {
     static func writeSecretFile(_ path: String, _ secret: SecretBytes) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw SimpleWalletError("file.unwritable", zh: "无法创建 '\(path)'：\(String(cString: strerror(errno)))。", en: "cannot create '\(path)': \(String(cString: strerror(errno))).")
+            throw WalletError("file.unwritable", zh: "无法创建 '\(path)'：\(String(cString: strerror(errno)))。", en: "cannot create '\(path)': \(String(cString: strerror(errno))).", badInput: true)
         }
         var ok = false
         defer { close(fd); if !ok { unlink(path) } }
@@ -111,7 +110,7 @@ enum CLI {
             return write(fd, "\n", 1) == 1 && fsync(fd) == 0
         }
         guard written else {
-            throw SimpleWalletError("file.unwritable", zh: "写入 '\(path)' 失败。", en: "writing '\(path)' failed.")
+            throw WalletError("file.unwritable", zh: "写入 '\(path)' 失败。", en: "writing '\(path)' failed.", badInput: true)
         }
         ok = true
     }
@@ -119,8 +118,8 @@ enum CLI {
     /// 读取非机密文本文件。
     static func readTextFile(_ path: String, what: String) throws -> String {
         guard let d = FileManager.default.contents(atPath: path), let s = String(data: d, encoding: .utf8) else {
-            throw SimpleWalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",
-                                    en: "cannot read \(what) file '\(path)' (missing, unreadable or not UTF-8).")
+            throw WalletError("file.unreadable", zh: "无法读取\(what)文件 '\(path)'（不存在、无权限或不是 UTF-8）。",
+                                    en: "cannot read \(englishName(what)) file '\(path)' (missing, unreadable or not UTF-8).", badInput: true)
         }
         return s
     }

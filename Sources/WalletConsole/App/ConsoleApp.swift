@@ -794,7 +794,8 @@ final class DoneFlag: @unchecked Sendable {
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
+/// 状态行上的错误：一律经 WalletError（不认识的错误只报类型名，不把任意错误的描述打到屏幕上）。
 func describe(_ error: Error, _ lang: Language) -> String {
-    if let w = error as? WalletError { return "\(w.code): \(w.message(lang))" }
-    return "\(error)"
+    let w = WalletError(error)
+    return "\(w.code): \(w.message(lang))"
 }

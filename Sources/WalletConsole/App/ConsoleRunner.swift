@@ -20,11 +20,11 @@ public enum ConsoleRunner {
 }
 
 /// 标准输入/输出不是终端（被管道或重定向）。
-public struct NotATerminalError: WalletError {
+public struct NotATerminalError: WalletErrorConvertible {
     public init() {}
-    public var code: String { "console.not_a_terminal" }
-    public func message(_ lang: Language) -> String {
-        lang == .zh ? "控制台需要交互式终端：标准输入和输出不能被重定向。脚本请改用对应的 CLI 命令（例如 withdraw approve）。"
-                    : "the console needs an interactive terminal: stdin and stdout must not be redirected. Scripts should use the CLI commands instead (e.g. withdraw approve)."
+    /// 以前靠协议默认值算输入错误（退出码 2），照旧。
+    public var walletError: WalletError {
+        WalletError("console.not_a_terminal", zh: "控制台需要交互式终端：标准输入和输出不能被重定向。脚本请改用对应的 CLI 命令（例如 withdraw approve）。",
+                    en: "the console needs an interactive terminal: stdin and stdout must not be redirected. Scripts should use the CLI commands instead (e.g. withdraw approve).", badInput: true)
     }
 }

@@ -386,11 +386,10 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
         }
     }
 
-    struct ReadonlyError: WalletError {
-        var code: String { "console.readonly" }
-        func message(_ lang: Language) -> String {
-            lang == .zh ? "只读模式（--readonly）不能执行任何动作；去掉 --readonly 并以有权限的操作员登录。"
-                        : "read-only mode (--readonly) performs no actions; drop --readonly and sign in as an operator with the role."
+    struct ReadonlyError: WalletErrorConvertible {
+        var walletError: WalletError {
+            WalletError("console.readonly", zh: "只读模式（--readonly）不能执行任何动作；去掉 --readonly 并以有权限的操作员登录。",
+                        en: "read-only mode (--readonly) performs no actions; drop --readonly and sign in as an operator with the role.", badInput: true)
         }
     }
 
@@ -412,9 +411,9 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
             for s in ids {
                 do { _ = try engine.approve(withdrawalID: try withdrawalID(s), by: op); done.append(s) } catch {
                     // 部分成功也要如实报告：已批准的已写审计，失败的那一笔说明原因。
-                    let why = (error as? WalletError)?.message(lang) ?? "\(error)"
-                    throw EngineError("console.bulk_partial", zh: "已批准 \(done.count)/\(ids.count)（\(done.joined(separator: ","))）；#\(s) 失败：\(why)",
-                                      en: "approved \(done.count)/\(ids.count) (\(done.joined(separator: ","))); #\(s) failed: \(why)")
+                    let why = WalletError(error)
+                    throw EngineError("console.bulk_partial", zh: "已批准 \(done.count)/\(ids.count)（\(done.joined(separator: ","))）；#\(s) 失败：\(why.zh)",
+                                      en: "approved \(done.count)/\(ids.count) (\(done.joined(separator: ","))); #\(s) failed: \(why.en)", badInput: false)
                 }
             }
             return ActionOutcome(cliCommand: cli, message: (zh ? "已批准 \(done.count) 笔" : "approved \(done.count)"), auditId: try lastAuditId())

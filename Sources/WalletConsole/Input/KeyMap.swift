@@ -70,13 +70,13 @@ public enum RolePolicy {
 }
 
 /// 按键配置错误（指明行号）。
-public struct KeyMapError: WalletError, Equatable {
+public struct KeyMapError: WalletErrorConvertible, Equatable {
     public let line: Int
     public let detail: String
-    public var code: String { "console.keymap_invalid" }
-    public func message(_ lang: Language) -> String {
-        Strings(lang).f(.keymapInvalid, String(line), detail)
-            + (lang == .zh ? "。格式：命令 = 键[, 键]，例如 approve = A" : ". Format: command = key[, key], e.g. approve = A")
+    /// 键位文件写错是输入错误：退出码 2。
+    public var walletError: WalletError {
+        WalletError("console.keymap_invalid", zh: Strings(.zh).f(.keymapInvalid, String(line), detail) + "。格式：命令 = 键[, 键]，例如 approve = A",
+                    en: Strings(.en).f(.keymapInvalid, String(line), detail) + ". Format: command = key[, key], e.g. approve = A", badInput: true)
     }
 }
 

@@ -180,28 +180,22 @@ public final class NcursesDriver: TerminalDriver {
 }
 
 /// 终端初始化失败等控制台自身错误。
-public enum SimpleConsoleError: WalletError {
+public enum SimpleConsoleError: WalletErrorConvertible {
     case terminalInit
     /// 终端不支持光标定位（TERM 为空或 dumb）。
     case dumbTerminal(String)
-    public var code: String {
-        switch self {
-        case .terminalInit: return "console.terminal_init"
-        case .dumbTerminal: return "console.dumb_terminal"
-        }
-    }
-    public func message(_ lang: Language) -> String {
+    /// 终端问题是运行环境错误：退出码 1。
+    public var walletError: WalletError {
         switch self {
         case .terminalInit:
-            return lang == .zh ? "无法初始化终端（ncursesw）。请检查 TERM 是否设置正确，并在交互式终端中运行。"
-                               : "cannot initialise the terminal (ncursesw). Check that TERM is set correctly and run in an interactive terminal."
+            return WalletError("console.terminal_init", zh: "无法初始化终端（ncursesw）。请检查 TERM 是否设置正确，并在交互式终端中运行。",
+                               en: "cannot initialise the terminal (ncursesw). Check that TERM is set correctly and run in an interactive terminal.", badInput: false)
         case .dumbTerminal(let t):
-            let shown = t.isEmpty ? (lang == .zh ? "（未设置）" : "(unset)") : t
-            return lang == .zh ? "终端 TERM=\(shown) 不支持光标定位，控制台无法绘制。请在 xterm 类终端中运行（例如 TERM=xterm-256color），脚本请改用 CLI 命令（例如 withdraw list）。"
-                               : "terminal TERM=\(shown) cannot position the cursor, so the console cannot draw. Run it in an xterm-like terminal (e.g. TERM=xterm-256color); scripts should use the CLI commands (e.g. withdraw list)."
+            return WalletError("console.dumb_terminal",
+                               zh: "终端 TERM=\(t.isEmpty ? "（未设置）" : t) 不支持光标定位，控制台无法绘制。请在 xterm 类终端中运行（例如 TERM=xterm-256color），脚本请改用 CLI 命令（例如 withdraw list）。",
+                               en: "terminal TERM=\(t.isEmpty ? "(unset)" : t) cannot position the cursor, so the console cannot draw. Run it in an xterm-like terminal (e.g. TERM=xterm-256color); scripts should use the CLI commands (e.g. withdraw list).", badInput: false)
         }
     }
-    public var isBadInput: Bool { false }
 }
 
 import WalletCrypto

@@ -1,16 +1,18 @@
 import WalletCrypto
 
 /// 主题文件解析错误：指明行号与原因。
-public struct ThemeError: WalletError, Equatable {
+public struct ThemeError: WalletErrorConvertible, Equatable {
     public let line: Int
     public let reasonZh: String
     public let reasonEn: String
-    public var code: String { "console.theme_invalid" }
-    /// line 为 0 表示不是文件里的某一行（找不到主题、读不了文件）：不报行号。
-    public func message(_ lang: Language) -> String {
-        if line == 0 { return lang == .zh ? "\(reasonZh)。已改用默认主题 dark。" : "\(reasonEn). Falling back to the default theme (dark)." }
-        return lang == .zh ? "主题文件第 \(line) 行无效：\(reasonZh)。已改用默认主题 dark；请按 docs/console.md 的主题格式修正。"
-                           : "theme file line \(line) is invalid: \(reasonEn). Falling back to the default theme (dark); fix it per the theme format in docs/console.md."
+    /// 主题文件写错是输入错误：退出码 2。line 为 0 表示不是文件里的某一行（找不到主题、读不了文件）：不报行号。
+    public var walletError: WalletError {
+        if line == 0 {
+            return WalletError("console.theme_invalid", zh: "\(reasonZh)。已改用默认主题 dark。",
+                               en: "\(reasonEn). Falling back to the default theme (dark).", badInput: true)
+        }
+        return WalletError("console.theme_invalid", zh: "主题文件第 \(line) 行无效：\(reasonZh)。已改用默认主题 dark；请按 docs/console.md 的主题格式修正。",
+                           en: "theme file line \(line) is invalid: \(reasonEn). Falling back to the default theme (dark); fix it per the theme format in docs/console.md.", badInput: true)
     }
 
     /// 运行中 `:theme` 用：只说原因（主题没有换，所以不说「已改用 dark」）。
@@ -132,7 +134,8 @@ public enum ThemeParser {
             return (BuiltinThemes.fallback, ThemeError(line: 0, reasonZh: "找不到主题 \(nameOrPath)（内置：\(BuiltinThemes.names.joined(separator: "/"))）", reasonEn: "theme \(nameOrPath) not found (built-in: \(BuiltinThemes.names.joined(separator: "/")))"))
         }
         do { return (try parse(text), nil) } catch let e as ThemeError { return (BuiltinThemes.fallback, e) } catch {
-            return (BuiltinThemes.fallback, ThemeError(line: 0, reasonZh: "\(error)", reasonEn: "\(error)"))
+            let w = WalletError(error)
+            return (BuiltinThemes.fallback, ThemeError(line: 0, reasonZh: w.zh, reasonEn: w.en))
         }
     }
 }

@@ -33,6 +33,6 @@ enum AtomicFile {
     static func ioError(_ path: String, _ code: Int32) -> EngineError {
         let why = String(cString: strerror(code))
         return EngineError("file.write_failed", zh: "无法写入 \(path)：\(why)。检查磁盘空间与目录权限。",
-                           en: "cannot write \(path): \(why). Check disk space and directory permissions.")
+                           en: "cannot write \(path): \(why). Check disk space and directory permissions.", badInput: false)
     }
 }

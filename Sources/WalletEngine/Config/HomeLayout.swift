@@ -38,7 +38,7 @@ public struct HomeLayout: Sendable, Equatable {
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
                 throw EngineError("home.create_failed", zh: "无法创建目录 \(dir)：\(error.localizedDescription)。检查上级目录的权限。",
-                                  en: "cannot create directory \(dir): \(error.localizedDescription). Check the parent's permissions.")
+                                  en: "cannot create directory \(dir): \(error.localizedDescription). Check the parent's permissions.", badInput: false)
             }
         }
     }

@@ -58,17 +58,17 @@ public enum EngineOperation: String, CaseIterable, Sendable {
     }
 }
 
-public struct AuthorizationError: WalletError, Equatable {
+public struct AuthorizationError: WalletErrorConvertible, Equatable {
     public let operatorName: String
     public let role: String
     public let operation: EngineOperation
-    public var code: String { "auth.forbidden" }
-    public var isBadInput: Bool { true }
-    public func message(_ lang: Language) -> String {
+    /// 换一个有权限的操作员即可：输入错误，退出码 2。
+    public var walletError: WalletError {
         let allowed = operation.roles.map(\.rawValue).sorted().joined(separator: "/")
-        return lang == .zh
-            ? "操作员 \(operatorName)（角色 \(role)）无权执行 \(operation.rawValue)；需要角色 \(allowed)。换一个有该角色的操作员（--operator）。"
-            : "operator \(operatorName) (role \(role)) may not perform \(operation.rawValue); it needs role \(allowed). Use an operator with that role (--operator)."
+        return WalletError("auth.forbidden",
+            zh: "操作员 \(operatorName)（角色 \(role)）无权执行 \(operation.rawValue)；需要角色 \(allowed)。换一个有该角色的操作员（--operator）。",
+            en: "operator \(operatorName) (role \(role)) may not perform \(operation.rawValue); it needs role \(allowed). Use an operator with that role (--operator).",
+            badInput: true)
     }
 }
 

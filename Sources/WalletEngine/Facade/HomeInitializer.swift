@@ -80,7 +80,7 @@ public enum HomeInitializer {
         let rpc: ResilientRPC
         do {
             rpc = try ResilientRPC.http(urls: rpcURLs, config: ResilienceConfig(expectedChainId: chainId, timeoutSeconds: Double(timeoutMs) / 1000))
-        } catch let e as WalletError {
+        } catch let e as any WalletErrorConvertible {
             throw EngineError("init.rpc_url", zh: "节点地址无效：\(e.message(.zh))", en: "invalid node URL: \(e.message(.en))", badInput: true)
         }
         do {

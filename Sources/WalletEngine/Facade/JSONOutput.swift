@@ -139,7 +139,7 @@ extension EngineStatus {
             head: head, scanHeight: scanHeight, scanLag: scanLag, signerTier: e.map { $0.signerTier } ?? signerTier,
             engine: .init(running: e != nil, heartbeat: running),
             signer: (e?.signer ?? signer).map(SignerReportJSON.init),
-            nodeError: nodeError, label: demo ? "DEMO CHAIN — 演示链，不是真实网络" : nil,
+            nodeError: nodeError, label: demo ? "DEMO CHAIN — not a real network" : nil,   // 机器读的字段不分语言（--lang en 不许有中文）
             healthy: healthy, problems: problems)
     }
 }

@@ -56,7 +56,7 @@ extension WalletEngine {
         try authorize(op, .jobRequeue)
         return try gate.with { l in
             guard let q = l.jobQueue else {
-                throw EngineError("jobs.no_queue", zh: "账本没有任务队列。", en: "the ledger has no job queue.")
+                throw EngineError("jobs.no_queue", zh: "账本没有任务队列。", en: "the ledger has no job queue.", badInput: false)
             }
             return try l.requeueJob(id: jobID, by: op, queue: q)
         }

@@ -58,7 +58,7 @@ extension WalletEngine {
     public func status() async -> EngineStatus {
         var head: UInt64?
         var nodeError: String?
-        do { head = try await client.blockNumber() } catch { nodeError = (error as? WalletError)?.code ?? "\(error)" }
+        do { head = try await client.blockNumber() } catch { nodeError = WalletError(error).code.rawValue }
         let height = try? scanStore.height()
         var balances: [String: String] = [:]
         if nodeError == nil, let assets = try? gate.with({ l in try l.store.allAssets() }) {

@@ -8,7 +8,7 @@ extension WalletEngine {
     public func authenticate(name: String, passphrase: SecretBytes) throws -> Operator {
         do { return try gate.with { l in try l.authenticate(name: name, passphrase: passphrase) } } catch {
             // 登录失败进日志（只有名字与错误码，口令绝不出现），供监控发现撞口令。
-            logger.warn("auth.failed", ["operator": .string(String(name.prefix(64))), "error": .string((error as? WalletError)?.code ?? "error")])
+            logger.warn("auth.failed", ["operator": .string(String(name.prefix(64))), "error": .string((WalletError.known(error)?.code.rawValue ?? "error"))])
             throw error
         }
     }

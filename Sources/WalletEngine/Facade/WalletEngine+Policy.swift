@@ -67,7 +67,7 @@ extension WalletEngine {
     func setApprovedPolicy(json: String, hash: String, by op: Operator) throws {
         let p = try ApprovalPolicy.parse(Data(json.utf8))
         guard Self.sha256Hex(Data(json.utf8)) == hash else {
-            throw EngineError("policy.hash_mismatch", zh: "提议里的策略内容与哈希不符。", en: "the proposed policy content does not match its hash.")
+            throw EngineError("policy.hash_mismatch", zh: "提议里的策略内容与哈希不符。", en: "the proposed policy content does not match its hash.", badInput: false)
         }
         try gate.transaction { l in
             let before = try l.setting(PolicyKeys.hash) ?? "default"

@@ -22,14 +22,14 @@ public struct AdminProposal: Codable, Sendable, Equatable {
 }
 
 /// 操作已记为提议、等待另一位管理员：不是失败，但也没有生效（CLI 退出码 3，脚本不能当成已执行）。
-public struct AdminProposalPending: WalletError {
+public struct AdminProposalPending: WalletErrorConvertible {
     public let proposal: AdminProposal
-    public var code: String { "admin.proposal_pending" }
-    public var isBadInput: Bool { false }
-    public func message(_ lang: Language) -> String {
-        lang == .zh
-            ? "已提交提议 #\(proposal.id)（\(proposal.summary)），尚未生效：需要另一位管理员执行 `wallet-console admin approve \(proposal.id)`（或 reject）。"
-            : "proposal #\(proposal.id) (\(proposal.summary)) recorded, not yet in effect: another admin must run `wallet-console admin approve \(proposal.id)` (or reject)."
+    /// 不是失败：CLI 单独接住它、退出码 3。漏到别处（控制台、日志）时按运行错误显示。
+    public var walletError: WalletError {
+        WalletError("admin.proposal_pending",
+            zh: "已提交提议 #\(proposal.id)（\(proposal.summary)），尚未生效：需要另一位管理员执行 `wallet-console admin approve \(proposal.id)`（或 reject）。",
+            en: "proposal #\(proposal.id) (\(proposal.summary)) recorded, not yet in effect: another admin must run `wallet-console admin approve \(proposal.id)` (or reject).",
+            badInput: false)
     }
 }
 
@@ -109,13 +109,13 @@ extension WalletEngine {
         do {
             try await Self.$executingProposal.withValue(id) { try await execute(p, as: proposer) }
             p.state = .executed
-        } catch let e as WalletError where Self.notNowErrors.contains(e.code) {
+        } catch let e as any WalletErrorConvertible where Self.notNowErrors.contains(e.code) {
             // 现在做不了、提议本身没错（例如引擎在跑、节点暂时不可达）：提议保持待批准，照错误里的建议处理后再 approve。
             logger.warn("admin.approve_deferred", ["id": .int(Int64(id)), "code": .string(e.code)])
             throw e
         } catch {
             p.state = .failed
-            p.note = (error as? any WalletError)?.message(.en) ?? "\(error)"
+            p.note = WalletError(error).en
             p.decidedBy = op.name; p.decidedAt = clock.unixTime()
             try updateProposal(p)
             throw error
@@ -141,16 +141,16 @@ extension WalletEngine {
     func execute(_ p: AdminProposal, as proposer: Operator) async throws {
         let v = p.payload
         func s(_ k: String) throws -> String {
-            guard let x = v[k] else { throw EngineError("admin.proposal_corrupt", zh: "提议 #\(p.id) 缺少字段 \(k)。", en: "proposal #\(p.id) lacks field \(k).") }
+            guard let x = v[k] else { throw EngineError("admin.proposal_corrupt", zh: "提议 #\(p.id) 缺少字段 \(k)。", en: "proposal #\(p.id) lacks field \(k).", badInput: false) }
             return x
         }
         guard let operation = EngineOperation(rawValue: p.operation) else {
-            throw EngineError("admin.proposal_corrupt", zh: "提议 #\(p.id) 的操作 \(p.operation) 未知。", en: "proposal #\(p.id) has an unknown operation \(p.operation).")
+            throw EngineError("admin.proposal_corrupt", zh: "提议 #\(p.id) 的操作 \(p.operation) 未知。", en: "proposal #\(p.id) has an unknown operation \(p.operation).", badInput: false)
         }
         switch operation {
         case .operatorAdd:
             let cred = try JSONDecoder().decode(Ledger.OperatorCredential.self, from: Data(try s("credential").utf8))
-            guard let role = OperatorRole(rawValue: try s("role")) else { throw EngineError("admin.proposal_corrupt", zh: "角色无效。", en: "invalid role.") }
+            guard let role = OperatorRole(rawValue: try s("role")) else { throw EngineError("admin.proposal_corrupt", zh: "角色无效。", en: "invalid role.", badInput: false) }
             _ = try gate.with { l in try l.insertOperator(name: try s("name"), role: role, credential: cred, by: proposer) }
         case .assetAdd:
             _ = try await addAsset(symbol: try s("symbol"), contract: v["contract"], decimals: Int(try s("decimals")) ?? -1,
@@ -168,7 +168,7 @@ extension WalletEngine {
         case .policySet: try setApprovedPolicy(json: try s("json"), hash: try s("hash"), by: proposer)
         case .signerUse: _ = try await useSigner(keyId: try s("keyId"), allowNewAddress: v["newAddress"] == "true", by: proposer)
         default:
-            throw EngineError("admin.proposal_corrupt", zh: "操作 \(p.operation) 不走提议。", en: "operation \(p.operation) is not proposable.")
+            throw EngineError("admin.proposal_corrupt", zh: "操作 \(p.operation) 不走提议。", en: "operation \(p.operation) is not proposable.", badInput: false)
         }
     }
 }

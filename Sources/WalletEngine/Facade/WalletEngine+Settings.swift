@@ -94,8 +94,8 @@ extension WalletEngine {
         guard let rpc = chain.rpc else { return }   // 只有真实节点才核对（演示链是模拟器）
         let code: JSONValue
         do { code = try await rpc.call("eth_getCode", [.string(contract), .string("latest")]) } catch {
-            throw EngineError("asset.node_unreachable", zh: "无法向节点核对合约（\((error as? WalletError)?.code ?? "\(error)")）；节点恢复后重试。",
-                              en: "cannot check the contract with the node (\((error as? WalletError)?.code ?? "\(error)")); retry when the node is back.")
+            throw EngineError("asset.node_unreachable", zh: "无法向节点核对合约（\(WalletError(error).code.rawValue)）；节点恢复后重试。",
+                              en: "cannot check the contract with the node (\(WalletError(error).code.rawValue)); retry when the node is back.", badInput: false)
         }
         guard case .string(let hex) = code, hex.count > 2, hex != "0x" else {
             throw EngineError("asset.not_a_contract", zh: "\(contract) 上没有合约代码（是普通账户或地址写错了）。", en: "there is no contract code at \(contract) (an ordinary account, or a wrong address).", badInput: true)

@@ -99,7 +99,7 @@ extension WalletEngine {
 
     /// 签名本身失败（设备在检查之后掉了、服务报错、自检不过）：告警一次，执行器让这一轮失败。
     func signFailed(_ error: Error) {
-        let code = (error as? WalletError)?.code ?? "signer.failed"
+        let code = WalletError.known(error)?.code.rawValue ?? "signer.failed"
         // 检查之后、签名之前刚好被封存（恐慌按钮）：这是封存，不是故障，不告警。
         if code == "keystore.sealed" { note(state: "sealed", signer: nil, latency: nil); return }
         let self_check = code == "signer.self_check_failed" || code == "signer.wrong_key" || code == "signer.no_recovery_id"
@@ -107,8 +107,8 @@ extension WalletEngine {
     }
 
     func signerFailed(_ kind: String, state: String = "unavailable", cause: Error) {
-        let w = cause as? WalletError
-        signerFailed(kind, state: state, code: w?.code ?? "internal", zh: w?.message(.zh) ?? "\(cause)", en: w?.message(.en) ?? "\(cause)")
+        let w = WalletError(cause)
+        signerFailed(kind, state: state, code: w.code.rawValue, zh: w.zh, en: w.en)
     }
 
     func signerFailed(_ kind: String, state: String = "unavailable", code: String? = nil, zh: String, en: String) {
@@ -247,8 +247,8 @@ extension WalletEngine {
         }
         let used: UInt64
         do { used = try await client.transactionCount(try ChainAddress(hex: addr.lowercased), .pending) } catch {
-            throw EngineError("signer.chain_unreachable", zh: "读不到新地址的链上 nonce（\((error as? WalletError)?.code ?? "\(error)")）：换地址前要确认它从未发过交易。检查节点后重试。",
-                              en: "cannot read the new address's nonce on chain (\((error as? WalletError)?.code ?? "\(error)")): a new hot wallet must never have sent a transaction. Check the node and retry.")
+            throw EngineError("signer.chain_unreachable", zh: "读不到新地址的链上 nonce（\(WalletError(error).code.rawValue)）：换地址前要确认它从未发过交易。检查节点后重试。",
+                              en: "cannot read the new address's nonce on chain (\(WalletError(error).code.rawValue)): a new hot wallet must never have sent a transaction. Check the node and retry.", badInput: false)
         }
         guard used == 0 else {
             throw EngineError("signer.key_used", zh: "新地址 \(addr.checksummed) 在链上已经发过 \(used) 笔交易：引擎必须独占热钱包的 nonce。换一把新生成的密钥。",

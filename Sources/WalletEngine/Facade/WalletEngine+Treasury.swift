@@ -36,18 +36,18 @@ extension WalletEngine {
         if let fin = try await client.block(.finalized) {
             guard r.blockNumber <= fin.number else {
                 throw EngineError("treasury.unconfirmed", zh: "交易所在区块 \(r.blockNumber) 还没有最终确定（finalized 高度 \(fin.number)）；最终确定后再记，以免被重组撤销。",
-                                  en: "block \(r.blockNumber) is not finalized yet (finalized height \(fin.number)); record it once final so a reorg cannot undo it.")
+                                  en: "block \(r.blockNumber) is not finalized yet (finalized height \(fin.number)); record it once final so a reorg cannot undo it.", badInput: false)
             }
         } else {
             let conf = head >= r.blockNumber ? Int(head - r.blockNumber + 1) : 0
             let need = max(config.deposits.confirmations, config.deposits.reorgWindow)
             guard conf >= need else {
                 throw EngineError("treasury.unconfirmed", zh: "交易只有 \(conf) 个确认，需要 \(need) 个（不少于重组窗口）；稍后再记。",
-                                  en: "the transaction has \(conf) confirmation(s); \(need) are needed (at least the reorg window). Try again later.")
+                                  en: "the transaction has \(conf) confirmation(s); \(need) are needed (at least the reorg window). Try again later.", badInput: false)
             }
         }
         guard try await client.block(.number(r.blockNumber))?.hash == r.blockHash else {
-            throw EngineError("treasury.not_canonical", zh: "交易所在的块已不在主链上（重组中）；稍后再试。", en: "the transaction's block is no longer canonical (reorg in progress); try again later.")
+            throw EngineError("treasury.not_canonical", zh: "交易所在的块已不在主链上（重组中）；稍后再试。", en: "the transaction's block is no longer canonical (reorg in progress); try again later.", badInput: false)
         }
         // 我方自己的交易（归集：从充值地址发出；热钱包自转）已经按各自的流程记账，不是注资——记成注资会重复入账。
         guard let tx = try await client.transaction(hash) else {

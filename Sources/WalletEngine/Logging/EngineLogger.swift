@@ -29,7 +29,7 @@ public enum LogValue: Sendable, Equatable {
 
     /// 错误：记录稳定机器码与英文说明（WalletError 的说明不含机密）。
     public static func error(_ e: Error) -> LogValue {
-        if let w = e as? WalletError { return .string("\(w.code): \(w.message(.en))") }
+        if let w = WalletError.known(e) { return .string(w.logText) }
         return .string(String(describing: type(of: e)))
     }
 

@@ -99,7 +99,7 @@ public final class EngineRuntime: @unchecked Sendable {
         } catch {
             metrics.workerErrors.inc([w.name])
             logger.error("worker.round_failed", ["worker": .string(w.name), "error": .error(error)])
-            let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
+            let msg = WalletError(error).logText
             return WorkerOutcome(worker: w.name, report: nil, error: msg)
         }
     }

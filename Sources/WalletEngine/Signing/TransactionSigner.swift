@@ -19,7 +19,7 @@ extension TransactionSigner {
         let s = try await sign(tx)
         guard s.from == address else {
             throw EngineError("signer.wrong_key", zh: "签名器返回的签名恢复出 \(s.from.checksummed)，而热钱包是 \(address.checksummed)：拒绝使用。检查 config.json 的 hotWallet.keyId。",
-                              en: "the signer's signature recovers to \(s.from.checksummed), but the hot wallet is \(address.checksummed): refused. Check hotWallet.keyId in config.json.")
+                              en: "the signer's signature recovers to \(s.from.checksummed), but the hot wallet is \(address.checksummed): refused. Check hotWallet.keyId in config.json.", badInput: false)
         }
         return s
     }

@@ -48,7 +48,7 @@ public final class LedgerGate: @unchecked Sendable {
             guard let s = try l.store.setting(key) else { return nil }
             do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
                 throw EngineError("engine.state_corrupt", zh: "引擎状态 \(key) 无法解析（数据库被手工改动？）：\(error)",
-                                  en: "engine state \(key) cannot be parsed (database edited by hand?): \(error)")
+                                  en: "engine state \(key) cannot be parsed (database edited by hand?): \(error)", badInput: false)
             }
         }
     }

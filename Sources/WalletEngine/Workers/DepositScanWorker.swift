@@ -90,7 +90,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 var rows = try rows()
                 if let last = rows.last {
                     guard b.block.number == last.n + 1, b.block.parentHash.hex == last.h else {
-                        throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(last.n) 之后")
+                        throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(last.n) 之后 / block \(b.block.number) does not follow the local head \(last.n)")
                     }
                 }
                 rows.append(Row(n: b.block.number, h: b.block.hash.hex, p: b.block.parentHash.hex))

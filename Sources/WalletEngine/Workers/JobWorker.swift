@@ -36,7 +36,7 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
                 done += 1
                 ctx.logger.info("job.done", ["id": .int(job.id), "kind": .string(job.kind), "attempt": .int(Int64(job.attempts))])
             } catch {
-                let msg = (error as? WalletError).map { "\($0.code): \($0.message(.en))" } ?? "\(error)"
+                let msg = WalletError(error).logText
                 let after: Job? = try engine.gate.with { l in try runner(l)?.finish(job, error: msg, now: engine.clock.unixTime()) ?? nil }
                 failed += 1
                 ctx.logger.warn("job.failed", ["id": .int(job.id), "kind": .string(job.kind), "error": .error(error),
@@ -55,7 +55,7 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
 
     func handle(_ job: Job, _ ctx: WorkerContext) async throws {
         guard let kind = EngineJobKind(rawValue: job.kind) else {
-            throw EngineError("job.unknown_kind", zh: "未知的任务类型 \(job.kind)。", en: "unknown job kind \(job.kind).")
+            throw EngineError("job.unknown_kind", zh: "未知的任务类型 \(job.kind)。", en: "unknown job kind \(job.kind).", badInput: false)
         }
         switch kind {
         case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)
@@ -66,7 +66,7 @@ public final class JobWorker: EngineWorker, @unchecked Sendable {
             // 负载由 requestRescan 写入（授权已在入队时做）：{"from": N, "operator": NAME}
             guard let o = try? JSONSerialization.jsonObject(with: Data(job.payload.utf8)) as? [String: Any],
                   let from = (o["from"] as? NSNumber)?.uint64Value, let who = o["operator"] as? String else {
-                throw EngineError("job.bad_payload", zh: "rescan 任务的负载无效：\(job.payload)", en: "invalid rescan job payload: \(job.payload)")
+                throw EngineError("job.bad_payload", zh: "rescan 任务的负载无效：\(job.payload)", en: "invalid rescan job payload: \(job.payload)", badInput: false)
             }
             _ = try await engine.rescan(from: from, operatorName: who)
         }
@@ -79,7 +79,7 @@ extension WalletEngine {
     public func enqueue(_ kind: EngineJobKind, payload: String = "{}", uniqueKey: String? = nil, priority: Int = 0) throws -> Job {
         try gate.with { l in
             guard let q = l.jobQueue else {
-                throw EngineError("job.no_queue", zh: "当前存储后端没有任务队列。", en: "the storage backend has no job queue.")
+                throw EngineError("job.no_queue", zh: "当前存储后端没有任务队列。", en: "the storage backend has no job queue.", badInput: false)
             }
             return try q.enqueue(queue: JobWorker.queue, kind: kind.rawValue, payload: payload, uniqueKey: uniqueKey, priority: priority,
                                  maxAttempts: 5, runAt: clock.unixTime())

@@ -127,7 +127,7 @@ public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
         }
         guard lease else {
             if asJob {
-                throw EngineError("reconcile.busy", zh: "另一个引擎正在对账（持有租约）；稍后重试。", en: "another engine holds the reconcile lease; retrying later.")
+                throw EngineError("reconcile.busy", zh: "另一个引擎正在对账（持有租约）；稍后重试。", en: "another engine holds the reconcile lease; retrying later.", badInput: false)
             }
             return RoundReport(processed: 0, summary: "lease held by another engine")
         }

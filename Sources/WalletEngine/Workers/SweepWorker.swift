@@ -115,7 +115,7 @@ extension WalletEngine {
             log.warn(reason == "keystore.sealed" ? "sweep.sealed" : "sweep.signer_unavailable", ["reason": .string(reason)])
             if requireSigner {
                 throw EngineError("sweep.no_signer", zh: "这一轮归集没有做：热钱包签名器\(reason == "keystore.sealed" ? "已封存" : "不可用")（\(reason)）。恢复后任务自动重试。",
-                                  en: "this sweep round did nothing: the hot-wallet signer is \(reason == "keystore.sealed" ? "sealed" : "unavailable") (\(reason)). The job retries once it recovers.")
+                                  en: "this sweep round did nothing: the hot-wallet signer is \(reason == "keystore.sealed" ? "sealed" : "unavailable") (\(reason)). The job retries once it recovers.", badInput: false)
             }
             return steps
         }
@@ -226,13 +226,13 @@ extension WalletEngine {
             let asset = try gate.with { l in try l.asset(s.asset) }
             guard let rec = try gate.with({ l in try l.store.depositAddress(address: s.address) }) else { return }
             guard let seedId = try keystore.list().first(where: { $0.kind == .hdSeed })?.id else {
-                throw EngineError("sweep.no_seed", zh: "密钥库里没有 HD 种子，无法为充值地址签名。", en: "no HD seed in the keystore; cannot sign for deposit addresses.")
+                throw EngineError("sweep.no_seed", zh: "密钥库里没有 HD 种子，无法为充值地址签名。", en: "no HD seed in the keystore; cannot sign for deposit addresses.", badInput: false)
             }
             let from = try EthereumAddress(string: s.address)
             let signer = try KeystoreTxSigner(keystore: keystore, keyId: seedId, path: rec.path)
             guard signer.address == from else {
                 throw EngineError("sweep.wrong_key", zh: "派生路径 \(rec.path) 得到的地址与充值地址 \(s.address) 不符：xpub 与种子不匹配？",
-                                  en: "path \(rec.path) derives an address other than the deposit address \(s.address): xpub and seed mismatch?")
+                                  en: "path \(rec.path) derives an address other than the deposit address \(s.address): xpub and seed mismatch?", badInput: false)
             }
             let hot = try EthereumAddress(string: hotAddress)
             let tier = e.normal

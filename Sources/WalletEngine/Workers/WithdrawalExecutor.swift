@@ -81,7 +81,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             if let code = signerFailure() {
                 // 故障（不是封存）：这一轮失败——`engine run --once` 退出 1，常驻引擎的日志与告警里有它；提现保持 approved。
                 throw EngineError(code, zh: "热钱包签名器不可用（\(code)），已批准的提现等待；见告警与 logs/engine.log。",
-                                  en: "the hot-wallet signer is unavailable (\(code)); approved withdrawals wait; see alerts and logs/engine.log.")
+                                  en: "the hot-wallet signer is unavailable (\(code)); approved withdrawals wait; see alerts and logs/engine.log.", badInput: false)
             }
             ctx.logger.warn("withdrawals.sealed", ["reason": "keystore sealed; approved withdrawals wait"])
         }
@@ -89,8 +89,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         try updateGauges()
         if let e = signError {
             // 签名失败是事件：跟踪完已广播的之后，这一轮失败（`engine run --once` 退出 1），告警已由引擎记下。
-            throw EngineError("signer.sign_failed", zh: "热钱包签名失败（\((e as? WalletError)?.code ?? "\(e)")），已批准的提现等待；见告警与 logs/engine.log。",
-                              en: "hot-wallet signing failed (\((e as? WalletError)?.code ?? "\(e)")); approved withdrawals wait; see alerts and logs/engine.log.")
+            throw EngineError("signer.sign_failed", zh: "热钱包签名失败（\(WalletError(e).code.rawValue)），已批准的提现等待；见告警与 logs/engine.log。",
+                              en: "hot-wallet signing failed (\(WalletError(e).code.rawValue)); approved withdrawals wait; see alerts and logs/engine.log.", badInput: false)
         }
         return RoundReport(processed: n, summary: "withdrawal steps=\(n)")
     }
@@ -146,7 +146,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         } catch let e as ChainError {
             if case .rpcError = e, w.nonce == nil {
                 // 节点执行回滚（例如热钱包余额不足）：还没占用 nonce，直接失败解冻并告警。
-                try gate.with { l in _ = try l.markFailed(withdrawalID: w.id, reason: "估算 gas 时执行回滚：\(e.message(.zh))") }
+                try gate.with { l in _ = try l.markFailed(withdrawalID: w.id, reason: BilingualText.join(zh: "估算 gas 时执行回滚：\(e.message(.zh))",
+                                                                                                         en: "gas estimation reverted: \(e.message(.en))")) }
                 metrics.withdrawalTransitions.inc(["failed"])
                 ctx.logger.error("withdrawal.estimate_reverted", ["id": .int(w.id), "error": .error(e)])
                 return true
@@ -294,8 +295,10 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             try gate.transaction { l in
                 if noop {
                     // 同一 nonce 上链的是我们的 NOOP：提现取消，冻结的钱现在（且只在现在）解冻；NOOP 的手续费由热钱包承担。
-                    let by = "\(cancel?.requestedBy ?? "?") 提出，\(cancel?.approvedBy ?? "?") 批准"
-                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "已取消：同一 nonce 的 NOOP 交易 \(h) 上链（\(by)）")
+                    let (rq, ap) = (cancel?.requestedBy ?? "?", cancel?.approvedBy ?? "?")
+                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: BilingualText.join(
+                        zh: "已取消：同一 nonce 的 NOOP 交易 \(h) 上链（\(rq) 提出，\(ap) 批准）",
+                        en: "cancelled: the same-nonce NOOP transaction \(h) was mined (requested by \(rq), approved by \(ap))"))
                     try l.appendAudit(operatorName: "system", action: "withdraw.cancelled", subject: String(w.id),
                                       details: ["noopHash": h, "nonce": String(nonce), "fee": fee.decimalString])
                     try l.store.insertAlert(kind: "withdraw.cancelled",
@@ -307,7 +310,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                     _ = try l.markConfirmed(withdrawalID: w.id, fee: fee)
                     if cancel != nil && cancel?.outcome == nil { cancel?.outcome = "too_late" }
                 } else {
-                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: "链上执行失败（receipt status 0），交易 \(h)")
+                    _ = try l.markFailed(withdrawalID: w.id, fee: fee, reason: BilingualText.join(zh: "链上执行失败（receipt status 0），交易 \(h)",
+                                                                                      en: "failed on chain (receipt status 0), transaction \(h)"))
                     if cancel != nil && cancel?.outcome == nil { cancel?.outcome = "too_late" }
                 }
                 if let c = cancel { try gate.put(WalletEngine.cancelKey(w.id), c) }

@@ -6,12 +6,12 @@ import Foundation
 import WalletCrypto
 import WalletKeys
 
-public struct CeremonyError: WalletError, Equatable {
-    public let code: String
-    public let zh: String
-    public let en: String
-    public func message(_ lang: Language) -> String { lang == .zh ? zh : en }
-    static func e(_ c: String, _ zh: String, _ en: String) -> CeremonyError { CeremonyError(code: "ceremony.\(c)", zh: zh, en: en) }
+public struct CeremonyError: WalletErrorConvertible, Equatable {
+    public let walletError: WalletError
+    /// 仪式里的错都是输入错误（选错、抄错、口令不一致）：退出码 2。
+    static func e(_ code: String, _ zh: String, _ en: String) -> CeremonyError {
+        CeremonyError(walletError: WalletError(code, zh: zh, en: en, badInput: true))
+    }
 }
 
 public final class CeremonyEngine: @unchecked Sendable {
@@ -175,10 +175,10 @@ public final class CeremonyEngine: @unchecked Sendable {
     /// 提交当前步骤的答案。答案无效时抛错且停留在（或退回到）合适的步骤，prompt.error 说明原因。
     public func submit(_ answer: SecretBytes = SecretBytes(count: 0)) throws {
         lock.lock(); defer { lock.unlock() }
-        guard !isFinished else { throw CeremonyError.e("finished", "仪式已结束。", "the ceremony has finished.") }
+        guard !isFinished else { throw CeremonyError.e("ceremony.finished", "仪式已结束。", "the ceremony has finished.") }
         do {
             try advance(answer)
-        } catch let e as WalletError {
+        } catch let e as any WalletErrorConvertible {
             prompt.errorZh = e.message(.zh)
             prompt.errorEn = e.message(.en)
             throw e
@@ -195,21 +195,21 @@ public final class CeremonyEngine: @unchecked Sendable {
             let t = text(answer)
             let n = t.isEmpty ? 24 : Int(t) ?? 0
             guard BIP39.validWordCounts.contains(n) else {
-                throw CeremonyError.e("bad_strength", "只能选 12、15、18、21、24。", "choose 12, 15, 18, 21 or 24.")
+                throw CeremonyError.e("ceremony.bad_strength", "只能选 12、15、18、21、24。", "choose 12, 15, 18, 21 or 24.")
             }
             wordCount = n
             prompt = wordlistPrompt()
         case .chooseWordlist:
             let t = text(answer)
             guard let wl = t.isEmpty ? .english : Wordlist(rawValue: t) else {
-                throw CeremonyError.e("bad_wordlist", "未知词表 '\(t)'。", "unknown wordlist '\(t)'.")
+                throw CeremonyError.e("ceremony.bad_wordlist", "未知词表 '\(t)'。", "unknown wordlist '\(t)'.")
             }
             wordlist = wl
             prompt = dicePrompt()
         case .dice:
             let t = text(answer).filter { !$0.isWhitespace }
             guard t.allSatisfy({ ("1"..."6").contains($0) }) else {
-                throw CeremonyError.e("bad_dice", "骰子点数只能是 1–6 的数字。", "dice rolls must be digits 1–6.")
+                throw CeremonyError.e("ceremony.bad_dice", "骰子点数只能是 1–6 的数字。", "dice rolls must be digits 1–6.")
             }
             try makeEntropy(dice: Array(t.utf8))
             prompt = wordsPrompt()
@@ -224,7 +224,7 @@ public final class CeremonyEngine: @unchecked Sendable {
             guard got.decomposedStringWithCompatibilityMapping == want.decomposedStringWithCompatibilityMapping else {
                 let p = positions[verified] + 1
                 prompt = wordsPrompt()
-                throw CeremonyError.e("verify_failed", "第 \(p) 个词不对：请重新核对抄写的助记词。", "word #\(p) is wrong: re-check your written copy.")
+                throw CeremonyError.e("ceremony.verify_failed", "第 \(p) 个词不对：请重新核对抄写的助记词。", "word #\(p) is wrong: re-check your written copy.")
             }
             verified += 1
             prompt = verified < CeremonyEngine.verifyCount ? verifyPrompt() : passphrasePrompt()
@@ -240,7 +240,7 @@ public final class CeremonyEngine: @unchecked Sendable {
             guard let p = passphrase, p == answer else {
                 passphrase = nil
                 prompt = passphrasePrompt()
-                throw CeremonyError.e("passphrase_mismatch", "两次输入的口令不一致，请重新输入。", "the passphrases differ; enter it again.")
+                throw CeremonyError.e("ceremony.passphrase_mismatch", "两次输入的口令不一致，请重新输入。", "the passphrases differ; enter it again.")
             }
             prompt = splitPrompt()
         case .chooseSplit:
@@ -275,7 +275,7 @@ public final class CeremonyEngine: @unchecked Sendable {
 
     /// "2-of-3" 或 "2:2-of-3,3-of-5"。
     static func parseSplit(_ t: String) throws -> (Int, [(threshold: Int, count: Int)]) {
-        let bad = CeremonyError.e("bad_split", "拆分格式应为 M-of-N 或 组阈值:M-of-N,M-of-N。", "split must be M-of-N or T:M-of-N,M-of-N.")
+        let bad = CeremonyError.e("ceremony.bad_split", "拆分格式应为 M-of-N 或 组阈值:M-of-N,M-of-N。", "split must be M-of-N or T:M-of-N,M-of-N.")
         var gt = 1
         var spec = Substring(t)
         if let c = t.firstIndex(of: ":") {
@@ -323,7 +323,7 @@ public final class CeremonyEngine: @unchecked Sendable {
     }
 
     private func store() throws {
-        guard let m = mnemonic else { throw CeremonyError.e("state", "内部状态错误：没有助记词。", "internal state: no mnemonic.") }
+        guard let m = mnemonic else { throw CeremonyError.e("ceremony.state", "内部状态错误：没有助记词。", "internal state: no mnemonic.") }
         let info = try keystore.importMnemonic(m, passphrase: passphrase, label: label)
         storedId = info.id
         let seed = try BIP39.seed(mnemonic: m, passphrase: passphrase)

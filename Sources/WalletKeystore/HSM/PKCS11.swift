@@ -4,7 +4,7 @@ import CPKCS11
 import Foundation
 import WalletCrypto
 
-public enum HSMError: WalletError, Equatable {
+public enum HSMError: WalletErrorConvertible, Equatable {
     case moduleLoad(path: String, reason: String)
     case tokenNotFound(String)
     case noFreeSlot
@@ -17,53 +17,42 @@ public enum HSMError: WalletError, Equatable {
     case tokenAmbiguous(String, Int)
     case badInput(String, String)
 
-    public var code: String {
-        switch self {
-        case .moduleLoad: return "hsm.module_load"
-        case .tokenNotFound: return "hsm.token_not_found"
-        case .noFreeSlot: return "hsm.no_free_slot"
-        case .wrongPin: return "hsm.wrong_pin"
-        case .pinLocked: return "hsm.pin_locked"
-        case .sessionLost: return "hsm.session_lost"
-        case .keyNotFound: return "hsm.key_not_found"
-        case .badPublicKey: return "hsm.bad_public_key"
-        case .call: return "hsm.call_failed"
-        case .tokenAmbiguous: return "hsm.token_ambiguous"
-        case .badInput: return "hsm.bad_input"
-        }
-    }
-
-    public var isBadInput: Bool {
-        switch self { case .wrongPin, .tokenNotFound, .keyNotFound, .moduleLoad, .tokenAmbiguous, .badInput: return true; default: return false }
-    }
-
-    public func message(_ lang: Language) -> String {
-        let zh = lang == .zh
+    /// 码、中英文说明与类别（true = 输入错误，退出码 2）写在同一个 case 里。
+    public var walletError: WalletError {
         switch self {
         case let .moduleLoad(p, r):
-            return zh ? "无法加载 PKCS#11 模块 \(p)：\(r)。检查路径（SoftHSM2 为 /usr/lib/softhsm/libsofthsm2.so）。" : "cannot load PKCS#11 module \(p): \(r). Check the path (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)."
+            return WalletError("hsm.module_load", zh: "无法加载 PKCS#11 模块 \(p)：\(BilingualText.split(r).zh)。检查路径（SoftHSM2 为 /usr/lib/softhsm/libsofthsm2.so）。",
+                               en: "cannot load PKCS#11 module \(p): \(BilingualText.split(r).en). Check the path (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).", badInput: true)
         case .tokenNotFound(let l):
-            return zh ? "找不到标签为 '\(l)' 的令牌：令牌未插入或未初始化（hsm init-token）。" : "no token labelled '\(l)': not present or not initialised (hsm init-token)."
+            return WalletError("hsm.token_not_found", zh: "找不到标签为 '\(l)' 的令牌：令牌未插入或未初始化（hsm init-token）。",
+                               en: "no token labelled '\(l)': not present or not initialised (hsm init-token).", badInput: true)
         case .noFreeSlot:
-            return zh ? "没有可初始化的空槽位。" : "no free slot to initialise a token in."
+            return WalletError("hsm.no_free_slot", zh: "没有可初始化的空槽位。",
+                               en: "no free slot to initialise a token in.", badInput: false)
         case .wrongPin:
-            return zh ? "HSM PIN 错误。注意多次错误会锁定令牌。若 PIN 在令牌上改过，用 `hsm set-pin --key ID --pin-file F` 更新存着的 PIN。"
-                      : "wrong HSM PIN. Repeated failures lock the token. If the PIN was changed on the token, update the stored one with `hsm set-pin --key ID --pin-file F`."
+            return WalletError("hsm.wrong_pin", zh: "HSM PIN 错误。注意多次错误会锁定令牌。若 PIN 在令牌上改过，用 `hsm set-pin --key ID --pin-file F` 更新存着的 PIN。",
+                               en: "wrong HSM PIN. Repeated failures lock the token. If the PIN was changed on the token, update the stored one with `hsm set-pin --key ID --pin-file F`.", badInput: true)
         case let .tokenAmbiguous(l, n):
-            return zh ? "有 \(n) 个标签都是 '\(l)' 的令牌：无法确定用哪一个，拒绝登录（用错令牌会把它的 PIN 试锁）。给令牌起唯一的标签。"
-                      : "\(n) tokens are labelled '\(l)': cannot tell which to use, refusing to log in (trying the PIN on the wrong token can lock it). Give tokens unique labels."
+            return WalletError("hsm.token_ambiguous", zh: "有 \(n) 个标签都是 '\(l)' 的令牌：无法确定用哪一个，拒绝登录（用错令牌会把它的 PIN 试锁）。给令牌起唯一的标签。",
+                               en: "\(n) tokens are labelled '\(l)': cannot tell which to use, refusing to log in (trying the PIN on the wrong token can lock it). Give tokens unique labels.", badInput: true)
         case let .badInput(zhMsg, enMsg):
-            return zh ? zhMsg + "。没有改动任何令牌。" : enMsg + ". No token was changed."
+            return WalletError("hsm.bad_input", zh: zhMsg + "。没有改动任何令牌。",
+                               en: enMsg + ". No token was changed.", badInput: true)
         case .pinLocked:
-            return zh ? "HSM PIN 已被锁定：需由安全官（SO）解锁。" : "the HSM PIN is locked: the security officer must unlock it."
+            return WalletError("hsm.pin_locked", zh: "HSM PIN 已被锁定：需由安全官（SO）解锁。",
+                               en: "the HSM PIN is locked: the security officer must unlock it.", badInput: false)
         case .sessionLost:
-            return zh ? "与 HSM 的会话已断开（令牌被拔出或重启）。引擎继续运行，恢复后自动重连。" : "the HSM session was lost (token removed or restarted). The engine keeps running and reconnects when it is back."
+            return WalletError("hsm.session_lost", zh: "与 HSM 的会话已断开（令牌被拔出或重启）。引擎继续运行，恢复后自动重连。",
+                               en: "the HSM session was lost (token removed or restarted). The engine keeps running and reconnects when it is back.", badInput: false)
         case .keyNotFound(let k):
-            return zh ? "令牌上找不到密钥 '\(k)'。" : "key '\(k)' not found on the token."
+            return WalletError("hsm.key_not_found", zh: "令牌上找不到密钥 '\(k)'。",
+                               en: "key '\(k)' not found on the token.", badInput: true)
         case .badPublicKey:
-            return zh ? "令牌返回的公钥不是未压缩的 secp256k1 点。" : "the token returned a public key that is not an uncompressed secp256k1 point."
+            return WalletError("hsm.bad_public_key", zh: "令牌返回的公钥不是未压缩的 secp256k1 点。",
+                               en: "the token returned a public key that is not an uncompressed secp256k1 point.", badInput: false)
         case let .call(f, rv):
-            return zh ? "PKCS#11 调用 \(f) 失败：CKR 0x\(String(rv, radix: 16))。" : "PKCS#11 call \(f) failed: CKR 0x\(String(rv, radix: 16))."
+            return WalletError("hsm.call_failed", zh: "PKCS#11 调用 \(f) 失败：CKR 0x\(String(rv, radix: 16))。",
+                               en: "PKCS#11 call \(f) failed: CKR 0x\(String(rv, radix: 16)).", badInput: false)
         }
     }
 

@@ -67,7 +67,7 @@ public final class KMSClient: @unchecked Sendable {
                     let code = e["code"] as? String ?? "kms.internal"
                     if code == "kms.forbidden" { disconnect() }
                     throw KMSError(code, zh: e["messageZh"] as? String ?? e["message"] as? String ?? code,
-                                   en: e["message"] as? String ?? code)
+                                   en: e["message"] as? String ?? code, badInput: KMSError.badInputCodes.contains(code))
                 }
                 return (obj, secret)
             } catch let e as KMSError where e.code == "kms.unreachable" && attempt == 0 {

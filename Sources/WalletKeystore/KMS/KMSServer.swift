@@ -142,7 +142,7 @@ public final class KMSServer: @unchecked Sendable {
             audit.record("kms.\(op)", result: "ok", detail: ["uid": "\(uid)", "pid": "\(pid)", "keyId": keyId ?? (out["keyId"] as? String ?? "-")])
             return out
         } catch {
-            let code = (error as? WalletError)?.code ?? "kms.internal"
+            let code = WalletError.known(error)?.code.rawValue ?? "kms.internal"
             audit.record("kms.\(op)", result: "error", detail: ["uid": "\(uid)", "pid": "\(pid)", "code": code, "keyId": keyId ?? "-"])
             return KMSWire.error(error)
         }
@@ -184,7 +184,7 @@ public final class KMSServer: @unchecked Sendable {
         case KMSServer.secp256k1Spec:
             return try createSecp256k1Key(label: label)
         default:
-            throw KMSError.badRequest("keySpec 只能是 \(KMSServer.symmetricSpec) 或 \(KMSServer.secp256k1Spec)")
+            throw KMSError.badRequest("keySpec 只能是 \(KMSServer.symmetricSpec) 或 \(KMSServer.secp256k1Spec) / keySpec must be \(KMSServer.symmetricSpec) or \(KMSServer.secp256k1Spec)")
         }
     }
 
@@ -262,7 +262,9 @@ enum KMSWire {
     }
 
     static func error(_ e: Error) -> [String: Any] {
-        if let w = e as? WalletError { return ["error": ["code": w.code, "message": w.message(.en), "messageZh": w.message(.zh)]] }
-        return ["error": ["code": "kms.internal", "message": "\(e)"]]
+        if let w = WalletError.known(e) { return ["error": ["code": w.code.rawValue, "message": w.en, "messageZh": w.zh]] }
+        // 不认识的错误只报类型名：回复会到客户端、进日志，不能带着任意错误的描述（可能含机密）。
+        let w = WalletError(e)
+        return ["error": ["code": "kms.internal", "message": w.en, "messageZh": w.zh]]
     }
 }

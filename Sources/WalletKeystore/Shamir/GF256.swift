@@ -43,7 +43,7 @@ enum GF256 {
     }
 }
 
-public enum ShamirError: WalletError, Equatable {
+public enum ShamirError: WalletErrorConvertible, Equatable {
     case duplicateIndex
     case lengthMismatch
     case invalidThreshold(threshold: Int, count: Int)
@@ -51,31 +51,27 @@ public enum ShamirError: WalletError, Equatable {
     case digestMismatch
     case malformedShare(String)
 
-    public var code: String {
+    /// 码、中英文说明与类别（true = 输入错误，退出码 2）写在同一个 case 里。
+    public var walletError: WalletError {
         switch self {
-        case .duplicateIndex: return "shamir.duplicate_index"
-        case .lengthMismatch: return "shamir.length_mismatch"
-        case .invalidThreshold: return "shamir.invalid_threshold"
-        case .tooFewShares: return "shamir.too_few_shares"
-        case .digestMismatch: return "shamir.digest_mismatch"
-        case .malformedShare: return "shamir.malformed_share"
-        }
-    }
-
-    public func message(_ lang: Language) -> String {
-        switch (self, lang) {
-        case (.duplicateIndex, .zh): return "同一份额被提交了两次（份额编号重复）。请换一位持有人的份额。"
-        case (.duplicateIndex, .en): return "the same share was given twice (duplicate index). Use another holder's share."
-        case (.lengthMismatch, .zh): return "份额长度不一致：它们不属于同一个秘密。"
-        case (.lengthMismatch, .en): return "share lengths differ: they do not belong to the same secret."
-        case let (.invalidThreshold(t, n), .zh): return "阈值 \(t)-of-\(n) 无效：需要 1 ≤ T ≤ N ≤ 16（T=1 时 N 必须为 1）。"
-        case let (.invalidThreshold(t, n), .en): return "threshold \(t)-of-\(n) is invalid: need 1 ≤ T ≤ N ≤ 16 (N must be 1 when T=1)."
-        case let (.tooFewShares(h, n), .zh): return "份额不足：已有 \(h) 份，需要 \(n) 份。"
-        case let (.tooFewShares(h, n), .en): return "not enough shares: have \(h), need \(n)."
-        case (.digestMismatch, .zh): return "份额组合后校验失败：至少有一份是错的或属于别的秘密。"
-        case (.digestMismatch, .en): return "combined shares fail the digest check: at least one share is wrong or from another secret."
-        case let (.malformedShare(w), .zh): return "份额格式错误：\(w)"
-        case let (.malformedShare(w), .en): return "malformed share: \(w)"
+        case .duplicateIndex:
+            return WalletError("shamir.duplicate_index", zh: "同一份额被提交了两次（份额编号重复）。请换一位持有人的份额。",
+                               en: "the same share was given twice (duplicate index). Use another holder's share.", badInput: true)
+        case .lengthMismatch:
+            return WalletError("shamir.length_mismatch", zh: "份额长度不一致：它们不属于同一个秘密。",
+                               en: "share lengths differ: they do not belong to the same secret.", badInput: true)
+        case let .invalidThreshold(t, n):
+            return WalletError("shamir.invalid_threshold", zh: "阈值 \(t)-of-\(n) 无效：需要 1 ≤ T ≤ N ≤ 16（T=1 时 N 必须为 1）。",
+                               en: "threshold \(t)-of-\(n) is invalid: need 1 ≤ T ≤ N ≤ 16 (N must be 1 when T=1).", badInput: true)
+        case let .tooFewShares(h, n):
+            return WalletError("shamir.too_few_shares", zh: "份额不足：已有 \(h) 份，需要 \(n) 份。",
+                               en: "not enough shares: have \(h), need \(n).", badInput: true)
+        case .digestMismatch:
+            return WalletError("shamir.digest_mismatch", zh: "份额组合后校验失败：至少有一份是错的或属于别的秘密。",
+                               en: "combined shares fail the digest check: at least one share is wrong or from another secret.", badInput: true)
+        case let .malformedShare(w):
+            return WalletError("shamir.malformed_share", zh: "份额格式错误：\(BilingualText.split(w).zh)",
+                               en: "malformed share: \(BilingualText.split(w).en)", badInput: true)
         }
     }
 }

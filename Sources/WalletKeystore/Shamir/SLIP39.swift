@@ -2,7 +2,7 @@
 // 与 Trezor 参考实现 python-shamir-mnemonic 逐条对齐：RS1024 校验、Feistel/PBKDF2 口令加密、迭代指数、可扩展标志。
 import WalletCrypto
 
-public enum SLIP39Error: WalletError, Equatable {
+public enum SLIP39Error: WalletErrorConvertible, Equatable {
     /// 第几个词（从 1 起）。不回显词本身：打错的词往往只差一个字母，回显就泄露了份额的一部分。
     case unknownWord(position: Int)
     case invalidLength
@@ -17,50 +17,45 @@ public enum SLIP39Error: WalletError, Equatable {
     case invalidParameters(String)
     case emptyInput
 
-    public var code: String {
-        switch self {
-        case .unknownWord: return "slip39.unknown_word"
-        case .invalidLength: return "slip39.invalid_length"
-        case .invalidChecksum: return "slip39.invalid_checksum"
-        case .invalidPadding: return "slip39.invalid_padding"
-        case .groupThresholdExceedsCount: return "slip39.group_threshold"
-        case .parametersMismatch: return "slip39.parameters_mismatch"
-        case .wrongShareCount: return "slip39.wrong_share_count"
-        case .digestMismatch: return "slip39.digest_mismatch"
-        case .duplicateIndex: return "slip39.duplicate_index"
-        case .invalidPassphrase: return "slip39.invalid_passphrase"
-        case .invalidParameters: return "slip39.invalid_parameters"
-        case .emptyInput: return "slip39.empty"
-        }
-    }
-
-    public func message(_ lang: Language) -> String {
-        let zh = lang == .zh
+    /// 码、中英文说明与类别（true = 输入错误，退出码 2）写在同一个 case 里。
+    public var walletError: WalletError {
         switch self {
         case .unknownWord(let n):
-            return zh ? "第 \(n) 个词不在 SLIP-39 词表中：请检查拼写。" : "word #\(n) is not in the SLIP-39 wordlist: check the spelling."
+            return WalletError("slip39.unknown_word", zh: "第 \(n) 个词不在 SLIP-39 词表中：请检查拼写。",
+                               en: "word #\(n) is not in the SLIP-39 wordlist: check the spelling.", badInput: true)
         case .invalidLength:
-            return zh ? "份额长度无效（至少 20 个词，且长度须对应 128/256 位等合法秘密）。" : "invalid share length (at least 20 words, matching a valid secret size)."
+            return WalletError("slip39.invalid_length", zh: "份额长度无效（至少 20 个词，且长度须对应 128/256 位等合法秘密）。",
+                               en: "invalid share length (at least 20 words, matching a valid secret size).", badInput: true)
         case .invalidChecksum:
-            return zh ? "份额校验和（RS1024）错误：有单词抄错或顺序错了。" : "share checksum (RS1024) is wrong: a word is mistyped or out of order."
+            return WalletError("slip39.invalid_checksum", zh: "份额校验和（RS1024）错误：有单词抄错或顺序错了。",
+                               en: "share checksum (RS1024) is wrong: a word is mistyped or out of order.", badInput: true)
         case .invalidPadding:
-            return zh ? "份额填充位非零：份额已损坏。" : "share padding bits are non-zero: the share is corrupted."
+            return WalletError("slip39.invalid_padding", zh: "份额填充位非零：份额已损坏。",
+                               en: "share padding bits are non-zero: the share is corrupted.", badInput: true)
         case .groupThresholdExceedsCount:
-            return zh ? "份额声明的组阈值大于组数：份额已损坏。" : "share declares a group threshold above the group count: corrupted share."
+            return WalletError("slip39.group_threshold", zh: "份额声明的组阈值大于组数：份额已损坏。",
+                               en: "share declares a group threshold above the group count: corrupted share.", badInput: true)
         case .parametersMismatch:
-            return zh ? "这些份额不属于同一个秘密（标识符、迭代指数或阈值不一致）。" : "these shares belong to different secrets (identifier, exponent or thresholds differ)."
+            return WalletError("slip39.parameters_mismatch", zh: "这些份额不属于同一个秘密（标识符、迭代指数或阈值不一致）。",
+                               en: "these shares belong to different secrets (identifier, exponent or thresholds differ).", badInput: true)
         case .wrongShareCount(let d):
-            return zh ? "份额数量不对：\(d)" : "wrong number of shares: \(d)"
+            return WalletError("slip39.wrong_share_count", zh: "份额数量不对：\(BilingualText.split(d).zh)",
+                               en: "wrong number of shares: \(BilingualText.split(d).en)", badInput: true)
         case .digestMismatch:
-            return zh ? "组合后摘要校验失败：至少有一份份额是错的。" : "digest check failed after combining: at least one share is wrong."
+            return WalletError("slip39.digest_mismatch", zh: "组合后摘要校验失败：至少有一份份额是错的。",
+                               en: "digest check failed after combining: at least one share is wrong.", badInput: true)
         case .duplicateIndex:
-            return zh ? "同一组内有两份编号相同但内容不同的份额。" : "two different shares in one group carry the same index."
+            return WalletError("slip39.duplicate_index", zh: "同一组内有两份编号相同但内容不同的份额。",
+                               en: "two different shares in one group carry the same index.", badInput: true)
         case .invalidPassphrase:
-            return zh ? "SLIP-39 口令只能包含可打印 ASCII 字符（32–126）。" : "SLIP-39 passphrase must be printable ASCII (32–126)."
+            return WalletError("slip39.invalid_passphrase", zh: "SLIP-39 口令只能包含可打印 ASCII 字符（32–126）。",
+                               en: "SLIP-39 passphrase must be printable ASCII (32–126).", badInput: true)
         case .invalidParameters(let d):
-            return zh ? "拆分参数无效：\(d)" : "invalid split parameters: \(d)"
+            return WalletError("slip39.invalid_parameters", zh: "拆分参数无效：\(BilingualText.split(d).zh)",
+                               en: "invalid split parameters: \(BilingualText.split(d).en)", badInput: true)
         case .emptyInput:
-            return zh ? "没有提供任何份额。" : "no shares were given."
+            return WalletError("slip39.empty", zh: "没有提供任何份额。",
+                               en: "no shares were given.", badInput: true)
         }
     }
 }
@@ -255,7 +250,7 @@ public enum SLIP39 {
     // MARK: 一层 Shamir（带摘要份额）
     static func splitSecret(threshold: Int, count: Int, secret: [UInt8]) throws -> [GF256.RawShare] {
         guard threshold >= 1, threshold <= count, count <= 16 else {
-            throw SLIP39Error.invalidParameters("阈值 \(threshold)-of-\(count)")
+            throw SLIP39Error.invalidParameters("阈值 \(threshold)-of-\(count) / threshold \(threshold)-of-\(count)")
         }
         if threshold == 1 { return (0..<count).map { GF256.RawShare(x: UInt8($0), data: secret) } }
         var shares: [GF256.RawShare] = []
@@ -290,11 +285,11 @@ public enum SLIP39 {
             throw SLIP39Error.invalidParameters("主秘密必须至少 16 字节且为偶数长度 / master secret ≥16 bytes, even length")
         }
         guard !groups.isEmpty, groupThreshold >= 1, groupThreshold <= groups.count else {
-            throw SLIP39Error.invalidParameters("组阈值 \(groupThreshold) 超过组数 \(groups.count)")
+            throw SLIP39Error.invalidParameters("组阈值 \(groupThreshold) 超过组数 \(groups.count) / group threshold \(groupThreshold) exceeds the \(groups.count) groups")
         }
-        guard (0...15).contains(iterationExponent) else { throw SLIP39Error.invalidParameters("迭代指数 0..15") }
+        guard (0...15).contains(iterationExponent) else { throw SLIP39Error.invalidParameters("迭代指数 0..15 / iteration exponent 0..15") }
         for g in groups where g.threshold == 1 && g.count > 1 {
-            throw SLIP39Error.invalidParameters("成员阈值为 1 时只能有 1 份（用 1-of-1）")
+            throw SLIP39Error.invalidParameters("成员阈值为 1 时只能有 1 份（用 1-of-1） / a member threshold of 1 allows only 1 share (use 1-of-1)")
         }
         let idBytes = try SecureRandom.bytes(2)
         let identifier = (Int(idBytes[0]) << 8 | Int(idBytes[1])) & 0x7FFF

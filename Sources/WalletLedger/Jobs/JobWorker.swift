@@ -37,7 +37,7 @@ public struct JobRunner {
             try finish(job, error: nil, now: now)
             return .done
         } catch {
-            let msg = (error as? WalletError)?.description ?? "\(error)"
+            let msg = WalletError(error).logText
             try finish(job, error: msg, now: now)
             return .failed(msg)
         }

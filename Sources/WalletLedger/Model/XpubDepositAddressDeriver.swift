@@ -44,7 +44,7 @@ extension Ledger {
     public func configuredDeriver() throws -> (any DepositAddressDeriver)? {
         guard let x = try store.setting(Settings.depositXpub), !x.isEmpty else { return nil }
         let path = try store.setting(Ledger.depositXpubPathKey) ?? XpubDepositAddressDeriver.defaultXpubPath
-        do { return try XpubDepositAddressDeriver(xpub: x, xpubPath: path) } catch let e as WalletError {
+        do { return try XpubDepositAddressDeriver(xpub: x, xpubPath: path) } catch let e as any WalletErrorConvertible {
             throw LedgerError.deriver("设置 deposit.xpub 无效：\(e.message(.zh))")
         }
     }
@@ -54,7 +54,7 @@ extension Ledger {
     public func setDepositXpub(_ xpub: String, xpubPath: String = XpubDepositAddressDeriver.defaultXpubPath,
                                by op: String = "system") throws {
         let d: XpubDepositAddressDeriver
-        do { d = try XpubDepositAddressDeriver(xpub: xpub, xpubPath: xpubPath) } catch let e as WalletError {
+        do { d = try XpubDepositAddressDeriver(xpub: xpub, xpubPath: xpubPath) } catch let e as any WalletErrorConvertible {
             throw LedgerError.invalidArgument("xpub", e.message(.zh), en: e.message(.en))
         }
         try store.transaction {

@@ -36,56 +36,56 @@ public struct ApprovalPolicy: Sendable, Equatable {
 
     public static func load(path: String) throws -> ApprovalPolicy {
         guard let d = FileManager.default.contents(atPath: path) else {
-            throw LedgerError.policyInvalid(key: "(file)", reason: "无法读取 \(path)")
+            throw LedgerError.policyInvalid(key: "(file)", reason: "无法读取 \(path)", en: "cannot read \(path)")
         }
         return try parse(d)
     }
 
     public static func parse(_ data: Data) throws -> ApprovalPolicy {
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw LedgerError.policyInvalid(key: "(root)", reason: "不是 JSON 对象")
+            throw LedgerError.policyInvalid(key: "(root)", reason: "不是 JSON 对象", en: "not a JSON object")
         }
         try checkKeys(root, ["requestExpirySeconds", "approvalExpirySeconds", "allowlist", "rules"], at: "")
         var p = ApprovalPolicy.default
         p.requestExpirySeconds = try posInt(root["requestExpirySeconds"], "requestExpirySeconds") ?? p.requestExpirySeconds
         p.approvalExpirySeconds = try posInt(root["approvalExpirySeconds"], "approvalExpirySeconds") ?? p.approvalExpirySeconds
         if let a = root["allowlist"] {
-            guard let al = a as? [String: Any] else { throw LedgerError.policyInvalid(key: "allowlist", reason: "应为对象") }
+            guard let al = a as? [String: Any] else { throw LedgerError.policyInvalid(key: "allowlist", reason: "应为对象", en: "must be an object") }
             try checkKeys(al, ["required", "coolingOffSeconds"], at: "allowlist.")
             if let r = al["required"] {
                 guard isBool(r), let b = r as? Bool else {
-                    throw LedgerError.policyInvalid(key: "allowlist.required", reason: "应为 true/false")
+                    throw LedgerError.policyInvalid(key: "allowlist.required", reason: "应为 true/false", en: "must be true/false")
                 }
                 p.allowlistRequired = b
             }
             p.coolingOffSeconds = try nonNegInt(al["coolingOffSeconds"], "allowlist.coolingOffSeconds") ?? p.coolingOffSeconds
         }
-        guard let rulesAny = root["rules"] else { throw LedgerError.policyInvalid(key: "rules", reason: "缺少规则列表") }
+        guard let rulesAny = root["rules"] else { throw LedgerError.policyInvalid(key: "rules", reason: "缺少规则列表", en: "the rule list is missing") }
         guard let rules = rulesAny as? [Any], !rules.isEmpty else {
-            throw LedgerError.policyInvalid(key: "rules", reason: "应为非空数组")
+            throw LedgerError.policyInvalid(key: "rules", reason: "应为非空数组", en: "must be a non-empty array")
         }
         p.rules = []
         var names = Set<String>()
         for (i, any) in rules.enumerated() {
             let at = "rules[\(i)]"
-            guard let r = any as? [String: Any] else { throw LedgerError.policyInvalid(key: at, reason: "应为对象") }
+            guard let r = any as? [String: Any] else { throw LedgerError.policyInvalid(key: at, reason: "应为对象", en: "must be an object") }
             try checkKeys(r, ["name", "asset", "minAmount", "maxAmount", "action", "approvals", "perUser", "global"], at: at + ".")
             guard let name = r["name"] as? String, !name.isEmpty else {
-                throw LedgerError.policyInvalid(key: at + ".name", reason: "必须是非空字符串")
+                throw LedgerError.policyInvalid(key: at + ".name", reason: "必须是非空字符串", en: "must be a non-empty string")
             }
-            guard names.insert(name).inserted else { throw LedgerError.policyInvalid(key: at + ".name", reason: "规则名 '\(name)' 重复") }
+            guard names.insert(name).inserted else { throw LedgerError.policyInvalid(key: at + ".name", reason: "规则名 '\(name)' 重复", en: "rule name '\(name)' is used twice") }
             let asset = try str(r["asset"], at + ".asset") ?? "*"
             let minA = try amount(r["minAmount"], at + ".minAmount")
             let maxA = try amount(r["maxAmount"], at + ".maxAmount")
             if let minA, let maxA, try AmountFormat.parse(minA, decimals: scale(minA, maxA)) > AmountFormat.parse(maxA, decimals: scale(minA, maxA)) {
-                throw LedgerError.policyInvalid(key: at + ".minAmount", reason: "大于 maxAmount")
+                throw LedgerError.policyInvalid(key: at + ".minAmount", reason: "大于 maxAmount", en: "is greater than maxAmount")
             }
             let actionText = try str(r["action"], at + ".action") ?? "allow"
             guard let action = PolicyRule.Action(rawValue: actionText) else {
-                throw LedgerError.policyInvalid(key: at + ".action", reason: "只能是 allow 或 block（收到 '\(actionText)'）")
+                throw LedgerError.policyInvalid(key: at + ".action", reason: "只能是 allow 或 block（收到 '\(actionText)'）", en: "must be allow or block (got '\(actionText)')")
             }
             let approvals = Int(try nonNegInt(r["approvals"], at + ".approvals") ?? 0)
-            guard approvals <= 10 else { throw LedgerError.policyInvalid(key: at + ".approvals", reason: "最多 10") }
+            guard approvals <= 10 else { throw LedgerError.policyInvalid(key: at + ".approvals", reason: "最多 10", en: "at most 10") }
             p.rules.append(PolicyRule(name: name, asset: asset, minAmount: minA, maxAmount: maxA, action: action,
                                       approvals: approvals, perUser: try velocity(r["perUser"], at + ".perUser"),
                                       global: try velocity(r["global"], at + ".global")))
@@ -95,7 +95,8 @@ public struct ApprovalPolicy: Sendable, Equatable {
 
     static func checkKeys(_ o: [String: Any], _ allowed: Set<String>, at: String) throws {
         for k in o.keys.sorted() where !allowed.contains(k) {
-            throw LedgerError.policyInvalid(key: at + k, reason: "未知的键（允许：\(allowed.sorted().joined(separator: ", "))）")
+            throw LedgerError.policyInvalid(key: at + k, reason: "未知的键（允许：\(allowed.sorted().joined(separator: ", "))）",
+                                            en: "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
     /// 两个十进制文本共同需要的小数位数（仅用于语法检查与比较）。
@@ -106,37 +107,38 @@ public struct ApprovalPolicy: Sendable, Equatable {
     static func isBool(_ v: Any) -> Bool { type(of: v) == type(of: NSNumber(value: true)) }
     static func posInt(_ v: Any?, _ key: String) throws -> Int64? {
         guard let n = try nonNegInt(v, key) else { return nil }
-        guard n > 0 else { throw LedgerError.policyInvalid(key: key, reason: "必须为正整数") }
+        guard n > 0 else { throw LedgerError.policyInvalid(key: key, reason: "必须为正整数", en: "must be a positive integer") }
         return n
     }
     static func nonNegInt(_ v: Any?, _ key: String) throws -> Int64? {
         guard let v else { return nil }
         guard let n = v as? NSNumber, !isBool(v), n.doubleValue == n.doubleValue.rounded(), n.int64Value >= 0 else {
-            throw LedgerError.policyInvalid(key: key, reason: "必须是非负整数")
+            throw LedgerError.policyInvalid(key: key, reason: "必须是非负整数", en: "must be a non-negative integer")
         }
         return n.int64Value
     }
     static func str(_ v: Any?, _ key: String) throws -> String? {
         guard let v else { return nil }
-        guard let s = v as? String, !s.isEmpty else { throw LedgerError.policyInvalid(key: key, reason: "必须是非空字符串") }
+        guard let s = v as? String, !s.isEmpty else { throw LedgerError.policyInvalid(key: key, reason: "必须是非空字符串", en: "must be a non-empty string") }
         return s
     }
     static func amount(_ v: Any?, _ key: String) throws -> String? {
         guard let s = try str(v, key) else { return nil }
         do { _ = try AmountFormat.parse(s, decimals: scale(s, s)) } catch let e as LedgerError {
-            throw LedgerError.policyInvalid(key: key, reason: "金额须为十进制字符串，例如 \"1.5\"（\(e.message(.zh))）")
+            throw LedgerError.policyInvalid(key: key, reason: "金额须为十进制字符串，例如 \"1.5\"（\(e.message(.zh))）",
+                                            en: "amounts must be decimal strings such as \"1.5\" (\(e.message(.en)))")
         }
         return s
     }
     static func velocity(_ v: Any?, _ key: String) throws -> VelocityLimit? {
         guard let v else { return nil }
-        guard let o = v as? [String: Any] else { throw LedgerError.policyInvalid(key: key, reason: "应为对象") }
+        guard let o = v as? [String: Any] else { throw LedgerError.policyInvalid(key: key, reason: "应为对象", en: "must be an object") }
         try checkKeys(o, ["windowSeconds", "maxAmount"], at: key + ".")
         guard let w = try posInt(o["windowSeconds"], key + ".windowSeconds") else {
-            throw LedgerError.policyInvalid(key: key + ".windowSeconds", reason: "缺少")
+            throw LedgerError.policyInvalid(key: key + ".windowSeconds", reason: "缺少", en: "is missing")
         }
         guard let m = try amount(o["maxAmount"], key + ".maxAmount") else {
-            throw LedgerError.policyInvalid(key: key + ".maxAmount", reason: "缺少")
+            throw LedgerError.policyInvalid(key: key + ".maxAmount", reason: "缺少", en: "is missing")
         }
         return VelocityLimit(windowSeconds: w, maxAmount: m)
     }
@@ -162,7 +164,8 @@ extension ApprovalPolicy {
             // 规则金额按资产精度换算；精度不够表达的阈值视为配置错误。
             let lim = { (s: String, k: String) throws -> UInt256 in
                 do { return try asset.parse(s) } catch {
-                    throw LedgerError.policyInvalid(key: "rules.\(r.name).\(k)", reason: "对 \(asset.symbol) 的精度 \(asset.decimals) 过精确")
+                    throw LedgerError.policyInvalid(key: "rules.\(r.name).\(k)", reason: "对 \(asset.symbol) 的精度 \(asset.decimals) 过精确",
+                                                    en: "too precise for \(asset.symbol) with \(asset.decimals) decimals")
                 }
             }
             if let m = r.minAmount { let v = try lim(m, "minAmount"); if amount < v { continue } }

@@ -1,5 +1,6 @@
 // 版本化迁移：schema_version 表记录已应用的最高版本；每个版本在单个事务里应用，崩溃不会留下半个版本。
 // 新版本只能追加在列表末尾，已发布的版本永不修改（测试会从每个早期版本升级到最新）。
+import WalletCrypto
 
 public enum Migrations {
     /// (版本号, 脚本)。SQL 只用 SQLite 与 PostgreSQL 都支持的常见子集（INTEGER/TEXT/BLOB，无 SQLite 专有函数）。
@@ -152,7 +153,7 @@ public enum Migrations {
                     try db.execute("INSERT INTO schema_version (version) VALUES (?)", [v])
                 }
             } catch {
-                throw LedgerError.migration("版本 \(v)：\(error)")
+                throw LedgerError.migration("版本 \(v)：\(WalletError(error).zh) / version \(v): \(WalletError(error).en)")
             }
         }
         return current

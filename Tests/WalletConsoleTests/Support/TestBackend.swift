@@ -69,7 +69,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     }
     func withdrawalDetail(id: String) async throws -> WithdrawalDetail {
         guard let r = sync({ withdrawalRows.first(where: { $0.id == id }) }) else {
-            throw SimpleWalletError("withdraw.not_found", zh: "找不到提现 \(id)", en: "withdrawal \(id) not found")
+            throw WalletError("withdraw.not_found", zh: "找不到提现 \(id)", en: "withdrawal \(id) not found", badInput: true)
         }
         return WithdrawalDetail(row: r, allowlist: .listed(firstSeen: "2026-01-02"), eip55Valid: true, velocityUse: "3 / 10 ETH (24h)",
                                 approvers: [], matchedRule: "large-eth-2of3", feeEstimate: AmountText(display: "0.00042 ETH", baseUnits: "420000000000000"),
@@ -117,7 +117,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     func set(_ f: (TestBackend) -> Void) { sync { f(self) } }
 
     func startCeremony() async throws -> CeremonySession {
-        guard let f = ceremonyFactory else { throw SimpleWalletError("ceremony.none", zh: "无", en: "none") }
+        guard let f = ceremonyFactory else { throw WalletError("ceremony.none", zh: "无", en: "none", badInput: true) }
         return f()
     }
 }
@@ -141,7 +141,7 @@ final class TestCeremony: CeremonySession, @unchecked Sendable {
             let got = a.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }
             guard got == [words[2], words[6]] else {
                 quizFailures += 1
-                throw SimpleWalletError("ceremony.quiz_wrong", zh: "测验答错", en: "quiz answer wrong")
+                throw WalletError("ceremony.quiz_wrong", zh: "测验答错", en: "quiz answer wrong", badInput: true)
             }
             step = .passphrase(confirm: false)
         case (.passphrase(false), .passphrase): step = .passphrase(confirm: true)

@@ -45,6 +45,8 @@ public struct DemoChainConfig: Sendable {
 }
 
 /// 演示链：SimChain + 确定性的随机事件 + 可选的后台出块任务。实现 ChainClient。
+// @unchecked Sendable：可变状态（rng、watched、tokens、steps、producer）都是 private var，只在持有 lock 时读写
+// （makeTransfers 只从持锁的 step() 调用）；出块与重组交给自带锁的 SimChain，在锁外进行。
 public final class DemoChain: ChainClient, @unchecked Sendable {
     public static let label = "DEMO CHAIN（演示链，非真实网络）"
     public let config: DemoChainConfig
@@ -53,7 +55,7 @@ public final class DemoChain: ChainClient, @unchecked Sendable {
     private var rng: DemoRandom
     private var watched: [ChainAddress] = []
     private var tokens: [ChainAddress] = []
-    private var fakeToken: ChainAddress
+    private let fakeToken: ChainAddress
     private var steps = 0
     private var producer: Task<Void, Never>?
     /// 外部“用户”地址（充值来源）。

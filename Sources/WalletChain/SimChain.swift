@@ -48,6 +48,8 @@ struct SimBlockRecord {
     var ourTxs: [(DecodedRawTransaction, [UInt8])]
 }
 
+// @unchecked Sendable：所有可变状态都是 private var，只在持有 lock 时读写——公开方法加锁后才调用 mineLocked、resolve、
+// credit/debit 等 private 辅助函数；finalityDepth 的存取也经过 lock。init 里的写发生在对象交出去之前。
 public final class SimChain: ChainClient, @unchecked Sendable {
     private let lock = NSLock()
     public let chainIdValue: UInt64
@@ -59,8 +61,12 @@ public final class SimChain: ChainClient, @unchecked Sendable {
     private var salt: UInt64 = 0
     private var txCounter: UInt64 = 0
     public let decoder: RawTransactionDecoder?
+    private var depth: UInt64 = 12
     /// safe / finalized 标签相对链头的深度。
-    public var finalityDepth: UInt64 = 12
+    public var finalityDepth: UInt64 {
+        get { lock.withLock { depth } }
+        set { lock.withLock { depth = newValue } }
+    }
     public let gasLimit: UInt64 = 30_000_000
 
     public init(chainId: UInt64, decoder: RawTransactionDecoder? = nil, genesisBaseFee: UInt256 = UInt256(1_000_000_000),
@@ -231,8 +237,8 @@ public final class SimChain: ChainClient, @unchecked Sendable {
         switch tag {
         case .latest, .pending: n = headN
         case .earliest: n = 0
-        case .safe: n = headN > finalityDepth / 2 ? headN - finalityDepth / 2 : 0
-        case .finalized: n = headN > finalityDepth ? headN - finalityDepth : 0
+        case .safe: n = headN > depth / 2 ? headN - depth / 2 : 0
+        case .finalized: n = headN > depth ? headN - depth : 0
         case .number(let x): n = x
         }
         return n <= headN ? Int(n) : nil

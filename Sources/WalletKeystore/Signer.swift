@@ -48,7 +48,7 @@ enum SignatureTools {
 }
 
 /// 加密数据库层（种子的 tier 4）：机密只在签名的一瞬间解密到内存，用完清零。
-public final class LocalSigner: Signer, @unchecked Sendable {
+public final class LocalSigner: Signer, Sendable {
     public let keyId: String
     public let address: EthereumAddress
     public let tier: KeyTier = .encryptedDB
@@ -91,6 +91,8 @@ public final class LocalSigner: Signer, @unchecked Sendable {
 }
 
 /// HSM 层：私钥在令牌里生成、不可导出；PIN 以信封加密存在 keystore 条目里（解封后才可用）。
+// @unchecked Sendable：唯一的可变状态 session（PKCS#11 会话句柄）只在持有 lock 时读写——openSession/dropSession 只从持锁的
+// rawSign、checkHealth 调用，simulateSessionLoss 也持锁；lock 串行化的是同一会话上的整段 C 调用（登录、签名），所以保留 NSLock。
 public final class HSMSigner: Signer, @unchecked Sendable {
     public let keyId: String
     public let address: EthereumAddress
@@ -180,7 +182,7 @@ public final class HSMSigner: Signer, @unchecked Sendable {
 }
 
 /// KMS 层：密钥在独立的 KMS 进程里，签名在那里完成。
-public final class KMSSigner: Signer, @unchecked Sendable {
+public final class KMSSigner: Signer, Sendable {
     public let keyId: String
     public let address: EthereumAddress
     public let tier: KeyTier = .kms

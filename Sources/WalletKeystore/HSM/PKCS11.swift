@@ -195,7 +195,8 @@ public final class PKCS11Module: @unchecked Sendable {
 
 /// 一个读写会话。
 // @unchecked Sendable：字段都是 let（模块与 C 会话句柄），但 PKCS#11 不允许同一会话上的操作交错：会跨线程共享会话的
-// 只有 HSMSigner，它只在自己的 lock 内使用会话；其余调用方（init-token、仪式、测试）在单个线程里创建并用完。
+// 只有 HSMSigner，它只在自己的 Mutex（session.withLock）里使用会话；其余调用方（initToken、generateHSMKey、updateHSMPin、
+// 测试）都在一个函数里创建、用完即弃。
 public final class PKCS11Session: @unchecked Sendable {
     let module: PKCS11Module
     let handle: CK_SESSION_HANDLE

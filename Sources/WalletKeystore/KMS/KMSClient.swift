@@ -6,8 +6,9 @@ import WalletCrypto
 import Glibc
 #endif
 
-// @unchecked Sendable：可变的只有连接 fd 与 reader，只在 call() 持有 lock 时读写（connectIfNeeded/disconnect 只从 call 里调用），
-// deinit 时已无并发；lock 保护的是一次完整的「写请求-读响应」阻塞往返（C 套接字），不是一个值，所以保留 NSLock。
+// @unchecked Sendable：Mutex 之外可变的只有连接 fd 与 reader，只在 call() 持有 lock 时读写（connectIfNeeded/disconnect
+// 只从 call 里调用），deinit 时已无并发。lock 包住的是一次完整的「写请求-读响应」阻塞往返，区间里全是抛错路径，
+// 改成 Mutex<连接> 要改动这些抛错语句，所以保留 NSLock。
 public final class KMSClient: @unchecked Sendable {
     public let socketPath: String
     private var fd: Int32 = -1

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WalletCrypto
 
 // 内存中的模拟链（演示链与测试夹具共用的核心）。
@@ -48,29 +49,41 @@ struct SimBlockRecord {
     var ourTxs: [(DecodedRawTransaction, [UInt8])]
 }
 
-public final class SimChain: ChainClient, @unchecked Sendable {
-    private let lock = NSLock()
+public final class SimChain: ChainClient, Sendable {
     public let chainIdValue: UInt64
-    private var blocks: [SimBlockRecord] = []
-    private var eth: [ChainAddress: UInt256] = [:]
-    private var tokenBal: [ChainAddress: [ChainAddress: UInt256]] = [:]
-    private var nonces: [ChainAddress: UInt64] = [:]
-    private var mempool: [(DecodedRawTransaction, [UInt8])] = []
-    private var salt: UInt64 = 0
-    private var txCounter: UInt64 = 0
+    // 链上全部可变状态一起放进 Mutex；出块、重组等辅助函数是 State 的 mutating 方法（见文件末尾的 extension）。
+    fileprivate struct State {
+        let chainIdValue: UInt64
+        let gasLimit: UInt64
+        var blocks: [SimBlockRecord] = []
+        var eth: [ChainAddress: UInt256] = [:]
+        var tokenBal: [ChainAddress: [ChainAddress: UInt256]] = [:]
+        var nonces: [ChainAddress: UInt64] = [:]
+        var mempool: [(DecodedRawTransaction, [UInt8])] = []
+        var salt: UInt64 = 0
+        var txCounter: UInt64 = 0
+        var finality: UInt64 = 12
+    }
+    private let state: Mutex<State>
     public let decoder: RawTransactionDecoder?
     /// safe / finalized 标签相对链头的深度。
-    public var finalityDepth: UInt64 = 12
-    public let gasLimit: UInt64 = 30_000_000
+    public var finalityDepth: UInt64 {
+        get { state.withLock { $0.finality } }
+        set { state.withLock { $0.finality = newValue } }
+    }
+    public let gasLimit: UInt64 = SimChain.blockGasLimit
+    static let blockGasLimit: UInt64 = 30_000_000
 
     public init(chainId: UInt64, decoder: RawTransactionDecoder? = nil, genesisBaseFee: UInt256 = UInt256(1_000_000_000),
                 prefund: [(ChainAddress, UInt256)] = []) {
         self.chainIdValue = chainId
         self.decoder = decoder
-        for (a, v) in prefund { eth[a, default: .zero] += v }
+        var s = State(chainIdValue: chainId, gasLimit: Self.blockGasLimit)
+        for (a, v) in prefund { s.eth[a, default: .zero] += v }
         let g = ChainBlock(number: 0, hash: Self.h("genesis", chainId), parentHash: .zero, timestamp: 1_700_000_000,
-                           baseFeePerGas: genesisBaseFee, gasUsed: 0, gasLimit: gasLimit, transactions: [])
-        blocks.append(SimBlockRecord(block: g, receipts: [:], logs: [], ethDeltas: [], tokenDeltas: [], nonceBumps: [], ourTxs: []))
+                           baseFeePerGas: genesisBaseFee, gasUsed: 0, gasLimit: s.gasLimit, transactions: [])
+        s.blocks.append(SimBlockRecord(block: g, receipts: [:], logs: [], ethDeltas: [], tokenDeltas: [], nonceBumps: [], ourTxs: []))
+        state = Mutex(s)
     }
 
     static func h(_ parts: Any...) -> H256 {
@@ -82,16 +95,175 @@ public final class SimChain: ChainClient, @unchecked Sendable {
     /// 出一个块：包含内存池中的已签名交易和给定的模拟转账。gasUsedHint 控制基础费走势（nil = 按交易数估）。
     @discardableResult
     public func mine(_ transfers: [SimTransfer] = [], gasUsedHint: UInt64? = nil) -> ChainBlock {
-        lock.lock(); defer { lock.unlock() }
-        return mineLocked(transfers, gasUsedHint: gasUsedHint)
+        state.withLock { $0.mineLocked(transfers, gasUsedHint: gasUsedHint) }
     }
 
-    private func mineLocked(_ transfers: [SimTransfer], gasUsedHint: UInt64?) -> ChainBlock {
+    /// 构造重组：丢弃最近 depth 个块（撤销其余额变化，我们的交易回到内存池），再按 replacement 出新块。
+    /// 新分支至少与旧分支一样长（replacement 不足时补空块），新块哈希必然不同（salt 递增）。
+    @discardableResult
+    public func reorg(depth: Int, replacement: [[SimTransfer]] = []) -> [ChainBlock] {
+        state.withLock { $0.reorgLocked(depth: depth, replacement: replacement) }
+    }
+
+    public var head: ChainBlock { state.withLock { $0.blocks.last!.block } }
+    public var pendingCount: Int { state.withLock { $0.mempool.count } }
+
+    public func fund(_ a: ChainAddress, _ v: UInt256) { state.withLock { $0.eth[a, default: .zero] += v } }
+    public func tokenBalance(_ c: ChainAddress, _ a: ChainAddress) -> UInt256 {
+        state.withLock { $0.tokenBal[c]?[a] ?? .zero }
+    }
+    public func fundToken(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256) {
+        state.withLock { $0.tokenBal[c, default: [:]][a, default: .zero] += v }
+    }
+
+    // MARK: ChainClient
+
+    public func chainId() async throws -> UInt64 { chainIdValue }
+    public func blockNumber() async throws -> UInt64 { state.withLock { s in UInt64(s.blocks.count - 1) } }
+
+    public func block(_ tag: BlockTag) async throws -> ChainBlock? {
+        return state.withLock { s in
+        return s.resolve(tag).map { s.blocks[$0].block }
+        }
+    }
+
+    public func logs(_ f: LogFilter) async throws -> [ChainLog] {
+        return state.withLock { s in
+        guard f.fromBlock <= f.toBlock else { return [] }
+        var out: [ChainLog] = []
+        let hi = min(Int(clamping: f.toBlock), s.blocks.count - 1)
+        guard Int(clamping: f.fromBlock) <= hi else { return [] }
+        for i in Int(f.fromBlock)...hi {
+            for l in s.blocks[i].logs {
+                if !f.addresses.isEmpty && !f.addresses.contains(l.address) { continue }
+                var ok = true
+                for (k, want) in f.topics.enumerated() {
+                    if let want, k >= l.topics.count || !want.contains(l.topics[k]) { ok = false; break }
+                }
+                if ok { out.append(l) }
+            }
+        }
+        return out
+        }
+    }
+
+    public func receipt(_ hash: H256) async throws -> ChainReceipt? {
+        return state.withLock { s in
+        for b in s.blocks.reversed() { if let r = b.receipts[hash] { return r } }
+        return nil
+        }
+    }
+
+    public func transaction(_ hash: H256) async throws -> ChainTransaction? {
+        return state.withLock { s in
+        for b in s.blocks.reversed() { if let t = b.block.transactions.first(where: { $0.hash == hash }) { return t } }
+        if let (tx, _) = s.mempool.first(where: { $0.0.hash == hash }) {
+            return ChainTransaction(hash: tx.hash, from: tx.from, to: tx.to, value: tx.value, input: tx.data, nonce: tx.nonce,
+                                    gas: tx.gasLimit, type: 2, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+                                    gasPrice: nil, blockHash: nil, blockNumber: nil, transactionIndex: nil)
+        }
+        return nil
+        }
+    }
+
+    public func transactionCount(_ a: ChainAddress, _ tag: BlockTag) async throws -> UInt64 {
+        return state.withLock { s in
+        let base = s.nonces[a] ?? 0
+        if tag == .pending { return base + UInt64(s.mempool.filter { $0.0.from == a }.count) }
+        return base
+        }
+    }
+
+    public func sendRawTransaction(_ raw: [UInt8]) async throws -> H256 {
+        guard let decoder else {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "模拟链未配置交易解码器")
+        }
+        let tx: DecodedRawTransaction
+        do { tx = try decoder.decode(raw) } catch {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "invalid signature or encoding: \(error)")
+        }
+        return try state.withLock { s in
+        guard tx.chainId == chainIdValue else {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "invalid chain id \(tx.chainId)")
+        }
+        if s.mempool.contains(where: { $0.0.hash == tx.hash }) || s.blocks.contains(where: { $0.receipts[tx.hash] != nil }) {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "already known")
+        }
+        let pendingNonce = (s.nonces[tx.from] ?? 0) + UInt64(s.mempool.filter { $0.0.from == tx.from }.count)
+        if tx.nonce < (s.nonces[tx.from] ?? 0) {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "nonce too low")
+        }
+        if let i = s.mempool.firstIndex(where: { $0.0.from == tx.from && $0.0.nonce == tx.nonce }) {
+            // 同 nonce 替换：小费与上限都必须至少 +10%（与 geth 的 txpool 规则一致）。
+            let old = s.mempool[i].0
+            guard tx.maxFeePerGas * UInt256(10) >= old.maxFeePerGas * UInt256(11),
+                  tx.maxPriorityFeePerGas * UInt256(10) >= old.maxPriorityFeePerGas * UInt256(11) else {
+                throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "replacement transaction underpriced")
+            }
+            s.mempool[i] = (tx, raw)
+            return tx.hash
+        }
+        guard tx.nonce == pendingNonce else {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "nonce gap (expected \(pendingNonce))")
+        }
+        let need = tx.value + UInt256(tx.gasLimit) * tx.maxFeePerGas
+        guard (s.eth[tx.from] ?? .zero) >= need else {
+            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "insufficient funds for gas * price + value")
+        }
+        s.mempool.append((tx, raw))
+        return tx.hash
+        }
+    }
+
+    public func feeHistory(blockCount: Int, newest: BlockTag, percentiles: [Double]) async throws -> FeeHistory {
+        return try state.withLock { s in
+        guard let newestI = s.resolve(newest) else { throw ChainError.rpcError(method: "eth_feeHistory", code: -32000, message: "unknown block") }
+        let count = max(1, min(blockCount, newestI + 1))
+        let oldest = newestI - count + 1
+        var base: [UInt256] = [], ratio: [Double] = [], reward: [[UInt256]] = []
+        for i in oldest...newestI {
+            let b = s.blocks[i].block
+            base.append(b.baseFeePerGas ?? .zero)
+            ratio.append(Double(b.gasUsed) / Double(b.gasLimit))
+            let tips = b.transactions.compactMap(\.maxPriorityFeePerGas).sorted()
+            reward.append(percentiles.map { p in
+                tips.isEmpty ? .zero : tips[min(tips.count - 1, Int(Double(tips.count) * p / 100))]
+            })
+        }
+        let last = s.blocks[newestI].block
+        base.append(FeeEstimator.nextBaseFee(parentBaseFee: last.baseFeePerGas ?? .zero, gasUsed: last.gasUsed, gasLimit: last.gasLimit))
+        return FeeHistory(oldestBlock: UInt64(oldest), baseFeePerGas: base, gasUsedRatio: ratio, reward: percentiles.isEmpty ? [] : reward)
+        }
+    }
+
+    public func maxPriorityFeePerGas() async throws -> UInt256 { UInt256(1_000_000_000) }
+
+    public func estimateGas(_ call: CallRequest) async throws -> UInt64 { call.data.isEmpty ? 21_000 : 65_000 }
+
+    public func balance(_ a: ChainAddress, _ tag: BlockTag) async throws -> UInt256 {
+        state.withLock { s in s.eth[a] ?? .zero }
+    }
+
+    /// 只支持 ERC-20 balanceOf(address)（选择器 0x70a08231）。
+    public func call(_ c: CallRequest, _ tag: BlockTag) async throws -> [UInt8] {
+        return try state.withLock { s in
+        guard let to = c.to, c.data.count == 36, c.data[0..<4] == [0x70, 0xa0, 0x82, 0x31],
+              let who = ChainAddress(bytes: c.data[16..<36]) else {
+            throw ChainError.rpcError(method: "eth_call", code: 3, message: "execution reverted")
+        }
+        return (s.tokenBal[to]?[who] ?? .zero).bigEndianBytes
+        }
+    }
+}
+
+// 锁内的辅助函数：只在 state.withLock 里调用。
+extension SimChain.State {
+    mutating func mineLocked(_ transfers: [SimTransfer], gasUsedHint: UInt64?) -> ChainBlock {
         let parent = blocks.last!.block
         let number = parent.number + 1
         let baseFee = FeeEstimator.nextBaseFee(parentBaseFee: parent.baseFeePerGas ?? .zero, gasUsed: parent.gasUsed, gasLimit: parent.gasLimit)
         salt += 1
-        let hash = Self.h("block", chainIdValue, number, parent.hash.hex, salt)
+        let hash = SimChain.h("block", chainIdValue, number, parent.hash.hex, salt)
         var rec = SimBlockRecord(block: parent, receipts: [:], logs: [], ethDeltas: [], tokenDeltas: [], nonceBumps: [], ourTxs: [])
         var txs: [ChainTransaction] = []
         var gasUsed: UInt64 = 0
@@ -140,7 +312,7 @@ public final class SimChain: ChainClient, @unchecked Sendable {
         }
         for t in transfers {
             txCounter += 1
-            let th = Self.h("tx", chainIdValue, txCounter, salt)
+            let th = SimChain.h("tx", chainIdValue, txCounter, salt)
             let tip = UInt256(1_000_000_000)
             switch t {
             case let .native(from, to, value, success):
@@ -167,32 +339,28 @@ public final class SimChain: ChainClient, @unchecked Sendable {
         return block
     }
 
-    private func transferLog(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ amt: UInt256, _ idx: UInt64) -> ChainLog {
+    func transferLog(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ amt: UInt256, _ idx: UInt64) -> ChainLog {
         let pad = [UInt8](repeating: 0, count: 12)
         return ChainLog(address: c, topics: [erc20TransferTopic, H256(bytes: pad + from.bytes)!, H256(bytes: pad + to.bytes)!],
                         data: amt.bigEndianBytes, blockNumber: 0, blockHash: .zero, transactionHash: .zero,
                         transactionIndex: 0, logIndex: idx, removed: false)
     }
 
-    private func credit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+    mutating func credit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
         eth[a, default: .zero] += v; rec.ethDeltas.append((a, v, true))
     }
-    private func debit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+    mutating func debit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
         eth[a, default: .zero] -= v; rec.ethDeltas.append((a, v, false))
     }
-    private func addTokenRaw(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+    mutating func addTokenRaw(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
         tokenBal[c, default: [:]][a, default: .zero] += v; rec.tokenDeltas.append((c, a, v, true))
     }
-    private func moveToken(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+    mutating func moveToken(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
         tokenBal[c, default: [:]][from, default: .zero] -= v; rec.tokenDeltas.append((c, from, v, false))
         addTokenRaw(c, to, v, &rec)
     }
 
-    /// 构造重组：丢弃最近 depth 个块（撤销其余额变化，我们的交易回到内存池），再按 replacement 出新块。
-    /// 新分支至少与旧分支一样长（replacement 不足时补空块），新块哈希必然不同（salt 递增）。
-    @discardableResult
-    public func reorg(depth: Int, replacement: [[SimTransfer]] = []) -> [ChainBlock] {
-        lock.lock(); defer { lock.unlock() }
+    mutating func reorgLocked(depth: Int, replacement: [[SimTransfer]]) -> [ChainBlock] {
         precondition(depth >= 1 && depth < blocks.count, "重组深度超出链长")
         var returned: [(DecodedRawTransaction, [UInt8])] = []
         for _ in 0..<depth {
@@ -212,166 +380,16 @@ public final class SimChain: ChainClient, @unchecked Sendable {
         return out
     }
 
-    public var head: ChainBlock { lock.lock(); defer { lock.unlock() }; return blocks.last!.block }
-    public var pendingCount: Int { lock.lock(); defer { lock.unlock() }; return mempool.count }
-
-    public func fund(_ a: ChainAddress, _ v: UInt256) { lock.lock(); eth[a, default: .zero] += v; lock.unlock() }
-    public func tokenBalance(_ c: ChainAddress, _ a: ChainAddress) -> UInt256 {
-        lock.lock(); defer { lock.unlock() }; return tokenBal[c]?[a] ?? .zero
-    }
-    public func fundToken(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256) {
-        lock.lock(); tokenBal[c, default: [:]][a, default: .zero] += v; lock.unlock()
-    }
-
-    // MARK: ChainClient
-
-    private func resolve(_ tag: BlockTag) -> Int? {
+    func resolve(_ tag: BlockTag) -> Int? {
         let headN = UInt64(blocks.count - 1)
         let n: UInt64
         switch tag {
         case .latest, .pending: n = headN
         case .earliest: n = 0
-        case .safe: n = headN > finalityDepth / 2 ? headN - finalityDepth / 2 : 0
-        case .finalized: n = headN > finalityDepth ? headN - finalityDepth : 0
+        case .safe: n = headN > finality / 2 ? headN - finality / 2 : 0
+        case .finalized: n = headN > finality ? headN - finality : 0
         case .number(let x): n = x
         }
         return n <= headN ? Int(n) : nil
-    }
-
-    public func chainId() async throws -> UInt64 { chainIdValue }
-    public func blockNumber() async throws -> UInt64 { lock.withLock { UInt64(blocks.count - 1) } }
-
-    public func block(_ tag: BlockTag) async throws -> ChainBlock? {
-        return lock.withLock {
-        return resolve(tag).map { blocks[$0].block }
-        }
-    }
-
-    public func logs(_ f: LogFilter) async throws -> [ChainLog] {
-        return lock.withLock {
-        guard f.fromBlock <= f.toBlock else { return [] }
-        var out: [ChainLog] = []
-        let hi = min(Int(clamping: f.toBlock), blocks.count - 1)
-        guard Int(clamping: f.fromBlock) <= hi else { return [] }
-        for i in Int(f.fromBlock)...hi {
-            for l in blocks[i].logs {
-                if !f.addresses.isEmpty && !f.addresses.contains(l.address) { continue }
-                var ok = true
-                for (k, want) in f.topics.enumerated() {
-                    if let want, k >= l.topics.count || !want.contains(l.topics[k]) { ok = false; break }
-                }
-                if ok { out.append(l) }
-            }
-        }
-        return out
-        }
-    }
-
-    public func receipt(_ hash: H256) async throws -> ChainReceipt? {
-        return lock.withLock {
-        for b in blocks.reversed() { if let r = b.receipts[hash] { return r } }
-        return nil
-        }
-    }
-
-    public func transaction(_ hash: H256) async throws -> ChainTransaction? {
-        return lock.withLock {
-        for b in blocks.reversed() { if let t = b.block.transactions.first(where: { $0.hash == hash }) { return t } }
-        if let (tx, _) = mempool.first(where: { $0.0.hash == hash }) {
-            return ChainTransaction(hash: tx.hash, from: tx.from, to: tx.to, value: tx.value, input: tx.data, nonce: tx.nonce,
-                                    gas: tx.gasLimit, type: 2, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
-                                    gasPrice: nil, blockHash: nil, blockNumber: nil, transactionIndex: nil)
-        }
-        return nil
-        }
-    }
-
-    public func transactionCount(_ a: ChainAddress, _ tag: BlockTag) async throws -> UInt64 {
-        return lock.withLock {
-        let base = nonces[a] ?? 0
-        if tag == .pending { return base + UInt64(mempool.filter { $0.0.from == a }.count) }
-        return base
-        }
-    }
-
-    public func sendRawTransaction(_ raw: [UInt8]) async throws -> H256 {
-        guard let decoder else {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "模拟链未配置交易解码器")
-        }
-        let tx: DecodedRawTransaction
-        do { tx = try decoder.decode(raw) } catch {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "invalid signature or encoding: \(error)")
-        }
-        return try lock.withLock {
-        guard tx.chainId == chainIdValue else {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "invalid chain id \(tx.chainId)")
-        }
-        if mempool.contains(where: { $0.0.hash == tx.hash }) || blocks.contains(where: { $0.receipts[tx.hash] != nil }) {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "already known")
-        }
-        let pendingNonce = (nonces[tx.from] ?? 0) + UInt64(mempool.filter { $0.0.from == tx.from }.count)
-        if tx.nonce < (nonces[tx.from] ?? 0) {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "nonce too low")
-        }
-        if let i = mempool.firstIndex(where: { $0.0.from == tx.from && $0.0.nonce == tx.nonce }) {
-            // 同 nonce 替换：小费与上限都必须至少 +10%（与 geth 的 txpool 规则一致）。
-            let old = mempool[i].0
-            guard tx.maxFeePerGas * UInt256(10) >= old.maxFeePerGas * UInt256(11),
-                  tx.maxPriorityFeePerGas * UInt256(10) >= old.maxPriorityFeePerGas * UInt256(11) else {
-                throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "replacement transaction underpriced")
-            }
-            mempool[i] = (tx, raw)
-            return tx.hash
-        }
-        guard tx.nonce == pendingNonce else {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "nonce gap (expected \(pendingNonce))")
-        }
-        let need = tx.value + UInt256(tx.gasLimit) * tx.maxFeePerGas
-        guard (eth[tx.from] ?? .zero) >= need else {
-            throw ChainError.rpcError(method: "eth_sendRawTransaction", code: -32000, message: "insufficient funds for gas * price + value")
-        }
-        mempool.append((tx, raw))
-        return tx.hash
-        }
-    }
-
-    public func feeHistory(blockCount: Int, newest: BlockTag, percentiles: [Double]) async throws -> FeeHistory {
-        return try lock.withLock {
-        guard let newestI = resolve(newest) else { throw ChainError.rpcError(method: "eth_feeHistory", code: -32000, message: "unknown block") }
-        let count = max(1, min(blockCount, newestI + 1))
-        let oldest = newestI - count + 1
-        var base: [UInt256] = [], ratio: [Double] = [], reward: [[UInt256]] = []
-        for i in oldest...newestI {
-            let b = blocks[i].block
-            base.append(b.baseFeePerGas ?? .zero)
-            ratio.append(Double(b.gasUsed) / Double(b.gasLimit))
-            let tips = b.transactions.compactMap(\.maxPriorityFeePerGas).sorted()
-            reward.append(percentiles.map { p in
-                tips.isEmpty ? .zero : tips[min(tips.count - 1, Int(Double(tips.count) * p / 100))]
-            })
-        }
-        let last = blocks[newestI].block
-        base.append(FeeEstimator.nextBaseFee(parentBaseFee: last.baseFeePerGas ?? .zero, gasUsed: last.gasUsed, gasLimit: last.gasLimit))
-        return FeeHistory(oldestBlock: UInt64(oldest), baseFeePerGas: base, gasUsedRatio: ratio, reward: percentiles.isEmpty ? [] : reward)
-        }
-    }
-
-    public func maxPriorityFeePerGas() async throws -> UInt256 { UInt256(1_000_000_000) }
-
-    public func estimateGas(_ call: CallRequest) async throws -> UInt64 { call.data.isEmpty ? 21_000 : 65_000 }
-
-    public func balance(_ a: ChainAddress, _ tag: BlockTag) async throws -> UInt256 {
-        lock.withLock { eth[a] ?? .zero }
-    }
-
-    /// 只支持 ERC-20 balanceOf(address)（选择器 0x70a08231）。
-    public func call(_ c: CallRequest, _ tag: BlockTag) async throws -> [UInt8] {
-        return try lock.withLock {
-        guard let to = c.to, c.data.count == 36, c.data[0..<4] == [0x70, 0xa0, 0x82, 0x31],
-              let who = ChainAddress(bytes: c.data[16..<36]) else {
-            throw ChainError.rpcError(method: "eth_call", code: 3, message: "execution reverted")
-        }
-        return (tokenBal[to]?[who] ?? .zero).bigEndianBytes
-        }
     }
 }

@@ -51,19 +51,6 @@ struct SimBlockRecord {
 
 public final class SimChain: ChainClient, Sendable {
     public let chainIdValue: UInt64
-    // 链上全部可变状态一起放进 Mutex；出块、重组等辅助函数是 State 的 mutating 方法（见文件末尾的 extension）。
-    fileprivate struct State {
-        let chainIdValue: UInt64
-        let gasLimit: UInt64
-        var blocks: [SimBlockRecord] = []
-        var eth: [ChainAddress: UInt256] = [:]
-        var tokenBal: [ChainAddress: [ChainAddress: UInt256]] = [:]
-        var nonces: [ChainAddress: UInt64] = [:]
-        var mempool: [(DecodedRawTransaction, [UInt8])] = []
-        var salt: UInt64 = 0
-        var txCounter: UInt64 = 0
-        var finality: UInt64 = 12
-    }
     private let state: Mutex<State>
     public let decoder: RawTransactionDecoder?
     /// safe / finalized 标签相对链头的深度。
@@ -96,6 +83,155 @@ public final class SimChain: ChainClient, Sendable {
     @discardableResult
     public func mine(_ transfers: [SimTransfer] = [], gasUsedHint: UInt64? = nil) -> ChainBlock {
         state.withLock { $0.mineLocked(transfers, gasUsedHint: gasUsedHint) }
+    }
+
+    // 链上全部可变状态一起放进 Mutex；出块、重组等辅助函数是 State 的 mutating 方法（只在 state.withLock 里调用）。
+    fileprivate struct State {
+        let chainIdValue: UInt64
+        let gasLimit: UInt64
+        var blocks: [SimBlockRecord] = []
+        var eth: [ChainAddress: UInt256] = [:]
+        var tokenBal: [ChainAddress: [ChainAddress: UInt256]] = [:]
+        var nonces: [ChainAddress: UInt64] = [:]
+        var mempool: [(DecodedRawTransaction, [UInt8])] = []
+        var salt: UInt64 = 0
+        var txCounter: UInt64 = 0
+        var finality: UInt64 = 12
+
+        mutating func mineLocked(_ transfers: [SimTransfer], gasUsedHint: UInt64?) -> ChainBlock {
+            let parent = blocks.last!.block
+            let number = parent.number + 1
+            let baseFee = FeeEstimator.nextBaseFee(parentBaseFee: parent.baseFeePerGas ?? .zero, gasUsed: parent.gasUsed, gasLimit: parent.gasLimit)
+            salt += 1
+            let hash = SimChain.h("block", chainIdValue, number, parent.hash.hex, salt)
+            var rec = SimBlockRecord(block: parent, receipts: [:], logs: [], ethDeltas: [], tokenDeltas: [], nonceBumps: [], ourTxs: [])
+            var txs: [ChainTransaction] = []
+            var gasUsed: UInt64 = 0
+            var logIndex: UInt64 = 0
+            func addTx(hash th: H256, from: ChainAddress, to: ChainAddress?, value: UInt256, input: [UInt8], nonce: UInt64,
+                       gas: UInt64, used: UInt64, success: Bool, logs: [ChainLog], tip: UInt256, maxFee: UInt256) {
+                let idx = UInt64(txs.count)
+                txs.append(ChainTransaction(hash: th, from: from, to: to, value: value, input: input, nonce: nonce, gas: gas, type: 2,
+                                            maxFeePerGas: maxFee, maxPriorityFeePerGas: tip, gasPrice: nil, blockHash: hash,
+                                            blockNumber: number, transactionIndex: idx))
+                gasUsed += used
+                let fixed = logs.map { l in
+                    ChainLog(address: l.address, topics: l.topics, data: l.data, blockNumber: number, blockHash: hash,
+                             transactionHash: th, transactionIndex: idx, logIndex: l.logIndex, removed: false)
+                }
+                rec.logs += fixed
+                rec.receipts[th] = ChainReceipt(transactionHash: th, blockHash: hash, blockNumber: number, transactionIndex: idx,
+                                                status: success ? 1 : 0, gasUsed: used, effectiveGasPrice: baseFee + tip,
+                                                from: from, to: to, contractAddress: nil, logs: fixed)
+            }
+            // 我们自己签名的交易（已在 sendRawTransaction 时校验）
+            let pool = mempool; mempool = []
+            for (tx, raw) in pool {
+                let tip = min(tx.maxPriorityFeePerGas, tx.maxFeePerGas > baseFee ? tx.maxFeePerGas - baseFee : .zero)
+                guard tx.maxFeePerGas >= baseFee, nonces[tx.from, default: 0] == tx.nonce else { mempool.append((tx, raw)); continue }
+                let gasCost = UInt256(21_000) * (baseFee + tip)
+                let need = tx.value + gasCost
+                guard eth[tx.from, default: .zero] >= need else { mempool.append((tx, raw)); continue }
+                var logs: [ChainLog] = []
+                var success = true
+                // ERC-20 transfer(address,uint256)
+                if let to = tx.to, tx.data.count == 68, tx.data[0..<4] == [0xa9, 0x05, 0x9c, 0xbb] {
+                    let dest = ChainAddress(bytes: tx.data[16..<36])!
+                    let amt = (try? UInt256(bigEndian: tx.data[36..<68])) ?? .zero
+                    if tokenBal[to]?[tx.from, default: .zero] ?? .zero >= amt {
+                        moveToken(to, tx.from, dest, amt, &rec)
+                        logs.append(transferLog(to, tx.from, dest, amt, logIndex)); logIndex += 1
+                    } else { success = false }
+                }
+                debit(tx.from, gasCost + (success ? tx.value : .zero), &rec)
+                if success, let to = tx.to, !tx.value.isZero { credit(to, tx.value, &rec) }
+                nonces[tx.from, default: 0] += 1; rec.nonceBumps.append(tx.from)
+                rec.ourTxs.append((tx, raw))
+                addTx(hash: tx.hash, from: tx.from, to: tx.to, value: tx.value, input: tx.data, nonce: tx.nonce, gas: tx.gasLimit,
+                      used: tx.data.isEmpty ? 21_000 : 50_000, success: success, logs: logs, tip: tip, maxFee: tx.maxFeePerGas)
+            }
+            for t in transfers {
+                txCounter += 1
+                let th = SimChain.h("tx", chainIdValue, txCounter, salt)
+                let tip = UInt256(1_000_000_000)
+                switch t {
+                case let .native(from, to, value, success):
+                    if success { credit(to, value, &rec) }
+                    addTx(hash: th, from: from, to: to, value: value, input: [], nonce: 0, gas: 21_000, used: 21_000,
+                          success: success, logs: [], tip: tip, maxFee: baseFee * UInt256(2) + tip)
+                case let .token(contract, from, to, amount, success):
+                    var logs: [ChainLog] = []
+                    if success {
+                        addTokenRaw(contract, to, amount, &rec)
+                        logs.append(transferLog(contract, from, to, amount, logIndex)); logIndex += 1
+                    }
+                    var input: [UInt8] = [0xa9, 0x05, 0x9c, 0xbb] + [UInt8](repeating: 0, count: 12) + to.bytes
+                    input += amount.bigEndianBytes
+                    addTx(hash: th, from: from, to: contract, value: .zero, input: input, nonce: 0, gas: 65_000, used: 50_000,
+                          success: success, logs: logs, tip: tip, maxFee: baseFee * UInt256(2) + tip)
+                }
+            }
+            let used = min(gasUsedHint ?? gasUsed, gasLimit)
+            let block = ChainBlock(number: number, hash: hash, parentHash: parent.hash, timestamp: parent.timestamp + 12,
+                                   baseFeePerGas: baseFee, gasUsed: used, gasLimit: gasLimit, transactions: txs)
+            rec.block = block
+            blocks.append(rec)
+            return block
+        }
+
+        func transferLog(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ amt: UInt256, _ idx: UInt64) -> ChainLog {
+            let pad = [UInt8](repeating: 0, count: 12)
+            return ChainLog(address: c, topics: [erc20TransferTopic, H256(bytes: pad + from.bytes)!, H256(bytes: pad + to.bytes)!],
+                            data: amt.bigEndianBytes, blockNumber: 0, blockHash: .zero, transactionHash: .zero,
+                            transactionIndex: 0, logIndex: idx, removed: false)
+        }
+
+        mutating func credit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+            eth[a, default: .zero] += v; rec.ethDeltas.append((a, v, true))
+        }
+        mutating func debit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+            eth[a, default: .zero] -= v; rec.ethDeltas.append((a, v, false))
+        }
+        mutating func addTokenRaw(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+            tokenBal[c, default: [:]][a, default: .zero] += v; rec.tokenDeltas.append((c, a, v, true))
+        }
+        mutating func moveToken(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
+            tokenBal[c, default: [:]][from, default: .zero] -= v; rec.tokenDeltas.append((c, from, v, false))
+            addTokenRaw(c, to, v, &rec)
+        }
+
+        mutating func reorgLocked(depth: Int, replacement: [[SimTransfer]]) -> [ChainBlock] {
+            precondition(depth >= 1 && depth < blocks.count, "重组深度超出链长")
+            var returned: [(DecodedRawTransaction, [UInt8])] = []
+            for _ in 0..<depth {
+                let rec = blocks.removeLast()
+                for (a, v, inc) in rec.ethDeltas.reversed() { if inc { eth[a]! -= v } else { eth[a, default: .zero] += v } }
+                for (c, a, v, inc) in rec.tokenDeltas.reversed() {
+                    if inc { tokenBal[c]![a]! -= v } else { tokenBal[c, default: [:]][a, default: .zero] += v }
+                }
+                for a in rec.nonceBumps { nonces[a]! -= 1 }
+                returned = rec.ourTxs + returned
+            }
+            mempool = returned + mempool
+            var out: [ChainBlock] = []
+            for i in 0..<max(depth, replacement.count) {
+                out.append(mineLocked(i < replacement.count ? replacement[i] : [], gasUsedHint: nil))
+            }
+            return out
+        }
+
+        func resolve(_ tag: BlockTag) -> Int? {
+            let headN = UInt64(blocks.count - 1)
+            let n: UInt64
+            switch tag {
+            case .latest, .pending: n = headN
+            case .earliest: n = 0
+            case .safe: n = headN > finality / 2 ? headN - finality / 2 : 0
+            case .finalized: n = headN > finality ? headN - finality : 0
+            case .number(let x): n = x
+            }
+            return n <= headN ? Int(n) : nil
+        }
     }
 
     /// 构造重组：丢弃最近 depth 个块（撤销其余额变化，我们的交易回到内存池），再按 replacement 出新块。
@@ -256,140 +392,3 @@ public final class SimChain: ChainClient, Sendable {
     }
 }
 
-// 锁内的辅助函数：只在 state.withLock 里调用。
-extension SimChain.State {
-    mutating func mineLocked(_ transfers: [SimTransfer], gasUsedHint: UInt64?) -> ChainBlock {
-        let parent = blocks.last!.block
-        let number = parent.number + 1
-        let baseFee = FeeEstimator.nextBaseFee(parentBaseFee: parent.baseFeePerGas ?? .zero, gasUsed: parent.gasUsed, gasLimit: parent.gasLimit)
-        salt += 1
-        let hash = SimChain.h("block", chainIdValue, number, parent.hash.hex, salt)
-        var rec = SimBlockRecord(block: parent, receipts: [:], logs: [], ethDeltas: [], tokenDeltas: [], nonceBumps: [], ourTxs: [])
-        var txs: [ChainTransaction] = []
-        var gasUsed: UInt64 = 0
-        var logIndex: UInt64 = 0
-        func addTx(hash th: H256, from: ChainAddress, to: ChainAddress?, value: UInt256, input: [UInt8], nonce: UInt64,
-                   gas: UInt64, used: UInt64, success: Bool, logs: [ChainLog], tip: UInt256, maxFee: UInt256) {
-            let idx = UInt64(txs.count)
-            txs.append(ChainTransaction(hash: th, from: from, to: to, value: value, input: input, nonce: nonce, gas: gas, type: 2,
-                                        maxFeePerGas: maxFee, maxPriorityFeePerGas: tip, gasPrice: nil, blockHash: hash,
-                                        blockNumber: number, transactionIndex: idx))
-            gasUsed += used
-            let fixed = logs.map { l in
-                ChainLog(address: l.address, topics: l.topics, data: l.data, blockNumber: number, blockHash: hash,
-                         transactionHash: th, transactionIndex: idx, logIndex: l.logIndex, removed: false)
-            }
-            rec.logs += fixed
-            rec.receipts[th] = ChainReceipt(transactionHash: th, blockHash: hash, blockNumber: number, transactionIndex: idx,
-                                            status: success ? 1 : 0, gasUsed: used, effectiveGasPrice: baseFee + tip,
-                                            from: from, to: to, contractAddress: nil, logs: fixed)
-        }
-        // 我们自己签名的交易（已在 sendRawTransaction 时校验）
-        let pool = mempool; mempool = []
-        for (tx, raw) in pool {
-            let tip = min(tx.maxPriorityFeePerGas, tx.maxFeePerGas > baseFee ? tx.maxFeePerGas - baseFee : .zero)
-            guard tx.maxFeePerGas >= baseFee, nonces[tx.from, default: 0] == tx.nonce else { mempool.append((tx, raw)); continue }
-            let gasCost = UInt256(21_000) * (baseFee + tip)
-            let need = tx.value + gasCost
-            guard eth[tx.from, default: .zero] >= need else { mempool.append((tx, raw)); continue }
-            var logs: [ChainLog] = []
-            var success = true
-            // ERC-20 transfer(address,uint256)
-            if let to = tx.to, tx.data.count == 68, tx.data[0..<4] == [0xa9, 0x05, 0x9c, 0xbb] {
-                let dest = ChainAddress(bytes: tx.data[16..<36])!
-                let amt = (try? UInt256(bigEndian: tx.data[36..<68])) ?? .zero
-                if tokenBal[to]?[tx.from, default: .zero] ?? .zero >= amt {
-                    moveToken(to, tx.from, dest, amt, &rec)
-                    logs.append(transferLog(to, tx.from, dest, amt, logIndex)); logIndex += 1
-                } else { success = false }
-            }
-            debit(tx.from, gasCost + (success ? tx.value : .zero), &rec)
-            if success, let to = tx.to, !tx.value.isZero { credit(to, tx.value, &rec) }
-            nonces[tx.from, default: 0] += 1; rec.nonceBumps.append(tx.from)
-            rec.ourTxs.append((tx, raw))
-            addTx(hash: tx.hash, from: tx.from, to: tx.to, value: tx.value, input: tx.data, nonce: tx.nonce, gas: tx.gasLimit,
-                  used: tx.data.isEmpty ? 21_000 : 50_000, success: success, logs: logs, tip: tip, maxFee: tx.maxFeePerGas)
-        }
-        for t in transfers {
-            txCounter += 1
-            let th = SimChain.h("tx", chainIdValue, txCounter, salt)
-            let tip = UInt256(1_000_000_000)
-            switch t {
-            case let .native(from, to, value, success):
-                if success { credit(to, value, &rec) }
-                addTx(hash: th, from: from, to: to, value: value, input: [], nonce: 0, gas: 21_000, used: 21_000,
-                      success: success, logs: [], tip: tip, maxFee: baseFee * UInt256(2) + tip)
-            case let .token(contract, from, to, amount, success):
-                var logs: [ChainLog] = []
-                if success {
-                    addTokenRaw(contract, to, amount, &rec)
-                    logs.append(transferLog(contract, from, to, amount, logIndex)); logIndex += 1
-                }
-                var input: [UInt8] = [0xa9, 0x05, 0x9c, 0xbb] + [UInt8](repeating: 0, count: 12) + to.bytes
-                input += amount.bigEndianBytes
-                addTx(hash: th, from: from, to: contract, value: .zero, input: input, nonce: 0, gas: 65_000, used: 50_000,
-                      success: success, logs: logs, tip: tip, maxFee: baseFee * UInt256(2) + tip)
-            }
-        }
-        let used = min(gasUsedHint ?? gasUsed, gasLimit)
-        let block = ChainBlock(number: number, hash: hash, parentHash: parent.hash, timestamp: parent.timestamp + 12,
-                               baseFeePerGas: baseFee, gasUsed: used, gasLimit: gasLimit, transactions: txs)
-        rec.block = block
-        blocks.append(rec)
-        return block
-    }
-
-    func transferLog(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ amt: UInt256, _ idx: UInt64) -> ChainLog {
-        let pad = [UInt8](repeating: 0, count: 12)
-        return ChainLog(address: c, topics: [erc20TransferTopic, H256(bytes: pad + from.bytes)!, H256(bytes: pad + to.bytes)!],
-                        data: amt.bigEndianBytes, blockNumber: 0, blockHash: .zero, transactionHash: .zero,
-                        transactionIndex: 0, logIndex: idx, removed: false)
-    }
-
-    mutating func credit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
-        eth[a, default: .zero] += v; rec.ethDeltas.append((a, v, true))
-    }
-    mutating func debit(_ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
-        eth[a, default: .zero] -= v; rec.ethDeltas.append((a, v, false))
-    }
-    mutating func addTokenRaw(_ c: ChainAddress, _ a: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
-        tokenBal[c, default: [:]][a, default: .zero] += v; rec.tokenDeltas.append((c, a, v, true))
-    }
-    mutating func moveToken(_ c: ChainAddress, _ from: ChainAddress, _ to: ChainAddress, _ v: UInt256, _ rec: inout SimBlockRecord) {
-        tokenBal[c, default: [:]][from, default: .zero] -= v; rec.tokenDeltas.append((c, from, v, false))
-        addTokenRaw(c, to, v, &rec)
-    }
-
-    mutating func reorgLocked(depth: Int, replacement: [[SimTransfer]]) -> [ChainBlock] {
-        precondition(depth >= 1 && depth < blocks.count, "重组深度超出链长")
-        var returned: [(DecodedRawTransaction, [UInt8])] = []
-        for _ in 0..<depth {
-            let rec = blocks.removeLast()
-            for (a, v, inc) in rec.ethDeltas.reversed() { if inc { eth[a]! -= v } else { eth[a, default: .zero] += v } }
-            for (c, a, v, inc) in rec.tokenDeltas.reversed() {
-                if inc { tokenBal[c]![a]! -= v } else { tokenBal[c, default: [:]][a, default: .zero] += v }
-            }
-            for a in rec.nonceBumps { nonces[a]! -= 1 }
-            returned = rec.ourTxs + returned
-        }
-        mempool = returned + mempool
-        var out: [ChainBlock] = []
-        for i in 0..<max(depth, replacement.count) {
-            out.append(mineLocked(i < replacement.count ? replacement[i] : [], gasUsedHint: nil))
-        }
-        return out
-    }
-
-    func resolve(_ tag: BlockTag) -> Int? {
-        let headN = UInt64(blocks.count - 1)
-        let n: UInt64
-        switch tag {
-        case .latest, .pending: n = headN
-        case .earliest: n = 0
-        case .safe: n = headN > finality / 2 ? headN - finality / 2 : 0
-        case .finalized: n = headN > finality ? headN - finality : 0
-        case .number(let x): n = x
-        }
-        return n <= headN ? Int(n) : nil
-    }
-}

@@ -81,10 +81,11 @@ struct ConsoleBench: BenchSection {
     }
 }
 
+// @unchecked Sendable：ConsoleApp 不是 Sendable；盒子交给分离任务时，创建它的线程阻塞在 sem.wait()，直到任务用完才继续用 app。
 final class AppBox: @unchecked Sendable { let app: ConsoleApp; init(_ a: ConsoleApp) { app = a } }
 
 /// 基准夹具：内存中的 N 条提现，按 PageQuery 分页。只用于基准，不是产品后端。
-final class BenchFixtureBackend: ConsoleBackend, @unchecked Sendable {
+final class BenchFixtureBackend: ConsoleBackend, Sendable {
     let rows: [WithdrawalRow]
     init(rows n: Int) {
         rows = (0..<n).map { i in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletKeys
 
@@ -45,25 +46,27 @@ public struct DemoChainConfig: Sendable {
 }
 
 /// 演示链：SimChain + 确定性的随机事件 + 可选的后台出块任务。实现 ChainClient。
-public final class DemoChain: ChainClient, @unchecked Sendable {
+public final class DemoChain: ChainClient, Sendable {
     public static let label = "DEMO CHAIN（演示链，非真实网络）"
     public let config: DemoChainConfig
     public let sim: SimChain
-    private let lock = NSLock()
-    private var rng: DemoRandom
-    private var watched: [ChainAddress] = []
-    private var tokens: [ChainAddress] = []
-    private var fakeToken: ChainAddress
-    private var steps = 0
-    private var producer: Task<Void, Never>?
+    // 随机数、关注的地址与出块任务一起放进 Mutex；出块与重组交给自带锁的 SimChain，在锁外进行。
+    private struct State {
+        var rng: DemoRandom
+        var watched: [ChainAddress] = []
+        var tokens: [ChainAddress] = []
+        var steps = 0
+        var producer: Task<Void, Never>?
+    }
+    private let state: Mutex<State>
+    private let fakeToken: ChainAddress
     /// 外部“用户”地址（充值来源）。
     private let outsiders: [ChainAddress]
 
     public init(config: DemoChainConfig, tokens: [ChainAddress] = [], prefund: [(ChainAddress, UInt256)] = []) {
         self.config = config
         self.sim = SimChain(chainId: config.chainId, decoder: WalletKeysTransactionDecoder(), prefund: prefund)
-        self.rng = DemoRandom(seed: config.seed)
-        self.tokens = tokens
+        self.state = Mutex(State(rng: DemoRandom(seed: config.seed), tokens: tokens))
         self.fakeToken = Self.derivedAddress("fake-token", config.seed)
         self.outsiders = (0..<8).map { Self.derivedAddress("outsider-\($0)", config.seed) }
         sim.finalityDepth = 12
@@ -74,22 +77,23 @@ public final class DemoChain: ChainClient, @unchecked Sendable {
     }
 
     /// 设置会收到随机充值的地址（钱包的存款地址）。
-    public func setWatched(_ addrs: [ChainAddress]) { lock.withLock { watched = addrs } }
-    public func setTokens(_ t: [ChainAddress]) { lock.withLock { tokens = t } }
+    public func setWatched(_ addrs: [ChainAddress]) { state.withLock { $0.watched = addrs } }
+    public func setTokens(_ t: [ChainAddress]) { state.withLock { $0.tokens = t } }
     public var fakeTokenAddress: ChainAddress { fakeToken }
 
     /// 手动推进一步：出一个块（偶尔先重组）。返回新链头。
     @discardableResult
     public func step() -> ChainBlock {
-        lock.lock()
-        steps += 1
-        let doReorg = config.reorgEvery > 0 && steps > 3 && rng.next(config.reorgEvery) == 0
-        let depth = 1 + rng.next(max(1, config.maxReorgDepth))
-        let plan = makeTransfers()
-        let altPlan = makeTransfers()
-        // 费用行情：块使用率在 10%…100% 之间摆动，基础费按 EIP-1559 随之涨落
-        let used = UInt64(3_000_000 + rng.next(27_000_000))
-        lock.unlock()
+        let (doReorg, depth, plan, altPlan, used) = state.withLock { s in
+            s.steps += 1
+            let doReorg = config.reorgEvery > 0 && s.steps > 3 && s.rng.next(config.reorgEvery) == 0
+            let depth = 1 + s.rng.next(max(1, config.maxReorgDepth))
+            let plan = makeTransfers(&s)
+            let altPlan = makeTransfers(&s)
+            // 费用行情：块使用率在 10%…100% 之间摆动，基础费按 EIP-1559 随之涨落
+            let used = UInt64(3_000_000 + s.rng.next(27_000_000))
+            return (doReorg, depth, plan, altPlan, used)
+        }
         if doReorg, sim.head.number > UInt64(depth) {
             var repl: [[SimTransfer]] = [altPlan]
             for _ in 1..<depth { repl.append([]) }
@@ -98,27 +102,27 @@ public final class DemoChain: ChainClient, @unchecked Sendable {
         return sim.mine(plan, gasUsedHint: used)
     }
 
-    private func makeTransfers() -> [SimTransfer] {
-        guard !watched.isEmpty else { return [] }
+    private func makeTransfers(_ s: inout State) -> [SimTransfer] {
+        guard !s.watched.isEmpty else { return [] }
         var out: [SimTransfer] = []
-        let n = rng.next(config.maxDepositsPerBlock + 1)
+        let n = s.rng.next(config.maxDepositsPerBlock + 1)
         for _ in 0..<n {
-            let to = watched[rng.next(watched.count)]
-            let from = outsiders[rng.next(outsiders.count)]
-            let roll = rng.next(100)
+            let to = s.watched[s.rng.next(s.watched.count)]
+            let from = outsiders[s.rng.next(outsiders.count)]
+            let roll = s.rng.next(100)
             switch roll {
             case 0..<45:   // ETH 充值 0.01…2 ETH
-                let v = UInt256(UInt64(1 + rng.next(200))) * UInt256(10_000_000_000_000_000)
+                let v = UInt256(UInt64(1 + s.rng.next(200))) * UInt256(10_000_000_000_000_000)
                 out.append(.native(from: from, to: to, value: v, success: true))
-            case 45..<80 where !tokens.isEmpty:  // 代币充值 1…5000（6 位小数）
-                let amt = UInt256(UInt64(1 + rng.next(5000))) * UInt256(1_000_000)
-                out.append(.token(contract: tokens[rng.next(tokens.count)], from: from, to: to, amount: amt, success: true))
+            case 45..<80 where !s.tokens.isEmpty:  // 代币充值 1…5000（6 位小数）
+                let amt = UInt256(UInt64(1 + s.rng.next(5000))) * UInt256(1_000_000)
+                out.append(.token(contract: s.tokens[s.rng.next(s.tokens.count)], from: from, to: to, amount: amt, success: true))
             case 80..<88:  // 失败的 ETH 转账
                 out.append(.native(from: from, to: to, value: UInt256(50_000_000_000_000_000), success: false))
             case 88..<96:  // 假币
                 out.append(.token(contract: fakeToken, from: from, to: to, amount: UInt256(1_000_000_000), success: true))
             default:       // 失败的代币转账
-                if let t = tokens.first { out.append(.token(contract: t, from: from, to: to, amount: UInt256(1_000_000), success: false)) }
+                if let t = s.tokens.first { out.append(.token(contract: t, from: from, to: to, amount: UInt256(1_000_000), success: false)) }
             }
         }
         return out
@@ -126,19 +130,20 @@ public final class DemoChain: ChainClient, @unchecked Sendable {
 
     /// 按配置间隔在后台出块，直到 stop()。
     public func start() {
-        lock.lock(); defer { lock.unlock() }
-        guard producer == nil else { return }
-        let interval = config.blockInterval
-        producer = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                if Task.isCancelled { break }
-                self?.step()
+        state.withLock { s in
+            guard s.producer == nil else { return }
+            let interval = config.blockInterval
+            s.producer = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    if Task.isCancelled { break }
+                    self?.step()
+                }
             }
         }
     }
 
-    public func stop() { lock.withLock { producer?.cancel(); producer = nil } }
+    public func stop() { state.withLock { $0.producer?.cancel(); $0.producer = nil } }
 
     // MARK: ChainClient（转发给模拟链）
     public func chainId() async throws -> UInt64 { try await sim.chainId() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -11,7 +12,7 @@ public protocol RPCTransport: Sendable {
 }
 
 /// 基于 URLSession 的 HTTP 传输。
-public final class HTTPTransport: RPCTransport, @unchecked Sendable {
+public final class HTTPTransport: RPCTransport, Sendable {
     public let url: URL
     public let label: String
     private let session: URLSession
@@ -129,8 +130,7 @@ public struct JSONRPCEndpoint: RPCCaller {
     }
 }
 
-final class IDCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n: UInt64 = 0
-    func next() -> UInt64 { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+final class IDCounter: Sendable {
+    private let n = Atomic<UInt64>(0)
+    func next() -> UInt64 { n.wrappingAdd(1, ordering: .relaxed).newValue }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WalletCrypto
 
 /// 时间源就是全项目的 WalletClock（WalletCrypto）；这个别名保留给既有的链客户端接口。
@@ -21,55 +22,60 @@ public struct BreakerConfig: Sendable {
 }
 
 /// 每个端点一个：closed →（连续失败达到阈值）→ open →（冷却到期）→ half_open →（探测成功）closed / （失败）open。
-public final class CircuitBreaker: @unchecked Sendable {
-    private let lock = NSLock()
+public final class CircuitBreaker: Sendable {
     public let config: BreakerConfig
-    private var state: BreakerState = .closed
-    private var failures = 0
-    private var openedAt: Double = 0
-    private var probeInFlight = false
-    private var transitions: [BreakerState] = []
+    // 状态、计数与迁移历史一起变化，放进同一把 Mutex。
+    private struct State {
+        var state: BreakerState = .closed
+        var failures = 0
+        var openedAt: Double = 0
+        var probeInFlight = false
+        var transitions: [BreakerState] = []
+        mutating func move(_ s: BreakerState) { state = s; transitions.append(s) }
+    }
+    private let guarded = Mutex(State())
 
     public init(config: BreakerConfig) { self.config = config }
 
     /// 是否放行一次请求；open 冷却到期时转 half_open 并只放行一个探测。
     public func allow(now: Double) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        switch state {
-        case .closed: return true
-        case .open:
-            guard now >= openedAt + config.openSeconds else { return false }
-            move(.halfOpen); probeInFlight = true
-            return true
-        case .halfOpen:
-            if probeInFlight { return false }
-            probeInFlight = true
-            return true
+        guarded.withLock { s in
+            switch s.state {
+            case .closed: return true
+            case .open:
+                guard now >= s.openedAt + config.openSeconds else { return false }
+                s.move(.halfOpen); s.probeInFlight = true
+                return true
+            case .halfOpen:
+                if s.probeInFlight { return false }
+                s.probeInFlight = true
+                return true
+            }
         }
     }
 
     public func recordSuccess() {
-        lock.lock(); defer { lock.unlock() }
-        failures = 0; probeInFlight = false
-        if state != .closed { move(.closed) }
-    }
-
-    public func recordFailure(now: Double) {
-        lock.lock(); defer { lock.unlock() }
-        failures += 1; probeInFlight = false
-        switch state {
-        case .halfOpen: openedAt = now; move(.open)
-        case .closed where failures >= config.failureThreshold: openedAt = now; move(.open)
-        default: break
+        guarded.withLock { s in
+            s.failures = 0; s.probeInFlight = false
+            if s.state != .closed { s.move(.closed) }
         }
     }
 
-    private func move(_ s: BreakerState) { state = s; transitions.append(s) }
+    public func recordFailure(now: Double) {
+        guarded.withLock { s in
+            s.failures += 1; s.probeInFlight = false
+            switch s.state {
+            case .halfOpen: s.openedAt = now; s.move(.open)
+            case .closed where s.failures >= config.failureThreshold: s.openedAt = now; s.move(.open)
+            default: break
+            }
+        }
+    }
 
-    public var currentState: BreakerState { lock.lock(); defer { lock.unlock() }; return state }
-    public var consecutiveFailures: Int { lock.lock(); defer { lock.unlock() }; return failures }
+    public var currentState: BreakerState { guarded.withLock { $0.state } }
+    public var consecutiveFailures: Int { guarded.withLock { $0.failures } }
     /// 状态迁移历史（控制台展示与测试用）。
-    public var history: [BreakerState] { lock.lock(); defer { lock.unlock() }; return transitions }
+    public var history: [BreakerState] { guarded.withLock { $0.transitions } }
 }
 
 // MARK: - 令牌桶限流
@@ -131,16 +137,19 @@ public struct ResilienceConfig: Sendable {
 /// 每次请求的观测回调（引擎接 Prometheus 延迟直方图）。不含任何地址/哈希。
 public typealias RPCObserver = @Sendable (_ endpoint: String, _ method: String, _ seconds: Double, _ ok: Bool) -> Void
 
-final class EndpointRuntime: @unchecked Sendable {
+final class EndpointRuntime: Sendable {
     let caller: RPCCaller
     let label: String
     let breaker: CircuitBreaker
     let bucket: TokenBucket
-    private let lock = NSLock()
-    private var _verified = false
-    private var _disabled = false
-    private var _lastError: String?
-    private var _latency: Double?
+    // health 要一次读到一致的四个值，所以放在同一把 Mutex 里。
+    private struct State {
+        var verified = false
+        var disabled = false
+        var lastError: String?
+        var latency: Double?
+    }
+    private let state = Mutex(State())
 
     init(caller: RPCCaller, label: String, config: ResilienceConfig, clock: ChainClock) {
         self.caller = caller; self.label = label
@@ -148,28 +157,28 @@ final class EndpointRuntime: @unchecked Sendable {
         bucket = TokenBucket(ratePerSecond: config.ratePerSecond, burst: config.burst, clock: clock)
     }
 
-    var verified: Bool { get { lock.lock(); defer { lock.unlock() }; return _verified } set { lock.lock(); _verified = newValue; lock.unlock() } }
-    var disabled: Bool { get { lock.lock(); defer { lock.unlock() }; return _disabled } set { lock.lock(); _disabled = newValue; lock.unlock() } }
+    var verified: Bool { get { state.withLock { $0.verified } } set { state.withLock { $0.verified = newValue } } }
+    var disabled: Bool { get { state.withLock { $0.disabled } } set { state.withLock { $0.disabled = newValue } } }
     func note(error: String?, latency: Double?) {
-        lock.lock(); _lastError = error; if let latency { _latency = latency }; lock.unlock()
+        state.withLock { s in s.lastError = error; if let latency { s.latency = latency } }
     }
     var health: EndpointHealth {
-        lock.lock(); defer { lock.unlock() }
-        return EndpointHealth(endpoint: label, breaker: breaker.currentState, consecutiveFailures: breaker.consecutiveFailures,
-                              lastErrorCode: _lastError, lastLatencyMs: _latency.map { $0 * 1000 },
-                              chainIdVerified: _verified, disabled: _disabled)
+        state.withLock { s in
+            EndpointHealth(endpoint: label, breaker: breaker.currentState, consecutiveFailures: breaker.consecutiveFailures,
+                           lastErrorCode: s.lastError, lastLatencyMs: s.latency.map { $0 * 1000 },
+                           chainIdVerified: s.verified, disabled: s.disabled)
+        }
     }
 }
 
 /// 带容错的多端点 RPC：按配置顺序优先使用靠前的端点，失败则切换；只对幂等读做重试与退避；
 /// 每端点熔断与限流；链头回退保护；每个端点首次使用前校验 chainId。
-public final class ResilientRPC: RPCCaller, @unchecked Sendable {
+public final class ResilientRPC: RPCCaller, Sendable {
     let endpoints: [EndpointRuntime]
     public let config: ResilienceConfig
     private let clock: ChainClock
     private let observer: RPCObserver?
-    private let lock = NSLock()
-    private var highestHead: UInt64 = 0
+    private let highestHead = Mutex<UInt64>(0)
 
     /// `endpoints`：(名称, 单端点调用器)。真实部署用 `ResilientRPC.http(urls:config:)`。
     public init(endpoints: [(label: String, caller: RPCCaller)], config: ResilienceConfig,
@@ -191,7 +200,7 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
     }
 
     public var health: [EndpointHealth] { endpoints.map(\.health) }
-    public var highestHeadSeen: UInt64 { lock.lock(); defer { lock.unlock() }; return highestHead }
+    public var highestHeadSeen: UInt64 { highestHead.withLock { $0 } }
 
     /// 启动时调用：每个可达端点的 chainId 必须等于配置，否则抛 `.chainIdMismatch`（拒绝运行）。
     /// 全部不可达时抛 `.noHealthyEndpoint`。
@@ -287,16 +296,19 @@ public final class ResilientRPC: RPCCaller, @unchecked Sendable {
             if tag == .string("latest") {
                 if case .string(let s)? = result["number"] { observed = try? StrictHex.quantity64(s) }
             } else if result.isNull, case .string(let s) = tag, let n = try? StrictHex.quantity64(s) {
-                lock.lock(); let h = highestHead; lock.unlock()
+                let h = highestHead.withLock { $0 }
                 if n <= h { throw ChainError.staleHead(endpoint: endpoint, seen: h, got: n - 1) }
             }
         default: return
         }
         guard let got = observed else { return }
-        lock.lock(); defer { lock.unlock() }
-        if got + config.staleHeadTolerance < highestHead {
+        // 比较与推进在同一次加锁里完成；锁外只抛错（抛错语句保持原样）。
+        let stale: UInt64? = highestHead.withLock { h in
+            if got + config.staleHeadTolerance < h { return h }
+            h = max(h, got); return nil
+        }
+        if let highestHead = stale {
             throw ChainError.staleHead(endpoint: endpoint, seen: highestHead, got: got)
         }
-        highestHead = max(highestHead, got)
     }
 }

@@ -6,6 +6,8 @@ import Glibc
 import Darwin
 #endif
 
+// @unchecked Sendable：pointer/count 都是 let；缓冲区只在构造时写入（withUnsafeMutableBytes 只用在刚创建、尚未交出的实例上），
+// 之后只读；deinit 时已无其他引用，清零不会与读者竞争。
 public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable, Equatable
 {

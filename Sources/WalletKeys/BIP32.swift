@@ -88,7 +88,7 @@ public struct ExtendedPublicKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public final class ExtendedPrivateKey: @unchecked Sendable, CustomStringConvertible {
+public final class ExtendedPrivateKey: Sendable, CustomStringConvertible {
     public let privateKey: SecretBytes    // 32 字节
     public let chainCode: [UInt8]
     public let depth: UInt8

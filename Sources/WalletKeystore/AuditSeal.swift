@@ -9,7 +9,7 @@ import Glibc
 import Foundation
 import WalletCrypto
 
-public final class AuditSeal: @unchecked Sendable {
+public final class AuditSeal: Sendable {
     static let domain = Array("wallet-console/audit/v1".utf8)
     let key: SecretBytes
     let anchorPath: String

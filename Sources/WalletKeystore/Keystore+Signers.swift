@@ -1,5 +1,6 @@
 // 高层 API：导入助记词/私钥、登记 HSM/KMS 密钥、取签名器、层级状态。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletKeys
 
@@ -144,10 +145,9 @@ extension Keystore {
 }
 
 /// 签名器缓存（线程安全）。
-final class SignerCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String: Signer] = [:]
-    func get(_ k: String) -> Signer? { lock.lock(); defer { lock.unlock() }; return items[k] }
-    func set(_ k: String, _ s: Signer) { lock.lock(); items[k] = s; lock.unlock() }
-    func removeAll() { lock.lock(); items = [:]; lock.unlock() }
+final class SignerCache: Sendable {
+    private let items = Mutex<[String: Signer]>([:])
+    func get(_ k: String) -> Signer? { items.withLock { $0[k] } }
+    func set(_ k: String, _ s: Signer) { items.withLock { $0[k] = s } }
+    func removeAll() { items.withLock { $0 = [:] } }
 }

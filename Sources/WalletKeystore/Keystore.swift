@@ -5,6 +5,10 @@ import CPKCS11
 import Foundation
 import WalletCrypto
 
+// @unchecked Sendable：meta 只在 init 里赋值；其余可变状态（headerContainer、mutableMeta、root、keyring、pendingShares、
+// unsealedAtGeneration）只在持有 lock 时读写——公开方法先加锁，再调用不加锁的内部函数（openKeyring、reloadHeaderLocked、
+// writeHeader、unwrapDataKey、sealEntry、recordSuccess）；跨进程写入另用 flock。状态分散在几个 extension 文件里、
+// 加锁区间里有大量抛错路径，没有改成 Mutex<State>。
 public final class Keystore: @unchecked Sendable {
     /// 可调参数：测试用小 scrypt N 和短退避。
     public struct Options: Sendable {

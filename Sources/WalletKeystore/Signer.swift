@@ -1,6 +1,7 @@
 // 统一签名接口：无论密钥在 HSM、KMS 还是加密数据库里，引擎都只调用 `sign(digest32:)`。
 // 每个签名器都在返回前用公钥核对签名（恢复出的地址必须等于自己的地址），把错误挡在广播之前。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletKeys
 
@@ -45,7 +46,7 @@ enum SignatureTools {
 }
 
 /// 加密数据库层（种子的 tier 4）：机密只在签名的一瞬间解密到内存，用完清零。
-public final class LocalSigner: Signer, @unchecked Sendable {
+public final class LocalSigner: Signer, Sendable {
     public let keyId: String
     public let address: EthereumAddress
     public let tier: KeyTier = .encryptedDB
@@ -88,15 +89,15 @@ public final class LocalSigner: Signer, @unchecked Sendable {
 }
 
 /// HSM 层：私钥在令牌里生成、不可导出；PIN 以信封加密存在 keystore 条目里（解封后才可用）。
-public final class HSMSigner: Signer, @unchecked Sendable {
+public final class HSMSigner: Signer, Sendable {
     public let keyId: String
     public let address: EthereumAddress
     public let tier: KeyTier = .hsm
     let ref: HSMReference
     let publicKey: [UInt8]
     let keystore: Keystore
-    private let lock = NSLock()
-    private var session: PKCS11Session?
+    // 会话句柄放进 Mutex：同一会话上的 C 调用（登录、签名、健康检查）都在 withLock 里，天然串行。
+    private let session = Mutex<PKCS11Session?>(nil)
 
     init(keystore: Keystore, info: KeyInfo) throws {
         guard let ref = info.hsm, let pkHex = info.publicKey, let pk = try? Hex.decode(pkHex) else {
@@ -106,7 +107,7 @@ public final class HSMSigner: Signer, @unchecked Sendable {
         self.address = try EthereumAddress(publicKey: pk)
     }
 
-    private func openSession() throws -> PKCS11Session {
+    private func openSession(_ session: inout PKCS11Session?) throws -> PKCS11Session {
         if let session { return session }
         let m = try PKCS11Module.load(ref.modulePath)
         let s = try PKCS11Session(module: m, slot: try m.slot(forToken: ref.tokenLabel))
@@ -116,16 +117,17 @@ public final class HSMSigner: Signer, @unchecked Sendable {
     }
 
     private func rawSign(_ digest: [UInt8]) throws -> [UInt8] {
-        lock.lock(); defer { lock.unlock() }
+        try session.withLock { session in
         let id = try Hex.decode(ref.keyIdHex)
         do {
-            return try openSession().signDigest(digest, id: id)
+            return try openSession(&session).signDigest(digest, id: id)
         } catch HSMError.sessionLost {
             session = nil  // 会话丢失：重连一次
-            return try openSession().signDigest(digest, id: id)
+            return try openSession(&session).signDigest(digest, id: id)
         } catch let e as HSMError {
-            dropSession(after: e)
+            dropSession(after: e, &session)
             throw e
+        }
         }
     }
 
@@ -133,7 +135,7 @@ public final class HSMSigner: Signer, @unchecked Sendable {
     /// SoftHSM2 实测：令牌目录拔掉再放回，已初始化的模块看不见它（C_GetTokenInfo 一直 CKR_GENERAL_ERROR，或一直「找不到令牌」）。
     /// 模块只在没有别的活会话时才重新初始化（`PKCS11Module.reinitialize`），不打断同一模块上正常工作的会话。
     /// PIN 错、会话丢失不碰模块。
-    private func dropSession(after e: Error) {
+    private func dropSession(after e: Error, _ session: inout PKCS11Session?) {
         session = nil
         guard let h = e as? HSMError else { return }
         switch h {
@@ -144,8 +146,7 @@ public final class HSMSigner: Signer, @unchecked Sendable {
 
     /// 测试用：让设备端丢掉当前会话。
     func simulateSessionLoss() {
-        lock.lock(); defer { lock.unlock() }
-        session?.closeOnDevice()
+        session.withLock { $0?.closeOnDevice() }
     }
 
     public func sign(digest32: [UInt8]) async throws -> RecoverableSignature {
@@ -164,20 +165,21 @@ public final class HSMSigner: Signer, @unchecked Sendable {
     func checkHealth() -> SignerHealth {
         if keystore.isSealed { return .sealed }
         let start = Date()
-        lock.lock(); defer { lock.unlock() }
+        return session.withLock { session in
         do {
-            let s = try openSession()
+            let s = try openSession(&session)
             _ = try s.publicKey(id: try Hex.decode(ref.keyIdHex))
             return .ok(latencyMillis: Int(Date().timeIntervalSince(start) * 1000))
         } catch let e as any WalletErrorConvertible {
-            dropSession(after: e)
+            dropSession(after: e, &session)
             return .error(code: e.code, message: e.message(.zh))
         } catch { session = nil; return .error(code: "hsm.unknown", message: WalletError(error).zh) }
+        }
     }
 }
 
 /// KMS 层：密钥在独立的 KMS 进程里，签名在那里完成。
-public final class KMSSigner: Signer, @unchecked Sendable {
+public final class KMSSigner: Signer, Sendable {
     public let keyId: String
     public let address: EthereumAddress
     public let tier: KeyTier = .kms

@@ -138,4 +138,6 @@ func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> 
 }
 
 /// 跨任务传回结果（由信号量保证先写后读）。
+// @unchecked Sendable：r 只由分离任务写一次、写完才 signal；调用方在 sem.wait() 返回后才读，信号量建立先写后读。
+// T 可以不是 Sendable（泛型结果），放不进 Mutex。
 final class ResultBox<T>: @unchecked Sendable { var r: Result<T, Error>? }

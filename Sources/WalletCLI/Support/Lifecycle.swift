@@ -1,6 +1,7 @@
 // 进程生命周期交给 swift-service-lifecycle：ServiceGroup 统一接 SIGTERM/SIGINT（优雅停机）、按倒序停服务
 // （先停引擎、最后停指标端点，停机过程仍可被抓取）、宽限期过后升级为取消。以前是手写的 SignalTrap + 各命令自己的收尾。
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 import WalletEngine
@@ -9,21 +10,24 @@ import WalletEngine
 let forcedStopExitCode: Int32 = 4
 
 /// 引擎运行时作为一个 Service：优雅停机 = 置停止标志，worker 不再领新活，在途轮次在宽限期内走完（见 EngineRuntime）。
-final class EngineService: Service, @unchecked Sendable {
-    // outcome 只在 run() 里写一次、在 group.run() 返回后读：ServiceGroup 的结构化并发保证先写后读。
+final class EngineService: Service, Sendable {
+    // outcome 只在 run() 里写一次、在 group.run() 返回后读；放进 Mutex，编译器即可检查。
     let runtime: EngineRuntime
     let once: Bool
-    private(set) var kind: ShutdownKind = .notRequested
-    private(set) var onceOutcomes: [WorkerOutcome] = []
+    private let outcome = Mutex<(kind: ShutdownKind, once: [WorkerOutcome])>((.notRequested, []))
+    var kind: ShutdownKind { outcome.withLock { $0.kind } }
+    var onceOutcomes: [WorkerOutcome] { outcome.withLock { $0.once } }
 
     init(runtime: EngineRuntime, once: Bool) { self.runtime = runtime; self.once = once }
 
     func run() async throws {
         let rt = runtime
         if once {
-            onceOutcomes = await withGracefulShutdownHandler { await rt.runOnce() } onGracefulShutdown: { rt.requestStop("signal") }
+            let o = await withGracefulShutdownHandler { await rt.runOnce() } onGracefulShutdown: { rt.requestStop("signal") }
+            outcome.withLock { $0.once = o }
         } else {
-            kind = await withGracefulShutdownHandler { await rt.run() } onGracefulShutdown: { rt.requestStop("signal") }
+            let k = await withGracefulShutdownHandler { await rt.run() } onGracefulShutdown: { rt.requestStop("signal") }
+            outcome.withLock { $0.kind = k }
         }
     }
 }

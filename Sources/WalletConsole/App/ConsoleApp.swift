@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WalletCrypto
 
 /// 后台任务投递给应用循环的事件。
@@ -787,11 +788,10 @@ public final class ConsoleApp {
 }
 
 /// 后台任务结束标记（Task 本身没有「已完成」查询）。
-final class DoneFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+final class DoneFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 /// 状态行上的错误：一律经 WalletError（不认识的错误只报类型名，不把任意错误的描述打到屏幕上）。

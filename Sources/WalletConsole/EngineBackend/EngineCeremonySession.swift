@@ -1,19 +1,21 @@
 // 把密钥库的 CeremonyEngine（逐题 prompt）适配成控制台的 CeremonySession（步骤枚举）。
 // 机密（助记词、份额）只在这里短暂变成 SecretBytes 交给界面渲染；从不写日志或磁盘。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletEngine
 
-public final class EngineCeremonySession: CeremonySession, @unchecked Sendable {
+public final class EngineCeremonySession: CeremonySession, Sendable {
     let engine: CeremonyEngine
     let lang: Language
     /// 控制台没有单独的“拆分”步骤：固定生成 SLIP-39 2-of-3 份额（引言里写明）。
     static let split = "2-of-3"
-    private let lock = NSLock()
+    // 串行化对同一场仪式的读（prompt）与推进（submit/abort）：锁的是一段调用序列，不是一个值，所以是 Mutex<Void>。
+    private let lock = Mutex<Void>(())
 
     init(_ engine: CeremonyEngine, lang: Language) { self.engine = engine; self.lang = lang }
 
-    public func current() async -> CeremonyStep { lock.withLock { step() } }
+    public func current() async -> CeremonyStep { lock.withLock { _ in step() } }
 
     /// 取出 "NN. word" 行里的词。
     static func words(_ lines: [String]) -> SecretWords {
@@ -59,7 +61,7 @@ public final class EngineCeremonySession: CeremonySession, @unchecked Sendable {
     func text(_ s: String) -> SecretBytes { SecretBytes(Array(s.utf8)) }
 
     public func submit(_ input: CeremonyInput) async throws -> CeremonyStep {
-        try lock.withLock {
+        try lock.withLock { _ in
             switch (engine.prompt.step, input) {
             case (.chooseStrength, .proceed), (.chooseWordlist, .proceed), (.dice, .proceed):
                 // 默认：24 词、英文词表、不掷骰子。
@@ -81,5 +83,5 @@ public final class EngineCeremonySession: CeremonySession, @unchecked Sendable {
         }
     }
 
-    public func abort() async { lock.withLock { engine.abort() } }
+    public func abort() async { lock.withLock { _ in engine.abort() } }
 }

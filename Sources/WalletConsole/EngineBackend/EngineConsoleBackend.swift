@@ -2,26 +2,29 @@
 // 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
 // 权限：一切动作由引擎的角色矩阵与账本策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletEngine
 
-public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
+public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public let engine: WalletEngine
     public let op: Operator
     public let readonly: Bool
     public let lang: Language
     /// 死信（只有 state=dead 的任务，通常很少）一次读取的上限；其余列表都按页从数据库取。
     let deadLetterLimit = 5000
-    private let lock = NSLock()
-    private var sweepCache: (at: Date, rows: [SweepPlanLine])?
-    private var feeCache: (at: Date, value: FeeHistory)?
-    /// 热钱包链上余额（按资产，3 秒）：详情每秒刷新、批量批准逐笔取详情，不必每次都问节点。
-    private var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
+    private struct Caches {
+        var sweepCache: (at: Date, rows: [SweepPlanLine])?
+        var feeCache: (at: Date, value: FeeHistory)?
+        /// 热钱包链上余额（按资产，3 秒）：详情每秒刷新、批量批准逐笔取详情，不必每次都问节点。
+        var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
+    }
+    private let caches = Mutex(Caches())
 
     func hotWalletBalance(_ a: Asset) async -> UInt256? {
-        if let c = lock.withLock({ hotBalanceCache[a.symbol] }), Date().timeIntervalSince(c.at) < 3 { return c.value }
+        if let c = caches.withLock({ $0.hotBalanceCache[a.symbol] }), Date().timeIntervalSince(c.at) < 3 { return c.value }
         guard let v = try? await engine.chainBalance(address: engine.hotAddress, asset: a) else { return nil }
-        lock.withLock { hotBalanceCache[a.symbol] = (Date(), v) }
+        caches.withLock { $0.hotBalanceCache[a.symbol] = (Date(), v) }
         return v
     }
 
@@ -264,9 +267,9 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     // MARK: - 归集与手续费
 
     func sweepLines() async throws -> [SweepPlanLine] {
-        if let c = lock.withLock({ sweepCache }), Date().timeIntervalSince(c.at) < 3 { return c.rows }
+        if let c = caches.withLock({ $0.sweepCache }), Date().timeIntervalSince(c.at) < 3 { return c.rows }
         let rows = try await engine.sweepPlan()
-        lock.withLock { sweepCache = (Date(), rows) }
+        caches.withLock { $0.sweepCache = (Date(), rows) }
         return rows
     }
 
@@ -287,10 +290,10 @@ public final class EngineConsoleBackend: ConsoleBackend, @unchecked Sendable {
     }
 
     public func feeHistory() async throws -> FeeHistory {
-        if let c = lock.withLock({ feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
+        if let c = caches.withLock({ $0.feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
         let fees = try await engine.recentBaseFees(blocks: 30)
         let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—")
-        lock.withLock { feeCache = (Date(), v) }
+        caches.withLock { $0.feeCache = (Date(), v) }
         return v
     }
 

@@ -7,7 +7,7 @@ import WalletChain
 import WalletCrypto
 import WalletLedger
 
-public final class DemoChainDriver: EngineWorker, @unchecked Sendable {
+public final class DemoChainDriver: EngineWorker, Sendable {
     public let name = "demo-chain"
     public let intervalMs: Int
     public let chain: DemoChain

@@ -8,7 +8,7 @@ import WalletCrypto
 import WalletKeystore
 import WalletLedger
 
-public struct DemoSession: @unchecked Sendable {
+public struct DemoSession: Sendable {
     public let engine: WalletEngine
     /// 控制台登录身份（管理员）。
     public let signedIn: Operator

@@ -44,12 +44,12 @@ extension WalletEngine {
                 throw EngineError("withdraw.cancel_state", zh: "提现 #\(id) 是 \(w.state.rawValue)，不能用 NOOP 取消：\(hint.zh)",
                                   en: "withdrawal #\(id) is \(w.state.rawValue) and cannot be cancelled by a NOOP: \(hint.en)", badInput: true)
             }
-            if let c = try gate.get(Self.cancelKey(id), as: WithdrawalCancel.self), c.outcome == nil {
+            if let c = try l.get(Self.cancelKey(id), as: WithdrawalCancel.self), c.outcome == nil {
                 throw EngineError("withdraw.cancel_exists", zh: "提现 #\(id) 已有取消请求（\(c.requestedBy) 提出，状态 \(c.state)）。",
                                   en: "withdrawal #\(id) already has a cancel request (by \(c.requestedBy), \(c.state)).", badInput: true)
             }
             let c = WithdrawalCancel(withdrawalID: id, reason: r, requestedBy: op.name, requestedAt: clock.unixTime())
-            try gate.put(Self.cancelKey(id), c)
+            try l.put(Self.cancelKey(id), c)
             try l.appendAudit(operatorName: op.name, action: "withdraw.cancel_request", subject: String(id),
                               details: ["reason": r, "nonce": String(w.nonce ?? -1), "cli": "withdraw cancel \(id) --reason \(ShellWords.quote(r))", "via": "cli"])
             return c
@@ -60,7 +60,7 @@ extension WalletEngine {
     public func approveCancel(withdrawalID id: Int64, by op: Operator) throws -> WithdrawalCancel {
         try authorize(op, .withdrawCancel)
         return try gate.transaction { l in
-            guard var c = try gate.get(Self.cancelKey(id), as: WithdrawalCancel.self), c.outcome == nil else {
+            guard var c = try l.get(Self.cancelKey(id), as: WithdrawalCancel.self), c.outcome == nil else {
                 throw EngineError("withdraw.cancel_missing", zh: "提现 #\(id) 没有待批准的取消请求：先 `withdraw cancel \(id) --reason …`。",
                                   en: "withdrawal #\(id) has no pending cancel request: first `withdraw cancel \(id) --reason …`.", badInput: true)
             }
@@ -76,7 +76,7 @@ extension WalletEngine {
                 throw EngineError("withdraw.cancel_state", zh: "提现 #\(id) 已经是 \(w.state.rawValue)，取消不再需要。", en: "withdrawal #\(id) is already \(w.state.rawValue); no cancel needed.", badInput: true)
             }
             c.approvedBy = op.name; c.approvedAt = clock.unixTime()
-            try gate.put(Self.cancelKey(id), c)
+            try l.put(Self.cancelKey(id), c)
             try l.appendAudit(operatorName: op.name, action: "withdraw.cancel_approve", subject: String(id),
                               details: ["requestedBy": c.requestedBy, "cli": "withdraw cancel-approve \(id)", "via": "cli"])
             return c

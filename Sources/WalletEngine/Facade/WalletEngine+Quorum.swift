@@ -60,11 +60,11 @@ extension WalletEngine {
         guard operation.needsAdminQuorum, Self.executingProposal == nil, try adminCount() >= adminQuorum else { return }
         let payload = try makePayload()
         let p = try gate.transaction { l -> AdminProposal in
-            var all = try gate.get(Self.proposalsKey, as: [AdminProposal].self) ?? []
+            var all = try l.get(Self.proposalsKey, as: [AdminProposal].self) ?? []
             let p = AdminProposal(id: (all.map(\.id).max() ?? 0) + 1, operation: operation.rawValue, summary: summary, payload: payload,
                                   proposedBy: op.name, proposedAt: clock.unixTime(), state: .pending, approvedBy: [], decidedBy: nil, decidedAt: nil, note: nil)
             all.append(p)
-            try gate.put(Self.proposalsKey, all)
+            try l.put(Self.proposalsKey, all)
             try l.appendAudit(operatorName: op.name, action: "admin.propose", subject: String(p.id),
                               details: ["operation": operation.rawValue, "summary": summary, "cli": "admin approve \(p.id)"])
             return p

@@ -54,10 +54,10 @@ extension WalletEngine {
                 if after.state == .reversed { reversed += 1 } else { orphaned += 1 }
             }
             // 2. 清空本地区块窗口、设新起点、代次 +1（运行中的扫块器下一轮重建）、解除停机。
-            try gate.put(LedgerScanStore.key, [LedgerScanStore.Row]())
-            try gate.put(ScanControl.startKey, from)
-            try gate.put(ScanControl.generationKey, (try gate.get(ScanControl.generationKey, as: Int.self) ?? 0) + 1)
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: false, at: clock.unixTime(), height: from, reason: "rescan"))
+            try l.put(LedgerScanStore.key, [LedgerScanStore.Row]())
+            try l.put(ScanControl.startKey, from)
+            try l.put(ScanControl.generationKey, (try l.get(ScanControl.generationKey, as: Int.self) ?? 0) + 1)
+            try l.put(ScanControl.haltKey, ScanHalt(halted: false, at: clock.unixTime(), height: from, reason: "rescan"))
             try l.appendAudit(operatorName: operatorName, action: "scanner.rescan", subject: String(from),
                                   details: ["orphaned": String(orphaned), "reversed": String(reversed), "cli": "scanner rescan --from \(from)"])
         }

@@ -2,6 +2,7 @@
 // 提供状态、worker 运行时，以及列表、审批、手续费、归集、nonce 状态、解封等操作。
 import Logging
 import Foundation
+import Synchronization
 import WalletChain
 import WalletCrypto
 import WalletKeys
@@ -31,9 +32,14 @@ public struct EngineOpenOptions {
     }
 }
 
-public final class WalletEngine: @unchecked Sendable {
+public final class WalletEngine: Sendable {
     public let home: HomeLayout
-    public private(set) var config: EngineConfig
+    // signer use 会在运行中换配置（adoptConfig），worker 同时在读：放进 Mutex，读到的总是完整的一份。
+    private let configBox: Mutex<EngineConfig>
+    public private(set) var config: EngineConfig {
+        get { configBox.withLock { $0 } }
+        set { configBox.withLock { $0 = newValue } }
+    }
     public let gate: LedgerGate
     public let keystore: Keystore
     public let chain: ChainAccess
@@ -52,15 +58,19 @@ public final class WalletEngine: @unchecked Sendable {
     let signerRetry = Protected<(failures: Int, at: Int64)>((0, 0))
     /// 本进程打开引擎的时间（判断封存请求是不是在本进程运行期间发生的）。
     let startedAt: Int64
-    /// 演示链的出块器（仅 kind=demo）。
-    public private(set) var demo: DemoChainDriver?
+    /// 演示链的出块器（仅 kind=demo）。open 在构造之后才装上，所以也放进 Mutex。
+    private let demoBox = Mutex<DemoChainDriver?>(nil)
+    public private(set) var demo: DemoChainDriver? {
+        get { demoBox.withLock { $0 } }
+        set { demoBox.withLock { $0 = newValue } }
+    }
 
     public var client: ChainClient { chain.client }
     public var isDemo: Bool { config.isDemo }
 
     init(home: HomeLayout, config: EngineConfig, gate: LedgerGate, keystore: Keystore, chain: ChainAccess, metrics: EngineMetrics,
          logger: Logger, clock: any WalletClock) {
-        self.home = home; self.config = config; self.gate = gate; self.keystore = keystore; self.chain = chain
+        self.home = home; self.configBox = Mutex(config); self.gate = gate; self.keystore = keystore; self.chain = chain
         self.metrics = metrics; self.logger = logger; self.clock = clock
         startedAt = clock.unixTime()
         fees = FeeOracle(client: chain.client, settings: config.fees, clock: clock)

@@ -15,7 +15,7 @@ public protocol Unsealable: AnyObject {
 
 extension WalletEngine: Unsealable {}
 
-public final class HomeKeystore: Unsealable, @unchecked Sendable {
+public final class HomeKeystore: Unsealable, Sendable {
     let keystore: Keystore
 
     init(_ ks: Keystore) { keystore = ks }

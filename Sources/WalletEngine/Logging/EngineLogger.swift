@@ -198,64 +198,65 @@ public struct JSONLinesLogHandler: LogHandler {
 struct DiscardSink: LogSink { func write(line: String) {} }
 
 /// 内存接收端：测试断言日志内容用。
-public final class MemoryLogSink: LogSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer: [String] = []
+public final class MemoryLogSink: LogSink, Sendable {
+    private let buffer = Mutex<[String]>([])
     public init() {}
-    public func write(line: String) { lock.lock(); buffer.append(line); lock.unlock() }
-    public var lines: [String] { lock.lock(); defer { lock.unlock() }; return buffer }
+    public func write(line: String) { buffer.withLock { $0.append(line) } }
+    public var lines: [String] { buffer.withLock { $0 } }
 }
 
 /// 文件接收端：O_APPEND 追加、0600、按大小轮转（engine.log → engine.log.1，只保留一份旧文件）。
-public final class FileLogSink: LogSink, @unchecked Sendable {
+public final class FileLogSink: LogSink, Sendable {
     public let path: String
     private let maxBytes: Int
-    private let lock = NSLock()
-    private var fd: Int32 = -1
-    private var size: Int = 0
-    public private(set) var droppedLines = 0
+    // 描述符、当前大小与丢弃计数一起变化（轮转时换描述符），放进同一把 Mutex。
+    private struct State { var fd: Int32 = -1; var size: Int = 0; var dropped = 0 }
+    private let state = Mutex(State())
+    public var droppedLines: Int { state.withLock { $0.dropped } }
 
     public init(path: String, maxBytes: Int = 50 * 1024 * 1024) throws {
         self.path = path
         self.maxBytes = maxBytes
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try openFile()
+        try state.withLock { try openFile(&$0) }
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { state.withLock { if $0.fd >= 0 { close($0.fd) } } }
 
-    private func openFile() throws {
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+    private func openFile(_ s: inout State) throws {
+        s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard s.fd >= 0 else {
             let why = String(cString: strerror(errno))
             throw EngineError("log.open_failed", zh: "无法打开日志文件 \(path)：\(why)。检查 config.json 的 log.path 与目录权限。",
                               en: "cannot open log file \(path): \(why). Check log.path in config.json and the directory permissions.")
         }
-        fchmod(fd, 0o600)
+        fchmod(s.fd, 0o600)
         var st = stat()
-        size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        s.size = fstat(s.fd, &st) == 0 ? Int(st.st_size) : 0
     }
 
     public func write(line: String) {
-        lock.lock(); defer { lock.unlock() }
-        var bytes = Array(line.utf8)
-        bytes.append(0x0a)
-        if size + bytes.count > maxBytes && size > 0 { rotate() }
-        guard fd >= 0 else { droppedLines += 1; return }
-        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        if n == bytes.count { size += n } else { droppedLines += 1 }
+        state.withLock { s in
+            var bytes = Array(line.utf8)
+            bytes.append(0x0a)
+            if s.size + bytes.count > maxBytes && s.size > 0 { rotate(&s) }
+            guard s.fd >= 0 else { s.dropped += 1; return }
+            let n = bytes.withUnsafeBytes { Glibc.write(s.fd, $0.baseAddress, $0.count) }
+            if n == bytes.count { s.size += n } else { s.dropped += 1 }
+        }
     }
 
-    private func rotate() {
-        close(fd); fd = -1
+    private func rotate(_ s: inout State) {
+        close(s.fd); s.fd = -1
         _ = rename(path, path + ".1")
-        try? openFile()
+        try? openFile(&s)
     }
 
     /// 刷盘（关机时调用）。
     public func sync() {
-        lock.lock(); defer { lock.unlock() }
-        if fd >= 0 { fsync(fd) }
+        state.withLock { s in
+            if s.fd >= 0 { fsync(s.fd) }
+        }
     }
 }

@@ -2,7 +2,7 @@
 // 没有任何一个标签能装下交易哈希、地址或用户 id（MetricsRegistry 在注册时就拒绝这类标签名）。
 import WalletCrypto
 
-public final class EngineMetrics: @unchecked Sendable {
+public final class EngineMetrics: Sendable {
     public let registry: MetricsRegistry
 
     // —— 业务 ——

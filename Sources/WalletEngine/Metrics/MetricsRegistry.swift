@@ -6,6 +6,7 @@
 //   2. 每个指标都有 HELP（swift-metrics 的接口没有 help 参数，由本工厂按名字补上）。
 import CoreMetrics
 import Foundation
+import Synchronization
 import Prometheus
 import WalletCrypto
 
@@ -107,18 +108,17 @@ public final class MetricsRegistry: Sendable {
 }
 
 /// 名字 → HELP 与直方图桶。只在启动时写，之后只读。
-final class MetricCatalog: @unchecked Sendable {
-    // 锁保护的字典：注册在引擎初始化时，读取在任意 worker 线程。
-    private let lock = NSLock()
-    private var help: [String: String] = [:]
-    private var buckets: [String: [Double]] = [:]
+final class MetricCatalog: Sendable {
+    // Mutex 保护的字典：注册在引擎初始化时，读取在任意 worker 线程。
+    private let maps = Mutex<(help: [String: String], buckets: [String: [Double]])>(([:], [:]))
     func declare(_ name: String, help h: String, buckets b: [Double]?) {
-        lock.lock(); defer { lock.unlock() }
-        help[name] = h
-        if let b { buckets[name] = b }
+        maps.withLock { m in
+            m.help[name] = h
+            if let b { m.buckets[name] = b }
+        }
     }
-    func help(_ name: String) -> String { lock.lock(); defer { lock.unlock() }; return help[name] ?? "" }
-    func buckets(_ name: String) -> [Double]? { lock.lock(); defer { lock.unlock() }; return buckets[name] }
+    func help(_ name: String) -> String { maps.withLock { $0.help[name] ?? "" } }
+    func buckets(_ name: String) -> [Double]? { maps.withLock { $0.buckets[name] } }
 }
 
 /// swift-metrics → swift-prometheus：与 swift-prometheus 自带的 PrometheusMetricsFactory 一样转发，

@@ -2,18 +2,21 @@
 // 为什么自己写：只需要一个只读、无状态、单路径的 HTTP/1.0 应答，引入 NIO 等大依赖反而扩大攻击面。
 // 安全：只监听回环地址；请求头最多 8 KiB、读超时 2 秒（慢速连接不能拖住 accept 线程）；应答后立即关闭连接。
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public final class MetricsServer: @unchecked Sendable {
+public final class MetricsServer: Sendable {
     private let render: @Sendable () -> String
-    private var listenFD: Int32 = -1
+    // start() 写、服务线程读、stop() 关闭：原子交换保证只关一次。
+    private let listenFD = Atomic<Int32>(-1)
     private let stopFlag = ManagedFlag()
-    private var thread: Thread?
+    private let thread = Mutex<Thread?>(nil)
     private let done = DispatchSemaphore(value: 0)
+    private let boundPort = Atomic<UInt16>(0)
     /// 实际监听端口（请求 0 时由内核分配）。
-    public private(set) var port: UInt16 = 0
+    public var port: UInt16 { boundPort.load(ordering: .acquiring) }
 
     public init(render: @escaping @Sendable () -> String) {
         self.render = render
@@ -39,32 +42,34 @@ public final class MetricsServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        port = UInt16(bigEndian: actual.sin_port)
-        listenFD = fd
-        let t = Thread { [self] in self.loop(); self.done.signal() }
-        t.name = "metrics-http"
-        thread = t
-        t.start()
+        boundPort.store(UInt16(bigEndian: actual.sin_port), ordering: .releasing)
+        listenFD.store(fd, ordering: .releasing)
+        thread.withLock { slot in
+            let t = Thread { [self] in self.loop(); self.done.signal() }
+            t.name = "metrics-http"
+            slot = t
+            t.start()
+        }
     }
 
     /// 停止接受连接并等待服务线程退出（最多 2 秒）。
     public func stop() {
-        guard listenFD >= 0, !stopFlag.value else { return }
+        guard listenFD.load(ordering: .acquiring) >= 0, !stopFlag.value else { return }
         stopFlag.set()
         _ = done.wait(timeout: .now() + 2)
-        close(listenFD)
-        listenFD = -1
+        let fd = listenFD.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { close(fd) }
     }
 
     deinit { stop() }
 
     private func loop() {
-        var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+        var pfd = pollfd(fd: listenFD.load(ordering: .acquiring), events: Int16(POLLIN), revents: 0)
         while !stopFlag.value {
             pfd.revents = 0
             let r = poll(&pfd, 1, 200)
             if r <= 0 { continue }
-            let c = accept(listenFD, nil, nil)
+            let c = accept(pfd.fd, nil, nil)
             if c < 0 { continue }
             handle(c)
             close(c)
@@ -126,9 +131,8 @@ public final class MetricsServer: @unchecked Sendable {
 }
 
 /// 线程安全的一次性标志。
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var v = false
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return v }
-    func set() { lock.lock(); v = true; lock.unlock() }
+final class ManagedFlag: Sendable {
+    private let v = Atomic<Bool>(false)
+    var value: Bool { v.load(ordering: .acquiring) }
+    func set() { v.store(true, ordering: .releasing) }
 }

@@ -3,6 +3,7 @@
 // 都是“先落库再动链”，见 WithdrawalExecutor）；③ 超时才取消任务，被打断的广播在下次启动时按存下的哈希核对。
 import Logging
 import Foundation
+import Synchronization
 import WalletCrypto
 
 /// 一轮工作的结果（写日志与指标）。
@@ -15,15 +16,14 @@ public struct RoundReport: Sendable, Equatable {
 }
 
 /// 停止令牌：worker 在安全点（两笔资金操作之间）检查它。
-public final class StopToken: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
-    private var reason = ""
+public final class StopToken: Sendable {
+    // 标志与原因一起写（只记第一次的原因），放进同一把 Mutex。
+    private let state = Mutex<(stopped: Bool, reason: String)>((false, ""))
     public init() {}
-    public var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
-    public var stopReason: String { lock.lock(); defer { lock.unlock() }; return reason }
+    public var isStopping: Bool { state.withLock { $0.stopped } }
+    public var stopReason: String { state.withLock { $0.reason } }
     public func stop(_ why: String) {
-        lock.lock(); if !stopped { stopped = true; reason = why }; lock.unlock()
+        state.withLock { s in if !s.stopped { s.stopped = true; s.reason = why } }
     }
 
     /// 可被停止打断的睡眠：每 50 ms 检查一次，停机时最多晚 50 ms 醒来。按时钟计（注入的 ManualClock 立即返回）。
@@ -64,7 +64,7 @@ public enum ShutdownKind: String, Sendable {
     case graceful, forced, notRequested
 }
 
-public final class EngineRuntime: @unchecked Sendable {
+public final class EngineRuntime: Sendable {
     public let workers: [EngineWorker]
     public let stop = StopToken()
     let logger: Logger

@@ -1,16 +1,18 @@
 // 同一 home 只允许一个 `engine run`：flock(2) 排他锁，进程死亡（含 kill -9）时内核自动释放，不会留下僵尸锁。
 // 两个引擎同时跑会各自分配 nonce、各自广播——这是“同一 nonce 两笔交易”的经典来源。
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public final class ProcessLock: @unchecked Sendable {
-    private var fd: Int32
+public final class ProcessLock: Sendable {
+    // 描述符在 release() 里关闭并置 -1：放进 Mutex，重复/并发 release 也只关一次。
+    private let fdBox: Mutex<Int32>
 
     /// 非阻塞获取；已被占用时抛出带对方 pid 的错误。
     public init(path: String) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let why = String(cString: strerror(errno))
             throw EngineError("engine.lock_failed", zh: "无法打开锁文件 \(path)：\(why)。", en: "cannot open lock file \(path): \(why).")
@@ -26,21 +28,23 @@ public final class ProcessLock: @unchecked Sendable {
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+        fdBox = Mutex(fd)
     }
 
     public func release() {
-        if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 }
+        fdBox.withLock { fd in
+            if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 }
+        }
     }
 
     deinit { release() }
 }
 
 /// 受锁保护的值：异步代码里不能直接 lock()/unlock()，经由同步方法访问即可。
-public final class Protected<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    public init(_ v: T) { value = v }
-    public func read<R>(_ f: (T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(value) }
-    public func write<R>(_ f: (inout T) throws -> R) rethrows -> R { lock.lock(); defer { lock.unlock() }; return try f(&value) }
+public final class Protected<T: Sendable>: Sendable {
+    private let value: Mutex<T>
+    public init(_ v: T) { value = Mutex(v) }
+    public func read<R: Sendable>(_ f: (T) throws -> R) rethrows -> R { try value.withLock { try f($0) } }
+    public func write<R: Sendable>(_ f: (inout T) throws -> R) rethrows -> R { try value.withLock { try f(&$0) } }
     public var get: T { read { $0 } }
 }

@@ -27,7 +27,7 @@ extension TransactionSigner {
 
 /// 密钥库的统一签名器（WalletKeystore.Signer：加密库 / HSM / KMS 各层同一接口）适配成交易签名器。
 /// 密钥库签名器只签 32 字节摘要（返回低 S + 恢复 id，并已自检地址）；这里负责 EIP-1559 的摘要与原始字节装配。
-public final class KeystoreTxSigner: TransactionSigner, @unchecked Sendable {
+public final class KeystoreTxSigner: TransactionSigner, Sendable {
     public let inner: Signer
     public var address: EthereumAddress { inner.address }
     public var tier: String { inner.tier.rawValue }

@@ -1,6 +1,6 @@
 // 账本访问闸门 + 引擎自己的小状态。
 //
-// 为什么要闸门：账本的 SQLite 连接不是线程安全的，而引擎的 worker 并发运行。所有账本调用都经过一把递归锁串行化；
+// 为什么要闸门：账本的 SQLite 连接不是线程安全的，而引擎的 worker 并发运行。所有账本调用都经过一把（不可重入的）Mutex 串行化；
 // 链上调用（网络）一律在锁外进行，锁内只做毫秒级的数据库事务。
 //
 // 引擎状态放在哪：账本的迁移列表是静态的（不能由外部模块注册新表），SQLRow 的读取器也不公开，所以引擎不建自己的表，
@@ -11,46 +11,50 @@
 //   engine.fees.latest            最近一次手续费估算（给 CLI/控制台显示）
 // 详见 docs/engine.md「引擎状态的存放」。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletLedger
 
-public final class LedgerGate: @unchecked Sendable {
-    private let lock = NSRecursiveLock()
-    private let ledger: Ledger
-    private var depth = 0   // 只在锁内读写
+public final class LedgerGate: Sendable {
+    // Ledger（SQLite 连接）不是 Sendable：只住在 Mutex 里，闭包只能带出 Sendable 的结果。
+    // 不可重入：闭包里要读写 engine.* 键，用闭包参数 l 上的同名方法（见下方 extension Ledger），不要再调 gate。
+    private let ledger: Mutex<Ledger>
 
-    public init(_ ledger: Ledger) { self.ledger = ledger }
+    public init(_ ledger: sending Ledger) { self.ledger = Mutex(ledger) }
 
-    /// 最外层退出时（事务都已提交）把审计链的库外锚推进到链头。
-    private func enter() { lock.lock(); depth += 1 }
-    private func leave() {
-        depth -= 1
-        if depth == 0 { ledger.anchorAudit() }
-        lock.unlock()
-    }
-
-    /// 在锁内使用账本（不得在闭包里做网络调用）。
-    public func with<T>(_ body: (Ledger) throws -> T) rethrows -> T {
-        enter(); defer { leave() }
-        return try body(ledger)
+    /// 在锁内使用账本（不得在闭包里做网络调用）。退出时（事务都已提交）把审计链的库外锚推进到链头。
+    public func with<T: Sendable>(_ body: (Ledger) throws -> T) rethrows -> T {
+        try ledger.withLock { l in
+            defer { l.anchorAudit() }
+            return try body(l)
+        }
     }
 
     /// 锁内的一个数据库事务。
-    public func transaction<T>(_ body: (Ledger) throws -> T) throws -> T {
-        enter(); defer { leave() }
-        return try ledger.store.transaction { try body(ledger) }
+    public func transaction<T: Sendable>(_ body: (Ledger) throws -> T) throws -> T {
+        try with { l in try l.store.transaction { try body(l) } }
     }
 
     // MARK: - 引擎 KV（settings 表里的 engine.* 键）
 
+    public func get<T: Decodable & Sendable>(_ key: String, as: T.Type) throws -> T? {
+        try with { l in try l.get(key, as: T.self) }
+    }
+
+    /// 写 KV（自成一次加锁）；在事务闭包里请用 l.put，并入该事务。
+    public func put<T: Encodable>(_ key: String, _ value: T) throws {
+        try with { l in try l.put(key, value) }
+    }
+}
+
+// 闸门锁内的同名操作：闭包拿到的 Ledger 已在锁内，直接读写，不再经过 gate（Mutex 不可重入）。
+extension Ledger {
     public func get<T: Decodable>(_ key: String, as: T.Type) throws -> T? {
-        try with { l in
-            guard let s = try l.store.setting(key) else { return nil }
+            guard let s = try store.setting(key) else { return nil }
             do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
                 throw EngineError("engine.state_corrupt", zh: "引擎状态 \(key) 无法解析（数据库被手工改动？）：\(error)",
                                   en: "engine state \(key) cannot be parsed (database edited by hand?): \(error)", badInput: false)
             }
-        }
     }
 
     /// 写 KV；在外层事务中调用时并入该事务。
@@ -58,7 +62,7 @@ public final class LedgerGate: @unchecked Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let s = String(decoding: try enc.encode(value), as: UTF8.self)
-        try with { l in try l.store.setSetting(key, s) }
+        try store.setSetting(key, s)
     }
 }
 
@@ -91,21 +95,36 @@ extension LedgerGate {
     static func nextKey(_ from: String) -> String { "engine.nonce.\(from.lowercased()).next" }
 
     public func nonceRecord(from: String, nonce: Int64) throws -> NonceRecord? {
-        try get(Self.nonceKey(from, nonce), as: NonceRecord.self)
+        try with { l in try l.nonceRecord(from: from, nonce: nonce) }
     }
 
     public func putNonceRecord(from: String, _ r: NonceRecord) throws {
-        try put(Self.nonceKey(from, r.nonce), r)
+        try with { l in try l.putNonceRecord(from: from, r) }
     }
 
     /// 引擎视角的下一个 nonce（= 已分配的最大 nonce + 1）。
     public func engineNextNonce(from: String) throws -> Int64 {
-        try get(Self.nextKey(from), as: Int64.self) ?? 0
+        try with { l in try l.engineNextNonce(from: from) }
+    }
+}
+
+// 同上：锁内（闭包参数 l）的版本。
+extension Ledger {
+    public func nonceRecord(from: String, nonce: Int64) throws -> NonceRecord? {
+        try get(LedgerGate.nonceKey(from, nonce), as: NonceRecord.self)
+    }
+
+    public func putNonceRecord(from: String, _ r: NonceRecord) throws {
+        try put(LedgerGate.nonceKey(from, r.nonce), r)
+    }
+
+    public func engineNextNonce(from: String) throws -> Int64 {
+        try get(LedgerGate.nextKey(from), as: Int64.self) ?? 0
     }
 
     func noteAllocated(from: String, nonce: Int64) throws {
         let cur = try engineNextNonce(from: from)
-        if nonce + 1 > cur { try put(Self.nextKey(from), nonce + 1) }
+        if nonce + 1 > cur { try put(LedgerGate.nextKey(from), nonce + 1) }
     }
 }
 

@@ -33,8 +33,8 @@ struct InternalTx: Codable, Equatable {
     static func key(_ hash: String) -> String { "engine.internal_tx.\(hash.lowercased())" }
 }
 
-public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
-    public struct Row: Codable, Equatable { var n: UInt64; var h: String; var p: String }
+public final class LedgerScanStore: ScanStateStore, Sendable {
+    public struct Row: Codable, Equatable, Sendable { var n: UInt64; var h: String; var p: String }
     static let key = "engine.scan.blocks"
 
     let gate: LedgerGate
@@ -55,11 +55,17 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     /// 这笔入账是否是我方内部交易（补 gas）：发送方是热钱包，且哈希是我们登记过的。只看其一都不够——
     /// 热钱包也会给某个用户的充值地址提现（那是真实充值），而别人无法伪造我们登记的哈希。
     func internalTx(_ d: WalletChain.Deposit) throws -> InternalTx? {
-        guard let hot = hotWallet, d.asset == .eth, d.from.hex.lowercased() == hot else { return nil }
-        return try gate.get(InternalTx.key(d.txHash.hex), as: InternalTx.self)
+        try gate.with { l in try internalTx(d, in: l) }
     }
 
-    func rows() throws -> [Row] { try gate.get(Self.key, as: [Row].self) ?? [] }
+    // 闸门锁内（事务闭包里）用这两个带 l 的版本：Mutex 不可重入。
+    func internalTx(_ d: WalletChain.Deposit, in l: Ledger) throws -> InternalTx? {
+        guard let hot = hotWallet, d.asset == .eth, d.from.hex.lowercased() == hot else { return nil }
+        return try l.get(InternalTx.key(d.txHash.hex), as: InternalTx.self)
+    }
+
+    func rows() throws -> [Row] { try gate.with { l in try rows(in: l) } }
+    func rows(in l: Ledger) throws -> [Row] { try l.get(Self.key, as: [Row].self) ?? [] }
 
     func stored(_ r: Row) throws -> StoredBlock {
         StoredBlock(number: r.n, hash: try H256(hex: r.h), parentHash: try H256(hex: r.p))
@@ -87,7 +93,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
         case .block(let b):
             var seen: [(String, Int64)] = []
             try gate.transaction { l in
-                var rows = try rows()
+                var rows = try rows(in: l)
                 if let last = rows.last {
                     guard b.block.number == last.n + 1, b.block.parentHash.hex == last.h else {
                         throw ChainError.inconsistentView(detail: "区块 \(b.block.number) 不能接在本地链头 \(last.n) 之后 / block \(b.block.number) does not follow the local head \(last.n)")
@@ -95,7 +101,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                 }
                 rows.append(Row(n: b.block.number, h: b.block.hash.hex, p: b.block.parentHash.hex))
                 if rows.count > window { rows.removeFirst(rows.count - window) }
-                try gate.put(Self.key, rows)
+                try l.put(Self.key, rows)
                 for d in b.deposits {
                     guard let sym = try symbol(for: d.asset, in: l) else { continue }
                     if let hot = hotWallet, d.to.hex.lowercased() == hot {
@@ -108,7 +114,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
                         logger.info("hot_inbound.seen", ["id": .int(h.id), "asset": .string(sym), "kind": .string(h.kind.rawValue), "from": .string(from)])
                         continue
                     }
-                    if let own = try internalTx(d) {
+                    if let own = try internalTx(d, in: l) {
                         logger.info("deposit.internal", ["kind": .string(own.kind), "ref": .int(own.ref), "txHash": .string(d.txHash.hex)])
                         continue
                     }
@@ -154,9 +160,9 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
             let orphanHashes = Set(r.orphaned.map { $0.hash.hex.lowercased() })
             var results: [(String, WalletLedger.DepositState)] = []
             try gate.transaction { l in
-                var rows = try rows()
+                var rows = try rows(in: l)
                 rows.removeAll { $0.n > r.commonAncestor.number }
-                try gate.put(Self.key, rows)
+                try l.put(Self.key, rows)
                 // 按被孤立的区块哈希精确选出充值（含重新出块后又落在这些块里的），不按 id 顺序往回翻。
                 for after in try l.orphanDeposits(inBlocks: Array(orphanHashes)) { results.append((after.asset, after.state)) }
                 for h in try l.orphanHotInbound(inBlocks: Array(orphanHashes)) {
@@ -172,7 +178,7 @@ public final class LedgerScanStore: ScanStateStore, @unchecked Sendable {
     }
 }
 
-public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
+public final class DepositScanWorker: EngineWorker, Sendable {
     public let name = "scanner"
     public let intervalMs: Int
     let gate: LedgerGate
@@ -264,8 +270,8 @@ public final class DepositScanWorker: EngineWorker, @unchecked Sendable {
     func recordHalt(_ e: ChainError) throws {
         let height = try store.height() ?? 0
         try gate.transaction { l in
-            if let h = try gate.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
-            try gate.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock.unixTime(), height: height, reason: e.code))
+            if let h = try l.get(ScanControl.haltKey, as: ScanHalt.self), h.halted { return }
+            try l.put(ScanControl.haltKey, ScanHalt(halted: true, at: store.clock.unixTime(), height: height, reason: e.code))
             try l.store.insertAlert(kind: "scanner.halted",
                                     message: "扫块器停机：重组深度超过窗口（本地高度 \(height)，\(e.message(.zh))）。核对后用 `scanner rescan --from N` 恢复。",
                                     messageEn: "scanner halted: a reorg deeper than the window (local height \(height), \(e.message(.en))). Check, then resume with `scanner rescan --from N`.",

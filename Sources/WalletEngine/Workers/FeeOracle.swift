@@ -13,7 +13,7 @@ public struct GasPrice: Sendable, Equatable {
     }
 }
 
-public final class FeeOracle: @unchecked Sendable {
+public final class FeeOracle: Sendable {
     let client: ChainClient
     let settings: FeeSettings
     private let latest = Protected<(estimate: FeeEstimate, at: Double)?>(nil)

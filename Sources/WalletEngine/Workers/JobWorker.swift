@@ -14,7 +14,7 @@ public enum EngineJobKind: String, Sendable, CaseIterable {
     case scannerRescan = "scanner.rescan"
 }
 
-public final class JobWorker: EngineWorker, @unchecked Sendable {
+public final class JobWorker: EngineWorker, Sendable {
     public static let queue = "engine"
     public let name = "jobs"
     public let intervalMs: Int

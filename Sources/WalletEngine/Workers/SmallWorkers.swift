@@ -4,7 +4,7 @@ import WalletChain
 import WalletCrypto
 import WalletLedger
 
-public final class FeeWorker: EngineWorker, @unchecked Sendable {
+public final class FeeWorker: EngineWorker, Sendable {
     public let name = "fees"
     public let intervalMs: Int
     unowned let engine: WalletEngine
@@ -42,7 +42,7 @@ public final class FeeWorker: EngineWorker, @unchecked Sendable {
 }
 
 /// 封存请求的守望：每 500 ms 看一眼密钥库目录里的封存代次（一次小文件读取），保证 2 秒内封存。
-public final class SealWatchWorker: EngineWorker, @unchecked Sendable {
+public final class SealWatchWorker: EngineWorker, Sendable {
     public let name = "seal-watch"
     public let intervalMs = 500
     unowned let engine: WalletEngine
@@ -85,7 +85,7 @@ public struct FeeSnapshot: Codable, Sendable, Equatable {
 
 /// 对账：账本里热钱包与充值地址的余额 vs 链上余额（账本模块的 reconcile，链读取由这里实现）；
 /// 顺带把到期未处理的提现置为 expired（解冻），并更新任务队列指标。定时任务在租约锁下运行：同库的两个引擎不会同时跑。
-public final class ReconcileWorker: EngineWorker, @unchecked Sendable {
+public final class ReconcileWorker: EngineWorker, Sendable {
     public let name = "reconcile"
     public let intervalMs: Int
     unowned let engine: WalletEngine

@@ -163,9 +163,9 @@ extension WalletEngine {
         } else {
             nonce = try gate.transaction { l -> Int64 in
                 let n = try l.store.allocateNonce(from: hotAddress)
-                try gate.noteAllocated(from: hotAddress, nonce: n)
+                try l.noteAllocated(from: hotAddress, nonce: n)
                 st.topUpNonce = n
-                try gate.put("engine.sweep.\(s.id)", st)
+                try l.put("engine.sweep.\(s.id)", st)
                 return n
             }
         }
@@ -175,11 +175,11 @@ extension WalletEngine {
         let signed = try await signer.signChecked(tx)
         let hash = "0x" + Hex.encode(signed.hash)
         st.topUpHash = hash
-        try gate.transaction { _ in
-            try gate.put("engine.sweep.\(s.id)", st)
+        try gate.transaction { l in
+            try l.put("engine.sweep.\(s.id)", st)
             // 登记为我方内部交易：扫块器看到这笔「热钱包 → 充值地址」时按内部补 gas 处理，绝不记成用户充值。
-            try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
-            try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
+            try l.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
+            try l.putNonceRecord(from: hotAddress, NonceRecord(kind: .topup, ref: s.id, nonce: nonce, attempts: [
                 TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
                           maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock.unixTime())], minedHash: nil, lastBroadcastAt: clock.unixTime()))
         }
@@ -206,10 +206,10 @@ extension WalletEngine {
         let hash = "0x" + Hex.encode(signed.hash)
         var st = try execState(s.id)
         st.topUpHash = hash
-        try gate.transaction { _ in
-            try gate.put("engine.sweep.\(s.id)", st)
-            try gate.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
-            try gate.putNonceRecord(from: hotAddress, r)
+        try gate.transaction { l in
+            try l.put("engine.sweep.\(s.id)", st)
+            try l.put(InternalTx.key(hash), InternalTx(kind: "topup", ref: s.id))
+            try l.putNonceRecord(from: hotAddress, r)
         }
         do { _ = try await client.sendRawTransaction(signed.raw) } catch {
             log.warn("sweep.topup_broadcast_unknown", ["id": .int(s.id), "error": .error(error)])
@@ -293,7 +293,7 @@ extension WalletEngine {
             let fee = rc.feePaid
             if rc.succeeded {
                 let s2 = try gate.transaction { l -> Sweep in
-                    if var r = record { r.minedHash = minedHash; try gate.putNonceRecord(from: hotAddress, r) }
+                    if var r = record { r.minedHash = minedHash; try l.putNonceRecord(from: hotAddress, r) }
                     return try l.sweepTopUpConfirmed(id: s.id, topupFee: fee)
                 }
                 metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
@@ -301,7 +301,7 @@ extension WalletEngine {
                 try await sendSweep(s2, fees: try await fees.current(), log)
             } else {
                 try gate.transaction { l in
-                    if var r = record { r.minedHash = minedHash; try gate.putNonceRecord(from: hotAddress, r) }
+                    if var r = record { r.minedHash = minedHash; try l.putNonceRecord(from: hotAddress, r) }
                     _ = try l.sweepDefer(id: s.id, reason: "补 gas 交易失败 \(minedHash)")
                 }
                 log.error("sweep.topup_failed", ["id": .int(s.id), "txHash": .string(minedHash)])
@@ -329,7 +329,7 @@ extension WalletEngine {
     }
 }
 
-public final class SweepWorker: EngineWorker, @unchecked Sendable {
+public final class SweepWorker: EngineWorker, Sendable {
     public let name = "sweeper"
     public let intervalMs: Int
     unowned let engine: WalletEngine

@@ -9,7 +9,7 @@ import WalletCrypto
 import WalletKeys
 import WalletLedger
 
-public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
+public final class WithdrawalExecutor: EngineWorker, Sendable {
     public let name = "withdrawals"
     public let intervalMs: Int
     let gate: LedgerGate
@@ -26,7 +26,6 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
     let signerFailure: @Sendable () -> String?
     /// 签名本身失败时报给引擎（告警、签名器状态）。
     let signFailed: @Sendable (Error) -> Void
-    private let roundLock = NSLock()
 
     public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () async -> TransactionSigner?,
                 config: EngineConfig, metrics: EngineMetrics, clock: any WalletClock = SystemClock(),
@@ -162,7 +161,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         }
         // 链上 pending nonce 比我们记录的还大：热钱包密钥在别处被用过，继续分配必然冲突 → 停止并告警。
         let chainPending = try await client.transactionCount(try ChainAddress(hex: hotAddress), .pending)
-        let engineNext = try gate.with { _ in try gate.engineNextNonce(from: hotAddress) }
+        let engineNext = try gate.with { l in try l.engineNextNonce(from: hotAddress) }
         if w.nonce == nil && Int64(chainPending) > engineNext {
             let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)：密钥可能在别处被使用，已停止签名。"
             let en = "hot wallet \(hotAddress): on-chain pending nonce \(chainPending) is above the engine's next nonce \(engineNext); the key may be used elsewhere. Signing stopped."
@@ -173,7 +172,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         // 分配（或取回已分配的）nonce：持久化在账本里，重启后同一提现拿回同一个 nonce。
         let nonce = try gate.transaction { l -> Int64 in
             let n = try l.reserveNonce(withdrawalID: w.id, from: hotAddress)
-            try gate.noteAllocated(from: hotAddress, nonce: n)
+            try l.noteAllocated(from: hotAddress, nonce: n)
             return n
         }
         let tx = EthTransaction.eip1559(chainId: chainId, nonce: UInt64(nonce), maxPriorityFeePerGas: tier.maxPriorityFeePerGas,
@@ -190,7 +189,7 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             _ = try l.recordSigned(withdrawalID: w.id, rawTx: signed.raw, txHash: hash)
             let attempt = TxAttempt(hash: hash, rawHex: Hex.encode(signed.raw), maxFeePerGas: tier.maxFeePerGas.decimalString,
                                     maxPriorityFeePerGas: tier.maxPriorityFeePerGas.decimalString, signedAt: clock.unixTime())
-            try gate.putNonceRecord(from: hotAddress, NonceRecord(kind: .withdrawal, ref: w.id, nonce: nonce, attempts: [attempt],
+            try l.putNonceRecord(from: hotAddress, NonceRecord(kind: .withdrawal, ref: w.id, nonce: nonce, attempts: [attempt],
                                                                   minedHash: nil, lastBroadcastAt: nil))
         }
         metrics.withdrawalTransitions.inc(["signed"])
@@ -215,8 +214,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
             }
             try gate.transaction { l in
                 _ = try l.markBroadcast(withdrawalID: w.id)
-                if let n = w.nonce, var r = try gate.nonceRecord(from: hotAddress, nonce: n) {
-                    r.lastBroadcastAt = clock.unixTime(); try gate.putNonceRecord(from: hotAddress, r)
+                if let n = w.nonce, var r = try l.nonceRecord(from: hotAddress, nonce: n) {
+                    r.lastBroadcastAt = clock.unixTime(); try l.putNonceRecord(from: hotAddress, r)
                 }
             }
             metrics.withdrawalTransitions.inc(["broadcast"])
@@ -314,14 +313,14 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
                                                                                       en: "failed on chain (receipt status 0), transaction \(h)"))
                     if cancel != nil && cancel?.outcome == nil { cancel?.outcome = "too_late" }
                 }
-                if let c = cancel { try gate.put(WalletEngine.cancelKey(w.id), c) }
+                if let c = cancel { try l.put(WalletEngine.cancelKey(w.id), c) }
                 if cancel?.outcome == "too_late" {
                     try l.store.insertAlert(kind: "withdraw.cancel_too_late",
                                             message: "提现 #\(w.id) 的原交易 \(h) 先于 NOOP 上链：取消作废，提现照常记为 \(rc.succeeded ? "confirmed" : "failed")。",
                                             messageEn: "withdrawal #\(w.id): the original transaction \(h) landed before the NOOP; the cancel is void and the withdrawal is recorded as \(rc.succeeded ? "confirmed" : "failed").",
                                             at: clock.unixTime())
                 }
-                if var r = record { r.minedHash = h; try gate.putNonceRecord(from: hotAddress, r) }
+                if var r = record { r.minedHash = h; try l.putNonceRecord(from: hotAddress, r) }
             }
             metrics.withdrawalTransitions.inc([rc.succeeded ? "confirmed" : "failed"])
             ctx.logger.log(rc.succeeded ? .info : .error, rc.succeeded ? "withdrawal.confirmed" : "withdrawal.failed",
@@ -380,8 +379,8 @@ public final class WithdrawalExecutor: EngineWorker, @unchecked Sendable {
         var c = cancel
         c.noopHash = hash
         try gate.transaction { l in
-            try gate.putNonceRecord(from: hotAddress, r)
-            try gate.put(WalletEngine.cancelKey(w.id), c)
+            try l.putNonceRecord(from: hotAddress, r)
+            try l.put(WalletEngine.cancelKey(w.id), c)
             try l.appendAudit(operatorName: "system", action: "withdraw.noop_signed", subject: String(w.id),
                               details: ["nonce": String(record.nonce), "txHash": hash, "maxFeePerGas": tier.maxFeePerGas.decimalString])
         }

@@ -14,6 +14,9 @@ public struct CeremonyError: WalletErrorConvertible, Equatable {
     }
 }
 
+// @unchecked Sendable：可变状态（current、result、机密缓冲区、进度计数）只在持有 lock 时读写：submit/abort 加锁，
+// 公开的 prompt/summary/isFinished 也加锁读取；其余 private 函数只从持锁的 submit/abort 里调用。
+// 状态机很大、加锁区间里有抛错路径，没有改成 Mutex<State>。
 public final class CeremonyEngine: @unchecked Sendable {
     public enum Step: String, Sendable, Equatable {
         case chooseStrength, chooseWordlist, dice, showWords, verifyWord, passphrase, confirmPassphrase, chooseSplit, showShare, summary, done, aborted
@@ -68,8 +71,11 @@ public final class CeremonyEngine: @unchecked Sendable {
     public let operatorName: String
     public let label: String
     private let lock = NSLock()
-    public private(set) var prompt: Prompt
-    public private(set) var summary: Summary?
+    private var current: Prompt
+    private var result: Summary?
+    /// 当前步骤（加锁读取：CLI 的 Ctrl-C 处理器会在另一个队列上中止仪式）。
+    public var prompt: Prompt { lock.withLock { current } }
+    public var summary: Summary? { lock.withLock { result } }
 
     private var wordCount = 24
     private var wordlist: Wordlist = .english
@@ -90,11 +96,12 @@ public final class CeremonyEngine: @unchecked Sendable {
         self.keystore = keystore
         self.operatorName = operatorName
         self.label = label
-        prompt = CeremonyEngine.strengthPrompt()
+        current = CeremonyEngine.strengthPrompt()
         keystore.audit.record("ceremony.start", result: "ok", detail: ["operator": operatorName, "label": label])
     }
 
-    public var isFinished: Bool { prompt.step == .done || prompt.step == .aborted }
+    public var isFinished: Bool { lock.withLock { finished } }
+    private var finished: Bool { current.step == .done || current.step == .aborted }
 
     // MARK: 各步 prompt
 
@@ -175,12 +182,12 @@ public final class CeremonyEngine: @unchecked Sendable {
     /// 提交当前步骤的答案。答案无效时抛错且停留在（或退回到）合适的步骤，prompt.error 说明原因。
     public func submit(_ answer: SecretBytes = SecretBytes(count: 0)) throws {
         lock.lock(); defer { lock.unlock() }
-        guard !isFinished else { throw CeremonyError.e("ceremony.finished", "仪式已结束。", "the ceremony has finished.") }
+        guard !finished else { throw CeremonyError.e("ceremony.finished", "仪式已结束。", "the ceremony has finished.") }
         do {
             try advance(answer)
         } catch let e as any WalletErrorConvertible {
-            prompt.errorZh = e.message(.zh)
-            prompt.errorEn = e.message(.en)
+            current.errorZh = e.message(.zh)
+            current.errorEn = e.message(.en)
             throw e
         }
     }
@@ -190,7 +197,7 @@ public final class CeremonyEngine: @unchecked Sendable {
     }
 
     private func advance(_ answer: SecretBytes) throws {
-        switch prompt.step {
+        switch current.step {
         case .chooseStrength:
             let t = text(answer)
             let n = t.isEmpty ? 24 : Int(t) ?? 0
@@ -198,51 +205,51 @@ public final class CeremonyEngine: @unchecked Sendable {
                 throw CeremonyError.e("ceremony.bad_strength", "只能选 12、15、18、21、24。", "choose 12, 15, 18, 21 or 24.")
             }
             wordCount = n
-            prompt = wordlistPrompt()
+            current = wordlistPrompt()
         case .chooseWordlist:
             let t = text(answer)
             guard let wl = t.isEmpty ? .english : Wordlist(rawValue: t) else {
                 throw CeremonyError.e("ceremony.bad_wordlist", "未知词表 '\(t)'。", "unknown wordlist '\(t)'.")
             }
             wordlist = wl
-            prompt = dicePrompt()
+            current = dicePrompt()
         case .dice:
             let t = text(answer).filter { !$0.isWhitespace }
             guard t.allSatisfy({ ("1"..."6").contains($0) }) else {
                 throw CeremonyError.e("ceremony.bad_dice", "骰子点数只能是 1–6 的数字。", "dice rolls must be digits 1–6.")
             }
             try makeEntropy(dice: Array(t.utf8))
-            prompt = wordsPrompt()
+            current = wordsPrompt()
         case .showWords:
             positions = try randomPositions()
             verified = 0
-            prompt = verifyPrompt()
+            current = verifyPrompt()
         case .verifyWord:
             let words = mnemonicWords()
             let want = words[positions[verified]]
             let got = text(answer).lowercased()
             guard got.decomposedStringWithCompatibilityMapping == want.decomposedStringWithCompatibilityMapping else {
                 let p = positions[verified] + 1
-                prompt = wordsPrompt()
+                current = wordsPrompt()
                 throw CeremonyError.e("ceremony.verify_failed", "第 \(p) 个词不对：请重新核对抄写的助记词。", "word #\(p) is wrong: re-check your written copy.")
             }
             verified += 1
-            prompt = verified < CeremonyEngine.verifyCount ? verifyPrompt() : passphrasePrompt()
+            current = verified < CeremonyEngine.verifyCount ? verifyPrompt() : passphrasePrompt()
         case .passphrase:
             if answer.count == 0 {
                 passphrase = nil
-                prompt = splitPrompt()
+                current = splitPrompt()
             } else {
                 passphrase = answer.copy()
-                prompt = confirmPassphrasePrompt()
+                current = confirmPassphrasePrompt()
             }
         case .confirmPassphrase:
             guard let p = passphrase, p == answer else {
                 passphrase = nil
-                prompt = passphrasePrompt()
+                current = passphrasePrompt()
                 throw CeremonyError.e("ceremony.passphrase_mismatch", "两次输入的口令不一致，请重新输入。", "the passphrases differ; enter it again.")
             }
-            prompt = splitPrompt()
+            current = splitPrompt()
         case .chooseSplit:
             let t = text(answer)
             if t.isEmpty {
@@ -252,25 +259,25 @@ public final class CeremonyEngine: @unchecked Sendable {
                 shares = try SLIP39.generate(groupThreshold: gt, groups: groups, masterSecret: entropy!)
                 splitDescription = t
                 shareCursor = 0
-                prompt = sharePrompt()
+                current = sharePrompt()
             }
         case .showShare:
             shareCursor += 1
-            if shareCursor < shares.reduce(0, { $0 + $1.count }) { prompt = sharePrompt() } else {
+            if shareCursor < shares.reduce(0, { $0 + $1.count }) { current = sharePrompt() } else {
                 shares = []
                 try store()
             }
         case .summary:
             wipe()
             keystore.audit.record("ceremony.complete", result: "ok",
-                                  detail: ["operator": operatorName, "fingerprint": summary?.fingerprint ?? "", "keyId": storedId ?? "",
+                                  detail: ["operator": operatorName, "fingerprint": result?.fingerprint ?? "", "keyId": storedId ?? "",
                                            "words": "\(wordCount)", "slip39": splitDescription ?? "none"])
-            prompt = Prompt(step: .done, titleZh: "仪式完成", titleEn: "Ceremony complete", lines: [], sensitive: false, input: .confirm)
+            current = Prompt(step: .done, titleZh: "仪式完成", titleEn: "Ceremony complete", lines: [], sensitive: false, input: .confirm)
         case .done, .aborted:
             break
         }
-        prompt.errorZh = nil
-        prompt.errorEn = nil
+        current.errorZh = nil
+        current.errorEn = nil
     }
 
     /// "2-of-3" 或 "2:2-of-3,3-of-5"。
@@ -331,8 +338,8 @@ public final class CeremonyEngine: @unchecked Sendable {
         let (xpubs, addrs) = try CeremonyEngine.crossCheck(master: master)
         let s = Summary(keyId: info.id, fingerprint: master.fingerprint.hex, accountXpubs: xpubs, addresses: addrs,
                         words: wordCount, slip39: splitDescription)
-        summary = s
-        prompt = summaryPrompt(s)
+        result = s
+        current = summaryPrompt(s)
     }
 
     /// 核对用的公开信息：三条账户 xpub，以太坊前 3 个地址，比特币 BIP-44（P2PKH）与 BIP-84（P2WPKH）第一个地址。
@@ -363,13 +370,13 @@ public final class CeremonyEngine: @unchecked Sendable {
     /// 中止：清除内存中的机密；若已写入 keystore 则删除条目。之后引擎不可再用。
     public func abort() {
         lock.lock(); defer { lock.unlock() }
-        guard !isFinished else { return }
+        guard !finished else { return }
         wipe()
         if let id = storedId { try? keystore.remove(id: id) }
         storedId = nil
-        summary = nil
-        keystore.audit.record("ceremony.abort", result: "ok", detail: ["operator": operatorName, "step": prompt.step.rawValue])
-        prompt = Prompt(step: .aborted, titleZh: "仪式已中止，未留下任何数据", titleEn: "Ceremony aborted; nothing was kept",
+        result = nil
+        keystore.audit.record("ceremony.abort", result: "ok", detail: ["operator": operatorName, "step": current.step.rawValue])
+        current = Prompt(step: .aborted, titleZh: "仪式已中止，未留下任何数据", titleEn: "Ceremony aborted; nothing was kept",
                         lines: [], sensitive: false, input: .confirm)
     }
 }

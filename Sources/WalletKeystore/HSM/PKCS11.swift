@@ -2,6 +2,7 @@
 // 在令牌上生成 secp256k1 密钥（敏感、不可导出）、读公钥、CKM_ECDSA 签 32 字节摘要。
 import CPKCS11
 import Foundation
+import Synchronization
 import WalletCrypto
 
 public enum HSMError: WalletErrorConvertible, Equatable {
@@ -70,6 +71,9 @@ public enum HSMError: WalletErrorConvertible, Equatable {
 @inline(__always) func ck(_ fn: String, _ rv: CK_RV) throws { if rv != CK_RV(CKR_OK) { throw HSMError.from(fn, rv) } }
 
 /// 已加载的 PKCS#11 模块。一个进程内同一路径只加载一次（C_Initialize 是进程级的）。
+// @unchecked Sendable：handle 是 C 模块的句柄（let），库以 CKF_OS_LOCKING_OK 初始化，可多线程调用；会话计数在 Mutex 里。
+// 两把 NSLock 串行化的是 C 调用段而不是一个值：registryLock 让 load / reinitialize / unloadAll（C_Initialize、C_Finalize）
+// 与注册表读写互斥（registry 只在持有它时访问），initLock 让同一模块上的 C_InitToken 串行，所以不换成 Mutex。
 public final class PKCS11Module: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
@@ -98,9 +102,9 @@ public final class PKCS11Module: @unchecked Sendable {
     @discardableResult
     public func reinitialize() throws -> Bool {
         PKCS11Module.registryLock.lock(); defer { PKCS11Module.registryLock.unlock() }
-        let ok = stateLock.withLock { () -> Bool in
-            guard liveSessions == 0, Date().timeIntervalSince(lastReinit) >= 2 else { return false }
-            lastReinit = Date()
+        let ok = sessions.withLock { st -> Bool in
+            guard st.live == 0, Date().timeIntervalSince(st.lastReinit) >= 2 else { return false }
+            st.lastReinit = Date()
             return true
         }
         guard ok else { return false }
@@ -108,11 +112,9 @@ public final class PKCS11Module: @unchecked Sendable {
         return true
     }
 
-    private let stateLock = NSLock()
-    private var liveSessions = 0
-    private var lastReinit = Date.distantPast
-    func sessionOpened() { stateLock.withLock { liveSessions += 1 } }
-    func sessionClosed() { stateLock.withLock { liveSessions -= 1 } }
+    private let sessions = Mutex<(live: Int, lastReinit: Date)>((0, .distantPast))
+    func sessionOpened() { sessions.withLock { $0.live += 1 } }
+    func sessionClosed() { sessions.withLock { $0.live -= 1 } }
 
     /// 卸载（C_Finalize）——测试切换令牌目录时使用。
     public static func unloadAll() {
@@ -181,6 +183,9 @@ public final class PKCS11Module: @unchecked Sendable {
 }
 
 /// 一个读写会话。
+// @unchecked Sendable：字段都是 let（模块与 C 会话句柄），但 PKCS#11 不允许同一会话上的操作交错：会跨线程共享会话的
+// 只有 HSMSigner，它只在自己的 Mutex（session.withLock）里使用会话；其余调用方（initToken、generateHSMKey、updateHSMPin、
+// 测试）都在一个函数里创建、用完即弃。
 public final class PKCS11Session: @unchecked Sendable {
     let module: PKCS11Module
     let handle: CK_SESSION_HANDLE

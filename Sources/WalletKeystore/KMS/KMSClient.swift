@@ -1,17 +1,22 @@
 // KMS 客户端：引擎通过它调用独立进程里的 KMS 服务。一条持久连接，断开自动重连；每次调用测延迟。
 import Foundation
+import Synchronization
 import WalletCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
 
+// @unchecked Sendable：Mutex 之外可变的只有连接 fd 与 reader，只在 call() 持有 lock 时读写（connectIfNeeded/disconnect
+// 只从 call 里调用），deinit 时已无并发。lock 包住的是一次完整的「写请求-读响应」阻塞往返，区间里全是抛错路径，
+// 改成 Mutex<连接> 要改动这些抛错语句，所以保留 NSLock。
 public final class KMSClient: @unchecked Sendable {
     public let socketPath: String
     private var fd: Int32 = -1
     private var reader: KMSWire.LineReader?
     private let lock = NSLock()
+    private let latency = Mutex<Int?>(nil)
     /// 最近一次成功调用的往返时间（毫秒）。
-    public private(set) var lastLatencyMillis: Int?
+    public var lastLatencyMillis: Int? { latency.withLock { $0 } }
 
     public init(socketPath: String) { self.socketPath = socketPath }
     deinit { if fd >= 0 { close(fd) } }
@@ -58,7 +63,7 @@ public final class KMSClient: @unchecked Sendable {
                 KMSWire.writeLine(fd, request)
                 guard var line = reader?.next() else { throw KMSError.unreachable(socketPath, "connection closed") }
                 defer { SecretBytes.wipe(&line) }
-                lastLatencyMillis = Int(Date().timeIntervalSince(start) * 1000)
+                latency.withLock { $0 = Int(Date().timeIntervalSince(start) * 1000) }
                 let secret = secretField.flatMap { KMSClient.extractHexField($0, from: &line) }
                 guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                     throw KMSError.badRequest("服务返回了无法解析的响应 / unparsable response")

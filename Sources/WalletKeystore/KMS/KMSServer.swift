@@ -3,12 +3,13 @@
 // secp256k1 密钥只在服务内签名（Sign/GetPublicKey）：密钥从不离开服务。所有请求限流并审计。
 import CPKCS11
 import Foundation
+import Synchronization
 import WalletCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public final class KMSServer: @unchecked Sendable {
+public final class KMSServer: Sendable {
     public struct Config: Sendable {
         public var socketPath: String
         public var ratePerSecond: Double
@@ -26,10 +27,10 @@ public final class KMSServer: @unchecked Sendable {
     let keystore: Keystore
     public let config: Config
     public let audit: AuditLog
-    private var listenFD: Int32 = -1
-    private let bucketsLock = NSLock()
-    private var buckets: [UInt32: TokenBucket] = [:]
-    private var stopped = false
+    // bind() 写、serve() 读、stop() 从别的线程关闭：用原子交换保证只关一次。
+    private let listenFD = Atomic<Int32>(-1)
+    private let buckets = Mutex<[UInt32: TokenBucket]>([:])
+    private let stopped = Atomic<Bool>(false)
 
     /// keystore 必须已解封：KMS 的主密钥都在它里面（信封加密，tier = kms）。
     public init(keystore: Keystore, config: Config) {
@@ -77,14 +78,14 @@ public final class KMSServer: @unchecked Sendable {
         guard rc == 0 else { close(fd); throw KeystoreError.io("bind \(path): \(String(cString: strerror(errno)))") }
         chmod(path, 0o600)
         guard listen(fd, 64) == 0 else { close(fd); throw KeystoreError.io("listen: \(String(cString: strerror(errno)))") }
-        listenFD = fd
+        listenFD.store(fd, ordering: .releasing)
         audit.record("kms.start", result: "ok", detail: ["socket": path])
     }
 
     /// 阻塞接受连接，每个连接一个线程。stop() 后返回。
     public func serve() {
         while true {
-            let c = accept(listenFD, nil, nil)
+            let c = accept(listenFD.load(ordering: .acquiring), nil, nil)
             if c < 0 {
                 if errno == EINTR { continue }
                 break
@@ -96,18 +97,20 @@ public final class KMSServer: @unchecked Sendable {
 
     /// 先删套接字、记审计，再关闭监听：关闭会让 serve() 立即返回、进程随之退出，顺序反了会留下旧套接字。
     public func stop() {
-        stopped = true
+        stopped.store(true, ordering: .releasing)
         unlink(config.socketPath)
         audit.record("kms.stop", result: "ok")
-        if listenFD >= 0 { shutdown(listenFD, Int32(SHUT_RDWR)); close(listenFD); listenFD = -1 }
+        let fd = listenFD.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
     }
 
     private func bucket(_ uid: UInt32) -> TokenBucket {
-        bucketsLock.lock(); defer { bucketsLock.unlock() }
-        if let b = buckets[uid] { return b }
-        let b = TokenBucket(ratePerSecond: config.ratePerSecond, burst: config.burst)
-        buckets[uid] = b
-        return b
+        buckets.withLock { all in
+            if let b = all[uid] { return b }
+            let b = TokenBucket(ratePerSecond: config.ratePerSecond, burst: config.burst)
+            all[uid] = b
+            return b
+        }
     }
 
     private func handleConnection(_ fd: Int32) {

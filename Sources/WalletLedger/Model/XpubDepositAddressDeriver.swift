@@ -4,15 +4,16 @@
 // 约定：设置项 deposit.xpub 是路径 deposit.xpub_path（默认 m/44'/60'/0'/0，BIP-44 外部链）上的扩展公钥，
 // 第 i 个地址 = xpub 的第 i 个非硬化子节点，完整路径 = deposit.xpub_path/i。主机上只需公钥。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletKeys
 
-public final class XpubDepositAddressDeriver: DepositAddressDeriver, @unchecked Sendable {
+public final class XpubDepositAddressDeriver: DepositAddressDeriver, Sendable {
     /// BIP-44 以太坊外部链：init 写入的就是这一层的 xpub。
     public static let defaultXpubPath = "m/44'/60'/0'/0"
 
-    private let deriver: WatchOnlyDeriver
-    private let lock = NSLock()
+    // WatchOnlyDeriver 复用内部缓冲区（不可并发）：放进 Mutex。
+    private let deriver: Mutex<WatchOnlyDeriver>
     /// xpub 自身所在的完整路径（例如 m/44'/60'/0'/0）。
     public let xpubPath: String
 
@@ -25,13 +26,12 @@ public final class XpubDepositAddressDeriver: DepositAddressDeriver, @unchecked 
             throw LedgerError.invalidArgument("xpub-path", "路径 \(xpubPath) 与 xpub 不符（xpub 深度 \(node.depth)、子索引 \(node.childNumber)）",
                                                  en: "path \(xpubPath) does not match the xpub (depth \(node.depth), child index \(node.childNumber))")
         }
-        deriver = try WatchOnlyDeriver(base: node, coin: .eth)
+        deriver = Mutex(try WatchOnlyDeriver(base: node, coin: .eth))
         self.xpubPath = xpubPath
     }
 
     public func derive(index: UInt32) throws -> (address: String, path: String) {
-        lock.lock(); defer { lock.unlock() }
-        let (_, address) = try deriver.derive(index: index)
+        let address = try deriver.withLock { d in try d.derive(index: index).1 }
         return (address, "\(xpubPath)/\(index)")
     }
 }

@@ -45,7 +45,7 @@ struct EnqueuedJSON: Encodable {
 extension EngineCLI {
     /// 人读输出：每行一个对象的若干字段（按属性名取值，与 JSON 键同名）。
     static func printRows<T>(_ rows: [T], keys: [String]) {
-        if rows.isEmpty { print("（无 / none）"); return }
+        if rows.isEmpty { print(CLI.language == .zh ? "（无）" : "(none)"); return }
         for r in rows {
             var fields: [String: Any] = [:]
             for c in Mirror(reflecting: r).children {

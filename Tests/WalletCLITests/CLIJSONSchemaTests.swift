@@ -352,6 +352,8 @@ final class SchemaRunner {
     let demoInit = ["init", "--demo", "--chain-id", "1337", "--unseal-passphrase-file", t.unseal, "--admin", "root",
                     "--admin-passphrase-file", t.pw, "--scrypt-log-n", "10"]
     try x.check("init", demoInit + CLIHome.backupArgs(t.dir) + h)
+    // 配置文件也是契约：init 真实写出的 config.json 按文档里的 (config.json) 一节校验。
+    x.validate("(config.json)", try String(contentsOfFile: t.home + "/config.json", encoding: .utf8))
     // 份额解封的 home：覆盖 init 的 unseal 键（只看输出，之后不用它）。
     try x.check("init", ["init", "--demo", "--chain-id", "1337", "--unseal-shares", "2-of-3", "--unseal-shares-dir", path("unseal-shares"),
                      "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "10", "--home", path("demo-shares")] + CLIHome.backupArgs(dir))

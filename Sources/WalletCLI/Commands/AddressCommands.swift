@@ -2,7 +2,7 @@
 import ArgumentParser
 import WalletEngine
 
-struct AddressCommand: ParsableCommand {
+struct AddressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "address", abstract: "充值地址 / deposit addresses",
                                                     subcommands: [Assign.self, SetXpub.self])
 
@@ -20,7 +20,7 @@ struct AddressCommand: ParsableCommand {
         var firstPath: String
     }
 
-    struct Assign: ParsableCommand {
+    struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "为用户分配充值地址（同一用户同一资产总是同一个地址；approver/custodian/admin）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -28,9 +28,9 @@ struct AddressCommand: ParsableCommand {
         @Option(name: .long, help: "用户 ID") var user: String
         @Option(name: .long, help: "资产符号，例如 ETH") var asset: String
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let r = try e.assignAddress(user: user, asset: asset, by: try EngineCLI.authenticate(e, auth))
                 let o = AssignJSON(user: r.user, asset: r.asset, address: AddressValidator.eip55.display(r.address), index: Int(r.index), path: r.path)
                 if g.json { CLI.printJSON(o) } else { print("\(r.user) \(r.asset) → \(AddressValidator.eip55.display(r.address))  (\(r.path))") }
@@ -38,7 +38,7 @@ struct AddressCommand: ParsableCommand {
         }
     }
 
-    struct SetXpub: ParsableCommand {
+    struct SetXpub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-xpub", abstract: "设置充值 xpub（管理员；只接受扩展公钥；已分配地址后不可更换）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -46,9 +46,9 @@ struct AddressCommand: ParsableCommand {
         @Argument(help: "扩展公钥，例如 m/44'/60'/0'/0 的 xpub") var xpub: String
         @Option(name: .long, help: "该 xpub 自身的完整 BIP-32 路径（第 i 个地址 = 路径/i）") var xpubPath: String = "m/44'/60'/0'/0"
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let first = try e.setDepositXpub(xpub, xpubPath: xpubPath, by: try EngineCLI.authenticate(e, auth))
                 let addr = AddressValidator.eip55.display(first.address)
                 if g.json { CLI.printJSON(SetXpubJSON(xpubPath: xpubPath, firstAddress: addr, firstPath: first.path)) }

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 
-struct AdminCommand: ParsableCommand {
+struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "admin", abstract: "管理员提议与批准（法定人数）/ admin quorum",
                                                     subcommands: [Proposals.self, Approve.self, Reject.self])
 
@@ -32,30 +32,30 @@ struct AdminCommand: ParsableCommand {
         var pending = true
     }
 
-    struct Proposals: ParsableCommand {
+    struct Proposals: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出提议（默认只列待批准的；--all 全部）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Flag(name: .long, help: "包括已执行、已驳回、执行失败的") var all = false
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).adminProposals().filter { all || $0.state == .pending }.map(AdminCommand.ProposalJSON.init)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).adminProposals().filter { all || $0.state == .pending }.map(AdminCommand.ProposalJSON.init)
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "operation", "summary", "proposedBy"]) }
             }
         }
     }
 
-    struct Approve: ParsableCommand {
+    struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "批准另一位管理员的提议并执行（提议人不能批准自己的）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument(help: "提议 id") var id: Int
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let op = try EngineCLI.authenticate(e, auth)
-                let p = try runBlocking { try await e.approveProposal(id, by: op) }
+                let p = try await e.approveProposal(id, by: op)
                 if g.json { CLI.printJSON(AdminCommand.ProposalJSON(p)) } else {
                     print(g.language == .zh ? "已批准并执行提议 #\(p.id)：\(p.summary)（\(p.proposedBy) 提议，\(op.name) 批准）"
                                             : "approved and executed proposal #\(p.id): \(p.summary) (proposed by \(p.proposedBy), approved by \(op.name))")
@@ -64,16 +64,16 @@ struct AdminCommand: ParsableCommand {
         }
     }
 
-    struct Reject: ParsableCommand {
+    struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "驳回另一位管理员的提议")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument(help: "提议 id") var id: Int
         @Option(name: .long, help: "驳回原因") var reason: String
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let p = try e.rejectProposal(id, reason: reason, by: try EngineCLI.authenticate(e, auth))
                 if g.json { CLI.printJSON(AdminCommand.ProposalJSON(p)) } else {
                     print(g.language == .zh ? "已驳回提议 #\(p.id)" : "rejected proposal #\(p.id)")

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "审计日志 / audit log", subcommands: [Verify.self, List.self])
 
     /// audit verify：链完好时 firstBad 与 reason 为 null。
@@ -14,13 +14,13 @@ struct AuditCommand: ParsableCommand {
         @ExplicitNull var reason: String?
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "校验哈希链（被改、删、调序时指出第一条坏记录，退出 1）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        func run() throws {
-            CLI.run(g) {
-                let v = try EngineCLI.open(home).verifyAudit()
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let v = try await EngineCLI.open(home).verifyAudit()
                 if g.json {
                     let reason = g.language == .zh ? v.reason : v.reasonEn
                     CLI.printJSON(VerifyJSON(ok: v.ok, records: v.records, firstBad: v.firstBad, reason: reason))
@@ -31,7 +31,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出审计记录（新到旧，分页）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -39,9 +39,9 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .long, help: "按操作员筛选") var by: String?
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).audits(action: action, operatorName: by, offset: offset, limit: limit).rows
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).audits(action: action, operatorName: by, offset: offset, limit: limit).rows
                     .map(EngineCLI.auditJSON)
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "ts", "operator", "action", "subject", "details"]) }
             }

@@ -8,7 +8,7 @@ import WalletEngine
 import Glibc
 #endif
 
-struct CeremonyCommand: ParsableCommand {
+struct CeremonyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ceremony", abstract: "密钥仪式 / key ceremony (generate, verify, SLIP-39 split, store)")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -25,10 +25,10 @@ struct CeremonyCommand: ParsableCommand {
         var addresses: [Address]
     }
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let lang = g.language
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: lang)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: lang)
             let engine = try ks.startCeremony(operatorName: auth.operator ?? NSUserName(), label: label)
             // 整个仪式在备用屏幕里进行：结束、中止或 Ctrl-C 时清屏并回到主屏幕，助记词与份额不进终端回滚区。
             guard let screen = SecretScreen() else { engine.abort(); throw KeystoreCLI.noTTY(lang == .zh ? "仪式交互" : "ceremony interaction") }

@@ -2,10 +2,10 @@
 import ArgumentParser
 import WalletEngine
 
-struct DepositCommand: ParsableCommand {
+struct DepositCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "deposit", abstract: "充值 / deposits", subcommands: [List.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出充值（新到旧，分页）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -14,9 +14,9 @@ struct DepositCommand: ParsableCommand {
         @Option(name: .long, help: "每页条数（最多 10000）") var limit: Int = 100
         @Option(name: .long, help: "跳过条数") var offset: Int = 0
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let s = try EngineCLI.parseState(state, DepositState.self, key: "--state")
                 let rows = try e.deposits(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.depositJSON(e, $0) }
                 if g.json { CLI.printJSON(rows) }

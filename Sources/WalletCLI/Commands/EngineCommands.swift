@@ -12,8 +12,8 @@ struct EngineOpenOptionsCLI: ParsableArguments {
     @Flag(name: .long, help: "不解封（只读查询）") var sealed = false
 
     /// HSM/KMS 层的热钱包密钥经密钥库登记（PIN 信封加密保存），解封后由密钥库的签名器自动登录，无需另给 PIN。
-    func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) throws -> WalletEngine {
-        let engine = try runBlocking { try await WalletEngine.open(home: home.resolved) }
+    func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) async throws -> WalletEngine {
+        let engine = try await WalletEngine.open(home: home.resolved)
         if needUnseal && !sealed && engine.keystore.isSealed {
             try EngineCLI.unseal(engine, unseal, lang: g.language)
         }
@@ -21,7 +21,7 @@ struct EngineOpenOptionsCLI: ParsableArguments {
     }
 }
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "创建数据目录：配置、数据库、密钥库（HD 种子 + 热钱包密钥）、充值 xpub、默认资产与管理员")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -50,8 +50,8 @@ struct InitCommand: ParsableCommand {
         var unseal: Unseal?
     }
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard demo || !rpc.isEmpty else {
                 throw EngineError("init.no_rpc", zh: "至少给一个 --rpc URL（或显式使用 --demo 演示链）。", en: "give at least one --rpc URL (or explicitly --demo for the demo chain).", badInput: true)
             }
@@ -73,7 +73,7 @@ struct InitCommand: ParsableCommand {
             }
             if !demo && !offline {
                 let (id, urls) = (chainId, rpc)
-                let head = try runBlocking { try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls) }
+                let head = try await HomeInitializer.verifyNodes(chainId: id, rpcURLs: urls)
                 if start == nil { start = head }   // 新钱包从现在开始扫：之前的区块里不可能有发给它的充值
             } else if !demo && start == nil {
                 CLI.warn("提示：--offline 且未给 --start-block，将从区块 0 开始扫描（主网上会很慢）。", "note: --offline without --start-block scans from block 0 (slow on mainnet).", g.language)
@@ -153,7 +153,7 @@ struct InitCommand: ParsableCommand {
     }
 }
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "链 id、链头、扫描高度、热钱包地址与余额、熔断器、封存状态")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -190,19 +190,19 @@ struct StatusCommand: ParsableCommand {
         var hardening: Hardening
     }
 
-    func run() throws {
-        CLI.run(g) {
-            let s = try runBlocking { () -> EngineStatus in
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let s = try await { () async throws -> EngineStatus in
                 let e = try await WalletEngine.open(home: home.resolved, options: EngineOpenOptions(verifyChain: false))
                 return await e.status()
-            }
+            }()
             if g.json {
                 var extra = StatusExtrasJSON(hardening: .init(
                     coreDumps: ProcessHardening.coreLimit == 0 && ProcessHardening.dumpable == 0 ? "off" : "on",
                     memoryLock: ProcessHardening.memoryLock))
                 extra.settings = s.settings.map(StatusExtrasJSON.Settings.init)
                 // 各层级此刻是否可用（本机：HSM 模块、KMS 套接字）；签名器本身的健康看 signer / engine.signer。
-                if let ks = try? EngineCLI.keystore(home, lang: g.language) { extra.tiers = KeystoreCLI.tiersJSON(KeystoreCLI.tiers(ks, home)) }
+                if let ks = try? await EngineCLI.keystore(home, lang: g.language) { extra.tiers = KeystoreCLI.tiersJSON(KeystoreCLI.tiers(ks, home)) }
                 CLI.printJSON(Merged(base: s.json, extra: extra))
                 if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
                 return
@@ -277,7 +277,7 @@ struct EngineRun: AsyncParsableCommand {
         await CLI.runAsync(g) {
             let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
             defer { lock.release() }
-            let engine = try open.open(home, g, needUnseal: true)
+            let engine = try await open.open(home, g, needUnseal: true)
             let port = metricsPort ?? engine.config.metricsPort
             var services: [Service] = []
             if port > 0 {
@@ -320,17 +320,17 @@ struct EngineRun: AsyncParsableCommand {
     }
 }
 
-struct FeesCommand: ParsableCommand {
+struct FeesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fees", abstract: "EIP-1559 手续费估算：baseFee 与 slow/normal/fast")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
-    func run() throws {
-        CLI.run(g) {
-            let f = try runBlocking { () -> FeesJSON in
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let f = try await { () async throws -> FeesJSON in
                 let e = try await WalletEngine.open(home: home.resolved)
                 return try await e.feesJSON()
-            }
+            }()
             if g.json { CLI.printJSON(f); return }
             print("baseFee: \(f.baseFee)")
             for (t, d) in [("slow", f.slow), ("normal", f.normal), ("fast", f.fast)] {
@@ -344,18 +344,18 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sweep", abstract: "归集：计划与执行", subcommands: [SweepPlanCmd.self, SweepRunCmd.self])
 }
 
-struct SweepPlanCmd: ParsableCommand {
+struct SweepPlanCmd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plan", abstract: "每个充值地址的归集计划（金额、gas、费用区间、净额、决定与原因）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let lang = g.language
-            let lines = try runBlocking { () -> [SweepPlanLine] in
+            let lines = try await { () async throws -> [SweepPlanLine] in
                 let e = try await WalletEngine.open(home: home.resolved)
                 return try await e.sweepPlan()
-            }
+            }()
             if g.json { CLI.printJSON(lines.map { $0.json(lang) }); return }
             if lines.isEmpty { print(lang == .zh ? "没有需要归集的地址。" : "nothing to sweep."); return }
             for l in lines {
@@ -365,7 +365,7 @@ struct SweepPlanCmd: ParsableCommand {
     }
 }
 
-struct SweepRunCmd: ParsableCommand {
+struct SweepRunCmd: AsyncParsableCommand {
     struct SweepStepsJSON: Encodable { var steps: Int }
 
     static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（custodian/admin；ERC-20 先补 gas，收到补充交易收据后再发代币）；引擎在跑则入队给它")
@@ -374,22 +374,22 @@ struct SweepRunCmd: ParsableCommand {
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var open: EngineOpenOptionsCLI
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
-                let engine = try EngineCLI.open(home)
+                let engine = try await EngineCLI.open(home)
                 let j = try engine.requestSweep(by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                 else { print(g.language == .zh ? "引擎正在运行：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "the engine is running: queued sweep job #\(j.id) for it to execute (see jobs list).") }
                 return
             }
             defer { lock.release() }
-            let engine = try open.open(home, g, needUnseal: false)
+            let engine = try await open.open(home, g, needUnseal: false)
             let op = try EngineCLI.authenticate(engine, auth)
             try engine.authorize(op, .sweepRun)   // 先授权再要解封口令：无权的人不会被提示输入机密
             try EngineCLI.unseal(engine, open.unseal, lang: g.language)
-            let steps = try runBlocking { try await engine.sweepRun(by: op) }
+            let steps = try await engine.sweepRun(by: op)
             if g.json { CLI.printJSON(SweepStepsJSON(steps: steps)) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
         }
     }
@@ -399,17 +399,17 @@ struct NonceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nonce", abstract: "热钱包 nonce", subcommands: [NonceStatusCmd.self])
 }
 
-struct NonceStatusCmd: ParsableCommand {
+struct NonceStatusCmd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "引擎记录 vs 链上 nonce、在途交易、缺口；有缺口或外部使用时退出码 1")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
-    func run() throws {
-        CLI.run(g) {
-            let s = try runBlocking { () -> NonceStatus in
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let s = try await { () async throws -> NonceStatus in
                 let e = try await WalletEngine.open(home: home.resolved)
                 return try await e.nonceStatus()
-            }
+            }()
             if g.json { CLI.printJSON(s.json) } else {
                 print("\(s.address) next=\(s.nextNonce) chainLatest=\(s.chainLatest.map(String.init) ?? "?") chainPending=\(s.chainPending.map(String.init) ?? "?")")
                 for f in s.inFlight { print("  nonce \(f.nonce): \(f.kind) #\(f.ref) \(f.state) (\(f.attempts) signed)") }
@@ -428,7 +428,7 @@ struct AssetCommand: ParsableCommand {
                                                     subcommands: [AssetAdd.self, AssetUpdate.self, AssetDisable.self, AssetEnable.self, AssetList.self])
 }
 
-struct AssetAdd: ParsableCommand {
+struct AssetAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "新增 ERC-20 资产（只新建、不覆盖；只有白名单合约的 Transfer 才会入账）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -440,18 +440,18 @@ struct AssetAdd: ParsableCommand {
     @Option(name: .long, help: "最小入账金额（显示单位，低于它记为粉尘）") var minDeposit: String?
     @Option(name: .long, help: "以 finalized 标签为准入账 true|false") var useFinalized: Bool = false
 
-    func run() throws {
-        CLI.run(g) {
-            let e = try EngineCLI.open(home)
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let e = try await EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
             let (sym, c, d, conf, md, uf) = (symbol, contract, decimals, confirmations, minDeposit, useFinalized)
-            let a = try runBlocking { try await e.addAsset(symbol: sym, contract: c, decimals: d, confirmations: conf, minDeposit: md, useFinalized: uf, by: op) }
+            let a = try await e.addAsset(symbol: sym, contract: c, decimals: d, confirmations: conf, minDeposit: md, useFinalized: uf, by: op)
             if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已添加资产 \(a.symbol)。" : "added asset \(a.symbol).") }
         }
     }
 }
 
-struct AssetUpdate: ParsableCommand {
+struct AssetUpdate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "update", abstract: "只修改给出的字段（审计记下改前改后）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -461,9 +461,9 @@ struct AssetUpdate: ParsableCommand {
     @Option(name: .long, help: "最小入账金额（显示单位）") var minDeposit: String?
     @Option(name: .long, help: "true|false") var useFinalized: Bool?
 
-    func run() throws {
-        CLI.run(g) {
-            let e = try EngineCLI.open(home)
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let e = try await EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
             let a = try e.updateAsset(symbol, AssetChange(confirmations: confirmations, minDeposit: minDeposit, useFinalized: useFinalized), by: op)
             if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) } else { print(g.language == .zh ? "已更新资产 \(a.symbol)。" : "updated asset \(a.symbol).") }
@@ -471,16 +471,16 @@ struct AssetUpdate: ParsableCommand {
     }
 }
 
-struct AssetDisable: ParsableCommand {
+struct AssetDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "停用资产：不再分配新地址、不受理新提现（已监视的地址照常入账）")
     @OptionGroup var toggle: AssetToggle
-    func run() throws { toggle.run(enabled: false) }
+    func run() async throws { await toggle.run(enabled: false) }
 }
 
-struct AssetEnable: ParsableCommand {
+struct AssetEnable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "重新启用资产")
     @OptionGroup var toggle: AssetToggle
-    func run() throws { toggle.run(enabled: true) }
+    func run() async throws { await toggle.run(enabled: true) }
 }
 
 /// disable / enable 共用的参数与执行。
@@ -490,9 +490,9 @@ struct AssetToggle: ParsableArguments {
     @OptionGroup var auth: OperatorOptions
     @Argument(help: "资产符号") var symbol: String
 
-    func run(enabled: Bool) {
-        CLI.run(g) {
-            let e = try EngineCLI.open(home)
+    func run(enabled: Bool) async {
+        await CLI.runAsync(g) {
+            let e = try await EngineCLI.open(home)
             let a = try e.setAssetEnabled(symbol, enabled, by: try EngineCLI.authenticate(e, auth))
             let zh = g.language == .zh
             if g.json { CLI.printJSON(EngineCLI.assetJSON(a)) }
@@ -501,13 +501,13 @@ struct AssetToggle: ParsableArguments {
     }
 }
 
-struct AssetList: ParsableCommand {
+struct AssetList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "列出资产与入账策略")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    func run() throws {
-        CLI.run(g) {
-            let rows = try EngineCLI.open(home).assets().map(EngineCLI.assetJSON)
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let rows = try await EngineCLI.open(home).assets().map(EngineCLI.assetJSON)
             if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["symbol", "contract", "decimals", "confirmations", "useFinalized", "minDeposit", "enabled"]) }
         }
     }
@@ -518,7 +518,7 @@ struct ScannerCommand: ParsableCommand {
                                                     subcommands: [ScannerRescan.self])
 }
 
-struct ScannerRescan: ParsableCommand {
+struct ScannerRescan: AsyncParsableCommand {
     struct RescanJSON: Encodable { var from: UInt64; var orphaned: Int; var reversed: Int }
 
     static let configuration = CommandConfiguration(commandName: "rescan", abstract: "从区块 N 重新扫描（admin）：先撤销 N 之后已不在主链上的充值，再清空窗口、解除停机；引擎运行中则入队给它")
@@ -527,10 +527,10 @@ struct ScannerRescan: ParsableCommand {
     @OptionGroup var auth: OperatorOptions
     @Option(name: .long, help: "起始区块号") var from: UInt64
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
-            let e = try EngineCLI.open(home)
+            let e = try await EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
             guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 let j = try e.requestRescan(from: from, by: op)
@@ -540,7 +540,7 @@ struct ScannerRescan: ParsableCommand {
             }
             defer { lock.release() }
             let n = from
-            let r = try runBlocking { try await e.rescan(from: n, by: op) }
+            let r = try await e.rescan(from: n, by: op)
             if g.json { CLI.printJSON(RescanJSON(from: r.from, orphaned: r.orphaned, reversed: r.reversed)) }
             else { print(zh ? "将从区块 \(r.from) 重扫；撤销了 \(r.orphaned) 笔未入账、\(r.reversed) 笔已入账的非主链充值。" : "rescanning from block \(r.from); \(r.orphaned) unconfirmed and \(r.reversed) credited off-chain deposit(s) undone.") }
         }

@@ -19,7 +19,7 @@ struct HsmCommand: ParsableCommand {
     struct SetPinJSON: Encodable { var keyId: String; var updated = true }
 }
 
-struct HsmInitToken: ParsableCommand {
+struct HsmInitToken: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init-token", abstract: "在空槽位初始化令牌并设置用户 PIN")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -29,12 +29,12 @@ struct HsmInitToken: ParsableCommand {
     @OptionGroup var auth: OperatorOptions
     @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
             // 完整钱包 home 里初始化令牌也要 admin（授权在引擎里）；只有密钥库的目录以持有 PIN 为准。
             if HomeKeystore.isWalletHome(home.resolved) {
-                let e = try EngineCLI.open(home)
+                let e = try await EngineCLI.open(home)
                 _ = try e.managedKeystore(by: try EngineCLI.authenticate(e, auth))
             }
             let so = try KeystoreCLI.readSecret(file: soPinFile, what: "SO PIN", prompt: zh ? "SO PIN：" : "SO PIN: ")
@@ -47,7 +47,7 @@ struct HsmInitToken: ParsableCommand {
     }
 }
 
-struct HsmKeygen: ParsableCommand {
+struct HsmKeygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keygen", abstract: "在令牌上生成 secp256k1 密钥（不可导出）并登记到 keystore")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -58,10 +58,10 @@ struct HsmKeygen: ParsableCommand {
     @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
     @Option(name: .long, help: "密钥标签") var label: String
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let pin = try KeystoreCLI.readSecret(file: pinFile, what: zh ? "用户 PIN" : "user PIN", prompt: zh ? "用户 PIN：" : "User PIN: ")
             let info = try ks.generateHSMKey(module: module, token: token, pin: pin, label: label)
@@ -72,16 +72,16 @@ struct HsmKeygen: ParsableCommand {
     }
 }
 
-struct HsmList: ParsableCommand {
+struct HsmList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "列出模块上的令牌与 keystore 中登记的 HSM 密钥")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let tokens = try HomeKeystore.hsmTokens(module: module)
-            let keys = HomeKeystore.exists(home: home.resolved) ? try EngineCLI.keystore(home, lang: g.language).list().filter { $0.tier == .hsm } : []
+            let keys = HomeKeystore.exists(home: home.resolved) ? try await EngineCLI.keystore(home, lang: g.language).list().filter { $0.tier == .hsm } : []
             if g.json {
                 CLI.printJSON(HsmCommand.ListJSON(tokens: tokens.map { .init(slot: $0.slot, label: $0.label, initialized: $0.initialized, serial: $0.serial) },
                                                   keys: keys.map(KeystoreCLI.keyJSON)))
@@ -93,7 +93,7 @@ struct HsmList: ParsableCommand {
     }
 }
 
-struct HsmSign: ParsableCommand {
+struct HsmSign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sign", abstract: "用 HSM 密钥签 32 字节摘要（低 S + 恢复 id）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
@@ -102,21 +102,21 @@ struct HsmSign: ParsableCommand {
     @Option(name: .long, help: "keystore 中的密钥 id") var id: String
     @Option(name: .long, help: "32 字节摘要（十六进制）") var digest: String
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard let d = try? Hex.decode(digest), d.count == 32 else {
                 throw WalletError("hsm.bad_digest", zh: "--digest 必须是 32 字节十六进制。", en: "--digest must be 32 bytes of hex.", badInput: true)
             }
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
-            let (sig, address) = try runBlocking { try await ks.signDigest(id: id, digest: d) }
+            let (sig, address) = try await ks.signDigest(id: id, digest: d)
             let out = HsmCommand.SignJSON(r: sig.r.hex, s: sig.s.hex, v: Int(sig.recoveryId), address: address)
             if g.json { CLI.printJSON(out) } else { print("r=\(sig.r.hex)\ns=\(sig.s.hex)\nv=\(sig.recoveryId)") }
         }
     }
 }
 
-struct HsmSetPin: ParsableCommand {
+struct HsmSetPin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "set-pin",
         abstract: "令牌上的用户 PIN 改了之后更新存着的 PIN（custodian/admin，先在令牌上验证，审计）")
     @OptionGroup var g: GlobalOptions
@@ -126,10 +126,10 @@ struct HsmSetPin: ParsableCommand {
     @Option(name: .long, help: "keystore 中的 HSM 密钥 id") var key: String
     @Option(name: .long, help: "新的用户 PIN 文件（缺省时在 TTY 上提示）") var pinFile: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
-            let e = try EngineCLI.open(home)
+            let e = try await EngineCLI.open(home)
             let op = try EngineCLI.authenticate(e, auth)
             try EngineCLI.unseal(e, u, lang: g.language)
             defer { e.seal() }

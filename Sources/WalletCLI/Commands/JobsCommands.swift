@@ -2,20 +2,20 @@
 import ArgumentParser
 import WalletEngine
 
-struct JobsCommand: ParsableCommand {
+struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "jobs", abstract: "任务队列 / job queue",
                                                     subcommands: [List.self, Dead.self, Requeue.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出任务")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long, help: "pending|leased|done|dead") var state: String?
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let s = try EngineCLI.parseState(state, JobState.self, key: "--state")
                 let rows = try e.jobs(state: s, offset: offset, limit: limit).map(EngineCLI.jobJSON)
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "queue", "kind", "state", "attempts", "lastError"]) }
@@ -23,29 +23,29 @@ struct JobsCommand: ParsableCommand {
         }
     }
 
-    struct Dead: ParsableCommand {
+    struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "死信队列")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).jobs(state: .dead, offset: offset, limit: limit).map(EngineCLI.jobJSON)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).jobs(state: .dead, offset: offset, limit: limit).map(EngineCLI.jobJSON)
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "queue", "kind", "attempts", "lastError"]) }
             }
         }
     }
 
-    struct Requeue: ParsableCommand {
+    struct Requeue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "把死信任务重新入队（管理员）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument var id: Int64
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let j = try e.requeue(jobID: id, by: try EngineCLI.authenticate(e, auth))
                 if g.json { CLI.printJSON(EngineCLI.jobJSON(j)) } else { print("#\(j.id) \(j.state.rawValue)") }
             }

@@ -12,7 +12,7 @@ struct KeystoreCommand: ParsableCommand {
                       KeystoreRotateKEK.self] + KeystoreImportExport.commands)
 }
 
-struct KeystoreInit: ParsableCommand {
+struct KeystoreInit: AsyncParsableCommand {
     /// 口令模式只有 keystoreId 与 mode；份额模式另有 threshold、shareCount、shares。
     struct InitJSON: Encodable {
         var keystoreId: String
@@ -29,8 +29,8 @@ struct KeystoreInit: ParsableCommand {
     @Option(name: .long, help: "份额模式：T-of-N，例如 3-of-5；KEK 份额只打印这一次") var unsealShares: String?
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard (passphraseFile == nil) != (unsealShares == nil) else {
                 throw WalletError("keystore.init_mode", zh: "必须二选一：--passphrase-file F 或 --unseal-shares T-of-N。",
                                         en: "choose exactly one: --passphrase-file F or --unseal-shares T-of-N.", badInput: true)
@@ -75,7 +75,7 @@ struct KeystoreInit: ParsableCommand {
     }
 }
 
-struct KeystoreUnseal: ParsableCommand {
+struct KeystoreUnseal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unseal",
         abstract: "验证解封材料（口令或份额）；每个命令进程独立解封，进程结束即封存")
     @OptionGroup var g: GlobalOptions
@@ -83,11 +83,11 @@ struct KeystoreUnseal: ParsableCommand {
     @OptionGroup var u: UnsealOptions
     @Option(name: .long, help: "份额文件（每行一份），等同 --unseal-shares-file") var sharesFile: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             var uo = u
             if uo.unsealSharesFile == nil { uo.unsealSharesFile = sharesFile }
-            let ks = try EngineCLI.keystore(home, unseal: uo, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: uo, lang: g.language)
             let n = try ks.list().count
             if g.json { CLI.printJSON(KeystoreCLI.statusJSON(ks.sealStatus(), keys: n)) } else {
                 print(g.language == .zh ? "解封成功：keystore \(ks.keystoreId)，\(n) 把密钥。" : "unsealed keystore \(ks.keystoreId), \(n) keys.")
@@ -97,7 +97,7 @@ struct KeystoreUnseal: ParsableCommand {
     }
 }
 
-struct KeystoreSeal: ParsableCommand {
+struct KeystoreSeal: AsyncParsableCommand {
     struct SealJSON: Encodable {
         var sealed = true
         var generation: Int
@@ -111,12 +111,12 @@ struct KeystoreSeal: ParsableCommand {
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
             let req: Keystore.SealRequest
             if HomeKeystore.isWalletHome(home.resolved) {
-                let e = try EngineCLI.open(home)
+                let e = try await EngineCLI.open(home)
                 req = try e.requestSeal(by: try EngineCLI.authenticate(e, auth), via: "cli")
             } else {
                 req = try HomeKeystore.open(home: home.resolved).requestSeal(by: NSUserName(), via: "cli")
@@ -131,20 +131,20 @@ struct KeystoreSeal: ParsableCommand {
     }
 }
 
-struct KeystoreStatus: ParsableCommand {
+struct KeystoreStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "封存状态、阈值、KEK 版本与年龄、失败次数")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard HomeKeystore.exists(home: home.resolved) else {
                 if g.json { CLI.printJSON(KeystoreCLI.NotInitializedJSON()) } else {
                     print(g.language == .zh ? "尚未初始化 keystore（keystore init）。" : "no keystore yet (keystore init).")
                 }
                 return
             }
-            let ks = try EngineCLI.keystore(home, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, lang: g.language)
             let s = ks.sealStatus()
             let n = try ks.list().count
             let tiers = KeystoreCLI.tiers(ks, home)
@@ -165,14 +165,14 @@ struct KeystoreStatus: ParsableCommand {
     }
 }
 
-struct KeystoreList: ParsableCommand {
+struct KeystoreList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "列出密钥（不需要解封）")
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
-    func run() throws {
-        CLI.run(g) {
-            let keys = try EngineCLI.keystore(home, lang: g.language).list()
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let keys = try await EngineCLI.keystore(home, lang: g.language).list()
             if g.json { CLI.printJSON(keys.map(KeystoreCLI.keyJSON)); return }
             if keys.isEmpty { print(g.language == .zh ? "（没有密钥）" : "(no keys)") }
             for k in keys { print("\(k.id)  \(k.tier.rawValue)  \(k.kind.rawValue)  \(k.address ?? k.fingerprint ?? "-")  \(k.label)  \(k.created)") }
@@ -180,7 +180,7 @@ struct KeystoreList: ParsableCommand {
     }
 }
 
-struct KeystoreRotateKEK: ParsableCommand {
+struct KeystoreRotateKEK: AsyncParsableCommand {
     struct RotateJSON: Encodable { var kekVersion: Int }
 
     static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: "轮换 KEK：重新封装全部数据密钥，退役旧版本")
@@ -189,9 +189,9 @@ struct KeystoreRotateKEK: ParsableCommand {
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
 
-    func run() throws {
-        CLI.run(g) {
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let v = try ks.rotateKEK()
             ks.seal(via: "cli")
             if g.json { CLI.printJSON(RotateJSON(kekVersion: v)) } else {

@@ -8,7 +8,7 @@ enum KeystoreImportExport {
     static let commands: [ParsableCommand.Type] = [KeystoreImportV3.self, KeystoreExportV3.self, KeystoreImportMnemonic.self]
 }
 
-struct KeystoreImportV3: ParsableCommand {
+struct KeystoreImportV3: AsyncParsableCommand {
     /// 没有地址时 address 是空串（不是 null）。
     struct ImportJSON: Encodable { var id: String; var address: String }
 
@@ -21,14 +21,14 @@ struct KeystoreImportV3: ParsableCommand {
     @Option(name: .long, help: "v3 文件口令文件") var passwordFile: String
     @Option(name: .long, help: "标签") var label: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw WalletError("file.unreadable", zh: "无法读取 v3 文件 '\(file)'。", en: "cannot read v3 file '\(file)'.", badInput: true)
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try ks.importV3(json: data, password: pw, label: label ?? (file as NSString).lastPathComponent)
             if g.json { CLI.printJSON(ImportJSON(id: info.id, address: info.address ?? "")) } else {
@@ -38,7 +38,7 @@ struct KeystoreImportV3: ParsableCommand {
     }
 }
 
-struct KeystoreExportV3: ParsableCommand {
+struct KeystoreExportV3: AsyncParsableCommand {
     struct ExportJSON: Encodable { var id: String; var out: String; var kdf: String }
 
     static let configuration = CommandConfiguration(commandName: "export-v3", abstract: "导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）")
@@ -54,8 +54,8 @@ struct KeystoreExportV3: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 18）", visibility: .hidden)) var scryptLogN: Int = 18
     @Option(name: .long, help: ArgumentHelp("pbkdf2 迭代（默认 262144）", visibility: .hidden)) var pbkdf2Iterations: Int = 262_144
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
             let choice: Web3SecretStorage.KDFChoice
             switch kdf {
@@ -67,7 +67,7 @@ struct KeystoreExportV3: ParsableCommand {
                 throw WalletError("file.exists", zh: "输出文件 '\(out)' 已存在，拒绝覆盖。", en: "output file '\(out)' exists; refusing to overwrite.", badInput: true)
             }
             let pw = try CLI.readSecretFile(passwordFile, what: zh ? "v3 口令" : "v3 password")
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             let json = try ks.exportV3(id: id, path: path, password: pw, kdf: choice)
             ks.seal(via: "cli")
             guard FileManager.default.createFile(atPath: out, contents: json, attributes: [.posixPermissions: 0o600]) else {
@@ -78,7 +78,7 @@ struct KeystoreExportV3: ParsableCommand {
     }
 }
 
-struct KeystoreImportMnemonic: ParsableCommand {
+struct KeystoreImportMnemonic: AsyncParsableCommand {
     struct ImportJSON: Encodable { var id: String; var address: String; var fingerprint: String }
 
     static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: "导入 BIP-39 助记词（或用 SLIP-39 份额还原）")
@@ -91,8 +91,8 @@ struct KeystoreImportMnemonic: ParsableCommand {
     @Option(name: .long, help: "BIP-39 口令文件") var passphraseFile: String?
     @Option(name: .long, help: "标签") var label: String = "hd-seed"
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let zh = g.language == .zh
             var mnemonic: SecretBytes?
             var shares: [SecretBytes] = []
@@ -104,7 +104,7 @@ struct KeystoreImportMnemonic: ParsableCommand {
                 throw WalletError("keystore.no_mnemonic", zh: "需要 --mnemonic-file 或 --slip39-shares-file。", en: "--mnemonic-file or --slip39-shares-file is required.", badInput: true)
             }
             let pass = try passphraseFile.map { try CLI.readSecretFile($0, what: zh ? "BIP-39 口令" : "BIP-39 passphrase") }
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try mnemonic.map { try ks.importMnemonic($0, passphrase: pass, label: label) }
                 ?? ks.importSLIP39(shares: shares, passphrase: pass, label: label)

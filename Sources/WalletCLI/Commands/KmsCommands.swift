@@ -54,7 +54,7 @@ struct KmsServe: AsyncParsableCommand {
     }
 }
 
-struct KmsStatus: ParsableCommand {
+struct KmsStatus: AsyncParsableCommand {
     struct StatusJSON: Encodable {
         struct Key: Encodable { var keyId: String; var keySpec: String; var label: String; var created: String }
         var reachable = true
@@ -68,8 +68,8 @@ struct KmsStatus: ParsableCommand {
     @OptionGroup var home: HomeOption
     @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let path = socket ?? KmsCLI.defaultSocket(home)
             let c = KMSClient(socketPath: path)
             let ms = try c.ping()
@@ -84,7 +84,7 @@ struct KmsStatus: ParsableCommand {
     }
 }
 
-struct KmsKeygen: ParsableCommand {
+struct KmsKeygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keygen",
         abstract: "在 KMS 服务里生成 secp256k1 密钥并登记到本 home 的 keystore（admin）；之后 signer use 让它为热钱包签名")
     @OptionGroup var g: GlobalOptions
@@ -94,9 +94,9 @@ struct KmsKeygen: ParsableCommand {
     @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
     @Option(name: .long, help: "密钥标签") var label: String
 
-    func run() throws {
-        CLI.run(g) {
-            let ks = try EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
+    func run() async throws {
+        await CLI.runAsync(g) {
+            let ks = try await EngineCLI.keystore(home, unseal: u, manage: auth, lang: g.language)
             defer { ks.seal(via: "cli") }
             let info = try ks.createKMSKey(socket: socket ?? KmsCLI.defaultSocket(home), label: label)
             if g.json { CLI.printJSON(HsmCommand.KeygenJSON(id: info.id, address: info.address ?? "", tier: info.tier.rawValue)) } else {

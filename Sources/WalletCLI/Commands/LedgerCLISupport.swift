@@ -12,13 +12,13 @@ struct OperatorOptions: ParsableArguments {
 
 enum EngineCLI {
     /// 打开 home 供账本类命令使用：不连节点（查询与审批不需要链），home 不存在时明确报错、绝不新建。
-    static func open(_ home: HomeOption) throws -> WalletEngine {
+    static func open(_ home: HomeOption) async throws -> WalletEngine {
         let dir = home.resolved
         guard FileManager.default.fileExists(atPath: HomeLayout(dir).configFile) else {
             throw EngineError("home.missing", zh: "\(dir) 不是一个 home（没有 config.json）：检查 --home，或先运行 init。",
                               en: "\(dir) is not a home (no config.json): check --home, or run init first.", badInput: true)
         }
-        return try runBlocking { try await WalletEngine.open(home: dir, options: EngineOpenOptions(verifyChain: false)) }
+        return try await WalletEngine.open(home: dir, options: EngineOpenOptions(verifyChain: false))
     }
 
     /// 需要引擎锁（nonce 分配、扫块状态）的操作：拿到锁就由本进程执行；引擎已在跑时返回 nil，调用方改为入队给它。
@@ -95,10 +95,10 @@ enum EngineCLI {
 
     /// 打开 home 的密钥库（引擎拥有的服务），按需解封。manage 给出时是改动/取用机密的命令：完整钱包 home 里
     /// 必须由 admin 操作员执行（授权在引擎里）；只有密钥库的目录（没有账本、没有操作员）以持有解封机密为准。
-    static func keystore(_ home: HomeOption, unseal u: UnsealOptions? = nil, manage: OperatorOptions? = nil, lang: Language) throws -> HomeKeystore {
+    static func keystore(_ home: HomeOption, unseal u: UnsealOptions? = nil, manage: OperatorOptions? = nil, lang: Language) async throws -> HomeKeystore {
         let ks: HomeKeystore
         if let auth = manage, HomeKeystore.isWalletHome(home.resolved) {
-            let e = try open(home)
+            let e = try await open(home)
             ks = try e.managedKeystore(by: try authenticate(e, auth))
         } else {
             ks = try HomeKeystore.open(home: home.resolved)

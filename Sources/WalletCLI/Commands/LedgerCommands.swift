@@ -4,7 +4,7 @@ import Foundation
 import WalletCrypto
 import WalletEngine
 
-struct LedgerCommand: ParsableCommand {
+struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "复式账本 / double-entry ledger",
         subcommands: [Balances.self, Check.self, Reconcile.self, Alerts.self, PolicyCheck.self])
@@ -38,7 +38,7 @@ struct LedgerCommand: ParsableCommand {
         var rules: [String]
     }
 
-    struct Balances: ParsableCommand {
+    struct Balances: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "账户余额（可按用户、资产筛选）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -47,22 +47,22 @@ struct LedgerCommand: ParsableCommand {
         @Option(name: .long) var limit: Int = 1000
         @Option(name: .long) var offset: Int = 0
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let rows = try e.balances(user: user, asset: asset, offset: offset, limit: limit).map { EngineCLI.balanceJSON(e, $0) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["account", "balance"]) }
             }
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "检查账本不变量（失败退出 1）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        func run() throws {
-            CLI.run(g) {
-                let v = try EngineCLI.open(home).ledgerCheck()
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let v = try await EngineCLI.open(home).ledgerCheck()
                 if g.json { CLI.printJSON(CheckJSON(ok: v.isEmpty, violations: v.map { .init(code: $0.code, detail: $0.detail) })) }
                 else if v.isEmpty { print(g.language == .zh ? "账本一致：所有不变量成立" : "ledger consistent: all invariants hold") }
                 else { for x in v { print(x.description) } }
@@ -71,22 +71,22 @@ struct LedgerCommand: ParsableCommand {
         }
     }
 
-    struct Reconcile: ParsableCommand {
+    struct Reconcile: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "对账：钉在当前链头区块，账本余额 ± 在途 vs 链上余额（热钱包与每个充值地址）；有差异退出 1")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Flag(name: .long, help: "不在这里对账，而是入队一个对账任务给运行中的引擎（结果写告警与指标；需要 --operator）") var enqueue = false
         @OptionGroup var auth: OperatorOptions
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 if enqueue {
                     let j = try e.requestReconcile(by: try EngineCLI.authenticate(e, auth))
                     if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                     else { print(g.language == .zh ? "已入队对账任务 #\(j.id)（jobs list 查看）。" : "queued reconcile job #\(j.id) (see jobs list).") }
                     return
                 }
-                let r = try runBlocking { try await e.reconcile(record: false) }
+                let r = try await e.reconcile(record: false)
                 let zh = g.language == .zh
                 if g.json {
                     CLI.printJSON(ReconcileJSON(
@@ -102,26 +102,26 @@ struct LedgerCommand: ParsableCommand {
         }
     }
 
-    struct Alerts: ParsableCommand {
+    struct Alerts: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "告警（重组撤销、失败、对账差异）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long) var limit: Int = 100
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).alerts(limit: limit)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).alerts(limit: limit)
                     .map { AlertJSON(id: $0.id, ts: $0.ts, kind: $0.kind, message: $0.text(g.language)) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "kind", "message"]) }
             }
         }
     }
 
-    struct PolicyCheck: ParsableCommand {
+    struct PolicyCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "policy-check", abstract: "校验审批策略文件（错误会指出键路径）")
         @OptionGroup var g: GlobalOptions
         @Argument(help: "策略 JSON 文件") var file: String
-        func run() throws {
-            CLI.run(g) {
+        func run() async throws {
+            await CLI.runAsync(g) {
                 let p = try ApprovalPolicy.load(path: file)
                 if g.json { CLI.printJSON(PolicyCheckJSON(ok: true, rules: p.rules.map(\.name))) }
                 else { print("OK: " + p.rules.map(\.name).joined(separator: " → ")) }

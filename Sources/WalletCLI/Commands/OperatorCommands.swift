@@ -3,7 +3,7 @@ import ArgumentParser
 import WalletCrypto
 import WalletEngine
 
-struct OperatorCommand: ParsableCommand {
+struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "operator", abstract: "操作员管理 / operators",
                                                     subcommands: [Add.self, List.self])
 
@@ -12,7 +12,7 @@ struct OperatorCommand: ParsableCommand {
         var role: String
     }
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "添加操作员（需要 admin；第一个管理员由 init 创建）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -21,9 +21,9 @@ struct OperatorCommand: ParsableCommand {
         @Option(name: .long, help: "viewer|approver|custodian|admin") var role: String
         @Option(name: .long, help: "新操作员口令文件") var passphraseFile: String
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 guard let r = try EngineCLI.parseState(role, OperatorRole.self, key: "--role") else { return }
                 let actor = try EngineCLI.authenticate(e, auth)
                 let pw = try CLI.readSecretFile(passphraseFile, what: "口令")
@@ -34,13 +34,13 @@ struct OperatorCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出操作员")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).operators().map { OperatorJSON(name: $0.name, role: $0.role.rawValue) }
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).operators().map { OperatorJSON(name: $0.name, role: $0.role.rawValue) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["name", "role"]) }
             }
         }

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 
-struct PolicyCommand: ParsableCommand {
+struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "policy", abstract: "审批策略：生效的哈希与批准 / approval policy",
                                                     subcommands: [Status.self, Apply.self])
 
@@ -15,13 +15,13 @@ struct PolicyCommand: ParsableCommand {
         init(_ s: PolicyState) { activeHash = s.activeHash; fileHash = s.fileHash; pendingApproval = s.pendingApproval }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "生效策略的哈希、policy.json 的哈希、是否等待批准")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        func run() throws {
-            CLI.run(g) {
-                let s = try EngineCLI.open(home).policyState()
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let s = try await EngineCLI.open(home).policyState()
                 if g.json { CLI.printJSON(PolicyCommand.StateJSON(s)) } else {
                     let zh = g.language == .zh
                     print((zh ? "生效：" : "active: ") + (s.activeHash ?? (zh ? "默认策略" : "default policy")))
@@ -35,14 +35,14 @@ struct PolicyCommand: ParsableCommand {
         }
     }
 
-    struct Apply: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "让磁盘上的 policy.json 生效（admin；两位以上管理员时是提议，退出码 3）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let s = try e.applyPolicyFile(by: try EngineCLI.authenticate(e, auth))
                 if g.json { CLI.printJSON(PolicyCommand.StateJSON(s)) } else {
                     print((g.language == .zh ? "策略已生效：" : "policy in effect: ") + (s.activeHash ?? ""))

@@ -29,7 +29,7 @@ enum ShamirCLI {
     }
 }
 
-struct ShamirSplit: ParsableCommand {
+struct ShamirSplit: AsyncParsableCommand {
     /// 每组一个数组，每项一份 SLIP-39 助记词。
     struct SplitJSON: Encodable { var groups: [[String]] }
 
@@ -43,8 +43,8 @@ struct ShamirSplit: ParsableCommand {
     @Option(name: .long, help: "PBKDF2 迭代指数 0..15（默认 1）") var iterationExponent: Int = 1
     @Flag(name: .long, inversion: .prefixedNo, help: "可扩展份额标志（默认开启）") var extendable = true
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             guard !group.isEmpty else {
                 throw WalletError("shamir.no_group", zh: "至少给一个 --group M-of-N。", en: "give at least one --group M-of-N.", badInput: true)
             }
@@ -70,7 +70,7 @@ struct ShamirSplit: ParsableCommand {
     }
 }
 
-struct ShamirCombine: ParsableCommand {
+struct ShamirCombine: AsyncParsableCommand {
     struct CombineJSON: Encodable { var masterSecret: String }
 
     static let configuration = CommandConfiguration(commandName: "combine", abstract: "组合 SLIP-39 份额，恢复主秘密")
@@ -79,8 +79,8 @@ struct ShamirCombine: ParsableCommand {
     @Option(name: .long, help: "份额文件：每行一份助记词") var sharesFile: String
     @Option(name: .long, help: "SLIP-39 口令文件") var passphraseFile: String?
 
-    func run() throws {
-        CLI.run(g) {
+    func run() async throws {
+        await CLI.runAsync(g) {
             let lines = try KeystoreCLI.readSecretLines(sharesFile, what: g.language == .zh ? "份额" : "shares")
             let mnemonics = lines.map { String(decoding: $0.unsafeArray(), as: UTF8.self) }
             let ms = try SLIP39.combine(mnemonics, passphrase: try ShamirCLI.passphrase(passphraseFile, lang: g.language))

@@ -4,7 +4,7 @@ import Foundation
 import WalletCrypto
 import WalletEngine
 
-struct SignerCommand: ParsableCommand {
+struct SignerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "signer", abstract: "热钱包签名器：查看与切换 / hot-wallet signer",
                                                     subcommands: [Use.self, Status.self])
 
@@ -25,7 +25,7 @@ struct SignerCommand: ParsableCommand {
     /// signer status：签名器报告（与 status.signer 同形）再加 source（engine = 运行中的引擎，this-process = 本进程检查）。
     struct SourceField: Encodable { var source: String }
 
-    struct Use: ParsableCommand {
+    struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "让密钥库里的一把密钥为热钱包签名（admin；两位以上管理员时是提议，退出码 3；引擎须先停）")
         @OptionGroup var g: GlobalOptions
@@ -33,11 +33,11 @@ struct SignerCommand: ParsableCommand {
         @OptionGroup var auth: OperatorOptions
         @Option(name: .long, help: "密钥 id（keystore list / hsm keygen / kms keygen / ceremony 打印的）") var key: String
         @Flag(name: .long, help: "确认热钱包地址随之改变（要求账上热钱包余额为 0、无在途交易、新地址从未发过交易）") var newAddress = false
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let op = try EngineCLI.authenticate(e, auth)
-                let c = try runBlocking { try await e.useSigner(keyId: key, allowNewAddress: newAddress, by: op) }
+                let c = try await e.useSigner(keyId: key, allowNewAddress: newAddress, by: op)
                 if g.json { CLI.printJSON(SignerCommand.UseJSON(c)); return }
                 let zh = g.language == .zh
                 print(zh ? "热钱包签名器：\(c.keyId)（\(c.label)，\(c.tier)），地址 \(c.address)" : "hot-wallet signer: \(c.keyId) (\(c.label), \(c.tier)), address \(c.address)")
@@ -50,19 +50,19 @@ struct SignerCommand: ParsableCommand {
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不是 ✔ 正常（含封存）退出 1")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var u: UnsealOptions
         @Flag(name: .long, help: "没有运行中的引擎时，先解封再真实检查设备（否则只能报告「已封存」）") var unseal = false
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 var report: SignerReport?
                 if let h = e.runningEngine() { report = h.signer } else {
                     if unseal { try EngineCLI.unseal(e, u, lang: g.language) }
-                    _ = try runBlocking { await e.usableHotSigner() }
+                    _ = try await e.usableHotSigner()
                     report = e.lastSignerReport
                     if unseal { e.seal() }
                 }

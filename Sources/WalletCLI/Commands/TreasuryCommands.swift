@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 
-struct TreasuryCommand: ParsableCommand {
+struct TreasuryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "treasury", abstract: "金库：热钱包注资记账 / treasury: hot-wallet funding",
                                                     subcommands: [Fund.self, ColdWalletCmd.self])
 
@@ -24,7 +24,7 @@ struct TreasuryCommand: ParsableCommand {
         var addedAt: Int64?
     }
 
-    struct Fund: ParsableCommand {
+    struct Fund: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "记一笔链上注资（admin）：收据成功、够确认、确实转给热钱包；金额取自链上；同一交易只记一次")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -32,12 +32,12 @@ struct TreasuryCommand: ParsableCommand {
         @Option(name: .long, help: "资产符号，例如 ETH") var asset: String
         @Option(name: .long, help: "注资交易哈希（0x…）") var txHash: String
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let op = try EngineCLI.authenticate(e, auth)
                 let (sym, hash) = (asset, txHash)
-                let f = try runBlocking { try await e.recordTreasuryFunding(asset: sym, txHash: hash, by: op) }
+                let f = try await e.recordTreasuryFunding(asset: sym, txHash: hash, by: op)
                 let zh = g.language == .zh
                 if g.json {
                     CLI.printJSON(FundJSON(asset: f.asset, amount: e.format(f.asset, f.amount), amountBaseUnits: f.amount.decimalString,
@@ -51,20 +51,20 @@ struct TreasuryCommand: ParsableCommand {
         }
     }
 
-    struct ColdWalletCmd: ParsableCommand {
+    struct ColdWalletCmd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cold-wallet", abstract: "冷钱包登记：它转入热钱包的钱自动记为金库注资",
                                                         subcommands: [Add.self, List.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "登记冷钱包（admin）")
             @OptionGroup var g: GlobalOptions
             @OptionGroup var home: HomeOption
             @OptionGroup var auth: OperatorOptions
             @Argument(help: "冷钱包地址（EIP-55）") var address: String
             @Option(name: .long, help: "标签") var label: String = "cold"
-            func run() throws {
-                CLI.run(g) {
-                    let e = try EngineCLI.open(home)
+            func run() async throws {
+                await CLI.runAsync(g) {
+                    let e = try await EngineCLI.open(home)
                     let c = try e.addColdWallet(address, label: label, by: try EngineCLI.authenticate(e, auth))
                     let a = AddressValidator.eip55.display(c.address)
                     if g.json { CLI.printJSON(ColdWalletJSON(address: a, label: c.label, addedBy: c.addedBy)) } else { print(a) }
@@ -72,13 +72,13 @@ struct TreasuryCommand: ParsableCommand {
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "列出冷钱包")
             @OptionGroup var g: GlobalOptions
             @OptionGroup var home: HomeOption
-            func run() throws {
-                CLI.run(g) {
-                    let rows = try EngineCLI.open(home).coldWallets().map {
+            func run() async throws {
+                await CLI.runAsync(g) {
+                    let rows = try await EngineCLI.open(home).coldWallets().map {
                         ColdWalletJSON(address: AddressValidator.eip55.display($0.address), label: $0.label, addedBy: $0.addedBy, addedAt: $0.addedAt)
                     }
                     if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "label", "addedBy"]) }
@@ -88,7 +88,7 @@ struct TreasuryCommand: ParsableCommand {
     }
 }
 
-struct SuspenseCommand: ParsableCommand {
+struct SuspenseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包或未分配充值地址收到的无法归属的钱 / suspense",
                                                     subcommands: [List.self, Resolve.self])
 
@@ -116,14 +116,14 @@ struct SuspenseCommand: ParsableCommand {
                  to: h.to.isEmpty ? "hot_wallet" : AddressValidator.eip55.display(h.to))
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出热钱包的外来入账（--all 含金库注资与已处理的）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Flag(name: .long, help: "包括金库注资、已处理与被重组撤销的") var all = false
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let rows = try e.hotInbound().filter { all || ($0.kind == .unattributed && $0.state != .resolved && $0.state != .orphaned) }
                     .map { SuspenseCommand.json(e, $0) }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["id", "state", "asset", "amount", "from", "to", "resolution", "proposedBy"]) }
@@ -131,7 +131,7 @@ struct SuspenseCommand: ParsableCommand {
         }
     }
 
-    struct Resolve: ParsableCommand {
+    struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "处理一笔待处理入账（两个不同的 admin：第一次提议，第二次以相同方式确认后执行）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -139,12 +139,12 @@ struct SuspenseCommand: ParsableCommand {
         @Argument(help: "待处理编号") var id: Int64
         @Option(name: .long, help: "treasury（金库资金）或 deposit（某用户的充值，需 --user）") var `as`: String
         @Option(name: .long, help: "--as deposit 时：记给哪个用户") var user: String?
-        func run() throws {
-            CLI.run(g) {
+        func run() async throws {
+            await CLI.runAsync(g) {
                 guard `as` == "treasury" || (`as` == "deposit" && user != nil) else {
                     throw EngineError("suspense.bad_resolution", zh: "--as 只能是 treasury，或 deposit 加 --user U。", en: "--as must be treasury, or deposit with --user U.", badInput: true)
                 }
-                let e = try EngineCLI.open(home)
+                let e = try await EngineCLI.open(home)
                 let h = try e.resolveSuspense(id: id, asTreasury: `as` == "treasury", user: user, by: try EngineCLI.authenticate(e, auth))
                 let zh = g.language == .zh
                 if g.json { CLI.printJSON(SuspenseCommand.json(e, h)) }

@@ -3,12 +3,12 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 
-struct WithdrawCommand: ParsableCommand {
+struct WithdrawCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "withdraw", abstract: "提现 / withdrawals",
         subcommands: [Request.self, List.self, Approve.self, Reject.self, Cancel.self, CancelApprove.self, AllowlistAdd.self, AllowlistActivate.self, Allowlist.self])
 
-    struct Request: ParsableCommand {
+    struct Request: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "发起提现（按 --request-id 幂等）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -54,9 +54,9 @@ struct WithdrawCommand: ParsableCommand {
             return WithdrawalRequest(requestID: requestId, user: user, asset: asset, amount: amount, to: to)
         }
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let req = try request()
                 let w = try e.requestWithdrawal(req, by: try EngineCLI.authenticate(e, auth))
                 let o = EngineCLI.withdrawalJSON(e, w)
@@ -66,7 +66,7 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "列出提现（含审批与命中的规则）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -76,9 +76,9 @@ struct WithdrawCommand: ParsableCommand {
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let s = try EngineCLI.parseState(state, WithdrawalState.self, key: "--state")
                 let rows = try e.withdrawals(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.withdrawalJSON(e, $0) }
                 if g.json { CLI.printJSON(rows) }
@@ -87,16 +87,16 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    struct Approve: ParsableCommand {
+    struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "批准提现（发起人不能批准自己的请求）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument(help: "提现 ID") var id: Int64
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let w = try e.approve(withdrawalID: id, by: try EngineCLI.authenticate(e, auth))
                 let o = EngineCLI.withdrawalJSON(e, w)
                 if g.json { CLI.printJSON(o) } else { print("#\(w.id) \(w.state.rawValue) \(o.approvals)/\(w.approvalsRequired)") }
@@ -104,7 +104,7 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    struct Reject: ParsableCommand {
+    struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "拒绝提现并解冻资金")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
@@ -112,9 +112,9 @@ struct WithdrawCommand: ParsableCommand {
         @Argument(help: "提现 ID") var id: Int64
         @Option(name: .long, help: "拒绝原因（写入审计日志）") var reason: String
 
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 let w = try e.reject(withdrawalID: id, reason: reason, by: try EngineCLI.authenticate(e, auth))
                 if g.json { CLI.printJSON(EngineCLI.withdrawalJSON(e, w)) } else { print("#\(w.id) \(w.state.rawValue)") }
             }
@@ -154,59 +154,59 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "提出取消一笔卡住、已占 nonce 的提现（approver/admin；另一人批准后用同一 nonce 的 0 值 NOOP 替换）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument(help: "提现 ID") var id: Int64
         @Option(name: .long, help: "取消原因（写入审计日志）") var reason: String
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 WithdrawCommand.printCancel(try e.requestCancel(withdrawalID: id, reason: reason, by: try EngineCLI.authenticate(e, auth)), g)
             }
         }
     }
 
-    struct CancelApprove: ParsableCommand {
+    struct CancelApprove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel-approve", abstract: "批准另一人提出的取消（approver/admin，不能是提出人）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument(help: "提现 ID") var id: Int64
-        func run() throws {
-            CLI.run(g) {
-                let e = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let e = try await EngineCLI.open(home)
                 WithdrawCommand.printCancel(try e.approveCancel(withdrawalID: id, by: try EngineCLI.authenticate(e, auth)), g)
             }
         }
     }
 
-    struct AllowlistAdd: ParsableCommand {
+    struct AllowlistAdd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "allowlist-add", abstract: "把目标地址加入白名单（待管理员激活）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument var address: String
-        func run() throws {
-            CLI.run(g) {
-                let engine = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let engine = try await EngineCLI.open(home)
                 let e = try engine.allowlistAdd(address, by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(WithdrawCommand.AllowlistAddJSON(address: e.address, addedBy: e.addedBy, active: e.activatedAt != nil)) } else { print(e.address) }
             }
         }
     }
 
-    struct AllowlistActivate: ParsableCommand {
+    struct AllowlistActivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "allowlist-activate", abstract: "管理员激活白名单地址（之后经冷静期才可用）")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
         @Argument var address: String
-        func run() throws {
-            CLI.run(g) {
-                let engine = try EngineCLI.open(home)
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let engine = try await EngineCLI.open(home)
                 let (e, usable) = try engine.allowlistActivate(address, by: try EngineCLI.authenticate(engine, auth))
                 if g.json { CLI.printJSON(WithdrawCommand.AllowlistActivateJSON(address: e.address, activatedBy: e.activatedBy ?? "", usableFrom: usable)) }
                 else { print("\(e.address) usableFrom=\(usable)") }
@@ -214,13 +214,13 @@ struct WithdrawCommand: ParsableCommand {
         }
     }
 
-    struct Allowlist: ParsableCommand {
+    struct Allowlist: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "allowlist", abstract: "列出白名单")
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        func run() throws {
-            CLI.run(g) {
-                let rows = try EngineCLI.open(home).allowlist().map {
+        func run() async throws {
+            await CLI.runAsync(g) {
+                let rows = try await EngineCLI.open(home).allowlist().map {
                     WithdrawCommand.AllowlistJSON(address: $0.entry.address, addedBy: $0.entry.addedBy, activatedBy: $0.entry.activatedBy ?? "", usableFrom: $0.usableFrom)
                 }
                 if g.json { CLI.printJSON(rows) } else { EngineCLI.printRows(rows, keys: ["address", "addedBy", "activatedBy", "usableFrom"]) }

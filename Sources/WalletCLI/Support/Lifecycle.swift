@@ -76,6 +76,7 @@ enum Lifecycle {
 extension CLI {
     /// 异步命令的入口：错误处理与退出码和同步的 CLI.run 完全一样（复用它）。
     static func runAsync(_ g: GlobalOptions, _ body: () async throws -> Void) async {
+        language = g.language   // 和 CLI.run 一样先定语言：辅助函数（空列表占位、层级说明）按它取中文或英文
         do { try await body() } catch { CLI.run(g) { throw error } }
     }
 }

@@ -118,7 +118,7 @@ public final class AlertsView: ListView {
         let lw = max(TextWidth.of(t[.colSeverity]), AlertLevel.allCases.map { TextWidth.of(Self.level($0, t).0) }.max() ?? 6)
         super.init(id: .alerts, columns: [
             TableColumn(t[.colTime], width: 19), TableColumn(t[.colSeverity], width: lw),
-            TableColumn(t[.colKind], width: 24), TableColumn(t[.colMessage], width: 30, flex: true),
+            TableColumn(t[.colKind], width: 30), TableColumn(t[.colMessage], width: 30, flex: true),
         ], strings: t)
     }
     public override func dataRequest() -> DataRequest? { .alerts(query()) }

@@ -6,6 +6,7 @@
 import Foundation
 import WalletCrypto
 import WalletKeystore
+import WalletChain
 import WalletLedger
 
 public struct DemoSession: Sendable {
@@ -58,6 +59,11 @@ public enum DemoHome {
         let engine = try await WalletEngine.open(home: home, options: EngineOpenOptions(unsealPassphrase: unseal, keystoreOptions: opts))
         let admin = try engine.authenticate(name: operatorName, passphrase: adminPass)
         _ = try await engine.addAsset(symbol: "USDT", contract: usdtContract, decimals: 6, confirmations: 6, by: admin)
+        // 演示链开局注资（引擎打开时）那会儿 USDT 还没登记：这里补上热钱包链上的 USDT，与下面账本里的运营注资对上
+        // （以前演示一开局对账就报「热钱包 USDT 账本 1000000 ≠ 链上 0」的严重告警）。
+        if let sim = engine.demo?.sim {
+            sim.fundToken(try ChainAddress(hex: usdtContract), try ChainAddress(hex: engine.config.hotWallet.address), UInt256(1_000_000) * UInt256(1_000_000))
+        }
         var others: [Operator] = []
         for (name, role) in [("alice-ops", OperatorRole.approver), ("bob-ops", .approver), ("carol-custodian", .custodian), ("dave-viewer", .viewer)] {
             let p = try SecureRandom.secret(24)

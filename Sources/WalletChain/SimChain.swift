@@ -220,6 +220,22 @@ public final class SimChain: ChainClient, Sendable {
             return out
         }
 
+        /// 第 i 块时的余额：当前余额撤销 i 之后各块的变化（块外的 fund 视为开局就有）。
+        func ethAt(_ a: ChainAddress, _ i: Int) -> UInt256 {
+            var v = eth[a] ?? .zero
+            for rec in blocks.dropFirst(i + 1) {
+                for (x, amt, inc) in rec.ethDeltas where x == a { v = inc ? v - amt : v + amt }
+            }
+            return v
+        }
+        func tokenAt(_ c: ChainAddress, _ a: ChainAddress, _ i: Int) -> UInt256 {
+            var v = tokenBal[c]?[a] ?? .zero
+            for rec in blocks.dropFirst(i + 1) {
+                for (cc, x, amt, inc) in rec.tokenDeltas where cc == c && x == a { v = inc ? v - amt : v + amt }
+            }
+            return v
+        }
+
         func resolve(_ tag: BlockTag) -> Int? {
             let headN = UInt64(blocks.count - 1)
             let n: UInt64
@@ -376,8 +392,10 @@ public final class SimChain: ChainClient, Sendable {
 
     public func estimateGas(_ call: CallRequest) async throws -> UInt64 { call.data.isEmpty ? 21_000 : 65_000 }
 
+    /// 按区块标签给余额：对账把链上余额钉在某个区块（以前模拟器忽略标签、总给最新值，演示链上每块都有新充值，
+    /// 对账就把「那个块之后」的充值也算进链上，演示一开局就报充值地址差异）。
     public func balance(_ a: ChainAddress, _ tag: BlockTag) async throws -> UInt256 {
-        state.withLock { s in s.eth[a] ?? .zero }
+        state.withLock { s in s.ethAt(a, s.resolve(tag) ?? s.blocks.count - 1) }
     }
 
     /// 只支持 ERC-20 balanceOf(address)（选择器 0x70a08231）。
@@ -387,7 +405,7 @@ public final class SimChain: ChainClient, Sendable {
               let who = ChainAddress(bytes: c.data[16..<36]) else {
             throw ChainError.rpcError(method: "eth_call", code: 3, message: "execution reverted")
         }
-        return (s.tokenBal[to]?[who] ?? .zero).bigEndianBytes
+        return s.tokenAt(to, who, s.resolve(tag) ?? s.blocks.count - 1).bigEndianBytes
         }
     }
 }

@@ -216,3 +216,26 @@ final class ReorgingClient: ChainClient, @unchecked Sendable {
     func balance(_ a: ChainAddress, _ t: BlockTag) async throws -> UInt256 { try await inner.balance(a, t) }
     func call(_ c: CallRequest, _ t: BlockTag) async throws -> [UInt8] { try await inner.call(c, t) }
 }
+
+/// 模拟器按区块标签给余额（对账把链上余额钉在某个块）：以前忽略标签、总给最新值，演示链上每块都有新充值，一开局就报对账差异。
+@Test func simChainBalancesArePinnedToTheRequestedBlock() async throws {
+    let sim = SimChain(chainId: 1337)
+    let a = try ChainAddress(hex: "0x00000000000000000000000000000000000000a1")
+    let b = try ChainAddress(hex: "0x00000000000000000000000000000000000000b2")
+    let usdt = try ChainAddress(hex: "0x00000000000000000000000000000000000000c3")
+    sim.fund(a, UInt256(1_000))
+    sim.fundToken(usdt, a, UInt256(500))
+    let before = sim.mine([]).number
+    let after = sim.mine([.native(from: a, to: b, value: UInt256(300), success: true),
+                          .token(contract: usdt, from: a, to: b, amount: UInt256(200), success: true)]).number
+    #expect(try await sim.balance(b, .number(before)) == .zero)
+    #expect(try await sim.balance(b, .number(after)) == UInt256(300))
+    #expect(try await sim.balance(b, .latest) == UInt256(300))
+    func tokenOf(_ who: ChainAddress, _ tag: BlockTag) async throws -> UInt256 {
+        let data: [UInt8] = [0x70, 0xa0, 0x82, 0x31] + [UInt8](repeating: 0, count: 12) + who.bytes
+        return try UInt256(bigEndian: try await sim.call(CallRequest(to: usdt, data: data), tag))
+    }
+    #expect(try await tokenOf(b, .number(before)) == .zero)
+    #expect(try await tokenOf(b, .number(after)) == UInt256(200))
+    #expect(try await tokenOf(a, .number(before)) == UInt256(500))
+}

@@ -16,9 +16,16 @@ import Testing
                     cols: 110, rows: 30, env: ["LANG": "C.UTF-8"])
         var seen: [String] = []
         for i in 1...3 {
-            let screen = try t.waitFor("解封份额 \(i)/3", timeout: 20)
+            var screen = try t.waitFor("解封份额 \(i)/3", timeout: 20)
             #expect(try t.alternateScreenOn(), "份额应画在备用屏幕上")
-            let shares = screen.matches(of: #/wcks1-[0-9a-f]{2}-[0-9a-f]+-[0-9a-f]{8}/#).map { String($0.output) }
+            // 标题与份额是两次写出：负载高时可能只截到标题，再等份额那一行出现（最多 5 秒）。
+            var shares: [String] = []
+            for _ in 0..<100 {
+                shares = screen.matches(of: #/wcks1-[0-9a-f]{2}-[0-9a-f]+-[0-9a-f]{8}/#).map { String($0.output) }
+                if !shares.isEmpty { break }
+                Thread.sleep(forTimeInterval: 0.05)
+                screen = try t.capture()
+            }
             #expect(shares.count == 1, "一屏只显示一份：\(screen)")
             #expect(!shares.contains { seen.contains($0) })
             seen += shares
@@ -32,7 +39,7 @@ import Testing
         #expect(history.contains("before-the-ceremony") && history.contains("已创建 keystore"), "\(history)")
         for s in seen { #expect(!history.contains(s), "份额留在了回滚区") }
         // 份额是真的：任意两份解封。
-        #expect(seen.count == 3)
+        try #require(seen.count == 3, "应看到三份：\(seen.count)")   // 少了就停在这里，不让下标越界拖垮整个测试进程
         let f = home + "-two.txt"
         try (seen[0] + "\n" + seen[2] + "\n").write(toFile: f, atomically: true, encoding: .utf8)
         chmod(f, 0o600)

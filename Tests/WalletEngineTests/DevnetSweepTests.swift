@@ -55,6 +55,8 @@ import WalletLedger
         #expect(hotToken == UInt256(1_000_000_000))
         #expect(try await dev.transactionCount(tokAddr) == 1)
         #expect(engine.metrics.sweepFeesPaidWei.value(["ETH"]) > 0)
+        // 签名计时覆盖所有签名：ETH 归集、补 gas、代币归集各一次（以前只给热钱包签名器计时，归集的两次不算）。
+        #expect(engine.metrics.signerLatency.count(["encrypted-db"]) == 3, "\(engine.metrics.signerLatency.count(["encrypted-db"]))")
         #expect(try engine.ledgerCheck().isEmpty)
         // 计划里不再有待归集的代币。
         #expect(try await engine.sweepPlan().filter { $0.asset == "USDT" && $0.decision != "skip" }.isEmpty)

@@ -42,7 +42,7 @@ extension WalletEngine {
         enforceSealRequests()   // 恐慌按钮：别的进程刚请求了封存，就不能再签
         guard !keystore.isSealed else { note(state: "sealed", signer: nil, latency: nil); return nil }
         let s: KeystoreTxSigner
-        do { s = try KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId) } catch {
+        do { s = try KeystoreTxSigner(keystore: keystore, keyId: config.hotWallet.keyId, latency: metrics.signerLatency) } catch {
             // 已解封却拿不到签名器（条目坏了、PIN 解不开）：这是事件，不是「已封存」。
             signerFailed("signer.unavailable", cause: error)
             return nil
@@ -56,7 +56,7 @@ extension WalletEngine {
                          en: "signing key \(config.hotWallet.keyId) has address \(s.address.checksummed), not the configured hot wallet \(config.hotWallet.address): not signing.")
             return nil
         }
-        return TimedSigner(inner: s, latency: metrics.signerLatency)
+        return s
     }
 
     /// 给 worker 用：取得签名器，再对 HSM / KMS 做一次真实检查（令牌在、会话能登录、密钥能找到；KMS 能 ping 通）。
@@ -67,7 +67,7 @@ extension WalletEngine {
         if signerProblem.get != nil, now < signerRetry.get.at { return nil }
         guard let s = hotWalletSigner() else { backOff(now); return nil }
         var latency: Int?
-        if let k = (s as? TimedSigner)?.inner as? KeystoreTxSigner ?? s as? KeystoreTxSigner, k.inner.tier == .hsm || k.inner.tier == .kms {
+        if let k = s as? KeystoreTxSigner, k.inner.tier == .hsm || k.inner.tier == .kms {
             let device = k.inner.tier == .hsm ? "HSM" : "KMS"
             switch await k.inner.health() {
             case .ok(let ms): latency = ms

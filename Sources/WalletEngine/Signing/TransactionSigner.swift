@@ -27,36 +27,25 @@ extension TransactionSigner {
 
 /// 密钥库的统一签名器（WalletKeystore.Signer：加密库 / HSM / KMS 各层同一接口）适配成交易签名器。
 /// 密钥库签名器只签 32 字节摘要（返回低 S + 恢复 id，并已自检地址）；这里负责 EIP-1559 的摘要与原始字节装配。
+/// 每次签名都计时（指标 wallet_signer_latency_seconds{tier}）：热钱包与归集用的充值地址密钥走同一处，
+/// HSM 一次签名是毫秒级、KMS 多一次本机往返，退化先在这里看出来。
 public final class KeystoreTxSigner: TransactionSigner, Sendable {
     public let inner: Signer
+    let latency: HistogramFamily?
     public var address: EthereumAddress { inner.address }
     public var tier: String { inner.tier.rawValue }
 
-    public init(_ inner: Signer) { self.inner = inner }
+    public init(_ inner: Signer, latency: HistogramFamily? = nil) { self.inner = inner; self.latency = latency }
 
-    /// 热钱包：按 keyId 取签名器（种子条目用 path 派生）。
-    public convenience init(keystore: Keystore, keyId: String, path: String? = nil) throws {
-        self.init(try keystore.signer(for: keyId, path: path))
+    /// 按 keyId 取签名器（种子条目用 path 派生）。
+    public convenience init(keystore: Keystore, keyId: String, path: String? = nil, latency: HistogramFamily? = nil) throws {
+        self.init(try keystore.signer(for: keyId, path: path), latency: latency)
     }
 
     public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
+        let clock = SystemClock(), start = clock.now()
+        defer { latency?.observe(clock.now() - start, [tier]) }
         let sig = try await inner.sign(digest32: try tx.signingHash())
         return try tx.applying(signature: sig)
-    }
-}
-
-/// 给签名计时（指标 wallet_signer_latency_seconds{tier}）：HSM 一次签名是毫秒级、KMS 多一次本机往返，退化先在这里看出来。
-public struct TimedSigner: TransactionSigner {
-    public let inner: TransactionSigner
-    let latency: HistogramFamily
-    public var address: EthereumAddress { inner.address }
-    public var tier: String { inner.tier }
-    public func sign(_ tx: EthTransaction) async throws -> SignedEthTransaction {
-        let start = ContinuousClock.now
-        defer {
-            let d = ContinuousClock.now - start
-            latency.observe(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, [inner.tier])
-        }
-        return try await inner.sign(tx)
     }
 }

@@ -229,7 +229,7 @@ extension WalletEngine {
                 throw EngineError("sweep.no_seed", zh: "密钥库里没有 HD 种子，无法为充值地址签名。", en: "no HD seed in the keystore; cannot sign for deposit addresses.", badInput: false)
             }
             let from = try EthereumAddress(string: s.address)
-            let signer = try KeystoreTxSigner(keystore: keystore, keyId: seedId, path: rec.path)
+            let signer = try KeystoreTxSigner(keystore: keystore, keyId: seedId, path: rec.path, latency: metrics.signerLatency)
             guard signer.address == from else {
                 throw EngineError("sweep.wrong_key", zh: "派生路径 \(rec.path) 得到的地址与充值地址 \(s.address) 不符：xpub 与种子不匹配？",
                                   en: "path \(rec.path) derives an address other than the deposit address \(s.address): xpub and seed mismatch?", badInput: false)

@@ -18,6 +18,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var feeCache: (at: Date, value: FeeHistory)?
         /// 热钱包链上余额（按资产，3 秒）：详情每秒刷新、批量批准逐笔取详情，不必每次都问节点。
         var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
+        /// 密钥页的 nonce 面板（3 秒）：总览每秒刷新也要取 keys()，不必每秒两次问节点、扫一遍在途 nonce。
+        var nonceCache: (at: Date, value: NonceSummary?)?
     }
     private let caches = Mutex(Caches())
 
@@ -323,10 +325,16 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
             return KeyTierRow(keyId: "\(k.label) \(k.keyId.prefix(8))", tier: k.tier, health: h,
                               signatures: UInt64(k.signatures), lastUse: k.lastUse ?? "—", kekAgeDays: kekDays, hotSigner: k.keyId == hotKey)
         }
+        return KeysModel(seal: Self.seal(st), tiers: tiers, nonce: await nonceSummary())
+    }
+
+    func nonceSummary() async -> NonceSummary? {
+        if let c = caches.withLock({ $0.nonceCache }), Date().timeIntervalSince(c.at) < 3 { return c.value }
         let n = try? await engine.nonceStatus()
-        let nonce = n.map { NonceSummary(next: $0.nextNonce, chainLatest: $0.chainLatest, chainPending: $0.chainPending,
-                                          inFlight: $0.inFlight.count, gaps: $0.gaps, externalUse: $0.externalUse) }
-        return KeysModel(seal: Self.seal(st), tiers: tiers, nonce: nonce)
+        let v = n.map { NonceSummary(next: $0.nextNonce, chainLatest: $0.chainLatest, chainPending: $0.chainPending,
+                                      inFlight: $0.inFlight.count, gaps: $0.gaps, externalUse: $0.externalUse) }
+        caches.withLock { $0.nonceCache = (Date(), v) }
+        return v
     }
 
     // MARK: - 审计与死信

@@ -6,17 +6,23 @@ extension EngineConfig {
     /// 从 JSON 文本解析并校验（格式见 ConfigDocument）。
     public static func parse(_ data: Data) throws -> EngineConfig {
         let doc = try ConfigDecoding.decode(data)
+        // 省略的键取各设置类型自己的默认值（默认值只写在 EngineConfig.swift 一处）。
+        let dd = DepositSettings()
+        let ed = EngineConfig(chain: ChainSettings(id: 0, kind: .rpc, rpcURLs: []), hotWallet: HotWalletSettings(keyId: "", address: ""), deposits: dd)
+        let cd = ed.chain
         let ch = doc.chain
         guard let kind = ChainKind(rawValue: ch.kind) else {
             throw EngineError.config("chain.kind", zh: "只能是 \"rpc\"（真实节点）或 \"demo\"（演示链，必须显式选择），收到 '\(ch.kind)'。",
                                      en: "must be \"rpc\" (a real node) or \"demo\" (the demo chain, explicit only), got '\(ch.kind)'.")
         }
-        var chain = ChainSettings(id: ch.id.value, kind: kind, rpcURLs: ch.rpcUrls ?? [], demoSeed: ch.demoSeed?.value ?? 0,
-                                  demoBlockIntervalMs: ch.demoBlockIntervalMs ?? 3000, requestTimeoutMs: ch.requestTimeoutMs ?? 10_000)
-        chain.allowInsecureRpc = ch.allowInsecureRpc ?? false
+        var chain = ChainSettings(id: ch.id.value, kind: kind, rpcURLs: ch.rpcUrls ?? [], demoSeed: ch.demoSeed?.value ?? cd.demoSeed,
+                                  demoBlockIntervalMs: ch.demoBlockIntervalMs ?? cd.demoBlockIntervalMs,
+                                  requestTimeoutMs: ch.requestTimeoutMs ?? cd.requestTimeoutMs)
+        chain.allowInsecureRpc = ch.allowInsecureRpc ?? cd.allowInsecureRpc
         let hot = HotWalletSettings(keyId: doc.hotWallet.keyId, address: doc.hotWallet.address)
         let d = doc.deposits
-        let dep = DepositSettings(confirmations: d?.confirmations ?? 12, scanBatchBlocks: d?.scanBatchBlocks ?? 50, reorgWindow: d?.reorgWindow ?? 128)
+        let dep = DepositSettings(confirmations: d?.confirmations ?? dd.confirmations, scanBatchBlocks: d?.scanBatchBlocks ?? dd.scanBatchBlocks,
+                                  reorgWindow: d?.reorgWindow ?? dd.reorgWindow)
         let fd = FeeSettings(), f = doc.fees
         let fees = FeeSettings(baseFeeMarginPercent: f?.baseFeeMarginPercent ?? fd.baseFeeMarginPercent,
                                maxFeePerGasCap: f?.maxFeePerGasCap?.value ?? fd.maxFeePerGasCap,
@@ -33,14 +39,14 @@ extension EngineConfig {
                                      sweepIntervalMs: w?.sweepIntervalMs ?? wd.sweepIntervalMs,
                                      reconcileIntervalMs: w?.reconcileIntervalMs ?? wd.reconcileIntervalMs,
                                      feeIntervalMs: w?.feeIntervalMs ?? wd.feeIntervalMs)
-        let levelText = doc.log?.level ?? "info"
+        let levelText = doc.log?.level ?? ed.logLevel.rawValue
         guard let level = LogLevel(rawValue: levelText) else {
             throw EngineError.config("log.level", zh: "只能是 debug、info、warn、error 之一（收到 '\(levelText)'）。",
                                      en: "must be one of debug, info, warn, error (got '\(levelText)').")
         }
         var cfg = EngineConfig(chain: chain, hotWallet: hot, deposits: dep, fees: fees, sweep: sweep, workers: workers,
-                               metricsPort: doc.metrics?.port ?? 0, logPath: doc.log?.path ?? "logs/engine.log", logLevel: level,
-                               logMaxBytes: doc.log?.maxBytes ?? 50 * 1024 * 1024, shutdownGraceSeconds: doc.shutdownGraceSeconds ?? 15)
+                               metricsPort: doc.metrics?.port ?? ed.metricsPort, logPath: doc.log?.path ?? ed.logPath, logLevel: level,
+                               logMaxBytes: doc.log?.maxBytes ?? ed.logMaxBytes, shutdownGraceSeconds: doc.shutdownGraceSeconds ?? ed.shutdownGraceSeconds)
         cfg.version = doc.version
         try cfg.validate()
         return cfg

@@ -41,19 +41,9 @@ enum ConcurrencyAudit {
 }
 
 @Test func everyUncheckedSendableIsJustified() throws {
-    // 测试文件位于 Tests/WalletCryptoTests/，向上三级是包根目录
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let sources = root.appendingPathComponent("Sources")
-    #expect(FileManager.default.fileExists(atPath: sources.path))
-    var hits = [String]()
-    var scanned = 0
-    let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
-    for case let url as URL in e where url.pathExtension == "swift" {
-        scanned += 1
-        let rel = url.path.replacingOccurrences(of: sources.path + "/", with: "")
-        hits += ConcurrencyAudit.scan(try String(contentsOf: url, encoding: .utf8)).map { "\(rel):\($0)" }
-    }
-    #expect(scanned > 10)
+    let files = try SourceTree.files()
+    let hits = files.flatMap { f in ConcurrencyAudit.scan(f.text).map { "\(f.path):\($0)" } }
+    #expect(files.count > 10)
     #expect(hits.isEmpty, "并发审计不通过：\(hits)")
 }
 

@@ -6,19 +6,12 @@ import Testing
 import WalletCrypto
 
 enum ErrorScan {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = SourceTree.root
     static let registryFile = "Sources/WalletCrypto/ErrorCodes.swift"
 
     /// Sources/ 下全部 .swift（相对路径, 内容），不含登记表本身。
     static func sources() throws -> [(path: String, text: String)] {
-        let base = root.appendingPathComponent("Sources")
-        var out: [(String, String)] = []
-        for case let u as URL in FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init() where u.pathExtension == "swift" {
-            let rel = String(u.path.dropFirst(root.path.count + 1))
-            if rel == registryFile { continue }
-            out.append((rel, try String(contentsOf: u, encoding: .utf8)))
-        }
-        return out.sorted { $0.0 < $1.0 }
+        try SourceTree.files().filter { $0.path != registryFile }
     }
 
     /// 抛错处的码：`XxxError("a.b"`、`WalletError(code: "a.b"`、`code: "a.b"`、辅助构造 `e(`/`make(`/`error(`/`badInput(` 的第一个参数。

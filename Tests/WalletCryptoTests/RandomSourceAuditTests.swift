@@ -19,19 +19,9 @@ enum RandomAudit {
 }
 
 @Test func noOtherRandomSourcesInSources() throws {
-    // 测试文件位于 Tests/WalletCryptoTests/，向上三级是包根目录
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let sources = root.appendingPathComponent("Sources")
-    #expect(FileManager.default.fileExists(atPath: sources.path))
-    var hits = [String]()
-    var scanned = 0
-    let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
-    for case let url as URL in e where ["swift", "c", "h"].contains(url.pathExtension) {
-        if url.lastPathComponent == "SecureRandom.swift" { continue }
-        scanned += 1
-        hits += RandomAudit.scan(try String(contentsOf: url, encoding: .utf8)).map { "\(url.lastPathComponent):\($0)" }
-    }
-    #expect(scanned > 10)
+    let files = try SourceTree.files(["swift", "c", "h"]).filter { !$0.path.hasSuffix("/SecureRandom.swift") }
+    let hits = files.flatMap { f in RandomAudit.scan(f.text).map { "\(f.path):\($0)" } }
+    #expect(files.count > 10)
     #expect(hits.isEmpty, "发现非 SecureRandom 的随机源：\(hits)")
 }
 

@@ -72,3 +72,21 @@ import Testing
     for action in ["admin.propose", "admin.approve", "admin.reject", "asset.add"] { #expect(audit.contains(action), "\(action)") }
     #expect(try run(["audit", "verify"]).status == 0)
 }
+
+/// 手写了一个坏的 policy.json（还没 apply）：不能让 home 上的每个命令都失败（值班的 status 也看不了）；
+/// status 照常、policy status 报待批准，policy apply 才指出哪里坏且什么都不改。（QA 发现）
+@Test func aBrokenDraftPolicyDoesNotBlindStatus() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let admin = URL(fileURLWithPath: home).deletingLastPathComponent().appendingPathComponent("admin.txt").path
+    try #"{"bogus": 1}"#.write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
+    let st = try CLIRunner.run(["status", "--home", home, "--json"])
+    #expect(st.status == 0 || st.status == 1, "\(st.stderr)")
+    #expect(!st.stderr.contains("policy.invalid"), "\(st.stderr)")
+    let ps = try CLIRunner.run(["policy", "status", "--home", home, "--json"])
+    #expect(ps.status == 0 && (ps.json as? [String: Any])?["pendingApproval"] as? Bool == true, "\(ps.stdout)\(ps.stderr)")
+    let apply = try CLIRunner.run(["policy", "apply", "--home", home, "--operator", "root", "--operator-passphrase-file", admin])
+    #expect(apply.status == 2 && apply.stderr.contains("policy.invalid"), "\(apply.stderr)")
+    let again = try CLIRunner.run(["policy", "status", "--home", home, "--json"])
+    #expect((again.json as? [String: Any])?["activeHash"] is NSNull || (again.json as? [String: Any])?["activeHash"] == nil, "\(again.stdout)")
+    _ = pass
+}

@@ -29,8 +29,12 @@ extension WalletEngine {
         }
         let fileHash = sha256Hex(data)
         guard let approved = try ledger.setting(PolicyKeys.hash), let json = try ledger.setting(PolicyKeys.json) else {
-            // 第一次见到：先校验再登记（坏文件照样报错，什么都不登记）。
-            let p = try ApprovalPolicy.load(path: home.policyFile)
+            // 第一次见到：先校验再登记。坏文件什么都不登记，也不挡住打开 home（以前每个命令都因一个草稿文件退出 2，
+            // 值班的 status 也看不了）：继续用默认/已登记的策略，status 报「待批准」，policy apply 给出具体哪里坏。
+            guard let p = try? ApprovalPolicy.load(path: home.policyFile) else {
+                if let json = try ledger.setting(PolicyKeys.json) { ledger.policy = try ApprovalPolicy.parse(Data(json.utf8)) }
+                return
+            }
             try ledger.store.transaction {
                 try ledger.store.setSetting(PolicyKeys.hash, fileHash)
                 try ledger.store.setSetting(PolicyKeys.json, String(decoding: data, as: UTF8.self))

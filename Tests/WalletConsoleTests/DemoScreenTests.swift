@@ -710,7 +710,8 @@ import Glibc
             try t.sendKeys("4")
             let s = try t.waitFor("✔ sweep", timeout: 20)
             #expect(s.contains("慢 gwei") && s.contains("中 gwei") && s.contains("快 gwei"), "\(s)")
-            let re = try NSRegularExpression(pattern: "(\\S+ (?:ETH|USDT)) +(?:[0-9]+ +)?([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +(\\S+ (?:ETH|USDT)) ")
+            // 金额列右对齐：量的是整格（含左侧留白），即列宽；金额本身从不省略（以前 120 列时截成「0.4399325… ETH」）。
+            let re = try NSRegularExpression(pattern: "( *\\S+ (?:ETH|USDT)) +(?:[0-9]+ +)?([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +([0-9]+\\.[0-9]{2}) +(\\S+ (?:ETH|USDT)) ")
             let lines = s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("sweep") }.map(String.init)
             #expect(!lines.isEmpty)
             for l in lines {
@@ -719,6 +720,7 @@ import Glibc
                 let (slow, normal, fast) = (Double(g(2)) ?? 0, Double(g(3)) ?? 0, Double(g(4)) ?? 0)
                 #expect(slow <= normal && normal <= fast && slow > 0, "慢/中/快顺序不对：\(l)")
                 amountWidth[cols] = max(amountWidth[cols] ?? 0, TextWidth.of(g(1)))
+                #expect(!g(1).contains("…") && !g(5).contains("…"), "金额被省略：\(l)")
             }
             try t.sendKeys("q")
             _ = try waitExit(t)

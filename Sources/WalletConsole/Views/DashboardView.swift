@@ -21,7 +21,7 @@ public final class DashboardView: ConsoleView {
                                             // 面板只列未结束的单：按这几种状态的名字定宽。
                                             TableColumn(t[.colState], width: Fmt.withdrawalStateWidth(t, [.pending, .approved, .signing, .broadcast]))])
         sweeps = TableWidget(columns: [TableColumn(t[.colAddress], width: 12, flex: true), TableColumn(t[.colNet], width: 12, alignRight: true, keepsUnit: true),
-                                       TableColumn(t[.colDecision], width: 8)])
+                                       TableColumn(t[.colDecision], width: 8, hideable: true)])
         keys = TableWidget(columns: [TableColumn(t[.colKeyId], width: 10, flex: true), TableColumn(t[.colTier], width: 5),
                                      TableColumn(t[.colHealth], width: 8), TableColumn(t[.colSignatures], width: 8, alignRight: true)])
     }

@@ -117,29 +117,36 @@ public final class TableWidget {
     }
 
     /// 各列实际宽度；0 表示该列被隐藏。
+    /// 金额列（keepsUnit）至少和本页最宽的金额一样宽、也不参与压缩：金额截成「2.7… ETH」读起来像另一个数（QA 发现），
+    /// 宁可压缩别的 flex 列、隐藏可隐藏的列。
     func columnWidths(_ width: Int) -> [Int] {
         var shown = columns.map { _ in true }
+        let base = columns.indices.map { i -> Int in
+            guard columns[i].keepsUnit else { return columns[i].width }
+            return rows.reduce(columns[i].width) { max($0, i < $1.cells.count ? TextWidth.of($1.cells[i]) : 0) }
+        }
+        func squeezable(_ i: Int) -> Bool { columns[i].flex && !columns[i].keepsUnit }
         func layout() -> (widths: [Int], overflow: Int) {
             let cols = columns.indices.filter { shown[$0] }
             let gaps = max(0, cols.count - 1) + 2
-            let fixed = cols.reduce(0) { $0 + columns[$1].width }
-            let flexCount = cols.filter { columns[$0].flex }.count
+            let fixed = cols.reduce(0) { $0 + base[$1] }
+            let flexCount = cols.filter(squeezable).count
             let extra = width - gaps - fixed
             var w = columns.map { _ in 0 }
             if extra < 0 && flexCount > 0 {
-                // 太窄：先压缩 flex 列（最少 4 列宽），剩下的在绘制时从右侧裁掉，绝不越过边框。
+                // 太窄：先压缩（非金额的）flex 列（不窄于列名），剩下的在绘制时从右侧裁掉，绝不越过边框。
                 let cut = (-extra + flexCount - 1) / flexCount
-                for i in cols { w[i] = columns[i].flex ? max(4, columns[i].width - cut) : columns[i].width }
+                for i in cols { w[i] = squeezable(i) ? max(4, TextWidth.of(columns[i].title), base[i] - cut) : base[i] }
             } else {
-                for i in cols { w[i] = columns[i].width }
-                var left = extra
+                for i in cols { w[i] = base[i] }
+                var left = max(0, extra)
                 // 按 growOrder 分组依次放宽，每组平分、不超过 maxWidth；除不尽的零头不分（与以前一致）。
                 for order in Set(cols.map { columns[$0].growOrder }).sorted() {
                     while left > 0 {
-                        let open = cols.filter { columns[$0].flex && columns[$0].growOrder == order && w[$0] < (columns[$0].maxWidth ?? Int.max) }
+                        let open = cols.filter { columns[$0].flex && columns[$0].growOrder == order && w[$0] < max(base[$0], columns[$0].maxWidth ?? Int.max) }
                         guard !open.isEmpty, left / open.count > 0 else { break }
                         let share = left / open.count
-                        for i in open { let add = min(share, (columns[i].maxWidth ?? Int.max) - w[i]); w[i] += add; left -= add }
+                        for i in open { let add = min(share, max(base[i], columns[i].maxWidth ?? Int.max) - w[i]); w[i] += add; left -= add }
                     }
                 }
                 // 所有 flex 列都到了上限：剩下的给第一个 flex 列，表格仍铺满。
@@ -150,7 +157,7 @@ public final class TableWidget {
         // flex 列要被压到基准宽度以下、或仍然放不下时：先从右往左整列隐藏可隐藏的列（宁可少一列，也不把金额截断）。
         func squeezed() -> Bool {
             let cols = columns.indices.filter { shown[$0] }
-            let need = cols.reduce(max(0, cols.count - 1) + 2) { $0 + columns[$1].width }
+            let need = cols.reduce(max(0, cols.count - 1) + 2) { $0 + base[$1] }
             return need > width
         }
         for i in columns.indices.reversed() where columns[i].hideable && squeezed() { shown[i] = false }

@@ -37,7 +37,7 @@ public struct HeaderSnapshot: Sendable, Equatable {
     public var role: ConsoleRole
     /// 链的醒目标注（演示链为 "DEMO"）；真实网络为 nil。
     public var chainLabel: String? = nil
-    /// 最新一条告警（页头显示；id 变了且是严重告警时响铃）。
+    /// 页头显示的告警：最近 20 条里最严重的一条，没有严重的就是最新一条（id 变了且是严重告警时响铃）。
     public var latestAlert: AlertRow? = nil
     public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
                 seal: SealState, operatorName: String, role: ConsoleRole) {

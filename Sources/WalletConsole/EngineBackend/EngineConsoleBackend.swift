@@ -103,7 +103,9 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                                   node: node, breaker: breaker, seal: Self.seal(engine.keystore.status()),
                                   operatorName: op.name, role: readonly ? .viewer : Self.role(op.role))
         if engine.isDemo { snap.chainLabel = "DEMO" }
-        snap.latestAlert = (try? engine.alerts(limit: 1))?.first.map { Self.alertRow($0, lang) }
+        // 页头给最近 20 条里最严重的那条（新到的警告不能把还在的严重告警挤下去；QA 发现），没有严重的就给最新一条。
+        let recent = (try? engine.alerts(limit: 20)) ?? []
+        snap.latestAlert = (recent.first { $0.severity == .critical } ?? recent.first).map { Self.alertRow($0, lang) }
         return snap
     }
 

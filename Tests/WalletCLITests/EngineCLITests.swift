@@ -290,6 +290,21 @@ func rawGet(port: Int, path: String) -> String {
             && install.contains("--generate-completion-script fish"))
 }
 
+/// 配置坏或 home 不存在时 engine run 说清楚是什么问题，且不动 home 里的文件（以前先改写了 engine.lock；QA 发现）。
+@Test func engineRunWithABrokenConfigTouchesNothing() throws {
+    let (home, pass) = try EngineCLI.demoHome()
+    let cfg = home + "/config.json"
+    try "{ not json".write(toFile: cfg, atomically: true, encoding: .utf8)
+    let lock = home + "/engine.lock"
+    let lockBefore = try? String(contentsOfFile: lock, encoding: .utf8)
+    let r = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", pass])
+    #expect(r.status == 2 && r.stderr.contains("config.malformed"), "\(r.stderr)")
+    #expect((try? String(contentsOfFile: lock, encoding: .utf8)) == lockBefore, "engine.lock 被改写了")
+    let missing = try CLIRunner.run(["engine", "run", "--once", "--home", home + "-nope", "--unseal-passphrase-file", pass])
+    #expect(missing.status == 2 && missing.stderr.contains("config.missing"), "\(missing.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: home + "-nope"))
+}
+
 @Test func statusNeverPrintsNodeCredentials() throws {
     // QA：init --rpc "http://user:s3cretpw@host/v3/KEY?token=T" 之后，status --json 的 settings.rpcUrls 原样打印了口令。
     let dir = CLIRunner.tempDir("eng")

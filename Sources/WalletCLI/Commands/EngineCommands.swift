@@ -275,6 +275,9 @@ struct EngineRun: AsyncParsableCommand {
 
     func run() async throws {
         await CLI.runAsync(g) {
+            // 先校验 home 与配置再拿锁：home 不存在或 config.json 坏时给出 config.* 的说明、不动 home 里任何文件
+            // （以前先建/改写 engine.lock，home 不存在时报的是「无法打开锁文件」）。
+            _ = try EngineConfig.load(home: HomeLayout(home.resolved))
             let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
             defer { lock.release() }
             let engine = try await open.open(home, g, needUnseal: true)

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // —— C 垫片（system library）——
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "WalletKeystore", dependencies: ["WalletKeys", "WalletCrypto", "CPKCS11"]),
         .target(name: "WalletLedger", dependencies: ["WalletKeys", "WalletCrypto", "CSQLite"]),
         .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"]),
+        // PostgreSQL 后端（issue 13）：同一套账本仓储代码的第二个数据库。单独一个目标，引擎与模糊测试不依赖它
+        // （swift-nio 等包只在需要它的产品里编译）；CLI 在启动时把它登记为 postgresql:// 的打开方式。
+        .target(name: "WalletPostgres", dependencies: ["WalletLedger", "WalletCrypto",
+                                                       .product(name: "PostgresNIO", package: "postgres-nio")]),
         // 故障注入点只在 debug（测试）构建里存在；release 产品里没有、也不读环境变量。
         .target(name: "WalletEngine",
                 dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain",
@@ -44,7 +49,7 @@ let package = Package(
         // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
         // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
-                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto",
+                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto", "WalletPostgres",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "Logging", package: "swift-log")]),
@@ -63,7 +68,7 @@ let package = Package(
         .testTarget(name: "WalletCryptoTests", dependencies: ["WalletCrypto"]),
         .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger"]),
+        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger", "WalletPostgres"]),
         .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"]),
         .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"]),

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import WalletEngine
+import WalletPostgres
 
 struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,8 @@ enum WalletConsoleMain {
         // 任何机密进内存之前：关 core dump、禁止 ptrace 附加；RLIMIT_MEMLOCK 不受限时锁定全部内存。
         ProcessHardening.apply()
         _ = ProcessHardening.memoryLock
+        // 账本后端：config.json 里有 database.url 时经 PostgreSQL（WalletPostgres）打开。
+        PostgresBackend.register()
 
         // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
         do {

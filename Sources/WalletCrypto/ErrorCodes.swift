@@ -158,6 +158,7 @@ extension WalletError {
         "init.backup_shares",
         "init.backup_with_mnemonic",
         "init.chain_id_mismatch",
+        "init.database_not_empty",
         "init.demo_rpc",
         "init.exists",
         "init.insecure_rpc",
@@ -244,6 +245,13 @@ extension WalletError {
         "policy.hash_mismatch",
         "policy.invalid",
         "policy.no_file",
+
+        "postgres.auth",
+        "postgres.bad_url",
+        "postgres.no_database",
+        "postgres.passfile_mode",
+        "postgres.unavailable",
+        "postgres.unreachable",
 
         "random.system_failure",
 

@@ -53,6 +53,6 @@ let eip55Valid = [
     #expect(throws: LedgerError.self) { try env.ledger.setDepositXpub(external.serialized, xpubPath: "m/44'/60'/1'/0") }
     #expect(r.address == "0x9858effd232b4033e47d90003d41ec34ecaeda94" && r.index == 0)
     // 重新打开数据库：派生器从 settings 恢复。
-    let reopened = Ledger(store: try SQLiteLedgerStore(path: env.path))
+    let reopened = Ledger(store: try Fixture.reopen(env.path))
     #expect(try reopened.assignAddress(user: "u10", asset: "ETH").address == (try d.derive(index: 1).address.lowercased()))
 }

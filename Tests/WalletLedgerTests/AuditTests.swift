@@ -3,10 +3,10 @@ import Testing
 import WalletCrypto
 @testable import WalletLedger
 
-func auditEnv(records: Int) throws -> (Ledger, SQLiteDatabase) {
+func auditEnv(records: Int) throws -> (Ledger, any SQLDatabase) {
     let env = try Fixture.env()
     for i in 0..<records { try env.ledger.setSetting("k\(i)", "v\(i)") }
-    return (env.ledger, (env.ledger.store as! SQLiteLedgerStore).db)
+    return (env.ledger, (env.ledger.store as! any SQLBackedStore).sqlDatabase)
 }
 
 @Test func auditChainVerifiesAndDetectsEdits() throws {

@@ -3,7 +3,7 @@ import Testing
 import WalletCrypto
 @testable import WalletLedger
 
-/// 两条连接（= 两个引擎进程/任务）同时写同一个库：BEGIN IMMEDIATE + busy_timeout 让写者排队，不出现 SQLITE_BUSY，不变量成立。
+/// 四条连接（= 四个引擎进程）同时写同一个库：SQLite 上 BEGIN IMMEDIATE + busy_timeout、PostgreSQL 上事务级咨询锁让写者排队，不变量成立。
 @Test func concurrentWritersOnSeparateConnections() throws {
     let env = try Fixture.env()
     let path = env.path
@@ -12,7 +12,7 @@ import WalletCrypto
     nonisolated(unsafe) var failures: [String] = []
     DispatchQueue.concurrentPerform(iterations: 4) { worker in
         do {
-            let l = Ledger(store: try SQLiteLedgerStore(path: path), deriver: HashDeriver())
+            let l = Ledger(store: try Fixture.reopen(path), deriver: HashDeriver())
             let addr = try l.assignAddress(user: "c\(worker)", asset: "ETH").address
             for i in 0..<100 {
                 let d = try l.observeDeposit(DepositObservation(txHash: "0x\(worker)-\(i)", logIndex: 0, address: addr, asset: "ETH",

@@ -161,7 +161,7 @@ import WalletCrypto
     #expect(throws: LedgerError.self) { try l.setSetting(Ledger.Settings.chainID, "5") }
     try l.setSetting(Ledger.Settings.chainID, "1")  // 同值可以
     // 重新打开后仍按同一个键去重
-    let reopened = Ledger(store: try SQLiteLedgerStore(path: env.path))
+    let reopened = Ledger(store: try Fixture.reopen(env.path))
     let again = try reopened.observeDeposit(DepositObservation(txHash: d.txHash, logIndex: 0, address: d.address, asset: "ETH",
                                                                amount: ether, blockNumber: 100, blockHash: "0xb"))
     #expect(again.id == d.id && again.state == .credited)

@@ -44,7 +44,7 @@ func migratesFromEachEarlierVersion(version: Int) throws {
 @Test func journalIsImmutable() throws {
     let env = try Fixture.env()
     try Fixture.credit(env.ledger, user: "u1", amount: ether)
-    let db = (env.ledger.store as! SQLiteLedgerStore).db
+    let db = (env.ledger.store as! any SQLBackedStore).sqlDatabase
     #expect(throws: LedgerError.self) { try db.execute("UPDATE postings SET amount = ?", [UInt256(1)]) }
     #expect(throws: LedgerError.self) { try db.execute("DELETE FROM journal_entries") }
     #expect(try env.ledger.check().isEmpty)

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import WalletCrypto
 @testable import WalletLedger
+import WalletPostgres
 
 /// 可推进的墙钟：`clock.t += 200` 拨时间（单线程测试里改、账本里读）。
 final class TestClock: WalletClock, @unchecked Sendable {
@@ -41,6 +42,28 @@ enum Fixture {
         return dir.appendingPathComponent("wallet.db").path
     }
 
+    /// 账本测试默认跑在 SQLite 上；WALLET_LEDGER_TEST_BACKEND=postgres 时同一套测试跑在 PostgreSQL 上
+    /// （每个环境一个新库，见 PostgresTestDB）。
+    static var onPostgres: Bool { ProcessInfo.processInfo.environment["WALLET_LEDGER_TEST_BACKEND"] == "postgres" }
+
+    static func makeStore(path: String) throws -> any LedgerStore {
+        if onPostgres {
+            let db = try PostgresTestDB.fresh()
+            reopenURLs.withLock { $0[path] = db.url }
+            return try SQLLedgerStore(database: db)
+        }
+        return try SQLiteLedgerStore(path: path)
+    }
+
+    /// 同一个库的第二条连接（= 重新打开 / 第二个进程）。
+    static func reopen(_ path: String) throws -> any LedgerStore {
+        if let url = reopenURLs.withLock({ $0[path] }) {
+            return try SQLLedgerStore(database: PostgresSQLDatabase(url: url, environment: PostgresTestDB.environment))
+        }
+        return try SQLiteLedgerStore(path: path)
+    }
+    static let reopenURLs = Mutex<[String: PostgresURL]>([:])
+
     static let eth = Asset(symbol: "ETH", decimals: 18, confirmations: 3, minDeposit: UInt256(1000))
     static let usdt = Asset(symbol: "USDT", decimals: 6, contract: "0xdac17f958d2ee523a2206206994597c13d831ec7", confirmations: 2,
                             tiers: [ConfirmationTier(minAmount: UInt256(1_000_000_000), confirmations: 6)])
@@ -73,7 +96,7 @@ enum Fixture {
     static func env(policy: String = policyJSON) throws -> Env {
         let path = tempPath()
         let clock = TestClock()
-        let store = try SQLiteLedgerStore(path: path)
+        let store = try makeStore(path: path)
         let ledger = Ledger(store: store, clock: clock.clock, policy: try ApprovalPolicy.parse(Data(policy.utf8)),
                             deriver: HashDeriver())
         try ledger.addAsset(eth)
@@ -108,7 +131,7 @@ enum Fixture {
 
     /// 全库快照：每张业务表的行数 + 审计链头 + 所有账户累计。用于「坏输入不改库」测试。
     static func snapshot(_ l: Ledger) throws -> String {
-        let db = (l.store as! SQLiteLedgerStore).db
+        let db = (l.store as! any SQLBackedStore).sqlDatabase
         var out: [String] = []
         for t in ["accounts", "journal_entries", "postings", "deposits", "deposit_addresses", "withdrawals", "approvals",
                   "sweeps", "operators", "allowlist", "audit_log", "alerts", "settings", "nonces", "jobs"] {

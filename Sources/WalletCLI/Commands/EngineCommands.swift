@@ -40,6 +40,7 @@ struct InitCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）") var offline = false
     @Option(name: .long, help: "从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）") var startBlock: UInt64?
     @Flag(name: .long, help: "允许非本机的明文 http 节点（默认只接受 https 或本机）") var allowInsecureRpc = false
+    @Option(name: .long, help: "账本放在 PostgreSQL：postgresql://USER@HOST:PORT/DB（口令来自 PGPASSWORD 或 ~/.pgpass，不进 URL）；缺省为 <home>/wallet.db（SQLite）") var databaseUrl: String?
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
     /// init 写出的份额文件：backup 只在 --backup-shares 时出现，unseal 只在 --unseal-shares 时出现。
@@ -114,6 +115,7 @@ struct InitCommand: AsyncParsableCommand {
             req.allowInsecureRpc = allowInsecureRpc
             req.backup = backup
             req.unsealShares = unsealSplit
+            req.databaseURL = databaseUrl
             let r = try HomeInitializer.initialize(req)
             var files: [String] = [], unsealFiles: [String] = []
             do {

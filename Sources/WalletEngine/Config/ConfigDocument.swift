@@ -15,6 +15,10 @@ struct ConfigDocument: Codable, Equatable {
     var metrics: Metrics?
     var log: Log?
     var shutdownGraceSeconds: Int?
+    var database: Database?
+
+    /// 账本数据库：没有这一节（或 url 为空）= <home>/wallet.db（SQLite）；postgresql://USER@HOST:PORT/DB = PostgreSQL（口令不在这里）。
+    struct Database: Codable, Equatable { var url: String? }
 
     struct Chain: Codable, Equatable {
         var id: FlexibleUInt64

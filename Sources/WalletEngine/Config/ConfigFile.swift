@@ -48,6 +48,7 @@ extension EngineConfig {
                                metricsPort: doc.metrics?.port ?? ed.metricsPort, logPath: doc.log?.path ?? ed.logPath, logLevel: level,
                                logMaxBytes: doc.log?.maxBytes ?? ed.logMaxBytes, shutdownGraceSeconds: doc.shutdownGraceSeconds ?? ed.shutdownGraceSeconds)
         cfg.version = doc.version
+        cfg.databaseURL = doc.database?.url.flatMap { $0.isEmpty ? nil : $0 }
         try cfg.validate()
         return cfg
     }
@@ -72,7 +73,8 @@ extension EngineConfig {
                            feeIntervalMs: workers.feeIntervalMs),
             metrics: .init(port: metricsPort),
             log: .init(path: logPath, level: logLevel.rawValue, maxBytes: logMaxBytes),
-            shutdownGraceSeconds: shutdownGraceSeconds)
+            shutdownGraceSeconds: shutdownGraceSeconds,
+            database: databaseURL.map { ConfigDocument.Database(url: $0) })
     }
 
     /// 序列化为稳定的、带缩进的 JSON（键排序，便于 diff 与审阅）。

@@ -3,6 +3,7 @@
 import Foundation
 import WalletChain
 import WalletCrypto
+import WalletLedger
 
 /// 链的种类。`demo` 是进程内模拟链，只能显式选择，绝不作为默认值。
 public enum ChainKind: String, Sendable, Codable, CaseIterable {
@@ -126,6 +127,8 @@ public struct EngineConfig: Sendable, Equatable {
     public var logMaxBytes: Int
     /// 收到 SIGINT/SIGTERM 后最多等待在途工作多久（秒）。
     public var shutdownGraceSeconds: Int
+    /// 账本数据库 URL（postgresql://…）；nil = <home>/wallet.db。
+    public var databaseURL: String?
 
     public init(chain: ChainSettings, hotWallet: HotWalletSettings, deposits: DepositSettings,
                 fees: FeeSettings = FeeSettings(), sweep: SweepSettings = SweepSettings(),
@@ -238,6 +241,9 @@ extension EngineConfig {
         }
         guard (1...300).contains(shutdownGraceSeconds) else {
             throw bad("shutdownGraceSeconds", "必须在 1…300 秒之间。", "must be within 1…300 seconds.")
+        }
+        if let u = databaseURL {
+            do { _ = try PostgresURL(u, environment: [:]) } catch { throw bad("database.url", WalletError(error).zh, WalletError(error).en) }
         }
     }
 

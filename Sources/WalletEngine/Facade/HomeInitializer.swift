@@ -35,6 +35,8 @@ public struct InitRequest {
     public var allowInsecureRpc = false
     /// 用 KEK 的 T-of-N 份额代替解封口令（unsealPassphrase 此时不用）；份额在 InitResult.unsealShares 里只返回这一次。
     public var unsealShares: (threshold: Int, count: Int)?
+    /// 账本放在 PostgreSQL（postgresql://USER@HOST:PORT/DB；口令来自 PGPASSWORD 或 ~/.pgpass）；nil = <home>/wallet.db。
+    public var databaseURL: String?
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
@@ -134,6 +136,16 @@ public enum HomeInitializer {
                                   en: "--backup-shares must be T-of-N with 1 ≤ T ≤ N and 2 ≤ N ≤ 16 (e.g. 2-of-3).", badInput: true)
             }
         }
+        if let u = req.databaseURL {
+            // 先连上并确认库是空的，再建任何文件：连不上/口令错/库里已有钱包时什么都不留下。
+            let ledger = try Ledger.open(home: NSTemporaryDirectory(), databaseURL: u)
+            if try ledger.store.setting(Ledger.Settings.chainID) != nil || !(try ledger.store.operators().isEmpty) {
+                throw EngineError("init.database_not_empty",
+                                  zh: "数据库 \(u) 里已经有一个钱包（有链 ID 或操作员）。第二台引擎主机不要再 init：把第一台的 home 整个复制过去（见 docs/scale-out.md）。没有创建任何文件。",
+                                  en: "database \(u) already holds a wallet (a chain id or operators exist). Do not init a second engine host: copy the first host's home over (see docs/scale-out.md). Nothing was created.",
+                                  badInput: true)
+            }
+        }
         let preExisting = FileManager.default.fileExists(atPath: home.root)
         try home.createDirectories()
         do {
@@ -194,17 +206,21 @@ public enum HomeInitializer {
                                deposits: DepositSettings(confirmations: req.confirmations))
         cfg.deposits.reorgWindow = max(cfg.deposits.reorgWindow, req.confirmations + 16)
         cfg.chain.allowInsecureRpc = req.allowInsecureRpc
+        cfg.databaseURL = req.databaseURL
         try cfg.save(home: home)
 
         // 4. 数据库：设置、默认资产 ETH、第一个管理员。
+        //    一个事务：共享的 PostgreSQL 库里不会留下半个钱包（SQLite 文件失败时整个删掉）。
         let ledger = try WalletEngine.openLedger(home: home, config: cfg, clock: SystemClock())
-        try ledger.setSetting(Ledger.Settings.chainID, String(req.chainId), by: req.adminName)
-        try ledger.setSetting(Ledger.Settings.nativeAsset, "ETH", by: req.adminName)
-        try ledger.setSetting(Ledger.Settings.hotWallet, hotAddress.lowercased, by: req.adminName)
-        try ledger.setDepositXpub(xpub, xpubPath: depositAccountPath, by: req.adminName)
-        try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
-        try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
-        if let start = req.startBlock { try ledger.store.setSetting(ScanControl.startKey, String(start)) }
+        try ledger.store.transaction {
+            try ledger.setSetting(Ledger.Settings.chainID, String(req.chainId), by: req.adminName)
+            try ledger.setSetting(Ledger.Settings.nativeAsset, "ETH", by: req.adminName)
+            try ledger.setSetting(Ledger.Settings.hotWallet, hotAddress.lowercased, by: req.adminName)
+            try ledger.setDepositXpub(xpub, xpubPath: depositAccountPath, by: req.adminName)
+            try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, contract: nil, confirmations: req.confirmations), by: req.adminName)
+            try ledger.addOperator(name: req.adminName, role: .admin, passphrase: req.adminPassphrase, by: nil, kdf: req.operatorKDF)
+            if let start = req.startBlock { try ledger.store.setSetting(ScanControl.startKey, String(start)) }
+        }
         ledger.anchorAudit()   // 不经闸门：这里自己推锚
 
         return InitResult(home: home.root, chainId: req.chainId, hotWalletAddress: hotAddress.checksummed, hotWalletKeyId: hotInfo.id,

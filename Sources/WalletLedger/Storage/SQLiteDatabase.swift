@@ -37,7 +37,7 @@ extension UInt256: SQLBindable {
     private func limbs(_ fromTop: Int) -> UInt64 {
         switch fromTop { case 0: return limbs.3; case 1: return limbs.2; case 2: return limbs.1; default: return limbs.0 }
     }
-    static func fromStored(_ s: String) throws -> UInt256 {
+    public static func fromStored(_ s: String) throws -> UInt256 {
         // 热路径：直接按字节解析 64 位定宽十六进制。
         var limbs: [UInt64] = [0, 0, 0, 0]
         var n = 0
@@ -63,8 +63,9 @@ extension UInt256: SQLBindable {
 public struct SQLRow {
     var values: [SQLValue]
     var names: [String]
+    public init(values: [SQLValue], names: [String]) { self.values = values; self.names = names }
     func value(_ i: Int) -> SQLValue { values[i] }
-    subscript(_ name: String) -> SQLValue {
+    public subscript(_ name: String) -> SQLValue {
         guard let i = names.firstIndex(of: name) else { return .null }
         return values[i]
     }
@@ -79,7 +80,8 @@ public struct SQLRow {
 }
 
 /// 一条 SQLite 连接。非线程安全：每个线程/进程各开一条（WAL 允许并发读 + 单写）。
-public final class SQLiteDatabase {
+public final class SQLiteDatabase: SQLDatabase {
+    public var dialect: SQLDialect { .sqlite }
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String
@@ -190,6 +192,11 @@ public final class SQLiteDatabase {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    public func insert(_ sql: String, _ args: [SQLBindable]) throws -> Int64 {
+        try execute(sql, args)
+        return lastInsertRowID
+    }
 
     /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。
     /// 嵌套调用用 SAVEPOINT：内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入。

@@ -8,9 +8,9 @@ extension Ledger {
     public func alerts(page: Page = Page()) throws -> [Alert] { try store.alerts(page: page) }
     public func alertCounts() throws -> [String: Int] { try store.alertCounts() }
 
-    /// SQLite 后端的任务队列（与账本同库）。
+    /// 与账本同库的任务队列（SQLite 或 PostgreSQL）。
     public var jobQueue: (any JobQueue & LeaseLock)? {
-        (store as? SQLiteLedgerStore).map { SQLiteJobQueue(store: $0) }
+        (store as? any SQLBackedStore)?.makeJobQueue()
     }
 }
 

@@ -32,16 +32,11 @@ public final class Ledger {
         if self.deriver == nil { self.deriver = try? configuredDeriver() }
     }
 
-    /// 打开 <home>/wallet.db。
-    public static func open(home: String, clock: any WalletClock = SystemClock()) throws -> Ledger {
+    /// 打开 home 的账本：databaseURL 为 nil 时是 <home>/wallet.db（SQLite），否则是那个 PostgreSQL 库。
+    public static func open(home: String, databaseURL: String? = nil, clock: any WalletClock = SystemClock()) throws -> Ledger {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let path = (home as NSString).appendingPathComponent("wallet.db")
-        let store = try SQLiteLedgerStore(path: path)
-        // 库里有操作员口令哈希与业务数据：只许属主读写。
-        for f in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: f) {
-            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: f)
-        }
-        return Ledger(store: store, clock: clock)
+        return Ledger(store: try LedgerBackends.open(databaseURL: databaseURL, sqlitePath: path), clock: clock)
     }
 
     public var now: Int64 { clock.unixTime() }

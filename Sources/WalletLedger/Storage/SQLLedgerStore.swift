@@ -1,18 +1,29 @@
-// LedgerStore 的 SQLite 实现（所有 SQL 只在 Storage/ 下）。
+// LedgerStore 的 SQL 实现（所有 SQL 只在 Storage/ 下）。一份仓储代码，两个后端：
+// SQLiteDatabase（嵌入式默认）与 WalletPostgres 的 PostgresSQLDatabase；SQL 只用两者共有的子集。
 import Foundation
 import WalletCrypto
 
-public final class SQLiteLedgerStore {
-    public let db: SQLiteDatabase
+/// 有 SQL 数据库的存储：同库的任务队列/租约锁由它给出（Ledger.jobQueue）。
+public protocol SQLBackedStore: AnyObject {
+    func makeJobQueue() -> any JobQueue & LeaseLock
+    /// 底层连接（工具与测试用：快照、EXPLAIN）。
+    var sqlDatabase: any SQLDatabase { get }
+}
 
-    /// 打开（必要时创建）数据库并迁移到最新版本。
-    public init(path: String) throws {
-        db = try SQLiteDatabase(path: path)
+public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
+    public let db: DB
+
+    /// 在已打开的连接上迁移到最新版本。
+    public init(database: DB) throws {
+        db = database
         try Migrations.migrate(db)
     }
 
-    /// 仅供迁移测试：打开但不迁移。
-    public init(unmigrated path: String) throws { db = try SQLiteDatabase(path: path) }
+    /// 仅供迁移测试：不迁移。
+    public init(unmigrated database: DB) { db = database }
+
+    public func makeJobQueue() -> any JobQueue & LeaseLock { SQLJobQueue(db: db) }
+    public var sqlDatabase: any SQLDatabase { db }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
@@ -90,25 +101,25 @@ public final class SQLiteLedgerStore {
     }
 
     /// 人看得见的列拼成一个小写字符串（空格分隔，词里没有空格，不会跨列误配）。LOWER 与 || 在 SQLite 与 PostgreSQL 都可用。
-    static let depositHaystack = """
+    static var depositHaystack: String { """
         LOWER(CAST(id AS TEXT) || ' ' || user_id || ' ' || asset || ' ' || address || ' ' || tx_hash || ' ' || state)
-        """
-    static let withdrawalHaystack = """
+        """ }
+    static var withdrawalHaystack: String { """
         LOWER(CAST(id AS TEXT) || ' ' || request_id || ' ' || user_id || ' ' || asset || ' ' || to_address || ' ' || state \
         || ' ' || requested_by || ' ' || COALESCE(tx_hash, ''))
-        """
-    static let auditHaystack = """
+        """ }
+    static var auditHaystack: String { """
         LOWER(CAST(id AS TEXT) || ' ' || operator || ' ' || action || ' ' || subject || ' ' || details)
-        """
+        """ }
     /// 与迁移 5 的索引表达式逐字一致。
-    static let withdrawalUrgencyOrder = """
+    static var withdrawalUrgencyOrder: String { """
         (CASE WHEN state IN ('awaiting_approval','requested','risk_checked') THEN 0 WHEN state = 'unknown' THEN 1 \
         WHEN state IN ('approved','signed','broadcast') THEN 2 ELSE 3 END), \
         (CASE WHEN state IN ('confirmed','failed','rejected','expired') THEN -id ELSE created_at END), id
-        """
+        """ }
 }
 
-extension SQLiteLedgerStore: SettingsRepository, AssetRepository {
+extension SQLLedgerStore: SettingsRepository, AssetRepository {
     public func setting(_ key: String) throws -> String? {
         try db.query("SELECT value FROM settings WHERE key = ?", [key]).first?.text("value")
     }
@@ -130,18 +141,16 @@ extension SQLiteLedgerStore: SettingsRepository, AssetRepository {
     }
 }
 
-extension SQLiteLedgerStore: JournalRepository {
+extension SQLLedgerStore: JournalRepository {
     func accountID(_ ref: AccountRef) throws -> Int64 {
         if let id = try db.query("SELECT id FROM accounts WHERE code = ?", [ref.code]).first?.int("id") { return id }
-        try db.execute("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?)",
+        return try db.insert("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?)",
                        [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
-        return db.lastInsertRowID
     }
 
     public func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> Int64 {
         try db.transaction {
-            try db.execute("INSERT INTO journal_entries (kind, ref, memo, created_at) VALUES (?, ?, ?, ?)", [kind, ref, memo, at])
-            let entry = db.lastInsertRowID
+            let entry = try db.insert("INSERT INTO journal_entries (kind, ref, memo, created_at) VALUES (?, ?, ?, ?)", [kind, ref, memo, at])
             for p in postings {
                 let acc = try accountID(p.account)
                 try db.execute("INSERT INTO postings (entry_id, account_id, asset, side, amount) VALUES (?, ?, ?, ?, ?)",
@@ -169,7 +178,7 @@ extension SQLiteLedgerStore: JournalRepository {
         try db.query("""
             SELECT entry_id, account_id, asset, side, amount FROM postings
             WHERE entry_id > ? AND entry_id <= (SELECT COALESCE(MAX(id), 0) FROM
-              (SELECT id FROM journal_entries WHERE id > ? ORDER BY id LIMIT ?))
+              (SELECT id FROM journal_entries WHERE id > ? ORDER BY id LIMIT ?) AS page)
             ORDER BY entry_id, id
             """, [afterEntry, afterEntry, entryLimit]).map {
             StoredPosting(entryID: $0.int("entry_id"), accountID: $0.int("account_id"), asset: $0.text("asset"),
@@ -183,7 +192,7 @@ extension SQLiteLedgerStore: JournalRepository {
     }
 }
 
-extension SQLiteLedgerStore: DepositRepository {
+extension SQLLedgerStore: DepositRepository {
     func mapAddr(_ r: SQLRow) -> DepositAddressRecord {
         DepositAddressRecord(user: r.text("user_id"), asset: r.text("asset"), address: r.text("address"),
                              index: UInt32(r.int("idx")), path: r.text("path"))
@@ -211,13 +220,12 @@ extension SQLiteLedgerStore: DepositRepository {
         try db.query("SELECT * FROM deposits WHERE id = ?", [id]).first.map(mapDeposit)
     }
     public func insertDeposit(_ d: Deposit) throws -> Int64 {
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO deposits (chain, tx_hash, log_index, asset, amount, address, user_id, block_number, block_hash,
               confirmations, required, state, credit_entry, reversal_entry, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [d.chain, d.txHash, d.logIndex, d.asset, d.amount, d.address, d.user, d.blockNumber, d.blockHash,
                   d.confirmations, d.required, d.state.rawValue, d.creditEntry, d.reversalEntry, d.createdAt, d.updatedAt])
-        return db.lastInsertRowID
     }
     public func updateDeposit(_ d: Deposit) throws {
         try db.execute("""
@@ -253,4 +261,19 @@ extension SQLiteLedgerStore: DepositRepository {
         let (w, args) = depositWhere(f)
         return Int(try db.query("SELECT COUNT(*) AS n FROM deposits\(w)", args).first!.int("n"))
     }
+}
+
+/// 嵌入式默认后端。
+public typealias SQLiteLedgerStore = SQLLedgerStore<SQLiteDatabase>
+public typealias SQLiteJobQueue = SQLJobQueue<SQLiteDatabase>
+
+extension SQLLedgerStore where DB == SQLiteDatabase {
+    /// 打开（必要时创建）SQLite 数据库并迁移到最新版本。
+    public convenience init(path: String) throws { try self.init(database: try SQLiteDatabase(path: path)) }
+    /// 仅供迁移测试：打开但不迁移。
+    public convenience init(unmigrated path: String) throws { self.init(unmigrated: try SQLiteDatabase(path: path)) }
+}
+
+extension SQLJobQueue where DB == SQLiteDatabase {
+    public convenience init(store: SQLiteLedgerStore) { self.init(db: store.db) }
 }

@@ -1,7 +1,7 @@
 // 冷钱包登记与热钱包外来入账的存储。
 import WalletCrypto
 
-extension SQLiteLedgerStore: TreasuryRepository {
+extension SQLLedgerStore: TreasuryRepository {
     public func insertColdWallet(_ c: ColdWallet) throws {
         try db.execute("INSERT INTO cold_wallets (address, label, added_by, added_at) VALUES (?, ?, ?, ?)",
                        [c.address, c.label, c.addedBy, c.addedAt])
@@ -27,12 +27,11 @@ extension SQLiteLedgerStore: TreasuryRepository {
         try db.query("SELECT * FROM hot_inbound WHERE id = ?", [id]).first.map(mapInbound)
     }
     public func insertHotInbound(_ h: HotInbound) throws -> Int64 {
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO hot_inbound (chain, tx_hash, log_index, asset, amount, from_address, block_number, block_hash, kind, state,
               resolution, proposed_by, resolved_by, created_at, updated_at, to_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [h.chain, h.txHash, h.logIndex, h.asset, h.amount, h.from, h.blockNumber, h.blockHash, h.kind.rawValue, h.state.rawValue,
                   h.resolution, h.proposedBy, h.resolvedBy, h.createdAt, h.updatedAt, h.to])
-        return db.lastInsertRowID
     }
     public func updateHotInbound(_ h: HotInbound) throws {
         try db.execute("""

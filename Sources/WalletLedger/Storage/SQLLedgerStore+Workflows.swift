@@ -2,7 +2,7 @@
 import Foundation
 import WalletCrypto
 
-extension SQLiteLedgerStore: WithdrawalRepository {
+extension SQLLedgerStore: WithdrawalRepository {
     public func withdrawal(id: Int64) throws -> Withdrawal? {
         try db.query("SELECT * FROM withdrawals WHERE id = ?", [id]).first.map(mapWithdrawal)
     }
@@ -10,13 +10,12 @@ extension SQLiteLedgerStore: WithdrawalRepository {
         try db.query("SELECT * FROM withdrawals WHERE request_id = ?", [requestID]).first.map(mapWithdrawal)
     }
     public func insertWithdrawal(_ w: Withdrawal) throws -> Int64 {
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO withdrawals (request_id, user_id, asset, amount, to_address, state, requested_by, rule,
               approvals_required, reason, created_at, updated_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [w.requestID, w.user, w.asset, w.amount, w.to, w.state.rawValue, w.requestedBy, w.rule,
                   w.approvalsRequired, w.reason, w.createdAt, w.updatedAt, w.expiresAt])
-        return db.lastInsertRowID
     }
     public func updateWithdrawal(_ w: Withdrawal) throws {
         try db.execute("""
@@ -75,7 +74,7 @@ extension SQLiteLedgerStore: WithdrawalRepository {
     public func nonceCollisions() throws -> [String] {
         try db.query("""
             SELECT from_address, nonce, COUNT(DISTINCT tx_hash) AS n FROM withdrawals WHERE nonce IS NOT NULL AND tx_hash IS NOT NULL
-            GROUP BY from_address, nonce HAVING n > 1
+            GROUP BY from_address, nonce HAVING COUNT(DISTINCT tx_hash) > 1
             """).map { "\($0.text("from_address"))#\($0.int("nonce"))" }
     }
     func mapAllow(_ r: SQLRow) -> AllowlistEntry {
@@ -103,7 +102,7 @@ struct SQLBlob: SQLBindable {
     var sqlValue: SQLValue { .blob(bytes) }
 }
 
-extension SQLiteLedgerStore: SweepRepository {
+extension SQLLedgerStore: SweepRepository {
     public func sweep(address: String, nonce: Int64) throws -> Sweep? {
         try db.query("SELECT * FROM sweeps WHERE address = ? AND nonce = ?", [address, nonce]).first.map(mapSweep)
     }
@@ -111,11 +110,10 @@ extension SQLiteLedgerStore: SweepRepository {
         try db.query("SELECT * FROM sweeps WHERE id = ?", [id]).first.map(mapSweep)
     }
     public func insertSweep(_ s: Sweep) throws -> Int64 {
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO sweeps (address, nonce, asset, amount, fee, topup, state, reason, tx_hash, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [s.address, s.nonce, s.asset, s.amount, s.fee, s.topup, s.state.rawValue, s.reason, s.txHash, s.createdAt, s.updatedAt])
-        return db.lastInsertRowID
     }
     public func updateSweep(_ s: Sweep) throws {
         try db.execute("UPDATE sweeps SET state = ?, reason = ?, tx_hash = ?, fee = ?, updated_at = ? WHERE id = ?",
@@ -127,7 +125,7 @@ extension SQLiteLedgerStore: SweepRepository {
     }
 }
 
-extension SQLiteLedgerStore: OperatorRepository {
+extension SQLLedgerStore: OperatorRepository {
     public func storedOperator(_ name: String) throws -> StoredOperator? {
         try db.query("SELECT * FROM operators WHERE name = ?", [name]).first.map {
             StoredOperator(op: Operator(name: $0.text("name"), role: OperatorRole(rawValue: $0.text("role")) ?? .viewer,
@@ -147,14 +145,13 @@ extension SQLiteLedgerStore: OperatorRepository {
     }
 }
 
-extension SQLiteLedgerStore: AuditRepository, ReconciliationRepository {
+extension SQLLedgerStore: AuditRepository, ReconciliationRepository {
     public func lastAudit() throws -> AuditRecord? {
         try db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").first.map(mapAudit)
     }
     public func insertAudit(_ r: AuditRecord) throws -> Int64 {
-        try db.execute("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        return try db.insert("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        [r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac])
-        return db.lastInsertRowID
     }
     func auditWhere(_ f: AuditFilter) -> (String, [SQLBindable]) {
         Self.whereClause([("action = ?", f.action), ("operator = ?", f.operatorName)], text: f.text, haystack: Self.auditHaystack)

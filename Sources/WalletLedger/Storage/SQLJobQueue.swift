@@ -1,9 +1,9 @@
-// JobQueue / LeaseLock 的 SQLite 实现：每个操作一个 IMMEDIATE 事务，取任务与加租约原子完成。
+// JobQueue / LeaseLock 的 SQL 实现（与账本同库）：每个操作一个写事务，取任务与加租约原子完成。
 import WalletCrypto
 
-public final class SQLiteJobQueue: JobQueue, LeaseLock {
-    let db: SQLiteDatabase
-    public init(store: SQLiteLedgerStore) { db = store.db }
+public final class SQLJobQueue<DB: SQLDatabase>: JobQueue, LeaseLock {
+    let db: DB
+    public init(db: DB) { self.db = db }
 
     func map(_ r: SQLRow) -> Job {
         Job(id: r.int("id"), queue: r.text("queue"), kind: r.text("kind"), payload: r.text("payload"),
@@ -23,11 +23,11 @@ public final class SQLiteJobQueue: JobQueue, LeaseLock {
         guard maxAttempts >= 1 else { throw LedgerError.invalidArgument("maxAttempts", "至少 1", en: "at least 1") }
         return try db.transaction {
             if let k = uniqueKey, let r = try db.query("SELECT * FROM jobs WHERE unique_key = ?", [k]).first { return map(r) }
-            try db.execute("""
+            let newID = try db.insert("""
                 INSERT INTO jobs (queue, kind, payload, unique_key, priority, state, attempts, max_attempts, run_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
                 """, [queue, kind, payload, uniqueKey, priority, maxAttempts, runAt, runAt, runAt])
-            return try get(db.lastInsertRowID)
+            return try get(newID)
         }
     }
 
@@ -83,12 +83,12 @@ public final class SQLiteJobQueue: JobQueue, LeaseLock {
     }
 
     public func jobs(state: JobState?, queue: String?, page: Page) throws -> [Job] {
-        let (w, args) = SQLiteLedgerStore.whereClause([("state = ?", state?.rawValue), ("queue = ?", queue)])
+        let (w, args) = SQLLedgerStore<DB>.whereClause([("state = ?", state?.rawValue), ("queue = ?", queue)])
         return try db.query("SELECT * FROM jobs\(w) ORDER BY id DESC LIMIT ? OFFSET ?", args + [page.limit, page.offset]).map(map)
     }
 
     public func count(state: JobState?) throws -> Int {
-        let (w, args) = SQLiteLedgerStore.whereClause([("state = ?", state?.rawValue)])
+        let (w, args) = SQLLedgerStore<DB>.whereClause([("state = ?", state?.rawValue)])
         return Int(try db.query("SELECT COUNT(*) AS n FROM jobs\(w)", args).first!.int("n"))
     }
 

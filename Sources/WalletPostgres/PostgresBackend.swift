@@ -1,0 +1,8 @@
+// 把 PostgreSQL 登记为账本后端（入口程序启动时调用一次）。
+import WalletLedger
+
+public enum PostgresBackend {
+    public static func register() {
+        LedgerBackends.registerPostgres { url in try SQLLedgerStore(database: PostgresSQLDatabase(url: url)) }
+    }
+}

@@ -10,17 +10,14 @@ enum PostgresTestDB {
 
     static var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
-        if let f = env["WALLET_TEST_PGPASSFILE"] { env["PGPASSFILE"] = f }
+        if let f = try? TestServices.environment()["WALLET_TEST_PGPASSFILE"], !f.isEmpty { env["PGPASSFILE"] = f }
         return env
-    }
-
-    static var baseURL: PostgresURL? {
-        get throws { try ProcessInfo.processInfo.environment["WALLET_TEST_PG_URL"].map { try PostgresURL($0) } }
     }
 
     /// 新建一个空库并连上它。
     static func fresh() throws -> PostgresSQLDatabase {
-        guard var url = try baseURL else { throw Unavailable() }
+        guard let text = try TestServices.environment()["WALLET_TEST_PG_URL"] else { throw Unavailable() }
+        var url = try PostgresURL(text)
         let admin = try PostgresSQLDatabase(url: url, environment: environment)
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try admin.execute("CREATE DATABASE \(name)")

@@ -29,14 +29,14 @@ fi
   || { cat "$DIR/pg/initdb.log" >&2; exit 1; }
 rm -f "$DIR/pgpw"
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w -t 30 \
-  -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories='$DIR/pg' -c max_connections=200" start >/dev/null \
+  -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories='$DIR/pg' -c max_connections=200" start >/dev/null 2>&1 \
   || { cat "$DIR/pg/server.log" >&2; exit 1; }
 PGPASSFILE="$DIR/pgpass" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U wallet wallet_test
 
 RPORT=$(free_port)
 mkdir -p "$DIR/redis"
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR/redis" \
-  --daemonize yes --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" >/dev/null
+  --daemonize yes --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" >/dev/null 2>&1 </dev/null
 for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$RPORT" ping >/dev/null || { cat "$DIR/redis/redis.log" >&2; exit 1; }
 

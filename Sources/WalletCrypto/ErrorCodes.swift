@@ -245,6 +245,11 @@ extension WalletError {
         "policy.invalid",
         "policy.no_file",
 
+        "queue.redis_error",
+        "queue.redis_namespace",
+        "queue.redis_unreachable",
+        "queue.redis_url",
+
         "random.system_failure",
 
         "reconcile.busy",

@@ -18,6 +18,14 @@ public struct Job: Sendable, Equatable {
     public var leaseOwner: String?
     public var leaseUntil: Int64?
     public var lastError: String
+
+    /// 公开的逐字段构造：WalletLedger 以外的队列实现（WalletQueueRedis）从自己的存储还原任务。
+    public init(id: Int64, queue: String, kind: String, payload: String, uniqueKey: String?, priority: Int, state: JobState,
+                attempts: Int, maxAttempts: Int, runAt: Int64, leaseOwner: String?, leaseUntil: Int64?, lastError: String) {
+        self.id = id; self.queue = queue; self.kind = kind; self.payload = payload; self.uniqueKey = uniqueKey
+        self.priority = priority; self.state = state; self.attempts = attempts; self.maxAttempts = maxAttempts
+        self.runAt = runAt; self.leaseOwner = leaseOwner; self.leaseUntil = leaseUntil; self.lastError = lastError
+    }
 }
 
 // 失败重试的退避用 WalletCrypto.RetryPolicy（RetryPolicy.jobs：整秒、至少等满退避）。

@@ -38,15 +38,22 @@ public final class RedisStreamsJobQueue: JobQueue {
 
     /// prefix 是命名空间：同一个 Redis 上的多个 home、多次测试互不干扰。
     public init(connection: RedisConnection, prefix: String) throws {
+        try Self.validate(prefix: prefix)
+        self.connection = connection; self.prefix = prefix
+    }
+
+    /// 先查前缀再连接：配置写错时报配置错，而不是先报连不上。
+    public convenience init(url: String, prefix: String, timeout: Double = 2) throws {
+        try Self.validate(prefix: prefix)
+        try self.init(connection: try RedisConnection(url: url, timeout: timeout), prefix: prefix)
+    }
+
+    /// 前缀只用可打印 ASCII 的安全子集：会出现在 redis-cli 命令里，且不能含 { }（Cluster 哈希标签）或空白。
+    public static func validate(prefix: String) throws {
         guard (1...64).contains(prefix.count),
               prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) }) else {
             throw RedisQueueError.badNamespace(prefix)
         }
-        self.connection = connection; self.prefix = prefix
-    }
-
-    public convenience init(url: String, prefix: String, timeout: Double = 2) throws {
-        try self.init(connection: try RedisConnection(url: url, timeout: timeout), prefix: prefix)
     }
 
     // MARK: 键名（公开给运维与测试：redis-cli 检查用）
@@ -105,7 +112,7 @@ public final class RedisStreamsJobQueue: JobQueue {
             let r = try connection.eval(Scripts.fail, args: [
                 prefix, String(id), owner, Self.group, error, String(now), String(delay), String(cur.attempts),
             ])
-            if case .error(let m) = r, m.hasPrefix("WQ_STALE") { continue }
+            if case .error(let m) = r, m.hasPrefix("WQ_STALE") || m.hasPrefix("ERR WQ_STALE") { continue }
             return try job(from: try check(r, id: id, to: "failed"))
         }
         throw RedisQueueError.server("job \(id) kept changing while failing it")
@@ -150,7 +157,9 @@ public final class RedisStreamsJobQueue: JobQueue {
 
     /// 脚本的业务错误映射回与 SQLite 相同的 LedgerError，调用方不必区分实现。
     func check(_ r: RedisReply, id: Int64?, to: String = "") throws -> RedisReply {
-        guard case .error(let m) = r else { return r }
+        guard case .error(let raw) = r else { return r }
+        // 错误回复的第一个词是错误码；脚本给的文本没有空格时服务器会补上 "ERR "，两种形式都认。
+        let m = raw.hasPrefix("ERR WQ_") ? String(raw.dropFirst(4)) : raw
         if m.hasPrefix("WQ_NOTFOUND") { throw LedgerError.notFound("任务", String(id ?? 0)) }
         if m.hasPrefix("WQ_TRANSITION ") {
             throw LedgerError.invalidTransition(kind: "任务", id: id ?? 0, from: String(m.dropFirst("WQ_TRANSITION ".count)), to: to)

@@ -241,8 +241,8 @@ struct QueueWorld: Sendable {
         #expect(log.errors.isEmpty, "\(log.errors)")
         #expect(log.ids.count == m && Set(log.ids).count == m, "完成 \(log.ids.count) 次，去重 \(Set(log.ids).count)")
         #expect(try setup.count(state: .done) == m && setup.count(state: .pending) == 0 && setup.count(state: .leased) == 0)
-        #expect(log.workers.count > 1, "不止一个线程拿到过任务：\(log.workers)")
-        print("吞吐 \(b.rawValue): \(n) 个消费者 lease+complete \(m) 个任务用时 \(String(format: "%.3f", secs)) s ≈ \(Int(Double(m) / secs)) 任务/秒")
+        // 不断言「每个线程都分到任务」：那是调度属性（SQLite 的写锁常被同一连接连续拿到），不是正确性。只打印分布。
+        print("吞吐 \(b.rawValue): \(n) 个消费者 lease+complete \(m) 个任务用时 \(String(format: "%.3f", secs)) s ≈ \(Int(Double(m) / secs)) 任务/秒；各线程完成数 \(log.perWorker)")
     }
 }
 
@@ -250,7 +250,7 @@ struct QueueWorld: Sendable {
 // @unchecked Sendable：所有可变状态只在 lock 内读写
 final class CompletionLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var _ids: [Int64] = [], _errors: [String] = [], _workers: Set<Int> = []
+    private var _ids: [Int64] = [], _errors: [String] = [], _workerCounts: [Int: Int] = [:]
     private let gate = NSCondition()
     private var arrived = 0
     /// 简单的栅栏：total 个线程都到了才一起放行。
@@ -259,11 +259,11 @@ final class CompletionLog: @unchecked Sendable {
         arrived += 1
         if arrived >= total { gate.broadcast() } else { while arrived < total { gate.wait() } }
     }
-    func add(_ id: Int64, worker: Int) { lock.withLock { _ids.append(id); _workers.insert(worker) } }
+    func add(_ id: Int64, worker: Int) { lock.withLock { _ids.append(id); _workerCounts[worker, default: 0] += 1 } }
     func fail(_ s: String) { lock.withLock { _errors.append(s) } }
     var ids: [Int64] { lock.withLock { _ids } }
     var errors: [String] { lock.withLock { _errors } }
-    var workers: Set<Int> { lock.withLock { _workers } }
+    var perWorker: [Int] { lock.withLock { _workerCounts.sorted(by: { $0.key < $1.key }).map(\.value) } }
 }
 
 extension RedisReply {

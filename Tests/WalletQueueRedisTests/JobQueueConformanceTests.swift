@@ -241,6 +241,7 @@ struct QueueWorld: Sendable {
         #expect(log.errors.isEmpty, "\(log.errors)")
         #expect(log.ids.count == m && Set(log.ids).count == m, "完成 \(log.ids.count) 次，去重 \(Set(log.ids).count)")
         #expect(try setup.count(state: .done) == m && setup.count(state: .pending) == 0 && setup.count(state: .leased) == 0)
+        if let rq = setup as? RedisStreamsJobQueue { #expect(try RedisInvariants.violations(rq) == []) }
         // 不断言「每个线程都分到任务」：那是调度属性（SQLite 的写锁常被同一连接连续拿到），不是正确性。只打印分布。
         print("吞吐 \(b.rawValue): \(n) 个消费者 lease+complete \(m) 个任务用时 \(String(format: "%.3f", secs)) s ≈ \(Int(Double(m) / secs)) 任务/秒；各线程完成数 \(log.perWorker)")
     }

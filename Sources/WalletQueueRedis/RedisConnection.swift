@@ -151,8 +151,12 @@ public final class RedisConnection {
         _ = redisSetTimeout(c, tv)
         ctx = c
         if endpoint.db != 0 {
+            // 选库失败（库号超出 databases 配置）就不留这条连接：否则后续命令会悄悄写进 0 号库。
             let r = try send(["SELECT", String(endpoint.db)])
-            if case .error(let m) = r { throw RedisQueueError.server(m) }
+            if case .error(let m) = r {
+                if let c = ctx { redisFree(c); ctx = nil }
+                throw RedisQueueError.server(m)
+            }
         }
     }
 

@@ -70,6 +70,18 @@ import WalletLedger
         #expect(throws: RedisQueueError.badNamespace("a b")) { try RedisStreamsJobQueue(connection: c, prefix: "a b") }
     }
 
+    @Test func databaseNumberFromTheURLIsSelectedAndABadOneIsRefused() throws {
+        let base = try RedisFixture.url()
+        let root = String(base[..<base.lastIndex(of: "/")!])
+        let c = try RedisConnection(url: root + "/3")
+        #expect(try c.call(["CLIENT", "INFO"]).text?.contains(" db=3 ") == true)
+        // 库号 = databases 配置值时不存在：连接必须失败，而不是留在 0 号库
+        guard case .array(let cfg) = try c.call(["CONFIG", "GET", "databases"]), let n = cfg.last?.text else { Issue.record("CONFIG GET"); return }
+        do { _ = try RedisConnection(url: root + "/" + n); Issue.record("应拒绝") } catch let e as RedisQueueError {
+            #expect(e.code == "queue.redis_error" && e.message(.en).contains("DB index"))
+        }
+    }
+
     @Test func payloadsAreBinarySafeThroughArgv() throws {
         let q = try queue()
         // 格式串、CRLF、NUL、RESP 前缀、中文、引号：argv 形式原样往返

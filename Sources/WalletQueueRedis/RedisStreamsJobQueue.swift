@@ -10,6 +10,7 @@
 //   P:q:Q:prios          该队列出现过的优先级
 //   P:q:Q:leases         有序集合（分数 = leaseUntil）：已租出的任务，按调用方的 now 判断过期
 //   P:q:Q:dead           死信流：当前处于 dead 的任务各一条（requeue 时删掉）
+//   P:lock:NAME          租约锁（LeaseLock）：哈希 owner / until，过期同样按调用方的 now 判断
 //
 // 为什么所有迁移都是 Lua：一次迁移要同时改任务哈希、索引、流/PEL 与延迟集合；脚本在服务器上原子执行，
 // 进程在两步之间崩溃不会留下「哈希说 leased、PEL 里却没有」这类半成品，也就不会丢任务或多出一份。
@@ -28,7 +29,7 @@
 import WalletCrypto
 import WalletLedger
 
-public final class RedisStreamsJobQueue: JobQueue {
+public final class RedisStreamsJobQueue: JobQueue, LeaseLock {
     public let connection: RedisConnection
     public let prefix: String
     /// 每个队列的消费组名（各优先级流共用）。
@@ -142,6 +143,25 @@ public final class RedisStreamsJobQueue: JobQueue {
         let r = try connection.call(["HGETALL", jobKey(id)], idempotent: true)
         if case .array(let a) = r, a.isEmpty { throw LedgerError.notFound("任务", String(id)) }
         return try job(from: r)
+    }
+
+    // MARK: LeaseLock（定时任务锁：多台引擎共用一个 Redis 时，同一时刻只有一台跑某个定时任务）
+
+    public func lockKey(_ name: String) -> String { "\(prefix):lock:\(Self.encodeQueue(name))" }
+
+    public func acquire(name: String, owner: String, now: Int64, ttl: Int64) throws -> Bool {
+        let r = try check(try connection.eval(Scripts.acquireLock, args: [prefix, lockKey(name), owner, String(now), String(ttl)]), id: nil)
+        return r == .integer(1)
+    }
+
+    public func release(name: String, owner: String) throws {
+        _ = try check(try connection.eval(Scripts.releaseLock, args: [prefix, lockKey(name), owner]), id: nil)
+    }
+
+    public func leaseHolder(name: String, now: Int64) throws -> String? {
+        let f = try connection.call(["HMGET", lockKey(name), "owner", "until"], idempotent: true)
+        guard case .array(let a) = f, a.count == 2, let owner = a[0].text, let until = a[1].text.flatMap({ Int64($0) }), until > now else { return nil }
+        return owner
     }
 
     // MARK: 内部

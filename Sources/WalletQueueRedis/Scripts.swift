@@ -187,4 +187,18 @@ enum Scripts {
     end
     return out
     """)
+
+    /// 租约锁。ARGV: P, lockKey, owner, now, ttl —— 别人持有且未过期 → 0；否则（无人、已过期、自己续约）占用 → 1
+    static let acquireLock = RedisScript(common + """
+    local f = redis.call('HMGET', ARGV[2], 'owner', 'until')
+    if f[1] and f[1] ~= ARGV[3] and tonumber(f[2]) > tonumber(ARGV[4]) then return 0 end
+    redis.call('HSET', ARGV[2], 'owner', ARGV[3], 'until', tonumber(ARGV[4]) + tonumber(ARGV[5]))
+    return 1
+    """)
+
+    /// ARGV: P, lockKey, owner —— 只删自己的锁（与 SQLite 的 DELETE … WHERE owner = ? 相同）
+    static let releaseLock = RedisScript(common + """
+    if redis.call('HGET', ARGV[2], 'owner') == ARGV[3] then redis.call('DEL', ARGV[2]) end
+    return 1
+    """)
 }

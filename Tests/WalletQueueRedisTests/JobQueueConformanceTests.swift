@@ -17,7 +17,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 /// 一个「共享存储」：make() 每次给一条新连接（= 另一个进程/消费者），都指向同一个库或同一个 Redis 前缀。
 struct QueueWorld: Sendable {
     let backend: Backend
-    let make: @Sendable () throws -> any JobQueue
+    let make: @Sendable () throws -> any JobQueue & LeaseLock
 
     init(_ backend: Backend) throws {
         self.backend = backend
@@ -208,6 +208,29 @@ struct QueueWorld: Sendable {
             let pel = try rq.connection.call(["XPENDING", rq.streamKey(queue: "w", priority: 2), RedisStreamsJobQueue.group])
             #expect(pel.arrayFirst == .integer(0), "完成后 PEL 为空：\(pel)")
         }
+    }
+
+    /// 与 WalletLedgerTests.leaseLockExcludesSecondEngine 同一剧本：两个引擎（两条连接）抢同一个定时任务锁。
+    @Test(arguments: Backend.available)
+    func leaseLockExcludesASecondEngine(_ b: Backend) throws {
+        let w = try QueueWorld(b)
+        let a = try w.make(), c = try w.make()
+        #expect(try a.leaseHolder(name: "reconcile", now: 0) == nil)
+        #expect(try a.acquire(name: "reconcile", owner: "engine-1", now: 0, ttl: 60))
+        #expect(try !c.acquire(name: "reconcile", owner: "engine-2", now: 30, ttl: 60))
+        #expect(try c.leaseHolder(name: "reconcile", now: 59) == "engine-1")
+        #expect(try a.acquire(name: "reconcile", owner: "engine-1", now: 30, ttl: 60))    // 续约到 90
+        #expect(try !c.acquire(name: "reconcile", owner: "engine-2", now: 89, ttl: 60))
+        #expect(try c.leaseHolder(name: "reconcile", now: 90) == nil, "到期即无人持有")
+        #expect(try c.acquire(name: "reconcile", owner: "engine-2", now: 91, ttl: 60))
+        try a.release(name: "reconcile", owner: "engine-1")                               // 不是自己的锁：不起作用
+        #expect(try a.leaseHolder(name: "reconcile", now: 92) == "engine-2")
+        #expect(try c.acquire(name: "fee-refresh", owner: "engine-2", now: 92, ttl: 60))  // 不同名字互不影响
+        try c.release(name: "reconcile", owner: "engine-2")
+        #expect(try a.acquire(name: "reconcile", owner: "engine-1", now: 92, ttl: 60))
+        var ran = 0
+        #expect(try !c.runExclusive("reconcile", owner: "engine-2", now: 93, ttl: 60) { ran += 1 })
+        #expect(ran == 0)
     }
 
     /// N 个线程各用一条连接，从同一个队列抢 M 个任务：每个任务恰好完成一次。顺便量一下吞吐（只打印，不断言时间）。

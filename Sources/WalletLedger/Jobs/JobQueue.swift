@@ -1,5 +1,5 @@
 // 持久化任务队列（asynq 模型）：优先级、租约/可见性超时、指数退避 + 抖动重试、死信队列与重新入队。
-// 这里只定义接口；SQLite 实现在 Storage/SQLiteJobQueue.swift，多机部署可换成 Redis Streams（消费组、pending 列表、ACK）。
+// 这里只定义接口；SQLite 实现在 Storage/SQLiteJobQueue.swift，多机部署用 WalletQueueRedis 的 RedisStreamsJobQueue（见 docs/queue.md）。
 import WalletCrypto
 
 public enum JobState: String, Sendable, CaseIterable { case pending, leased, done, dead }

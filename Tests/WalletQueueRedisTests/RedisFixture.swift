@@ -4,7 +4,7 @@ import Foundation
 import WalletQueueRedis
 
 enum RedisFixture {
-    struct Server: Sendable { let url: String; let watchdogPID: Int32? }
+    struct Server: Sendable { let url: String; let watchdogPID: Int32?; var dir: String? = nil }
 
     /// 首次访问时启动，整个测试进程共用一个服务器（各测试用不同的键前缀隔离）。
     static let started: Result<Server, any Error> = Result { try start() }
@@ -84,8 +84,9 @@ enum RedisFixture {
                            let c = try? RedisConnection(url: s.url, timeout: 0.5) {
                             _ = try? c.command(["SHUTDOWN", "NOSAVE"])
                         }
+                        if case .success(let s) = RedisFixture.started, let d = s.dir { try? FileManager.default.removeItem(atPath: d) }
                     }
-                    return Server(url: url, watchdogPID: p.processIdentifier)
+                    return Server(url: url, watchdogPID: p.processIdentifier, dir: dir.path)
                 }
                 usleep(50_000)
             }

@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // hiredis 头文件在 /usr/include/hiredis，不用 pkgConfig（它带的 -D_FILE_OFFSET_BITS 会被 SwiftPM 当禁用标志告警）。
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CPKCS11", path: "Sources/CPKCS11", linkerSettings: [.linkedLibrary("dl")]),
 
         // —— 领域模块 ——
@@ -38,6 +40,9 @@ let package = Package(
         // （swift-nio 等包只在需要它的产品里编译）；CLI 在启动时把它登记为 postgresql:// 的打开方式。
         .target(name: "WalletPostgres", dependencies: ["WalletLedger", "WalletCrypto",
                                                        .product(name: "PostgresNIO", package: "postgres-nio")]),
+        // Redis Streams 任务队列（issue 13）：多机部署时替换 SQLiteJobQueue。刻意不进 WalletEngine / WalletFuzzTargets
+        // 的依赖——没有 Redis 的部署不链接 hiredis；由引擎的装配层按 --queue-url 选择实现。
+        .target(name: "WalletQueueRedis", dependencies: ["WalletLedger", "WalletCrypto", "CHiredis"]),
         // 故障注入点只在 debug（测试）构建里存在；release 产品里没有、也不读环境变量。
         .target(name: "WalletEngine",
                 dependencies: ["WalletKeys", "WalletCrypto", "WalletKeystore", "WalletLedger", "WalletChain",
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger", "WalletPostgres"]),
+        .testTarget(name: "WalletQueueRedisTests", dependencies: ["WalletQueueRedis", "WalletLedger", "WalletCrypto"]),
         .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"]),
         .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WalletConsoleTests", dependencies: ["WalletConsole"]),

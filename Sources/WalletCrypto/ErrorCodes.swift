@@ -253,6 +253,11 @@ extension WalletError {
         "postgres.unavailable",
         "postgres.unreachable",
 
+        "queue.redis_error",
+        "queue.redis_namespace",
+        "queue.redis_unreachable",
+        "queue.redis_url",
+
         "random.system_failure",
 
         "reconcile.busy",

@@ -19,17 +19,13 @@ enum TestServices {
         return try started.withLock { cached in
             if let c = cached { return c }
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wallet-svc-\(getpid())").path
-            let script = packageRoot() + "/Tests/services/up.sh"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [script, dir]
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out; p.standardError = err
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else {
+            let outFile = dir + ".out", errFile = dir + ".err"
+            // 不用 Foundation.Process：测试进程里它的 waitUntilExit 等不到 up.sh 退出（后台服务进程还在），这里直接 posix_spawn + waitpid。
+            let status = try spawnAndWait(["/bin/bash", packageRoot() + "/Tests/services/up.sh", dir], stdout: outFile, stderr: errFile)
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: outFile))) ?? Data()
+            let errText = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+            unlink(outFile); unlink(errFile)
+            guard status == 0 else {
                 throw Failure(description: "Tests/services/up.sh 失败（先 ./install.sh --deps-only 装 postgresql 与 redis-server）：\(errText)")
             }
             var vars: [String: String] = [:]
@@ -40,14 +36,29 @@ enum TestServices {
             startedDir = dir
             atexit {
                 guard let d = TestServices.startedDir else { return }
-                let stop = Process()
-                stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-                stop.arguments = [TestServices.packageRoot() + "/Tests/services/down.sh", d]
-                try? stop.run(); stop.waitUntilExit()
+                _ = try? TestServices.spawnAndWait(["/bin/bash", TestServices.packageRoot() + "/Tests/services/down.sh", d],
+                                                   stdout: "/dev/null", stderr: "/dev/null")
             }
             cached = vars
             return vars
         }
+    }
+
+    static func spawnAndWait(_ argv: [String], stdout: String, stderr: String) throws -> Int32 {
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var pid: pid_t = 0
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, cargs, environ)
+        guard rc == 0 else { throw Failure(description: "posix_spawn \(argv[0]) 失败：\(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xff
     }
 
     static func packageRoot() -> String {

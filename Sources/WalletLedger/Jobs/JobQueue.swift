@@ -1,5 +1,5 @@
 // 持久化任务队列（asynq 模型）：优先级、租约/可见性超时、指数退避 + 抖动重试、死信队列与重新入队。
-// 这里只定义接口；SQLite 实现在 Storage/SQLiteJobQueue.swift，多机部署可换成 Redis Streams（消费组、pending 列表、ACK）。
+// 这里只定义接口；SQLite 实现在 Storage/SQLiteJobQueue.swift，多机部署用 WalletQueueRedis 的 RedisStreamsJobQueue（见 docs/queue.md）。
 import WalletCrypto
 
 public enum JobState: String, Sendable, CaseIterable { case pending, leased, done, dead }
@@ -18,6 +18,14 @@ public struct Job: Sendable, Equatable {
     public var leaseOwner: String?
     public var leaseUntil: Int64?
     public var lastError: String
+
+    /// 公开的逐字段构造：WalletLedger 以外的队列实现（WalletQueueRedis）从自己的存储还原任务。
+    public init(id: Int64, queue: String, kind: String, payload: String, uniqueKey: String?, priority: Int, state: JobState,
+                attempts: Int, maxAttempts: Int, runAt: Int64, leaseOwner: String?, leaseUntil: Int64?, lastError: String) {
+        self.id = id; self.queue = queue; self.kind = kind; self.payload = payload; self.uniqueKey = uniqueKey
+        self.priority = priority; self.state = state; self.attempts = attempts; self.maxAttempts = maxAttempts
+        self.runAt = runAt; self.leaseOwner = leaseOwner; self.leaseUntil = leaseUntil; self.lastError = lastError
+    }
 }
 
 // 失败重试的退避用 WalletCrypto.RetryPolicy（RetryPolicy.jobs：整秒、至少等满退避）。

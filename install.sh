@@ -18,8 +18,9 @@ done
 cd "$(dirname "$0")"
 
 # 项目需要的全部 Debian 包：四个 C 库、真实 PKCS#11 令牌（SoftHSM2）、终端测试用的 tmux、测试里逐字节比对数据库用的 sqlite3、
-# 校验指标格式的 promtool（prometheus 包）。
-APT_PACKAGES=(libncursesw5-dev libsqlite3-dev sqlite3 libssl-dev libsecp256k1-dev softhsm2 opensc tmux python3 python3-pip prometheus)
+# 校验指标格式的 promtool（prometheus 包）；扩展部署（issue 13）的 PostgreSQL 服务端、Redis 服务端与 hiredis 头文件/库。
+APT_PACKAGES=(libncursesw5-dev libsqlite3-dev sqlite3 libssl-dev libsecp256k1-dev softhsm2 opensc tmux python3 python3-pip prometheus
+              postgresql redis-server libhiredis-dev)
 # 测试用的真实 EVM（py-evm + eth-tester，JSON-RPC 包装在 Tests/devnet/）。
 PIP_PACKAGES=("py-evm==0.12.1b1" "eth-tester==0.14.0b1")
 

@@ -110,6 +110,8 @@ extension WalletError {
         "cli.bad_wordlist",
         "cli.no_tty",
 
+        "cluster.lease_lost",
+
         "config.invalid",
         "config.malformed",
         "config.missing",

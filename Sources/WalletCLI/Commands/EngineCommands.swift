@@ -231,6 +231,17 @@ struct StatusCommand: AsyncParsableCommand {
                 print(zh ? "等待签名的已批准提现：\(n)\(why)" : "approved withdrawals waiting to be signed: \(n)\(why)")
             }
             if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
+            // 集群：每个登记的引擎、它此刻的角色（持有的租约）与心跳年龄。
+            for e in s.cluster.engines {
+                let roles = e.roles.isEmpty ? (zh ? "备用" : "standby") : e.roles.joined(separator: ",")
+                let life = e.alive ? "" : (zh ? "（失联）" : " (lost)")
+                print("\(zh ? "集群引擎" : "cluster engine") \(e.id)：\(roles)，\(zh ? "心跳" : "heartbeat") \(e.heartbeatAgeSeconds)s\(life)"
+                      .replacingOccurrences(of: "：", with: zh ? "：" : ": ").replacingOccurrences(of: "，", with: zh ? "，" : ", "))
+            }
+            for l in s.cluster.leases {
+                let left = l.expiresInSeconds > 0 ? (zh ? "剩 \(l.expiresInSeconds)s" : "\(l.expiresInSeconds)s left") : (zh ? "已过期" : "expired")
+                print("\(zh ? "租约" : "lease") \(l.name) → \(l.holder) \(zh ? "令牌" : "token") \(l.token)，\(left)".replacingOccurrences(of: "，", with: zh ? "，" : ", "))
+            }
             if !s.healthy { throw StatusUnhealthy(problems: s.problems) }
         }
     }

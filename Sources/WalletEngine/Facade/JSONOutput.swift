@@ -113,8 +113,20 @@ public struct EngineStatusJSON: Encodable, Sendable {
     public var nodeError: String?
     /// 只在演示链上出现。
     public var label: String?
+    public var cluster: Cluster
     public var healthy: Bool
     public var problems: [String]
+
+    public struct Cluster: Encodable, Sendable {
+        public struct Engine: Encodable, Sendable {
+            public var id: String, host: String, pid: Int64, heartbeatAgeSeconds: Int64, alive: Bool, roles: [String]
+        }
+        public struct Lease: Encodable, Sendable {
+            public var name: String, holder: String, token: Int64, heldForSeconds: Int64, expiresInSeconds: Int64
+        }
+        public var engines: [Engine]
+        public var leases: [Lease]
+    }
 }
 
 extension EngineStatus {
@@ -140,6 +152,10 @@ extension EngineStatus {
             engine: .init(running: e != nil, heartbeat: running),
             signer: (e?.signer ?? signer).map(SignerReportJSON.init),
             nodeError: nodeError, label: demo ? "DEMO CHAIN — not a real network" : nil,   // 机器读的字段不分语言（--lang en 不许有中文）
+            cluster: .init(engines: cluster.engines.map { .init(id: $0.id, host: $0.host, pid: $0.pid, heartbeatAgeSeconds: $0.heartbeatAgeSeconds,
+                                                                alive: $0.alive, roles: $0.roles) },
+                           leases: cluster.leases.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: $0.heldForSeconds,
+                                                              expiresInSeconds: $0.expiresInSeconds) }),
             healthy: healthy, problems: problems)
     }
 }

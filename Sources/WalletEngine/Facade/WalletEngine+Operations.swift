@@ -27,9 +27,30 @@ public struct EngineStatus: Sendable {
     public var engine: WalletEngine.Heartbeat?
     /// 本查询进程自己对签名器的检查（没有运行中的引擎时显示它）。
     public var signer: SignerReport?
+    /// 多引擎：登记的引擎与租约（单引擎部署时是一个或零个）。
+    public var cluster: ClusterStatus = ClusterStatus()
     /// 需要值班处理的问题（机器码）；为空即 healthy。
     public var problems: [String] = []
     public var healthy: Bool { problems.isEmpty }
+}
+
+/// 集群视图：每个引擎、它持有的租约（角色）与心跳年龄；每个租约的持有者、令牌与剩余时间。
+public struct ClusterStatus: Sendable {
+    public struct Engine: Sendable {
+        public var id: String, host: String, pid: Int64
+        public var heartbeatAgeSeconds: Int64
+        /// 心跳在两个租约周期内 = 活着。
+        public var alive: Bool
+        public var roles: [String]
+    }
+    public struct Lease: Sendable {
+        public var name: String, holder: String, token: Int64
+        public var heldForSeconds: Int64
+        /// ≤ 0 = 已过期（等人接管）。
+        public var expiresInSeconds: Int64
+    }
+    public var engines: [Engine] = []
+    public var leases: [Lease] = []
 }
 
 public struct NonceStatus: Sendable {
@@ -81,7 +102,22 @@ extension WalletEngine {
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }
         if scannerHalt() != nil { st.problems.append("scanner.halted") }
+        st.cluster = (try? clusterStatus()) ?? ClusterStatus()
         return st
+    }
+
+    public func clusterStatus() throws -> ClusterStatus {
+        let now = clock.unixTime()
+        let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
+        let live = leases.filter { $0.expiresAt > now }
+        let ttl = EngineCluster.leaseTTLSeconds
+        return ClusterStatus(
+            engines: engines.map { e in
+                .init(id: e.id, host: e.host, pid: e.pid, heartbeatAgeSeconds: now - e.heartbeatAt, alive: now - e.heartbeatAt <= 2 * ttl,
+                      roles: live.filter { $0.holder == e.id }.map(\.name))
+            },
+            leases: leases.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: now - $0.acquiredAt,
+                                       expiresInSeconds: $0.expiresAt - now) })
     }
 
     /// 手续费：baseFee、nextBaseFee 与 slow/normal/fast（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。

@@ -47,6 +47,8 @@ public final class WalletEngine: Sendable {
     public let logger: Logger
     public let fees: FeeOracle
     public let scanStore: LedgerScanStore
+    /// 本进程在集群里的身份与租约（单引擎时也有：一个引擎就是一个人的集群）。
+    public let cluster: EngineCluster
     let clock: any WalletClock
     let signerProblem = Protected<String?>(nil)
     let signerAlertCleared = Protected(false)
@@ -74,6 +76,7 @@ public final class WalletEngine: Sendable {
         self.metrics = metrics; self.logger = logger; self.clock = clock
         startedAt = clock.unixTime()
         fees = FeeOracle(client: chain.client, settings: config.fees, clock: clock)
+        cluster = EngineCluster(gate: gate, clock: clock, hotWallet: config.hotWallet.address)
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
                                     logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
     }
@@ -157,13 +160,15 @@ public final class WalletEngine: Sendable {
     }
 
     public func runtime() -> EngineRuntime {
-        EngineRuntime(workers: workers(), logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds, clock: clock)
+        EngineRuntime(workers: workers(), logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds, clock: clock,
+                      cluster: cluster)
     }
 
     /// 只跑某个 worker 一轮（测试与 CLI 子命令用）。
     public func runOnce(_ names: Set<String>? = nil) async -> [WorkerOutcome] {
         let ws = workers().filter { names == nil || names!.contains($0.name) }
-        return await EngineRuntime(workers: ws, logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds).runOnce()
+        return await EngineRuntime(workers: ws, logger: logger, metrics: metrics, graceSeconds: config.shutdownGraceSeconds,
+                                   cluster: cluster).runOnce()
     }
 
     public var nativeSymbol: String { "ETH" }

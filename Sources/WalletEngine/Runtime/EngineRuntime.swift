@@ -5,6 +5,7 @@ import Logging
 import Foundation
 import Synchronization
 import WalletCrypto
+import WalletLedger
 
 /// 一轮工作的结果（写日志与指标）。
 public struct RoundReport: Sendable, Equatable {
@@ -71,9 +72,13 @@ public final class EngineRuntime: Sendable {
     let metrics: EngineMetrics
     let graceMs: Int
     let clock: any WalletClock
+    /// 多引擎的租约（nil = 不分工，测试里单跑某个 worker 时）。
+    let cluster: EngineCluster?
 
-    public init(workers: [EngineWorker], logger: Logger, metrics: EngineMetrics, graceSeconds: Int, clock: any WalletClock = SystemClock()) {
+    public init(workers: [EngineWorker], logger: Logger, metrics: EngineMetrics, graceSeconds: Int, clock: any WalletClock = SystemClock(),
+                cluster: EngineCluster? = nil) {
         self.workers = workers; self.logger = logger; self.metrics = metrics; self.graceMs = graceSeconds * 1000; self.clock = clock
+        self.cluster = cluster
     }
 
     public func requestStop(_ reason: String) {
@@ -85,9 +90,18 @@ public final class EngineRuntime: Sendable {
     func round(_ w: EngineWorker, once: Bool) async -> WorkerOutcome {
         let ctx = WorkerContext(stop: stop, logger: logger.child(w.name), once: once)
         let start = clock.now()
+        let lease = cluster?.leaseName(for: w.name)
         do {
             await FailPoint.stall("runtime.round_stall")
-            let r = try await w.runRound(ctx)
+            var fence: LeaseFence?
+            if let lease, let cluster {
+                // 别的引擎持有这份独占的活：本轮当备用，什么都不做。
+                guard let f = try cluster.fence(lease) else {
+                    return WorkerOutcome(worker: w.name, report: RoundReport(summary: "standby (\(lease))"), error: nil)
+                }
+                fence = f
+            }
+            let r = try await LeaseScope.$current.withValue(fence) { try await w.runRound(ctx) }
             let secs = clock.now() - start
             metrics.workerRounds.inc([w.name])
             metrics.workerRoundSeconds.observe(secs, [w.name])
@@ -97,6 +111,7 @@ public final class EngineRuntime: Sendable {
             }
             return WorkerOutcome(worker: w.name, report: r, error: nil)
         } catch {
+            if case LedgerError.leaseLost? = error as? LedgerError, let lease { cluster?.forget(lease) }
             metrics.workerErrors.inc([w.name])
             logger.error("worker.round_failed", ["worker": .string(w.name), "error": .error(error)])
             let msg = WalletError(error).logText
@@ -115,6 +130,7 @@ public final class EngineRuntime: Sendable {
             out.append(await round(w, once: true))
         }
         logger.info("engine.once_done", ["failed": .int(Int64(out.filter { !$0.ok }.count))])
+        cluster?.leave()
         return out
     }
 
@@ -159,6 +175,7 @@ public final class EngineRuntime: Sendable {
                 if remaining == 1 && !forced.value { group.cancelAll() }
             }
         }
+        cluster?.leave()
         let kind: ShutdownKind = forced.value ? .forced : (stop.isStopping ? .graceful : .notRequested)
         logger.info("engine.stopped", ["shutdown": .string(kind.rawValue)])
         return kind

@@ -23,9 +23,12 @@ public final class LedgerGate: Sendable {
     public init(_ ledger: sending Ledger) { self.ledger = Mutex(ledger) }
 
     /// 在锁内使用账本（不得在闭包里做网络调用）。退出时（事务都已提交）把审计链的库外锚推进到链头。
+    /// 调用方任务持有租约时（LeaseScope.current，多引擎的独占工作），锁内的每个写事务都先核对它的隔离令牌。
     public func with<T: Sendable>(_ body: (Ledger) throws -> T) rethrows -> T {
-        try ledger.withLock { l in
-            defer { l.anchorAudit() }
+        let fence = LeaseScope.current
+        return try ledger.withLock { l in
+            l.store.fence = fence
+            defer { l.store.fence = nil; l.anchorAudit() }
             return try body(l)
         }
     }

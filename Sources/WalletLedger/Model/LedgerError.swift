@@ -42,6 +42,8 @@ public enum LedgerError: WalletErrorConvertible, Equatable {
     case contractInUse(contract: String, symbol: String)
     /// 目标地址是我们自己的（热钱包、充值地址）或某个资产的合约：链上转过去等于把钱烧掉或绕过账本。
     case forbiddenDestination(address: String, kind: DestinationKind)
+    /// 租约已过期或被别的引擎接管：这个写事务被拒绝（多引擎的隔离令牌，见 ClusterRepository）。
+    case leaseLost(name: String, token: Int64)
 
     public enum DestinationKind: String, Sendable, Equatable { case hotWallet, depositAddress, tokenContract }
 
@@ -52,6 +54,10 @@ public enum LedgerError: WalletErrorConvertible, Equatable {
 
     public var walletError: WalletError {
         switch self {
+        case .leaseLost(let name, let token):
+            return WalletError("cluster.lease_lost", zh: "租约 \(name)（令牌 \(token)）已过期或已被另一个引擎接管，这次写入被拒绝、没有任何改动。本引擎转为备用；看 status 的 cluster 一节。",
+                               en: "lease \(name) (token \(token)) expired or was taken over by another engine; this write was refused and nothing changed. This engine goes standby; see the cluster section of status.",
+                               badInput: false)
         case .storage(let m):
             return WalletError("ledger.storage", zh: "数据库错误：\(BilingualText.split(m).zh)。检查磁盘空间与文件权限后重试。",
                                en: "database error: \(BilingualText.split(m).en). Check disk space and permissions, then retry.", badInput: false)

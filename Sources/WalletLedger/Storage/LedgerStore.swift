@@ -115,7 +115,52 @@ public protocol TreasuryRepository: TransactionalStore {
     func hotInboundIDs(chain: String, blockHashes: [String]) throws -> [Int64]
 }
 
+/// 租约的隔离令牌（fencing token）：谁持有、第几任。写事务开头核对它仍然有效，过期或被接管就整笔回滚——
+/// 一个停顿（GC、换页、被 SIGSTOP）醒来的旧持有者不能再写。
+public struct LeaseFence: Sendable, Equatable {
+    public var name: String
+    public var holder: String
+    public var token: Int64
+    public init(name: String, holder: String, token: Int64) { self.name = name; self.holder = holder; self.token = token }
+}
+
+public struct LeaseRecord: Sendable, Equatable {
+    public var name: String
+    public var holder: String
+    public var token: Int64
+    public var acquiredAt: Int64
+    public var expiresAt: Int64
+}
+
+public struct EngineRecord: Sendable, Equatable {
+    public var id: String
+    public var host: String
+    public var pid: Int64
+    public var version: String
+    public var startedAt: Int64
+    public var heartbeatAt: Int64
+    public init(id: String, host: String, pid: Int64, version: String, startedAt: Int64, heartbeatAt: Int64) {
+        self.id = id; self.host = host; self.pid = pid; self.version = version; self.startedAt = startedAt; self.heartbeatAt = heartbeatAt
+    }
+}
+
+/// 多引擎：租约（带隔离令牌）与引擎登记。
+public protocol ClusterRepository: TransactionalStore {
+    /// 本连接之后的每个写事务开头都核对这个租约（nil = 不核对：CLI、单引擎的非独占工作）。
+    var fence: LeaseFence? { get set }
+    /// 核对租约是否过期用的时钟（与取租约的引擎同一个时钟）。
+    var fenceClock: any WalletClock { get set }
+    /// 获得或续约：没人持有、已过期、或本来就是自己 → 返回令牌（换了持有者或过期后重得时令牌加一）；别人持有且未过期 → nil。
+    func acquireLease(name: String, holder: String, now: Int64, ttl: Int64) throws -> Int64?
+    /// 主动交出（优雅停机）：只有持有者能交。
+    func releaseLease(name: String, holder: String, now: Int64) throws
+    func leases() throws -> [LeaseRecord]
+    func heartbeatEngine(_ e: EngineRecord) throws
+    func removeEngine(id: String) throws
+    func engines() throws -> [EngineRecord]
+}
+
 /// 账本流程所需的全部存储能力。
 /// 金库仓储（冷钱包、热钱包外来入账）单独声明，经 `Ledger.treasury` 取得：不是每个存储后端都要先实现它。
 public typealias LedgerStore = SettingsRepository & AssetRepository & JournalRepository & DepositRepository
-    & WithdrawalRepository & SweepRepository & OperatorRepository & AuditRepository & ReconciliationRepository
+    & WithdrawalRepository & SweepRepository & OperatorRepository & AuditRepository & ReconciliationRepository & ClusterRepository

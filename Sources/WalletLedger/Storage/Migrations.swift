@@ -134,7 +134,19 @@ public enum Migrations {
         (12, """
         ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
         """),
+        // 13：多引擎（issue 13）——带隔离令牌（fencing token）的租约，与各引擎的登记/心跳。
+        (13, clusterTables),
     ]
+
+    /// 两个方言共用这段 DDL（BIGINT 在 SQLite 里是整数亲和性）。
+    static let clusterTables = """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL,
+            acquired_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+        CREATE TABLE engines (
+            id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, version TEXT NOT NULL,
+            started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL);
+        """
 
     public static var latest: Int { all.last!.0 }
 
@@ -239,6 +251,7 @@ public enum Migrations {
         CREATE INDEX hot_inbound_block ON hot_inbound(chain, block_hash);
         CREATE INDEX hot_inbound_state ON hot_inbound(state);
         """),
+        (13, clusterTables),
     ]
 
     static func list(_ dialect: SQLDialect) -> [(Int, String)] { dialect == .sqlite ? all : postgres }

@@ -12,6 +12,8 @@ public protocol SQLBackedStore: AnyObject {
 
 public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
     public let db: DB
+    public var fence: LeaseFence?
+    public var fenceClock: any WalletClock = SystemClock()
 
     /// 在已打开的连接上迁移到最新版本。
     public init(database: DB) throws {
@@ -25,7 +27,14 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
     public func makeJobQueue() -> any JobQueue & LeaseLock { SQLJobQueue(db: db) }
     public var sqlDatabase: any SQLDatabase { db }
 
-    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+    /// 写事务；设了隔离租约时先核对它（在拿到写锁之后，所以核对与写入之间不会有人接管）。
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        guard let f = fence else { return try db.transaction(body) }
+        return try db.transaction {
+            try checkFence(f, now: fenceClock.unixTime())
+            return try body()
+        }
+    }
 
     // —— 行映射 ——
     func mapDeposit(_ r: SQLRow) throws -> Deposit {

@@ -27,6 +27,7 @@ public final class Ledger {
     public init(store: any LedgerStore, clock: any WalletClock = SystemClock(), policy: ApprovalPolicy = .default,
                 addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
         self.store = store; self.clock = clock; self.policy = policy; self.addresses = addresses; self.deriver = deriver
+        store.fenceClock = clock
         if let n = try? store.setting(Settings.nativeAsset) { nativeAsset = n }
         if let c = try? store.setting(Settings.chainID) { chain = "eip155:\(c)" }
         if self.deriver == nil { self.deriver = try? configuredDeriver() }

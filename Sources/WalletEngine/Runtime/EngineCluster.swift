@@ -1,0 +1,86 @@
+// 多个引擎共用一个数据库（issue 13）：谁干哪份独占的活由库里的租约决定，写入由隔离令牌把关。
+//
+//   leader          扫块入账、对账、手续费采样、演示链出块——全库只能有一个在做（重复扫块虽然幂等，但对账与告警会打架）
+//   signer:<热钱包>  提现执行与归集（都要用热钱包的 nonce）——一个地址同一时刻只有一个签名者，nonce 才不会撞车
+//   其余            任务队列消费、封存监视：每个引擎都做（队列本身保证一个任务只给一个消费者）
+//
+// 为什么租约在数据库里、而不是 Redis 的 SET NX PX：写钱的事务本来就在这个库里，核对令牌与写入在同一个事务里完成（先拿写锁再核对），
+// 没有「核对完、写之前租约被抢走」的窗口；Redis 锁要做到这一点得让数据库也认令牌，等于又回到库里。见 docs/scale-out.md。
+import Foundation
+import Synchronization
+import WalletCrypto
+import WalletLedger
+
+/// 当前任务（某个 worker 的一轮）持有的租约：LedgerGate 在锁内把它交给存储，每个写事务开头核对。
+public enum LeaseScope {
+    @TaskLocal public static var current: LeaseFence?
+}
+
+public final class EngineCluster: Sendable {
+    /// 租约时长：持有者每轮续约；被 SIGKILL 的引擎最多这么久之后被接管。
+    public static let leaseTTLSeconds: Int64 = 10
+    public let id: String
+    let gate: LedgerGate
+    let clock: any WalletClock
+    let hotWallet: String
+    let startedAt: Int64
+    private let held = Mutex<[String: (token: Int64, expires: Int64)]>([:])
+    private let lastBeat = Mutex<Int64>(0)
+
+    init(gate: LedgerGate, clock: any WalletClock, hotWallet: String) {
+        self.gate = gate; self.clock = clock; self.hotWallet = hotWallet.lowercased()
+        startedAt = clock.unixTime()
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let suffix = Hex.encode((try? SecureRandom.bytes(3)) ?? [0, 0, 0])
+        id = "\(String(cString: host))-\(getpid())-\(suffix)"
+    }
+
+    public var hostName: String { String(id.split(separator: "-").dropLast(2).joined(separator: "-")) }
+
+    /// 这个 worker 需要哪个租约（nil = 每个引擎都做）。
+    public func leaseName(for worker: String) -> String? {
+        switch worker {
+        case "scanner", "reconcile", "fees", "demo-chain": return "leader"
+        case "withdrawals", "sweeper": return "signer:\(hotWallet)"
+        default: return nil
+        }
+    }
+
+    /// 持有（必要时获得或续约）租约；别人持有则 nil（本轮当备用）。剩余时间过半才去库里续约。
+    public func fence(_ name: String) throws -> LeaseFence? {
+        let now = clock.unixTime()
+        heartbeat(now)
+        if let h = held.withLock({ $0[name] }), h.expires - now > Self.leaseTTLSeconds / 2 {
+            return LeaseFence(name: name, holder: id, token: h.token)
+        }
+        let ttl = Self.leaseTTLSeconds
+        let token = try gate.with { l in try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl) }
+        held.withLock { $0[name] = token.map { ($0, now + ttl) } }
+        return token.map { LeaseFence(name: name, holder: id, token: $0) }
+    }
+
+    /// 写入被拒（租约丢了）：忘掉本地缓存，下一轮重新去库里问。
+    public func forget(_ name: String) { held.withLock { _ = $0.removeValue(forKey: name) } }
+
+    func heartbeat(_ now: Int64) {
+        let due = lastBeat.withLock { last -> Bool in
+            guard now - last >= 2 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let rec = EngineRecord(id: id, host: hostName, pid: Int64(getpid()), version: "schema-\(Migrations.latest)", startedAt: startedAt, heartbeatAt: now)
+        _ = try? gate.with { l in try l.store.heartbeatEngine(rec) }
+    }
+
+    /// 优雅停机：交出全部租约、注销自己，备用引擎立刻接手（不用等租约过期）。
+    public func leave() {
+        let now = clock.unixTime()
+        let names = held.withLock { h -> [String] in defer { h.removeAll() }; return Array(h.keys) }
+        _ = try? gate.with { l in
+            for n in names { try l.store.releaseLease(name: n, holder: id, now: now) }
+            try l.store.removeEngine(id: id)
+        }
+    }
+}

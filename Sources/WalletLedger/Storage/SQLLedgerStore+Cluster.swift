@@ -1,0 +1,61 @@
+// 租约与引擎登记的 SQL 实现。租约的读-判-写在一个写事务里（SQLite：BEGIN IMMEDIATE；PostgreSQL：事务级咨询锁），
+// 所以两个引擎同时抢也只有一个拿到；令牌存在库里、单调加一，核对也在库里做（见 LeaseFence）。
+import WalletCrypto
+
+extension SQLLedgerStore: ClusterRepository {
+    public func acquireLease(name: String, holder: String, now: Int64, ttl: Int64) throws -> Int64? {
+        try db.transaction {
+            guard let r = try db.query("SELECT holder, token, expires_at FROM leases WHERE name = ?", [name]).first else {
+                try db.execute("INSERT INTO leases (name, holder, token, acquired_at, expires_at) VALUES (?, ?, 1, ?, ?)",
+                               [name, holder, now, now + ttl])
+                return 1
+            }
+            let live = r.int("expires_at") > now
+            if r.text("holder") == holder && live {
+                try db.execute("UPDATE leases SET expires_at = ? WHERE name = ?", [now + ttl, name])
+                return r.int("token")
+            }
+            guard !live else { return nil }
+            // 过期（哪怕原来就是自己）：新的一任，令牌加一——中间可能有别人拿过又放掉，旧令牌一律作废。
+            let token = r.int("token") + 1
+            try db.execute("UPDATE leases SET holder = ?, token = ?, acquired_at = ?, expires_at = ? WHERE name = ?",
+                           [holder, token, now, now + ttl, name])
+            return token
+        }
+    }
+
+    public func releaseLease(name: String, holder: String, now: Int64) throws {
+        try db.execute("UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND expires_at > ?", [now, name, holder, now])
+    }
+
+    public func leases() throws -> [LeaseRecord] {
+        try db.query("SELECT * FROM leases ORDER BY name").map {
+            LeaseRecord(name: $0.text("name"), holder: $0.text("holder"), token: $0.int("token"),
+                        acquiredAt: $0.int("acquired_at"), expiresAt: $0.int("expires_at"))
+        }
+    }
+
+    public func heartbeatEngine(_ e: EngineRecord) throws {
+        try db.execute("""
+            INSERT INTO engines (id, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
+            """, [e.id, e.host, e.pid, e.version, e.startedAt, e.heartbeatAt])
+    }
+
+    public func removeEngine(id: String) throws { try db.execute("DELETE FROM engines WHERE id = ?", [id]) }
+
+    public func engines() throws -> [EngineRecord] {
+        try db.query("SELECT * FROM engines ORDER BY started_at, id").map {
+            EngineRecord(id: $0.text("id"), host: $0.text("host"), pid: $0.int("pid"), version: $0.text("version"),
+                         startedAt: $0.int("started_at"), heartbeatAt: $0.int("heartbeat_at"))
+        }
+    }
+
+    /// 写事务开头的核对：租约还在自己手里、令牌没变、没过期。
+    func checkFence(_ f: LeaseFence, now: Int64) throws {
+        let r = try db.query("SELECT holder, token, expires_at FROM leases WHERE name = ?", [f.name]).first
+        guard let r, r.text("holder") == f.holder, r.int("token") == f.token, r.int("expires_at") > now else {
+            throw LedgerError.leaseLost(name: f.name, token: f.token)
+        }
+    }
+}

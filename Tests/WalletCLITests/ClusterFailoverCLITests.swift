@@ -1,0 +1,154 @@
+// 多引擎（issue 13）：两个 `engine run` 共用一个 PostgreSQL 库（两份 home = 同一把密钥库的两份拷贝，像两台主机），对着真实 EVM。
+// 一个持有 leader 与 signer 租约干活，另一个备用；提现进行中 SIGKILL 干活的那个：备用的在租约时长内接管（令牌加一），
+// 每笔提现恰好到账一次（链上余额为证）、热钱包的链上 nonce = 提现笔数（没有重发、没有缺口）、ledger reconcile/check/audit verify 通过。
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ClusterFailoverCLITests {
+    /// 在测试用的 PostgreSQL 上建一个新库，返回它的 URL 与给子进程的环境（PGPASSFILE）。
+    static func freshDatabase() throws -> (url: String, env: [String: String]) {
+        let svc = try TestServices.environment()
+        let base = try #require(svc["WALLET_TEST_PG_URL"])
+        let u = try #require(URLComponents(string: base))
+        let name = "c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let env = ["PGPASSFILE": svc["WALLET_TEST_PGPASSFILE"] ?? ""]
+        let r = try CLIRunner.run(["createdb", "-h", u.host ?? "127.0.0.1", "-p", String(u.port ?? 5432), "-U", u.user ?? "wallet", String(name)],
+                                  env: env, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(r.status == 0, "createdb: \(r.stderr)")
+        return ("postgresql://\(u.user ?? "wallet")@\(u.host ?? "127.0.0.1"):\(u.port ?? 5432)/\(name)", env)
+    }
+
+    final class Daemon {
+        let process = Process()
+        init(_ bin: URL, home: String, unseal: String, env: [String: String]) throws {
+            process.executableURL = bin
+            process.arguments = ["engine", "run", "--unseal-passphrase-file", unseal, "--home", home]
+            var e = ProcessInfo.processInfo.environment
+            for (k, v) in env { e[k] = v }
+            process.environment = e
+            process.standardOutput = FileHandle.nullDevice; process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+        var pid: Int32 { process.processIdentifier }
+        func kill9() { kill(pid, SIGKILL); process.waitUntilExit() }
+        func stop() { kill(pid, SIGTERM); process.waitUntilExit() }
+        deinit { if process.isRunning { kill(pid, SIGKILL) } }
+    }
+
+    @Test func killingTheWorkingEngineMidWithdrawalHandsOverWithoutDoubleSpend() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let dev = try CLIDevnet()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("cluster")
+        let (unseal, pw, home) = (t.unseal, t.pw, t.home)
+        let root = t.op("root"), appr = t.op("appr")
+        let homeB = t.dir.appendingPathComponent("homeB").path
+        func run(_ args: [String], _ h: String = home) throws -> CLIResult { try CLIRunner.run(args + ["--home", h], env: db.env, executable: rel) }
+        func ok(_ args: [String], _ h: String = home) throws -> CLIResult {
+            let r = try run(args, h)
+            #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+            return r
+        }
+        func cluster() throws -> [String: Any] {
+            try #require((try run(["status", "--json"]).json as? [String: Any])?["cluster"] as? [String: Any])
+        }
+        func holder(_ lease: String) throws -> (id: String, token: Int)? {
+            let now = try cluster()
+            guard let l = (now["leases"] as? [[String: Any]])?.first(where: { ($0["name"] as? String)?.hasPrefix(lease) == true }),
+                  (l["expiresInSeconds"] as? Int ?? 0) > 0 else { return nil }
+            return (l["holder"] as? String ?? "", l["token"] as? Int ?? 0)
+        }
+        func engineID(pid: Int32) throws -> String? {
+            ((try cluster()["engines"] as? [[String: Any]]) ?? []).first { $0["pid"] as? Int == Int(pid) }?["id"] as? String
+        }
+        func waitFor(_ what: String, seconds: Double, mine: Bool = false, _ cond: () throws -> Bool) throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try cond() { return }
+                if mine { try dev.mine(1) }
+                usleep(300_000)
+            }
+            Issue.record("等待超时（\(Int(seconds)) 秒）：\(what)")
+            throw CLIDevnetError(message: what)
+        }
+
+        // —— 一个 home 建在 PostgreSQL 上；第二台「主机」= 整个 home 的拷贝（同一把加密的密钥库、同一个 database.url）——
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2", "--database-url", db.url]),
+                                      env: db.env, executable: rel)
+        #expect(initR.status == 0, "\(initR.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/wallet.db"), "PostgreSQL 部署不应在 home 里建 SQLite 文件")
+        try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
+            .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
+        _ = try ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
+        let dep = try #require((try ok(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
+        let st = try #require(try ok(["status", "--json"]).json as? [String: Any])
+        let hot = try #require((st["hotWallet"] as? [String: Any])?["address"] as? String)
+        let accts = try dev.accounts()
+        _ = try dev.call("devnet_send", [["from": accts[1], "to": dep, "value": "0x8ac7230489e80000"]])   // 10 ETH 给用户
+        _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x2b5e3af16b1880000"]]) // 50 ETH 注资热钱包（不明来源 → 待处理，不影响用户）
+        try dev.mine(3)
+        _ = try ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+        let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(cp.status == 0, "\(cp.stderr)")
+
+        // —— 两个常驻引擎：A 先起、拿到 leader 与 signer；B 登记为备用 ——
+        let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
+        try waitFor("A 拿到 signer 租约", seconds: 20) { try holder("signer") != nil && (try engineID(pid: a.pid)) != nil }
+        let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
+        try waitFor("B 登记进集群", seconds: 20) { try engineID(pid: b.pid) != nil }
+        let aID = try #require(try engineID(pid: a.pid)), bID = try #require(try engineID(pid: b.pid))
+        let signer0 = try #require(try holder("signer"))
+        #expect(signer0.id == aID, "先起的 A 应持有 signer 租约：\(signer0) A=\(aID) B=\(bID)")
+        #expect(try holder("leader")?.id == aID)
+        let text = try ok(["status"])
+        #expect(text.stdout.contains(bID) && text.stdout.contains("备用"), "status 文本应列出两个引擎与备用角色：\(text.stdout)")
+
+        // —— 提现进行中：5 笔，批准后 A 开始签名广播；看到第一笔出去就 SIGKILL A ——
+        var ids: [String] = []
+        for i in 0..<5 {
+            let to = String(format: "0x%040x", 0xfa11 + i)
+            let r = try ok(["withdraw", "request", "--request-id", "fo-\(i)", "--user", "u1", "--asset", "ETH", "--amount", "0.5", "--to", to, "--json"] + root)
+            let id = String(((r.json as? [String: Any])?["id"] as? Int) ?? -1)
+            _ = try ok(["withdraw", "approve", id] + appr)
+            ids.append(id)
+        }
+        try waitFor("A 广播了第一笔提现", seconds: 30) { try dev.nonce(hot) >= 1 }
+        a.kill9()
+        let killedAt = Date()
+        let sentByA = try dev.nonce(hot)
+        let states = ((try run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
+        print("cluster failover: A 被杀时已上链 \(sentByA) 笔，提现状态 \(states.sorted())")
+        // 备用的 B 在租约时长（10 秒）内接管：signer 与 leader 都换成 B，令牌加一。
+        try waitFor("B 接管 signer 租约", seconds: 25) { try holder("signer")?.id == bID }
+        let took = Date().timeIntervalSince(killedAt)
+        #expect(took <= 10 + 5, "接管用了 \(took) 秒，应不超过租约时长 + 一轮")
+        print("cluster failover: B 在 A 被杀后 \(String(format: "%.1f", took)) 秒接管 signer（令牌 \(signer0.token) → \(try holder("signer")?.token ?? -1)）")
+        let signer1 = try #require(try holder("signer"))
+        #expect(signer1.token > signer0.token, "新的一任令牌应加一：\(signer0.token) → \(signer1.token)")
+        try waitFor("B 接管 leader 租约", seconds: 15) { try holder("leader")?.id == bID }
+        // 出块直到全部确认：B 接着做完 A 留下的（已签未播的按存下的原交易重播，同一哈希，不会重发成两笔）。
+        try waitFor("全部提现确认", seconds: 90, mine: true) {
+            let rows = (try run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
+            return rows.count == 5 && rows.allSatisfy { $0["state"] as? String == "confirmed" }
+        }
+        b.stop()
+
+        // —— 以链为准 ——
+        for i in 0..<5 {
+            #expect(try dev.balance(String(format: "0x%040x", 0xfa11 + i)) == 500_000_000_000_000_000, "收款 \(i) 应恰好到账一次")
+        }
+        let chainNonce = try dev.nonce(hot)
+        #expect(chainNonce == 5, "热钱包链上 nonce 应等于提现笔数（无重发、无缺口）：\(chainNonce)")
+        let nonce = try run(["nonce", "status", "--json"])
+        #expect(nonce.status == 0, "nonce status: \(nonce.stdout)")
+        for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
+            let r = try run(cmd)
+            #expect(r.status == 0, "\(cmd.joined(separator: " ")): \(r.stdout.prefix(600))")
+        }
+        // 优雅停机的 B 交出了租约、注销了自己；被杀的 A 还登记着但已失联。
+        let after = try cluster()
+        let engines = (after["engines"] as? [[String: Any]]) ?? []
+        #expect(!engines.contains { $0["id"] as? String == bID }, "B 优雅停机后应注销：\(engines)")
+        #expect(engines.first { $0["id"] as? String == aID }.map { $0["alive"] as? Bool } != true || took < 20)
+    }
+}

@@ -1,0 +1,1 @@
+../WalletLedgerTests/TestServices.swift

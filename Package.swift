@@ -54,7 +54,7 @@ let package = Package(
         // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
         // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
-                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto", "WalletPostgres",
+                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto", "WalletPostgres", "WalletQueueRedis",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "Logging", package: "swift-log")]),

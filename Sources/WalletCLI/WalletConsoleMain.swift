@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import WalletEngine
 import WalletPostgres
+import WalletQueueRedis
 
 struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,8 @@ enum WalletConsoleMain {
         _ = ProcessHardening.memoryLock
         // 账本后端：config.json 里有 database.url 时经 PostgreSQL（WalletPostgres）打开。
         PostgresBackend.register()
+        // 任务队列：config.json 里有 queue.url 时经 Redis Streams（WalletQueueRedis）。
+        RedisQueueBackend.register()
 
         // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
         do {

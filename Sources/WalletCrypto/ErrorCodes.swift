@@ -177,6 +177,7 @@ extension WalletError {
 
         "job.bad_payload",
         "job.no_queue",
+        "job.not_signer",
         "job.unknown_kind",
 
         "jobs.no_queue",
@@ -259,6 +260,7 @@ extension WalletError {
         "queue.redis_namespace",
         "queue.redis_unreachable",
         "queue.redis_url",
+        "queue.unavailable",
 
         "random.system_failure",
 

@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.serialized) struct ClusterFailoverCLITests {
     /// 在测试用的 PostgreSQL 上建一个新库，返回它的 URL 与给子进程的环境（PGPASSFILE）。
-    static func freshDatabase() throws -> (url: String, env: [String: String]) {
+    static func freshDatabase() throws -> (url: String, env: [String: String], redis: String) {
         let svc = try TestServices.environment()
         let base = try #require(svc["WALLET_TEST_PG_URL"])
         let u = try #require(URLComponents(string: base))
@@ -15,7 +15,8 @@ import Testing
         let r = try CLIRunner.run(["createdb", "-h", u.host ?? "127.0.0.1", "-p", String(u.port ?? 5432), "-U", u.user ?? "wallet", String(name)],
                                   env: env, executable: URL(fileURLWithPath: "/usr/bin/env"))
         #expect(r.status == 0, "createdb: \(r.stderr)")
-        return ("postgresql://\(u.user ?? "wallet")@\(u.host ?? "127.0.0.1"):\(u.port ?? 5432)/\(name)", env)
+        return ("postgresql://\(u.user ?? "wallet")@\(u.host ?? "127.0.0.1"):\(u.port ?? 5432)/\(name)", env,
+                try #require(svc["WALLET_TEST_REDIS_URL"]))
     }
 
     final class Daemon {
@@ -73,7 +74,7 @@ import Testing
         }
 
         // —— 一个 home 建在 PostgreSQL 上；第二台「主机」= 整个 home 的拷贝（同一把加密的密钥库、同一个 database.url）——
-        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2", "--database-url", db.url]),
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2", "--database-url", db.url, "--queue-url", db.redis]),
                                       env: db.env, executable: rel)
         #expect(initR.status == 0, "\(initR.stderr)")
         #expect(!FileManager.default.fileExists(atPath: home + "/wallet.db"), "PostgreSQL 部署不应在 home 里建 SQLite 文件")
@@ -131,6 +132,16 @@ import Testing
             let rows = (try run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 5 && rows.allSatisfy { $0["state"] as? String == "confirmed" }
         }
+        // 任务队列在 Redis Streams 上：引擎在跑时 `sweep run` 入队，由现在的 leader（B）消费；库里的 jobs 表一直是空的。
+        let sw = try ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
+        defer { print("cluster failover: sweep run → \(sw.stdout.prefix(300))；jobs → \((try? run(["jobs", "list", "--json"]).stdout.prefix(600)) ?? "")") }
+        try waitFor("Redis 队列里的归集任务被 B 做完", seconds: 30) {
+            ((try run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
+        }
+        let u = try #require(URLComponents(string: db.url))
+        let sqlJobs = try CLIRunner.run(["psql", "-h", u.host!, "-p", String(u.port!), "-U", u.user!, "-d", String(u.path.dropFirst()), "-tAc", "SELECT COUNT(*) FROM jobs"],
+                                        env: db.env, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(sqlJobs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "配置了 Redis 队列时库里的 jobs 表应为空：\(sqlJobs.stdout)\(sqlJobs.stderr)")
         b.stop()
 
         // —— 以链为准 ——

@@ -41,6 +41,7 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）") var startBlock: UInt64?
     @Flag(name: .long, help: "允许非本机的明文 http 节点（默认只接受 https 或本机）") var allowInsecureRpc = false
     @Option(name: .long, help: "账本放在 PostgreSQL：postgresql://USER@HOST:PORT/DB（口令来自 PGPASSWORD 或 ~/.pgpass，不进 URL）；缺省为 <home>/wallet.db（SQLite）") var databaseUrl: String?
+    @Option(name: .long, help: "任务队列放在 Redis Streams：redis://HOST:PORT[/DB]（多引擎共用）；缺省为账本库里的 jobs 表") var queueUrl: String?
     @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
 
     /// init 写出的份额文件：backup 只在 --backup-shares 时出现，unseal 只在 --unseal-shares 时出现。
@@ -116,6 +117,7 @@ struct InitCommand: AsyncParsableCommand {
             req.backup = backup
             req.unsealShares = unsealSplit
             req.databaseURL = databaseUrl
+            req.queueURL = queueUrl
             let r = try HomeInitializer.initialize(req)
             var files: [String] = [], unsealFiles: [String] = []
             do {
@@ -294,6 +296,7 @@ struct EngineRun: AsyncParsableCommand {
             let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
             defer { lock.release() }
             let engine = try await open.open(home, g, needUnseal: true)
+            engine.cluster.bind(lock)
             let port = metricsPort ?? engine.config.metricsPort
             var services: [Service] = []
             if port > 0 {
@@ -404,8 +407,16 @@ struct SweepRunCmd: AsyncParsableCommand {
             let engine = try await open.open(home, g, needUnseal: false)
             let op = try EngineCLI.authenticate(engine, auth)
             try engine.authorize(op, .sweepRun)   // 先授权再要解封口令：无权的人不会被提示输入机密
-            try EngineCLI.unseal(engine, open.unseal, lang: g.language)
-            let steps = try await engine.sweepRun(by: op)
+            guard let steps = try await EngineCLI.runExclusive(engine, lock: lock, lease: engine.cluster.signerLease, {
+                try EngineCLI.unseal(engine, open.unseal, lang: g.language)
+                return try await engine.sweepRun(by: op)
+            }) else {
+                // 集群里另一个引擎持有热钱包的签名租约：交给它。
+                let j = try engine.requestSweep(by: op)
+                if g.json { CLI.printJSON(EnqueuedJSON(j)) }
+                else { print(g.language == .zh ? "另一个引擎持有热钱包的签名租约：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "another engine holds the hot-wallet signer lease: queued sweep job #\(j.id) for it (see jobs list).") }
+                return
+            }
             if g.json { CLI.printJSON(SweepStepsJSON(steps: steps)) } else { print(g.language == .zh ? "归集推进了 \(steps) 步。" : "sweep advanced \(steps) step(s).") }
         }
     }
@@ -556,7 +567,12 @@ struct ScannerRescan: AsyncParsableCommand {
             }
             defer { lock.release() }
             let n = from
-            let r = try await e.rescan(from: n, by: op)
+            guard let r = try await EngineCLI.runExclusive(e, lock: lock, lease: EngineCluster.leaderLease, { try await e.rescan(from: n, by: op) }) else {
+                let j = try e.requestRescan(from: from, by: op)
+                if g.json { CLI.printJSON(EnqueuedJSON(j)) }
+                else { print(zh ? "另一个引擎是 leader：已入队重扫任务 #\(j.id)（jobs list 查看）。" : "another engine is the leader: queued rescan job #\(j.id) (see jobs list).") }
+                return
+            }
             if g.json { CLI.printJSON(RescanJSON(from: r.from, orphaned: r.orphaned, reversed: r.reversed)) }
             else { print(zh ? "将从区块 \(r.from) 重扫；撤销了 \(r.orphaned) 笔未入账、\(r.reversed) 笔已入账的非主链充值。" : "rescanning from block \(r.from); \(r.orphaned) unconfirmed and \(r.reversed) credited off-chain deposit(s) undone.") }
         }

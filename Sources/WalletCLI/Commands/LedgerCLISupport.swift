@@ -28,6 +28,16 @@ enum EngineCLI {
         }
     }
 
+    /// 本 home 上没有引擎、本进程拿到了引擎锁：但在多引擎部署里，别的 home（别的主机）上的引擎可能正持有这份独占活的租约
+    /// （signer = 热钱包 nonce，leader = 扫块）。持有者是别人 → 返回 nil，调用方改为入队交给集群；否则本进程持租约执行，写入带隔离令牌。
+    static func runExclusive<T: Sendable>(_ engine: WalletEngine, lock: ProcessLock, lease: String,
+                                          _ body: @Sendable () async throws -> T) async throws -> T? {
+        engine.cluster.bind(lock)
+        guard let fence = try engine.cluster.fence(lease) else { return nil }
+        defer { engine.cluster.leave() }
+        return try await LeaseScope.$current.withValue(fence) { try await body() }
+    }
+
     static func readPassphrase(file: String?, prompt: String) throws -> SecretBytes {
         if let file { return try CLI.readSecretFile(file, what: "口令") }
         guard isatty(0) == 1, let p = getpass(prompt) else {

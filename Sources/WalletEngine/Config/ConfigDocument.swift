@@ -16,9 +16,12 @@ struct ConfigDocument: Codable, Equatable {
     var log: Log?
     var shutdownGraceSeconds: Int?
     var database: Database?
+    var queue: Queue?
 
     /// 账本数据库：没有这一节（或 url 为空）= <home>/wallet.db（SQLite）；postgresql://USER@HOST:PORT/DB = PostgreSQL（口令不在这里）。
     struct Database: Codable, Equatable { var url: String? }
+    /// 任务队列：没有这一节 = 与账本同库的 jobs 表；redis://HOST:PORT[/DB] = Redis Streams（多引擎共用）。
+    struct Queue: Codable, Equatable { var url: String? }
 
     struct Chain: Codable, Equatable {
         var id: FlexibleUInt64

@@ -49,6 +49,7 @@ extension EngineConfig {
                                logMaxBytes: doc.log?.maxBytes ?? ed.logMaxBytes, shutdownGraceSeconds: doc.shutdownGraceSeconds ?? ed.shutdownGraceSeconds)
         cfg.version = doc.version
         cfg.databaseURL = doc.database?.url.flatMap { $0.isEmpty ? nil : $0 }
+        cfg.queueURL = doc.queue?.url.flatMap { $0.isEmpty ? nil : $0 }
         try cfg.validate()
         return cfg
     }
@@ -74,7 +75,8 @@ extension EngineConfig {
             metrics: .init(port: metricsPort),
             log: .init(path: logPath, level: logLevel.rawValue, maxBytes: logMaxBytes),
             shutdownGraceSeconds: shutdownGraceSeconds,
-            database: databaseURL.map { ConfigDocument.Database(url: $0) })
+            database: databaseURL.map { ConfigDocument.Database(url: $0) },
+            queue: queueURL.map { ConfigDocument.Queue(url: $0) })
     }
 
     /// 序列化为稳定的、带缩进的 JSON（键排序，便于 diff 与审阅）。

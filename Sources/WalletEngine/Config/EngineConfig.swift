@@ -129,6 +129,8 @@ public struct EngineConfig: Sendable, Equatable {
     public var shutdownGraceSeconds: Int
     /// 账本数据库 URL（postgresql://…）；nil = <home>/wallet.db。
     public var databaseURL: String?
+    /// 任务队列 URL（redis://…）；nil = 账本库里的 jobs 表。
+    public var queueURL: String?
 
     public init(chain: ChainSettings, hotWallet: HotWalletSettings, deposits: DepositSettings,
                 fees: FeeSettings = FeeSettings(), sweep: SweepSettings = SweepSettings(),
@@ -241,6 +243,12 @@ extension EngineConfig {
         }
         guard (1...300).contains(shutdownGraceSeconds) else {
             throw bad("shutdownGraceSeconds", "必须在 1…300 秒之间。", "must be within 1…300 seconds.")
+        }
+        if let u = queueURL {
+            let lower = u.lowercased()
+            guard lower.hasPrefix("redis://"), !u.contains("@") else {
+                throw bad("queue.url", "必须是 redis://HOST:PORT[/DB]（不带口令）。", "must be redis://HOST:PORT[/DB] (no password).")
+            }
         }
         if let u = databaseURL {
             do { _ = try PostgresURL(u, environment: [:]) } catch { throw bad("database.url", WalletError(error).zh, WalletError(error).en) }

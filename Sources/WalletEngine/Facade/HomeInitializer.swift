@@ -37,6 +37,8 @@ public struct InitRequest {
     public var unsealShares: (threshold: Int, count: Int)?
     /// 账本放在 PostgreSQL（postgresql://USER@HOST:PORT/DB；口令来自 PGPASSWORD 或 ~/.pgpass）；nil = <home>/wallet.db。
     public var databaseURL: String?
+    /// 任务队列放在 Redis Streams（redis://HOST:PORT[/DB]）；nil = 账本库里的 jobs 表。
+    public var queueURL: String?
     public init(home: String, chainId: UInt64, chainKind: ChainKind = .rpc, rpcURLs: [String], unsealPassphrase: SecretBytes,
                 mnemonic: SecretBytes? = nil, adminName: String, adminPassphrase: SecretBytes, confirmations: Int = 12,
                 keystoreOptions: Keystore.Options = Keystore.Options(), operatorKDF: ScryptParams = .production,
@@ -207,6 +209,7 @@ public enum HomeInitializer {
         cfg.deposits.reorgWindow = max(cfg.deposits.reorgWindow, req.confirmations + 16)
         cfg.chain.allowInsecureRpc = req.allowInsecureRpc
         cfg.databaseURL = req.databaseURL
+        cfg.queueURL = req.queueURL
         try cfg.save(home: home)
 
         // 4. 数据库：设置、默认资产 ETH、第一个管理员。

@@ -84,6 +84,11 @@ public final class WalletEngine: Sendable {
     /// 打开账本（配置策略与地址校验；充值地址派生器由账本从 settings 的 deposit.xpub 构造——唯一来源）。
     static func openLedger(home: HomeLayout, config: EngineConfig, clock: any WalletClock) throws -> Ledger {
         let ledger = try Ledger.open(home: home.root, databaseURL: config.databaseURL, clock: clock)
+        if let q = config.queueURL {
+            // 同一个集群（同一个账本库）的引擎用同一个键前缀；别的钱包共用这台 Redis 也不会串。
+            let identity = config.databaseURL ?? home.root
+            ledger.externalJobQueue = try LedgerBackends.openQueue(url: q, prefix: "wallet." + Hex.encode(Hash.sha256(Array(identity.utf8)).prefix(6)))
+        }
         ledger.addresses = AddressValidator(keccak256: { Keccak.keccak256($0) })
         ledger.sealer = try KeystoreAuditSealer(home: home)
         try loadPolicy(ledger, home: home)   // 手改的 policy.json 要经批准才生效（WalletEngine+Policy.swift）

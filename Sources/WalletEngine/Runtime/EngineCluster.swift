@@ -2,7 +2,8 @@
 //
 //   leader          扫块入账、对账、手续费采样、演示链出块——全库只能有一个在做（重复扫块虽然幂等，但对账与告警会打架）
 //   signer:<热钱包>  提现执行与归集（都要用热钱包的 nonce）——一个地址同一时刻只有一个签名者，nonce 才不会撞车
-//   其余            任务队列消费、封存监视：每个引擎都做（队列本身保证一个任务只给一个消费者）
+//   jobs            任务队列消费跟着 leader（处理器里有重扫、对账）；立即归集的任务另外要 signer 租约
+//   其余            封存监视：每个引擎都做（封存状态是每个进程自己的）
 //
 // 为什么租约在数据库里、而不是 Redis 的 SET NX PX：写钱的事务本来就在这个库里，核对令牌与写入在同一个事务里完成（先拿写锁再核对），
 // 没有「核对完、写之前租约被抢走」的窗口；Redis 锁要做到这一点得让数据库也认令牌，等于又回到库里。见 docs/scale-out.md。
@@ -26,6 +27,7 @@ public final class EngineCluster: Sendable {
     let startedAt: Int64
     private let held = Mutex<[String: (token: Int64, expires: Int64)]>([:])
     private let lastBeat = Mutex<Int64>(0)
+    private let lockID = Mutex<String>("")
 
     init(gate: LedgerGate, clock: any WalletClock, hotWallet: String) {
         self.gate = gate; self.clock = clock; self.hotWallet = hotWallet.lowercased()
@@ -41,11 +43,15 @@ public final class EngineCluster: Sendable {
     /// 这个 worker 需要哪个租约（nil = 每个引擎都做）。
     public func leaseName(for worker: String) -> String? {
         switch worker {
-        case "scanner", "reconcile", "fees", "demo-chain": return "leader"
-        case "withdrawals", "sweeper": return "signer:\(hotWallet)"
+        // 任务队列的处理器里有重扫、对账（leader 的活）与立即归集（还要 signer，见 JobWorker.handle）：由 leader 消费。
+        case "scanner", "reconcile", "fees", "demo-chain", "jobs": return Self.leaderLease
+        case "withdrawals", "sweeper": return signerLease
         default: return nil
         }
     }
+
+    public static let leaderLease = "leader"
+    public var signerLease: String { "signer:\(hotWallet)" }
 
     /// 持有（必要时获得或续约）租约；别人持有则 nil（本轮当备用）。剩余时间过半才去库里续约。
     public func fence(_ name: String) throws -> LeaseFence? {
@@ -55,9 +61,23 @@ public final class EngineCluster: Sendable {
             return LeaseFence(name: name, holder: id, token: h.token)
         }
         let ttl = Self.leaseTTLSeconds
-        let token = try gate.with { l in try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl) }
+        let token = try gate.with { l -> Int64? in
+            if let t = try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl, presumedDead: nil) { return t }
+            // 持有者是「同一个 home 锁文件」上的上一个引擎（被 kill -9、崩溃后重启）：我们此刻独占着这把 flock，
+            // 它必然已经死了（活着就还握着锁），不必等租约过期。别的 home（别的主机、别的拷贝）的持有者一律等过期。
+            let mine = lockID.withLock { $0 }
+            guard !mine.isEmpty, let h = try l.store.leases().first(where: { $0.name == name })?.holder, h != id,
+                  try l.store.engines().first(where: { $0.id == h })?.lockID == mine else { return nil }
+            return try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl, presumedDead: h)
+        }
         held.withLock { $0[name] = token.map { ($0, now + ttl) } }
         return token.map { LeaseFence(name: name, holder: id, token: $0) }
+    }
+
+    /// 本进程已独占 home 的引擎锁（engine run、CLI 的进程内执行）：登记锁的身份，崩溃重启时可立刻接回自己 home 上一个引擎的租约。
+    public func bind(_ lock: ProcessLock) {
+        lockID.withLock { $0 = lock.identity }
+        lastBeat.withLock { $0 = 0 }   // 下一次心跳立刻把锁身份写进 engines 表
     }
 
     /// 写入被拒（租约丢了）：忘掉本地缓存，下一轮重新去库里问。
@@ -70,7 +90,8 @@ public final class EngineCluster: Sendable {
             return true
         }
         guard due else { return }
-        let rec = EngineRecord(id: id, host: hostName, pid: Int64(getpid()), version: "schema-\(Migrations.latest)", startedAt: startedAt, heartbeatAt: now)
+        let rec = EngineRecord(id: id, host: hostName, pid: Int64(getpid()), version: "schema-\(Migrations.latest)",
+                               lockID: lockID.withLock { $0 }, startedAt: startedAt, heartbeatAt: now)
         _ = try? gate.with { l in try l.store.heartbeatEngine(rec) }
     }
 

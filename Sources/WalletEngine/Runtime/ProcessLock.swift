@@ -2,6 +2,7 @@
 // 两个引擎同时跑会各自分配 nonce、各自广播——这是“同一 nonce 两笔交易”的经典来源。
 import Foundation
 import Synchronization
+import WalletCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,9 @@ import Glibc
 public final class ProcessLock: Sendable {
     // 描述符在 release() 里关闭并置 -1：放进 Mutex，重复/并发 release 也只关一次。
     private let fdBox: Mutex<Int32>
+    /// 这把锁文件在本机本次开机里的身份：sha256(boot_id ‖ st_dev ‖ st_ino) 前 12 个十六进制。
+    /// 同一个身份 = 同一个锁文件（容器里各自一份拷贝的 home 是不同的 inode，换一台机器或重启 boot_id 不同）。
+    public let identity: String
 
     /// 非阻塞获取；已被占用时抛出带对方 pid 的错误。
     public init(path: String) throws {
@@ -25,6 +29,11 @@ public final class ProcessLock: Sendable {
             throw EngineError("engine.already_running", zh: "该数据目录已有引擎在运行（pid \(other)）。同一 home 只能运行一个引擎，否则会重复分配 nonce。",
                               en: "an engine is already running on this home (pid \(other)). Only one engine may run per home, or nonces would be allocated twice.")
         }
+        var st = stat()
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
+        identity = fstat(fd, &st) == 0 && !boot.isEmpty
+            ? Hex.encode(Hash.sha256(Array("\(boot.trimmingCharacters(in: .whitespacesAndNewlines))|\(st.st_dev)|\(st.st_ino)".utf8)).prefix(6))
+            : ""
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }

@@ -58,7 +58,13 @@ public final class JobWorker: EngineWorker, Sendable {
             throw EngineError("job.unknown_kind", zh: "未知的任务类型 \(job.kind)。", en: "unknown job kind \(job.kind).", badInput: false)
         }
         switch kind {
-        case .sweepRun: _ = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)
+        case .sweepRun:
+            // 归集要用热钱包的 nonce（补 gas）：只有持有 signer 租约的引擎能做；不是自己 → 失败重试（退避后可能轮到持有者）。
+            guard let signer = try engine.cluster.fence(engine.cluster.signerLease) else {
+                throw EngineError("job.not_signer", zh: "本引擎没有热钱包的签名租约（另一个引擎在签名），稍后重试。",
+                                  en: "this engine does not hold the hot-wallet signer lease (another engine signs); retrying later.", badInput: false)
+            }
+            _ = try await LeaseScope.$current.withValue(signer) { try await engine.sweepRun(logger: ctx.logger, requireSigner: true) }
         case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx, asJob: true)
         case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
         case .refreshFees: _ = try await engine.fees.refresh()

@@ -7,7 +7,22 @@ import WalletCrypto
 
 public enum LedgerBackends {
     public typealias PostgresOpener = @Sendable (PostgresURL) throws -> any LedgerStore
+    public typealias QueueOpener = @Sendable (_ url: String, _ prefix: String) throws -> any JobQueue & LeaseLock
     private static let postgres = Mutex<PostgresOpener?>(nil)
+    private static let redis = Mutex<QueueOpener?>(nil)
+
+    /// 入口程序调用一次（WalletQueueRedis.RedisQueueBackend.register()）。
+    public static func registerRedisQueue(_ open: @escaping QueueOpener) { redis.withLock { $0 = open } }
+
+    /// 任务队列：redis://… → Redis Streams（键都带 prefix）。
+    public static func openQueue(url: String, prefix: String) throws -> any JobQueue & LeaseLock {
+        guard let open = redis.withLock({ $0 }) else {
+            throw WalletError("queue.unavailable", zh: "这个程序没有编入 Redis 任务队列，打不开 \(url)。用 wallet-console 本身运行。",
+                              en: "this program was built without the Redis job queue and cannot open \(url). Run wallet-console itself.",
+                              badInput: false)
+        }
+        return try open(url, prefix)
+    }
 
     /// 入口程序调用一次（WalletPostgres.PostgresBackend.register()）。
     public static func registerPostgres(_ open: @escaping PostgresOpener) { postgres.withLock { $0 = open } }

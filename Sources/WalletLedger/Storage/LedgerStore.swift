@@ -137,10 +137,13 @@ public struct EngineRecord: Sendable, Equatable {
     public var host: String
     public var pid: Int64
     public var version: String
+    /// 引擎持有的 home 锁文件的身份（ProcessLock.identity）；空 = 没有持锁（进程内测试）。
+    public var lockID: String
     public var startedAt: Int64
     public var heartbeatAt: Int64
-    public init(id: String, host: String, pid: Int64, version: String, startedAt: Int64, heartbeatAt: Int64) {
-        self.id = id; self.host = host; self.pid = pid; self.version = version; self.startedAt = startedAt; self.heartbeatAt = heartbeatAt
+    public init(id: String, host: String, pid: Int64, version: String, lockID: String, startedAt: Int64, heartbeatAt: Int64) {
+        self.id = id; self.host = host; self.pid = pid; self.version = version; self.lockID = lockID
+        self.startedAt = startedAt; self.heartbeatAt = heartbeatAt
     }
 }
 
@@ -151,7 +154,8 @@ public protocol ClusterRepository: TransactionalStore {
     /// 核对租约是否过期用的时钟（与取租约的引擎同一个时钟）。
     var fenceClock: any WalletClock { get set }
     /// 获得或续约：没人持有、已过期、或本来就是自己 → 返回令牌（换了持有者或过期后重得时令牌加一）；别人持有且未过期 → nil。
-    func acquireLease(name: String, holder: String, now: Int64, ttl: Int64) throws -> Int64?
+    /// `presumedDead`：调用方确知已经死了的持有者（同一台主机上、进程已不存在），它的未过期租约也可以接管。
+    func acquireLease(name: String, holder: String, now: Int64, ttl: Int64, presumedDead: String?) throws -> Int64?
     /// 主动交出（优雅停机）：只有持有者能交。
     func releaseLease(name: String, holder: String, now: Int64) throws
     func leases() throws -> [LeaseRecord]

@@ -145,7 +145,7 @@ public enum Migrations {
             acquired_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
         CREATE TABLE engines (
             id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, version TEXT NOT NULL,
-            started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL);
+            lock_id TEXT NOT NULL DEFAULT '', started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL);
         """
 
     public static var latest: Int { all.last!.0 }

@@ -3,14 +3,14 @@
 import WalletCrypto
 
 extension SQLLedgerStore: ClusterRepository {
-    public func acquireLease(name: String, holder: String, now: Int64, ttl: Int64) throws -> Int64? {
+    public func acquireLease(name: String, holder: String, now: Int64, ttl: Int64, presumedDead: String? = nil) throws -> Int64? {
         try db.transaction {
             guard let r = try db.query("SELECT holder, token, expires_at FROM leases WHERE name = ?", [name]).first else {
                 try db.execute("INSERT INTO leases (name, holder, token, acquired_at, expires_at) VALUES (?, ?, 1, ?, ?)",
                                [name, holder, now, now + ttl])
                 return 1
             }
-            let live = r.int("expires_at") > now
+            let live = r.int("expires_at") > now && r.text("holder") != presumedDead
             if r.text("holder") == holder && live {
                 try db.execute("UPDATE leases SET expires_at = ? WHERE name = ?", [now + ttl, name])
                 return r.int("token")
@@ -37,9 +37,9 @@ extension SQLLedgerStore: ClusterRepository {
 
     public func heartbeatEngine(_ e: EngineRecord) throws {
         try db.execute("""
-            INSERT INTO engines (id, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
-            """, [e.id, e.host, e.pid, e.version, e.startedAt, e.heartbeatAt])
+            INSERT INTO engines (id, host, pid, version, lock_id, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, lock_id = excluded.lock_id
+            """, [e.id, e.host, e.pid, e.version, e.lockID, e.startedAt, e.heartbeatAt])
     }
 
     public func removeEngine(id: String) throws { try db.execute("DELETE FROM engines WHERE id = ?", [id]) }
@@ -47,7 +47,7 @@ extension SQLLedgerStore: ClusterRepository {
     public func engines() throws -> [EngineRecord] {
         try db.query("SELECT * FROM engines ORDER BY started_at, id").map {
             EngineRecord(id: $0.text("id"), host: $0.text("host"), pid: $0.int("pid"), version: $0.text("version"),
-                         startedAt: $0.int("started_at"), heartbeatAt: $0.int("heartbeat_at"))
+                         lockID: $0.text("lock_id"), startedAt: $0.int("started_at"), heartbeatAt: $0.int("heartbeat_at"))
         }
     }
 

@@ -8,9 +8,9 @@ extension Ledger {
     public func alerts(page: Page = Page()) throws -> [Alert] { try store.alerts(page: page) }
     public func alertCounts() throws -> [String: Int] { try store.alertCounts() }
 
-    /// 与账本同库的任务队列（SQLite 或 PostgreSQL）。
+    /// 任务队列：配置了外部队列（Redis Streams）就用它，否则是与账本同库的表（SQLite 或 PostgreSQL）。
     public var jobQueue: (any JobQueue & LeaseLock)? {
-        (store as? any SQLBackedStore)?.makeJobQueue()
+        externalJobQueue ?? (store as? any SQLBackedStore)?.makeJobQueue()
     }
 }
 

@@ -21,6 +21,8 @@ public final class Ledger {
     public var chain: String = "ethereum"
     /// 审计链的库外锚（引擎打开 home 时设置）；nil = 只有库内的哈希链（单元测试、内存账本）。
     public var sealer: (any AuditSealer)?
+    /// 外部任务队列（config.json 的 queue.url，Redis Streams）；nil = 与账本同库的 jobs 表。
+    public var externalJobQueue: (any JobQueue & LeaseLock)?
     var anchoredID: Int64 = 0
     var auditWritten = false
 

@@ -297,7 +297,8 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
 
         // 账簿自洽、审计链完整。
         #expect(try CLIRunner.run(["ledger", "check"] + h).status == 0)
-        #expect(try CLIRunner.run(["audit", "verify"] + h).status == 0)
+        let verified = try CLIRunner.run(["audit", "verify"] + h)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         let audit = try CLIRunner.run(["audit", "list", "--action", "address.assign", "--json"] + h)
         #expect(audit.stdout.contains("\"operator\" : \"root\""))
     }
@@ -357,7 +358,8 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(after.status == 0 && (after.json as? [String: Any])?["healthy"] as? Bool == true, "\(after.stdout)")
         #expect((try CLIRunner.run(["deposit", "list", "--json"] + h).json as? [[String: Any]])?.first?["state"] as? String == "reversed")
         #expect(try CLIRunner.run(["ledger", "check"] + h).status == 0)
-        #expect(try CLIRunner.run(["audit", "verify"] + h).status == 0)
+        let verified = try CLIRunner.run(["audit", "verify"] + h)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         let rec = try CLIRunner.run(["ledger", "reconcile", "--json"] + h)
         #expect(rec.status == 0, "\(rec.stdout)")
     }

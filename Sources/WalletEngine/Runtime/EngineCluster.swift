@@ -58,7 +58,7 @@ public final class EngineCluster: Sendable {
         let now = clock.unixTime()
         heartbeat(now)
         if let h = held.withLock({ $0[name] }), h.expires - now > Self.leaseTTLSeconds / 2 {
-            return LeaseFence(name: name, holder: id, token: h.token)
+            return LeaseFence(name: name, holder: id, token: h.token, ttl: Self.leaseTTLSeconds)
         }
         let ttl = Self.leaseTTLSeconds
         let token = try gate.with { l -> Int64? in
@@ -71,7 +71,7 @@ public final class EngineCluster: Sendable {
             return try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl, presumedDead: h)
         }
         held.withLock { $0[name] = token.map { ($0, now + ttl) } }
-        return token.map { LeaseFence(name: name, holder: id, token: $0) }
+        return token.map { LeaseFence(name: name, holder: id, token: $0, ttl: ttl) }
     }
 
     /// 本进程已独占 home 的引擎锁（engine run、CLI 的进程内执行）：登记锁的身份，崩溃重启时可立刻接回自己 home 上一个引擎的租约。

@@ -121,7 +121,11 @@ public struct LeaseFence: Sendable, Equatable {
     public var name: String
     public var holder: String
     public var token: Int64
-    public init(name: String, holder: String, token: Int64) { self.name = name; self.holder = holder; self.token = token }
+    /// 续约时长（写事务核对通过时顺手续约到 now + ttl）。
+    public var ttl: Int64
+    public init(name: String, holder: String, token: Int64, ttl: Int64) {
+        self.name = name; self.holder = holder; self.token = token; self.ttl = ttl
+    }
 }
 
 public struct LeaseRecord: Sendable, Equatable {

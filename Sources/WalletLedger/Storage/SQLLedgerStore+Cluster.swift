@@ -51,11 +51,16 @@ extension SQLLedgerStore: ClusterRepository {
         }
     }
 
-    /// 写事务开头的核对：租约还在自己手里、令牌没变、没过期。
+    /// 写事务开头的核对（已在写锁下）：持有者仍是自己、令牌没变 → 放行，并顺手续约。
+    /// 安全靠令牌，不靠时间：接管必然改写持有者与令牌（也在写锁下），所以「持有者与令牌都没变」= 没人接管过，
+    /// 哪怕本地估计的到期时间已过（长的一轮、机器很忙）也可以续上；停顿醒来的旧持有者若已被接管，这里一定不符。
     func checkFence(_ f: LeaseFence, now: Int64) throws {
         let r = try db.query("SELECT holder, token, expires_at FROM leases WHERE name = ?", [f.name]).first
-        guard let r, r.text("holder") == f.holder, r.int("token") == f.token, r.int("expires_at") > now else {
+        guard let r, r.text("holder") == f.holder, r.int("token") == f.token else {
             throw LedgerError.leaseLost(name: f.name, token: f.token)
+        }
+        if r.int("expires_at") - now < f.ttl / 2 {
+            try db.execute("UPDATE leases SET expires_at = ? WHERE name = ? AND token = ?", [now + f.ttl, f.name, f.token])
         }
     }
 }

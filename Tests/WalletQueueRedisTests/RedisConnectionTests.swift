@@ -71,8 +71,9 @@ import WalletLedger
     }
 
     @Test func databaseNumberFromTheURLIsSelectedAndABadOneIsRefused() throws {
-        let base = try RedisFixture.url()
-        let root = String(base[..<base.lastIndex(of: "/")!])
+        // 基址可能带库号（redis://h:p/0，本夹具自启）也可能不带（.ci/run 导出的 redis://h:p）：只取 scheme://host:port。
+        let u = try #require(URLComponents(string: try RedisFixture.url()))
+        let root = "redis://\(u.host ?? "127.0.0.1"):\(u.port ?? 6379)"
         let c = try RedisConnection(url: root + "/3")
         #expect(try c.call(["CLIENT", "INFO"]).text?.contains(" db=3 ") == true)
         // 库号 = databases 配置值时不存在：连接必须失败，而不是留在 0 号库

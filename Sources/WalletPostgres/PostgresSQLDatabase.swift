@@ -94,35 +94,10 @@ public final class PostgresSQLDatabase: SQLDatabase {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if txDepth > 0 {
-            let sp = "sp\(txDepth)"
-            try execute("SAVEPOINT \(sp)")
-            txDepth += 1
-            do {
-                let r = try body()
-                txDepth -= 1
-                try execute("RELEASE SAVEPOINT \(sp)")
-                return r
-            } catch {
-                txDepth -= 1
-                _ = try? execute("ROLLBACK TO SAVEPOINT \(sp)")
-                _ = try? execute("RELEASE SAVEPOINT \(sp)")
-                throw error
-            }
-        }
-        try execute("BEGIN")
-        txDepth = 1
-        do {
+        try nestedTransaction(self, depth: &txDepth, begin: {
+            try execute("BEGIN")
             try execute("SELECT pg_advisory_xact_lock(?)", [Self.writeLockKey])
-            let r = try body()
-            txDepth = 0
-            try execute("COMMIT")
-            return r
-        } catch {
-            txDepth = 0
-            _ = try? execute("ROLLBACK")
-            throw error
-        }
+        }, body)
     }
 
     // MARK: 内部

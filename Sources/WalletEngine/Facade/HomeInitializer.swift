@@ -140,8 +140,8 @@ public enum HomeInitializer {
         }
         if let u = req.databaseURL {
             // 先连上并确认库是空的，再建任何文件：连不上/口令错/库里已有钱包时什么都不留下。
-            let ledger = try Ledger.open(home: NSTemporaryDirectory(), databaseURL: u)
-            if try ledger.store.setting(Ledger.Settings.chainID) != nil || !(try ledger.store.operators().isEmpty) {
+            let store = try LedgerBackends.open(databaseURL: u, sqlitePath: home.databaseFile)
+            if try store.setting(Ledger.Settings.chainID) != nil || !(try store.operators().isEmpty) {
                 throw EngineError("init.database_not_empty",
                                   zh: "数据库 \(u) 里已经有一个钱包（有链 ID 或操作员）。第二台引擎主机不要再 init：把第一台的 home 整个复制过去（见 docs/scale-out.md）。没有创建任何文件。",
                                   en: "database \(u) already holds a wallet (a chain id or operators exist). Do not init a second engine host: copy the first host's home over (see docs/scale-out.md). Nothing was created.",

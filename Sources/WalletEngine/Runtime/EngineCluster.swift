@@ -21,6 +21,7 @@ public final class EngineCluster: Sendable {
     /// 租约时长：持有者每轮续约；被 SIGKILL 的引擎最多这么久之后被接管。
     public static let leaseTTLSeconds: Int64 = 10
     public let id: String
+    public let hostName: String
     let gate: LedgerGate
     let clock: any WalletClock
     let hotWallet: String
@@ -35,10 +36,9 @@ public final class EngineCluster: Sendable {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
         let suffix = Hex.encode((try? SecureRandom.bytes(3)) ?? [0, 0, 0])
-        id = "\(String(cString: host))-\(getpid())-\(suffix)"
+        hostName = String(cString: host)
+        id = "\(hostName)-\(getpid())-\(suffix)"
     }
-
-    public var hostName: String { String(id.split(separator: "-").dropLast(2).joined(separator: "-")) }
 
     /// 这个 worker 需要哪个租约（nil = 每个引擎都做）。
     public func leaseName(for worker: String) -> String? {

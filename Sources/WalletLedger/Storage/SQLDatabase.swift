@@ -24,3 +24,36 @@ extension SQLDatabase {
     public func execute(_ sql: String) throws -> Int { try execute(sql, []) }
     public func query(_ sql: String) throws -> [SQLRow] { try query(sql, []) }
 }
+
+/// 两个后端共用的事务嵌套：最外层 begin…COMMIT，内层 SAVEPOINT（内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入）。
+/// 各后端只给出「怎么开始一个写事务」（SQLite：BEGIN IMMEDIATE；PostgreSQL：BEGIN + 咨询锁）；begin 失败时照样 ROLLBACK。
+public func nestedTransaction<T>(_ db: some SQLDatabase, depth: inout Int, begin: () throws -> Void, _ body: () throws -> T) throws -> T {
+    if depth > 0 {
+        let sp = "sp\(depth)"
+        try db.execute("SAVEPOINT \(sp)")
+        depth += 1
+        do {
+            let r = try body()
+            depth -= 1
+            try db.execute("RELEASE SAVEPOINT \(sp)")
+            return r
+        } catch {
+            depth -= 1
+            _ = try? db.execute("ROLLBACK TO SAVEPOINT \(sp)")
+            _ = try? db.execute("RELEASE SAVEPOINT \(sp)")
+            throw error
+        }
+    }
+    depth = 1
+    do {
+        try begin()
+        let r = try body()
+        depth = 0
+        try db.execute("COMMIT")
+        return r
+    } catch {
+        depth = 0
+        _ = try? db.execute("ROLLBACK")
+        throw error
+    }
+}

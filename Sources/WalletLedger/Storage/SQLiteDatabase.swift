@@ -201,33 +201,6 @@ public final class SQLiteDatabase: SQLDatabase {
     /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。
     /// 嵌套调用用 SAVEPOINT：内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入。
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if txDepth > 0 {
-            let sp = "sp\(txDepth)"
-            try execute("SAVEPOINT \(sp)")
-            txDepth += 1
-            do {
-                let r = try body()
-                txDepth -= 1
-                try execute("RELEASE \(sp)")
-                return r
-            } catch {
-                txDepth -= 1
-                _ = try? execute("ROLLBACK TO \(sp)")
-                _ = try? execute("RELEASE \(sp)")
-                throw error
-            }
-        }
-        try execute("BEGIN IMMEDIATE")
-        txDepth = 1
-        do {
-            let r = try body()
-            txDepth = 0
-            try execute("COMMIT")
-            return r
-        } catch {
-            txDepth = 0
-            _ = try? execute("ROLLBACK")
-            throw error
-        }
+        try nestedTransaction(self, depth: &txDepth, begin: { try execute("BEGIN IMMEDIATE") }, body)
     }
 }

@@ -18,7 +18,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
     public let url: PostgresURL
     private let password: String?
     private var connection: PostgresConnection?
-    private var txDepth = 0
+    public var transactionDepth = 0
     private var rewritten: [String: String] = [:]
     private let logger = Logger(label: "wallet.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     /// 全体引擎共用的写锁键（咨询锁在库内全局，取一个不易与别的程序相撞的 64 位数）。
@@ -94,7 +94,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try nestedTransaction(self, depth: &txDepth, begin: {
+        try nestedTransaction(begin: {
             try execute("BEGIN")
             try execute("SELECT pg_advisory_xact_lock(?)", [Self.writeLockKey])
         }, body)
@@ -105,7 +105,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
     /// 连接断了：事务外重连一次（事务内不重连——半个事务已随连接回滚，调用方得到错误后整笔重来）。
     private func live() throws -> PostgresConnection {
         if let c = connection, !c.isClosed { return c }
-        guard txDepth == 0 else { throw LedgerError.storage("PostgreSQL 连接在事务中断开，事务已回滚 / the PostgreSQL connection dropped inside a transaction; it was rolled back") }
+        guard transactionDepth == 0 else { throw LedgerError.storage("PostgreSQL 连接在事务中断开，事务已回滚 / the PostgreSQL connection dropped inside a transaction; it was rolled back") }
         try connect()
         return connection!
     }

@@ -17,6 +17,8 @@ public protocol SQLDatabase: AnyObject {
     func executeScript(_ sql: String) throws
     /// 写事务：进入时即拿到写权（SQLite BEGIN IMMEDIATE；PostgreSQL 事务级咨询锁），嵌套用 SAVEPOINT。
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// 当前事务嵌套深度（0 = 不在事务里）；只由 nestedTransaction 读写。
+    var transactionDepth: Int { get set }
 }
 
 extension SQLDatabase {
@@ -27,33 +29,35 @@ extension SQLDatabase {
 
 /// 两个后端共用的事务嵌套：最外层 begin…COMMIT，内层 SAVEPOINT（内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入）。
 /// 各后端只给出「怎么开始一个写事务」（SQLite：BEGIN IMMEDIATE；PostgreSQL：BEGIN + 咨询锁）；begin 失败时照样 ROLLBACK。
-public func nestedTransaction<T>(_ db: some SQLDatabase, depth: inout Int, begin: () throws -> Void, _ body: () throws -> T) throws -> T {
-    if depth > 0 {
-        let sp = "sp\(depth)"
-        try db.execute("SAVEPOINT \(sp)")
-        depth += 1
+/// 深度按次读写（不是 inout）：body 里的嵌套事务会再读写它。
+extension SQLDatabase {
+    public func nestedTransaction<T>(begin: () throws -> Void, _ body: () throws -> T) throws -> T {
+        let depth = transactionDepth
+        if depth > 0 {
+            let sp = "sp\(depth)"
+            try execute("SAVEPOINT \(sp)")
+            transactionDepth = depth + 1
+            defer { transactionDepth = depth }
+            do {
+                let r = try body()
+                try execute("RELEASE SAVEPOINT \(sp)")
+                return r
+            } catch {
+                _ = try? execute("ROLLBACK TO SAVEPOINT \(sp)")
+                _ = try? execute("RELEASE SAVEPOINT \(sp)")
+                throw error
+            }
+        }
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
         do {
+            try begin()
             let r = try body()
-            depth -= 1
-            try db.execute("RELEASE SAVEPOINT \(sp)")
+            try execute("COMMIT")
             return r
         } catch {
-            depth -= 1
-            _ = try? db.execute("ROLLBACK TO SAVEPOINT \(sp)")
-            _ = try? db.execute("RELEASE SAVEPOINT \(sp)")
+            _ = try? execute("ROLLBACK")
             throw error
         }
-    }
-    depth = 1
-    do {
-        try begin()
-        let r = try body()
-        depth = 0
-        try db.execute("COMMIT")
-        return r
-    } catch {
-        depth = 0
-        _ = try? db.execute("ROLLBACK")
-        throw error
     }
 }

@@ -85,7 +85,7 @@ public final class SQLiteDatabase: SQLDatabase {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String
-    private var txDepth = 0
+    public var transactionDepth = 0
 
     public init(path: String) throws {
         var db: OpaquePointer?
@@ -201,6 +201,6 @@ public final class SQLiteDatabase: SQLDatabase {
     /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。
     /// 嵌套调用用 SAVEPOINT：内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入。
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try nestedTransaction(self, depth: &txDepth, begin: { try execute("BEGIN IMMEDIATE") }, body)
+        try nestedTransaction(begin: { try execute("BEGIN IMMEDIATE") }, body)
     }
 }

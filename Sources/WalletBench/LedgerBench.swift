@@ -1,13 +1,29 @@
-// 账本基准：N 笔充值入账（充值行 + 平衡分录 + 审计记录，每批一个事务） vs 同一次运行里的裸预编译插入基线。
+// 账本基准：N 笔充值入账（充值行 + 平衡分录 + 账户累计 + 审计，每批一个事务） vs 同一次运行里「同样的行」的裸预编译写入。
+// 基线由 RecordingDatabase 记下入账真正执行的写语句，在同模式的新库里按同样的事务边界重放（见那个文件的说明）。
+// SQLite 总是跑；设置了 WALLET_BENCH_PG_URL（与 PGPASSWORD 或 PGPASSFILE）时 PostgreSQL 也跑，每一遍一个新库。
 import Foundation
+import Synchronization
 import WalletCrypto
 import WalletLedger
+#if PostgreSQL
+import WalletPostgres
+#endif
 
 struct LedgerBench: BenchSection {
     var name: String { "ledger" }
 
     func run(options: BenchOptions) {
-        do { try Self.run(count: options.n) } catch { print("ledger 基准失败：\(error)") }
+        do {
+            try Self.runSQLite(count: options.n)
+            #if PostgreSQL
+            if let url = ProcessInfo.processInfo.environment["WALLET_BENCH_PG_URL"] {
+                try Self.runPostgres(url: url, count: max(1000, options.n / 5))
+            } else {
+                print("（PostgreSQL 跳过：未设置 WALLET_BENCH_PG_URL；可用 eval \"$(bash Tests/services/up.sh /tmp/svc)\" 起一个，"
+                      + "再 WALLET_BENCH_PG_URL=$WALLET_TEST_PG_URL PGPASSFILE=$WALLET_TEST_PGPASSFILE）")
+            }
+            #endif
+        } catch { print("ledger 基准失败：\(error)") }
     }
 
     struct Deriver: DepositAddressDeriver {
@@ -29,50 +45,153 @@ struct LedgerBench: BenchSection {
         return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     }
 
-    /// 运行并打印结果；返回 (每秒入账数, 基线每秒行数)。
-    @discardableResult
-    static func run(count: Int = 100_000, batch: Int = 1000, users: Int = 1000) throws -> (Double, Double) {
-        // 基线：同样的 WAL + synchronous=FULL，一个事务里用预编译语句插入裸行。
-        let base = try SQLiteDatabase(path: tempDB("baseline"))
-        try base.execute("CREATE TABLE bare (id INTEGER PRIMARY KEY, tx_hash TEXT NOT NULL, amount TEXT NOT NULL)")
-        let amount = UInt256(1_000_000_000_000_000)
-        let tBase = try seconds {
-            try base.transaction {
-                for i in 0..<count { try base.execute("INSERT INTO bare (tx_hash, amount) VALUES (?, ?)", [String(format: "0x%064x", i), amount]) }
-            }
-        }
+    static let users = 1000, batch = 1000
 
-        let store = try SQLiteLedgerStore(path: tempDB("ledger"))
+    /// 不计时的准备：资产 + 每个用户一个充值地址。
+    static func setup<DB>(_ store: SQLLedgerStore<DB>) throws -> (Ledger, [String]) {
         let ledger = Ledger(store: store, deriver: Deriver())
         try ledger.addAsset(Asset(symbol: "ETH", decimals: 18, confirmations: 1))
         var addrs: [String] = []
         try store.transaction {
             for u in 0..<users { addrs.append(try ledger.assignAddress(user: "user\(u)", asset: "ETH").address) }
         }
-        let tLedger = try seconds {
-            var i = 0
-            while i < count {
-                let end = min(count, i + batch)
-                try store.transaction {
-                    for k in i..<end {
-                        let d = try ledger.observeDeposit(DepositObservation(txHash: String(format: "0x%064x", k), logIndex: 0,
-                                                                             address: addrs[k % users], asset: "ETH", amount: amount,
-                                                                             blockNumber: Int64(k), blockHash: "0xb"))
-                        _ = try ledger.updateConfirmations(depositID: d.id, confirmations: 1)
-                    }
+        return (ledger, addrs)
+    }
+
+    /// 被测的工作：扫描器对每笔充值做的两步（记录 + 确认数达标入账），每批一个事务。
+    static func credit<DB>(_ ledger: Ledger, _ store: SQLLedgerStore<DB>, _ addrs: [String], count: Int) throws {
+        let amount = UInt256(1_000_000_000_000_000)
+        var i = 0
+        while i < count {
+            let end = min(count, i + batch)
+            try store.transaction {
+                for k in i..<end {
+                    let d = try ledger.observeDeposit(DepositObservation(txHash: String(format: "0x%064x", k), logIndex: 0,
+                                                                         address: addrs[k % users], asset: "ETH", amount: amount,
+                                                                         blockNumber: Int64(k), blockHash: "0xb"))
+                    _ = try ledger.updateConfirmations(depositID: d.id, confirmations: 1)
                 }
-                i = end
             }
+            i = end
         }
+    }
+
+    struct Result { var credit: Double; var baseline: Double; var writes: Int; var reads: Int; var savepoints: Int; var check: Double }
+
+    /// 三遍，各用一个新库：① 计时入账 ② 不计时、记录写语句 ③ 计时重放那些写语句（基线）。
+    static func compare<DB: SQLDatabase>(count: Int, fresh: () throws -> DB) throws -> Result {
+        let store = try SQLLedgerStore(database: try fresh())
+        let (ledger, addrs) = try setup(store)
+        let tCredit = try seconds { try credit(ledger, store, addrs, count: count) }
         var violations: [InvariantViolation] = []
         let tCheck = try seconds { violations = try ledger.check() }
         guard violations.isEmpty else { throw LedgerError.storage("基准后不变量失败：\(violations.prefix(3))") }
-        let rate = Double(count) / tLedger, baseRate = Double(count) / tBase
-        print("ledger: \(count) 笔充值入账（充值行 + 分录 + 审计），每批 \(batch) 笔/事务")
-        print(String(format: "  入账   %.2f s  %.0f 笔/秒", tLedger, rate))
-        print(String(format: "  基线   %.2f s  %.0f 行/秒（预编译裸插入，单事务）", tBase, baseRate))
-        print(String(format: "  比值   基线/入账 = %.1f×", baseRate / rate))
-        print(String(format: "  ledger check 全量 %.2f s", tCheck))
-        return (rate, baseRate)
+
+        let rec = RecordingDatabase(try fresh())
+        let rstore = try SQLLedgerStore(database: rec)
+        let g0 = rec.groups.count
+        let (rledger, raddrs) = try setup(rstore)
+        let g1 = rec.groups.count, w1 = rec.writes, r1 = rec.reads, s1 = rec.savepoints
+        try credit(rledger, rstore, raddrs, count: count)
+
+        let base = try fresh()
+        _ = try SQLLedgerStore(database: base)   // 同样的迁移：同样的表、索引、触发器
+        try RecordingDatabase<DB>.replay(Array(rec.groups[g0..<g1]), on: base)
+        let tBase = try seconds { try RecordingDatabase<DB>.replay(Array(rec.groups[g1...]), on: base) }
+        return Result(credit: tCredit, baseline: tBase, writes: rec.writes - w1, reads: rec.reads - r1,
+                      savepoints: rec.savepoints - s1, check: tCheck)
     }
+
+    static func report(_ backend: String, _ count: Int, _ r: Result) {
+        let rate = Double(count) / r.credit, baseRate = Double(count) / r.baseline
+        print("ledger[\(backend)]: \(count) 笔充值入账（记录 + 确认入账：充值行、分录、账户累计、审计），每批 \(batch) 笔/事务")
+        print(String(format: "  每笔语句  写 %.1f  读 %.1f  保存点 %.1f", Double(r.writes) / Double(count),
+                     Double(r.reads) / Double(count), Double(r.savepoints) / Double(count)))
+        print(String(format: "  入账      %.2f s  %.0f 笔/秒", r.credit, rate))
+        print(String(format: "  基线      %.2f s  %.0f 笔/秒（同样的写语句与事务边界，预编译裸执行）", r.baseline, baseRate))
+        print(String(format: "  比值      入账/基线 = %.2f×（目标 ≥ 0.5×）", rate / baseRate))
+        print(String(format: "  ledger check 全量 %.2f s", r.check))
+    }
+
+    /// 1 个 vs 2 个写者（= 两个引擎各一条连接）同时给不相交的用户入账，每批 100 笔/事务。返回每秒笔数。
+    /// 写事务在两个后端上都是整库一把写锁（SQLite BEGIN IMMEDIATE；PostgreSQL 咨询锁），审计哈希链也要求全局顺序——这里量的是它的代价。
+    static func writers<DB: SQLDatabase>(count: Int, k: Int, connect: () throws -> DB) throws -> Double {
+        let (first, addrs) = try setup(try SQLLedgerStore(database: try connect()))
+        // 每个写者只用自己那条连接（下标 = 线程号），不共享：nonisolated(unsafe) 只是让 @Sendable 的闭包能拿到数组。
+        nonisolated(unsafe) let conns = try (0..<k).map { _ in try SQLLedgerStore(database: try connect()) }
+        let per = count / k
+        let failures = Mutex<[String]>([])
+        let t = seconds {
+            DispatchQueue.concurrentPerform(iterations: k) { w in
+                do {
+                    let store = conns[w]
+                    let l = Ledger(store: store, deriver: Deriver())
+                    let amount = UInt256(1_000_000_000_000_000)
+                    var i = 0
+                    while i < per {
+                        let end = min(per, i + 100)
+                        try store.transaction {
+                            for j in i..<end {
+                                let n = w * per + j
+                                let d = try l.observeDeposit(DepositObservation(txHash: String(format: "0x%064x", n), logIndex: 0,
+                                                                                address: addrs[(n % (users / k)) * k + w], asset: "ETH",
+                                                                                amount: amount, blockNumber: Int64(n), blockHash: "0xb"))
+                                _ = try l.updateConfirmations(depositID: d.id, confirmations: 1)
+                            }
+                        }
+                        i = end
+                    }
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+        }
+        let f = failures.withLock { $0 }
+        guard f.isEmpty else { throw LedgerError.storage("写者失败：\(f.prefix(2))") }
+        guard try first.check().isEmpty else { throw LedgerError.storage("多写者基准后不变量失败") }
+        return Double(per * k) / t
+    }
+
+    static func reportWriters(_ backend: String, _ count: Int, _ one: Double, _ two: Double) {
+        print(String(format: "ledger[%@]: 1 个写者 %.0f 笔/秒，2 个写者（两条连接并发，不相交的用户）%.0f 笔/秒，2/1 = %.2f×（%d 笔）",
+                     backend, one, two, two / one, count))
+    }
+
+    static func runSQLite(count: Int) throws {
+        // 同样的 WAL + synchronous=FULL（SQLiteDatabase 打开时设置）：不为了数字放松持久性。
+        let r = try compare(count: count) { try SQLiteDatabase(path: tempDB("ledger")) }
+        report("SQLite", count, r)
+        let p1 = tempDB("w1"), p2 = tempDB("w2")
+        let one = try writers(count: count / 2, k: 1) { try SQLiteDatabase(path: p1) }
+        let two = try writers(count: count / 2, k: 2) { try SQLiteDatabase(path: p2) }
+        reportWriters("SQLite", count / 2, one, two)
+    }
+
+    #if PostgreSQL
+    static func runPostgres(url text: String, count: Int) throws {
+        let url = try PostgresURL(text)
+        let admin = try PostgresSQLDatabase(url: url)
+        var made: [String] = []
+        defer { for n in made { _ = try? admin.execute("DROP DATABASE IF EXISTS \(n)") } }
+        let r = try compare(count: count) {
+            let name = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try admin.execute("CREATE DATABASE \(name)")
+            made.append(String(name))
+            var u = url
+            u.database = String(name)
+            return try PostgresSQLDatabase(url: u)
+        }
+        report("PostgreSQL", count, r)
+        func fixed() throws -> PostgresURL {
+            let name = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try admin.execute("CREATE DATABASE \(name)")
+            made.append(String(name))
+            var u = url
+            u.database = String(name)
+            return u
+        }
+        let u1 = try fixed(), u2 = try fixed()
+        let one = try writers(count: count, k: 1) { try PostgresSQLDatabase(url: u1) }
+        let two = try writers(count: count, k: 2) { try PostgresSQLDatabase(url: u2) }
+        reportWriters("PostgreSQL", count, one, two)
+    }
+    #endif
 }

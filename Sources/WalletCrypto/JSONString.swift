@@ -11,6 +11,12 @@ public enum JSONString {
 
     /// 把转义后的内容（不含引号）追加到 out。
     public static func append(_ s: String, to out: inout String, strict: Bool = false) {
+        // 快路径：没有要转义的字节就整段追加（审计详情在入账热路径上，几乎总是这种情况）。
+        // 0xE2 是 U+2028/U+2029 的 UTF-8 首字节：strict 时交给逐个标量的慢路径判断。
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || (strict && ($0 == 0x7f || $0 == 0xe2)) }) {
+            out += s
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

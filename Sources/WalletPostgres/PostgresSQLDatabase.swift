@@ -18,7 +18,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
     public let url: PostgresURL
     private let password: String?
     private var connection: PostgresConnection?
-    public var transactionDepth = 0
+    public var transactionState = SQLTransactionState()
     private var rewritten: [String: String] = [:]
     private let logger = Logger(label: "wallet.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     /// 全体引擎共用的写锁键（咨询锁在库内全局，取一个不易与别的程序相撞的 64 位数）。
@@ -50,6 +50,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
     @discardableResult
     public func execute(_ sql: String, _ args: [SQLBindable] = []) throws -> Int {
         let r = try run(sql, args)
+        transactionState.writes &+= 1
         return r.metadata.rows ?? 0
     }
 
@@ -61,6 +62,7 @@ public final class PostgresSQLDatabase: SQLDatabase {
         guard let row = try run(sql + " RETURNING id", args).rows.first.map(Self.row), case .int(let id) = row["id"] else {
             throw LedgerError.storage("INSERT 没有返回 id / INSERT returned no id")
         }
+        transactionState.writes &+= 1
         return id
     }
 
@@ -126,6 +128,8 @@ public final class PostgresSQLDatabase: SQLDatabase {
         do {
             return try conn.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger).wait()
         } catch {
+            // 服务器端：事务里任何语句出错，整个事务作废（之后的语句都被拒绝），只能回滚——所以一律中毒。
+            if transactionState.depth > 0 { transactionState.poisoned = true }
             throw Self.queryError(error)
         }
     }

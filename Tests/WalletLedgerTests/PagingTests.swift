@@ -129,7 +129,7 @@ import WalletCrypto
         let actions = ["withdraw.approve", "withdraw.reject", "keystore.unseal", "jobs.requeue"]
         try store.transaction {
             for i in 0..<Self.n {
-                let r = AuditRecord(id: 0, ts: Int64(i), operatorName: ["alice", "bob"][i % 2], action: actions[i % 4],
+                let r = AuditRecord(id: Int64(i + 1), ts: Int64(i), operatorName: ["alice", "bob"][i % 2], action: actions[i % 4],
                                     subject: i % 89 == 0 ? "50%_off-\(i)" : "w\(i)", details: "{\"cli\":\"withdraw approve \(i)\"}",
                                     prevHash: "", hash: "")
                 _ = try store.insertAudit(r)

@@ -1,4 +1,6 @@
 // PostgreSQL 测试库：WALLET_TEST_PG_URL（Tests/services/up.sh 或 .ci/run 启动的回环服务器）上每次建一个新库。
+// 只在带 PostgreSQL 特性的构建里（README 的 debug 测试构建不带，见 Package.swift）。
+#if PostgreSQL
 import Foundation
 import WalletLedger
 import WalletPostgres
@@ -25,3 +27,4 @@ enum PostgresTestDB {
         return try PostgresSQLDatabase(url: url, environment: environment)
     }
 }
+#endif

@@ -3,7 +3,9 @@ import Foundation
 import Synchronization
 import WalletCrypto
 @testable import WalletLedger
+#if PostgreSQL
 import WalletPostgres
+#endif
 
 /// 可推进的墙钟：`clock.t += 200` 拨时间（单线程测试里改、账本里读）。
 final class TestClock: WalletClock, @unchecked Sendable {
@@ -48,18 +50,24 @@ enum Fixture {
 
     static func makeStore(path: String) throws -> any LedgerStore {
         if onPostgres {
+            #if PostgreSQL
             let db = try PostgresTestDB.fresh()
             reopenURLs.withLock { $0[path] = db.url }
             return try SQLLedgerStore(database: db)
+            #else
+            throw LedgerError.storage("这个测试构建不带 PostgreSQL 特性：用 `WALLET_LEDGER_TEST_BACKEND=postgres swift test --filter WalletLedgerTests`（默认特性）")
+            #endif
         }
         return try SQLiteLedgerStore(path: path)
     }
 
     /// 同一个库的第二条连接（= 重新打开 / 第二个进程）。
     static func reopen(_ path: String) throws -> any LedgerStore {
+        #if PostgreSQL
         if let url = reopenURLs.withLock({ $0[path] }) {
             return try SQLLedgerStore(database: PostgresSQLDatabase(url: url, environment: PostgresTestDB.environment))
         }
+        #endif
         return try SQLiteLedgerStore(path: path)
     }
     static let reopenURLs = Mutex<[String: PostgresURL]>([:])

@@ -204,18 +204,44 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     #expect(try l.check().isEmpty)
 }
 
-@Test func nestedFailureRollsBackOnlyTheInnerPart() throws {
+@Test func swallowedHalfWrittenFailureRefusesTheOuterCommit() throws {
+    // 嵌套事务加入外层、不开保存点（入账热路径少一半往返）；安全网：内层写了一半又失败、错误被吞掉时，外层不能提交。
+    let env = try Fixture.env()
+    let l = env.ledger
+    try Fixture.credit(l, user: "u1", amount: ether)
+    let before = try Fixture.snapshot(l)
+    var swallowed = 0
+    let outer = Result {
+        try l.store.transaction {
+            // 没写任何东西就失败（校验不过）：外层照常可以继续
+            if (try? l.requestWithdrawal(req("x", "0.5", user: "nobody"), by: env.carol)) == nil { swallowed += 1 }
+            if (try? l.orphanDeposit(id: 999_999)) == nil { swallowed += 1 }
+            _ = try l.requestWithdrawal(req("ok", "0.1"), by: env.carol)
+            // 内层先写（设置 + 审计）再失败，错误被吞掉
+            do {
+                try l.store.transaction {
+                    try l.setSetting("half", "written")
+                    throw LedgerError.amountZero
+                }
+            } catch { swallowed += 1 }
+        }
+    }
+    #expect(swallowed == 3)
+    #expect(throws: LedgerError.self) { try outer.get() }
+    // 整笔回滚：连外层里成功的那笔提现也没有留下
+    #expect(try l.setting("half") == nil)
+    #expect(try l.withdrawalCount() == 0)
+    #expect(try Fixture.snapshot(l) == before)
+}
+
+@Test func savepointRollsBackOnlyTheInnerPart() throws {
     let env = try Fixture.env()
     let l = env.ledger
     try Fixture.credit(l, user: "u1", amount: ether)
     let before = try Fixture.snapshot(l)
     try l.store.transaction {
-        // 内层失败（余额不足）被外层捕获后继续：不能留下任何半截写入
-        #expect(throws: LedgerError.self) { try l.requestWithdrawal(req("x", "0.5", user: "nobody"), by: env.carol) }
-        #expect(throws: LedgerError.self) { try l.orphanDeposit(id: 999_999) }
-        // 内层先写（设置 + 审计）再失败
         #expect(throws: LedgerError.self) {
-            try l.store.transaction {
+            try l.store.savepoint {
                 try l.setSetting("half", "written")
                 throw LedgerError.amountZero
             }
@@ -224,7 +250,9 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     #expect(try l.setting("half") == nil)
     #expect(try Fixture.snapshot(l) == before)
     // 内层成功的部分随外层一起提交
-    try l.store.transaction { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
+    try l.store.transaction {
+        try l.store.savepoint { _ = try l.requestWithdrawal(req("y", "0.5"), by: env.carol) }
+    }
     #expect(try l.withdrawalCount() == 1 && l.check().isEmpty)
 }
 

@@ -46,10 +46,12 @@ public enum AuditChain {
     public static func append(_ store: any LedgerStore, at ts: Int64, operatorName: String, action: String, subject: String,
                               details: [String: String], sealer: (any AuditSealer)? = nil) throws -> AuditRecord {
         try store.transaction {
-            let prev = try store.lastAudit()?.hash ?? genesis
+            let head = try store.lastAuditHead()
+            let prev = head?.hash ?? genesis
             let det = Self.details(details)
             let h = hash(prev: prev, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det)
-            var r = AuditRecord(id: 0, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det,
+            // id = 链头 + 1（写锁内）：回滚过的事务不留空号（PostgreSQL 的序列不回滚）。
+            var r = AuditRecord(id: (head?.id ?? 0) + 1, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det,
                                 prevHash: prev, hash: h, mac: sealer?.mac(hash: h) ?? "")
             r.id = try store.insertAudit(r)
             try store.setSetting(headKey, "\(r.id):\(h)")

@@ -39,8 +39,8 @@ public enum LedgerBackends {
         }
         let url = try PostgresURL(text)
         guard let open = postgres.withLock({ $0 }) else {
-            throw WalletError("postgres.unavailable", zh: "这个程序没有编入 PostgreSQL 后端，打不开 \(url)。用 wallet-console 本身（不是测试程序）运行。",
-                              en: "this program was built without the PostgreSQL back end and cannot open \(url). Run wallet-console itself (not a test helper).",
+            throw WalletError("postgres.unavailable", zh: "这个程序没有编入 PostgreSQL 后端，打不开 \(url)。用带默认特性构建的 wallet-console 运行（`swift build -c release`，不要加 --disable-default-traits）。",
+                              en: "this program was built without the PostgreSQL back end and cannot open \(url). Run a wallet-console built with the default traits (`swift build -c release`, without --disable-default-traits).",
                               badInput: false)
         }
         return try open(url)

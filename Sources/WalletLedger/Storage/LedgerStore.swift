@@ -5,7 +5,10 @@ import WalletCrypto
 
 /// 事务边界。实现保证 body 内的所有写要么全部提交要么全部回滚；嵌套调用并入外层。
 public protocol TransactionalStore: AnyObject {
+    /// 写事务；已在事务里时加入外层（内层写了一半又失败、错误被吞掉时外层拒绝提交，见 SQLDatabase.nestedTransaction）。
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// 显式保存点：body 失败只撤销 body 的写入，外层可以继续。
+    func savepoint<T>(_ body: () throws -> T) throws -> T
 }
 
 public protocol SettingsRepository: TransactionalStore {
@@ -21,7 +24,8 @@ public protocol AssetRepository: TransactionalStore {
 
 public protocol JournalRepository: TransactionalStore {
     /// 写一条分录并在同一事务中更新各账户借贷累计。调用方保证已平衡（Journal 负责检查）。
-    func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> Int64
+    /// 返回分录 id 与记账后各被动账户的余额（按 posting 顺序；调用方据此检查负债账户不为负，不必再读一遍）。
+    func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> (id: Int64, balances: [AccountBalance])
     func balance(_ ref: AccountRef) throws -> AccountBalance?
     func balances(kind: AccountKind?, asset: String?, owner: String?, page: Page) throws -> [AccountBalance]
     /// 按分录 id 升序流式读取分录（afterEntry 之后，最多 limit 条分录的全部分录行）。
@@ -85,6 +89,8 @@ public protocol OperatorRepository: TransactionalStore {
 
 public protocol AuditRepository: TransactionalStore {
     func lastAudit() throws -> AuditRecord?
+    /// 链头的 id 与哈希（追加时只要这两列；不映射整行）。
+    func lastAuditHead() throws -> (id: Int64, hash: String)?
     func insertAudit(_ r: AuditRecord) throws -> Int64
     func audits(_ f: AuditFilter, page: Page) throws -> [AuditRecord]
     func auditCount(_ f: AuditFilter) throws -> Int

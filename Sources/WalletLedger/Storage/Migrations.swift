@@ -257,7 +257,7 @@ public enum Migrations {
     static func list(_ dialect: SQLDialect) -> [(Int, String)] { dialect == .sqlite ? all : postgres }
 
     /// 把数据库升级到 target（默认最新）。返回升级前的版本。
-    /// 整个升级在一个写事务里（每个版本一个 SAVEPOINT）：崩溃不会留下半个版本；PostgreSQL 上几个引擎同时第一次打开同一个库时，
+    /// 整个升级在一个写事务里（任何一个版本失败，整个升级回滚）：崩溃不会留下半个版本；PostgreSQL 上几个引擎同时第一次打开同一个库时，
     /// 后拿到写锁的看到已迁移就什么都不做。
     @discardableResult
     public static func migrate(_ db: some SQLDatabase, to target: Int = latest) throws -> Int {

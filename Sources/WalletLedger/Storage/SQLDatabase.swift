@@ -15,10 +15,10 @@ public protocol SQLDatabase: AnyObject {
     func insert(_ sql: String, _ args: [SQLBindable]) throws -> Int64
     /// 多条 DDL（迁移用）。
     func executeScript(_ sql: String) throws
-    /// 写事务：进入时即拿到写权（SQLite BEGIN IMMEDIATE；PostgreSQL 事务级咨询锁），嵌套用 SAVEPOINT。
+    /// 写事务：进入时即拿到写权（SQLite BEGIN IMMEDIATE；PostgreSQL 事务级咨询锁）；已在事务里时加入外层（见 nestedTransaction）。
     func transaction<T>(_ body: () throws -> T) throws -> T
-    /// 当前事务嵌套深度（0 = 不在事务里）；只由 nestedTransaction 读写。
-    var transactionDepth: Int { get set }
+    /// 事务簿记（深度、保存点、写语句计数、是否中毒）；只由本文件的扩展方法与后端的 execute/insert 读写。
+    var transactionState: SQLTransactionState { get set }
 }
 
 extension SQLDatabase {
@@ -27,36 +27,76 @@ extension SQLDatabase {
     public func query(_ sql: String) throws -> [SQLRow] { try query(sql, []) }
 }
 
-/// 两个后端共用的事务嵌套：最外层 begin…COMMIT，内层 SAVEPOINT（内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入）。
+/// 事务簿记。writes 只数成功的写语句（失败的单条语句本身不留痕迹：SQLite 语句级回滚）。
+public struct SQLTransactionState: Sendable {
+    public var depth = 0
+    public var savepoints = 0
+    public var writes = 0
+    /// 加入外层的一步写了一半后失败、错误却被调用方吞掉——这个事务不能再提交。
+    public var poisoned = false
+    /// 每开一个外层事务、每撤销一次保存点加一：仓储的「事务内缓存」以它为键（见 SQLLedgerStore.TxnCache）。
+    public var generation: UInt64 = 0
+    public init() {}
+}
+
+/// 两个后端共用的事务嵌套。最外层 begin…COMMIT；**内层加入外层，不开保存点**（Rails 的 joinable、Django 的 atomic(savepoint=False)）：
+/// 入账一笔充值要嵌套六层（observe → audit、confirm → post → insertEntry → audit），每层一对 SAVEPOINT/RELEASE 在 PostgreSQL 上
+/// 是 12 次往返，占了入账语句的三分之一（wallet-bench ledger，docs/ledger.md「性能」）。
+/// 安全网：内层已写过又失败时外层「中毒」——错误若被调用方吞掉、外层想照常提交，提交会被拒绝并整笔回滚，绝不会留下半截写入。
+/// 真要「内层失败只撤内层、外层继续」的调用方显式用 savepoint。PostgreSQL 上任何语句出错都会让服务器端整个事务作废，
+/// 所以那里语句失败一律中毒（PostgresSQLDatabase.run）。
 /// 各后端只给出「怎么开始一个写事务」（SQLite：BEGIN IMMEDIATE；PostgreSQL：BEGIN + 咨询锁）；begin 失败时照样 ROLLBACK。
-/// 深度按次读写（不是 inout）：body 里的嵌套事务会再读写它。
+/// 状态按次读写（不是 inout）：body 里的嵌套事务会再读写它。
 extension SQLDatabase {
+    /// 当前是否在事务里（0 = 不在）。
+    public var transactionDepth: Int { transactionState.depth }
+
     public func nestedTransaction<T>(begin: () throws -> Void, _ body: () throws -> T) throws -> T {
-        let depth = transactionDepth
-        if depth > 0 {
-            let sp = "sp\(depth)"
-            try execute("SAVEPOINT \(sp)")
-            transactionDepth = depth + 1
-            defer { transactionDepth = depth }
+        if transactionState.depth > 0 {
+            let writes = transactionState.writes
             do {
-                let r = try body()
-                try execute("RELEASE SAVEPOINT \(sp)")
-                return r
+                return try body()
             } catch {
-                _ = try? execute("ROLLBACK TO SAVEPOINT \(sp)")
-                _ = try? execute("RELEASE SAVEPOINT \(sp)")
+                if transactionState.writes != writes { transactionState.poisoned = true }
                 throw error
             }
         }
-        transactionDepth = 1
-        defer { transactionDepth = 0 }
+        transactionState.depth = 1
+        transactionState.poisoned = false
+        transactionState.generation &+= 1
+        defer { transactionState.depth = 0; transactionState.poisoned = false }
         do {
             try begin()
             let r = try body()
+            if transactionState.poisoned {
+                throw LedgerError.storage("事务里有一步写了一半后失败，错误被调用方吞掉；整笔已回滚——这是程序错误 / "
+                                          + "a step inside the transaction failed after writing and its error was swallowed; the whole transaction was rolled back (a bug)")
+            }
             try execute("COMMIT")
             return r
         } catch {
             _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// 显式保存点：body 失败时只撤销 body 的写入，外层事务可以继续（也解除 body 里造成的中毒）。不在事务里时就是一个事务。
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        guard transactionState.depth > 0 else { return try transaction(body) }
+        let sp = "sp\(transactionState.savepoints)"
+        let poisoned = transactionState.poisoned
+        try execute("SAVEPOINT \(sp)")
+        transactionState.savepoints += 1
+        defer { transactionState.savepoints -= 1 }
+        do {
+            let r = try body()
+            try execute("RELEASE SAVEPOINT \(sp)")
+            return r
+        } catch {
+            _ = try? execute("ROLLBACK TO SAVEPOINT \(sp)")
+            _ = try? execute("RELEASE SAVEPOINT \(sp)")
+            transactionState.poisoned = poisoned
+            transactionState.generation &+= 1
             throw error
         }
     }

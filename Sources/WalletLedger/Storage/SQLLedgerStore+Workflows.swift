@@ -149,9 +149,19 @@ extension SQLLedgerStore: AuditRepository, ReconciliationRepository {
     public func lastAudit() throws -> AuditRecord? {
         try db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").first.map(mapAudit)
     }
+    public func lastAuditHead() throws -> (id: Int64, hash: String)? {
+        if let hit = withTxnCache({ $0.auditHead }), let h = hit { return h }
+        let h = try db.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").first.map { ($0.int("id"), $0.text("hash")) }
+        if let h { _ = withTxnCache { $0.auditHead = h } }
+        return h
+    }
+    /// id 由调用方给（= 链头 id + 1，在写锁内算出）：PostgreSQL 的序列不随事务回滚，用它会在任何回滚过的写事务之后留下空号，
+    /// 而 `audit verify` 要求 id 连续。
     public func insertAudit(_ r: AuditRecord) throws -> Int64 {
-        return try db.insert("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac])
+        try db.execute("INSERT INTO audit_log (id, ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [r.id, r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac])
+        _ = withTxnCache { $0.auditHead = (r.id, r.hash) }
+        return r.id
     }
     func auditWhere(_ f: AuditFilter) -> (String, [SQLBindable]) {
         Self.whereClause([("action = ?", f.action), ("operator = ?", f.operatorName)], text: f.text, haystack: Self.auditHaystack)

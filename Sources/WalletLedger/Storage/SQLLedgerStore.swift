@@ -15,6 +15,24 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
     public var fence: LeaseFence?
     public var fenceClock: any WalletClock = SystemClock()
 
+    /// 事务内缓存：只在一个写事务里有效（持有写锁，别的连接改不了这些行；本事务自己改时同步更新）。
+    /// 资产（每笔充值读两次）与审计链头（每条审计读一次）——入账热路径上省下的往返，见 docs/ledger.md「性能」。
+    /// 事务外一律读库：多个引擎之间不存在过期的缓存。
+    struct TxnCache {
+        var generation: UInt64 = .max
+        var assets: [String: Asset] = [:]
+        var auditHead: (id: Int64, hash: String)?
+    }
+    private var cache = TxnCache()
+
+    /// 当前写事务的缓存；不在事务里时为 nil。
+    func withTxnCache<T>(_ body: (inout TxnCache) -> T) -> T? {
+        let st = db.transactionState
+        guard st.depth > 0 else { return nil }
+        if cache.generation != st.generation { cache = TxnCache(generation: st.generation) }
+        return body(&cache)
+    }
+
     /// 在已打开的连接上迁移到最新版本。
     public init(database: DB) throws {
         db = database
@@ -34,6 +52,11 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
             try checkFence(f, now: fenceClock.unixTime())
             return try body()
         }
+    }
+
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        guard db.transactionDepth > 0 else { return try transaction(body) }
+        return try db.savepoint(body)
     }
 
     // —— 行映射 ——
@@ -136,10 +159,14 @@ extension SQLLedgerStore: SettingsRepository, AssetRepository {
         try db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
     }
     public func asset(_ symbol: String) throws -> Asset? {
-        try db.query("SELECT * FROM assets WHERE symbol = ?", [symbol]).first.map(mapAsset)
+        if let hit = withTxnCache({ $0.assets[symbol] }), let a = hit { return a }
+        let a = try db.query("SELECT * FROM assets WHERE symbol = ?", [symbol]).first.map(mapAsset)
+        if let a { _ = withTxnCache { $0.assets[symbol] = a } }
+        return a
     }
     public func allAssets() throws -> [Asset] { try db.query("SELECT * FROM assets ORDER BY symbol").map(mapAsset) }
     public func upsertAsset(_ a: Asset) throws {
+        _ = withTxnCache { $0.assets[a.symbol] = nil }
         let tiers = String(decoding: try JSONEncoder().encode(a.tiers), as: UTF8.self)
         try db.execute("""
             INSERT INTO assets (symbol, decimals, contract, confirmations, use_finalized, tiers, min_deposit, enabled)
@@ -157,20 +184,32 @@ extension SQLLedgerStore: JournalRepository {
                        [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
     }
 
-    public func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> Int64 {
+    public func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> (id: Int64, balances: [AccountBalance]) {
         try db.transaction {
             let entry = try db.insert("INSERT INTO journal_entries (kind, ref, memo, created_at) VALUES (?, ?, ?, ?)", [kind, ref, memo, at])
+            var out: [AccountBalance] = []
             for p in postings {
-                let acc = try accountID(p.account)
+                // 一次读出 id 与两个累计（以前是按 code 查 id、再按 id 查累计两次读）。
+                var b: AccountBalance
+                if let row = try db.query("SELECT id, debit_total, credit_total FROM accounts WHERE code = ?", [p.account.code]).first {
+                    b = AccountBalance(id: row.int("id"), ref: p.account, debitTotal: try row.amount("debit_total"),
+                                       creditTotal: try row.amount("credit_total"))
+                } else {
+                    b = AccountBalance(id: try accountID(p.account), ref: p.account, debitTotal: .zero, creditTotal: .zero)
+                }
                 try db.execute("INSERT INTO postings (entry_id, account_id, asset, side, amount) VALUES (?, ?, ?, ?, ?)",
-                               [entry, acc, p.account.asset, p.side.rawValue, p.amount])
-                let col = p.side == .debit ? "debit_total" : "credit_total"
-                let cur = try db.query("SELECT \(col) AS v FROM accounts WHERE id = ?", [acc]).first!.amount("v")
+                               [entry, b.id, p.account.asset, p.side.rawValue, p.amount])
                 // 256 位累计溢出是不可能的业务量，但仍显式检查而不是回绕。
-                let next = try cur.checkedAdd(p.amount)
-                try db.execute("UPDATE accounts SET \(col) = ? WHERE id = ?", [next, acc])
+                if p.side == .debit {
+                    b.debitTotal = try b.debitTotal.checkedAdd(p.amount)
+                    try db.execute("UPDATE accounts SET debit_total = ? WHERE id = ?", [b.debitTotal, b.id])
+                } else {
+                    b.creditTotal = try b.creditTotal.checkedAdd(p.amount)
+                    try db.execute("UPDATE accounts SET credit_total = ? WHERE id = ?", [b.creditTotal, b.id])
+                }
+                out.append(b)
             }
-            return entry
+            return (entry, out)
         }
     }
 

@@ -85,7 +85,7 @@ public final class SQLiteDatabase: SQLDatabase {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String
-    public var transactionDepth = 0
+    public var transactionState = SQLTransactionState()
 
     public init(path: String) throws {
         var db: OpaquePointer?
@@ -153,6 +153,7 @@ public final class SQLiteDatabase: SQLDatabase {
         var rc = sqlite3_step(s)
         while rc == SQLITE_ROW { rc = sqlite3_step(s) }
         guard rc == SQLITE_DONE else { throw error("执行 \(sql.prefix(60))") }
+        transactionState.writes &+= 1
         return Int(sqlite3_changes(handle))
     }
 
@@ -199,7 +200,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     /// 写事务：BEGIN IMMEDIATE 立即拿写锁，避免两个进程都读后再升级写锁而死锁。
-    /// 嵌套调用用 SAVEPOINT：内层失败只回滚内层，外层捕获错误后继续也不会留下内层的半截写入。
+    /// 嵌套调用加入外层事务（见 SQLDatabase.nestedTransaction：不开保存点，内层写了一半又失败时外层不能提交）。
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try nestedTransaction(begin: { try execute("BEGIN IMMEDIATE") }, body)
     }

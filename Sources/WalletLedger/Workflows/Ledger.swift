@@ -128,10 +128,13 @@ public final class Ledger {
             throw LedgerError.storage("分录不平衡（\(asset)：借 \(s.d) ≠ 贷 \(s.c)）——这是程序错误")
         }
         return try store.transaction {
-            let id = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
+            let (id, after) = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
+            // 同一账户在一条分录里出现多次时，最后一次的余额才是记账后的（按 posting 顺序返回）。
+            var last: [String: AccountBalance] = [:]
+            for b in after { last[b.ref.code] = b }
             for p in nonzero where p.account.kind.isUserLiability {
                 // 业务流程事先已检查余额；走到这里说明是程序错误，整笔回滚。
-                if let b = try store.balance(p.account), b.net.negative {
+                if let b = last[p.account.code], b.net.negative {
                     throw LedgerError.storage("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)），已回滚——这是程序错误")
                 }
             }

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // 模块分层（只能单向依赖）：C 垫片 → WalletCrypto → WalletKeys / WalletKeystore / WalletLedger / WalletChain
 // → WalletEngine → WalletConsole / WalletCLI。详见 docs/architecture.md。
 import PackageDescription
@@ -11,6 +11,13 @@ let package = Package(
     products: [
         .executable(name: "wallet-console", targets: ["WalletCLI"]),
         .executable(name: "wallet-bench", targets: ["WalletBench"]),
+    ],
+    // 特性（SwiftPM traits）：PostgreSQL 驱动（postgres-nio 带进 swift-nio、swift-nio-ssl、swift-crypto 两份 BoringSSL）默认编入产品；
+    // README 的测试命令给 debug 测试构建关掉它（--disable-default-traits），PostgreSQL 路径由发布版二进制的端到端测试覆盖——
+    // 否则这些包在 debug 与 release 各编一遍，CI 超出 20 分钟。见 docs/scale-out.md「构建与 CI」。
+    traits: [
+        .trait(name: "PostgreSQL", description: "PostgreSQL 账本后端（postgres-nio）"),
+        .default(enabledTraits: ["PostgreSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,7 +61,8 @@ let package = Package(
         // 面（CLI 与控制台）只依赖引擎（与 WalletCrypto 的 SecretBytes/错误协议）；WalletKeys / WalletKeystore 只给离线工具
         // key、tx（WalletKeys）与 shamir split/combine（WalletKeystore 的 SLIP-39）。触及 home 的命令一律经引擎。
         .executableTarget(name: "WalletCLI",
-                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto", "WalletPostgres", "WalletQueueRedis",
+                          dependencies: ["WalletConsole", "WalletEngine", "WalletKeystore", "WalletKeys", "WalletCrypto", "WalletQueueRedis",
+                                         .target(name: "WalletPostgres", condition: .when(traits: ["PostgreSQL"])),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "Logging", package: "swift-log")]),
@@ -67,13 +75,15 @@ let package = Package(
         .executableTarget(name: "WalletFuzz", dependencies: ["WalletFuzzTargets"]),
         .executableTarget(name: "WalletBench",
                           dependencies: ["WalletKeys", "WalletCrypto", "WalletLedger", "WalletChain", "WalletConsole",
-                                         "CSecp256k1", "COpenSSL"]),
+                                         "CSecp256k1", "COpenSSL",
+                                         .target(name: "WalletPostgres", condition: .when(traits: ["PostgreSQL"]))]),
 
         // —— 测试（与模块一一对应）——
         .testTarget(name: "WalletCryptoTests", dependencies: ["WalletCrypto"]),
         .testTarget(name: "WalletKeysTests", dependencies: ["WalletKeys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WalletKeystoreTests", dependencies: ["WalletKeystore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger", "WalletPostgres"]),
+        .testTarget(name: "WalletLedgerTests", dependencies: ["WalletLedger",
+                                                               .target(name: "WalletPostgres", condition: .when(traits: ["PostgreSQL"]))]),
         .testTarget(name: "WalletQueueRedisTests", dependencies: ["WalletQueueRedis", "WalletLedger", "WalletCrypto"]),
         .testTarget(name: "WalletChainTests", dependencies: ["WalletChain"]),
         .testTarget(name: "WalletEngineTests", dependencies: ["WalletEngine", .product(name: "Logging", package: "swift-log")]),

@@ -2,7 +2,9 @@
 import ArgumentParser
 import Foundation
 import WalletEngine
+#if PostgreSQL
 import WalletPostgres
+#endif
 import WalletQueueRedis
 
 struct WalletConsoleCommand: ParsableCommand {
@@ -22,7 +24,10 @@ enum WalletConsoleMain {
         ProcessHardening.apply()
         _ = ProcessHardening.memoryLock
         // 账本后端：config.json 里有 database.url 时经 PostgreSQL（WalletPostgres）打开。
+        // 不带 PostgreSQL 特性构建时（README 的 debug 测试构建）不登记，打开 postgresql:// 得到 postgres.unavailable。
+        #if PostgreSQL
         PostgresBackend.register()
+        #endif
         // 任务队列：config.json 里有 queue.url 时经 Redis Streams（WalletQueueRedis）。
         RedisQueueBackend.register()
 

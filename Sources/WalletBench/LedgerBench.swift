@@ -14,10 +14,10 @@ struct LedgerBench: BenchSection {
 
     func run(options: BenchOptions) {
         do {
-            try Self.runSQLite(count: options.n)
+            try Self.runSQLite(count: options.n, rounds: options.rounds)
             #if PostgreSQL
             if let url = ProcessInfo.processInfo.environment["WALLET_BENCH_PG_URL"] {
-                try Self.runPostgres(url: url, count: max(1000, options.n / 5))
+                try Self.runPostgres(url: url, count: max(1000, options.n / 5), rounds: options.rounds)
             } else {
                 print("（PostgreSQL 跳过：未设置 WALLET_BENCH_PG_URL；可用 eval \"$(bash Tests/services/up.sh /tmp/svc)\" 起一个，"
                       + "再 WALLET_BENCH_PG_URL=$WALLET_TEST_PG_URL PGPASSFILE=$WALLET_TEST_PGPASSFILE）")
@@ -78,8 +78,18 @@ struct LedgerBench: BenchSection {
 
     struct Result { var credit: Double; var baseline: Double; var writes: Int; var reads: Int; var savepoints: Int; var check: Double }
 
+    /// rounds 轮，每轮入账与基线各一次（交替，机器上别的负载对两边一样），各取最快的一次：2 核机器上噪声大，最快的最接近真实成本。
+    static func compare<DB: SQLDatabase>(count: Int, rounds: Int, fresh: () throws -> DB) throws -> Result {
+        var best = try compareOnce(count: count, fresh: fresh)
+        for _ in 1..<max(1, rounds) {
+            let r = try compareOnce(count: count, fresh: fresh)
+            best.credit = min(best.credit, r.credit); best.baseline = min(best.baseline, r.baseline); best.check = min(best.check, r.check)
+        }
+        return best
+    }
+
     /// 三遍，各用一个新库：① 计时入账 ② 不计时、记录写语句 ③ 计时重放那些写语句（基线）。
-    static func compare<DB: SQLDatabase>(count: Int, fresh: () throws -> DB) throws -> Result {
+    static func compareOnce<DB: SQLDatabase>(count: Int, fresh: () throws -> DB) throws -> Result {
         let store = try SQLLedgerStore(database: try fresh())
         let (ledger, addrs) = try setup(store)
         let tCredit = try seconds { try credit(ledger, store, addrs, count: count) }
@@ -104,7 +114,7 @@ struct LedgerBench: BenchSection {
 
     static func report(_ backend: String, _ count: Int, _ r: Result) {
         let rate = Double(count) / r.credit, baseRate = Double(count) / r.baseline
-        print("ledger[\(backend)]: \(count) 笔充值入账（记录 + 确认入账：充值行、分录、账户累计、审计），每批 \(batch) 笔/事务")
+        print("ledger[\(backend)]: \(count) 笔充值入账（记录 + 确认入账：充值行、分录、账户累计、审计），每批 \(batch) 笔/事务；各取几轮中最快的一次")
         print(String(format: "  每笔语句  写 %.1f  读 %.1f  保存点 %.1f", Double(r.writes) / Double(count),
                      Double(r.reads) / Double(count), Double(r.savepoints) / Double(count)))
         print(String(format: "  入账      %.2f s  %.0f 笔/秒", r.credit, rate))
@@ -155,9 +165,9 @@ struct LedgerBench: BenchSection {
                      backend, one, two, two / one, count))
     }
 
-    static func runSQLite(count: Int) throws {
+    static func runSQLite(count: Int, rounds: Int) throws {
         // 同样的 WAL + synchronous=FULL（SQLiteDatabase 打开时设置）：不为了数字放松持久性。
-        let r = try compare(count: count) { try SQLiteDatabase(path: tempDB("ledger")) }
+        let r = try compare(count: count, rounds: rounds) { try SQLiteDatabase(path: tempDB("ledger")) }
         report("SQLite", count, r)
         let p1 = tempDB("w1"), p2 = tempDB("w2")
         let one = try writers(count: count / 2, k: 1) { try SQLiteDatabase(path: p1) }
@@ -166,12 +176,12 @@ struct LedgerBench: BenchSection {
     }
 
     #if PostgreSQL
-    static func runPostgres(url text: String, count: Int) throws {
+    static func runPostgres(url text: String, count: Int, rounds: Int) throws {
         let url = try PostgresURL(text)
         let admin = try PostgresSQLDatabase(url: url)
         var made: [String] = []
         defer { for n in made { _ = try? admin.execute("DROP DATABASE IF EXISTS \(n)") } }
-        let r = try compare(count: count) {
+        let r = try compare(count: count, rounds: rounds) {
             let name = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             try admin.execute("CREATE DATABASE \(name)")
             made.append(String(name))

@@ -4,12 +4,14 @@
 // 节点丢弃/延迟/搅乱应答/500，运行中的 engine run 被随机时刻 SIGKILL。每一步之后以链为准：`ledger reconcile`（钉在区块、计入在途）、
 // `ledger check`、`audit verify` 全部通过；结束时每个用户的余额 = 测试按链上数据独立算出的值（存活的充值 − 未失败的提现），
 // 每笔确认的提现恰好到账一次，nonce 没有缺口。失败时打印种子与步骤。
-// 步数：默认每个种子 18 步（CI，两个种子；CI 总时长要留在 20 分钟内）；长程与复现见 docs/runbook.md（WALLET_CONFORMANCE_STEPS / _KILL_PERCENT / _SEED）。
+// 步数：默认每个种子 14 步（CI：SQLite 两个种子 + PostgreSQL 一个，三个并行——这个套件是整个测试阶段的关键路径，CI 总时长要留在 20 分钟内）；长程与复现见 docs/runbook.md（WALLET_CONFORMANCE_STEPS / _KILL_PERCENT / _SEED）。
+// 同一序列还跑在 PostgreSQL + Redis 上（issue 13）：两份 home（= 两台主机）轮流执行 engine run --once，常驻引擎在随机时刻被 SIGKILL，
+// 之后另一台主机在租约过期后接手（令牌隔离见 docs/scale-out.md）。
 // 未覆盖：热钱包转出到冷钱包（产品里还没有这条出账路径，见 docs/ledger.md）。
 import Foundation
 import Testing
 
-@Suite(.serialized) struct ConformanceCLITests {
+@Suite struct ConformanceCLITests {
     struct Rng { var s: UInt64; mutating func next(_ n: Int) -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % UInt64(n)) } }
 
     /// 种子：CI 固定两个；WALLET_CONFORMANCE_SEED=N 复现某次失败。
@@ -17,17 +19,29 @@ import Testing
 
     @Test(arguments: ConformanceCLITests.seeds)
     func randomizedSequencesKeepTheBooksEqualToTheChain(seed: UInt64) throws {
-        let steps = Int(ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_STEPS"] ?? "") ?? 18
+        try sequence(seed: seed, cluster: false)
+    }
+
+    /// PostgreSQL 账本 + Redis 队列 + 两个引擎（两份 home）。CI 跑一个种子；WALLET_CONFORMANCE_SEED 同样适用。
+    @Test func randomizedSequencesOnPostgresWithTwoEnginesKeepTheBooksEqualToTheChain() throws {
+        try sequence(seed: ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_SEED"].flatMap { UInt64($0) } ?? 17, cluster: true)
+    }
+
+    func sequence(seed: UInt64, cluster: Bool) throws {
+        let steps = Int(ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_STEPS"] ?? "") ?? 14
         let rel = try CLIRunner.releaseBinary()
         let dev = try CLIDevnet()
         let proxy = try CLIRPCProxy(upstream: dev.url)
-        let t = CLIHome("conf")
+        let db = cluster ? try ClusterFailoverCLITests.freshDatabase() : nil
+        let env = db?.env ?? [:]
+        let t = CLIHome(cluster ? "confpg" : "conf")
         let (unseal, pw, home, h) = (t.unseal, t.pw, t.home, t.h)
+        let homeB = t.dir.appendingPathComponent("homeB").path
         let (root, appr) = (t.op("root"), t.op("appr"))
         var rng = Rng(s: seed)
         var log: [String] = []
-        func fail(_ what: String) -> String { "seed \(seed) after steps \(log.suffix(6)): \(what)" }
-        func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h, executable: rel) }
+        func fail(_ what: String) -> String { "\(cluster ? "postgres " : "")seed \(seed) after steps \(log.suffix(6)): \(what)" }
+        func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h, env: env, executable: rel) }
         func ok(_ args: [String]) throws -> CLIResult {
             let r = try run(args)
             #expect(r.status == 0, "\(fail(args.joined(separator: " "))): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
@@ -35,9 +49,16 @@ import Testing
         }
 
         // —— 准备：home、代币、操作员、策略、用户地址、热钱包注资（按链上证据记账）——
-        #expect(try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: proxy.url, ["--confirmations", "2"]), executable: rel).status == 0)
+        let backend = db.map { ["--database-url", $0.url, "--queue-url", $0.redis] } ?? []
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: proxy.url, ["--confirmations", "2"] + backend), env: env, executable: rel)
+        #expect(initR.status == 0, "\(initR.stderr)")
         try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
             .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
+        if cluster {
+            // 第二台主机：整个 home 的拷贝（同一把加密的密钥库、同一个 database.url / queue.url）。
+            let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
+            #expect(cp.status == 0, "\(cp.stderr)")
+        }
         let token = try #require(try dev.call("devnet_deployToken", ["Tether", "USDT", 6]) as? String)
         _ = try ok(["asset", "add", "--symbol", "USDT", "--contract", token, "--decimals", "6", "--confirmations", "2"] + root)
         _ = try ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
@@ -72,7 +93,23 @@ import Testing
         var withdrawn: [String: UInt64] = [:]     // user|asset → 未被拒绝/失败的提现
         var sentTo: [String: UInt64] = [:]        // 收款地址 → 应到账金额
         var wid = 0
-        func engineOnce() throws { _ = try ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal]) }
+        // 两引擎时：每一轮随机挑一台主机。被 SIGKILL 的常驻引擎留下的租约，本 home 的下一任凭 engine.lock 的身份立刻接回；
+        // 另一台主机要等租约过期（10 秒）——这里等 11 秒，让每次 kill 之后的那一轮真的由另一台在过期后接手的情形也出现。
+        var deadHome: String?
+        var takeovers = 0
+        func engineRound(_ extra: [String] = []) throws -> CLIResult {
+            var at = home
+            if cluster {
+                at = rng.next(2) == 0 ? home : homeB
+                if let dead = deadHome, dead != at { usleep(11_000_000); takeovers += 1 }
+                deadHome = nil
+            }
+            return try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + extra + ["--home", at], env: env, executable: rel)
+        }
+        func engineOnce() throws {
+            let r = try engineRound()
+            #expect(r.status == 0, "\(fail("engine run --once")): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+        }
         func send(_ a: String, _ to: String, _ n: UInt64, from: Int) throws -> String {
             let amt = "0x" + String(n * unit[a]!, radix: 16)
             let tx = a == "ETH" ? try dev.call("devnet_send", [["from": accts[from], "to": to, "value": amt]])
@@ -104,7 +141,8 @@ import Testing
         try engineOnce()
         try checkBooks(-1)
 
-        let killPercent = Int(ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_KILL_PERCENT"] ?? "") ?? 0
+        // 两引擎时默认 15% 的步是 SIGKILL（「其中一个在随机时刻被杀」是这个变体的重点）。
+        let killPercent = Int(ProcessInfo.processInfo.environment["WALLET_CONFORMANCE_KILL_PERCENT"] ?? "") ?? (cluster ? 15 : 0)
         var counts: [Int: Int] = [:]
         let started = Date()
         for step in 0..<steps {
@@ -149,16 +187,21 @@ import Testing
             case 5:      // 归集（ERC-20 先补 gas）
                 _ = try ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
                 log.append("sweep")
-            case 6:      // 常驻引擎在随机时刻被 SIGKILL
+            case 6:      // 常驻引擎在随机时刻被 SIGKILL（两引擎时在随机一台主机上）
+                let at = cluster && rng.next(2) == 1 ? homeB : home
                 let p = Process()
                 p.executableURL = rel
-                p.arguments = ["engine", "run", "--unseal-passphrase-file", unseal] + h
+                p.arguments = ["engine", "run", "--unseal-passphrase-file", unseal, "--home", at]
+                var e = ProcessInfo.processInfo.environment
+                for (k, v) in env { e[k] = v }
+                p.environment = e
                 p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
                 try p.run()
-                usleep(useconds_t(100_000 + rng.next(900_000)))
+                usleep(useconds_t((cluster ? 300_000 : 100_000) + rng.next(cluster ? 2_000_000 : 900_000)))
                 kill(p.processIdentifier, SIGKILL)
                 p.waitUntilExit()
-                log.append("kill -9 engine")
+                deadHome = at
+                log.append("kill -9 engine\(at == homeB ? " (B)" : "")")
             case 7:      // 进热钱包的外来资金：冷钱包 → 金库注资；不明来源 → 待处理负债。都不影响任何用户，账仍等于链
                 let n = UInt64(1 + rng.next(500)), cold = rng.next(2) == 0
                 _ = try dev.call("devnet_send", [["from": accts[cold ? 9 : 5], "to": hot, "value": "0x" + String(n * unit["ETH"]!, radix: 16)]])
@@ -201,14 +244,14 @@ import Testing
                 log.append("deep reorg + re-include \(u) \(a) \(n)")
             case 11:     // 手续费尖峰：报价 ×50 的一轮（超上限的等待，不超的照发；实际花费按收据记账）
                 try proxy.feeSpike("50")
-                let r = try run(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+                let r = try engineRound()
                 try proxy.feeSpike("1")
                 #expect(!r.crashed && !r.stderr.contains("Fatal error"), "\(fail("尖峰下崩溃")): \(r.stderr.suffix(400))")
                 log.append("fee spike ×50 (exit \(r.status))")
             case 12:     // 节点故障：丢弃 / 延迟 / 坏 JSON / 500，这一轮可以失败，但不能崩溃、不能丢账
                 let mode = ["drop", "delay:1", "garble", "http500"][rng.next(4)], count = 1 + rng.next(6)
                 try proxy.fault(mode, count)
-                let r = try run(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+                let r = try engineRound()
                 try proxy.fault(mode, 0)
                 #expect(!r.crashed && !r.stderr.contains("Fatal error"), "\(fail("节点故障下崩溃")): \(r.stderr.suffix(400))")
                 log.append("rpc \(mode)×\(count) (exit \(r.status))")
@@ -239,7 +282,7 @@ import Testing
                      "suspense-resolve", "deep-reorg+reinclude", "fee-spike", "rpc-fault", "mine"]
         var tally: [String: Int] = [:]
         for (op, n) in counts { tally[names[min(op, names.count - 1)], default: 0] += n }
-        print("conformance seed \(seed): \(steps) steps in \(Int(Date().timeIntervalSince(started))) s, \(wid) withdrawals; " +
+        print("conformance \(cluster ? "postgres+redis, 2 engines, \(takeovers) cross-host takeovers, " : "")seed \(seed): \(steps) steps in \(Int(Date().timeIntervalSince(started))) s, \(wid) withdrawals; " +
               tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         if steps <= 40 { print("conformance seed \(seed) log: \(log.joined(separator: "; "))") }
     }

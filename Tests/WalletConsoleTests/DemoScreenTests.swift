@@ -37,9 +37,10 @@ import Glibc
 
     /// 批准对话框已打开（截屏 `dlg`）：键入目标地址末 4 位、Tab 到「批准」、回车，等到状态行「完成」。
     func confirmApproval(_ t: TmuxHarness, dialog dlg: String) throws {
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        // 取对话框「目标地址：」后的地址：宽终端上表格行里也是完整地址（issue 14 列变宽），不能取屏幕上第一个。
+        let re = try NSRegularExpression(pattern: "目标地址：(0x[0-9a-fA-F]{40})")
         let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框里没有完整地址：\n\(dlg)")
-        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.type(String((dlg as NSString).substring(with: m.range(at: 1)).suffix(4)))
         try t.sendKeys("Tab")
         try t.waitFor("▶[ 批准 ]")
         try t.sendKeys("Enter")
@@ -154,9 +155,9 @@ import Glibc
         let dlg = try t.waitFor("等价命令")
         #expect(dlg.contains("wallet-console withdraw approve \(id)"), "对话框显示 CLI 孪生命令")
         #expect(dlg.contains("▶[ 取消 ]"), "默认按钮是取消")
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let re = try NSRegularExpression(pattern: "目标地址：(0x[0-9a-fA-F]{40})")
         let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
-        let dest = (dlg as NSString).substring(with: m.range)
+        let dest = (dlg as NSString).substring(with: m.range(at: 1))
         // 直接回车 = 取消：不会批准。
         try t.sendKeys("Enter")
         try t.waitForAbsence("等价命令")

@@ -1,8 +1,10 @@
 // 真实后端：ConsoleBackend 的全部数据来自 WalletEngine 门面（账本、密钥库、链）。
 // 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
+// WalletChain 只为 H256：提现详情的所在区块经引擎已公开的链访问（engine.chain.client.receipt）读收据，账本里不存区块号。
 // 权限：一切动作由引擎的角色矩阵与账本策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
 import Foundation
 import Synchronization
+import struct WalletChain.H256
 import WalletCrypto
 import WalletEngine
 
@@ -13,6 +15,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public let lang: Language
     /// 死信（只有 state=dead 的任务，通常很少）一次读取的上限；其余列表都按页从数据库取。
     let deadLetterLimit = 5000
+    /// 按列排序时（充值、提现）一次读入内存排序的上限：账本只按默认顺序分页，排序在这一窗口里做（最新的这么多行）。
+    public static let sortWindow = 5000
     private struct Caches {
         var sweepCache: (at: Date, rows: [SweepPlanLine])?
         var feeCache: (at: Date, value: FeeHistory)?
@@ -20,6 +24,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
         /// 密钥页的 nonce 面板（3 秒）：总览每秒刷新也要取 keys()，不必每秒两次问节点、扫一遍在途 nonce。
         var nonceCache: (at: Date, value: NonceSummary?)?
+        /// 提现交易的收据区块（按哈希，10 秒）：详情每秒刷新，不必每秒问节点。
+        var receiptCache: [String: (at: Date, block: UInt64?)] = [:]
     }
     private let caches = Mutex(Caches())
 
@@ -145,7 +151,7 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         if state == .credited { conf = d.required }
         return DepositRow(id: String(d.id), asset: d.asset, amount: amount(d.amount, d.asset), address: d.address, txHash: d.txHash,
                           confirmations: conf, required: d.required, state: state, ageSeconds: Int(max(0, now - d.createdAt)),
-                          reorg: d.state == .orphaned || d.state == .reversed)
+                          reorg: d.state == .orphaned || d.state == .reversed, blockNumber: d.blockNumber, logIndex: d.logIndex, user: d.user)
     }
 
     /// 屏幕上的状态名（中英两种都认）→ 账本状态名：操作员照着屏幕输入「/待审」也要能过滤出来。
@@ -165,6 +171,13 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         let head = await engine.headAndScanHeight().head
         // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
         let text = q.filter.replacingTerms(Self.depositLabels).raw
+        if q.sort != nil {
+            // 按列排序：读入最新的 sortWindow 行在内存里排（账本只按默认顺序分页）。
+            let (rows, total) = try engine.deposits(text: text, offset: 0, limit: Self.sortWindow)
+            var p = RowPaging.page(rows.map { depositRow($0, head: head) }, q)
+            if total > rows.count { p.sortedOf = total }
+            return p
+        }
         let (rows, total) = try engine.deposits(text: text, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
@@ -211,6 +224,13 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
         // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
         let text = q.filter.replacingTerms(Self.withdrawalLabels).raw
+        if q.sort != nil {
+            // 按列排序：紧急度顺序的前 sortWindow 行在内存里稳定排序（值相同的仍按紧急度）。
+            let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: 0, limit: Self.sortWindow)
+            var p = RowPaging.page(ws.map(withdrawalRow), q)
+            if total > ws.count { p.sortedOf = total }
+            return p
+        }
         let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: q.offset, limit: q.limit)
         return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
@@ -249,11 +269,27 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                 hotAfter = (lang == .zh ? "⚠ 余额不足：" : "⚠ insufficient: ") + "\(amount(bal, w.asset).display) < \(amount(need, w.asset).display)"
             }
         }
+        // 链上事实：nonce、哈希、实付手续费在账本里；区块号读收据（签名了才有哈希，上链了才有收据）。
+        let hash = w.txHash ?? ""
+        let block = hash.isEmpty ? nil : await receiptBlock(hash)
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
                                 matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
                                 feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user,
-                                hotWalletAfter: hotAfter)
+                                hotWalletAfter: hotAfter, nonce: w.nonce, txHash: hash, block: block,
+                                feePaid: w.fee.map { amount($0, "ETH") }, reason: w.reason)
+    }
+
+    /// 交易所在区块（收据里的）；没有收据（还在内存池、被替换、节点不可达）为 nil。按哈希缓存 10 秒。
+    func receiptBlock(_ hash: String) async -> UInt64? {
+        if let c = caches.withLock({ $0.receiptCache[hash] }), Date().timeIntervalSince(c.at) < 10 { return c.block }
+        guard let h = try? H256(hex: hash) else { return nil }
+        let block = (try? await engine.chain.client.receipt(h))?.blockNumber
+        caches.withLock { c in
+            if c.receiptCache.count > 256 { c.receiptCache.removeAll() }
+            c.receiptCache[hash] = (Date(), block)
+        }
+        return block
     }
 
     public func bulkPreview(ids: [String]) async throws -> BulkPreview {
@@ -287,10 +323,11 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                                 feeSlow: Self.gweiPerGas(p.feeSlow, gasLimit: p.gasLimit), feeNormal: Self.gweiPerGas(p.fee, gasLimit: p.gasLimit),
                                 feeFast: Self.gweiPerGas(p.feeFast, gasLimit: p.gasLimit), net: amount(p.net, p.asset), decision: d,
                                 reason: decisionNote + reason,
-                                topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display)
+                                topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display,
+                                feeMax: amount(p.fee, "ETH"), feeExpected: amount(p.feeExpected, "ETH"))
         }
         if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.address) \($0.asset) \($0.decision.rawValue) \($0.reason)") } }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+        return RowPaging.page(rows, q)
     }
 
     public func feeHistory() async throws -> FeeHistory {
@@ -362,7 +399,7 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                           lastAttempt: Self.iso(j.runAt))
         }
         if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.id) \($0.job) \($0.error)") } }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+        return RowPaging.page(rows, q)
     }
 
     public func alerts(_ q: PageQuery) async throws -> Page<AlertRow> {

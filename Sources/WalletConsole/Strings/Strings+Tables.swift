@@ -58,6 +58,11 @@ extension Strings {
         .bulkNoneValid: "标记的提现都不能由你批准", .bulkMore: "…另有 %1 笔", .detRequestId: "请求号", .detUser: "用户", .detHotAfter: "热钱包余额", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
         .msgLogTitle: "消息记录（最新在前）· %1 条", .msgLogEmpty: "（还没有消息）", .msgLogClose: "按 Esc 或 q 关闭，↑↓ 滚动", .msgMore: " …全文见 :messages",
         .lookupFailed: "提现 %1：%2",
+        .colTxHash: "交易哈希", .detBlock: "区块", .detLogIndex: "日志序号", .detNoLog: "—（原生币转账，无日志）", .detBaseUnits: "金额（最小单位）",
+        .detDepositTitle: "充值详情 %1", .detNonce: "Nonce", .detFeePaid: "实付手续费", .detReason: "原因", .detSweepTitle: "归集详情 %1",
+        .detFeeTiers: "每 gas 最高费 慢/中/快", .detFeeMax: "手续费（最坏）", .detFeeExpected: "手续费（预计）", .detDeadTitle: "死信详情 %1",
+        .paneHint: "%1 选择字段 · %2 复制选中的字段 · %3 关闭", .copiedField: "已复制 %1：%2", .detNotYet: "—（尚未签名）", .detNotMined: "—（尚未上链）",
+        .actSort: "按该列排序（再按一次反向）", .sortHotkeyLabel: "Shift+字母", .sortedWindow: "%1 行（排序只在最新的 %1 行里，共 %2 行）",
     ]
 
     static let en: [L: String] = [
@@ -119,5 +124,10 @@ extension Strings {
         .bulkNoneValid: "none of the marked withdrawals can be approved by you", .bulkMore: "…and %1 more", .detRequestId: "Request ID", .detUser: "User", .detHotAfter: "Hot wallet", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
         .msgLogTitle: "Message log (newest first) · %1", .msgLogEmpty: "(no messages yet)", .msgLogClose: "Esc or q to close, ↑↓ to scroll", .msgMore: " …full text: :messages",
         .lookupFailed: "withdrawal %1: %2",
+        .colTxHash: "Tx hash", .detBlock: "Block", .detLogIndex: "Log index", .detNoLog: "— (native transfer, no log)", .detBaseUnits: "Amount (base units)",
+        .detDepositTitle: "Deposit %1", .detNonce: "Nonce", .detFeePaid: "Fee paid", .detReason: "Reason", .detSweepTitle: "Sweep %1",
+        .detFeeTiers: "Max fee/gas slow/normal/fast", .detFeeMax: "Fee (worst case)", .detFeeExpected: "Fee (expected)", .detDeadTitle: "Dead letter %1",
+        .paneHint: "%1 select field · %2 copy the selected field · %3 close", .copiedField: "copied %1: %2", .detNotYet: "— (not signed yet)", .detNotMined: "— (not mined yet)",
+        .actSort: "sort by that column (again: reverse)", .sortHotkeyLabel: "Shift+letter", .sortedWindow: "%1 rows (sorted within the newest %1 of %2)",
     ]
 }

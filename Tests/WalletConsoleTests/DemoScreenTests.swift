@@ -801,4 +801,67 @@ import Glibc
         #expect(try waitExit(t) == 0)
         #expect(try t.alternateScreenOn() == false)
     }
+
+    /// issue 14：真实终端里的详情窗格与排序——充值详情显示完整交易哈希，y 经 OSC 52 复制出来的就是它（tmux 剪贴板）；
+    /// Shift+M 按金额排序，表头 ▲/▼，热键字母带下划线（`capture-pane -e` 看属性）；选中的那一笔排序后仍被选中。
+    @Test func depositDetailCopiesTheTxHashAndShiftSortsByAmount() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("detail")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 40)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try t.sendKeys("2")
+        try t.waitFor("交易哈希")
+        let list = try t.waitFor("▶ ")
+        // 表头：金额列的热键 M 写在列名后、带下划线（SGR 参数里有 4）。
+        let esc = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
+        #expect(esc.range(of: "金额\u{1b}\\[[0-9;]*4m(\u{1b}\\[[0-9]+m)*M", options: .regularExpression) != nil,
+                "热键没有下划线：\(esc.split(separator: "\n").first { $0.contains("金额") } ?? "")")
+        let sel = try #require(list.split(separator: "\n").first { $0.contains("▶") }.map(String.init), "\(list)")
+        let amountRe = try NSRegularExpression(pattern: "([0-9.]+ (?:ETH|USDT))")
+        let selAmount = try #require(amountRe.firstMatch(in: sel, range: NSRange(sel.startIndex..., in: sel)).map { (sel as NSString).substring(with: $0.range) })
+        try t.sendKeys("Enter")
+        let pane = try t.waitFor("充值详情")
+        let hre = try NSRegularExpression(pattern: "0x[0-9a-f]{64}")
+        let hm = try #require(hre.firstMatch(in: pane, range: NSRange(pane.startIndex..., in: pane)), "详情里没有完整交易哈希：\n\(pane)")
+        let hash = (pane as NSString).substring(with: hm.range)
+        for label in ["区块", "日志序号", "用户", "金额（最小单位）", "确认", "选择字段", selAmount] { #expect(pane.contains(label), "缺 \(label)：\n\(pane)") }
+        try t.sendKeys("y")
+        try t.waitFor("已复制 交易哈希：")
+        var copied = ""
+        for _ in 0..<40 where copied != hash { copied = (try? t.tmux(["show-buffer"])) ?? ""; Thread.sleep(forTimeInterval: 0.05) }
+        #expect(copied == hash, "剪贴板里不是交易哈希：\(copied)")
+        try t.sendKeys("j")
+        try t.sendKeys("y")
+        try t.waitFor("已复制 区块：")
+        try t.sendKeys("Escape")
+        try t.waitForAbsence("充值详情")
+        // 排序：升序 ▲，再按一次降序 ▼（数据异步到达：等到屏幕上的顺序对了为止）；选中的仍是那一笔。
+        func amounts(_ s: String) -> [Double] {
+            s.split(separator: "\n").filter { $0.hasPrefix("│") && ($0.contains("◔") || $0.contains("✔")) }.compactMap { l in
+                let l = String(l)
+                return amountRe.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)).flatMap { Double((l as NSString).substring(with: $0.range).split(separator: " ")[0]) }
+            }
+        }
+        func waitSorted(_ mark: String, _ ordered: ([Double]) -> Bool) throws -> String {
+            var s = ""
+            for _ in 0..<100 {
+                s = try t.capture()
+                if s.contains(mark), amounts(s).count >= 2, ordered(amounts(s)) { return s }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("没有按 \(mark) 排好：\(amounts(s))\n\(s)")
+            return s
+        }
+        try t.sendKeys("M")
+        let up = try waitSorted("金额▲") { $0 == $0.sorted() }
+        #expect(up.split(separator: "\n").first { $0.contains("▶") }?.contains(selAmount) == true, "排序后选中项变了：\n\(up)")
+        try t.sendKeys("M")
+        let down = try waitSorted("金额▼") { $0 == $0.sorted(by: >) }
+        #expect(down.split(separator: "\n").first { $0.contains("▶") }?.contains(selAmount) == true, "反向后选中项变了：\n\(down)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
 }

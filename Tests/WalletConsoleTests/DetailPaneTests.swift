@@ -251,3 +251,22 @@ extension DetailPaneTests {
         #expect(q.offset == 0)
     }
 }
+
+extension DetailPaneTests {
+    /// 排序把选中项移到很远的位置（锚点页）：可见区域要整屏有数据，不能留着「…」占位行。
+    @Test func sortingFarAwayKeepsTheSelectionAndFillsTheScreen() async {
+        let b = TestBackend()
+        b.set { $0.depositRows = Self.depositRows((0..<200).map { "\(($0 * 37) % 200).5 ETH" }) }
+        let (app, d) = await makeApp(b, size: Size(cols: 100, rows: 30))
+        await app.press(.char("2"), .down, .down, .down)
+        let picked = Self.amounts(d)[3]
+        #expect(Self.cursorLine(d).contains(picked))
+        await app.press(.char("M"))
+        #expect(Self.cursorLine(d).contains(picked), "\(Self.screen(d))")
+        let rows = (0..<30).map { d.line($0) }.filter { $0.hasPrefix("│") && $0.dropFirst().hasPrefix(" …") }
+        #expect(rows.isEmpty, "可见区域有未载入的行：\n\(Self.screen(d))")
+        #expect(Self.amounts(d).count == 24, "\(Self.amounts(d).count)")
+        await app.press(.char("M"))
+        #expect(Self.cursorLine(d).contains(picked) && (0..<30).map { d.line($0) }.allSatisfy { !$0.hasPrefix("│  …") }, "\(Self.screen(d))")
+    }
+}

@@ -864,4 +864,27 @@ import Glibc
         #expect(try waitExit(t) == 0)
     }
 
+
+    /// issue 14：总览的走势图在真实终端里：base fee 与小费（gwei）、充值速率（笔/分钟）三张 4 行高的柱状图，用主题的走势色（`capture-pane -e`）。
+    @Test func dashboardChartsShowFeesAndDepositRate() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("charts")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("\(bin) demo --block-interval-ms 500 --home \(home)", cols: 120, rows: 40,
+                    env: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": ""])
+        let s = try t.waitFor("笔/分钟", timeout: 30)
+        let lines = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let head = try #require(lines.firstIndex { $0.contains("Base fee") && $0.contains("小费") && $0.contains("充值速率") }, "\(s)")
+        #expect(lines[head].range(of: "Base fee [0-9.]+ gwei", options: .regularExpression) != nil, "\(lines[head])")
+        #expect(lines[head].range(of: "充值速率 [1-9][0-9]* 笔/分钟", options: .regularExpression) != nil, "演示数据刚写入，本分钟的充值不为 0：\(lines[head])")
+        // 下面 4 行是柱：至少有满格的块。
+        #expect(lines[(head + 1)...(head + 4)].joined().contains("█"), "\(lines[head...(head + 4)].joined(separator: "\n"))")
+        // 柱子带颜色（前景色 SGR）。
+        let esc = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session]).split(separator: "\n").map(String.init)
+        #expect(esc[head + 4].range(of: "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m][^\u{1b}]*█", options: .regularExpression) != nil, "\(esc[head + 4])")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
 }

@@ -212,6 +212,11 @@ import WalletLedger
         let det = try await b.withdrawalDetail(id: String(id))
         #expect(det.nonce == 42 && det.txHash == hash && det.block == nil && det.feePaid?.display == "0.000021 ETH" && det.reason == "test reason",
                 "\(det.nonce as Any) \(det.txHash) \(det.block as Any) \(det.feePaid as Any) \(det.reason)")
+        // 走势图：充值速率是最近 30 分钟每分钟的新充值（演示数据都是刚发现的，总数对得上）；小费来自手续费预言机的估算。
+        _ = try await e.feesJSON()
+        let dash = try await b.dashboard(rowsPerPanel: 5)
+        #expect(dash.depositsPerMinute.count == 30 && dash.depositsPerMinute.reduce(0, +) == UInt64(d.total), "\(dash.depositsPerMinute) vs \(d.total)")
+        #expect(!dash.fees.tipPerGas.isEmpty && dash.fees.latestTipDisplay.hasSuffix("gwei"), "\(dash.fees)")
         let sweeps = try await b.sweeps(PageQuery(offset: 0, limit: 50))
         #expect(sweeps.rows.allSatisfy { $0.feeMax?.display.hasSuffix("ETH") == true && $0.feeExpected != nil })
         let dead = try await b.deadLetters(PageQuery(offset: 0, limit: 10, sort: ListSort(.id, descending: true)))

@@ -210,13 +210,17 @@ public struct SweepPlanRow: Sendable, Equatable {
     public var id: String { address + asset }
 }
 
-/// 最近区块的 base fee（wei/gas，整数），仅用于画走势小图。
+/// 最近区块的 base fee 与小费（wei/gas，整数），仅用于画走势图。
 public struct FeeHistory: Sendable, Equatable {
     public var baseFeePerGas: [UInt64]
     /// 当前值的显示文本，例如 "12.3 gwei"。
     public var latestDisplay: String
-    public init(baseFeePerGas: [UInt64], latestDisplay: String) {
+    /// 最近各（非空）块小费的中位数（eth_feeHistory 的 50 百分位，旧到新）与当前「中」档小费的显示文本。
+    public var tipPerGas: [UInt64]
+    public var latestTipDisplay: String
+    public init(baseFeePerGas: [UInt64], latestDisplay: String, tipPerGas: [UInt64] = [], latestTipDisplay: String = "") {
         self.baseFeePerGas = baseFeePerGas; self.latestDisplay = latestDisplay
+        self.tipPerGas = tipPerGas; self.latestTipDisplay = latestTipDisplay
     }
 }
 
@@ -309,9 +313,11 @@ public struct DashboardModel: Sendable {
     public var sweeps: Page<SweepPlanRow>
     public var fees: FeeHistory
     public var keys: KeysModel
+    /// 充值速率：最近 30 分钟每分钟新发现的充值笔数（旧到新，最后一格是当前这一分钟）。
+    public var depositsPerMinute: [UInt64]
     public init(deposits: Page<DepositRow>, withdrawals: Page<WithdrawalRow>, sweeps: Page<SweepPlanRow>,
-                fees: FeeHistory, keys: KeysModel) {
+                fees: FeeHistory, keys: KeysModel, depositsPerMinute: [UInt64] = []) {
         self.deposits = deposits; self.withdrawals = withdrawals; self.sweeps = sweeps; self.fees = fees
-        self.keys = keys
+        self.keys = keys; self.depositsPerMinute = depositsPerMinute
     }
 }

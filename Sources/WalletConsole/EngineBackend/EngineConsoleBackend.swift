@@ -5,6 +5,8 @@
 import Foundation
 import Synchronization
 import struct WalletChain.H256
+import struct WalletChain.FeeEstimate
+import struct WalletChain.FeeTier
 import WalletCrypto
 import WalletEngine
 
@@ -26,6 +28,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var nonceCache: (at: Date, value: NonceSummary?)?
         /// 提现交易的收据区块（按哈希，10 秒）：详情每秒刷新，不必每秒问节点。
         var receiptCache: [String: (at: Date, block: UInt64?)] = [:]
+        /// 充值速率（5 秒）：总览每秒刷新，不必每秒读一遍最近的充值。
+        var rateCache: (at: Date, value: [UInt64])?
     }
     private let caches = Mutex(Caches())
 
@@ -120,7 +124,22 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         return DashboardModel(deposits: try await deposits(PageQuery(offset: 0, limit: n)),
                               withdrawals: try await openWithdrawals(limit: n),
                               sweeps: try await sweeps(PageQuery(offset: 0, limit: n)),
-                              fees: try await feeHistory(), keys: try await keys())
+                              fees: try await feeHistory(), keys: try await keys(), depositsPerMinute: try depositRate())
+    }
+
+    /// 最近 30 分钟每分钟新发现的充值笔数（旧到新）。读最新的至多 5000 笔（账本按 id 倒序）；
+    /// 30 分钟里超过 5000 笔时较早的几分钟会少算——那时走势图已经顶格，够看出「很多」。
+    func depositRate(minutes: Int = 30) throws -> [UInt64] {
+        if let c = caches.withLock({ $0.rateCache }), Date().timeIntervalSince(c.at) < 5 { return c.value }
+        let t = now
+        let start = t - Int64(minutes * 60)
+        var buckets = [UInt64](repeating: 0, count: minutes)
+        for d in try engine.deposits(offset: 0, limit: 5000).rows where d.createdAt > start {
+            let i = min(minutes - 1, Int((d.createdAt - start - 1) / 60))
+            buckets[max(0, i)] += 1
+        }
+        caches.withLock { $0.rateCache = (Date(), buckets) }
+        return buckets
     }
 
     /// 仪表盘的「待处理提现」面板：只列未结束的（紧急度排序里已结束的排在最后，所以一页过滤即可）。
@@ -333,7 +352,12 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public func feeHistory() async throws -> FeeHistory {
         if let c = caches.withLock({ $0.feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
         let fees = try await engine.recentBaseFees(blocks: 30)
-        let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—")
+        // 小费：手续费预言机最近一次估算里各非空块的 50 百分位（eth_feeHistory 的 reward），当前值是「中」档的小费。
+        // 没有估算（fee worker 还没跑过）就空着，不为了画图再问一次节点。
+        let est = engine.fees.cached
+        let tips = est.map { $0.samples.count > 1 ? $0.samples[1].map(Self.u64) : [] } ?? []
+        let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—",
+                           tipPerGas: tips, latestTipDisplay: est.map { Self.gwei($0.normal.maxPriorityFeePerGas) } ?? "")
         caches.withLock { $0.feeCache = (Date(), v) }
         return v
     }

@@ -52,8 +52,47 @@ public final class DashboardView: ConsoleView {
 
     public func handle(_ cmd: Command) -> ViewEffect { cmd == .refresh ? .reload : .none }
 
-    public func render(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) {
+    /// 走势条：base fee、小费（gwei）与充值速率（笔/分钟）三张图并排。高终端（可用高度 ≥ 30 行）画 4 行高的柱状图（btop 式），
+    /// 否则每张图一行迷你图；返回占用的行数。
+    func renderCharts(into buf: inout CellBuffer, rect: Rect, ctx: RenderContext) -> Int {
+        guard let m = model else { return 0 }
         let t = ctx.strings
+        let tall = rect.height >= 30
+        let h = tall ? 7 : 3
+        let box = Rect(x: rect.x, y: rect.y, width: rect.width, height: h)
+        buf.box(box, title: t[.chartTitle])
+        let series: [(String, [UInt64], String)] = [
+            (t[.chartBaseFee], m.fees.baseFeePerGas, m.fees.latestDisplay),
+            (t[.chartTip], m.fees.tipPerGas, m.fees.latestTipDisplay.isEmpty ? "—" : m.fees.latestTipDisplay),
+            (t[.chartDeposits], m.depositsPerMinute, m.depositsPerMinute.last.map { t.f(.chartPerMinute, String($0)) } ?? "—"),
+        ]
+        let inner = box.inset(1)
+        let w3 = inner.width / 3
+        for (i, (label, values, now)) in series.enumerated() {
+            let x = inner.x + 1 + i * w3
+            let w = (i == 2 ? inner.width - 2 * w3 : w3) - 2
+            if tall {
+                let used = buf.put(label + " ", x: x, y: inner.y, maxWidth: w, style: Style(.title, bold: true))
+                buf.put(now, x: x + used, y: inner.y, maxWidth: max(0, w - used), style: Style(.normal, bold: true))
+                for (r, line) in Sparkline.rows(values, width: w, height: 4, fromZero: i == 2).enumerated() {
+                    buf.put(line, x: x, y: inner.y + 1 + r, maxWidth: w, style: Style(.sparkline))
+                }
+            } else {
+                let used = buf.put(label + " ", x: x, y: inner.y, maxWidth: w, style: Style(.title, bold: true))
+                let vw = TextWidth.of(now) + 1
+                let sw = max(0, w - used - vw)
+                let drawn = buf.put(Sparkline.render(values, width: sw), x: x + used, y: inner.y, maxWidth: sw, style: Style(.sparkline))
+                buf.put(" " + now, x: x + used + drawn, y: inner.y, maxWidth: max(0, w - used - drawn), style: Style(.normal, bold: true))
+            }
+            if i > 0 { for r in 0..<inner.height { buf.put("│", x: x - 2, y: inner.y + r, style: Style(.border)) } }
+        }
+        return h
+    }
+
+    public func render(into buf: inout CellBuffer, rect full: Rect, ctx: RenderContext) {
+        let t = ctx.strings
+        let ch = renderCharts(into: &buf, rect: full, ctx: ctx)
+        let rect = Rect(x: full.x, y: full.y + ch, width: full.width, height: full.height - ch)
         let lw = rect.width / 2, rw = rect.width - lw
         let th = rect.height / 2, bh = rect.height - th
         rowsPerPanel = max(1, th - 3)

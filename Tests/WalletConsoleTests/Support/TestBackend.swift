@@ -70,7 +70,9 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         return DashboardModel(deposits: page(sync { depositRows }, PageQuery(offset: 0, limit: n), "dash", text: { $0.id }),
                               withdrawals: page(sync { withdrawalRows }, PageQuery(offset: 0, limit: n), "dash", text: { $0.id }),
                               sweeps: page(sweepRows, PageQuery(offset: 0, limit: n), "dash", text: { $0.address }),
-                              fees: FeeHistory(baseFeePerGas: [10, 12, 9, 15, 20, 18], latestDisplay: "18 gwei"), keys: sync { keysValue })
+                              fees: FeeHistory(baseFeePerGas: [10, 12, 9, 15, 20, 18], latestDisplay: "18 gwei",
+                                               tipPerGas: sync { tipValues }, latestTipDisplay: "1.5 gwei"),
+                              keys: sync { keysValue }, depositsPerMinute: sync { depositRate })
     }
     func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         page(sync { depositRows }, q, "deposits") { "\($0.id) \($0.asset) \($0.address) \($0.state.rawValue)" }
@@ -98,6 +100,9 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     func audit(_ q: PageQuery) async throws -> Page<AuditRow> { page(sync { auditRows }, q, "audit") { $0.cliCommand } }
     func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> { page(deadLetterRows, q, "dead") { $0.job } }
     var alertRows: [AlertRow] = []
+    /// 总览走势图：小费（wei/gas）与每分钟充值笔数。
+    var tipValues: [UInt64] = [1, 2, 3]
+    var depositRate: [UInt64] = [0, 1, 4]
     func alerts(_ q: PageQuery) async throws -> Page<AlertRow> { page(alertRows, q, "alerts") { "\($0.kind) \($0.message)" } }
 
     func perform(_ action: ConsoleAction) async throws -> ActionOutcome {

@@ -270,3 +270,19 @@ extension DetailPaneTests {
         #expect(Self.cursorLine(d).contains(picked) && (0..<30).map { d.line($0) }.allSatisfy { !$0.hasPrefix("│  …") }, "\(Self.screen(d))")
     }
 }
+
+extension DetailPaneTests {
+    /// 排序只覆盖最新的一个窗口时，标题如实写出（不假装排了全表）。
+    @Test func sortWindowIsStatedInTheTitle() async {
+        let b = TestBackend(withdrawals: 30)
+        b.set { $0.sortWindow = 20 }
+        let (app, d) = await makeApp(b)
+        await app.press(.char("3"))
+        #expect(d.contains("提现 · 30 行"))
+        await app.press(.char("M"))
+        #expect(d.contains("提现 · 20 行（排序只在最新的 20 行里，共 30 行）"), "\(d.line(2))")
+        let (app2, d2) = await makeApp(b, lang: .en)
+        await app2.press(.char("3"), .char("M"))
+        #expect(d2.contains("20 rows (sorted within the newest 20 of 30)"), "\(d2.line(2))")
+    }
+}

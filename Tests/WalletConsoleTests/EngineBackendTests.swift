@@ -272,5 +272,10 @@ import WalletLedger
         // 不带过滤：全表总数含演示数据与 1.2 万条；第一页是待审。
         let all = try await b.withdrawals(PageQuery(offset: 0, limit: 20))
         #expect(all.total >= 12_000 && all.rows.allSatisfy { $0.state == .pending })
+        // 按列排序只在最新（紧急度最前）的 5000 行里做，并如实报告真实总数（标题写「排序只在最新的 5000 行里」）。
+        let sorted = try await b.withdrawals(PageQuery(offset: 0, limit: 20, sort: ListSort(.amount, descending: true)))
+        #expect(sorted.total == EngineConsoleBackend.sortWindow && sorted.sortedOf == all.total, "\(sorted.total) \(String(describing: sorted.sortedOf))")
+        let amts = sorted.rows.map { Double($0.amount.display.split(separator: " ")[0]) ?? -1 }
+        #expect(amts == amts.sorted(by: >), "\(amts)")
     }
 }

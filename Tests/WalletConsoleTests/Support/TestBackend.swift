@@ -78,8 +78,15 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         page(sync { depositRows }, q, "deposits") { "\($0.id) \($0.asset) \($0.address) \($0.state.rawValue)" }
     }
     func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
-        page(sync { withdrawalRows }, q, "withdrawals") { "\($0.id) \($0.asset) \($0.destination) \($0.requestedBy)" }
+        // 模拟引擎后端的排序窗口：排序时只在前 sortWindow 行里排，并报告真实总数。
+        if let w = sync({ sortWindow }), q.sort != nil, withdrawalRows.count > w {
+            var p = page(Array(sync { withdrawalRows }.prefix(w)), q, "withdrawals") { "\($0.id)" }
+            p.sortedOf = withdrawalRows.count
+            return p
+        }
+        return page(sync { withdrawalRows }, q, "withdrawals") { "\($0.id) \($0.asset) \($0.destination) \($0.requestedBy)" }
     }
+    var sortWindow: Int?
     func withdrawalDetail(id: String) async throws -> WithdrawalDetail {
         guard let r = sync({ withdrawalRows.first(where: { $0.id == id }) }) else {
             throw WalletError("withdraw.not_found", zh: "找不到提现 \(id)", en: "withdrawal \(id) not found", badInput: true)

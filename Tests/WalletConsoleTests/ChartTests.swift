@@ -17,19 +17,26 @@ import WalletCrypto
 
     static func lines(_ d: HeadlessDriver) -> [String] { (0..<d.size.rows).map { d.line($0) } }
 
-    @Test func tallDashboardDrawsThreeBarCharts() async {
+    @Test func tallDashboardDrawsBarChartsAndTheOutflowGauge() async {
         let b = TestBackend()
         b.set { $0.depositRate = [0, 1, 4]; $0.tipValues = [1, 3, 2] }
         let (_, d) = await makeApp(b, size: Size(cols: 120, rows: 40))
         let ls = Self.lines(d)
         #expect(ls[2].contains("走势（最近 30 块 / 30 分钟）"), "\(ls[2])")
         #expect(ls[3].contains("Base fee 18 gwei") && ls[3].contains("小费 1.5 gwei") && ls[3].contains("充值速率 4 笔/分钟"), "\(ls[3])")
-        // 充值速率 [0, 1, 4]，4 行高：最右一列满高，倒数第二列只在最底一行（1/4 → 8 级中的 8 格 = 一整格）。
-        let right = { (l: String) in String(l.dropLast(2).suffix(3)) }   // 去掉「 │」后的最后 3 格
-        #expect(ls[4...7].map(right) == ["  █", "  █", "  █", " ██"], "\(ls[4...7].map(right))")
+        // 四张图以 │ 分隔：第三张是充值速率 [0, 1, 4]，4 行高：最右一列满高，倒数第二列只在最底一行（1/4 → 8 级中的 8 格 = 一整格）。
+        func section(_ l: String, _ i: Int) -> String { l.split(separator: "│", omittingEmptySubsequences: false).map(String.init)[i] }
+        #expect(ls[4...7].map { String(section($0, 3).suffix(3)) } == ["  █", "  █", "  █", " ██"], "\(ls[4...7].map { section($0, 3) })")
         // 图的格子用 sparkline 样式（主题里的走势色）。
-        let x = TextWidth.of(ls[7]) - 4
+        let x = TextWidth.of(ls[7].components(separatedBy: "│").prefix(4).joined(separator: "│")) - 1
         #expect(d.screen[x, 7].text == "█" && d.screen[x, 7].style.role == .sparkline, "\(d.screen[x, 7])")
+        // 第四张：热钱包余额 vs 待出，每个资产一行；待出超过余额（USDT 250%）用告警色加粗。
+        #expect(section(ls[3], 4).contains("待出 / 热钱包余额"), "\(ls[3])")
+        #expect(section(ls[4], 4).contains("ETH") && section(ls[4], 4).contains("0.3%") && section(ls[4], 4).contains("█"), "\(ls[4])")
+        let usdt = section(ls[5], 4)
+        #expect(usdt.contains("USDT") && usdt.contains("250.0%") && !usdt.contains("░"), "\(usdt)")
+        let px = TextWidth.of(String(ls[5][..<ls[5].range(of: "250.0%")!.lowerBound]))
+        #expect(d.screen[px, 5].style.role == .bad && d.screen[px, 5].style.bold, "\(d.screen[px, 5])")
         // 四个面板还在图的下面。
         #expect(ls[9].contains("充值确认") && d.contains("密钥层级"))
     }
@@ -47,6 +54,7 @@ import WalletCrypto
     @Test func englishCharts() async {
         let (_, d) = await makeApp(TestBackend(), size: Size(cols: 120, rows: 40), lang: .en)
         let ls = Self.lines(d)
-        #expect(ls[2].contains("Trends (last 30 blocks / 30 minutes)") && ls[3].contains("Tip 1.5 gwei") && ls[3].contains("Deposit rate 4/min"), "\(ls[2...3])")
+        #expect(ls[2].contains("Trends (last 30 blocks / 30 minutes)") && ls[3].contains("Tip 1.5 gwei") && ls[3].contains("Deposit rate 4/min")
+                && ls[3].contains("Pending out / hot balance"), "\(ls[2...3])")
     }
 }

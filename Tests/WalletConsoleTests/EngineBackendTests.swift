@@ -217,6 +217,10 @@ import WalletLedger
         let dash = try await b.dashboard(rowsPerPanel: 5)
         #expect(dash.depositsPerMinute.count == 30 && dash.depositsPerMinute.reduce(0, +) == UInt64(d.total), "\(dash.depositsPerMinute) vs \(d.total)")
         #expect(!dash.fees.tipPerGas.isEmpty && dash.fees.latestTipDisplay.hasSuffix("gwei"), "\(dash.fees)")
+        // 热钱包 vs 待出：每个资产一项；演示里 ETH 有待审提现（待出 > 0），余额来自链上。
+        let eth = try #require(dash.outflow.first { $0.asset == "ETH" }, "\(dash.outflow)")
+        #expect(eth.balance.hasSuffix("ETH") && eth.pending.hasSuffix("ETH") && (eth.ratio ?? 0) > 0 && (eth.ratio ?? 9) < 1, "\(eth)")
+        #expect(Set(dash.outflow.map(\.asset)) == Set(try e.assets().map(\.symbol)))
         let sweeps = try await b.sweeps(PageQuery(offset: 0, limit: 50))
         #expect(sweeps.rows.allSatisfy { $0.feeMax?.display.hasSuffix("ETH") == true && $0.feeExpected != nil })
         let dead = try await b.deadLetters(PageQuery(offset: 0, limit: 10, sort: ListSort(.id, descending: true)))

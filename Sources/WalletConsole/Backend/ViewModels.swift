@@ -315,9 +315,23 @@ public struct DashboardModel: Sendable {
     public var keys: KeysModel
     /// 充值速率：最近 30 分钟每分钟新发现的充值笔数（旧到新，最后一格是当前这一分钟）。
     public var depositsPerMinute: [UInt64]
+    /// 热钱包链上余额 vs 待出（还冻结着的提现金额），按资产。
+    public var outflow: [OutflowGauge]
     public init(deposits: Page<DepositRow>, withdrawals: Page<WithdrawalRow>, sweeps: Page<SweepPlanRow>,
-                fees: FeeHistory, keys: KeysModel, depositsPerMinute: [UInt64] = []) {
+                fees: FeeHistory, keys: KeysModel, depositsPerMinute: [UInt64] = [], outflow: [OutflowGauge] = []) {
         self.deposits = deposits; self.withdrawals = withdrawals; self.sweeps = sweeps; self.fees = fees
-        self.keys = keys; self.depositsPerMinute = depositsPerMinute
+        self.keys = keys; self.depositsPerMinute = depositsPerMinute; self.outflow = outflow
+    }
+}
+
+/// 一个资产的热钱包余额与待出金额（显示文本由后端格式化、带单位）与两者之比。
+public struct OutflowGauge: Sendable, Equatable {
+    public var asset: String
+    public var balance: String
+    public var pending: String
+    /// 待出 ÷ 余额：0…1 够付，> 1 余额不够；取不到链上余额为 nil。
+    public var ratio: Double?
+    public init(asset: String, balance: String, pending: String, ratio: Double?) {
+        self.asset = asset; self.balance = balance; self.pending = pending; self.ratio = ratio
     }
 }

@@ -30,6 +30,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var receiptCache: [String: (at: Date, block: UInt64?)] = [:]
         /// 充值速率（5 秒）：总览每秒刷新，不必每秒读一遍最近的充值。
         var rateCache: (at: Date, value: [UInt64])?
+        /// 热钱包 vs 待出（5 秒）。
+        var outflowCache: (at: Date, value: [OutflowGauge])?
     }
     private let caches = Mutex(Caches())
 
@@ -124,7 +126,31 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         return DashboardModel(deposits: try await deposits(PageQuery(offset: 0, limit: n)),
                               withdrawals: try await openWithdrawals(limit: n),
                               sweeps: try await sweeps(PageQuery(offset: 0, limit: n)),
-                              fees: try await feeHistory(), keys: try await keys(), depositsPerMinute: try depositRate())
+                              fees: try await feeHistory(), keys: try await keys(), depositsPerMinute: try depositRate(),
+                              outflow: try await outflow())
+    }
+
+    /// 每个资产：热钱包链上余额（3 秒缓存）与还冻结着资金的提现金额之和（待审、已批准、已签名、已广播、状态未知）。
+    /// 只读紧急度顺序的前 5000 笔：未结束的排在前面，超过 5000 笔未结束的提现时少算（那时早已顶格）。
+    func outflow() async throws -> [OutflowGauge] {
+        if let c = caches.withLock({ $0.outflowCache }), Date().timeIntervalSince(c.at) < 5 { return c.value }
+        var sums: [String: UInt256] = [:]
+        for w in try engine.withdrawals(text: "", order: .urgency, offset: 0, limit: 5000).rows where w.state.holdsFunds {
+            sums[w.asset] = (try? sums[w.asset, default: .zero].checkedAdd(w.amount)) ?? sums[w.asset, default: .zero]
+        }
+        var out: [OutflowGauge] = []
+        for a in try engine.assets() {
+            let pending = sums[a.symbol] ?? .zero
+            let bal = await hotWalletBalance(a)
+            let ratio: Double? = bal.map { b in
+                if b.isZero { return pending.isZero ? 0 : .infinity }
+                return (Double(pending.decimalString) ?? 0) / (Double(b.decimalString) ?? 1)
+            }
+            out.append(OutflowGauge(asset: a.symbol, balance: bal.map { amount($0, a.symbol).display } ?? "—",
+                                    pending: amount(pending, a.symbol).display, ratio: ratio))
+        }
+        caches.withLock { $0.outflowCache = (Date(), out) }
+        return out
     }
 
     /// 最近 30 分钟每分钟新发现的充值笔数（旧到新）。读最新的至多 5000 笔（账本按 id 倒序）；

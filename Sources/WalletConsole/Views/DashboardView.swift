@@ -67,10 +67,31 @@ public final class DashboardView: ConsoleView {
             (t[.chartDeposits], m.depositsPerMinute, m.depositsPerMinute.last.map { t.f(.chartPerMinute, String($0)) } ?? "—"),
         ]
         let inner = box.inset(1)
-        let w3 = inner.width / 3
+        // 高终端再加第四张：热钱包余额 vs 待出（每个资产一行横条）。
+        let n = tall ? 4 : 3
+        let w3 = inner.width / n
+        if tall {
+            let x = inner.x + 1 + 3 * w3, w = inner.width - 3 * w3 - 2
+            buf.put(t[.chartOutflow], x: x, y: inner.y, maxWidth: w, style: Style(.title, bold: true))
+            for (r, g) in m.outflow.prefix(4).enumerated() {
+                let y = inner.y + 1 + r
+                let pct = g.ratio.map { $0.isFinite ? String(format: "%.1f%%", $0 * 100) : "∞" } ?? "—"
+                let bad = (g.ratio ?? 0) > 1
+                let lw = min(6, w / 4)
+                buf.put(TextWidth.fit(g.asset, to: lw), x: x, y: y, style: Style(.normal))
+                let pw = TextWidth.of(pct) + 1
+                let bw = max(0, w - lw - pw - 1)
+                let filled = Int(((g.ratio ?? 0).isFinite ? min(1, g.ratio ?? 0) : 1) * Double(bw)) + ((g.ratio ?? 0) > 0 ? 1 : 0)
+                let bar = String(repeating: "█", count: min(bw, filled)) + String(repeating: "░", count: max(0, bw - filled))
+                buf.put(bar, x: x + lw + 1, y: y, maxWidth: bw, style: Style(bad ? .bad : .sparkline, bold: bad))
+                buf.put(" " + pct, x: x + lw + 1 + bw, y: y, maxWidth: pw, style: Style(bad ? .bad : .normal, bold: true))
+            }
+            if m.outflow.isEmpty { buf.put("—", x: x, y: inner.y + 1, style: Style(.dim)) }
+            for r in 0..<inner.height { buf.put("│", x: x - 2, y: inner.y + r, style: Style(.border)) }
+        }
         for (i, (label, values, now)) in series.enumerated() {
             let x = inner.x + 1 + i * w3
-            let w = (i == 2 ? inner.width - 2 * w3 : w3) - 2
+            let w = (i == 2 && !tall ? inner.width - 2 * w3 : w3) - 2
             if tall {
                 let used = buf.put(label + " ", x: x, y: inner.y, maxWidth: w, style: Style(.title, bold: true))
                 buf.put(now, x: x + used, y: inner.y, maxWidth: max(0, w - used), style: Style(.normal, bold: true))

@@ -72,7 +72,7 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
                               sweeps: page(sweepRows, PageQuery(offset: 0, limit: n), "dash", text: { $0.address }),
                               fees: FeeHistory(baseFeePerGas: [10, 12, 9, 15, 20, 18], latestDisplay: "18 gwei",
                                                tipPerGas: sync { tipValues }, latestTipDisplay: "1.5 gwei"),
-                              keys: sync { keysValue }, depositsPerMinute: sync { depositRate })
+                              keys: sync { keysValue }, depositsPerMinute: sync { depositRate }, outflow: sync { outflowValue })
     }
     func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         page(sync { depositRows }, q, "deposits") { "\($0.id) \($0.asset) \($0.address) \($0.state.rawValue)" }
@@ -110,6 +110,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     /// 总览走势图：小费（wei/gas）与每分钟充值笔数。
     var tipValues: [UInt64] = [1, 2, 3]
     var depositRate: [UInt64] = [0, 1, 4]
+    var outflowValue: [OutflowGauge] = [OutflowGauge(asset: "ETH", balance: "500 ETH", pending: "1.65 ETH", ratio: 0.0033),
+                                        OutflowGauge(asset: "USDT", balance: "100 USDT", pending: "250 USDT", ratio: 2.5)]
     func alerts(_ q: PageQuery) async throws -> Page<AlertRow> { page(alertRows, q, "alerts") { "\($0.kind) \($0.message)" } }
 
     func perform(_ action: ConsoleAction) async throws -> ActionOutcome {

@@ -286,3 +286,25 @@ extension DetailPaneTests {
         #expect(d2.contains("20 rows (sorted within the newest 20 of 30)"), "\(d2.line(2))")
     }
 }
+
+extension DetailPaneTests {
+    /// 告警与审计也有详情：说明 / CLI 孪生命令全文折行，y 复制全文。
+    @Test func alertAndAuditDetailsShowTheFullText() async {
+        let b = TestBackend()
+        let msg = "提现 #42 的 nonce 7 已在链上被使用，但我们签过的 3 个版本都没有收据：可能是重组中，或密钥在别处被使用。请人工核查。交易 0x" + String(repeating: "9f", count: 32) + " 尾"
+        b.alertRows = [AlertRow(id: "al1", time: "2026-11-30 22:00:00", kind: "withdraw.nonce_taken", level: .critical, message: msg)]
+        b.auditRows = [AuditRow(id: "au1", time: "2026-11-30 22:01:00", actor: "alice", action: "withdraw.reject", target: "42",
+                                cliCommand: "wallet-console withdraw reject 42 --reason '地址可疑 user'\\''s; rm -rf $HOME' --home /srv/wallet --operator alice")]
+        let (app, d) = await makeApp(b, size: Size(cols: 80, rows: 24))
+        await app.press(.char("9"))
+        #expect(!Self.flat(d).contains("尾"), "表格里本来就放得下全文，测试没有意义")
+        await app.press(.enter)
+        #expect(d.contains("告警详情 al1") && Self.flat(d).contains(msg.replacingOccurrences(of: " ", with: "")), "\(Self.screen(d))")
+        await app.press(.char("y"))
+        #expect(d.rawWrites.last == Self.osc52(msg) && app.status.contains("已复制 说明："))
+        await app.press(.esc, .char("7"), .enter)
+        #expect(d.contains("审计详情 au1"), "\(Self.screen(d))")
+        await app.press(.char("y"))
+        #expect(d.rawWrites.last == Self.osc52(b.auditRows[0].cliCommand), "复制的孪生命令要逐字（含转义）")
+    }
+}

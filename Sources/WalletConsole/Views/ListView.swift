@@ -176,12 +176,27 @@ public final class AuditView: ListView {
             TableColumn(t[.colTarget], width: 10), TableColumn(t[.colCommand], width: 20, flex: true),
         ], strings: t)
     }
+    var page: [AuditRow] = []
     public override func dataRequest() -> DataRequest? { .audit(query()) }
     public override func apply(_ data: ViewData) {
         guard case .audit(let p) = data else { return }
+        page = p.rows
         table.setPage(offset: p.offset, total: p.total, rows: p.rows.map {
             TableRow(id: $0.id, cells: [$0.time, $0.actor, $0.action, $0.target, $0.cliCommand], copyValue: $0.cliCommand)
         })
+        refreshPane()
+    }
+
+    override var supportsDetail: Bool { true }
+    /// 审计详情：CLI 孪生命令全文折行（表格里只放得下开头），复制后可直接重放。
+    override func detailContent(id: String) -> (title: String, fields: [DetailField])? {
+        guard let a = page.first(where: { $0.id == id }) else { return nil }
+        let t = strings
+        return (t.f(.detAuditTitle, a.id), [
+            .copyable(t[.colCommand], a.cliCommand.isEmpty ? "—" : a.cliCommand),
+            .copyable(t[.colTime], a.time), .copyable(t[.colActor], a.actor), .copyable(t[.colAction], a.action),
+            .copyable(t[.colTarget], a.target), .copyable(t[.colId], a.id),
+        ].map { f in f.value == "—" ? DetailField(f.label, f.value) : f })
     }
 }
 
@@ -242,14 +257,30 @@ public final class AlertsView: ListView {
             TableColumn(t[.colKind], width: 30), TableColumn(t[.colMessage], width: 30, flex: true),
         ], strings: t)
     }
+    var page: [AlertRow] = []
     public override func dataRequest() -> DataRequest? { .alerts(query()) }
     public override func apply(_ data: ViewData) {
         guard case .alerts(let p) = data else { return }
         let t = strings
+        page = p.rows
         table.setPage(offset: p.offset, total: p.total, rows: p.rows.map { a in
             let (label, style) = Self.level(a.level, t)
             return TableRow(id: a.id, cells: [a.time, label, a.kind, a.message], style: style)
         })
+        refreshPane()
+    }
+
+    override var supportsDetail: Bool { true }
+    /// 告警详情：说明全文折行（里面常有交易哈希、金额、提现编号，值班要复制去查）。
+    override func detailContent(id: String) -> (title: String, fields: [DetailField])? {
+        guard let a = page.first(where: { $0.id == id }) else { return nil }
+        let t = strings
+        let (label, style) = Self.level(a.level, t)
+        return (t.f(.detAlertTitle, a.id), [
+            .copyable(t[.colMessage], a.message, style: style),
+            DetailField(t[.colSeverity], label, style: style),
+            .copyable(t[.colKind], a.kind), .copyable(t[.colTime], a.time), .copyable(t[.colId], a.id),
+        ])
     }
 }
 

@@ -308,3 +308,22 @@ extension DetailPaneTests {
         #expect(d.rawWrites.last == Self.osc52(b.auditRows[0].cliCommand), "复制的孪生命令要逐字（含转义）")
     }
 }
+
+extension DetailPaneTests {
+    /// 窗格里的这一项不在新的一页里了（例如死信已重新入队）：保留上次的内容，但标题写明没有刷新；回来了就恢复。
+    @Test func paneSaysWhenItsItemIsNoLongerOnThePage() async {
+        let b = TestBackend(role: .admin)
+        let (app, d) = await makeApp(b)
+        await app.press(.char("8"), .enter)
+        #expect(d.contains("死信详情 j1") && !d.contains("已不在当前列表页"))
+        let saved = b.deadLetterRows
+        b.deadLetterRows = []
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.contains("死信详情 j1 · ⚠ 已不在当前列表页，显示的是上次的数据") && d.contains("node timeout"), "\(Self.screen(d))")
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.text.components(separatedBy: "已不在当前列表页").count == 2, "标记只加一次")
+        b.deadLetterRows = saved
+        app.requestRefresh(); await app.settle(); app.render()
+        #expect(d.contains("死信详情 j1") && !d.contains("已不在当前列表页"), "\(Self.screen(d))")
+    }
+}

@@ -49,9 +49,14 @@ public class ListView: ConsoleView {
         pane = DetailPane(title: c?.title ?? strings[.loading], fields: c?.fields ?? [], loading: c == nil)
     }
 
-    /// 新数据到达后刷新窗格（确认数、状态会变）；这一项不在新的一页里时保留上一次的内容。
+    /// 新数据到达后刷新窗格（确认数、状态会变）；这一项不在新的一页里时保留上一次的内容，并在标题上写明没有刷新
+    /// （新充值把它挤出了当前页、死信已重新入队……），不让人把旧数字当成现在的。
     func refreshPane() {
-        guard let id = paneId, let p = pane, let c = detailContent(id: id) else { return }
+        guard let id = paneId, let p = pane else { return }
+        guard let c = detailContent(id: id) else {
+            if !p.fields.isEmpty, !p.title.hasSuffix(strings[.detStale]) { p.title += strings[.detStale] }
+            return
+        }
         p.title = c.title
         p.update(c.fields)
     }

@@ -172,6 +172,11 @@ extension DetailPaneTests {
         #expect(Self.amounts(d) == ["10 USDT", "9.5 ETH", "2.5 ETH", "1 USDT", "0.75 ETH"], "\(Self.amounts(d))")
         #expect(d.line(3).contains("金额▼") && Self.cursorLine(d).contains("0.75 ETH"))
         #expect(b.queries["deposits"]?.last?.sort == ListSort(.amount, descending: true))
+        // 第三次：恢复后端的默认顺序，表头没有标记，查询不带排序；选中的仍是那一笔。
+        await app.press(.char("M"))
+        #expect(Self.amounts(d) == ["2.5 ETH", "10 USDT", "0.75 ETH", "9.5 ETH", "1 USDT"], "\(Self.amounts(d))")
+        #expect(!d.line(3).contains("▲") && !d.line(3).contains("▼") && d.line(3).contains("金额M"), "\(d.line(3))")
+        #expect(b.queries["deposits"]?.last?.sort == nil && Self.cursorLine(d).contains("0.75 ETH"))
         // 换一列（时长 E）：新列升序，金额列的标记消失。
         await app.press(.char("E"))
         #expect(d.line(3).contains("时长▲") && !d.line(3).contains("金额▼"), "\(d.line(3))")
@@ -215,7 +220,7 @@ extension DetailPaneTests {
     @Test func helpListsTheSortKey() async {
         let (app, d) = await makeApp(TestBackend())
         await app.press(.char("2"), .char("?"))
-        #expect(d.contains("Shift+字母") && d.contains("按该列排序（再按一次反向）"), "\(Self.screen(d))")
+        #expect(d.contains("Shift+字母") && d.contains("按该列排序（再按降序，第三次恢复默认顺序）"), "\(Self.screen(d))")
         await app.press(.esc, .char("1"), .char("?"))
         #expect(!d.contains("Shift+字母"), "总览没有可排序的列")
     }

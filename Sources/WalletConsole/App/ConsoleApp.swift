@@ -295,7 +295,7 @@ public final class ConsoleApp {
             perform(view.handleText(key)); return
         }
         guard let cmd = config.keymap.command(for: key, role: role) else {
-            // Shift+字母（键位表没占用的大写字母）：按该列排序，再按一次反向；选中项不变（后端按锚点返回它所在的页）。
+            // Shift+字母（键位表没占用的大写字母）：按该列排序（再按降序，第三次恢复默认顺序）；选中项不变（后端按锚点返回它所在的页）。
             if case .char(let c) = key, c.isUppercase, !config.keymap.isBound(key), let lv = view as? ListView, lv.sortBy(hotkey: c) {
                 loadCurrentView()
             }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// 列表按列排序（k9s 式：Shift+列的热键字母，再按一次反向）。列名是稳定的英文键（`SortColumn`），与语言无关。
+/// 列表按列排序（k9s 式：Shift+列的热键字母，再按降序，第三次恢复默认顺序）。列名是稳定的英文键（`SortColumn`），与语言无关。
 public struct ListSort: Sendable, Equatable {
     public var column: SortColumn
     public var descending: Bool

@@ -69,10 +69,15 @@ public class ListView: ConsoleView {
 
     // MARK: - 排序
 
-    /// Shift+字母：按热键对应的列排序，同一列再按一次反向。返回 false = 本视图没有这个热键。
+    /// Shift+字母：按热键对应的列升序；同一列再按一次降序，第三次恢复后端的默认顺序（提现回到按紧急度）。
+    /// 返回 false = 本视图没有这个热键。
     public func sortBy(hotkey: Character) -> Bool {
         guard pane == nil, let col = table.columns.first(where: { $0.hotkey == hotkey }), let key = col.sortKey else { return false }
-        sort = sort?.column == key ? ListSort(key, descending: !(sort!.descending)) : ListSort(key)
+        if let s = sort, s.column == key {
+            sort = s.descending ? nil : ListSort(key, descending: true)
+        } else {
+            sort = ListSort(key)
+        }
         table.sort = sort
         pendingAnchor = table.selectedId
         return true

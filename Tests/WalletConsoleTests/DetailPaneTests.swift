@@ -332,3 +332,23 @@ extension DetailPaneTests {
         #expect(d.contains("死信详情 j1") && !d.contains("已不在当前列表页"), "\(Self.screen(d))")
     }
 }
+
+extension DetailPaneTests {
+    /// 告警按级别排序（Shift+V）：严重的排最前；再按一次信息在前。
+    @Test func alertsSortBySeverity() async {
+        let b = TestBackend()
+        b.alertRows = [AlertRow(id: "1", time: "2026-11-30 22:00:03", kind: "sweep.deferred", level: .info, message: "m1"),
+                       AlertRow(id: "2", time: "2026-11-30 22:00:02", kind: "scanner.halted", level: .critical, message: "m2"),
+                       AlertRow(id: "3", time: "2026-11-30 22:00:01", kind: "fee.high", level: .warning, message: "m3")]
+        let (app, d) = await makeApp(b)
+        await app.press(.char("9"))
+        func kinds() -> [String] { (0..<40).map { d.line($0) }.compactMap { l in ["sweep.deferred", "scanner.halted", "fee.high"].first { l.contains($0) } } }
+        #expect(kinds() == ["sweep.deferred", "scanner.halted", "fee.high"])
+        await app.press(.char("V"))
+        #expect(kinds() == ["scanner.halted", "fee.high", "sweep.deferred"] && d.line(3).contains("级别▲"), "\(kinds()) \(d.line(3))")
+        await app.press(.char("V"))
+        #expect(kinds() == ["sweep.deferred", "fee.high", "scanner.halted"] && d.line(3).contains("级别▼"), "\(kinds())")
+        await app.press(.char("T"))
+        #expect(kinds() == ["fee.high", "scanner.halted", "sweep.deferred"] && d.line(3).contains("时间▲"), "\(kinds())")
+    }
+}

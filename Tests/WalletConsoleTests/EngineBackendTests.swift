@@ -43,6 +43,10 @@ import WalletLedger
         #expect(try await en.alerts(PageQuery(offset: 0, limit: 1)).rows.first?.message == "deep reorg beyond the window")
         let filtered = try await b.alerts(PageQuery(offset: 0, limit: 10, filter: ListFilter("critical")))
         #expect(filtered.rows.allSatisfy { $0.level == .critical } && filtered.rows.contains { $0.kind == "scanner.halted" })
+        // 按级别排序（issue 14）：严重的在最前，最近 1000 条里做。
+        let bySeverity = try await b.alerts(PageQuery(offset: 0, limit: 50, sort: ListSort(.severity)))
+        let ranks = bySeverity.rows.map { AlertLevel.allCases.firstIndex(of: $0.level)! }
+        #expect(ranks == ranks.sorted() && bySeverity.rows.first?.level == .critical && bySeverity.total == page.total, "\(bySeverity.rows.map(\.level))")
         // 之后来了一条警告：页头仍是那条严重告警（不被更新的警告挤掉）。
         try e.gate.with { l in try l.store.insertAlert(kind: "sweep.failed", message: "归集失败", messageEn: "sweep failed", at: 1_800_000_120) }
         #expect(try await b.header().latestAlert?.kind == "scanner.halted")

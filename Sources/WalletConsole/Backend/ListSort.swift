@@ -11,6 +11,7 @@ public struct ListSort: Sendable, Equatable {
 public enum SortColumn: String, Sendable, CaseIterable {
     case id, asset, amount, address, confirmations, state, age, destination, approvals, requestedBy = "requested_by"
     case gasLimit = "gas_limit", fee, net, decision, topUp = "top_up", job, error, attempts, lastAttempt = "last_attempt"
+    case time, severity, kind
 }
 
 /// 排序值：数字按数值比较，文字按字典序（不区分大小写）。
@@ -113,6 +114,18 @@ extension SweepPlanRow: SortableRow {
         case .net: return .leadingNumber(net.display)
         case .decision: return .text(decision.rawValue)
         case .topUp: return .text(topUpStatus)
+        default: return nil
+        }
+    }
+}
+
+extension AlertRow: SortableRow {
+    public func sortValue(_ c: SortColumn) -> SortValue? {
+        switch c {
+        case .time: return .text(time)
+        // 级别：严重 < 警告 < 信息（升序时严重的在前）。
+        case .severity: return .number(Decimal(AlertLevel.allCases.firstIndex(of: level) ?? 0))
+        case .kind: return .text(kind)
         default: return nil
         }
     }

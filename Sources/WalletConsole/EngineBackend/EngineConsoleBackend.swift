@@ -453,14 +453,19 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     }
 
     public func alerts(_ q: PageQuery) async throws -> Page<AlertRow> {
-        if q.filter.isEmpty {
+        if q.filter.isEmpty && q.sort == nil {
             let (rows, total) = try engine.alerts(offset: q.offset, limit: q.limit)
             return Page(rows: rows.map { Self.alertRow($0, lang) }, total: total, offset: q.offset)
         }
-        // 过滤：在最近 1000 条里按屏幕上的文字匹配（类别、级别、说明）。
+        // 过滤或按列排序：在最近 1000 条里做（过滤按屏幕上的文字匹配类别、级别、说明）；超过 1000 条时如实报告总数。
         let rows = try engine.alerts(limit: 1000).map { Self.alertRow($0, lang) }
-            .filter { q.filter.matches("\($0.kind) \($0.level.rawValue) \($0.message)") }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+            .filter { q.filter.isEmpty || q.filter.matches("\($0.kind) \($0.level.rawValue) \($0.message)") }
+        var p = RowPaging.page(rows, q)
+        if q.sort != nil, q.filter.isEmpty, rows.count == 1000 {
+            let total = try engine.alerts(offset: 0, limit: 1).total
+            if total > rows.count { p.sortedOf = total }
+        }
+        return p
     }
 
     static func alertRow(_ a: Alert, _ lang: Language) -> AlertRow {

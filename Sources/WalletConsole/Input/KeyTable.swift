@@ -36,7 +36,7 @@ extension KeyMap {
         // 排序热键：每个列表视图的列 → 字母（键位表占用的字母不列，按下去执行的是那个命令）。
         out.append(zh ? "| 视图 | 排序热键（Shift+字母） |" : "| View | Sort hotkeys (Shift+letter) |")
         out.append("|---|---|")
-        let views: [ListView] = [DepositsView(strings: t), WithdrawalsView(strings: t), SweepsView(strings: t), DeadLettersView(strings: t)]
+        let views: [ListView] = [DepositsView(strings: t), WithdrawalsView(strings: t), SweepsView(strings: t), DeadLettersView(strings: t), AlertsView(strings: t)]
         for v in views {
             let cols = v.table.columns.filter { $0.hotkey != nil && !isBound(.char($0.hotkey!)) }
             if cols.isEmpty { continue }

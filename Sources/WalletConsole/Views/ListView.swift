@@ -263,8 +263,8 @@ public final class AlertsView: ListView {
         // 级别列按最长的标签定宽（英文 "✖ critical" 不能被截成 "✖ cri…"）。
         let lw = max(TextWidth.of(t[.colSeverity]), AlertLevel.allCases.map { TextWidth.of(Self.level($0, t).0) }.max() ?? 6)
         super.init(id: .alerts, columns: [
-            TableColumn(t[.colTime], width: 19), TableColumn(t[.colSeverity], width: lw),
-            TableColumn(t[.colKind], width: 30), TableColumn(t[.colMessage], width: 30, flex: true),
+            TableColumn(t[.colTime], width: 19, sort: (.time, "T")), TableColumn(t[.colSeverity], width: lw, sort: (.severity, "V")),
+            TableColumn(t[.colKind], width: 30, sort: (.kind, "K")), TableColumn(t[.colMessage], width: 30, flex: true),
         ], strings: t)
     }
     var page: [AlertRow] = []
@@ -273,6 +273,7 @@ public final class AlertsView: ListView {
         guard case .alerts(let p) = data else { return }
         let t = strings
         page = p.rows
+        sortedOf = p.sortedOf
         table.setPage(offset: p.offset, total: p.total, rows: p.rows.map { a in
             let (label, style) = Self.level(a.level, t)
             return TableRow(id: a.id, cells: [a.time, label, a.kind, a.message], style: style)

@@ -49,6 +49,14 @@ import WalletCrypto
         #expect(ls[3].contains("Base fee ") && ls[3].contains("18 gwei") && ls[3].contains("小费") && ls[3].contains("4 笔/分钟"), "\(ls[3])")
         #expect(ls[3].contains("▁") && ls[3].contains("█"), "\(ls[3])")
         #expect(ls[5].contains("充值确认") && d.contains("归集估算"))
+        // 矮终端没有第四张图：待出超过余额的资产写在标题上（反显告警色）。
+        #expect(ls[2].contains("⚠ 待出超过热钱包余额：USDT 250%") && !ls[2].contains("ETH"), "\(ls[2])")
+        let wx = TextWidth.of(String(ls[2][..<ls[2].range(of: "⚠ 待出")!.lowerBound]))
+        #expect(d.screen[wx, 2].style.role == .bad && d.screen[wx, 2].style.reverse)
+        // 都够付时不写。
+        b.set { $0.outflowValue = [OutflowGauge(asset: "ETH", balance: "500 ETH", pending: "1 ETH", ratio: 0.002)] }
+        let (_, d2) = await makeApp(b, size: Size(cols: 80, rows: 24))
+        #expect(!d2.line(2).contains("待出"), "\(d2.line(2))")
     }
 
     @Test func englishCharts() async {

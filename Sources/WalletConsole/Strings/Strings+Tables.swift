@@ -62,7 +62,7 @@ extension Strings {
         .detDepositTitle: "充值详情 %1", .detNonce: "Nonce", .detFeePaid: "实付手续费", .detReason: "原因", .detSweepTitle: "归集详情 %1",
         .detFeeTiers: "每 gas 最高费 慢/中/快", .detFeeMax: "手续费（最坏）", .detFeeExpected: "手续费（预计）", .detDeadTitle: "死信详情 %1",
         .paneHint: "%1 选择字段 · %2 复制选中的字段 · %3 关闭", .copiedField: "已复制 %1：%2", .detNotYet: "—（尚未签名）", .detNotMined: "—（尚未上链）",
-        .actSort: "按该列排序（再按降序，第三次恢复默认顺序）", .sortHotkeyLabel: "Shift+字母", .chartTitle: "走势（最近 30 块 / 30 分钟）", .chartBaseFee: "Base fee", .chartTip: "小费", .chartDeposits: "充值速率", .chartPerMinute: "%1 笔/分钟", .chartOutflow: "待出 / 热钱包余额", .detAuditTitle: "审计详情 %1", .detAlertTitle: "告警详情 %1", .detStale: " · ⚠ 已不在当前列表页，显示的是上次的数据", .sortedWindow: "%1 行（排序只在最新的 %1 行里，共 %2 行）",
+        .actSort: "按该列排序（再按降序，第三次恢复默认顺序）", .sortHotkeyLabel: "Shift+字母", .chartTitle: "走势（最近 30 块 / 30 分钟）", .chartBaseFee: "Base fee", .chartTip: "小费", .chartDeposits: "充值速率", .chartPerMinute: "%1 笔/分钟", .chartOutflow: "待出 / 热钱包余额", .detAuditTitle: "审计详情 %1", .detAlertTitle: "告警详情 %1", .chartOutflowShort: "⚠ 待出超过热钱包余额：%1", .detStale: " · ⚠ 已不在当前列表页，显示的是上次的数据", .sortedWindow: "%1 行（排序只在最新的 %1 行里，共 %2 行）",
     ]
 
     static let en: [L: String] = [
@@ -128,6 +128,6 @@ extension Strings {
         .detDepositTitle: "Deposit %1", .detNonce: "Nonce", .detFeePaid: "Fee paid", .detReason: "Reason", .detSweepTitle: "Sweep %1",
         .detFeeTiers: "Max fee/gas slow/normal/fast", .detFeeMax: "Fee (worst case)", .detFeeExpected: "Fee (expected)", .detDeadTitle: "Dead letter %1",
         .paneHint: "%1 select field · %2 copy the selected field · %3 close", .copiedField: "copied %1: %2", .detNotYet: "— (not signed yet)", .detNotMined: "— (not mined yet)",
-        .actSort: "sort by that column (again: descending, third time: default order)", .sortHotkeyLabel: "Shift+letter", .chartTitle: "Trends (last 30 blocks / 30 minutes)", .chartBaseFee: "Base fee", .chartTip: "Tip", .chartDeposits: "Deposit rate", .chartPerMinute: "%1/min", .chartOutflow: "Pending out / hot balance", .detAuditTitle: "Audit record %1", .detAlertTitle: "Alert %1", .detStale: " · ⚠ no longer on the current page; showing the last data seen", .sortedWindow: "%1 rows (sorted within the newest %1 of %2)",
+        .actSort: "sort by that column (again: descending, third time: default order)", .sortHotkeyLabel: "Shift+letter", .chartTitle: "Trends (last 30 blocks / 30 minutes)", .chartBaseFee: "Base fee", .chartTip: "Tip", .chartDeposits: "Deposit rate", .chartPerMinute: "%1/min", .chartOutflow: "Pending out / hot balance", .detAuditTitle: "Audit record %1", .detAlertTitle: "Alert %1", .chartOutflowShort: "⚠ pending out exceeds hot balance: %1", .detStale: " · ⚠ no longer on the current page; showing the last data seen", .sortedWindow: "%1 rows (sorted within the newest %1 of %2)",
     ]
 }

@@ -60,7 +60,16 @@ public final class DashboardView: ConsoleView {
         let tall = rect.height >= 30
         let h = tall ? 7 : 3
         let box = Rect(x: rect.x, y: rect.y, width: rect.width, height: h)
+        // 待出超过余额的资产写进标题：矮终端上没有第四张图，也要看得见。
+        let short = m.outflow.filter { ($0.ratio ?? 0) > 1 }.map { g in
+            g.asset + " " + ((g.ratio ?? 0).isFinite ? String(format: "%.0f%%", (g.ratio ?? 0) * 100) : "∞")
+        }
         buf.box(box, title: t[.chartTitle])
+        if !short.isEmpty {
+            let warn = " " + t.f(.chartOutflowShort, short.joined(separator: ", ")) + " "
+            let x0 = box.x + 2 + TextWidth.of(" " + t[.chartTitle] + " ") + 1
+            buf.put(warn, x: x0, y: box.y, maxWidth: max(0, box.x + box.width - 1 - x0), style: Style(.bad, bold: true, reverse: true))
+        }
         let series: [(String, [UInt64], String)] = [
             (t[.chartBaseFee], m.fees.baseFeePerGas, m.fees.latestDisplay),
             (t[.chartTip], m.fees.tipPerGas, m.fees.latestTipDisplay.isEmpty ? "—" : m.fees.latestTipDisplay),

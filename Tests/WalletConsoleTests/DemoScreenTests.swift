@@ -37,9 +37,10 @@ import Glibc
 
     /// 批准对话框已打开（截屏 `dlg`）：键入目标地址末 4 位、Tab 到「批准」、回车，等到状态行「完成」。
     func confirmApproval(_ t: TmuxHarness, dialog dlg: String) throws {
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        // 取对话框「目标地址：」后的地址：宽终端上表格行里也是完整地址（issue 14 列变宽），不能取屏幕上第一个。
+        let re = try NSRegularExpression(pattern: "目标地址：(0x[0-9a-fA-F]{40})")
         let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)), "对话框里没有完整地址：\n\(dlg)")
-        try t.type(String((dlg as NSString).substring(with: m.range).suffix(4)))
+        try t.type(String((dlg as NSString).substring(with: m.range(at: 1)).suffix(4)))
         try t.sendKeys("Tab")
         try t.waitFor("▶[ 批准 ]")
         try t.sendKeys("Enter")
@@ -154,9 +155,9 @@ import Glibc
         let dlg = try t.waitFor("等价命令")
         #expect(dlg.contains("wallet-console withdraw approve \(id)"), "对话框显示 CLI 孪生命令")
         #expect(dlg.contains("▶[ 取消 ]"), "默认按钮是取消")
-        let re = try NSRegularExpression(pattern: "0x[0-9a-fA-F]{40}")
+        let re = try NSRegularExpression(pattern: "目标地址：(0x[0-9a-fA-F]{40})")
         let m = try #require(re.firstMatch(in: dlg, range: NSRange(dlg.startIndex..., in: dlg)))
-        let dest = (dlg as NSString).substring(with: m.range)
+        let dest = (dlg as NSString).substring(with: m.range(at: 1))
         // 直接回车 = 取消：不会批准。
         try t.sendKeys("Enter")
         try t.waitForAbsence("等价命令")
@@ -800,4 +801,90 @@ import Glibc
         #expect(try waitExit(t) == 0)
         #expect(try t.alternateScreenOn() == false)
     }
+
+    /// issue 14：真实终端里的详情窗格与排序——充值详情显示完整交易哈希，y 经 OSC 52 复制出来的就是它（tmux 剪贴板）；
+    /// Shift+M 按金额排序，表头 ▲/▼，热键字母带下划线（`capture-pane -e` 看属性）；选中的那一笔排序后仍被选中。
+    @Test func depositDetailCopiesTheTxHashAndShiftSortsByAmount() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("detail")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        try launch(t, "--home \(home)", cols: 120, rows: 40)
+        try t.waitFor("◷ 待审", timeout: 30)
+        try t.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try t.sendKeys("2")
+        try t.waitFor("交易哈希")
+        let list = try t.waitFor("▶ ")
+        // 表头：金额列的热键 M 写在列名后、带下划线（SGR 参数里有 4）。
+        let esc = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session])
+        #expect(esc.range(of: "金额\u{1b}\\[[0-9;]*4m(\u{1b}\\[[0-9]+m)*M", options: .regularExpression) != nil,
+                "热键没有下划线：\(esc.split(separator: "\n").first { $0.contains("金额") } ?? "")")
+        let sel = try #require(list.split(separator: "\n").first { $0.contains("▶") }.map(String.init), "\(list)")
+        let amountRe = try NSRegularExpression(pattern: "([0-9.]+ (?:ETH|USDT))")
+        let selAmount = try #require(amountRe.firstMatch(in: sel, range: NSRange(sel.startIndex..., in: sel)).map { (sel as NSString).substring(with: $0.range) })
+        try t.sendKeys("Enter")
+        let pane = try t.waitFor("充值详情")
+        let hre = try NSRegularExpression(pattern: "0x[0-9a-f]{64}")
+        let hm = try #require(hre.firstMatch(in: pane, range: NSRange(pane.startIndex..., in: pane)), "详情里没有完整交易哈希：\n\(pane)")
+        let hash = (pane as NSString).substring(with: hm.range)
+        for label in ["区块", "日志序号", "用户", "金额（最小单位）", "确认", "选择字段", selAmount] { #expect(pane.contains(label), "缺 \(label)：\n\(pane)") }
+        try t.sendKeys("y")
+        try t.waitFor("已复制 交易哈希：")
+        var copied = ""
+        for _ in 0..<40 where copied != hash { copied = (try? t.tmux(["show-buffer"])) ?? ""; Thread.sleep(forTimeInterval: 0.05) }
+        #expect(copied == hash, "剪贴板里不是交易哈希：\(copied)")
+        try t.sendKeys("j")
+        try t.sendKeys("y")
+        try t.waitFor("已复制 区块：")
+        try t.sendKeys("Escape")
+        try t.waitForAbsence("充值详情")
+        // 排序：升序 ▲，再按一次降序 ▼（数据异步到达：等到屏幕上的顺序对了为止）；选中的仍是那一笔。
+        func amounts(_ s: String) -> [Double] {
+            s.split(separator: "\n").filter { $0.hasPrefix("│") && ($0.contains("◔") || $0.contains("✔")) }.compactMap { l in
+                let l = String(l)
+                return amountRe.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)).flatMap { Double((l as NSString).substring(with: $0.range).split(separator: " ")[0]) }
+            }
+        }
+        func waitSorted(_ mark: String, _ ordered: ([Double]) -> Bool) throws -> String {
+            var s = ""
+            for _ in 0..<100 {
+                s = try t.capture()
+                if s.contains(mark), amounts(s).count >= 2, ordered(amounts(s)) { return s }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("没有按 \(mark) 排好：\(amounts(s))\n\(s)")
+            return s
+        }
+        try t.sendKeys("M")
+        let up = try waitSorted("金额▲") { $0 == $0.sorted() }
+        #expect(up.split(separator: "\n").first { $0.contains("▶") }?.contains(selAmount) == true, "排序后选中项变了：\n\(up)")
+        try t.sendKeys("M")
+        let down = try waitSorted("金额▼") { $0 == $0.sorted(by: >) }
+        #expect(down.split(separator: "\n").first { $0.contains("▶") }?.contains(selAmount) == true, "反向后选中项变了：\n\(down)")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
+
+    /// issue 14：总览的走势图在真实终端里：base fee 与小费（gwei）、充值速率（笔/分钟）三张 4 行高的柱状图，用主题的走势色（`capture-pane -e`）。
+    @Test func dashboardChartsShowFeesAndDepositRate() throws {
+        let t = TmuxHarness()
+        let home = Self.tempHome("charts")
+        defer { t.kill(); try? FileManager.default.removeItem(atPath: home) }
+        let bin = try #require(Self.binary)
+        try t.start("\(bin) demo --block-interval-ms 500 --home \(home)", cols: 120, rows: 40,
+                    env: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": ""])
+        let s = try t.waitFor("笔/分钟", timeout: 30)
+        let lines = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let head = try #require(lines.firstIndex { $0.contains("Base fee") && $0.contains("小费") && $0.contains("充值速率") }, "\(s)")
+        #expect(lines[head].range(of: "Base fee [0-9.]+ gwei", options: .regularExpression) != nil, "\(lines[head])")
+        #expect(lines[head].range(of: "充值速率 [1-9][0-9]* 笔/分钟", options: .regularExpression) != nil, "演示数据刚写入，本分钟的充值不为 0：\(lines[head])")
+        // 下面 4 行是柱：至少有满格的块。
+        #expect(lines[(head + 1)...(head + 4)].joined().contains("█"), "\(lines[head...(head + 4)].joined(separator: "\n"))")
+        // 柱子带颜色（前景色 SGR）。
+        let esc = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session]).split(separator: "\n").map(String.init)
+        #expect(esc[head + 4].range(of: "\u{1b}\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m][^\u{1b}]*█", options: .regularExpression) != nil, "\(esc[head + 4])")
+        try t.sendKeys("q")
+        #expect(try waitExit(t) == 0)
+    }
+
 }

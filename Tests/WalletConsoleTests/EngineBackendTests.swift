@@ -43,6 +43,10 @@ import WalletLedger
         #expect(try await en.alerts(PageQuery(offset: 0, limit: 1)).rows.first?.message == "deep reorg beyond the window")
         let filtered = try await b.alerts(PageQuery(offset: 0, limit: 10, filter: ListFilter("critical")))
         #expect(filtered.rows.allSatisfy { $0.level == .critical } && filtered.rows.contains { $0.kind == "scanner.halted" })
+        // 按级别排序（issue 14）：严重的在最前，最近 1000 条里做。
+        let bySeverity = try await b.alerts(PageQuery(offset: 0, limit: 50, sort: ListSort(.severity)))
+        let ranks = bySeverity.rows.map { AlertLevel.allCases.firstIndex(of: $0.level)! }
+        #expect(ranks == ranks.sorted() && bySeverity.rows.first?.level == .critical && bySeverity.total == page.total, "\(bySeverity.rows.map(\.level))")
         // 之后来了一条警告：页头仍是那条严重告警（不被更新的警告挤掉）。
         try e.gate.with { l in try l.store.insertAlert(kind: "sweep.failed", message: "归集失败", messageEn: "sweep failed", at: 1_800_000_120) }
         #expect(try await b.header().latestAlert?.kind == "scanner.halted")
@@ -177,6 +181,56 @@ import WalletLedger
         #expect(audit.rows.first?.cliCommand == "wallet-console jobs requeue \(job.id) --operator demo")
     }
 
+    /// 详情窗格的数据（issue 14）：充值的区块、日志序号、用户；提现的 nonce、哈希、实付手续费、原因（没有收据时区块为 nil）；
+    /// 归集的总手续费；按列排序在后端完成，锚点返回包含选中项的那一页。
+    @Test func detailFieldsAndSortingComeFromTheEngine() async throws {
+        let (e, path) = try await Self.demo()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let b = try backend(e, "demo")
+        let d = try await b.deposits(PageQuery(offset: 0, limit: 500))
+        #expect(!d.rows.isEmpty && d.rows.allSatisfy { $0.blockNumber > 0 && !$0.user.isEmpty && $0.txHash.hasPrefix("0x") }, "\(d.rows.map { ($0.blockNumber, $0.user) })")
+        #expect(d.rows.contains { $0.asset == "ETH" && $0.logIndex == -1 } && d.rows.contains { $0.asset != "ETH" && $0.logIndex >= 0 })
+        // 排序：按金额（屏幕上的数）降序；锚点在第二页时返回包含它的那一页。
+        let sorted = try await b.deposits(PageQuery(offset: 0, limit: 500, sort: ListSort(.amount, descending: true)))
+        let nums = sorted.rows.map { Double($0.amount.display.split(separator: " ")[0]) ?? -1 }
+        #expect(nums == nums.sorted(by: >) && sorted.total == d.total, "\(nums)")
+        if sorted.rows.count >= 4 {
+            let last = sorted.rows.last!.id
+            let p = try await b.deposits(PageQuery(offset: 0, limit: 2, sort: ListSort(.amount, descending: true), anchor: last))
+            #expect(p.rows.contains { $0.id == last } && p.offset > 0)
+        }
+        // 已签名并确认的提现：nonce、哈希、实付手续费来自账本；演示链上没有这个哈希的收据 → 区块为 nil（界面写「尚未上链」）。
+        let hash = "0x" + String(repeating: "5a", count: 32)
+        let id = try e.gate.with { l -> Int64 in
+            let now = Int64(Date().timeIntervalSince1970)
+            var w = Withdrawal(requestID: "detail-1", user: "u-detail", asset: "ETH", amount: UInt256(UInt64(1_000_000_000_000_000)),
+                               to: String(format: "0x%040x", 77), state: .confirmed, requestedBy: "bob-ops", createdAt: now, expiresAt: now + 3600,
+                               txHash: hash)
+            w.reason = "test reason"
+            w.id = try l.store.insertWithdrawal(w)
+            // insert 只写请求字段；链上字段（nonce、哈希、手续费）像执行器那样用 update 写。
+            w.nonce = 42; w.txHash = hash; w.fee = UInt256(UInt64(21_000_000_000_000))
+            try l.store.updateWithdrawal(w)
+            return w.id
+        }
+        let det = try await b.withdrawalDetail(id: String(id))
+        #expect(det.nonce == 42 && det.txHash == hash && det.block == nil && det.feePaid?.display == "0.000021 ETH" && det.reason == "test reason",
+                "\(det.nonce as Any) \(det.txHash) \(det.block as Any) \(det.feePaid as Any) \(det.reason)")
+        // 走势图：充值速率是最近 30 分钟每分钟的新充值（演示数据都是刚发现的，总数对得上）；小费来自手续费预言机的估算。
+        _ = try await e.feesJSON()
+        let dash = try await b.dashboard(rowsPerPanel: 5)
+        #expect(dash.depositsPerMinute.count == 30 && dash.depositsPerMinute.reduce(0, +) == UInt64(d.total), "\(dash.depositsPerMinute) vs \(d.total)")
+        #expect(!dash.fees.tipPerGas.isEmpty && dash.fees.latestTipDisplay.hasSuffix("gwei"), "\(dash.fees)")
+        // 热钱包 vs 待出：每个资产一项；演示里 ETH 有待审提现（待出 > 0），余额来自链上。
+        let eth = try #require(dash.outflow.first { $0.asset == "ETH" }, "\(dash.outflow)")
+        #expect(eth.balance.hasSuffix("ETH") && eth.pending.hasSuffix("ETH") && (eth.ratio ?? 0) > 0 && (eth.ratio ?? 9) < 1, "\(eth)")
+        #expect(Set(dash.outflow.map(\.asset)) == Set(try e.assets().map(\.symbol)))
+        let sweeps = try await b.sweeps(PageQuery(offset: 0, limit: 50))
+        #expect(sweeps.rows.allSatisfy { $0.feeMax?.display.hasSuffix("ETH") == true && $0.feeExpected != nil })
+        let dead = try await b.deadLetters(PageQuery(offset: 0, limit: 10, sort: ListSort(.id, descending: true)))
+        #expect(dead.rows.map(\.id) == dead.rows.map(\.id).sorted { (Int($0) ?? 0) > (Int($1) ?? 0) })
+    }
+
     /// 1.2 万条提现：过滤后的第 5000 行之后的一页必须正确（以前只在内存里扫 5000 行），紧急度顺序跨页成立。
     /// 只用工作进程不会推进的状态（待审且远未过期、已确认、已拒绝、失败），避免测试中途状态变化。
     @Test func pagesBeyondFiveThousandComeFromTheDatabase() async throws {
@@ -226,5 +280,10 @@ import WalletLedger
         // 不带过滤：全表总数含演示数据与 1.2 万条；第一页是待审。
         let all = try await b.withdrawals(PageQuery(offset: 0, limit: 20))
         #expect(all.total >= 12_000 && all.rows.allSatisfy { $0.state == .pending })
+        // 按列排序只在最新（紧急度最前）的 5000 行里做，并如实报告真实总数（标题写「排序只在最新的 5000 行里」）。
+        let sorted = try await b.withdrawals(PageQuery(offset: 0, limit: 20, sort: ListSort(.amount, descending: true)))
+        #expect(sorted.total == EngineConsoleBackend.sortWindow && sorted.sortedOf == all.total, "\(sorted.total) \(String(describing: sorted.sortedOf))")
+        let amts = sorted.rows.map { Double($0.amount.display.split(separator: " ")[0]) ?? -1 }
+        #expect(amts == amts.sorted(by: >), "\(amts)")
     }
 }

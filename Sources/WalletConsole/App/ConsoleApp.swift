@@ -294,7 +294,13 @@ public final class ConsoleApp {
         if view.capturesText && key != .esc {
             perform(view.handleText(key)); return
         }
-        guard let cmd = config.keymap.command(for: key, role: role) else { return }
+        guard let cmd = config.keymap.command(for: key, role: role) else {
+            // Shift+字母（键位表没占用的大写字母）：按该列排序（再按降序，第三次恢复默认顺序）；选中项不变（后端按锚点返回它所在的页）。
+            if case .char(let c) = key, c.isUppercase, !config.keymap.isBound(key), let lv = view as? ListView, lv.sortBy(hotkey: c) {
+                loadCurrentView()
+            }
+            return
+        }
         switch cmd {
         case .quit:
             if actionsInFlight > 0 || ceremony != nil {
@@ -304,7 +310,7 @@ public final class ConsoleApp {
             if !view.back() { if current != .dashboard { switchTo(.dashboard) } } else { loadCurrentView() }
         case .help: mode = .help
         case .filter:
-            guard views[current] is ListView else { return }
+            guard let lv = views[current] as? ListView, lv.pane == nil else { return }
             let f = TextField(); f.set(view.filter.raw); mode = .filter(f)
         case .commandLine: mode = .command(CommandLineWidget(commands: completions()))
         case .nextView, .prevView:
@@ -351,6 +357,9 @@ public final class ConsoleApp {
             let b64 = Data(value.utf8).base64EncodedString()
             driver.writeRaw("\u{1b}]52;c;\(b64)\u{07}")
             status = "✔ " + t.f(.copied, value)
+        case .copyField(let label, let value):
+            driver.writeRaw("\u{1b}]52;c;\(Data(value.utf8).base64EncodedString())\u{07}")
+            status = "✔ " + t.f(.copiedField, label, value)
         case .approve(let row):
             guard allowed(.approve) else { return }
             // 先取详情：对话框要显示申请人、请求号、白名单、已审批人等，并在打开前判断能不能批。
@@ -591,7 +600,10 @@ public final class ConsoleApp {
             switch mode {
             case .dialog(let d, _): d.render(into: &buf, screen: size, strings: strings)
             case .help:
-                let lines = HelpOverlay.lines(commands: globalCommands + view.commands, keymap: config.keymap, role: role, strings: strings)
+                var lines = HelpOverlay.lines(commands: globalCommands + view.commands, keymap: config.keymap, role: role, strings: strings)
+                if let lv = view as? ListView, lv.pane == nil, lv.table.columns.contains(where: { $0.hotkey != nil }) {
+                    lines.append(TextWidth.fit(strings[.sortHotkeyLabel], to: 12) + " " + strings[.actSort])
+                }
                 HelpOverlay.render(into: &buf, screen: size, lines: lines, strings: strings)
             case .messages(let scroll): renderMessages(into: &buf, size: size, scroll: scroll)
             default: break

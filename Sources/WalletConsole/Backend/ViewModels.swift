@@ -51,8 +51,12 @@ public struct PageQuery: Sendable, Equatable {
     public var offset: Int
     public var limit: Int
     public var filter: ListFilter
-    public init(offset: Int, limit: Int, filter: ListFilter = ListFilter("")) {
-        self.offset = offset; self.limit = limit; self.filter = filter
+    /// 按列排序（k9s 式 Shift+字母）；nil = 后端的默认顺序（充值最新在前、提现按紧急度……）。
+    public var sort: ListSort?
+    /// 锚点：换排序后光标所在项的 id。后端能定位时返回包含它的那一页（offset 随之调整），光标跟着这一项走。
+    public var anchor: String?
+    public init(offset: Int, limit: Int, filter: ListFilter = ListFilter(""), sort: ListSort? = nil, anchor: String? = nil) {
+        self.offset = offset; self.limit = limit; self.filter = filter; self.sort = sort; self.anchor = anchor
     }
 }
 
@@ -61,7 +65,11 @@ public struct Page<Row: Sendable>: Sendable {
     /// 过滤后的总行数（用于滚动条与分页）。
     public var total: Int
     public var offset: Int
-    public init(rows: [Row], total: Int, offset: Int) { self.rows = rows; self.total = total; self.offset = offset }
+    /// 按列排序只在最新的一个窗口里做时（账本行数超过窗口）：过滤后的真实总数；total 是窗口里的行数。
+    public var sortedOf: Int?
+    public init(rows: [Row], total: Int, offset: Int, sortedOf: Int? = nil) {
+        self.rows = rows; self.total = total; self.offset = offset; self.sortedOf = sortedOf
+    }
 }
 
 public enum DepositRowState: String, Sendable, CaseIterable { case confirming, credited, orphaned, reversed, suspicious }
@@ -78,11 +86,17 @@ public struct DepositRow: Sendable, Equatable {
     public var ageSeconds: Int
     /// 该行受链重组影响（高亮）。
     public var reorg: Bool
+    /// 所在区块与日志序号（原生 ETH 充值没有日志，为 -1）、入账用户：详情窗格显示。
+    public var blockNumber: Int64
+    public var logIndex: Int
+    public var user: String
     public init(id: String, asset: String, amount: AmountText, address: String, txHash: String, confirmations: Int,
-                required: Int, state: DepositRowState, ageSeconds: Int, reorg: Bool = false) {
+                required: Int, state: DepositRowState, ageSeconds: Int, reorg: Bool = false,
+                blockNumber: Int64 = 0, logIndex: Int = -1, user: String = "") {
         self.id = id; self.asset = asset; self.amount = amount; self.address = address; self.txHash = txHash
         self.confirmations = confirmations; self.required = required; self.state = state
         self.ageSeconds = ageSeconds; self.reorg = reorg
+        self.blockNumber = blockNumber; self.logIndex = logIndex; self.user = user
     }
 }
 
@@ -137,12 +151,21 @@ public struct WithdrawalDetail: Sendable, Equatable {
     public var user: String
     /// 热钱包链上余额：现在 → 这笔发出后（由后端格式化，含单位；余额不足时写明）。空串 = 不适用或取不到。
     public var hotWalletAfter: String
+    /// 链上事实（签名后才有）：nonce、交易哈希、所在区块（有收据才有）、实付手续费（确认或失败后才有）。
+    public var nonce: Int64?
+    public var txHash: String
+    public var block: UInt64?
+    public var feePaid: AmountText?
+    /// 拒绝原因或失败原因（账本原文）；空串 = 没有。
+    public var reason: String
     public init(row: WithdrawalRow, allowlist: AllowlistStatus, eip55Valid: Bool, velocityUse: String,
                 approvers: [String], matchedRule: String, feeEstimate: AmountText,
-                approverNames: [String] = [], requestId: String = "", user: String = "", hotWalletAfter: String = "") {
+                approverNames: [String] = [], requestId: String = "", user: String = "", hotWalletAfter: String = "",
+                nonce: Int64? = nil, txHash: String = "", block: UInt64? = nil, feePaid: AmountText? = nil, reason: String = "") {
         self.row = row; self.allowlist = allowlist; self.eip55Valid = eip55Valid; self.velocityUse = velocityUse
         self.approvers = approvers; self.matchedRule = matchedRule; self.feeEstimate = feeEstimate
         self.approverNames = approverNames; self.requestId = requestId; self.user = user; self.hotWalletAfter = hotWalletAfter
+        self.nonce = nonce; self.txHash = txHash; self.block = block; self.feePaid = feePaid; self.reason = reason
     }
 }
 
@@ -172,22 +195,32 @@ public struct SweepPlanRow: Sendable, Equatable {
     public var reason: String
     /// ERC-20 补 gas 状态（原生币为空串）。
     public var topUpStatus: String
+    /// 详情窗格：这个地址的总手续费——最坏（gas 上限 × 最高费，EIP-1559 要预留的）与预计（按当前 base fee + 小费）。
+    public var feeMax: AmountText?
+    public var feeExpected: AmountText?
     public init(address: String, asset: String, amount: AmountText, gasLimit: UInt64, feeSlow: String,
                 feeNormal: String, feeFast: String, net: AmountText, decision: SweepDecision, reason: String,
-                topUpStatus: String) {
+                topUpStatus: String, feeMax: AmountText? = nil, feeExpected: AmountText? = nil) {
         self.address = address; self.asset = asset; self.amount = amount; self.gasLimit = gasLimit
         self.feeSlow = feeSlow; self.feeNormal = feeNormal; self.feeFast = feeFast; self.net = net
         self.decision = decision; self.reason = reason; self.topUpStatus = topUpStatus
+        self.feeMax = feeMax; self.feeExpected = feeExpected
     }
+    /// 表格行 id：同一地址可能有多个资产。
+    public var id: String { address + asset }
 }
 
-/// 最近区块的 base fee（wei/gas，整数），仅用于画走势小图。
+/// 最近区块的 base fee 与小费（wei/gas，整数），仅用于画走势图。
 public struct FeeHistory: Sendable, Equatable {
     public var baseFeePerGas: [UInt64]
     /// 当前值的显示文本，例如 "12.3 gwei"。
     public var latestDisplay: String
-    public init(baseFeePerGas: [UInt64], latestDisplay: String) {
+    /// 最近各（非空）块小费的中位数（eth_feeHistory 的 50 百分位，旧到新）与当前「中」档小费的显示文本。
+    public var tipPerGas: [UInt64]
+    public var latestTipDisplay: String
+    public init(baseFeePerGas: [UInt64], latestDisplay: String, tipPerGas: [UInt64] = [], latestTipDisplay: String = "") {
         self.baseFeePerGas = baseFeePerGas; self.latestDisplay = latestDisplay
+        self.tipPerGas = tipPerGas; self.latestTipDisplay = latestTipDisplay
     }
 }
 
@@ -280,9 +313,25 @@ public struct DashboardModel: Sendable {
     public var sweeps: Page<SweepPlanRow>
     public var fees: FeeHistory
     public var keys: KeysModel
+    /// 充值速率：最近 30 分钟每分钟新发现的充值笔数（旧到新，最后一格是当前这一分钟）。
+    public var depositsPerMinute: [UInt64]
+    /// 热钱包链上余额 vs 待出（还冻结着的提现金额），按资产。
+    public var outflow: [OutflowGauge]
     public init(deposits: Page<DepositRow>, withdrawals: Page<WithdrawalRow>, sweeps: Page<SweepPlanRow>,
-                fees: FeeHistory, keys: KeysModel) {
+                fees: FeeHistory, keys: KeysModel, depositsPerMinute: [UInt64] = [], outflow: [OutflowGauge] = []) {
         self.deposits = deposits; self.withdrawals = withdrawals; self.sweeps = sweeps; self.fees = fees
-        self.keys = keys
+        self.keys = keys; self.depositsPerMinute = depositsPerMinute; self.outflow = outflow
+    }
+}
+
+/// 一个资产的热钱包余额与待出金额（显示文本由后端格式化、带单位）与两者之比。
+public struct OutflowGauge: Sendable, Equatable {
+    public var asset: String
+    public var balance: String
+    public var pending: String
+    /// 待出 ÷ 余额：0…1 够付，> 1 余额不够；取不到链上余额为 nil。
+    public var ratio: Double?
+    public init(asset: String, balance: String, pending: String, ratio: Double?) {
+        self.asset = asset; self.balance = balance; self.pending = pending; self.ratio = ratio
     }
 }

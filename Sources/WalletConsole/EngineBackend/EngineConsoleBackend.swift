@@ -1,8 +1,12 @@
 // 真实后端：ConsoleBackend 的全部数据来自 WalletEngine 门面（账本、密钥库、链）。
 // 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
+// WalletChain 只为 H256：提现详情的所在区块经引擎已公开的链访问（engine.chain.client.receipt）读收据，账本里不存区块号。
 // 权限：一切动作由引擎的角色矩阵与账本策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
 import Foundation
 import Synchronization
+import struct WalletChain.H256
+import struct WalletChain.FeeEstimate
+import struct WalletChain.FeeTier
 import WalletCrypto
 import WalletEngine
 
@@ -13,6 +17,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public let lang: Language
     /// 死信（只有 state=dead 的任务，通常很少）一次读取的上限；其余列表都按页从数据库取。
     let deadLetterLimit = 5000
+    /// 按列排序时（充值、提现）一次读入内存排序的上限：账本只按默认顺序分页，排序在这一窗口里做（最新的这么多行）。
+    public static let sortWindow = 5000
     private struct Caches {
         var sweepCache: (at: Date, rows: [SweepPlanLine])?
         var feeCache: (at: Date, value: FeeHistory)?
@@ -20,6 +26,12 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var hotBalanceCache: [String: (at: Date, value: UInt256)] = [:]
         /// 密钥页的 nonce 面板（3 秒）：总览每秒刷新也要取 keys()，不必每秒两次问节点、扫一遍在途 nonce。
         var nonceCache: (at: Date, value: NonceSummary?)?
+        /// 提现交易的收据区块（按哈希，10 秒）：详情每秒刷新，不必每秒问节点。
+        var receiptCache: [String: (at: Date, block: UInt64?)] = [:]
+        /// 充值速率（5 秒）：总览每秒刷新，不必每秒读一遍最近的充值。
+        var rateCache: (at: Date, value: [UInt64])?
+        /// 热钱包 vs 待出（5 秒）。
+        var outflowCache: (at: Date, value: [OutflowGauge])?
     }
     private let caches = Mutex(Caches())
 
@@ -114,7 +126,46 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         return DashboardModel(deposits: try await deposits(PageQuery(offset: 0, limit: n)),
                               withdrawals: try await openWithdrawals(limit: n),
                               sweeps: try await sweeps(PageQuery(offset: 0, limit: n)),
-                              fees: try await feeHistory(), keys: try await keys())
+                              fees: try await feeHistory(), keys: try await keys(), depositsPerMinute: try depositRate(),
+                              outflow: try await outflow())
+    }
+
+    /// 每个资产：热钱包链上余额（3 秒缓存）与还冻结着资金的提现金额之和（待审、已批准、已签名、已广播、状态未知）。
+    /// 只读紧急度顺序的前 5000 笔：未结束的排在前面，超过 5000 笔未结束的提现时少算（那时早已顶格）。
+    func outflow() async throws -> [OutflowGauge] {
+        if let c = caches.withLock({ $0.outflowCache }), Date().timeIntervalSince(c.at) < 5 { return c.value }
+        var sums: [String: UInt256] = [:]
+        for w in try engine.withdrawals(text: "", order: .urgency, offset: 0, limit: 5000).rows where w.state.holdsFunds {
+            sums[w.asset] = (try? sums[w.asset, default: .zero].checkedAdd(w.amount)) ?? sums[w.asset, default: .zero]
+        }
+        var out: [OutflowGauge] = []
+        for a in try engine.assets() {
+            let pending = sums[a.symbol] ?? .zero
+            let bal = await hotWalletBalance(a)
+            let ratio: Double? = bal.map { b in
+                if b.isZero { return pending.isZero ? 0 : .infinity }
+                return (Double(pending.decimalString) ?? 0) / (Double(b.decimalString) ?? 1)
+            }
+            out.append(OutflowGauge(asset: a.symbol, balance: bal.map { amount($0, a.symbol).display } ?? "—",
+                                    pending: amount(pending, a.symbol).display, ratio: ratio))
+        }
+        caches.withLock { $0.outflowCache = (Date(), out) }
+        return out
+    }
+
+    /// 最近 30 分钟每分钟新发现的充值笔数（旧到新）。读最新的至多 5000 笔（账本按 id 倒序）；
+    /// 30 分钟里超过 5000 笔时较早的几分钟会少算——那时走势图已经顶格，够看出「很多」。
+    func depositRate(minutes: Int = 30) throws -> [UInt64] {
+        if let c = caches.withLock({ $0.rateCache }), Date().timeIntervalSince(c.at) < 5 { return c.value }
+        let t = now
+        let start = t - Int64(minutes * 60)
+        var buckets = [UInt64](repeating: 0, count: minutes)
+        for d in try engine.deposits(offset: 0, limit: 5000).rows where d.createdAt > start {
+            let i = min(minutes - 1, Int((d.createdAt - start - 1) / 60))
+            buckets[max(0, i)] += 1
+        }
+        caches.withLock { $0.rateCache = (Date(), buckets) }
+        return buckets
     }
 
     /// 仪表盘的「待处理提现」面板：只列未结束的（紧急度排序里已结束的排在最后，所以一页过滤即可）。
@@ -145,7 +196,7 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         if state == .credited { conf = d.required }
         return DepositRow(id: String(d.id), asset: d.asset, amount: amount(d.amount, d.asset), address: d.address, txHash: d.txHash,
                           confirmations: conf, required: d.required, state: state, ageSeconds: Int(max(0, now - d.createdAt)),
-                          reorg: d.state == .orphaned || d.state == .reversed)
+                          reorg: d.state == .orphaned || d.state == .reversed, blockNumber: d.blockNumber, logIndex: d.logIndex, user: d.user)
     }
 
     /// 屏幕上的状态名（中英两种都认）→ 账本状态名：操作员照着屏幕输入「/待审」也要能过滤出来。
@@ -165,6 +216,13 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         let head = await engine.headAndScanHeight().head
         // 只取可见的一页；过滤与总数都由账本在数据库里完成（10 万行也只读一页）。
         let text = q.filter.replacingTerms(Self.depositLabels).raw
+        if q.sort != nil {
+            // 按列排序：读入最新的 sortWindow 行在内存里排（账本只按默认顺序分页）。
+            let (rows, total) = try engine.deposits(text: text, offset: 0, limit: Self.sortWindow)
+            var p = RowPaging.page(rows.map { depositRow($0, head: head) }, q)
+            if total > rows.count { p.sortedOf = total }
+            return p
+        }
         let (rows, total) = try engine.deposits(text: text, offset: q.offset, limit: q.limit)
         return Page(rows: rows.map { depositRow($0, head: head) }, total: total, offset: q.offset)
     }
@@ -211,6 +269,13 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
         // 紧急度排序、文本过滤、总数都在数据库里（账本 WithdrawalOrder.urgency + TextFilter），只取可见的一页。
         let text = q.filter.replacingTerms(Self.withdrawalLabels).raw
+        if q.sort != nil {
+            // 按列排序：紧急度顺序的前 sortWindow 行在内存里稳定排序（值相同的仍按紧急度）。
+            let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: 0, limit: Self.sortWindow)
+            var p = RowPaging.page(ws.map(withdrawalRow), q)
+            if total > ws.count { p.sortedOf = total }
+            return p
+        }
         let (ws, total) = try engine.withdrawals(text: text, order: .urgency, offset: q.offset, limit: q.limit)
         return Page(rows: ws.map(withdrawalRow), total: total, offset: q.offset)
     }
@@ -249,11 +314,27 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                 hotAfter = (lang == .zh ? "⚠ 余额不足：" : "⚠ insufficient: ") + "\(amount(bal, w.asset).display) < \(amount(need, w.asset).display)"
             }
         }
+        // 链上事实：nonce、哈希、实付手续费在账本里；区块号读收据（签名了才有哈希，上链了才有收据）。
+        let hash = w.txHash ?? ""
+        let block = hash.isEmpty ? nil : await receiptBlock(hash)
         return WithdrawalDetail(row: row, allowlist: allow, eip55Valid: eip55,
                                 velocityUse: vel.isEmpty ? "—" : vel.joined(separator: "  "), approvers: approvers,
                                 matchedRule: "\(w.rule) (\(w.approvalsRequired) \(lang == .zh ? "人审批" : w.approvalsRequired == 1 ? "approval" : "approvals"))",
                                 feeEstimate: fee, approverNames: valid.map(\.operatorName), requestId: w.requestID, user: w.user,
-                                hotWalletAfter: hotAfter)
+                                hotWalletAfter: hotAfter, nonce: w.nonce, txHash: hash, block: block,
+                                feePaid: w.fee.map { amount($0, "ETH") }, reason: w.reason)
+    }
+
+    /// 交易所在区块（收据里的）；没有收据（还在内存池、被替换、节点不可达）为 nil。按哈希缓存 10 秒。
+    func receiptBlock(_ hash: String) async -> UInt64? {
+        if let c = caches.withLock({ $0.receiptCache[hash] }), Date().timeIntervalSince(c.at) < 10 { return c.block }
+        guard let h = try? H256(hex: hash) else { return nil }
+        let block = (try? await engine.chain.client.receipt(h))?.blockNumber
+        caches.withLock { c in
+            if c.receiptCache.count > 256 { c.receiptCache.removeAll() }
+            c.receiptCache[hash] = (Date(), block)
+        }
+        return block
     }
 
     public func bulkPreview(ids: [String]) async throws -> BulkPreview {
@@ -287,16 +368,22 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                                 feeSlow: Self.gweiPerGas(p.feeSlow, gasLimit: p.gasLimit), feeNormal: Self.gweiPerGas(p.fee, gasLimit: p.gasLimit),
                                 feeFast: Self.gweiPerGas(p.feeFast, gasLimit: p.gasLimit), net: amount(p.net, p.asset), decision: d,
                                 reason: decisionNote + reason,
-                                topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display)
+                                topUpStatus: p.topUp.isZero ? "" : (lang == .zh ? "需补 " : "needs ") + amount(p.topUp, "ETH").display,
+                                feeMax: amount(p.fee, "ETH"), feeExpected: amount(p.feeExpected, "ETH"))
         }
         if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.address) \($0.asset) \($0.decision.rawValue) \($0.reason)") } }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+        return RowPaging.page(rows, q)
     }
 
     public func feeHistory() async throws -> FeeHistory {
         if let c = caches.withLock({ $0.feeCache }), Date().timeIntervalSince(c.at) < 1 { return c.value }
         let fees = try await engine.recentBaseFees(blocks: 30)
-        let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—")
+        // 小费：手续费预言机最近一次估算里各非空块的 50 百分位（eth_feeHistory 的 reward），当前值是「中」档的小费。
+        // 没有估算（fee worker 还没跑过）就空着，不为了画图再问一次节点。
+        let est = engine.fees.cached
+        let tips = est.map { $0.samples.count > 1 ? $0.samples[1].map(Self.u64) : [] } ?? []
+        let v = FeeHistory(baseFeePerGas: fees.map(Self.u64), latestDisplay: fees.last.map(Self.gwei) ?? "—",
+                           tipPerGas: tips, latestTipDisplay: est.map { Self.gwei($0.normal.maxPriorityFeePerGas) } ?? "")
         caches.withLock { $0.feeCache = (Date(), v) }
         return v
     }
@@ -362,18 +449,23 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                           lastAttempt: Self.iso(j.runAt))
         }
         if !q.filter.isEmpty { rows = rows.filter { q.filter.matches("\($0.id) \($0.job) \($0.error)") } }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+        return RowPaging.page(rows, q)
     }
 
     public func alerts(_ q: PageQuery) async throws -> Page<AlertRow> {
-        if q.filter.isEmpty {
+        if q.filter.isEmpty && q.sort == nil {
             let (rows, total) = try engine.alerts(offset: q.offset, limit: q.limit)
             return Page(rows: rows.map { Self.alertRow($0, lang) }, total: total, offset: q.offset)
         }
-        // 过滤：在最近 1000 条里按屏幕上的文字匹配（类别、级别、说明）。
+        // 过滤或按列排序：在最近 1000 条里做（过滤按屏幕上的文字匹配类别、级别、说明）；超过 1000 条时如实报告总数。
         let rows = try engine.alerts(limit: 1000).map { Self.alertRow($0, lang) }
-            .filter { q.filter.matches("\($0.kind) \($0.level.rawValue) \($0.message)") }
-        return Page(rows: Array(rows.dropFirst(q.offset).prefix(q.limit)), total: rows.count, offset: q.offset)
+            .filter { q.filter.isEmpty || q.filter.matches("\($0.kind) \($0.level.rawValue) \($0.message)") }
+        var p = RowPaging.page(rows, q)
+        if q.sort != nil, q.filter.isEmpty, rows.count == 1000 {
+            let total = try engine.alerts(offset: 0, limit: 1).total
+            if total > rows.count { p.sortedOf = total }
+        }
+        return p
     }
 
     static func alertRow(_ a: Alert, _ lang: Language) -> AlertRow {

@@ -136,6 +136,9 @@ public struct KeyMap: Sendable, Equatable {
     }
 
     public func keys(for cmd: Command) -> [Key] { bindings[cmd] ?? [] }
+
+    /// 这个键是否绑定了任何命令（不论角色）。
+    public func isBound(_ key: Key) -> Bool { bindings.values.contains { $0.contains(key) } }
 }
 
 import Foundation

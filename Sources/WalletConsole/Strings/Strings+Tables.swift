@@ -33,7 +33,7 @@ extension Strings {
         .actNextView: "下一视图", .actPrevView: "上一视图", .actUp: "上移", .actDown: "下移", .actPageUp: "上一页",
         .actPageDown: "下一页", .actTop: "顶部", .actBottom: "底部", .actOpen: "打开详情", .actApprove: "批准",
         .actReject: "拒绝", .actBulkApprove: "批量批准", .actMark: "标记", .actRequeue: "重新入队", .actUnseal: "解封",
-        .actCopy: "复制地址/哈希", .actRefresh: "刷新", .actCeremony: "开始仪式", .actGotoView: "切换视图",
+        .actCopy: "复制", .actRefresh: "刷新", .actCeremony: "开始仪式", .actGotoView: "切换视图",
         .filterPrompt: "过滤（!取反）", .commandPrompt: "命令", .loading: "加载中…", .empty: "（无数据）",
         .copied: "已复制：%1", .unknownCommand: "未知命令：%1", .notPermitted: "当前角色无权执行：%1",
         .refreshFailed: "刷新失败：%1", .actionDone: "完成：%1", .themeChanged: "主题已切换为 %1",
@@ -58,6 +58,11 @@ extension Strings {
         .bulkNoneValid: "标记的提现都不能由你批准", .bulkMore: "…另有 %1 笔", .detRequestId: "请求号", .detUser: "用户", .detHotAfter: "热钱包余额", .themeKept: "（仍使用主题 %1）", .exitBye: "wallet-console：已退出控制台。", .exitLastMessage: "最后一条消息：%1", .alreadyUnsealed: "密钥库已解封，无需再解封",
         .msgLogTitle: "消息记录（最新在前）· %1 条", .msgLogEmpty: "（还没有消息）", .msgLogClose: "按 Esc 或 q 关闭，↑↓ 滚动", .msgMore: " …全文见 :messages",
         .lookupFailed: "提现 %1：%2",
+        .colTxHash: "交易哈希", .detBlock: "区块", .detLogIndex: "日志序号", .detNoLog: "—（原生币转账，无日志）", .detBaseUnits: "金额（最小单位）",
+        .detDepositTitle: "充值详情 %1", .detNonce: "Nonce", .detFeePaid: "实付手续费", .detReason: "原因", .detSweepTitle: "归集详情 %1",
+        .detFeeTiers: "每 gas 最高费 慢/中/快", .detFeeMax: "手续费（最坏）", .detFeeExpected: "手续费（预计）", .detDeadTitle: "死信详情 %1",
+        .paneHint: "%1 选择字段 · %2 复制选中的字段 · %3 关闭", .copiedField: "已复制 %1：%2", .detNotYet: "—（尚未签名）", .detNotMined: "—（尚未上链）",
+        .actSort: "按该列排序（再按降序，第三次恢复默认顺序）", .sortHotkeyLabel: "Shift+字母", .chartTitle: "走势（最近 30 块 / 30 分钟）", .chartBaseFee: "Base fee", .chartTip: "小费", .chartDeposits: "充值速率", .chartPerMinute: "%1 笔/分钟", .chartOutflow: "待出 / 热钱包余额", .detAuditTitle: "审计详情 %1", .detAlertTitle: "告警详情 %1", .chartOutflowShort: "⚠ 待出超过热钱包余额：%1", .detStale: " · ⚠ 已不在当前列表页，显示的是上次的数据", .sortedWindow: "%1 行（排序只在最新的 %1 行里，共 %2 行）",
     ]
 
     static let en: [L: String] = [
@@ -93,7 +98,7 @@ extension Strings {
         .actNextView: "Next view", .actPrevView: "Previous view", .actUp: "Up", .actDown: "Down", .actPageUp: "Page up",
         .actPageDown: "Page down", .actTop: "Top", .actBottom: "Bottom", .actOpen: "Open detail", .actApprove: "Approve",
         .actReject: "Reject", .actBulkApprove: "Bulk approve", .actMark: "Mark", .actRequeue: "Requeue", .actUnseal: "Unseal",
-        .actCopy: "Copy address/hash", .actRefresh: "Refresh", .actCeremony: "Start ceremony", .actGotoView: "Go to view",
+        .actCopy: "Copy", .actRefresh: "Refresh", .actCeremony: "Start ceremony", .actGotoView: "Go to view",
         .filterPrompt: "Filter (! negates)", .commandPrompt: "Command", .loading: "Loading…", .empty: "(no data)",
         .copied: "Copied: %1", .unknownCommand: "Unknown command: %1", .notPermitted: "Your role may not: %1",
         .refreshFailed: "Refresh failed: %1", .actionDone: "Done: %1", .themeChanged: "Theme switched to %1",
@@ -119,5 +124,10 @@ extension Strings {
         .bulkNoneValid: "none of the marked withdrawals can be approved by you", .bulkMore: "…and %1 more", .detRequestId: "Request ID", .detUser: "User", .detHotAfter: "Hot wallet", .themeKept: " (still using theme %1)", .exitBye: "wallet-console: console closed.", .exitLastMessage: "Last message: %1", .alreadyUnsealed: "the keystore is already unsealed",
         .msgLogTitle: "Message log (newest first) · %1", .msgLogEmpty: "(no messages yet)", .msgLogClose: "Esc or q to close, ↑↓ to scroll", .msgMore: " …full text: :messages",
         .lookupFailed: "withdrawal %1: %2",
+        .colTxHash: "Tx hash", .detBlock: "Block", .detLogIndex: "Log index", .detNoLog: "— (native transfer, no log)", .detBaseUnits: "Amount (base units)",
+        .detDepositTitle: "Deposit %1", .detNonce: "Nonce", .detFeePaid: "Fee paid", .detReason: "Reason", .detSweepTitle: "Sweep %1",
+        .detFeeTiers: "Max fee/gas slow/normal/fast", .detFeeMax: "Fee (worst case)", .detFeeExpected: "Fee (expected)", .detDeadTitle: "Dead letter %1",
+        .paneHint: "%1 select field · %2 copy the selected field · %3 close", .copiedField: "copied %1: %2", .detNotYet: "— (not signed yet)", .detNotMined: "— (not mined yet)",
+        .actSort: "sort by that column (again: descending, third time: default order)", .sortHotkeyLabel: "Shift+letter", .chartTitle: "Trends (last 30 blocks / 30 minutes)", .chartBaseFee: "Base fee", .chartTip: "Tip", .chartDeposits: "Deposit rate", .chartPerMinute: "%1/min", .chartOutflow: "Pending out / hot balance", .detAuditTitle: "Audit record %1", .detAlertTitle: "Alert %1", .chartOutflowShort: "⚠ pending out exceeds hot balance: %1", .detStale: " · ⚠ no longer on the current page; showing the last data seen", .sortedWindow: "%1 rows (sorted within the newest %1 of %2)",
     ]
 }

@@ -32,6 +32,9 @@ public enum L: String, CaseIterable, Sendable {
     case keymapInvalid
     case hlOk, hlDegraded, hlSealed, hlUnavailable, hlError
     case colon, dlgAbortCeremonyTitle, dlgAbortCeremonyBody, actAbortCeremony, ceremonyHidden, dlgClose, blkState, blkOwn, blkAlready, blkSkipped, bulkNoneValid, bulkMore, detRequestId, detUser, detHotAfter, themeKept, alreadyUnsealed, exitBye, exitLastMessage, msgLogTitle, msgLogEmpty, msgLogClose, msgMore, lookupFailed
+    case colTxHash, detBlock, detLogIndex, detNoLog, detBaseUnits, detDepositTitle, detNonce, detFeePaid, detReason, detSweepTitle
+    case detFeeTiers, detFeeMax, detFeeExpected, detDeadTitle, paneHint, copiedField, detNotYet, detNotMined, actSort, sortHotkeyLabel, sortedWindow
+    case chartTitle, chartBaseFee, chartTip, chartDeposits, chartPerMinute, chartOutflow, detAuditTitle, detAlertTitle, detStale, chartOutflowShort
 }
 
 public struct Strings: Sendable {

@@ -74,6 +74,8 @@ public enum ViewEffect {
     case unseal(share: Bool)
     case seal
     case copy(String)
+    /// 详情窗格里复制选中的字段（状态行写「已复制 字段名：值」）。
+    case copyField(String, String)
     case startCeremony
     case ceremony(CeremonyInput)
     /// 中止进行中的仪式（先确认）。
@@ -179,8 +181,9 @@ enum Fmt {
         let (st, role) = Fmt.deposit(d.state, t)
         return TableRow(id: d.id, cells: [d.asset, d.amount.display, TextWidth.shortAddress(d.address),
                                           ProgressBar.render(d.confirmations, of: d.required, width: 14),
-                                          (d.reorg ? "⚠ " : "") + st, age(d.ageSeconds)],
-                        style: d.reorg ? .reorg : role, copyValue: d.txHash.isEmpty ? d.address : d.txHash)
+                                          (d.reorg ? "⚠ " : "") + st, age(d.ageSeconds), TextWidth.shortAddress(d.txHash)],
+                        style: d.reorg ? .reorg : role, copyValue: d.txHash.isEmpty ? d.address : d.txHash,
+                        full: [2: d.address, 6: d.txHash])
     }
 
     /// 审批列：「1/2 ★等你」「0/1 等他人」——值班的人一眼看出哪些是自己该处理的。
@@ -198,6 +201,6 @@ enum Fmt {
         let (st, role) = Fmt.withdrawal(w.state, t)
         return TableRow(id: w.id, cells: [w.id, w.asset, w.amount.display, TextWidth.shortAddress(w.destination),
                                           approvals(w, t), st, w.requestedBy, age(w.ageSeconds)],
-                        style: role, copyValue: w.destination)
+                        style: role, copyValue: w.destination, full: [3: w.destination])
     }
 }

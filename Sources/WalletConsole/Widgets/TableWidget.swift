@@ -11,11 +11,21 @@ public struct TableColumn: Sendable {
     /// flex 列分配多余宽度的先后（小的先分）与上限：例如归集视图先把「原因」放宽到能读，再放宽金额。
     public var growOrder: Int
     public var maxWidth: Int?
+    /// 排序：列键与热键（大写字母，Shift+字母排序，再按反向）。列名后留一格给 ▲/▼（或列名里没有该字母时显示的热键）。
+    public var sortKey: SortColumn?
+    public var hotkey: Character?
     public init(_ title: String, width: Int, flex: Bool = false, alignRight: Bool = false, hideable: Bool = false, keepsUnit: Bool = false,
-                growOrder: Int = 0, maxWidth: Int? = nil) {
-        self.title = title; self.width = max(width, TextWidth.of(title)); self.flex = flex
+                growOrder: Int = 0, maxWidth: Int? = nil, sort: (SortColumn, Character)? = nil) {
+        self.title = title; self.width = max(width, TextWidth.of(title) + (sort == nil ? 0 : 1)); self.flex = flex
         self.alignRight = alignRight; self.hideable = hideable; self.keepsUnit = keepsUnit
         self.growOrder = growOrder; self.maxWidth = maxWidth
+        self.sortKey = sort?.0; self.hotkey = sort?.1
+    }
+
+    /// 热键字母在列名里的位置（不分大小写，第一个）；nil = 列名里没有（中文列名），热键显示在列名后面。
+    var hotkeyIndexInTitle: String.Index? {
+        guard let hk = hotkey else { return nil }
+        return title.firstIndex { String($0).uppercased() == String(hk).uppercased() }
     }
 }
 
@@ -26,8 +36,10 @@ public struct TableRow: Sendable, Equatable {
     public var style: StyleRole
     /// 复制（y）时取的值：地址或交易哈希。
     public var copyValue: String
-    public init(id: String, cells: [String], style: StyleRole = .normal, copyValue: String = "") {
-        self.id = id; self.cells = cells; self.style = style; self.copyValue = copyValue
+    /// 单元格的完整文本（列 → 文本）：列宽放得下时显示它（宽终端上地址、哈希不再缩写），放不下时显示 cells 里的缩写。
+    public var full: [Int: String]
+    public init(id: String, cells: [String], style: StyleRole = .normal, copyValue: String = "", full: [Int: String] = [:]) {
+        self.id = id; self.cells = cells; self.style = style; self.copyValue = copyValue; self.full = full
     }
 }
 
@@ -45,6 +57,8 @@ public final class TableWidget {
     /// 行 id → 本次刷新中值变化了的列（k9s 式增量标记）。
     public private(set) var changed: [String: Set<Int>] = [:]
     public var marked: Set<String> = []
+    /// 当前排序（表头显示 ▲/▼）；由列表视图设置。
+    public var sort: ListSort?
     private var previous: [String: [String]] = [:]
     /// 最近一次绘制实际绘制的数据行数（测试：10 万行只画可见行）。
     public private(set) var lastDrawnRows = 0
@@ -164,8 +178,28 @@ public final class TableWidget {
         return layout().widths
     }
 
+    /// 列头：列名 + 排序标记（▲ 升序、▼ 降序）；热键字母加下划线（列名里没有该字母时写在列名后，暗色下划线）。
+    func renderHeader(_ c: TableColumn, into buf: inout CellBuffer, x: Int, y: Int, width w: Int, hotkeyShown: Bool) {
+        let st = Style(.title, bold: true)
+        let sorted = c.sortKey != nil && sort?.column == c.sortKey
+        let mark = sorted ? (sort!.descending ? "▼" : "▲") : ""
+        let inTitle = hotkeyShown ? c.hotkeyIndexInTitle : nil
+        let suffix = hotkeyShown && inTitle == nil && !sorted ? String(c.hotkey!) : ""
+        let text = TextWidth.truncate(c.title + suffix + mark, to: w)
+        let pad = c.alignRight ? max(0, w - TextWidth.of(text)) : 0
+        buf.put(TextWidth.fit(text, to: w, alignRight: c.alignRight), x: x, y: y, maxWidth: w, style: st)
+        guard TextWidth.of(text) == TextWidth.of(c.title + suffix + mark) else { return }   // 被截断了就不再标下划线
+        if let i = inTitle {
+            let dx = TextWidth.of(String(c.title[..<i]))
+            buf.put(String(c.title[i]), x: x + pad + dx, y: y, maxWidth: 1, style: Style(.title, bold: true, underline: true))
+        } else if !suffix.isEmpty {
+            buf.put(suffix, x: x + pad + TextWidth.of(c.title), y: y, maxWidth: 1, style: Style(.dim, underline: true))
+        }
+    }
+
     /// 绘制：表头一行 + 可见数据行。
-    public func render(into buf: inout CellBuffer, rect: Rect, strings: Strings, focused: Bool = true) {
+    /// `boundKeys`：键位表里已占用的字符——被占用的热键不提示（按下去执行的是那个命令，不是排序）。
+    public func render(into buf: inout CellBuffer, rect: Rect, strings: Strings, focused: Bool = true, boundKeys: Set<Character> = []) {
         lastHeight = max(2, rect.height)
         clamp()
         let widths = columnWidths(rect.width)
@@ -174,8 +208,7 @@ public final class TableWidget {
         for (i, c) in columns.enumerated() where widths[i] > 0 {
             let w = min(widths[i], right - x)
             if w <= 0 { break }
-            buf.put(TextWidth.fit(c.title, to: w, alignRight: c.alignRight), x: x, y: rect.y,
-                    maxWidth: w, style: Style(.title, bold: true))
+            renderHeader(c, into: &buf, x: x, y: rect.y, width: w, hotkeyShown: c.hotkey.map { !boundKeys.contains($0) } ?? false)
             x += widths[i] + 1
         }
         var drawn = 0
@@ -204,7 +237,8 @@ public final class TableWidget {
             for (ci, fullW) in widths.enumerated() where fullW > 0 {
                 let w = min(fullW, right - cx)
                 if w <= 0 { break }
-                let text = ci < r.cells.count ? r.cells[ci] : ""
+                let short = ci < r.cells.count ? r.cells[ci] : ""
+                let text = r.full[ci].flatMap { TextWidth.of($0) <= w ? $0 : nil } ?? short
                 let st = (!isSel && ch.contains(ci)) ? Style(.delta) : base
                 let cell = columns[ci].keepsUnit ? TextWidth.fitKeepingSuffix(text, to: w, alignRight: columns[ci].alignRight)
                                                  : TextWidth.fit(text, to: w, alignRight: columns[ci].alignRight)

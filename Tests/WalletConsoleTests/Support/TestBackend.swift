@@ -17,6 +17,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     /// 提现 id → 已批准的操作员（详情的 approverNames）。
     var approvedBy: [String: [String]] = [:]
     private(set) var headerCalls = 0
+    /// 提现 id → 链上事实（nonce、哈希、区块、实付手续费、原因）：详情窗格测试用。
+    var withdrawalChain: [String: (nonce: Int64, hash: String, block: UInt64?, fee: String, reason: String)] = [:]
     /// 人为延迟（纳秒），用于验证刷新不阻塞输入、重复刷新被丢弃。
     var delayNs: UInt64 = 0
     var ceremonyFactory: (() -> CeremonySession)?
@@ -27,7 +29,8 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         depositRows = (0..<deposits).map { i in
             DepositRow(id: "d\(i)", asset: i % 2 == 0 ? "ETH" : "USDT", amount: AmountText(display: "\(i).5 ETH", baseUnits: "\(i)5"),
                        address: String(format: "0x%040x", i + 1), txHash: String(format: "0x%064x", i + 100),
-                       confirmations: i % 13, required: 12, state: i % 13 >= 12 ? .credited : .confirming, ageSeconds: i * 7)
+                       confirmations: i % 13, required: 12, state: i % 13 >= 12 ? .credited : .confirming, ageSeconds: i * 7,
+                       blockNumber: Int64(900 + i), logIndex: i % 2 == 0 ? -1 : i, user: "user-\(i)")
         }
         withdrawalRows = (0..<withdrawals).map { i in
             WithdrawalRow(id: "w\(i)", asset: "ETH", amount: AmountText(display: "\(i + 1).000000 ETH", baseUnits: "\(i + 1)000000000000000000"),
@@ -36,15 +39,23 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         }
         sweepRows = [SweepPlanRow(address: "0x00000000000000000000000000000000000000aa", asset: "ETH",
                                   amount: AmountText(display: "0.5 ETH", baseUnits: "500000000000000000"), gasLimit: 21000,
-                                  feeSlow: "10 gwei", feeNormal: "12 gwei", feeFast: "15 gwei",
+                                  feeSlow: "10.00", feeNormal: "12.00", feeFast: "15.00",
                                   net: AmountText(display: "0.4997 ETH", baseUnits: "499700000000000000"), decision: .sweep,
-                                  reason: "above threshold", topUpStatus: "")]
+                                  reason: "above threshold", topUpStatus: "",
+                                  feeMax: AmountText(display: "0.000315 ETH", baseUnits: "315000000000000"),
+                                  feeExpected: AmountText(display: "0.000252 ETH", baseUnits: "252000000000000"))]
         keysValue = KeysModel(seal: .unsealed, tiers: [KeyTierRow(keyId: "hot-1", tier: "hsm", health: .ok, signatures: 42, lastUse: "2026-11-24 21:00", kekAgeDays: 3)])
         deadLetterRows = [DeadLetterRow(id: "j1", job: "broadcast", error: "node timeout", attempts: 5, lastAttempt: "2026-11-24 20:00")]
     }
 
     func sync<T>(_ f: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return f() }
     func wait() async { if delayNs > 0 { try? await Task.sleep(nanoseconds: delayNs) } }
+
+    /// 可排序的行：过滤后交给控制台与引擎后端共用的 RowPaging（排序、锚点、分页）。
+    func page<R: SortableRow>(_ rows: [R], _ q: PageQuery, _ key: String, text: (R) -> String) -> Page<R> {
+        sync { queries[key, default: []].append(q) }
+        return RowPaging.page(q.filter.isEmpty ? rows : rows.filter { q.filter.matches(text($0)) }, q)
+    }
 
     func page<R>(_ rows: [R], _ q: PageQuery, _ key: String, text: (R) -> String) -> Page<R> {
         sync { queries[key, default: []].append(q) }
@@ -59,21 +70,33 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
         return DashboardModel(deposits: page(sync { depositRows }, PageQuery(offset: 0, limit: n), "dash", text: { $0.id }),
                               withdrawals: page(sync { withdrawalRows }, PageQuery(offset: 0, limit: n), "dash", text: { $0.id }),
                               sweeps: page(sweepRows, PageQuery(offset: 0, limit: n), "dash", text: { $0.address }),
-                              fees: FeeHistory(baseFeePerGas: [10, 12, 9, 15, 20, 18], latestDisplay: "18 gwei"), keys: sync { keysValue })
+                              fees: FeeHistory(baseFeePerGas: [10, 12, 9, 15, 20, 18], latestDisplay: "18 gwei",
+                                               tipPerGas: sync { tipValues }, latestTipDisplay: "1.5 gwei"),
+                              keys: sync { keysValue }, depositsPerMinute: sync { depositRate }, outflow: sync { outflowValue })
     }
     func deposits(_ q: PageQuery) async throws -> Page<DepositRow> {
         page(sync { depositRows }, q, "deposits") { "\($0.id) \($0.asset) \($0.address) \($0.state.rawValue)" }
     }
     func withdrawals(_ q: PageQuery) async throws -> Page<WithdrawalRow> {
-        page(sync { withdrawalRows }, q, "withdrawals") { "\($0.id) \($0.asset) \($0.destination) \($0.requestedBy)" }
+        // 模拟引擎后端的排序窗口：排序时只在前 sortWindow 行里排，并报告真实总数。
+        if let w = sync({ sortWindow }), q.sort != nil, withdrawalRows.count > w {
+            var p = page(Array(sync { withdrawalRows }.prefix(w)), q, "withdrawals") { "\($0.id)" }
+            p.sortedOf = withdrawalRows.count
+            return p
+        }
+        return page(sync { withdrawalRows }, q, "withdrawals") { "\($0.id) \($0.asset) \($0.destination) \($0.requestedBy)" }
     }
+    var sortWindow: Int?
     func withdrawalDetail(id: String) async throws -> WithdrawalDetail {
         guard let r = sync({ withdrawalRows.first(where: { $0.id == id }) }) else {
             throw WalletError("withdraw.not_found", zh: "找不到提现 \(id)", en: "withdrawal \(id) not found", badInput: true)
         }
+        let c = sync { withdrawalChain[id] }
         return WithdrawalDetail(row: r, allowlist: .listed(firstSeen: "2026-01-02"), eip55Valid: true, velocityUse: "3 / 10 ETH (24h)",
                                 approvers: [], matchedRule: "large-eth-2of3", feeEstimate: AmountText(display: "0.00042 ETH", baseUnits: "420000000000000"),
-                                approverNames: sync { approvedBy[id] ?? [] }, requestId: "req-\(id)", user: "user-\(id)")
+                                approverNames: sync { approvedBy[id] ?? [] }, requestId: "req-\(id)", user: "user-\(id)",
+                                nonce: c?.nonce, txHash: c?.hash ?? "", block: c?.block,
+                                feePaid: c.map { AmountText(display: $0.fee, baseUnits: "0") }, reason: c?.reason ?? "")
     }
     func bulkPreview(ids: [String]) async throws -> BulkPreview {
         BulkPreview(count: ids.count, total: "\(ids.count).000000 ETH", uniqueRecipients: ids.count)
@@ -84,6 +107,11 @@ final class TestBackend: ConsoleBackend, @unchecked Sendable {
     func audit(_ q: PageQuery) async throws -> Page<AuditRow> { page(sync { auditRows }, q, "audit") { $0.cliCommand } }
     func deadLetters(_ q: PageQuery) async throws -> Page<DeadLetterRow> { page(deadLetterRows, q, "dead") { $0.job } }
     var alertRows: [AlertRow] = []
+    /// 总览走势图：小费（wei/gas）与每分钟充值笔数。
+    var tipValues: [UInt64] = [1, 2, 3]
+    var depositRate: [UInt64] = [0, 1, 4]
+    var outflowValue: [OutflowGauge] = [OutflowGauge(asset: "ETH", balance: "500 ETH", pending: "1.65 ETH", ratio: 0.0033),
+                                        OutflowGauge(asset: "USDT", balance: "100 USDT", pending: "250 USDT", ratio: 2.5)]
     func alerts(_ q: PageQuery) async throws -> Page<AlertRow> { page(alertRows, q, "alerts") { "\($0.kind) \($0.message)" } }
 
     func perform(_ action: ConsoleAction) async throws -> ActionOutcome {

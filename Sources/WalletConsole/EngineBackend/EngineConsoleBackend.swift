@@ -1,10 +1,9 @@
 // 真实后端：ConsoleBackend 的全部数据来自 WalletEngine 门面（账本、密钥库、链）。
 // 只通过门面调用；WalletLedger / WalletKeystore 仅引入其模型类型名（与本模块同名的类型以本模块为准）。
-// WalletChain 只为 H256：提现详情的所在区块经引擎已公开的链访问（engine.chain.client.receipt）读收据，账本里不存区块号。
+// WalletChain 只为引擎公开接口里的手续费类型（FeeEstimate、FeeTier）的名字；提现所在区块经 engine.transactionBlock 问链。
 // 权限：一切动作由引擎的角色矩阵与账本策略判定（角色、四眼、不能批自己）；控制台只是不显示无权的按键。
 import Foundation
 import Synchronization
-import struct WalletChain.H256
 import struct WalletChain.FeeEstimate
 import struct WalletChain.FeeTier
 import WalletCrypto
@@ -328,8 +327,7 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     /// 交易所在区块（收据里的）；没有收据（还在内存池、被替换、节点不可达）为 nil。按哈希缓存 10 秒。
     func receiptBlock(_ hash: String) async -> UInt64? {
         if let c = caches.withLock({ $0.receiptCache[hash] }), Date().timeIntervalSince(c.at) < 10 { return c.block }
-        guard let h = try? H256(hex: hash) else { return nil }
-        let block = (try? await engine.chain.client.receipt(h))?.blockNumber
+        let block = await engine.transactionBlock(txHash: hash)
         caches.withLock { c in
             if c.receiptCache.count > 256 { c.receiptCache.removeAll() }
             c.receiptCache[hash] = (Date(), block)

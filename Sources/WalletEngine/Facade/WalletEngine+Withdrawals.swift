@@ -3,6 +3,7 @@ import Foundation
 import WalletCrypto
 import WalletKeys
 import WalletLedger
+import WalletChain
 
 /// 提现详情所需的额外事实（审批对话框与 CLI 共用）。
 public struct WithdrawalFacts: Sendable {
@@ -104,4 +105,13 @@ extension WalletEngine {
     }
 
     public var now: Int64 { clock.unixTime() }
+}
+
+extension WalletEngine {
+    /// 交易所在区块（节点收据里的）；没有收据（还在内存池、被替换、节点不可达）为 nil。
+    /// 账本不存区块号：控制台的提现详情经这里问链，面不直接碰链客户端。
+    public func transactionBlock(txHash: String) async -> UInt64? {
+        guard let h = try? H256(hex: txHash) else { return nil }
+        return (try? await chain.client.receipt(h))?.blockNumber
+    }
 }

@@ -176,6 +176,7 @@ public final class ConsoleApp {
                 if old.node != h.node { ch.insert("node") }
                 if old.breaker != h.breaker { ch.insert("breaker") }
                 if old.seal != h.seal { ch.insert("seal") }
+                if old.cluster != h.cluster { ch.insert("cluster") }
                 headerChanged = ch
                 // 新的严重告警：响铃一次（启动时已有的不响——值班的人已经看过了）。
                 if let a = h.latestAlert, a.level == .critical, a.id != old.latestAlert?.id {
@@ -628,6 +629,10 @@ public final class ConsoleApp {
             ("chain", "\(t[.hdrChain]) \(h.chainId)" + (h.chainLabel.map { " ⚠\($0)" } ?? "")),
             // 最新告警紧跟链 id：窄终端截断的是右边的高度/节点，不是它。
             ("alert", h.latestAlert.map { a in "\(a.level == .critical ? "!" : "•")\(t[.hdrAlert]) \(a.kind)" } ?? ""),
+            ("cluster", h.cluster.map { c in
+                "\(t[.hdrCluster]) \(c.alive)/\(c.total)" + " · \(t[.hdrLeader]) \(c.leader ?? "—")"
+                    + (c.signer != nil && c.signer != c.leader ? " · \(t[.hdrSigner]) \(c.signer!)" : "")
+            } ?? ""),
             ("head", "\(t[.hdrHead]) \(h.headHeight)"),
             ("lag", "\(t[.hdrLag]) \(h.scanLag)"),
             ("node", "\(t[.hdrNode]) \(h.node == .ok ? "●" : h.node == .degraded ? "◐" : "✖")\(h.node.rawValue)"),
@@ -641,7 +646,7 @@ public final class ConsoleApp {
         let limit = max(0, width - opW - 1)
         // 放不下时按重要性丢：先丢标题、落后、熔断、告警（标签行的「9 告警!」仍在），然后才是节点、高度；
         // 链与封存状态最后才丢（80 列也看得到封存与否）。
-        let dropOrder = ["", "lag", "breaker", "alert", "node", "head", "seal", "chain"]
+        let dropOrder = ["", "lag", "breaker", "cluster", "alert", "node", "head", "seal", "chain"]
         var shownKeys = Set(parts.filter { !$0.1.isEmpty }.map(\.0))
         func total() -> Int {
             let ws = parts.filter { shownKeys.contains($0.0) }.map { TextWidth.of(headerChanged.contains($0.0) ? $0.1 + "Δ" : $0.1) }
@@ -651,7 +656,7 @@ public final class ConsoleApp {
         var x = 0
         for (key, text) in parts where shownKeys.contains(key) {
             let bad = (key == "node" && h.node != .ok) || (key == "breaker" && h.breaker != .closed)
-                || (key == "alert" && h.latestAlert?.level == .critical)
+                || (key == "alert" && h.latestAlert?.level == .critical) || (key == "cluster" && h.cluster?.degraded == true)
             let st = headerChanged.contains(key) ? Style(.header, bold: true, underline: true) : Style(.header, bold: bad, reverse: bad)
             let shown = headerChanged.contains(key) ? text + "Δ" : text
             if text.isEmpty { continue }

@@ -25,6 +25,21 @@ public enum SealState: Sendable, Equatable {
     case unsealed
 }
 
+/// 页头的集群一格：「引擎 2/2 · 主 hostA · 签 hostB」。
+public struct ClusterBadge: Sendable, Equatable {
+    public var alive: Int
+    public var total: Int
+    /// 持有 leader 租约（扫块、对账、任务）的引擎所在主机；nil = 没人持有（都在备用或都挂了）。
+    public var leader: String?
+    /// 持有 signer 租约（提现、归集签名）的引擎所在主机。
+    public var signer: String?
+    public init(alive: Int, total: Int, leader: String?, signer: String?) {
+        self.alive = alive; self.total = total; self.leader = leader; self.signer = signer
+    }
+    /// 没有活着的引擎，或有引擎活着却没人持有 leader 租约：没人在扫块，数字会变旧。
+    public var degraded: Bool { alive == 0 || leader == nil }
+}
+
 /// 页头事实。
 public struct HeaderSnapshot: Sendable, Equatable {
     public var chainId: UInt64
@@ -39,6 +54,8 @@ public struct HeaderSnapshot: Sendable, Equatable {
     public var chainLabel: String? = nil
     /// 页头显示的告警：最近 20 条里最严重的一条，没有严重的就是最新一条（id 变了且是严重告警时响铃）。
     public var latestAlert: AlertRow? = nil
+    /// 引擎集群（issue 13）：登记过的引擎里活着的几个、谁持有 leader 与 signer 租约。没有登记过任何引擎时为 nil。
+    public var cluster: ClusterBadge? = nil
     public init(chainId: UInt64, headHeight: UInt64, scanLag: UInt64, node: NodeHealth, breaker: BreakerState,
                 seal: SealState, operatorName: String, role: ConsoleRole) {
         self.chainId = chainId; self.headHeight = headHeight; self.scanLag = scanLag; self.node = node

@@ -115,9 +115,20 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                                   operatorName: op.name, role: readonly ? .viewer : Self.role(op.role))
         if engine.isDemo { snap.chainLabel = "DEMO" }
         // 页头给最近 20 条里最严重的那条（新到的警告不能把还在的严重告警挤下去；QA 发现），没有严重的就给最新一条。
+        snap.cluster = (try? engine.clusterStatus()).flatMap(Self.clusterBadge)
         let recent = (try? engine.alerts(limit: 20)) ?? []
         snap.latestAlert = (recent.first { $0.severity == .critical } ?? recent.first).map { Self.alertRow($0, lang) }
         return snap
+    }
+
+    /// 活着的引擎数、leader / signer 租约持有者的主机名（未过期的租约才算）。
+    static func clusterBadge(_ cs: ClusterStatus) -> ClusterBadge? {
+        guard !cs.engines.isEmpty else { return nil }
+        func host(_ prefix: String) -> String? {
+            guard let l = cs.leases.first(where: { ($0.name == prefix || $0.name.hasPrefix(prefix + ":")) && $0.expiresInSeconds > 0 }) else { return nil }
+            return cs.engines.first { $0.id == l.holder }.map { "\($0.host):\($0.pid)" } ?? String(l.holder.prefix(12))
+        }
+        return ClusterBadge(alive: cs.engines.filter(\.alive).count, total: cs.engines.count, leader: host("leader"), signer: host("signer"))
     }
 
     public func dashboard(rowsPerPanel: Int) async throws -> DashboardModel {

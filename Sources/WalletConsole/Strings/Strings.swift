@@ -4,7 +4,7 @@ import WalletCrypto
 public enum L: String, CaseIterable, Sendable {
     case appTitle, tooSmall, tooSmallHint
     case viewDashboard, viewDeposits, viewWithdrawals, viewSweeps, viewKeys, viewCeremony, viewAudit, viewDeadLetters, viewAlerts
-    case hdrChain, hdrHead, hdrLag, hdrNode, hdrBreaker, hdrSealed, hdrUnsealed, hdrUnsealing, hdrOperator, hdrRole
+    case hdrChain, hdrCluster, hdrLeader, hdrSigner, hdrHead, hdrLag, hdrNode, hdrBreaker, hdrSealed, hdrUnsealed, hdrUnsealing, hdrOperator, hdrRole
     case panelDeposits, panelWithdrawals, panelSweeps, panelKeys
     case colId, colAsset, colAmount, colAddress, colConfirmations, colState, colAge, colDestination, colApprovals
     case colRequestedBy, colGasLimit, colFeeSlow, colFeeNormal, colFeeFast, colNet, colDecision, colReason, colTopUp

@@ -45,8 +45,10 @@ let package = Package(
         .target(name: "WalletChain", dependencies: ["WalletKeys", "WalletCrypto"]),
         // PostgreSQL 后端（issue 13）：同一套账本仓储代码的第二个数据库。单独一个目标，引擎与模糊测试不依赖它
         // （swift-nio 等包只在需要它的产品里编译）；CLI 在启动时把它登记为 postgresql:// 的打开方式。
+        // 目标本身也只在 PostgreSQL 特性下依赖 postgres-nio（源文件整个在 #if PostgreSQL 里）：`swift build --build-tests` 会编所有目标，
+        // 不这样的话关掉特性也照样编 swift-nio 一整套。
         .target(name: "WalletPostgres", dependencies: ["WalletLedger", "WalletCrypto",
-                                                       .product(name: "PostgresNIO", package: "postgres-nio")]),
+                                                       .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"]))]),
         // Redis Streams 任务队列（issue 13）：多机部署时替换 SQLiteJobQueue。刻意不进 WalletEngine / WalletFuzzTargets
         // 的依赖——没有 Redis 的部署不链接 hiredis；由引擎的装配层按 --queue-url 选择实现。
         .target(name: "WalletQueueRedis", dependencies: ["WalletLedger", "WalletCrypto", "CHiredis"]),

@@ -5,6 +5,8 @@
 // 写事务 = BEGIN + 事务级咨询锁（pg_advisory_xact_lock）：与 SQLite 的 BEGIN IMMEDIATE 同义——同一时刻只有一个写事务，
 // 所以为 SQLite 写的「事务里先读后写」的流程代码（余额检查、nonce 分配、幂等键）在多个引擎之间照样成立，不需要改成可重放的
 // SERIALIZABLE 重试。代价是写入串行；写事务很短（毫秒级），慢的部分（RPC、签名、KDF）都在事务外。理由与测量见 docs/scale-out.md。
+// 只在 PostgreSQL 特性下编译（见 Package.swift）。
+#if PostgreSQL
 import Foundation
 import Logging
 import NIOCore
@@ -207,3 +209,4 @@ public final class PostgresSQLDatabase: SQLDatabase {
                            badInput: false)
     }
 }
+#endif

@@ -155,6 +155,26 @@ import WalletLedger
         guard case .summary(let fp, let xpub, let addrs) = step else { Issue.record("应到摘要：\(step)"); return }
         #expect(fp.count == 8 && xpub.contains("xpub") && addrs.first?.contains("0x") == true)
         guard case .finished = try await s.submit(.proceed) else { Issue.record("应完成"); return }
+        // 完成写进账本审计（带指纹、不带任何机密）；之后再中止不改变什么、也不再记。
+        await s.abort()
+        let audits = try e.audits(limit: 20).rows.filter { $0.action.hasPrefix("ceremony.") }
+        #expect(audits.map(\.action).sorted() == ["ceremony.complete", "ceremony.start"], "\(audits.map(\.action))")
+        let done = try #require(audits.first { $0.action == "ceremony.complete" })
+        #expect(done.details.contains(fp) && done.operatorName == "demo")
+        // CLI 孪生能照抄：程序名、--home、--operator 都在，bash -n 语法通过。
+        let twin = try #require((try JSONSerialization.jsonObject(with: Data(done.details.utf8)) as? [String: Any])?["cli"] as? String)
+        #expect(twin.hasPrefix("wallet-console ceremony --label ") && twin.contains("--home ") && twin.contains("--operator demo"), "\(twin)")
+        let bash = Process()
+        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+        bash.arguments = ["-n", "-c", twin]
+        try bash.run(); bash.waitUntilExit()
+        #expect(bash.terminationStatus == 0, "bash -n：\(twin)")
+        for i in 0..<words.words.count { #expect(!done.details.contains("\"\(words.reveal(i))\"")) }
+        // 另一场中途中止：记 ceremony.abort。
+        let s2 = try await backend(e, "demo").startCeremony()
+        _ = try await s2.submit(.proceed)
+        await s2.abort()
+        #expect(try e.audits(limit: 20).rows.contains { $0.action == "ceremony.abort" })
     }
 
     @Test func deadLettersListAndAdminRequeue() async throws {

@@ -12,8 +12,19 @@ public final class EngineCeremonySession: CeremonySession, Sendable {
     static let split = "2-of-3"
     // 串行化对同一场仪式的读（prompt）与推进（submit/abort）：锁的是一段调用序列，不是一个值，所以是 Mutex<Void>。
     private let lock = Mutex<Void>(())
+    /// 结束（完成 true / 中止 false）时调用一次：后端把它写进账本审计。
+    let onEnd: @Sendable (CeremonyEngine, Bool) -> Void
+    private let ended = Mutex(false)
 
-    init(_ engine: CeremonyEngine, lang: Language) { self.engine = engine; self.lang = lang }
+    init(_ engine: CeremonyEngine, lang: Language, onEnd: @escaping @Sendable (CeremonyEngine, Bool) -> Void = { _, _ in }) {
+        self.engine = engine; self.lang = lang; self.onEnd = onEnd
+    }
+
+    /// 只报一次（完成后再按中止、或重复中止都不再记）。
+    func end(completed: Bool) {
+        guard ended.withLock({ e in defer { e = true }; return !e }) else { return }
+        onEnd(engine, completed)
+    }
 
     public func current() async -> CeremonyStep { lock.withLock { _ in step() } }
 
@@ -79,9 +90,16 @@ public final class EngineCeremonySession: CeremonySession, Sendable {
             }
             // 拆分步骤没有界面：直接按固定规格生成份额。
             if engine.prompt.step == .chooseSplit { try engine.submit(text(Self.split)) }
+            if engine.prompt.step == .done { end(completed: true) }
             return step()
         }
     }
 
-    public func abort() async { lock.withLock { _ in engine.abort() } }
+    public func abort() async {
+        lock.withLock { _ in
+            guard engine.prompt.step != .done else { return }
+            engine.abort()
+            end(completed: false)
+        }
+    }
 }

@@ -558,6 +558,7 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
     public func startCeremony() async throws -> any CeremonySession {
         if readonly { throw ReadonlyError() }
         let c = try engine.startCeremony(by: op, label: "ceremony-\(Self.iso(now).replacingOccurrences(of: " ", with: "T"))")
-        return EngineCeremonySession(c, lang: lang)
+        let (engine, op) = (self.engine, self.op)
+        return EngineCeremonySession(c, lang: lang) { c, completed in try? engine.recordCeremonyEnd(c, by: op, completed: completed) }
     }
 }

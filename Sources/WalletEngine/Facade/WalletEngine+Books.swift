@@ -41,8 +41,14 @@ extension WalletEngine {
     /// 写不进审计就是失败：被授权的动作必须留下记录（不能静默吞掉错误）。
     public func recordAudit(_ op: Operator, action: String, subject: String, cli: String, via: String) throws {
         try gate.with { l in
-            try l.appendAudit(operatorName: op.name, action: action, subject: subject, details: ["cli": cli, "via": via])
+            try l.appendAudit(operatorName: op.name, action: action, subject: subject, details: ["cli": cliTwin(cli, op), "via": via])
         }
+    }
+
+    /// 审计里的 CLI 孪生命令能照抄重放：补上程序名与 `--home`、`--operator`（引号由 ShellWords 加；issue 14）。
+    /// cli 是调用方给的命令词（常量与内部 id；需要机密的参数写成「…」占位，不可照抄执行是有意的）。
+    func cliTwin(_ cli: String, _ op: Operator) -> String {
+        cli.hasPrefix("wallet-console") ? cli : "wallet-console " + cli + " " + ShellWords.join(["--home", home.root, "--operator", op.name])
     }
 
     public func jobs(state: JobState? = nil, offset: Int = 0, limit: Int = 100) throws -> [Job] {

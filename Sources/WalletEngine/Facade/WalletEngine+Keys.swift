@@ -161,6 +161,16 @@ extension WalletEngine {
         try recordAudit(op, action: "ceremony.start", subject: label, cli: "ceremony --label \(label)", via: "console")
         return c
     }
+
+    /// 仪式结束（完成或中止）也写进账本的哈希链审计：以前只有开始，审计里看不出它是否产出了一把密钥（issue 14）。
+    /// 只记公开的事实（密钥 id、指纹），助记词与份额从不进审计。
+    public func recordCeremonyEnd(_ c: CeremonyEngine, by op: Operator, completed: Bool) throws {
+        var details = ["cli": cliTwin("ceremony --label " + ShellWords.join([c.label]), op), "via": "console"]
+        if completed, let s = c.summary { details["keyId"] = s.keyId; details["fingerprint"] = s.fingerprint }
+        try gate.with { l in
+            try l.appendAudit(operatorName: op.name, action: completed ? "ceremony.complete" : "ceremony.abort", subject: c.label, details: details)
+        }
+    }
 }
 
 extension WalletEngine {

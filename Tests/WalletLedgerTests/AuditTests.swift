@@ -79,3 +79,13 @@ func auditEnv(records: Int) throws -> (Ledger, any SQLDatabase) {
     }
     #expect(!FileManager.default.fileExists(atPath: marker), "重放孪生命令时执行了注入的命令")
 }
+
+/// 规范形式一经发布就不能改（已有的库要能继续 audit verify）。期望值由独立的 Python 按文档的编码算出：
+/// sha256(Σ 「UTF-8 字节数:字段」)，字段顺序 prev、ts、operator、action、subject、details；details 键按 UTF-8 字节序、最小转义。
+/// 改热路径（预分配缓冲、免分配的排序）时它守住输出逐字节不变。
+@Test func auditHashIsTheDocumentedCanonicalForm() throws {
+    let det = AuditChain.details(["金额": "1.5", "amount": "2", "Z": "x\"y"])
+    #expect(det == #"{"Z":"x\"y","amount":"2","金额":"1.5"}"#)
+    let h = AuditChain.hash(prev: AuditChain.genesis, ts: 1_700_000_000, operatorName: "alice", action: "deposit.credit", subject: "42", details: det)
+    #expect(h == "bdbabc8b30de2ceb9a868f402eaca51720e43363a18b7a56e47c8275c80ea9ce")
+}

@@ -20,9 +20,11 @@ public enum AuditChain {
     /// 长度前缀编码，避免 "ab"+"c" 与 "a"+"bc" 产生相同输入。
     public static func hash(prev: String, ts: Int64, operatorName: String, action: String, subject: String, details: String) -> String {
         var buf: [UInt8] = []
+        buf.reserveCapacity(prev.utf8.count + operatorName.utf8.count + action.utf8.count + subject.utf8.count + details.utf8.count + 64)
         for field in [prev, String(ts), operatorName, action, subject, details] {
-            let b = Array(field.utf8)
-            buf += Array("\(b.count):".utf8) + b
+            buf += String(field.utf8.count).utf8
+            buf.append(UInt8(ascii: ":"))
+            buf += field.utf8
         }
         return Hex.encode(Hash.sha256(buf))
     }
@@ -31,7 +33,7 @@ public enum AuditChain {
     /// 输出必须逐字节稳定（它进哈希），且这里是入账热路径。调用方保证不放机密。
     public static func details(_ d: [String: String]) -> String {
         var out = "{"
-        for (i, k) in d.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+        for (i, k) in d.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if i > 0 { out += "," }
             out += quote(k) + ":" + quote(d[k]!)
         }

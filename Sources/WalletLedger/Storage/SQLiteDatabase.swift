@@ -83,7 +83,8 @@ public struct SQLRow {
 public final class SQLiteDatabase: SQLDatabase {
     public var dialect: SQLDialect { .sqlite }
     let handle: OpaquePointer
-    private var cache: [String: OpaquePointer] = [:]
+    /// 预编译语句缓存；列名随语句缓存一次（每次查询都重建列名数组是入账热路径上的分配）。
+    private var cache: [String: (stmt: OpaquePointer, names: [String])] = [:]
     public let path: String
     public var transactionState = SQLTransactionState()
 
@@ -109,7 +110,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     deinit {
-        for (_, s) in cache { sqlite3_finalize(s) }
+        for (_, s) in cache { sqlite3_finalize(s.stmt) }
         sqlite3_close_v2(handle)
     }
 
@@ -121,12 +122,13 @@ public final class SQLiteDatabase: SQLDatabase {
         return .storage("\(what)：\(msg)")
     }
 
-    private func prepare(_ sql: String) throws -> OpaquePointer {
-        if let s = cache[sql] { sqlite3_reset(s); sqlite3_clear_bindings(s); return s }
+    private func prepare(_ sql: String) throws -> (stmt: OpaquePointer, names: [String]) {
+        if let s = cache[sql] { sqlite3_reset(s.stmt); sqlite3_clear_bindings(s.stmt); return s }
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else { throw error("预编译 \(sql)") }
-        cache[sql] = stmt
-        return stmt
+        let names = (0..<sqlite3_column_count(stmt)).map { String(cString: sqlite3_column_name(stmt, $0)) }
+        cache[sql] = (stmt, names)
+        return (stmt, names)
     }
 
     private func bind(_ stmt: OpaquePointer, _ args: [SQLBindable]) throws {
@@ -136,7 +138,15 @@ public final class SQLiteDatabase: SQLDatabase {
             switch a.sqlValue {
             case .null: rc = sqlite3_bind_null(stmt, idx)
             case .int(let v): rc = sqlite3_bind_int64(stmt, idx, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, csqlite_transient())
+            case .text(let s):
+                // 带长度绑定：省掉 strlen 与（非连续存储时）临时 C 字符串。
+                var str = s
+                rc = str.withUTF8 { u in
+                    guard let base = u.baseAddress else { return sqlite3_bind_text(stmt, idx, "", 0, csqlite_transient()) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: u.count) {
+                        sqlite3_bind_text(stmt, idx, $0, Int32(u.count), csqlite_transient())
+                    }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32(b.count), csqlite_transient()) }
             }
@@ -147,7 +157,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// 执行不返回行的语句；返回受影响行数。
     @discardableResult
     public func execute(_ sql: String, _ args: [SQLBindable] = []) throws -> Int {
-        let s = try prepare(sql)
+        let s = try prepare(sql).stmt
         defer { sqlite3_reset(s) }
         try bind(s, args)
         var rc = sqlite3_step(s)
@@ -163,12 +173,11 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func query(_ sql: String, _ args: [SQLBindable] = []) throws -> [SQLRow] {
-        let s = try prepare(sql)
+        let (s, names) = try prepare(sql)
         defer { sqlite3_reset(s) }
         try bind(s, args)
         var rows: [SQLRow] = []
-        let n = sqlite3_column_count(s)
-        let names = (0..<n).map { String(cString: sqlite3_column_name(s, $0)) }
+        let n = Int32(names.count)
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
@@ -178,7 +187,9 @@ public final class SQLiteDatabase: SQLDatabase {
             for i in 0..<n {
                 switch sqlite3_column_type(s, i) {
                 case SQLITE_INTEGER: vals.append(.int(sqlite3_column_int64(s, i)))
-                case SQLITE_TEXT: vals.append(.text(String(cString: sqlite3_column_text(s, i))))
+                case SQLITE_TEXT:
+                    let len = Int(sqlite3_column_bytes(s, i))
+                    vals.append(.text(sqlite3_column_text(s, i).map { String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self) } ?? ""))
                 case SQLITE_BLOB:
                     let len = Int(sqlite3_column_bytes(s, i))
                     if let p = sqlite3_column_blob(s, i) {

@@ -54,6 +54,12 @@ final class RecordingDatabase<Base: SQLDatabase>: SQLDatabase {
         return try base.transaction(body)
     }
 
+    func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T {
+        if base.transactionDepth == 0 { groups.append([]) }
+        return try base.transaction(shard: shard, body)
+    }
+    var parallelShards: Bool { base.parallelShards }
+
     var writes: Int { groups.reduce(0) { $0 + $1.count } }
 
     /// 在另一个库上原样重放（每组一个写事务，与记录时的事务边界相同）。

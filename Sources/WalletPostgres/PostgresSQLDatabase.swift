@@ -104,6 +104,17 @@ public final class PostgresSQLDatabase: SQLDatabase {
         }, body)
     }
 
+    /// 分片写事务：全局写锁的**共享**模式（全局写事务拿独占模式，所以两者互斥、分片事务之间不互斥）+ 本分片的独占锁。
+    /// 加锁顺序固定（先全局、后分片；全局事务从不拿分片锁），不会成环。同一账户行的并发更新由 insertEntry 的 FOR UPDATE 行锁串行。
+    public func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T {
+        try nestedTransaction(shard: shard, begin: {
+            try execute("BEGIN")
+            try execute("SELECT pg_advisory_xact_lock_shared(?)", [Self.writeLockKey])
+            try execute("SELECT pg_advisory_xact_lock(?)", [Self.writeLockKey &+ 1 &+ Int64(shard)])
+        }, body)
+    }
+    public var parallelShards: Bool { true }
+
     // MARK: 内部
 
     /// 连接断了：事务外重连一次（事务内不重连——半个事务已随连接回滚，调用方得到错误后整笔重来）。

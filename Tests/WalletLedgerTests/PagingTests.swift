@@ -131,7 +131,7 @@ import WalletCrypto
             for i in 0..<Self.n {
                 let r = AuditRecord(id: Int64(i + 1), ts: Int64(i), operatorName: ["alice", "bob"][i % 2], action: actions[i % 4],
                                     subject: i % 89 == 0 ? "50%_off-\(i)" : "w\(i)", details: "{\"cli\":\"withdraw approve \(i)\"}",
-                                    prevHash: "", hash: "")
+                                    prevHash: "", hash: "", seq: Int64(i + 1))
                 _ = try store.insertAudit(r)
             }
         }

@@ -43,20 +43,26 @@ public enum AuditChain {
     /// 规范形式（哈希链依赖它：输出一经发布不能改）。
     static func quote(_ s: String) -> String { JSONString.quote(s) }
 
-    /// 追加一条（必须在调用方事务内，保证与业务变更同生共死）。
+    /// 主链的链头键沿用旧名；分片链各一个键。值是「seq:hash」（旧库主链 seq = id，值不变）。
+    static func headKey(_ chain: Int) -> String { chain == 0 ? headKey : "\(headKey).\(chain)" }
+    /// 主链上汇总各分片链链头的记录（库外的锚只跟主链，分片链经它间接被锚住）。
+    public static let checkpointAction = "audit.checkpoint"
+
+    /// 追加一条（必须在调用方事务内，保证与业务变更同生共死）。写进当前事务的链（store.auditChain）：
+    /// 全局写事务 → 主链；分片事务 → 该分片的链（两个分片事务并行时各自只动自己的链头）。
     @discardableResult
     public static func append(_ store: any LedgerStore, at ts: Int64, operatorName: String, action: String, subject: String,
                               details: [String: String], sealer: (any AuditSealer)? = nil) throws -> AuditRecord {
         try store.transaction {
-            let head = try store.lastAuditHead()
+            let chain = store.auditChain
+            let head = try store.lastAuditHead(chain: chain)
             let prev = head?.hash ?? genesis
             let det = Self.details(details)
             let h = hash(prev: prev, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det)
-            // id = 链头 + 1（写锁内）：回滚过的事务不留空号（PostgreSQL 的序列不回滚）。
-            var r = AuditRecord(id: (head?.id ?? 0) + 1, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det,
-                                prevHash: prev, hash: h, mac: sealer?.mac(hash: h) ?? "")
+            var r = AuditRecord(id: 0, ts: ts, operatorName: operatorName, action: action, subject: subject, details: det,
+                                prevHash: prev, hash: h, mac: sealer?.mac(hash: h) ?? "", chain: chain, seq: (head?.seq ?? 0) + 1)
             r.id = try store.insertAudit(r)
-            try store.setSetting(headKey, "\(r.id):\(h)")
+            try store.setSetting(headKey(chain), "\(r.seq):\(h)")
             return r
         }
     }
@@ -75,13 +81,9 @@ public enum AuditChain {
         Verification(ok: false, records: records, firstBad: id, reason: zh, reasonEn: en)
     }
 
-    /// 分批校验整条链，不把全部记录读进内存。有 sealer 时还校验每条的 MAC 与库外的锚。
+    /// 分批校验每条链，不把全部记录读进内存。有 sealer 时还校验每条的 MAC 与库外的锚（锚在主链上）。
+    /// 分片链：主链上的 audit.checkpoint 记下各分片链当时的链头；校验时分片链必须仍含那条记录（删到检查点以下被发现）。
     public static func verify(_ store: any LedgerStore, sealer: (any AuditSealer)? = nil) throws -> Verification {
-        var prev = genesis
-        var after: Int64 = 0
-        var count = 0
-        var lastID: Int64 = 0
-        var sawMac = false
         let anchor: (id: Int64, hash: String, authentic: Bool)?
         do { anchor = try sealer?.anchor() } catch {
             return bad(0, 1, "库外的锚文件无法读取或格式不对（被改动？）：\(error)", "the audit anchor outside the database is unreadable or malformed (tampered?): \(error)")
@@ -89,52 +91,86 @@ public enum AuditChain {
         if let a = anchor, !a.authentic {
             return bad(0, a.id, "库外的锚文件 MAC 不符（锚被改动）", "the audit anchor's MAC does not match (anchor tampered with)")
         }
-        var anchorSeen = false
+        var count = 0
+        var checkpoints: [Int: (seq: Int64, hash: String)] = [:]
+        if let b = try verifyChain(store, chain: 0, sealer: sealer, anchor: anchor, count: &count, checkpoints: &checkpoints) { return b }
+        let chains = Set(try store.auditChains()).union(checkpoints.keys).sorted()
+        for c in chains {
+            if let b = try verifyChain(store, chain: c, sealer: sealer, anchor: nil, count: &count, checkpoints: &checkpoints) { return b }
+        }
+        return Verification(ok: true, records: count, firstBad: nil, reason: nil, reasonEn: nil)
+    }
+
+    /// 一条链：prev_hash 相接、内容与 hash 相符、seq 从 1 起连续、MAC、锚（主链）、检查点（分片链）、链头键。出错返回问题，否则 nil。
+    static func verifyChain(_ store: any LedgerStore, chain: Int, sealer: (any AuditSealer)?, anchor: (id: Int64, hash: String, authentic: Bool)?,
+                            count: inout Int, checkpoints: inout [Int: (seq: Int64, hash: String)]) throws -> Verification? {
+        let tag = chain == 0 ? "" : "分片链 \(chain)："
+        let tagEn = chain == 0 ? "" : "shard chain \(chain): "
+        var prev = genesis
+        var lastSeq: Int64 = 0, lastID: Int64 = 0
+        var sawMac = false, anchorSeen = false, checkpointSeen = false
+        let checkpoint = checkpoints[chain]
         while true {
-            let batch = try store.audits(afterID: after, limit: 2000)
+            let batch = try store.audits(chain: chain, afterSeq: lastSeq, limit: 2000)
             if batch.isEmpty { break }
             for r in batch {
                 count += 1
                 if r.prevHash != prev {
-                    return bad(count, r.id, "prev_hash 不连续（前面的记录被删除或调换）", "prev_hash breaks the chain (an earlier record was deleted or reordered)")
+                    return bad(count, r.id, tag + "prev_hash 不连续（前面的记录被删除或调换）", tagEn + "prev_hash breaks the chain (an earlier record was deleted or reordered)")
                 }
                 let h = hash(prev: r.prevHash, ts: r.ts, operatorName: r.operatorName, action: r.action, subject: r.subject, details: r.details)
-                if h != r.hash { return bad(count, r.id, "内容与 hash 不符（记录被修改）", "content does not match its hash (record modified)") }
-                if r.id != lastID + 1 && lastID != 0 {
-                    return bad(count, r.id, "id 不连续", "ids are not consecutive")
+                if h != r.hash { return bad(count, r.id, tag + "内容与 hash 不符（记录被修改）", tagEn + "content does not match its hash (record modified)") }
+                if r.seq != lastSeq + 1 {
+                    return bad(count, r.id, tag + "序号不连续", tagEn + "sequence numbers are not consecutive")
                 }
                 if let sealer {
                     if !r.mac.isEmpty {
                         guard r.mac == sealer.mac(hash: r.hash) else {
-                            return bad(count, r.id, "MAC 不符（记录被伪造，或整条链被改完重算）", "MAC mismatch (record forged, or the chain was edited and recomputed)")
+                            return bad(count, r.id, tag + "MAC 不符（记录被伪造，或整条链被改完重算）", tagEn + "MAC mismatch (record forged, or the chain was edited and recomputed)")
                         }
                         sawMac = true
                     } else if sawMac {
-                        return bad(count, r.id, "缺少 MAC（启用库外密钥之后的记录都必须有）", "missing MAC (every record after the external key was enabled must have one)")
+                        return bad(count, r.id, tag + "缺少 MAC（启用库外密钥之后的记录都必须有）", tagEn + "missing MAC (every record after the external key was enabled must have one)")
                     }
                 }
-                if let a = anchor, r.id == a.id {
+                if let a = anchor, r.seq == a.id {
                     guard r.hash == a.hash else {
                         return bad(count, r.id, "与库外的锚不符（链被改完重算）", "does not match the anchor outside the database (chain recomputed)")
                     }
                     anchorSeen = true
                 }
+                if chain == 0, r.action == checkpointAction {
+                    // 检查点本身在主链上（被 hash、MAC、锚保护）；后面的覆盖前面的。
+                    for (k, v) in (try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8))) ?? [:] {
+                        let parts = v.split(separator: ":", maxSplits: 1)
+                        if let c = Int(k), c > 0, parts.count == 2, let seq = Int64(parts[0]) { checkpoints[c] = (seq, String(parts[1])) }
+                    }
+                }
+                if let cp = checkpoint, r.seq == cp.seq {
+                    guard r.hash == cp.hash else {
+                        return bad(count, r.id, tag + "与主链检查点记下的链头不符（分片链被改完重算）", tagEn + "does not match the head recorded by a checkpoint on the main chain (chain recomputed)")
+                    }
+                    checkpointSeen = true
+                }
                 prev = r.hash
+                lastSeq = r.seq
                 lastID = r.id
             }
-            after = batch.last!.id
         }
         if let a = anchor, !anchorSeen {
             return bad(count, lastID + 1, "记录少于库外的锚（#\(a.id)）：尾部记录被删除", "fewer records than the anchor outside the database (#\(a.id)): the tail was deleted")
         }
-        if sealer != nil, anchor == nil, sawMac {
+        if chain == 0, sealer != nil, anchor == nil, sawMac {
             return bad(count, 1, "库外的锚文件不见了（有带 MAC 的记录却没有锚）", "the audit anchor outside the database is missing (records carry MACs but there is no anchor)")
         }
-        let head = try store.setting(headKey)
-        let expected = count == 0 ? nil : "\(lastID):\(prev)"
-        if head != expected {
-            return bad(count, lastID + 1, "链头与记录不符（尾部记录被删除）", "the head does not match the records (tail deleted)")
+        if let cp = checkpoint, !checkpointSeen {
+            return bad(count, lastID + 1, tag + "记录少于主链检查点记下的 #\(cp.seq)：尾部记录被删除", tagEn + "fewer records than the checkpoint on the main chain (#\(cp.seq)): the tail was deleted")
         }
-        return Verification(ok: true, records: count, firstBad: nil, reason: nil, reasonEn: nil)
+        let head = try store.setting(headKey(chain))
+        let expected = lastSeq == 0 ? nil : "\(lastSeq):\(prev)"
+        if head != expected {
+            return bad(count, lastID + 1, tag + "链头与记录不符（尾部记录被删除）", tagEn + "the head does not match the records (tail deleted)")
+        }
+        return nil
     }
 }

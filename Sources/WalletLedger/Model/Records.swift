@@ -196,6 +196,9 @@ public struct AuditRecord: Sendable, Equatable {
     public var hash: String
     /// HMAC（密钥在数据库之外，见 AuditSealer）；升级前的旧记录为空串。
     public var mac: String = ""
+    /// 所在的链（0 = 主链；分片事务写的是分片号 + 1）与链内序号（从 1 起连续）。id 是全表唯一、可以有空号的行号。
+    public var chain: Int = 0
+    public var seq: Int64 = 0
 }
 
 public struct AllowlistEntry: Sendable, Equatable {

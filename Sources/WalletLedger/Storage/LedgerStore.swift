@@ -7,8 +7,32 @@ import WalletCrypto
 public protocol TransactionalStore: AnyObject {
     /// 写事务；已在事务里时加入外层（内层写了一半又失败、错误被吞掉时外层拒绝提交，见 SQLDatabase.nestedTransaction）。
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// 分片写事务（只碰一个用户的行的流程用，见 LedgerShards）：只与同分片、全局写事务互斥。已在事务里时加入外层；
+    /// 外层是另一个分片的事务时抛错（它的锁没拿）。
+    func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T
     /// 显式保存点：body 失败只撤销 body 的写入，外层可以继续。
     func savepoint<T>(_ body: () throws -> T) throws -> T
+    /// 是否走分片事务（后端能并行写时才有意义；SQLite 默认不走，行为与从前一字不差）。
+    var shardedWrites: Bool { get }
+    /// 是否在写事务里；外层是分片事务时它的分片号。
+    var inTransaction: Bool { get }
+    var currentShard: Int? { get }
+}
+
+extension TransactionalStore {
+    /// 当前事务的审计写到哪条链：0 = 主链；分片事务 = 分片号 + 1（见 AuditChain）。
+    public var auditChain: Int { shardedWrites ? (currentShard.map { $0 + 1 } ?? 0) : 0 }
+}
+
+/// 按用户分片：分片只决定锁与审计链，不搬数据。分片数是常量——几个引擎对同一个用户必须算出同一个分片，
+/// 所以它不能是可配置项（配错一台就会两把锁保护同一行）。FNV-1a 64：稳定、跨进程一致（Swift 的 Hasher 每进程随机种子，不能用）。
+public enum LedgerShards {
+    public static let count = 16
+    public static func of(user: String) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in user.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(h % UInt64(count))
+    }
 }
 
 public protocol SettingsRepository: TransactionalStore {
@@ -90,12 +114,16 @@ public protocol OperatorRepository: TransactionalStore {
 public protocol AuditRepository: TransactionalStore {
     func lastAudit() throws -> AuditRecord?
     /// 链头的 id 与哈希（追加时只要这两列；不映射整行）。
-    func lastAuditHead() throws -> (id: Int64, hash: String)?
+    /// 某条审计链的链头 (seq, hash)；0 = 主链。
+    func lastAuditHead(chain: Int) throws -> (seq: Int64, hash: String)?
     func insertAudit(_ r: AuditRecord) throws -> Int64
     func audits(_ f: AuditFilter, page: Page) throws -> [AuditRecord]
     func auditCount(_ f: AuditFilter) throws -> Int
     /// 按 id 升序分批读取（校验哈希链用）。
-    func audits(afterID: Int64, limit: Int) throws -> [AuditRecord]
+    /// 一条链按 seq 升序分批读（校验用）。
+    func audits(chain: Int, afterSeq: Int64, limit: Int) throws -> [AuditRecord]
+    /// 库里出现过的分片链（chain > 0）。
+    func auditChains() throws -> [Int]
     /// 告警：中英文各一份（界面按所选语言显示，绝不混用）。
     func insertAlert(kind: String, message: String, messageEn: String, at: Int64) throws
     func alerts(page: Page) throws -> [Alert]

@@ -136,6 +136,13 @@ public enum Migrations {
         """),
         // 13：多引擎（issue 13）——带隔离令牌（fencing token）的租约，与各引擎的登记/心跳。
         (13, clusterTables),
+        // 14：审计分片链（issue 13）——chain 0 是主链，分片事务写各自的链；seq 是链内连续序号。旧记录都在主链，seq = id。
+        (14, """
+        ALTER TABLE audit_log ADD COLUMN chain INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE audit_log ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        UPDATE audit_log SET seq = id;
+        CREATE UNIQUE INDEX audit_chain_seq ON audit_log(chain, seq);
+        """),
     ]
 
     /// 两个方言共用这段 DDL（BIGINT 在 SQLite 里是整数亲和性）。
@@ -252,6 +259,14 @@ public enum Migrations {
         CREATE INDEX hot_inbound_state ON hot_inbound(state);
         """),
         (13, clusterTables),
+        // 以前主链的 id 由程序给（链头 + 1），序列没动过：接着用 IDENTITY 之前先把序列拨到最大 id 之后。
+        (14, """
+        ALTER TABLE audit_log ADD COLUMN chain BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE audit_log ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+        UPDATE audit_log SET seq = id;
+        CREATE UNIQUE INDEX audit_chain_seq ON audit_log(chain, seq);
+        SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE((SELECT MAX(id) FROM audit_log), 0) + 1, false);
+        """),
     ]
 
     static func list(_ dialect: SQLDialect) -> [(Int, String)] { dialect == .sqlite ? all : postgres }

@@ -17,6 +17,11 @@ public protocol SQLDatabase: AnyObject {
     func executeScript(_ sql: String) throws
     /// 写事务：进入时即拿到写权（SQLite BEGIN IMMEDIATE；PostgreSQL 事务级咨询锁）；已在事务里时加入外层（见 nestedTransaction）。
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// 分片写事务：只排斥同一分片与全局写事务（PostgreSQL：全局锁的共享模式 + 分片锁）；不支持并行写的后端（SQLite）
+    /// 就是普通写事务。分片号记在 transactionState.shard，审计按它写进分片链（见 AuditChain）。
+    func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T
+    /// 这个后端的分片事务之间能否真正并行（PostgreSQL 是；SQLite 整库一把写锁，不是）。
+    var parallelShards: Bool { get }
     /// 事务簿记（深度、保存点、写语句计数、是否中毒）；只由本文件的扩展方法与后端的 execute/insert 读写。
     var transactionState: SQLTransactionState { get set }
 }
@@ -36,6 +41,8 @@ public struct SQLTransactionState: Sendable {
     public var poisoned = false
     /// 每开一个外层事务、每撤销一次保存点加一：仓储的「事务内缓存」以它为键（见 SQLLedgerStore.TxnCache）。
     public var generation: UInt64 = 0
+    /// 外层是分片事务时的分片号（nil = 全局写事务或不在事务里）。
+    public var shard: Int?
     public init() {}
 }
 
@@ -51,8 +58,14 @@ extension SQLDatabase {
     /// 当前是否在事务里（0 = 不在）。
     public var transactionDepth: Int { transactionState.depth }
 
-    public func nestedTransaction<T>(begin: () throws -> Void, _ body: () throws -> T) throws -> T {
+    public func nestedTransaction<T>(shard: Int? = nil, begin: () throws -> Void, _ body: () throws -> T) throws -> T {
         if transactionState.depth > 0 {
+            // 分片事务里要另一个分片：它的锁没拿，不能加入——程序错误，整笔回滚。
+            // （要全局写的内层——post、audit 这类帮手——加入外层；分片事务只用于只碰单个用户行的流程，见 docs/scale-out.md。）
+            if let want = shard, let have = transactionState.shard, want != have {
+                transactionState.poisoned = transactionState.poisoned || transactionState.writes > 0
+                throw LedgerError.storage("分片 \(have) 的事务里碰了分片 \(want)——这是程序错误 / shard \(have)'s transaction touched shard \(want) (a bug)")
+            }
             let writes = transactionState.writes
             do {
                 return try body()
@@ -64,7 +77,8 @@ extension SQLDatabase {
         transactionState.depth = 1
         transactionState.poisoned = false
         transactionState.generation &+= 1
-        defer { transactionState.depth = 0; transactionState.poisoned = false }
+        transactionState.shard = shard
+        defer { transactionState.depth = 0; transactionState.poisoned = false; transactionState.shard = nil }
         do {
             try begin()
             let r = try body()

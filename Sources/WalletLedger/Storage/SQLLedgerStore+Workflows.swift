@@ -149,19 +149,26 @@ extension SQLLedgerStore: AuditRepository, ReconciliationRepository {
     public func lastAudit() throws -> AuditRecord? {
         try db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").first.map(mapAudit)
     }
-    public func lastAuditHead() throws -> (id: Int64, hash: String)? {
-        if let hit = withTxnCache({ $0.auditHead }), let h = hit { return h }
-        let h = try db.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").first.map { ($0.int("id"), $0.text("hash")) }
-        if let h { _ = withTxnCache { $0.auditHead = h } }
+    public func lastAuditHead(chain: Int) throws -> (seq: Int64, hash: String)? {
+        if let hit = withTxnCache({ $0.auditHeads[chain] }), let h = hit { return h }
+        let h = try db.query("SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1", [chain]).first.map { ($0.int("seq"), $0.text("hash")) }
+        if let h { _ = withTxnCache { $0.auditHeads[chain] = h } }
         return h
     }
-    /// id 由调用方给（= 链头 id + 1，在写锁内算出）：PostgreSQL 的序列不随事务回滚，用它会在任何回滚过的写事务之后留下空号，
-    /// 而 `audit verify` 要求 id 连续。
+    /// 链内序号 seq 由调用方给（= 链头 + 1，在该链的锁内算出），`audit verify` 要求它连续；id 只是全表行号
+    /// （PostgreSQL 的 IDENTITY 不随回滚退回、会有空号——所以连续性看 seq 不看 id）。调用方给了 id 时照用（测试造数据）。
     public func insertAudit(_ r: AuditRecord) throws -> Int64 {
-        try db.execute("INSERT INTO audit_log (id, ts, operator, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [r.id, r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac])
-        _ = withTxnCache { $0.auditHead = (r.id, r.hash) }
-        return r.id
+        let id: Int64
+        if r.id > 0 {
+            try db.execute("INSERT INTO audit_log (id, ts, operator, action, subject, details, prev_hash, hash, mac, chain, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [r.id, r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac, r.chain, r.seq])
+            id = r.id
+        } else {
+            id = try db.insert("INSERT INTO audit_log (ts, operator, action, subject, details, prev_hash, hash, mac, chain, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [r.ts, r.operatorName, r.action, r.subject, r.details, r.prevHash, r.hash, r.mac, r.chain, r.seq])
+        }
+        _ = withTxnCache { $0.auditHeads[r.chain] = (r.seq, r.hash) }
+        return id
     }
     func auditWhere(_ f: AuditFilter) -> (String, [SQLBindable]) {
         Self.whereClause([("action = ?", f.action), ("operator = ?", f.operatorName)], text: f.text, haystack: Self.auditHaystack)
@@ -174,8 +181,11 @@ extension SQLLedgerStore: AuditRepository, ReconciliationRepository {
         let (w, args) = auditWhere(f)
         return Int(try db.query("SELECT COUNT(*) AS n FROM audit_log\(w)", args).first!.int("n"))
     }
-    public func audits(afterID: Int64, limit: Int) throws -> [AuditRecord] {
-        try db.query("SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", [afterID, limit]).map(mapAudit)
+    public func audits(chain: Int, afterSeq: Int64, limit: Int) throws -> [AuditRecord] {
+        try db.query("SELECT * FROM audit_log WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?", [chain, afterSeq, limit]).map(mapAudit)
+    }
+    public func auditChains() throws -> [Int] {
+        try db.query("SELECT DISTINCT chain FROM audit_log WHERE chain > 0 ORDER BY chain").map { Int($0.int("chain")) }
     }
     public func insertAlert(kind: String, message: String, messageEn: String, at: Int64) throws {
         try db.execute("INSERT INTO alerts (ts, kind, message, message_en) VALUES (?, ?, ?, ?)", [at, kind, message, messageEn])

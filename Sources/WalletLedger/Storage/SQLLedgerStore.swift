@@ -21,7 +21,7 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
     struct TxnCache {
         var generation: UInt64 = .max
         var assets: [String: Asset] = [:]
-        var auditHead: (id: Int64, hash: String)?
+        var auditHeads: [Int: (seq: Int64, hash: String)] = [:]
     }
     private var cache = TxnCache()
 
@@ -53,6 +53,20 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
             return try body()
         }
     }
+
+    /// 分片写事务（隔离租约的核对同上）。
+    public func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T {
+        guard let f = fence else { return try db.transaction(shard: shard, body) }
+        return try db.transaction(shard: shard) {
+            try checkFence(f, now: fenceClock.unixTime())
+            return try body()
+        }
+    }
+
+    /// 默认只在能并行写的后端（PostgreSQL）上走分片事务；测试可在 SQLite 上打开，以便在 CI 里覆盖分片链的逻辑。
+    public lazy var shardedWrites: Bool = db.parallelShards
+    public var inTransaction: Bool { db.transactionDepth > 0 }
+    public var currentShard: Int? { db.transactionState.shard }
 
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         guard db.transactionDepth > 0 else { return try transaction(body) }
@@ -93,7 +107,8 @@ public final class SQLLedgerStore<DB: SQLDatabase>: SQLBackedStore {
 
     func mapAudit(_ r: SQLRow) -> AuditRecord {
         AuditRecord(id: r.int("id"), ts: r.int("ts"), operatorName: r.text("operator"), action: r.text("action"),
-                    subject: r.text("subject"), details: r.text("details"), prevHash: r.text("prev_hash"), hash: r.text("hash"), mac: r.text("mac"))
+                    subject: r.text("subject"), details: r.text("details"), prevHash: r.text("prev_hash"), hash: r.text("hash"), mac: r.text("mac"),
+                    chain: Int(r.int("chain")), seq: r.int("seq"))
     }
 
     func mapAsset(_ r: SQLRow) throws -> Asset {
@@ -180,8 +195,20 @@ extension SQLLedgerStore: SettingsRepository, AssetRepository {
 extension SQLLedgerStore: JournalRepository {
     func accountID(_ ref: AccountRef) throws -> Int64 {
         if let id = try db.query("SELECT id FROM accounts WHERE code = ?", [ref.code]).first?.int("id") { return id }
-        return try db.insert("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?)",
+        guard db.parallelShards else {
+            return try db.insert("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?)",
+                                 [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
+        }
+        // 两个分片事务可能同时第一次用到同一个共享账户（例如粉尘待处理）：后到的不报唯一键冲突，等前者提交后读它的 id 并锁住。
+        try db.execute("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                        [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
+        return try db.query(lockAccountSQL, [ref.code]).first!.int("id")
+    }
+
+    /// 记账前读累计。能并行写的后端上加行锁（FOR UPDATE）：两个分片事务碰同一个共享账户时串行，不会丢更新（读-改-写）。
+    var lockAccountSQL: String {
+        db.parallelShards ? "SELECT id, debit_total, credit_total FROM accounts WHERE code = ? FOR UPDATE"
+                          : "SELECT id, debit_total, credit_total FROM accounts WHERE code = ?"
     }
 
     public func insertEntry(kind: String, ref: String, memo: String, at: Int64, postings: [Posting]) throws -> (id: Int64, balances: [AccountBalance]) {
@@ -191,7 +218,7 @@ extension SQLLedgerStore: JournalRepository {
             for p in postings {
                 // 一次读出 id 与两个累计（以前是按 code 查 id、再按 id 查累计两次读）。
                 var b: AccountBalance
-                if let row = try db.query("SELECT id, debit_total, credit_total FROM accounts WHERE code = ?", [p.account.code]).first {
+                if let row = try db.query(lockAccountSQL, [p.account.code]).first {
                     b = AccountBalance(id: row.int("id"), ref: p.account, debitTotal: try row.amount("debit_total"),
                                        creditTotal: try row.amount("credit_total"))
                 } else {

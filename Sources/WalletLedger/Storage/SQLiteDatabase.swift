@@ -215,4 +215,10 @@ public final class SQLiteDatabase: SQLDatabase {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try nestedTransaction(begin: { try execute("BEGIN IMMEDIATE") }, body)
     }
+
+    /// SQLite 整库一把写锁：分片事务就是普通写事务（分片号照样记下，审计照样进分片链——两个后端行为一致）。
+    public func transaction<T>(shard: Int, _ body: () throws -> T) throws -> T {
+        try nestedTransaction(shard: shard, begin: { try execute("BEGIN IMMEDIATE") }, body)
+    }
+    public var parallelShards: Bool { false }
 }

@@ -23,7 +23,7 @@ extension Ledger {
         let asset = try self.asset(o.asset)
         let txHash = o.txHash.lowercased()
         let address = try addresses.canonical(o.address.lowercased())
-        return try store.transaction {
+        return try userTransaction(user: { try store.depositAddress(address: address)?.user }) {
             if var d = try store.deposit(chain: chain, txHash: txHash, logIndex: o.logIndex) {
                 // 被孤立的充值在新分支上重新出块：回到 seen，重新计确认。
                 if d.state == .orphaned || d.state == .reversed {
@@ -57,7 +57,7 @@ extension Ledger {
     /// 更新确认数；达到要求（或链已 finalized 且资产按 finalized 入账）即入账。可重复调用。
     @discardableResult
     public func updateConfirmations(depositID: Int64, confirmations: Int, finalized: Bool = false) throws -> Deposit {
-        try store.transaction {
+        try userTransaction(user: { try store.deposit(id: depositID)?.user }) {
             guard var d = try store.deposit(id: depositID) else { throw LedgerError.notFound("充值", String(depositID)) }
             guard d.state == .seen || d.state == .confirming else { return d }
             let asset = try self.asset(d.asset)

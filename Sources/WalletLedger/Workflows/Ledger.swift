@@ -25,6 +25,11 @@ public final class Ledger {
     public var externalJobQueue: (any JobQueue & LeaseLock)?
     var anchoredID: Int64 = 0
     var auditWritten = false
+    /// 分片链上有还没被主链检查点汇总的记录；上一次写检查点的时刻。
+    var shardAuditPending = false
+    var lastCheckpoint: Int64 = 0
+    /// 分片链汇总进主链（进而被库外的锚覆盖）的最长间隔（秒）。每次都写会让每个分片事务之后跟一个全局事务，并行就没了。
+    public var checkpointInterval: Int64 = 5
 
     public init(store: any LedgerStore, clock: any WalletClock = SystemClock(), policy: ApprovalPolicy = .default,
                 addresses: AddressValidator = .eip55, deriver: (any DepositAddressDeriver)? = nil) {
@@ -148,17 +153,51 @@ public final class Ledger {
     }
 
     func audit(_ op: String, _ action: String, _ subject: String, _ details: [String: String]) throws {
-        try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details, sealer: sealer)
+        let r = try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details, sealer: sealer)
         auditWritten = true
+        if r.chain != 0 { shardAuditPending = true }
     }
 
-    /// 事务提交之后调用（引擎的闸门在最外层退出时）：把库外的锚推进到已提交的链头。
-    /// 失败不抛：库比锚新是允许的（崩溃在提交与推锚之间也一样），下一次再推。
+    /// 事务提交之后调用（引擎的闸门在最外层退出时）：分片链有新记录且距上次检查点已过 checkpointInterval 时，先在主链写一个检查点；
+    /// 再把库外的锚推进到已提交的主链链头。失败不抛：库比锚新是允许的（崩溃在提交与推锚之间也一样），下一次再推。
     public func anchorAudit() {
+        if shardAuditPending, !store.inTransaction, now - lastCheckpoint >= checkpointInterval {
+            if (try? checkpointAudit()) != nil { shardAuditPending = false }
+        }
         guard auditWritten, let sealer else { return }
         auditWritten = false
-        guard let last = try? store.lastAudit(), last.id > anchoredID else { return }
-        if (try? sealer.advance(id: last.id, hash: last.hash)) != nil { anchoredID = last.id }
+        guard let head = try? store.lastAuditHead(chain: 0), head.seq > anchoredID else { return }
+        if (try? sealer.advance(id: head.seq, hash: head.hash)) != nil { anchoredID = head.seq }
+    }
+
+    /// 在主链上记下各分片链当前的链头（全局写事务：此刻没有分片事务在写，链头是一致的快照）。链头都没变时不写。
+    /// 返回是否写了。分片链上检查点之后的记录与主链上锚之后的记录一样：只有库内的哈希链与 MAC 保护，直到下一个检查点。
+    @discardableResult
+    public func checkpointAudit() throws -> Bool {
+        guard !store.inTransaction else {
+            throw LedgerError.storage("检查点必须在事务外调用——这是程序错误 / checkpointAudit must be called outside a transaction (a bug)")
+        }
+        let wrote: Bool = try store.transaction {
+            var heads: [String: String] = [:]
+            for c in 1...LedgerShards.count {   // 分片数是常量：16 次走索引的 LIMIT 1，不扫表
+                if let h = try store.lastAuditHead(chain: c) { heads[String(c)] = "\(h.seq):\(h.hash)" }
+            }
+            guard !heads.isEmpty else { return false }
+            let last = try store.audits(AuditFilter(action: AuditChain.checkpointAction), page: Page(limit: 1)).first
+            if last?.details == AuditChain.details(heads) { return false }
+            try audit("system", AuditChain.checkpointAction, "shards", heads)
+            return true
+        }
+        lastCheckpoint = now
+        return wrote
+    }
+
+    /// 只碰一个用户的行的写流程：能并行写的后端上走该用户的分片事务，否则（或已在全局事务里）就是普通事务。
+    /// user 只在需要时读（事务外读的是不变的映射：地址属于谁、充值属于谁）。
+    func userTransaction<T>(user: () throws -> String?, _ body: () throws -> T) throws -> T {
+        guard store.shardedWrites, !(store.inTransaction && store.currentShard == nil) else { return try store.transaction(body) }
+        guard let u = try user() else { return try store.transaction(body) }
+        return try store.transaction(shard: LedgerShards.of(user: u), body)
     }
 
     /// 账户净额（按正常方向；资产账户透支时为负）。

@@ -123,6 +123,10 @@ public enum AuditChain {
                 if r.seq != lastSeq + 1 {
                     return bad(count, r.id, tag + "序号不连续", tagEn + "sequence numbers are not consecutive")
                 }
+                // 同一条链的记录在该链的锁内依次插入，行号只增不减：id 与 seq 顺序不一致就是有人调换了行。
+                if r.id <= lastID {
+                    return bad(count, r.id, tag + "行号顺序与链内序号不符（记录被调换）", tagEn + "row ids are out of order with the chain sequence (records swapped)")
+                }
                 if let sealer {
                     if !r.mac.isEmpty {
                         guard r.mac == sealer.mac(hash: r.hash) else {

@@ -217,6 +217,7 @@ extension WalletError {
         "kms.unknown",
         "kms.unreachable",
 
+        "ledger.bug",
         "ledger.constraint",
         "ledger.invalid_argument",
         "ledger.invalid_transition",

@@ -228,6 +228,8 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     }
     #expect(swallowed == 3)
     #expect(throws: LedgerError.self) { try outer.get() }
+    // 程序缺陷有自己的码，不冒充「数据库错误，检查磁盘空间」
+    if case .failure(let e) = outer { #expect(WalletError(e).code.rawValue == "ledger.bug", "\(e)") }
     // 整笔回滚：连外层里成功的那笔提现也没有留下
     #expect(try l.setting("half") == nil)
     #expect(try l.withdrawalCount() == 0)

@@ -3,6 +3,8 @@ import WalletCrypto
 
 public enum LedgerError: WalletErrorConvertible, Equatable {
     case storage(String)
+    /// 程序缺陷（不是数据库、也不是输入的问题）：整笔已回滚。与 storage 分开，免得给人「检查磁盘空间」这种误导的建议。
+    case bug(String)
     case constraint(String)
     case migration(String)
     case unknownAsset(String)
@@ -61,6 +63,10 @@ public enum LedgerError: WalletErrorConvertible, Equatable {
         case .storage(let m):
             return WalletError("ledger.storage", zh: "数据库错误：\(BilingualText.split(m).zh)。检查磁盘空间与文件权限后重试。",
                                en: "database error: \(BilingualText.split(m).en). Check disk space and permissions, then retry.", badInput: false)
+        case .bug(let m):
+            return WalletError("ledger.bug", zh: "内部错误（程序缺陷）：\(BilingualText.split(m).zh)。这一笔已整笔回滚，库里没有任何改动；重试不会有帮助——保存日志并报告。",
+                               en: "internal error (a bug): \(BilingualText.split(m).en). The whole transaction was rolled back and nothing changed; retrying will not help — keep the log and report it.",
+                               badInput: false)
         case .constraint(let m):
             return WalletError("ledger.constraint", zh: "违反数据库约束：\(BilingualText.split(m).zh)（可能是重复提交）。",
                                en: "database constraint violated: \(BilingualText.split(m).en) (possibly a duplicate).", badInput: true)

@@ -64,7 +64,7 @@ extension SQLDatabase {
             // （要全局写的内层——post、audit 这类帮手——加入外层；分片事务只用于只碰单个用户行的流程，见 docs/scale-out.md。）
             if let want = shard, let have = transactionState.shard, want != have {
                 transactionState.poisoned = transactionState.poisoned || transactionState.writes > 0
-                throw LedgerError.storage("分片 \(have) 的事务里碰了分片 \(want)——这是程序错误 / shard \(have)'s transaction touched shard \(want) (a bug)")
+                throw LedgerError.bug("分片 \(have) 的事务里碰了分片 \(want) / shard \(have)'s transaction touched shard \(want)")
             }
             let writes = transactionState.writes
             do {
@@ -83,8 +83,8 @@ extension SQLDatabase {
             try begin()
             let r = try body()
             if transactionState.poisoned {
-                throw LedgerError.storage("事务里有一步写了一半后失败，错误被调用方吞掉；整笔已回滚——这是程序错误 / "
-                                          + "a step inside the transaction failed after writing and its error was swallowed; the whole transaction was rolled back (a bug)")
+                throw LedgerError.bug("事务里有一步写了一半后失败，错误被调用方吞掉 / "
+                                      + "a step inside the transaction failed after writing and its error was swallowed")
             }
             try execute("COMMIT")
             return r

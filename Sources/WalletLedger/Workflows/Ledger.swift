@@ -130,7 +130,7 @@ public final class Ledger {
             sums[p.account.asset] = s
         }
         for (asset, s) in sums where s.d != s.c {
-            throw LedgerError.storage("分录不平衡（\(asset)：借 \(s.d) ≠ 贷 \(s.c)）——这是程序错误")
+            throw LedgerError.bug("分录不平衡（\(asset)：借 \(s.d) ≠ 贷 \(s.c)） / unbalanced entry (\(asset): debit \(s.d) ≠ credit \(s.c))")
         }
         return try store.transaction {
             let (id, after) = try store.insertEntry(kind: kind, ref: ref, memo: memo, at: now, postings: nonzero)
@@ -140,7 +140,7 @@ public final class Ledger {
             for p in nonzero where p.account.kind.isUserLiability {
                 // 业务流程事先已检查余额；走到这里说明是程序错误，整笔回滚。
                 if let b = last[p.account.code], b.net.negative {
-                    throw LedgerError.storage("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)），已回滚——这是程序错误")
+                    throw LedgerError.bug("用户负债账户 \(p.account.code) 将变为负数（\(kind) \(ref)） / user liability account \(p.account.code) would go negative (\(kind) \(ref))")
                 }
             }
             return id
@@ -175,7 +175,7 @@ public final class Ledger {
     @discardableResult
     public func checkpointAudit() throws -> Bool {
         guard !store.inTransaction else {
-            throw LedgerError.storage("检查点必须在事务外调用——这是程序错误 / checkpointAudit must be called outside a transaction (a bug)")
+            throw LedgerError.bug("检查点必须在事务外调用 / checkpointAudit must be called outside a transaction")
         }
         let wrote: Bool = try store.transaction {
             var heads: [String: String] = [:]

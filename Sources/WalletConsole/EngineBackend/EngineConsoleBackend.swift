@@ -31,6 +31,8 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
         var rateCache: (at: Date, value: [UInt64])?
         /// 热钱包 vs 待出（5 秒）。
         var outflowCache: (at: Date, value: [OutflowGauge])?
+        /// 页头的集群徽标（3 秒）：页头每秒刷新，不必每秒读 engines + leases 两张表（单机部署也会付这次读）。
+        var clusterCache: (at: Date, value: ClusterBadge?)?
     }
     private let caches = Mutex(Caches())
 
@@ -115,7 +117,13 @@ public final class EngineConsoleBackend: ConsoleBackend, Sendable {
                                   operatorName: op.name, role: readonly ? .viewer : Self.role(op.role))
         if engine.isDemo { snap.chainLabel = "DEMO" }
         // 页头给最近 20 条里最严重的那条（新到的警告不能把还在的严重告警挤下去；QA 发现），没有严重的就给最新一条。
-        snap.cluster = (try? engine.clusterStatus()).flatMap(Self.clusterBadge)
+        if let c = caches.withLock({ $0.clusterCache }), Date().timeIntervalSince(c.at) < 3 {
+            snap.cluster = c.value
+        } else {
+            let badge = (try? engine.clusterStatus()).flatMap(Self.clusterBadge)
+            caches.withLock { $0.clusterCache = (Date(), badge) }
+            snap.cluster = badge
+        }
         let recent = (try? engine.alerts(limit: 20)) ?? []
         snap.latestAlert = (recent.first { $0.severity == .critical } ?? recent.first).map { Self.alertRow($0, lang) }
         return snap

@@ -152,7 +152,7 @@ import WalletLedger
         let dev = try Devnet()
         defer { dev.stop() }
         let engine = try await makeDevnetHome(dev, tag: "lease", confirmations: 2)
-        try engine.gate.with { l in _ = try l.jobQueue?.acquire(name: "reconcile", owner: "engine-999999", now: engine.clock.unixTime(), ttl: 600) }
+        try engine.gate.with { l in _ = try l.jobQueue?.acquire(name: "reconcile", owner: "engine-\(LocalProcess.hostTag)-999999", now: engine.clock.unixTime(), ttl: 600) }
         let before = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
         try await engine.runWorker("reconcile")
         let after = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }

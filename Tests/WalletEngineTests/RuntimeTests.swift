@@ -104,3 +104,19 @@ struct FailingWorker: EngineWorker {
     a.release()
     _ = try ProcessLock(path: path)
 }
+
+/// 对账租约的持有人名带主机标记：只有「本机同一 pid 命名空间里、进程已不在」的持有人才被判死、被接管。
+/// 另一台主机上的引擎的 pid 在这里也是 ESRCH——以前只看 pid，会把正在对账的别的主机当成死进程。
+@Test func onlyDeadOwnersOnThisHostAreTakenOver() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/true")
+    try p.run(); p.waitUntilExit()
+    let dead = p.processIdentifier
+    let tag = LocalProcess.hostTag
+    #expect(LocalProcess.isDeadLocalOwner("engine-\(tag)-\(dead)"))
+    #expect(!LocalProcess.isDeadLocalOwner("engine-\(tag)-\(getpid())"))          // 活着
+    let other = tag == "00000000" ? "11111111" : "00000000"
+    #expect(!LocalProcess.isDeadLocalOwner("engine-\(other)-\(dead)"))            // 别的主机：看不见它的 pid，不判死
+    #expect(!LocalProcess.isDeadLocalOwner("engine-\(dead)"))                      // 旧格式：认不出主机，等租约到期
+    #expect(LocalProcess.ownerName == "engine-\(tag)-\(getpid())")
+}

@@ -57,3 +57,27 @@ public final class Protected<T: Sendable>: Sendable {
     public func write<R: Sendable>(_ f: (inout T) throws -> R) rethrows -> R { try value.withLock { try f(&$0) } }
     public var get: T { read { $0 } }
 }
+
+/// 「这个进程在哪台机器、哪个 pid 命名空间里」：租约持有人名里带上它，别的进程才能判断「持有人是不是本机上的、pid 还在不在」。
+/// 只用 pid 不行：另一台主机（或同机另一个容器）的引擎的 pid 在这里 kill(pid, 0) 也是 ESRCH，会被误当成死进程接管。
+/// boot_id 区分主机与重启，pid 命名空间的 inode 区分同一台主机上的容器。
+public enum LocalProcess {
+    public static let hostTag: String = {
+        let boot = ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var buf = [CChar](repeating: 0, count: 128)
+        let n = readlink("/proc/self/ns/pid", &buf, 127)
+        let ns = n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        return Hex.encode(Hash.sha256(Array("\(boot)|\(ns)".utf8)).prefix(4))
+    }()
+
+    /// 持有人名：engine-<hostTag>-<pid>。
+    public static var ownerName: String { "engine-\(hostTag)-\(getpid())" }
+
+    /// 持有人是本机同一 pid 命名空间里、已经不存在的进程（可以接管）。别处的、或认不出格式的，一律不算死（宁可等租约到期）。
+    public static func isDeadLocalOwner(_ holder: String) -> Bool {
+        let parts = holder.split(separator: "-")
+        guard parts.count == 3, parts[0] == "engine", parts[1] == Substring(hostTag), let pid = Int32(parts[2]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}

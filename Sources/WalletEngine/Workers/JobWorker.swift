@@ -19,7 +19,7 @@ public final class JobWorker: EngineWorker, Sendable {
     public let name = "jobs"
     public let intervalMs: Int
     unowned let engine: WalletEngine
-    let owner = "engine-\(getpid())"
+    let owner = LocalProcess.ownerName
 
     init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.withdrawalIntervalMs }
 

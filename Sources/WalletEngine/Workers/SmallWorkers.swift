@@ -89,7 +89,7 @@ public final class ReconcileWorker: EngineWorker, Sendable {
     public let name = "reconcile"
     public let intervalMs: Int
     unowned let engine: WalletEngine
-    let owner = "engine-\(getpid())"
+    let owner = LocalProcess.ownerName
 
     init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.reconcileIntervalMs }
 
@@ -117,9 +117,9 @@ public final class ReconcileWorker: EngineWorker, Sendable {
         let lease = try gate.with { l -> Bool in
             guard let q = l.jobQueue else { return true }
             if try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600) { return true }
-            // 持有人是本机上已经死掉的引擎（被 kill -9，没来得及释放）：接管，而不是空等 10 分钟。
-            if let holder = try q.leaseHolder(name: "reconcile", now: now), holder.hasPrefix("engine-"),
-               let pid = Int32(holder.dropFirst("engine-".count)), kill(pid, 0) != 0, errno == ESRCH {
+            // 持有人是本机（同一 pid 命名空间）上已经死掉的引擎（被 kill -9，没来得及释放）：接管，而不是空等 10 分钟。
+            // 别的主机上的持有人看不见它的 pid，不能据此判死（LocalProcess.isDeadLocalOwner）。
+            if let holder = try q.leaseHolder(name: "reconcile", now: now), LocalProcess.isDeadLocalOwner(holder) {
                 try q.release(name: "reconcile", owner: holder)
                 return try q.acquire(name: "reconcile", owner: owner, now: now, ttl: 600)
             }

@@ -162,4 +162,98 @@ import Testing
         #expect(!engines.contains { $0["id"] as? String == bID }, "B 优雅停机后应注销：\(engines)")
         #expect(engines.first { $0["id"] as? String == aID }.map { $0["alive"] as? Bool } != true || took < 20)
     }
+
+    /// 入账分给两个引擎（issue 13）：A 是 leader（扫块、入账它负责的分片），B 拿一半的 credit:<分片> 租约、给那些分片的充值入账。
+    /// 两边的日志里都有 deposit.credited；每笔充值恰好入账一次（余额 = 链上金额），对账、不变量、审计链（含分片链与检查点）都通过。
+    @Test func twoEnginesSplitDepositCreditingByShard() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let dev = try CLIDevnet()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("credits")
+        let (unseal, home) = (t.unseal, t.home)
+        let root = t.op("root")
+        let homeB = t.dir.appendingPathComponent("homeB").path
+        func run(_ args: [String], _ h: String = home) throws -> CLIResult { try CLIRunner.run(args + ["--home", h], env: db.env, executable: rel) }
+        func ok(_ args: [String], _ h: String = home) throws -> CLIResult {
+            let r = try run(args, h)
+            #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+            return r
+        }
+        func cluster() throws -> [String: Any] {
+            try #require((try run(["status", "--json"]).json as? [String: Any])?["cluster"] as? [String: Any])
+        }
+        func liveLeases() throws -> [[String: Any]] {
+            ((try cluster()["leases"] as? [[String: Any]]) ?? []).filter { ($0["expiresInSeconds"] as? Int ?? 0) > 0 }
+        }
+        func engineID(pid: Int32) throws -> String? {
+            ((try cluster()["engines"] as? [[String: Any]]) ?? []).first { $0["pid"] as? Int == Int(pid) }?["id"] as? String
+        }
+        func waitFor(_ what: String, seconds: Double, mine: Bool = false, _ cond: () throws -> Bool) throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try cond() { return }
+                if mine { try dev.mine(1) }
+                usleep(300_000)
+            }
+            Issue.record("等待超时（\(Int(seconds)) 秒）：\(what)")
+            throw CLIDevnetError(message: what)
+        }
+
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "3", "--database-url", db.url]),
+                                      env: db.env, executable: rel)
+        #expect(initR.status == 0, "\(initR.stderr)")
+        let users = (0..<16).map { "cr\($0)" }
+        var addr: [String: String] = [:]
+        for u in users {
+            addr[u] = try #require((try ok(["address", "assign", "--user", u, "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
+        }
+        _ = try ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+        let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(cp.status == 0, "\(cp.stderr)")
+
+        let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
+        defer { a.stop() }
+        try waitFor("A 拿到 leader", seconds: 20) {
+            guard let id = try engineID(pid: a.pid) else { return false }
+            return try liveLeases().contains { $0["name"] as? String == "leader" && $0["holder"] as? String == id }
+        }
+        let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
+        defer { b.stop() }
+        try waitFor("B 拿到一半的入账分片", seconds: 30) {
+            guard let id = try engineID(pid: b.pid) else { return false }
+            return try liveLeases().filter { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == id }.count == 8
+        }
+
+        // 16 笔充值（每个用户一笔，金额各不相同），出块直到全部入账。
+        let accts = try dev.accounts()
+        for (i, u) in users.enumerated() {
+            _ = try dev.call("devnet_send", [["from": accts[1 + i % 4], "to": addr[u]!, "value": "0x" + String(UInt64(i + 1) * 1_000_000_000_000_000, radix: 16)]])
+        }
+        try dev.mine(1)
+        try waitFor("16 笔充值全部入账", seconds: 90, mine: true) {
+            let rows = (try run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
+            return rows.count == 16 && rows.allSatisfy { $0["state"] as? String == "credited" }
+        }
+        usleep(6_000_000)   // 等一个检查点间隔：分片链的链头被汇总进主链
+        b.stop(); a.stop()
+
+        func credited(_ h: String) -> Int {
+            ((try? String(contentsOfFile: h + "/logs/engine.log", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("deposit.credited") }.count
+        }
+        let (byA, byB) = (credited(home), credited(homeB))
+        print("credits split: A（leader）入账 \(byA) 笔，B \(byB) 笔")
+        #expect(byA > 0 && byB > 0 && byA + byB == 16, "两个引擎都应入账，合计 16：A \(byA) B \(byB)")
+        for (i, u) in users.enumerated() {
+            let rows = (try ok(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"]).json as? [[String: Any]]) ?? []
+            let bal = rows.first { $0["account"] as? String == "user_available:ETH:\(u)" }?["balanceBaseUnits"] as? String
+            #expect(bal == String(UInt64(i + 1) * 1_000_000_000_000_000), "\(u) 应恰好入账一次：\(bal ?? "nil")")
+        }
+        for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
+            let r = try run(cmd)
+            #expect(r.status == 0, "\(cmd.joined(separator: " ")): \(r.stdout.prefix(600))")
+        }
+        let audits = (try ok(["audit", "list", "--action", "audit.checkpoint", "--json"]).json as? [[String: Any]]) ?? []
+        #expect(!audits.isEmpty, "分片链应已被主链检查点汇总")
+    }
 }
+

@@ -234,13 +234,24 @@ struct StatusCommand: AsyncParsableCommand {
             }
             if let n = s.nodeError { print("\(zh ? "节点错误" : "node error"): \(n)") }
             // 集群：每个登记的引擎、它此刻的角色（持有的租约）与心跳年龄。
+            // 入账分片（credit:<n>）合成一项：「备用（入账 8 个分片）」——leader/signer 意义上仍是备用，但在帮着入账。
             for e in s.cluster.engines {
-                let roles = e.roles.isEmpty ? (zh ? "备用" : "standby") : e.roles.joined(separator: ",")
+                let exclusive = e.roles.filter { !$0.hasPrefix("credit:") }
+                let credits = e.roles.count - exclusive.count
+                let roles = (exclusive.isEmpty ? (zh ? "备用" : "standby") : exclusive.joined(separator: ","))
+                    + (credits == 0 ? "" : (zh ? "（入账 \(credits) 个分片）" : " (crediting \(credits) shards)"))
                 let life = e.alive ? "" : (zh ? "（失联）" : " (lost)")
                 print("\(zh ? "集群引擎" : "cluster engine") \(e.id)：\(roles)，\(zh ? "心跳" : "heartbeat") \(e.heartbeatAgeSeconds)s\(life)"
                       .replacingOccurrences(of: "：", with: zh ? "：" : ": ").replacingOccurrences(of: "，", with: zh ? "，" : ", "))
             }
-            for l in s.cluster.leases {
+            let creditLeases = s.cluster.leases.filter { $0.name.hasPrefix("credit:") && $0.expiresInSeconds > 0 }
+            for holder in Set(creditLeases.map(\.holder)).sorted() {
+                let mine = creditLeases.filter { $0.holder == holder }
+                let shards = mine.compactMap { Int($0.name.dropFirst("credit:".count)) }.sorted().map(String.init).joined(separator: ",")
+                let left = mine.map(\.expiresInSeconds).min() ?? 0
+                print(zh ? "租约 credit:{\(shards)} → \(holder)，剩 ≥\(left)s" : "lease credit:{\(shards)} → \(holder), ≥\(left)s left")
+            }
+            for l in s.cluster.leases where !(l.name.hasPrefix("credit:") && l.expiresInSeconds > 0) {
                 let left = l.expiresInSeconds > 0 ? (zh ? "剩 \(l.expiresInSeconds)s" : "\(l.expiresInSeconds)s left") : (zh ? "已过期" : "expired")
                 print("\(zh ? "租约" : "lease") \(l.name) → \(l.holder) \(zh ? "令牌" : "token") \(l.token)，\(left)".replacingOccurrences(of: "，", with: zh ? "，" : ", "))
             }

@@ -154,7 +154,8 @@ public final class WalletEngine: Sendable {
         if let d = demo { w.append(d) }
         w.append(FeeWorker(engine: self))
         w.append(SealWatchWorker(engine: self))
-        w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics))
+        w.append(DepositScanWorker(gate: gate, client: client, store: scanStore, config: config, metrics: metrics, cluster: cluster))
+        w.append(DepositCreditWorker(gate: gate, client: client, config: config, metrics: metrics, cluster: cluster))
         w.append(WithdrawalExecutor(gate: gate, client: client, fees: fees, signer: { [weak self] in await self?.usableHotSigner() },
                                     config: config, metrics: metrics, clock: clock, signerFailure: { [weak self] in self?.signerFailure },
                                     signFailed: { [weak self] e in self?.signFailed(e) }))

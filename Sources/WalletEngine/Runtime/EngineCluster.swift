@@ -74,6 +74,50 @@ public final class EngineCluster: Sendable {
         return token.map { LeaseFence(name: name, holder: id, token: $0, ttl: ttl) }
     }
 
+    // MARK: 入账分片（DepositCreditWorker）
+
+    static func creditLease(_ shard: Int) -> String { "credit:\(shard)" }
+
+    /// 这个引擎此刻负责入账的分片及各自的租约。只在「至少两个活引擎、leader 在另一个活引擎手里」时非空：
+    /// 份额 = 16 / 活引擎数（leader 不拿，负责剩下没人持有的分片）；从按引擎 id 错开的位置开始拿，多出来的交还。
+    public func creditShards() throws -> [Int: LeaseFence] {
+        let now = clock.unixTime()
+        heartbeat(now)
+        let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
+        let alive = Set(engines.filter { now - $0.heartbeatAt <= Self.leaseTTLSeconds }.map(\.id))
+        let leader = leases.first { $0.name == Self.leaderLease && $0.expiresAt > now }?.holder
+        var mine: [Int: LeaseFence] = [:]
+        if alive.count >= 2, let leader, leader != id, alive.contains(leader) {
+            let target = LedgerShards.count / alive.count
+            let start = LedgerShards.of(user: id)
+            for i in 0..<LedgerShards.count where mine.count < target {
+                let s = (start + i) % LedgerShards.count
+                if let f = try fence(Self.creditLease(s)) { mine[s] = f }
+            }
+        }
+        // 不再负责的分片：交还（别人不用等过期）。
+        let extra = held.withLock { h in h.keys.filter { $0.hasPrefix("credit:") && mine[Int($0.dropFirst("credit:".count)) ?? -1] == nil } }
+        if !extra.isEmpty {
+            _ = try? gate.with { l in for n in extra { try l.store.releaseLease(name: n, holder: id, now: now) } }
+            for n in extra { forget(n) }
+        }
+        return mine
+    }
+
+    /// 扫块器（leader）要跳过的分片：credit 租约未过期、持有者是另一个活着的引擎（心跳在租期内）、且不是本 home 上一任（同一把锁文件 = 已死）。
+    public func creditShardsHeldByOthers() throws -> Set<Int> {
+        let now = clock.unixTime()
+        let mineLock = lockID.withLock { $0 }
+        let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
+        let live = Dictionary(uniqueKeysWithValues: engines.filter { now - $0.heartbeatAt <= Self.leaseTTLSeconds }.map { ($0.id, $0.lockID) })
+        var out = Set<Int>()
+        for l in leases where l.name.hasPrefix("credit:") && l.expiresAt > now && l.holder != id {
+            guard let lock = live[l.holder], mineLock.isEmpty || lock != mineLock, let s = Int(l.name.dropFirst("credit:".count)) else { continue }
+            out.insert(s)
+        }
+        return out
+    }
+
     /// 本进程已独占 home 的引擎锁（engine run、CLI 的进程内执行）：登记锁的身份，崩溃重启时可立刻接回自己 home 上一个引擎的租约。
     public func bind(_ lock: ProcessLock) {
         lockID.withLock { $0 = lock.identity }

@@ -191,10 +191,12 @@ public final class DepositScanWorker: EngineWorker, Sendable {
     private struct State { var scanner: DepositScanner?; var watchedCount: UInt32 = 0; var lastHead: UInt64 = 0; var generation = 0
                            var lookaheadFrom: UInt32? }
     private let state = Protected(State())
+    /// 多引擎时用来查「哪些入账分片归别的引擎」；nil = 单跑（测试）。
+    let cluster: EngineCluster?
 
     public init(gate: LedgerGate, client: ChainClient, store: LedgerScanStore, config: EngineConfig, metrics: EngineMetrics,
-                startBlock: UInt64 = 0) {
-        self.gate = gate; self.client = client; self.store = store
+                startBlock: UInt64 = 0, cluster: EngineCluster? = nil) {
+        self.gate = gate; self.client = client; self.store = store; self.cluster = cluster
         self.metrics = metrics; self.intervalMs = config.workers.scanIntervalMs; self.startBlock = startBlock
         self.maxReorgDepth = config.deposits.reorgWindow - 1; self.batch = config.deposits.scanBatchBlocks
     }
@@ -280,12 +282,8 @@ public final class DepositScanWorker: EngineWorker, Sendable {
         metrics.scannerHalted.set(1)
     }
 
-    /// 某高度的规范块哈希（小写），本轮内缓存。
     func canonicalHash(_ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
-        if let h = cache[n] { return h }
-        let h = try await client.block(.number(UInt64(max(0, n))))?.hash.hex.lowercased()
-        if let h { cache[n] = h }
-        return h
+        try await DepositCrediter.canonicalHash(client, n, &cache)
     }
 
     /// 热钱包外来入账：够确认（且所在块仍是规范块）即记账（金库注资或待处理）。
@@ -306,43 +304,11 @@ public final class DepositScanWorker: EngineWorker, Sendable {
         return booked
     }
 
-    /// 在途充值（seen/confirming）按链头更新确认数；账本在达到要求（或 finalized）时入账。
+    /// 在途充值按链头更新确认数、够了就入账（DepositCrediter）。多引擎时跳过「别的活引擎持有入账分片租约」的分片（那些由它的 credits worker 入账）。
     func updateConfirmations(head: UInt64, _ ctx: WorkerContext) async throws -> Int {
-        let finalized = (try? await client.block(.finalized))??.number
-        var credited = 0
-        var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
-        for state in [WalletLedger.DepositState.seen, .confirming] {
-            var offset = 0
-            while true {
-                let page = try gate.with { l in try l.deposits(DepositFilter(state: state), page: Page(limit: 500, offset: offset)) }
-                if page.isEmpty { break }
-                var stillOpen = 0
-                for d in page {
-                    let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
-                    let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
-                    // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
-                    if conf >= d.required || isFinal {
-                        let canonical = try await canonicalHash(d.blockNumber, &canonicalCache)
-                        guard canonical == d.blockHash.lowercased() else {
-                            ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
-                                                                      "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])
-                            stillOpen += 1   // 仍在原状态：分页偏移要算上它
-                            continue
-                        }
-                    }
-                    let after = try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal) }
-                    if after.state == .credited {
-                        credited += 1
-                        metrics.depositsCredited.inc([after.asset])
-                        ctx.logger.info("deposit.credited", ["id": .int(after.id), "asset": .string(after.asset),
-                                                             "amount": .amount(after.amount), "confirmations": .int(Int64(conf))])
-                    } else if after.state == state { stillOpen += 1 }
-                }
-                offset += stillOpen
-                if page.count < 500 { break }
-            }
-        }
-        return credited
+        let others = (try? cluster?.creditShardsHeldByOthers()) ?? []
+        return try await DepositCrediter(gate: gate, client: client, metrics: metrics)
+            .run(head: head, ctx, include: { !others.contains($0) }, fence: { _ in nil })
     }
 
     public var head: UInt64 { state.read { $0.lastHead } }

@@ -1,0 +1,93 @@
+// 入账分给各引擎（issue 13）：扫块（发现充值、重组）仍是 leader 独占；「确认数够了 → 入账」按用户分片分给活着的引擎。
+//
+//   leader 的扫块器   每轮照旧给在途充值更新确认数、入账——但跳过「别的活引擎持有 credit:<分片> 租约」的分片
+//   其他引擎的 credits 只在「至少两个活引擎、且 leader 在别人手里」时工作：拿 16/活引擎数 个 credit:<分片> 租约，给这些分片的充值入账
+//
+// 正确性不靠分工：同一笔充值两个引擎同时入账，账本的分片事务（同一分片一把锁）让后到的看到「已入账」什么都不做；
+// 入账前都核对充值所在块仍是规范块。分工只为吞吐：PostgreSQL 上不同分片的事务互不等待（docs/scale-out.md 1.2）。
+// 单个引擎（含嵌入式 SQLite）时 credits 什么都不做，扫块器入账全部分片，行为与分工之前一致。
+import Foundation
+import WalletChain
+import WalletCrypto
+import WalletLedger
+
+/// 在途充值（seen/confirming）按链头更新确认数；账本在达到要求（或 finalized）时入账。扫块器与 credits worker 共用这一份。
+struct DepositCrediter {
+    let gate: LedgerGate
+    let client: ChainClient
+    let metrics: EngineMetrics
+
+    /// include：这个分片归不归我；fence：该分片的租约（nil = 用调用方任务的，例如 leader 的）。
+    func run(head: UInt64, _ ctx: WorkerContext, include: (Int) -> Bool, fence: (Int) -> LeaseFence?) async throws -> Int {
+        let finalized = (try? await client.block(.finalized))??.number
+        var credited = 0
+        var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
+        for state in [WalletLedger.DepositState.seen, .confirming] {
+            var offset = 0
+            while true {
+                let page = try gate.with { l in try l.deposits(DepositFilter(state: state), page: Page(limit: 500, offset: offset)) }
+                if page.isEmpty { break }
+                var stillOpen = 0
+                for d in page {
+                    let shard = LedgerShards.of(user: d.user)
+                    guard include(shard) else { stillOpen += 1; continue }
+                    let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
+                    let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
+                    // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
+                    if conf >= d.required || isFinal {
+                        let canonical = try await Self.canonicalHash(client, d.blockNumber, &canonicalCache)
+                        guard canonical == d.blockHash.lowercased() else {
+                            ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
+                                                                      "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])
+                            stillOpen += 1   // 仍在原状态：分页偏移要算上它
+                            continue
+                        }
+                    }
+                    let after = try LeaseScope.$current.withValue(fence(shard) ?? LeaseScope.current) {
+                        try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal) }
+                    }
+                    if after.state == .credited {
+                        credited += 1
+                        metrics.depositsCredited.inc([after.asset])
+                        ctx.logger.info("deposit.credited", ["id": .int(after.id), "asset": .string(after.asset),
+                                                             "amount": .amount(after.amount), "confirmations": .int(Int64(conf)),
+                                                             "shard": .int(Int64(shard))])
+                    } else if after.state == state { stillOpen += 1 }
+                }
+                offset += stillOpen
+                if page.count < 500 { break }
+            }
+        }
+        return credited
+    }
+
+    /// 某高度的规范块哈希（小写），本轮内缓存。
+    static func canonicalHash(_ client: ChainClient, _ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
+        if let h = cache[n] { return h }
+        let h = try await client.block(.number(UInt64(max(0, n))))?.hash.hex.lowercased()
+        if let h { cache[n] = h }
+        return h
+    }
+}
+
+/// 非 leader 引擎的入账帮手（见文件头）。
+public final class DepositCreditWorker: EngineWorker, Sendable {
+    public let name = "credits"
+    public let intervalMs: Int
+    let crediter: DepositCrediter
+    let cluster: EngineCluster
+
+    init(gate: LedgerGate, client: ChainClient, config: EngineConfig, metrics: EngineMetrics, cluster: EngineCluster) {
+        crediter = DepositCrediter(gate: gate, client: client, metrics: metrics)
+        self.cluster = cluster
+        intervalMs = config.workers.scanIntervalMs
+    }
+
+    public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
+        let mine = try cluster.creditShards()
+        guard !mine.isEmpty else { return RoundReport(processed: 0, summary: "standby (leader credits)") }
+        let head = try await crediter.client.blockNumber()
+        let credited = try await crediter.run(head: head, ctx, include: { mine[$0] != nil }, fence: { mine[$0] })
+        return RoundReport(processed: credited, summary: "credited=\(credited) shards=\(mine.keys.sorted().map(String.init).joined(separator: ","))")
+    }
+}

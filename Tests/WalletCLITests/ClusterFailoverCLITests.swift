@@ -31,8 +31,8 @@ import Testing
             try process.run()
         }
         var pid: Int32 { process.processIdentifier }
-        func kill9() { kill(pid, SIGKILL); process.waitUntilExit() }
-        func stop() { kill(pid, SIGTERM); process.waitUntilExit() }
+        func kill9() { guard process.isRunning else { return }; kill(pid, SIGKILL); process.waitUntilExit() }
+        func stop() { guard process.isRunning else { return }; kill(pid, SIGTERM); process.waitUntilExit() }
         deinit { if process.isRunning { kill(pid, SIGKILL) } }
     }
 
@@ -234,19 +234,32 @@ import Testing
             let rows = (try run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 16 && rows.allSatisfy { $0["state"] as? String == "credited" }
         }
-        usleep(6_000_000)   // 等一个检查点间隔：分片链的链头被汇总进主链
-        b.stop(); a.stop()
-
         func credited(_ h: String) -> Int {
             ((try? String(contentsOfFile: h + "/logs/engine.log", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("deposit.credited") }.count
         }
         let (byA, byB) = (credited(home), credited(homeB))
         print("credits split: A（leader）入账 \(byA) 笔，B \(byB) 笔")
         #expect(byA > 0 && byB > 0 && byA + byB == 16, "两个引擎都应入账，合计 16：A \(byA) B \(byB)")
+
+        // 帮手 B 被 kill -9：它的分片租约还没过期，leader 先跳过，最多一个租期（10 秒）后收回——第二轮 16 笔照样全部入账、每笔一次。
+        b.kill9()
+        let killedAt = Date()
+        for (i, u) in users.enumerated() {
+            _ = try dev.call("devnet_send", [["from": accts[1 + i % 4], "to": addr[u]!, "value": "0x" + String(UInt64(i + 1) * 1_000_000_000_000_000, radix: 16)]])
+        }
+        try dev.mine(1)
+        try waitFor("B 死后第二轮 16 笔全部入账", seconds: 90, mine: true) {
+            let rows = (try run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
+            return rows.count == 32 && rows.allSatisfy { $0["state"] as? String == "credited" }
+        }
+        print("credits split: B 被杀后 \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) 秒第二轮全部由 A 入账（A 共 \(credited(home)) 笔）")
+        #expect(credited(homeB) == byB, "死掉的 B 不会再入账")
+        usleep(6_000_000)   // 等一个检查点间隔：分片链的链头被汇总进主链
+        a.stop()
         for (i, u) in users.enumerated() {
             let rows = (try ok(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"]).json as? [[String: Any]]) ?? []
             let bal = rows.first { $0["account"] as? String == "user_available:ETH:\(u)" }?["balanceBaseUnits"] as? String
-            #expect(bal == String(UInt64(i + 1) * 1_000_000_000_000_000), "\(u) 应恰好入账一次：\(bal ?? "nil")")
+            #expect(bal == String(UInt64(i + 1) * 2_000_000_000_000_000), "\(u) 两笔应各恰好入账一次：\(bal ?? "nil")")
         }
         for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
             let r = try run(cmd)

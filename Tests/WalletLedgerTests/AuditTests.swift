@@ -89,3 +89,45 @@ func auditEnv(records: Int) throws -> (Ledger, any SQLDatabase) {
     let h = AuditChain.hash(prev: AuditChain.genesis, ts: 1_700_000_000, operatorName: "alice", action: "deposit.credit", subject: "42", details: det)
     #expect(h == "bdbabc8b30de2ceb9a868f402eaca51720e43363a18b7a56e47c8275c80ea9ce")
 }
+
+/// 测试用的库外锚：同一把 MAC 密钥（两台主机的 home 是同一份拷贝），各自一个锚（各自的 home）。
+final class MemorySealer: AuditSealer, @unchecked Sendable {
+    let key: [UInt8]
+    var stored: (id: Int64, hash: String)?
+    init(key: [UInt8]) { self.key = key }
+    func mac(hash: String) -> String { Hex.encode(Hash.hmacSHA256(key: key, data: Array("wallet-console/audit/v1".utf8) + Array(hash.utf8))) }
+    func anchor() throws -> (id: Int64, hash: String, authentic: Bool)? { stored.map { ($0.id, $0.hash, true) } }
+    func advance(id: Int64, hash: String) throws { if id > (stored?.id ?? 0) { stored = (id, hash) } }
+}
+
+/// QA 发现：多引擎时每台主机的锚只跟自己写的记录走。B 写、A 的锚不动，在 A 上删掉尾部 `audit verify` 照样通过。
+/// 现在：没写审计的引擎也每隔几秒把锚跟到主链链头——但只沿着完好的链前进；接不上就不推、告警。
+@Test func anchorsFollowRecordsWrittenByAnotherEngineButNeverATamperedChain() throws {
+    let env = try Fixture.env()
+    let key = Array(repeating: UInt8(7), count: 32)
+    let a = env.ledger
+    a.sealer = MemorySealer(key: key)
+    a.anchorFollowInterval = 0
+    try a.setSetting("k0", "v0")
+    a.anchorAudit()
+    let b = Ledger(store: try Fixture.reopen(env.path), clock: env.clock.clock, deriver: HashDeriver())
+    b.sealer = MemorySealer(key: key)
+    for i in 1...3 { try b.setSetting("k\(i)", "v\(i)") }
+    b.anchorAudit()
+    a.anchorAudit()   // A 没写，也跟到 B 写下的链头
+    let head = try #require(try a.store.lastAuditHead(chain: 0))
+    #expect((a.sealer as! MemorySealer).stored?.id == head.seq)
+
+    // 只能写库的人删掉最后一条并改好链头：A 的锚已在那条上 → A 上的校验发现。
+    let db = (a.store as! any SQLBackedStore).sqlDatabase
+    let prev = try #require(try a.store.audits(chain: 0, afterSeq: head.seq - 2, limit: 1).first)
+    try db.execute("DELETE FROM audit_log WHERE chain = 0 AND seq = ?", [head.seq])
+    try db.execute("UPDATE settings SET value = ? WHERE key = 'audit.head'", ["\(prev.seq):\(prev.hash)"])
+    #expect(try !a.verifyAudit().ok)
+
+    // 篡改之后 B 又写了（新的链头接在改过的链上）：A 不把锚推过去，告警一次。
+    try b.setSetting("k9", "v9")
+    a.anchorAudit()
+    #expect((a.sealer as! MemorySealer).stored?.id == head.seq)
+    #expect(try a.alerts(page: Page(limit: 10)).contains { $0.kind == "audit.tampered" })
+}

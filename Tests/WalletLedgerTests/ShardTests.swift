@@ -123,3 +123,31 @@ extension Fixture {
     #expect(v.ok && v.records == 6)
     #expect(try l.store.lastAuditHead(chain: 0)?.seq == 6)
 }
+
+/// QA 发现：删掉分片链的尾部（并改好链头）之后引擎接着写，下一个检查点记下被改过的链，校验从此通过。
+/// 现在：新检查点只能延长上一个——不符就不写、告警一次；校验也拒绝「倒退」的检查点序列。
+@Test func aCheckpointNeverLaundersAnAlteredShardChain() throws {
+    let env = try Fixture.env()
+    let l = env.ledger
+    Fixture.enableShards(l)
+    let u = Fixture.usersInDistinctShards(1)[0]
+    try Fixture.credit(l, user: u, amount: ether)
+    #expect(try l.checkpointAudit())
+    let c = LedgerShards.of(user: u) + 1
+    let db = (l.store as! any SQLBackedStore).sqlDatabase
+    // 删掉链尾（seq 2）并改好链头；然后正常业务又写了一笔（新的 seq 2，hash 不同）。
+    let first = try db.query("SELECT seq, hash FROM audit_log WHERE chain = ? AND seq = 1", [c]).first!
+    try db.execute("DELETE FROM audit_log WHERE chain = ? AND seq = 2", [c])
+    try db.execute("UPDATE settings SET value = ? WHERE key = ?", ["1:\(first.text("hash"))", "audit.head.\(c)"])
+    try Fixture.credit(l, user: u, amount: ether * UInt256(2))
+    #expect(try !l.checkpointAudit())
+    #expect(try l.alerts(page: Page(limit: 10)).contains { $0.kind == "audit.tampered" })
+    let v = try l.verifyAudit()
+    #expect(!v.ok && v.reason?.contains("检查点") == true, "\(v)")
+
+    // 旧版本的引擎可能已经写下了「倒退」的检查点：校验拒绝。
+    _ = try AuditChain.append(l.store, at: l.now, operatorName: "system", action: AuditChain.checkpointAction, subject: "shards",
+                              details: [String(c): "1:\(first.text("hash"))"])
+    let v2 = try l.verifyAudit()
+    #expect(!v2.ok && v2.reason?.contains("检查点倒退") == true, "\(v2)")
+}

@@ -101,6 +101,38 @@ public enum AuditChain {
         return Verification(ok: true, records: count, firstBad: nil, reason: nil, reasonEn: nil)
     }
 
+    /// 主链从 from（库外的锚）到 to（新链头）是否完好：from 那条还在且 hash 不变，之后每条 prev_hash 相接、hash 相符、MAC 对（有 sealer 时）。
+    /// from 为 nil（还没有锚）时不查。用于推锚之前：锚只沿着完好的链前进。
+    public static func extends(_ store: any LedgerStore, from: (seq: Int64, hash: String)?, to head: (seq: Int64, hash: String),
+                               sealer: (any AuditSealer)?) throws -> Bool {
+        guard let from else { return true }
+        guard head.seq >= from.seq else { return false }
+        guard let at = try store.audits(chain: 0, afterSeq: from.seq - 1, limit: 1).first, at.seq == from.seq, at.hash == from.hash else { return false }
+        var prev = from.hash, last = from.seq
+        while last < head.seq {
+            let batch = try store.audits(chain: 0, afterSeq: last, limit: 2000)
+            if batch.isEmpty { return false }
+            for r in batch where r.seq <= head.seq {
+                guard r.seq == last + 1, r.prevHash == prev,
+                      hash(prev: r.prevHash, ts: r.ts, operatorName: r.operatorName, action: r.action, subject: r.subject, details: r.details) == r.hash,
+                      sealer.map({ !r.mac.isEmpty && r.mac == $0.mac(hash: r.hash) }) ?? true else { return false }   // 锚之后的每条都该有 MAC
+                prev = r.hash; last = r.seq
+            }
+            if batch.last!.seq >= head.seq { break }
+        }
+        return last == head.seq && prev == head.hash
+    }
+
+    /// 检查点记录的 details → 各分片链的 (seq, hash)。
+    public static func checkpointHeads(_ details: String) -> [Int: (seq: Int64, hash: String)] {
+        var out: [Int: (seq: Int64, hash: String)] = [:]
+        for (k, v) in (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:] {
+            let parts = v.split(separator: ":", maxSplits: 1)
+            if let c = Int(k), c > 0, parts.count == 2, let seq = Int64(parts[0]) { out[c] = (seq, String(parts[1])) }
+        }
+        return out
+    }
+
     /// 一条链：prev_hash 相接、内容与 hash 相符、seq 从 1 起连续、MAC、锚（主链）、检查点（分片链）、链头键。出错返回问题，否则 nil。
     static func verifyChain(_ store: any LedgerStore, chain: Int, sealer: (any AuditSealer)?, anchor: (id: Int64, hash: String, authentic: Bool)?,
                             count: inout Int, checkpoints: inout [Int: (seq: Int64, hash: String)]) throws -> Verification? {
@@ -144,10 +176,14 @@ public enum AuditChain {
                     anchorSeen = true
                 }
                 if chain == 0, r.action == checkpointAction {
-                    // 检查点本身在主链上（被 hash、MAC、锚保护）；后面的覆盖前面的。
-                    for (k, v) in (try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8))) ?? [:] {
-                        let parts = v.split(separator: ":", maxSplits: 1)
-                        if let c = Int(k), c > 0, parts.count == 2, let seq = Int64(parts[0]) { checkpoints[c] = (seq, String(parts[1])) }
+                    // 检查点本身在主链上（被 hash、MAC、锚保护）；后面的覆盖前面的——但每条分片链的链头只能前进：
+                    // 倒退（或同一序号换了 hash）说明两个检查点之间那条链被删改过（删尾之后引擎又接着写，新检查点会记下新的链头）。
+                    for (c, h) in checkpointHeads(r.details) {
+                        if let p = checkpoints[c], h.seq < p.seq || (h.seq == p.seq && h.hash != p.hash) {
+                            return bad(count, r.id, "检查点倒退：分片链 \(c) 的链头从 #\(p.seq) 变成 #\(h.seq)（两个检查点之间这条链被删改过）",
+                                       "checkpoint went backwards: shard chain \(c)'s head moved from #\(p.seq) to #\(h.seq) (the chain was altered between two checkpoints)")
+                        }
+                        checkpoints[c] = h
                     }
                 }
                 if let cp = checkpoint, r.seq == cp.seq {

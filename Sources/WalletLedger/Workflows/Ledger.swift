@@ -24,10 +24,16 @@ public final class Ledger {
     /// 外部任务队列（config.json 的 queue.url，Redis Streams）；nil = 与账本同库的 jobs 表。
     public var externalJobQueue: (any JobQueue & LeaseLock)?
     var anchoredID: Int64 = 0
+    var anchoredHash = ""
     var auditWritten = false
     /// 分片链上有还没被主链检查点汇总的记录；上一次写检查点的时刻。
     var shardAuditPending = false
     var lastCheckpoint: Int64 = 0
+    var checkpointAlerted = false
+    var anchorAlerted = false
+    var lastAnchorFollow: Int64 = 0
+    /// 没写审计时，隔多久把锚跟到别的引擎写下的主链链头（秒）。
+    public var anchorFollowInterval: Int64 = 2
     /// 分片链汇总进主链（进而被库外的锚覆盖）的最长间隔（秒）。每次都写会让每个分片事务之后跟一个全局事务，并行就没了。
     public var checkpointInterval: Int64 = 5
 
@@ -164,10 +170,31 @@ public final class Ledger {
         if shardAuditPending, !store.inTransaction, now - lastCheckpoint >= checkpointInterval {
             if (try? checkpointAudit()) != nil { shardAuditPending = false }
         }
-        guard auditWritten, let sealer else { return }
+        guard let sealer else { return }
+        // 自己写过审计就立即推；没写过也每隔几秒跟一次——多引擎时别的主机写的记录也要被本机的锚覆盖
+        // （QA 发现：只推自己写的，A 的锚停在 #303、库已到 #313，在 A 上删掉尾部 `audit verify` 照样通过）。
+        guard auditWritten || now - lastAnchorFollow >= anchorFollowInterval else { return }
         auditWritten = false
-        guard let head = try? store.lastAuditHead(chain: 0), head.seq > anchoredID else { return }
-        if (try? sealer.advance(id: head.seq, hash: head.hash)) != nil { anchoredID = head.seq }
+        lastAnchorFollow = now
+        // 链头就是锚：没事做（同一序号换了 hash 也要走下面的检查——那是篡改）。
+        guard let head = try? store.lastAuditHead(chain: 0), head.seq >= anchoredID, head.seq != anchoredID || head.hash != anchoredHash else { return }
+        // 只沿着完好的链前进：从现在的锚走到新链头，每条都接得上、hash 与 MAC 都对。接不上就是锚之后的记录被删改过——
+        // 绝不把锚推到被改过的链头上（那等于替篡改背书），告警一次。
+        let from = (try? sealer.anchor()).flatMap { $0 }.map { (seq: $0.id, hash: $0.hash) }
+        guard let ok = try? AuditChain.extends(store, from: from, to: head, sealer: sealer) else { return }
+        guard ok else {
+            if !anchorAlerted {
+                anchorAlerted = true
+                try? store.transaction {
+                    try store.insertAlert(kind: "audit.tampered",
+                                          message: "审计主链与库外的锚（#\(from?.seq ?? 0)）接不上：锚之后的记录被删除或改动，锚不再前进。运行 audit verify 查看第一条坏记录，按应急预案处理。",
+                                          messageEn: "the main audit chain no longer extends the anchor outside the database (#\(from?.seq ?? 0)): records after it were deleted or altered; the anchor stops advancing. Run audit verify to find the first bad record and follow the incident runbook.",
+                                          at: now)
+                }
+            }
+            return
+        }
+        if head.seq == from?.seq || (try? sealer.advance(id: head.seq, hash: head.hash)) != nil { anchoredID = head.seq; anchoredHash = head.hash }
     }
 
     /// 在主链上记下各分片链当前的链头（全局写事务：此刻没有分片事务在写，链头是一致的快照）。链头都没变时不写。
@@ -177,6 +204,7 @@ public final class Ledger {
         guard !store.inTransaction else {
             throw LedgerError.bug("检查点必须在事务外调用 / checkpointAudit must be called outside a transaction")
         }
+        var broken: [Int] = []
         let wrote: Bool = try store.transaction {
             var heads: [String: String] = [:]
             for c in 1...LedgerShards.count {   // 分片数是常量：16 次走索引的 LIMIT 1，不扫表
@@ -185,10 +213,27 @@ public final class Ledger {
             guard !heads.isEmpty else { return false }
             let last = try store.audits(AuditFilter(action: AuditChain.checkpointAction), page: Page(limit: 1)).first
             if last?.details == AuditChain.details(heads) { return false }
+            // 新检查点只能延长上一个：上一个记下的每个链头必须还在、hash 不变。否则这条链在两个检查点之间被删改过——
+            // 绝不写新检查点把它「洗白」（QA 发现：删掉分片链的尾部后引擎接着写，下一个检查点记下更短的链，校验从此通过）。
+            for (c, p) in AuditChain.checkpointHeads(last?.details ?? "{}") {
+                let rec = try store.audits(chain: c, afterSeq: p.seq - 1, limit: 1).first
+                if rec?.seq != p.seq || rec?.hash != p.hash { broken.append(c) }
+            }
+            guard broken.isEmpty else { return false }
             try audit("system", AuditChain.checkpointAction, "shards", heads)
             return true
         }
         lastCheckpoint = now
+        if !broken.isEmpty, !checkpointAlerted {
+            checkpointAlerted = true
+            let list = broken.sorted().map(String.init).joined(separator: ",")
+            try? store.transaction {
+                try store.insertAlert(kind: "audit.tampered",
+                                      message: "审计分片链 \(list) 与上一个检查点不符（记录被删除或改动）：不再写检查点。运行 audit verify 查看第一条坏记录，按应急预案处理。",
+                                      messageEn: "audit shard chain(s) \(list) no longer match the last checkpoint (records deleted or altered): no further checkpoints are written. Run audit verify to find the first bad record and follow the incident runbook.",
+                                      at: now)
+            }
+        }
         return wrote
     }
 

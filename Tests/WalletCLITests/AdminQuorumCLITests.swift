@@ -90,3 +90,38 @@ import Testing
     #expect((again.json as? [String: Any])?["activeHash"] is NSNull || (again.json as? [String: Any])?["activeHash"] == nil, "\(again.stdout)")
     _ = pass
 }
+
+/// QA 发现：只能写库的人把 settings 里生效的策略改成「0 人审批、不要白名单」并配好哈希，下一条提现就照新规则直接发出，
+/// audit verify 照样通过。现在：生效的策略必须有审计链上带库外 MAC 的 policy.set / policy.adopt 记录为证，否则一律拦下，status 报 policy.tampered。
+@Test func aPolicyRewrittenInTheDatabaseIsNotObeyed() throws {
+    let t = CLIHome("policy-tamper")
+    let h = t.h
+    func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h) }
+    let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
+                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + h)
+    #expect(initR.status == 0, "\(initR.stderr)")
+    try #"{"rules": [{"name": "v1", "asset": "*", "action": "allow", "approvals": 2}]}"#
+        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+    func state() throws -> (rules: [String], problems: [String], status: Int32) {
+        let r = try run(["status", "--json"])
+        let st = try #require(r.json as? [String: Any])
+        let ap = (st["settings"] as? [String: Any])?["approvalPolicy"] as? [String: Any]
+        return ((ap?["rules"] as? [String]) ?? [], (st["problems"] as? [String]) ?? [], r.status)
+    }
+    let s0 = try state()
+    #expect(s0.rules == ["v1"] && !s0.problems.contains("policy.tampered"), "\(s0)")
+
+    let evil = #"{"allowlist": {"required": false}, "rules": [{"name": "free", "asset": "*", "action": "allow", "approvals": 0}]}"#
+    let hash = try CLIRunner.run(["python3", "-c", "import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest())", evil],
+                                 executable: URL(fileURLWithPath: "/usr/bin/env")).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try LedgerCLIFixture.sql(URL(fileURLWithPath: t.home + "/wallet.db"),
+                             "UPDATE settings SET value = '\(evil)' WHERE key = 'policy.approved_json'; UPDATE settings SET value = '\(hash)' WHERE key = 'policy.approved_hash'")
+    let s1 = try state()
+    #expect(s1.rules == ["policy-tampered-see-status"] && s1.problems.contains("policy.tampered") && s1.status == 1, "\(s1)")
+
+    // 管理员核对后重新 apply（引导期只有一位管理员：直接生效）：恢复，status 健康。
+    #expect(try run(["policy", "apply"] + t.op("root")).status == 0)
+    let s2 = try state()
+    #expect(s2.rules == ["v1"] && !s2.problems.contains("policy.tampered"), "\(s2)")
+    #expect(try run(["audit", "verify"]).status == 0)
+}

@@ -274,6 +274,8 @@ struct StatusUnhealthy: WalletErrorConvertible {
             "engine.sealed": ("运行中的引擎已封存、不签名；排查完后持有口令/份额的人重启引擎解封", "the running engine is sealed and does not sign; once investigated, a holder of the passphrase/shares restarts it unsealed"),
             "signer.error": ("签名器配置或设备给出错误结果，见 ledger alerts", "the signer is misconfigured or returned bad results, see ledger alerts"),
             "scanner.halted": ("深度重组超过窗口，核对后 scanner rescan --from N", "a reorg deeper than the window; check, then scanner rescan --from N"),
+            "policy.tampered": ("库里的审批策略没有带 MAC 的审计记录为证（被绕过审批改过）：提现全部拦下；查 audit verify，管理员核对 policy.json 后 policy apply",
+                                "the approval policy in the database has no MAC-sealed audit record (changed without approval): all withdrawals are blocked; run audit verify, then an admin checks policy.json and runs policy apply"),
         ]
         let parts = problems.map { p in zh ? "\(p)（\(hints[p]?.0 ?? "")）" : "\(p) (\(hints[p]?.1 ?? ""))" }
         return (zh ? "不健康：" : "unhealthy: ") + parts.joined(separator: zh ? "；" : "; ")

@@ -102,6 +102,7 @@ extension WalletEngine {
         if let e = nodeError { st.problems.append(e == "chain.chain_id_mismatch" ? "node.chain_id_mismatch" : "node.unreachable") }
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }
         if scannerHalt() != nil { st.problems.append("scanner.halted") }
+        if st.settings?.policy.tampered == true { st.problems.append("policy.tampered") }
         st.cluster = (try? clusterStatus()) ?? ClusterStatus()
         return st
     }

@@ -11,6 +11,8 @@ public struct PolicyState: Sendable, Equatable {
     /// 磁盘上 policy.json 的 SHA-256；nil = 没有文件。
     public var fileHash: String?
     public var pendingApproval: Bool { fileHash != nil && fileHash != activeHash }
+    /// 库里登记的策略没有审计链上带 MAC 的记录为证（被绕过审批改过）：提现一律拦下，直到管理员重新 policy apply。
+    public var tampered = false
 }
 
 enum PolicyKeys {
@@ -21,8 +23,34 @@ enum PolicyKeys {
 extension WalletEngine {
     static func sha256Hex(_ d: Data) -> String { Hex.encode(Hash.sha256([UInt8](d))) }
 
+    /// 库里登记的策略有没有审计链上的记录为证：最近一条 policy.set / policy.adopt 的对象是这个哈希、记录本身没被改（hash 相符），
+    /// 并且带着库外密钥的 MAC（升级前没有 MAC 的旧记录：须在库外的锚之下）。只能写库的人改得了 settings、改不出 MAC。
+    /// hash 为 nil（库里没有登记）时：审计里也从没登记过才算数（删掉 settings 退回默认策略也是篡改）。没有 sealer（单元测试）时不查。
+    static func policyAttested(_ ledger: Ledger, hash: String?) throws -> Bool {
+        guard let sealer = ledger.sealer else { return true }
+        let recs = try ["policy.set", "policy.adopt"].compactMap { try ledger.store.audits(AuditFilter(action: $0), page: Page(limit: 1)).first }
+        guard let r = recs.max(by: { $0.id < $1.id }) else { return hash == nil }
+        guard let hash, r.subject == hash,
+              AuditChain.hash(prev: r.prevHash, ts: r.ts, operatorName: r.operatorName, action: r.action, subject: r.subject, details: r.details) == r.hash
+        else { return false }
+        if !r.mac.isEmpty { return r.mac == sealer.mac(hash: r.hash) }
+        guard let a = try sealer.anchor(), a.authentic else { return false }
+        return r.chain == 0 && r.seq <= a.id
+    }
+
+    /// 库里的策略被人绕过审批改过时用的：一律拦下（提现报 policy.blocked，规则名说明原因），status 报 policy.tampered。
+    static let tamperedPolicy = #"{"rules": [{"name": "policy-tampered-see-status", "action": "block"}]}"#
+
     /// 打开账本时决定生效的策略（见文件头）。
     static func loadPolicy(_ ledger: Ledger, home: HomeLayout) throws {
+        try loadPolicyUnchecked(ledger, home: home)
+        // QA 发现：只能写库的人把 policy.approved_json 改成「0 人审批、不要白名单」并配好哈希，下一条提现就照新规则直接发出。
+        if try !policyAttested(ledger, hash: try ledger.setting(PolicyKeys.hash)) {
+            ledger.policy = try ApprovalPolicy.parse(Data(tamperedPolicy.utf8))
+        }
+    }
+
+    static func loadPolicyUnchecked(_ ledger: Ledger, home: HomeLayout) throws {
         guard let data = FileManager.default.contents(atPath: home.policyFile) else {
             if let json = try ledger.setting(PolicyKeys.json) { ledger.policy = try ApprovalPolicy.parse(Data(json.utf8)) }
             return
@@ -47,9 +75,12 @@ extension WalletEngine {
     }
 
     public func policyState() throws -> PolicyState {
-        let active = try gate.with { l in try l.setting(PolicyKeys.hash) }
+        let (active, attested) = try gate.with { l in
+            let h = try l.setting(PolicyKeys.hash)
+            return (h, try Self.policyAttested(l, hash: h))
+        }
         let file = FileManager.default.contents(atPath: home.policyFile).map(Self.sha256Hex)
-        return PolicyState(activeHash: active, fileHash: file)
+        return PolicyState(activeHash: active, fileHash: file, tampered: !attested)
     }
 
     /// 让磁盘上的 policy.json 生效（admin；有两位以上管理员时是提议）。提议里带的是文件内容本身：批准的就是这一份。

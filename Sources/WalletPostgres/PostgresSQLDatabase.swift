@@ -202,6 +202,12 @@ public final class PostgresSQLDatabase: SQLDatabase {
     }
 
     static func connectError(_ error: any Error, _ url: PostgresURL) -> WalletError {
+        // 服务器要口令而我们没有（没设 PGPASSWORD、口令文件里没有这一行）：这是认证问题，不是「连不上」（QA）。
+        if let p = error as? PSQLError, p.code == .authMechanismRequiresPassword {
+            return WalletError("postgres.auth", zh: "PostgreSQL 要求口令，但没有找到：设置 PGPASSWORD，或在口令文件 ~/.pgpass（PGPASSFILE，0600）里加一行 \(url.host):\(url.port):\(url.database):\(url.user):口令。",
+                               en: "PostgreSQL requires a password but none was found: set PGPASSWORD, or add the line \(url.host):\(url.port):\(url.database):\(url.user):PASSWORD to the password file ~/.pgpass (PGPASSFILE, mode 0600).",
+                               badInput: true)
+        }
         if let (state, msg) = serverState(error) {
             if state.hasPrefix("28") {
                 return WalletError("postgres.auth", zh: "PostgreSQL 拒绝了用户 \(url.user) 的登录（\(msg)）。检查 PGPASSWORD 或口令文件 ~/.pgpass（PGPASSFILE）里 \(url.host):\(url.port):\(url.database):\(url.user) 那一行。",

@@ -268,5 +268,17 @@ import Testing
         let audits = (try ok(["audit", "list", "--action", "audit.checkpoint", "--json"]).json as? [[String: Any]]) ?? []
         #expect(!audits.isEmpty, "分片链应已被主链检查点汇总")
     }
+
+    /// 没有口令（没设 PGPASSWORD、口令文件里没有）：说「要口令」，不说「连不上」（QA）。
+    @Test func aMissingPostgresPasswordIsReportedAsSuch() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("pgnopass")
+        let r = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal, "--admin", "root",
+                                   "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12", "--database-url", db.url, "--lang", "en"] + t.h,
+                                  env: ["PGPASSFILE": t.dir.appendingPathComponent("no-such-pgpass").path, "HOME": t.dir.path], executable: rel)
+        #expect(r.status == 2 && r.stderr.contains("postgres.auth") && r.stderr.contains("PGPASSWORD"), "\(r.status) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: t.home + "/config.json"), "失败的 init 不应留下 home")
+    }
 }
 

@@ -222,7 +222,8 @@ struct StatusCommand: AsyncParsableCommand {
                 // 「在不在签名」看下面签名器那一行（已解封但令牌拔了就不在签）。
                 let state = e.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed")
                 let by = e.lastSealBy.map { zh ? "（最近一次封存：\($0)）" : " (last sealed by \($0))" } ?? ""
-                print("\(zh ? "引擎" : "engine"): pid \(e.pid)，\(zh ? "密钥库" : "keystore") \(state)\(by)，\(zh ? "签名器" : "signer") \(e.signerTier ?? "-") \(e.signerKeyId)")
+                let sep = zh ? "，" : ", "   // --lang en 不出全角标点（QA）
+                print("\(zh ? "引擎：" : "engine: ")pid \(e.pid)\(sep)\(zh ? "密钥库" : "keystore") \(state)\(by)\(sep)\(zh ? "签名器" : "signer") \(e.signerTier ?? "-") \(e.signerKeyId)")
             } else {
                 print(zh ? "引擎：没有在运行（下面的密钥库状态是本命令进程自己的）" : "engine: not running (the keystore state below is this command's own)")
                 print("\(zh ? "密钥库" : "keystore"): \(s.seal.sealed ? (zh ? "已封存" : "sealed") : (zh ? "已解封" : "unsealed"))")

@@ -124,6 +124,9 @@ import Testing
         let took = Date().timeIntervalSince(killedAt)
         #expect(took <= 10 + 5, "接管用了 \(took) 秒，应不超过租约时长 + 一轮")
         print("cluster failover: B 在 A 被杀后 \(String(format: "%.1f", took)) 秒接管 signer（令牌 \(signer0.token) → \(try holder("signer")?.token ?? -1)）")
+        let logB = (try? String(contentsOfFile: homeB + "/logs/engine.log", encoding: .utf8)) ?? ""
+        #expect(logB.split(separator: "\n").contains { $0.contains("cluster.lease_acquired") && $0.contains("signer:") },
+                "接管要进日志（cluster.lease_acquired）")
         let signer1 = try #require(try holder("signer"))
         #expect(signer1.token > signer0.token, "新的一任令牌应加一：\(signer0.token) → \(signer1.token)")
         try waitFor("B 接管 leader 租约", seconds: 15) { try holder("leader")?.id == bID }

@@ -151,3 +151,13 @@ extension Fixture {
     let v2 = try l.verifyAudit()
     #expect(!v2.ok && v2.reason?.contains("检查点倒退") == true, "\(v2)")
 }
+
+/// 失联太久的引擎登记被删掉（QA：kill -9 过的引擎永远以「失联」留在 status 里）。
+@Test func longLostEnginesArePruned() throws {
+    let env = try Fixture.env()
+    let s = env.ledger.store
+    try s.heartbeatEngine(EngineRecord(id: "old", host: "h", pid: 1, version: "v", lockID: "", startedAt: 0, heartbeatAt: 100))
+    try s.heartbeatEngine(EngineRecord(id: "new", host: "h", pid: 2, version: "v", lockID: "", startedAt: 0, heartbeatAt: 1000))
+    #expect(try s.pruneEngines(heartbeatBefore: 500) == 1)
+    #expect(try s.engines().map(\.id) == ["new"])
+}

@@ -76,7 +76,7 @@ public final class WalletEngine: Sendable {
         self.metrics = metrics; self.logger = logger; self.clock = clock
         startedAt = clock.unixTime()
         fees = FeeOracle(client: chain.client, settings: config.fees, clock: clock)
-        cluster = EngineCluster(gate: gate, clock: clock, hotWallet: config.hotWallet.address)
+        cluster = EngineCluster(gate: gate, clock: clock, hotWallet: config.hotWallet.address, logger: logger.child("cluster"))
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
                                     logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
     }

@@ -8,6 +8,7 @@
 // 为什么租约在数据库里、而不是 Redis 的 SET NX PX：写钱的事务本来就在这个库里，核对令牌与写入在同一个事务里完成（先拿写锁再核对），
 // 没有「核对完、写之前租约被抢走」的窗口；Redis 锁要做到这一点得让数据库也认令牌，等于又回到库里。见 docs/scale-out.md。
 import Foundation
+import Logging
 import Synchronization
 import WalletCrypto
 import WalletLedger
@@ -30,8 +31,12 @@ public final class EngineCluster: Sendable {
     private let lastBeat = Mutex<Int64>(0)
     private let lockID = Mutex<String>("")
 
-    init(gate: LedgerGate, clock: any WalletClock, hotWallet: String) {
-        self.gate = gate; self.clock = clock; self.hotWallet = hotWallet.lowercased()
+    let logger: Logger?
+    /// 失联多久的引擎从 engines 表里删掉（status 不再列出）：60 个租期。
+    static let forgetLostAfterSeconds: Int64 = 600
+
+    init(gate: LedgerGate, clock: any WalletClock, hotWallet: String, logger: Logger? = nil) {
+        self.gate = gate; self.clock = clock; self.hotWallet = hotWallet.lowercased(); self.logger = logger
         startedAt = clock.unixTime()
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
@@ -70,7 +75,16 @@ public final class EngineCluster: Sendable {
                   try l.store.engines().first(where: { $0.id == h })?.lockID == mine else { return nil }
             return try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl, presumedDead: h)
         }
-        held.withLock { $0[name] = token.map { ($0, now + ttl) } }
+        let before = held.withLock { h -> Int64? in
+            defer { h[name] = token.map { ($0, now + ttl) } }
+            return h[name]?.token
+        }
+        // 角色变化进日志（接管、交出）：事后复盘「谁在什么时候干活」靠它（QA：20 多次接管日志里一条都没有）。
+        if let t = token, t != before {
+            logger?.info("cluster.lease_acquired", ["lease": .string(name), "token": .int(t), "engine": .string(id)])
+        } else if token == nil, let b = before {
+            logger?.warn("cluster.lease_lost", ["lease": .string(name), "token": .int(b), "engine": .string(id)])
+        }
         return token.map { LeaseFence(name: name, holder: id, token: $0, ttl: ttl) }
     }
 
@@ -125,7 +139,11 @@ public final class EngineCluster: Sendable {
     }
 
     /// 写入被拒（租约丢了）：忘掉本地缓存，下一轮重新去库里问。
-    public func forget(_ name: String) { held.withLock { _ = $0.removeValue(forKey: name) } }
+    public func forget(_ name: String) {
+        if let t = held.withLock({ $0.removeValue(forKey: name)?.token }) {
+            logger?.warn("cluster.lease_lost", ["lease": .string(name), "token": .int(t), "engine": .string(id)])
+        }
+    }
 
     func heartbeat(_ now: Int64) {
         let due = lastBeat.withLock { last -> Bool in
@@ -136,7 +154,10 @@ public final class EngineCluster: Sendable {
         guard due else { return }
         let rec = EngineRecord(id: id, host: hostName, pid: Int64(getpid()), version: "schema-\(Migrations.latest)",
                                lockID: lockID.withLock { $0 }, startedAt: startedAt, heartbeatAt: now)
-        _ = try? gate.with { l in try l.store.heartbeatEngine(rec) }
+        _ = try? gate.with { l in
+            try l.store.heartbeatEngine(rec)
+            _ = try l.store.pruneEngines(heartbeatBefore: now - Self.forgetLostAfterSeconds)
+        }
     }
 
     /// 优雅停机：交出全部租约、注销自己，备用引擎立刻接手（不用等租约过期）。

@@ -199,6 +199,8 @@ public protocol ClusterRepository: TransactionalStore {
     func leases() throws -> [LeaseRecord]
     func heartbeatEngine(_ e: EngineRecord) throws
     func removeEngine(id: String) throws
+    /// 删掉心跳早于 before 的登记（失联太久的引擎不再出现在 status 里）；返回删了几个。
+    func pruneEngines(heartbeatBefore before: Int64) throws -> Int
     func engines() throws -> [EngineRecord]
 }
 

@@ -44,6 +44,10 @@ extension SQLLedgerStore: ClusterRepository {
 
     public func removeEngine(id: String) throws { try db.execute("DELETE FROM engines WHERE id = ?", [id]) }
 
+    public func pruneEngines(heartbeatBefore before: Int64) throws -> Int {
+        try db.execute("DELETE FROM engines WHERE heartbeat_at < ?", [before])
+    }
+
     public func engines() throws -> [EngineRecord] {
         try db.query("SELECT * FROM engines ORDER BY started_at, id").map {
             EngineRecord(id: $0.text("id"), host: $0.text("host"), pid: $0.int("pid"), version: $0.text("version"),

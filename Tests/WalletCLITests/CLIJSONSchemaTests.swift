@@ -396,6 +396,13 @@ final class SchemaRunner {
     let st = try x.check("status", ["status"] + h, status: [0, 1])
     #expect(st["engine"]?["pid"]?.int != nil, "要覆盖 engine 带心跳的形状：\(st)")
     try x.check("sweep run#enqueued", ["sweep", "run"] + root + h)
+    // 引擎在跑时不需要解封口令，但给了错的就报错、不入队（QA：以前照样「已入队」）。
+    let wrong = CLIRunner.write("not-the-passphrase\n", to: CLIRunner.tempDir("wrongpw"), "wrong.txt")
+    let jobsBefore = try CLIRunner.run(["jobs", "list", "--json"] + h, executable: bin).stdout
+    let bad = try CLIRunner.run(["sweep", "run", "--unseal-passphrase-file", wrong] + root + h, executable: bin)
+    #expect(bad.status == 2 && bad.stderr.contains("keystore.wrong_passphrase"), "\(bad.status) \(bad.stderr)")
+    #expect(try CLIRunner.run(["jobs", "list", "--json"] + h, executable: bin).stdout == jobsBefore, "错的口令不应入队")
+    usleep(1_500_000)   // 失败一次后解封要退避 1 秒（keystore.backoff）：下面还要解封
     try x.check("scanner rescan#enqueued", ["scanner", "rescan", "--from", "0"] + root + h)
     try x.check("jobs list", ["jobs", "list"] + h)
     stop(engine)

@@ -412,7 +412,13 @@ struct SweepRunCmd: AsyncParsableCommand {
             guard let lock = try EngineCLI.lockUnlessEngineRuns(home) else {
                 // 引擎正在运行（它持有 nonce 分配）：不抢，把请求交给它——入队一个归集任务，由运行中的引擎执行，`jobs list` 可见。
                 let engine = try await EngineCLI.open(home)
-                let j = try engine.requestSweep(by: try EngineCLI.authenticate(engine, auth))
+                let op = try EngineCLI.authenticate(engine, auth)
+                try engine.authorize(op, .sweepRun)
+                // 运行中的引擎不需要解封口令；但给了就核对——接受一个错的口令还说「已入队」，会让人以为它是对的（QA）。
+                if open.unseal.unsealPassphraseFile != nil || open.unseal.unsealSharesFile != nil {
+                    try EngineCLI.unseal(engine, open.unseal, lang: g.language)
+                }
+                let j = try engine.requestSweep(by: op)
                 if g.json { CLI.printJSON(EnqueuedJSON(j)) }
                 else { print(g.language == .zh ? "引擎正在运行：已入队归集任务 #\(j.id)，由它执行（jobs list 查看）。" : "the engine is running: queued sweep job #\(j.id) for it to execute (see jobs list).") }
                 return

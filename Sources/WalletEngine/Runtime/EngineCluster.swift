@@ -113,7 +113,8 @@ public final class EngineCluster: Sendable {
         let extra = held.withLock { h in h.keys.filter { $0.hasPrefix("credit:") && mine[Int($0.dropFirst("credit:".count)) ?? -1] == nil } }
         if !extra.isEmpty {
             _ = try? gate.with { l in for n in extra { try l.store.releaseLease(name: n, holder: id, now: now) } }
-            for n in extra { forget(n) }
+            held.withLock { h in for n in extra { h.removeValue(forKey: n) } }
+            logger?.info("cluster.lease_released", ["leases": .string(extra.sorted().joined(separator: ",")), "engine": .string(id)])
         }
         return mine
     }

@@ -202,7 +202,10 @@ extension SQLLedgerStore: JournalRepository {
         // 两个分片事务可能同时第一次用到同一个共享账户（例如粉尘待处理）：后到的不报唯一键冲突，等前者提交后读它的 id 并锁住。
         try db.execute("INSERT INTO accounts (code, kind, asset, owner, debit_total, credit_total) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                        [ref.code, ref.kind.rawValue, ref.asset, ref.owner, UInt256.zero, UInt256.zero])
-        return try db.query(lockAccountSQL, [ref.code]).first!.int("id")
+        guard let id = try db.query(lockAccountSQL, [ref.code]).first?.int("id") else {
+            throw LedgerError.bug("账户 \(ref.code) 插入后读不到 / account \(ref.code) vanished right after insert")
+        }
+        return id
     }
 
     /// 记账前读累计。能并行写的后端上加行锁（FOR UPDATE）：两个分片事务碰同一个共享账户时串行，不会丢更新（读-改-写）。

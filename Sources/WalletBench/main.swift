@@ -13,12 +13,15 @@ struct BenchOptions {
     var rounds: Int = 3
 }
 
-let sections: [BenchSection] = [
+var sections: [BenchSection] = [
     KeysBench(),
     LedgerBench(),
     ChainBench(),
     ConsoleBench(),
 ]
+#if PostgreSQL
+sections.append(ClusterBench())
+#endif
 
 var options = BenchOptions()
 var selected = Set<String>()

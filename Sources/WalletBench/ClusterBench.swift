@@ -1,0 +1,212 @@
+// 端到端：1 个 vs 2 个引擎的「入账/秒」（issue 13）。驱动发布版 wallet-console（运维用的就是它），对着真实 EVM 测试链（Tests/devnet）、
+// 同一个 PostgreSQL 库上的两份 home（第二份是拷贝，= 第二台主机）。
+//
+// 每一遍：init（要求 N/8 + 12 个确认）→ 给 U 个用户分配充值地址 → 发 N 笔充值（每块 8 笔）→ `engine run --once` 把它们都记成「确认中」→
+// 起常驻引擎（2 个时等 B 拿到一半的 credit 分片）→ 计时开始、出够确认数的块 → 直接查库直到 N 笔都入账 → 计时结束。
+// 计的是「确认够了之后把 N 笔入账」这一段（扫块发现充值是 leader 独占的，不在计时里）。结束时 ledger check 必须通过。
+//
+// 提现/秒不测 1 vs 2：nonce 是热钱包地址上的全序，一个地址同一时刻只有一个签名者（signer 租约），两引擎 = 一引擎，设计如此（docs/scale-out.md 3.5）。
+// 需要：WALLET_BENCH_PG_URL（+ PGPASSFILE）、.build/release/wallet-console（swift build -c release --product wallet-console）、python3 + py-evm。
+#if PostgreSQL
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import WalletLedger
+import WalletPostgres
+
+struct ClusterBench: BenchSection {
+    var name: String { "cluster" }
+
+    func run(options: BenchOptions) {
+        let env = ProcessInfo.processInfo.environment
+        let console = env["WALLET_BENCH_CONSOLE"] ?? FileManager.default.currentDirectoryPath + "/.build/release/wallet-console"
+        let devnet = FileManager.default.currentDirectoryPath + "/Tests/devnet/devnet.py"
+        guard let pg = env["WALLET_BENCH_PG_URL"] else {
+            print("（cluster 跳过：未设置 WALLET_BENCH_PG_URL，见 ledger 节的说明）"); return
+        }
+        guard FileManager.default.isExecutableFile(atPath: console), FileManager.default.fileExists(atPath: devnet) else {
+            print("（cluster 跳过：要在仓库根目录运行，并先 swift build -c release --product wallet-console）"); return
+        }
+        do {
+            let n = min(options.n, 400), users = 32
+            let chain = try Devnet(script: devnet)
+            defer { chain.stop() }
+            var rates: [Int: Double] = [:]
+            for k in [1, 2] {
+                rates[k] = try runOnce(engines: k, deposits: n, users: users, console: console, pgURL: pg, chain: chain)
+                print(String(format: "cluster[PostgreSQL]: %d 个引擎：%d 笔充值确认够了之后 %.0f 笔/秒入账", k, n, rates[k]!))
+            }
+            print(String(format: "cluster[PostgreSQL]: 入账 2/1 = %.2f×（目标 ≥ 1.8×）；提现/秒 1 vs 2 相同——一个热钱包一个签名者（见文件头）", rates[2]! / rates[1]!))
+        } catch { print("cluster 基准失败：\(error)") }
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// 测试链进程与 JSON-RPC。
+    final class Devnet {
+        let process = Process()
+        let url: String
+        init(script: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, "--port", "0"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var buf = Data()
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let d = out.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                buf += d
+                if let s = String(data: buf, encoding: .utf8), let r = s.range(of: "DEVNET_PORT=") {
+                    let port = s[r.upperBound...].prefix { $0.isNumber }
+                    url = "http://127.0.0.1:\(port)"
+                    return
+                }
+            }
+            process.terminate()
+            throw Failure(description: "测试链没有启动（需要 python3 + py-evm + eth-tester）")
+        }
+        func stop() { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+
+        func call(_ method: String, _ params: [Any] = []) throws -> Any {
+            var req = URLRequest(url: URL(string: url)!)
+            req.httpMethod = "POST"
+            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            req.httpBody = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 1, "method": method, "params": params])
+            let sem = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var result: Result<Data, any Error> = .failure(Failure(description: "no reply"))
+            URLSession.shared.dataTask(with: req) { d, _, e in
+                result = d.map { .success($0) } ?? .failure(e ?? Failure(description: "no data"))
+                sem.signal()
+            }.resume()
+            sem.wait()
+            let obj = try JSONSerialization.jsonObject(with: try result.get()) as? [String: Any] ?? [:]
+            if let e = obj["error"] { throw Failure(description: "\(method): \(e)") }
+            return obj["result"] ?? NSNull()
+        }
+    }
+
+    @discardableResult
+    func cli(_ console: String, _ args: [String], env: [String: String]) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: console)
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw Failure(description: "wallet-console \(args.prefix(2).joined(separator: " ")) 退出 \(p.terminationStatus)：\(errText.prefix(300))") }
+        return data
+    }
+
+    func daemon(_ console: String, home: String, unseal: String, env: [String: String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: console)
+        p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", unseal]
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func wait(_ what: String, seconds: Double, _ cond: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try cond() { return }
+            usleep(50_000)
+        }
+        throw Failure(description: "等待超时：\(what)")
+    }
+
+    func runOnce(engines k: Int, deposits n: Int, users: Int, console: String, pgURL: String, chain: Devnet) throws -> Double {
+        // 新库（与 ledger 节同一个管理连接的做法）。
+        let base = try PostgresURL(pgURL)
+        let admin = try PostgresSQLDatabase(url: base)
+        let name = "bench_c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try admin.execute("CREATE DATABASE \(name)")
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        var u = base
+        u.database = String(name)
+        let db = try PostgresSQLDatabase(url: u)
+        let env = ["PGPASSFILE": ProcessInfo.processInfo.environment["PGPASSFILE"] ?? ""]
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wallet-bench-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func secret(_ file: String, _ text: String) throws -> String {
+            let p = dir.appendingPathComponent(file).path
+            FileManager.default.createFile(atPath: p, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            return p
+        }
+        let unseal = try secret("unseal.txt", "bench-unseal-passphrase\n"), pw = try secret("admin.txt", "bench-admin-passphrase\n")
+        let home = dir.appendingPathComponent("home").path, homeB = dir.appendingPathComponent("homeB").path
+        let chainID = UInt64(((try chain.call("eth_chainId") as? String) ?? "0x0").dropFirst(2), radix: 16) ?? 0
+        try cli(console, ["init", "--home", home, "--chain-id", String(chainID), "--rpc", chain.url, "--unseal-passphrase-file", unseal,
+                          "--admin", "root", "--admin-passphrase-file", pw, "--scrypt-log-n", "12", "--confirmations", String(n / 8 + 12),
+                          "--database-url", u.description, "--backup-shares", "2-of-3", "--backup-dir", dir.appendingPathComponent("backup").path], env: env)
+        let root = ["--operator", "root", "--operator-passphrase-file", pw]
+        var addrs: [String] = []
+        for i in 0..<users {
+            let d = try cli(console, ["address", "assign", "--home", home, "--user", "b\(i)", "--asset", "ETH", "--json"] + root, env: env)
+            guard let a = (try JSONSerialization.jsonObject(with: d) as? [String: Any])?["address"] as? String else { throw Failure(description: "address assign 没有地址") }
+            addrs.append(a)
+        }
+        try cli(console, ["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", unseal], env: env)
+        if k == 2 {
+            let cp = Process()
+            cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+            cp.arguments = ["-a", home, homeB]
+            try cp.run(); cp.waitUntilExit()
+        }
+
+        // N 笔充值，每块 8 笔（8 个发送账户各一笔：测试链按已上链的 nonce 校验，同一账户在一个块里只能发一笔）。
+        // 每笔一个块时测到的主要是测试链取块头的速度（入账前要核对充值所在块仍是规范块，每块取一次）；真实链上一个块里有很多笔充值。
+        let accts = (try chain.call("devnet_accounts") as? [String]) ?? []
+        let senders = Array(accts.dropFirst().prefix(8))
+        _ = try chain.call("devnet_setAutoMine", [false])
+        defer { _ = try? chain.call("devnet_setAutoMine", [true]) }
+        for i in 0..<n {
+            _ = try chain.call("devnet_send", [["from": senders[i % senders.count], "to": addrs[i % users], "gas": "0x5208",
+                                                "value": "0x" + String(UInt64(1_000_000_000_000_000 + i), radix: 16)]])
+            if i % senders.count == senders.count - 1 || i == n - 1 { _ = try chain.call("evm_mine", ["0x1"]) }
+        }
+        _ = try chain.call("devnet_setAutoMine", [true])
+        try cli(console, ["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", unseal], env: env)
+        func count(_ sql: String) throws -> Int {
+            if case .int(let v)? = try db.query(sql).first?["n"] { return Int(v) }
+            return 0
+        }
+        let seen = try count("SELECT COUNT(*) AS n FROM deposits")
+        guard seen == n else {
+            let blk = try chain.call("eth_getBlockByNumber", ["latest", false]) as? [String: Any]
+            throw Failure(description: "充值没有全部被观察到：\(seen)/\(n)；最新块 \(blk?["number"] ?? "?") 里 \((blk?["transactions"] as? [Any])?.count ?? -1) 笔交易")
+        }
+
+        var daemons = [try daemon(console, home: home, unseal: unseal, env: env)]
+        defer { for d in daemons where d.isRunning { kill(d.processIdentifier, SIGTERM); d.waitUntilExit() } }
+        let now = { Int64(Date().timeIntervalSince1970) }
+        try wait("A 拿到 leader", seconds: 30) { try count("SELECT COUNT(*) AS n FROM leases WHERE name = 'leader' AND expires_at > \(now())") == 1 }
+        if k == 2 {
+            daemons.append(try daemon(console, home: homeB, unseal: unseal, env: env))
+            try wait("B 拿到一半的入账分片", seconds: 30) { try count("SELECT COUNT(*) AS n FROM leases WHERE name LIKE 'credit:%' AND expires_at > \(now())") == 8 }
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = try chain.call("evm_mine", ["0x" + String(n / 8 + 12, radix: 16)])   // 一次出够：全部 N 笔同时达到确认数
+        try wait("\(n) 笔全部入账", seconds: 300) { try count("SELECT COUNT(*) AS n FROM deposits WHERE state = 'credited'") == n }
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        for d in daemons where d.isRunning { kill(d.processIdentifier, SIGTERM); d.waitUntilExit() }
+        try cli(console, ["ledger", "check", "--home", home], env: env)
+        return Double(n) / secs
+    }
+}
+#endif

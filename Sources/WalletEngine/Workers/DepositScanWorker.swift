@@ -282,10 +282,6 @@ public final class DepositScanWorker: EngineWorker, Sendable {
         metrics.scannerHalted.set(1)
     }
 
-    func canonicalHash(_ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
-        try await DepositCrediter.canonicalHash(client, n, &cache)
-    }
-
     /// 热钱包外来入账：够确认（且所在块仍是规范块）即记账（金库注资或待处理）。
     func bookHotInbound(head: UInt64, finalized: UInt64?, _ ctx: WorkerContext) async throws -> Int {
         let pending = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 500)) }
@@ -296,7 +292,7 @@ public final class DepositScanWorker: EngineWorker, Sendable {
             let conf = head >= UInt64(h.blockNumber) ? Int(head - UInt64(h.blockNumber) + 1) : 0
             let isFinal = finalized.map { UInt64(h.blockNumber) <= $0 } ?? false
             guard asset.useFinalized ? isFinal : conf >= asset.requiredConfirmations(for: h.amount) else { continue }
-            guard try await canonicalHash(h.blockNumber, &cache) == h.blockHash.lowercased() else { continue }
+            guard try await DepositCrediter.canonicalHash(client, h.blockNumber, &cache) == h.blockHash.lowercased() else { continue }
             let after = try gate.with { l in try l.bookHotInbound(id: h.id) }
             booked += 1
             ctx.logger.info("hot_inbound.booked", ["id": .int(after.id), "kind": .string(after.kind.rawValue), "asset": .string(after.asset)])

@@ -107,7 +107,7 @@ public enum AuditChain {
                                sealer: (any AuditSealer)?) throws -> Bool {
         guard let from else { return true }
         guard head.seq >= from.seq else { return false }
-        guard let at = try store.audits(chain: 0, afterSeq: from.seq - 1, limit: 1).first, at.seq == from.seq, at.hash == from.hash else { return false }
+        guard try record(store, chain: 0, seq: from.seq)?.hash == from.hash else { return false }
         var prev = from.hash, last = from.seq
         while last < head.seq {
             let batch = try store.audits(chain: 0, afterSeq: last, limit: 2000)
@@ -121,6 +121,11 @@ public enum AuditChain {
             if batch.last!.seq >= head.seq { break }
         }
         return last == head.seq && prev == head.hash
+    }
+
+    /// 某条链上序号为 seq 的那条记录（没有就 nil）。
+    public static func record(_ store: any LedgerStore, chain: Int, seq: Int64) throws -> AuditRecord? {
+        try store.audits(chain: chain, afterSeq: seq - 1, limit: 1).first.flatMap { $0.seq == seq ? $0 : nil }
     }
 
     /// 检查点记录的 details → 各分片链的 (seq, hash)。

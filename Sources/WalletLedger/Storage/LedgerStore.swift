@@ -112,7 +112,6 @@ public protocol OperatorRepository: TransactionalStore {
 }
 
 public protocol AuditRepository: TransactionalStore {
-    func lastAudit() throws -> AuditRecord?
     /// 链头的 id 与哈希（追加时只要这两列；不映射整行）。
     /// 某条审计链的链头 (seq, hash)；0 = 主链。
     func lastAuditHead(chain: Int) throws -> (seq: Int64, hash: String)?

@@ -146,9 +146,6 @@ extension SQLLedgerStore: OperatorRepository {
 }
 
 extension SQLLedgerStore: AuditRepository, ReconciliationRepository {
-    public func lastAudit() throws -> AuditRecord? {
-        try db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").first.map(mapAudit)
-    }
     public func lastAuditHead(chain: Int) throws -> (seq: Int64, hash: String)? {
         if let hit = withTxnCache({ $0.auditHeads[chain] }), let h = hit { return h }
         let h = try db.query("SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1", [chain]).first.map { ($0.int("seq"), $0.text("hash")) }

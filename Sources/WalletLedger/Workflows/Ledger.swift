@@ -183,15 +183,9 @@ public final class Ledger {
         let from = (try? sealer.anchor()).flatMap { $0 }.map { (seq: $0.id, hash: $0.hash) }
         guard let ok = try? AuditChain.extends(store, from: from, to: head, sealer: sealer) else { return }
         guard ok else {
-            if !anchorAlerted {
-                anchorAlerted = true
-                try? store.transaction {
-                    try store.insertAlert(kind: "audit.tampered",
-                                          message: "审计主链与库外的锚（#\(from?.seq ?? 0)）接不上：锚之后的记录被删除或改动，锚不再前进。运行 audit verify 查看第一条坏记录，按应急预案处理。",
-                                          messageEn: "the main audit chain no longer extends the anchor outside the database (#\(from?.seq ?? 0)): records after it were deleted or altered; the anchor stops advancing. Run audit verify to find the first bad record and follow the incident runbook.",
-                                          at: now)
-                }
-            }
+            tamperAlert(&anchorAlerted,
+                        zh: "审计主链与库外的锚（#\(from?.seq ?? 0)）接不上：锚之后的记录被删除或改动，锚不再前进。",
+                        en: "the main audit chain no longer extends the anchor outside the database (#\(from?.seq ?? 0)): records after it were deleted or altered; the anchor stops advancing.")
             return
         }
         if head.seq == from?.seq || (try? sealer.advance(id: head.seq, hash: head.hash)) != nil { anchoredID = head.seq; anchoredHash = head.hash }
@@ -216,25 +210,30 @@ public final class Ledger {
             // 新检查点只能延长上一个：上一个记下的每个链头必须还在、hash 不变。否则这条链在两个检查点之间被删改过——
             // 绝不写新检查点把它「洗白」（QA 发现：删掉分片链的尾部后引擎接着写，下一个检查点记下更短的链，校验从此通过）。
             for (c, p) in AuditChain.checkpointHeads(last?.details ?? "{}") {
-                let rec = try store.audits(chain: c, afterSeq: p.seq - 1, limit: 1).first
-                if rec?.seq != p.seq || rec?.hash != p.hash { broken.append(c) }
+                if try AuditChain.record(store, chain: c, seq: p.seq)?.hash != p.hash { broken.append(c) }
             }
             guard broken.isEmpty else { return false }
             try audit("system", AuditChain.checkpointAction, "shards", heads)
             return true
         }
         lastCheckpoint = now
-        if !broken.isEmpty, !checkpointAlerted {
-            checkpointAlerted = true
+        if !broken.isEmpty {
             let list = broken.sorted().map(String.init).joined(separator: ",")
-            try? store.transaction {
-                try store.insertAlert(kind: "audit.tampered",
-                                      message: "审计分片链 \(list) 与上一个检查点不符（记录被删除或改动）：不再写检查点。运行 audit verify 查看第一条坏记录，按应急预案处理。",
-                                      messageEn: "audit shard chain(s) \(list) no longer match the last checkpoint (records deleted or altered): no further checkpoints are written. Run audit verify to find the first bad record and follow the incident runbook.",
-                                      at: now)
-            }
+            tamperAlert(&checkpointAlerted,
+                        zh: "审计分片链 \(list) 与上一个检查点不符（记录被删除或改动）：不再写检查点。",
+                        en: "audit shard chain(s) \(list) no longer match the last checkpoint (records deleted or altered): no further checkpoints are written.")
         }
         return wrote
+    }
+
+    /// 审计被删改：告警 audit.tampered，每个进程每种情形只一次（推锚/检查点每次出闸门都会再发现它）。
+    func tamperAlert(_ raised: inout Bool, zh: String, en: String) {
+        guard !raised else { return }
+        raised = true
+        try? store.transaction {
+            try store.insertAlert(kind: "audit.tampered", message: zh + "运行 audit verify 查看第一条坏记录，按应急预案处理。",
+                                  messageEn: en + " Run audit verify to find the first bad record and follow the incident runbook.", at: now)
+        }
     }
 
     /// 只碰一个用户的行的写流程：能并行写的后端上走该用户的分片事务，否则（或已在全局事务里）就是普通事务。

@@ -89,31 +89,36 @@ struct ClusterBench: BenchSection {
         }
     }
 
-    @discardableResult
-    func cli(_ console: String, _ args: [String], env: [String: String]) throws -> Data {
+    /// 发布版 wallet-console 的一个进程（环境 = 本进程的加上 env）。
+    func consoleProcess(_ console: String, _ args: [String], env: [String: String]) -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: console)
         p.arguments = args
-        var e = ProcessInfo.processInfo.environment
-        for (k, v) in env { e[k] = v }
-        p.environment = e
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        return p
+    }
+
+    /// 跑一条命令，返回标准输出；非 0 退出带着 stderr 抛错。stderr 在另一个线程里读：两个管道按顺序读，子进程写满 stderr 时会互相等死。
+    @discardableResult
+    func cli(_ console: String, _ args: [String], env: [String: String]) throws -> Data {
+        let p = consoleProcess(console, args, env: env)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()
+        nonisolated(unsafe) var errData = Data()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        drained.wait()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure(description: "wallet-console \(args.prefix(2).joined(separator: " ")) 退出 \(p.terminationStatus)：\(errText.prefix(300))") }
+        guard p.terminationStatus == 0 else {
+            throw Failure(description: "wallet-console \(args.prefix(2).joined(separator: " ")) 退出 \(p.terminationStatus)：\(String(decoding: errData, as: UTF8.self).prefix(300))")
+        }
         return data
     }
 
     func daemon(_ console: String, home: String, unseal: String, env: [String: String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: console)
-        p.arguments = ["engine", "run", "--home", home, "--unseal-passphrase-file", unseal]
-        var e = ProcessInfo.processInfo.environment
-        for (k, v) in env { e[k] = v }
-        p.environment = e
+        let p = consoleProcess(console, ["engine", "run", "--home", home, "--unseal-passphrase-file", unseal], env: env)
         p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
         try p.run()
         return p

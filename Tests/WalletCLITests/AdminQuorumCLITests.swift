@@ -4,15 +4,20 @@
 import Foundation
 import Testing
 
+/// 演示链上的新 home（唯一的管理员 root）+ 一份 policy.json（规则 v1：两人审批），下一条命令打开 home 时登记它。
+func initWithPolicyV1(_ t: CLIHome) throws {
+    let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
+                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + t.h)
+    #expect(initR.status == 0, "\(initR.stderr)")
+    try #"{"rules": [{"name": "v1", "asset": "*", "action": "allow", "approvals": 2}]}"#
+        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+}
+
 @Test func adminActionsNeedASecondAdmin() throws {
     let t = CLIHome("quorum")
     let h = t.h
     func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h) }
-    let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
-                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + h)
-    #expect(initR.status == 0, "\(initR.stderr)")
-    try #"{"rules": [{"name": "v1", "asset": "*", "action": "allow", "approvals": 2}]}"#
-        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+    try initWithPolicyV1(t)
     // 引导期：唯一的管理员直接加第二位管理员（和一个观察员）。
     #expect(try run(["operator", "add", "--name", "bob", "--role", "admin", "--passphrase-file", t.pw] + t.op("root")).status == 0)
     // 从现在起：提议。
@@ -97,11 +102,7 @@ import Testing
     let t = CLIHome("policy-tamper")
     let h = t.h
     func run(_ args: [String]) throws -> CLIResult { try CLIRunner.run(args + h) }
-    let initR = try CLIRunner.run(["init", "--chain-id", "1337", "--demo", "--unseal-passphrase-file", t.unseal,
-                                   "--admin", "root", "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12"] + h)
-    #expect(initR.status == 0, "\(initR.stderr)")
-    try #"{"rules": [{"name": "v1", "asset": "*", "action": "allow", "approvals": 2}]}"#
-        .write(toFile: t.home + "/policy.json", atomically: true, encoding: .utf8)
+    try initWithPolicyV1(t)
     func state() throws -> (rules: [String], problems: [String], status: Int32) {
         let r = try run(["status", "--json"])
         let st = try #require(r.json as? [String: Any])

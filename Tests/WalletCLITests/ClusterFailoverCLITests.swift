@@ -36,148 +36,14 @@ import Testing
         deinit { if process.isRunning { kill(pid, SIGKILL) } }
     }
 
-    @Test func killingTheWorkingEngineMidWithdrawalHandsOverWithoutDoubleSpend() throws {
-        let rel = try CLIRunner.releaseBinary()
-        let dev = try CLIDevnet()
-        let db = try Self.freshDatabase()
-        let t = CLIHome("cluster")
-        let (unseal, pw, home) = (t.unseal, t.pw, t.home)
-        let root = t.op("root"), appr = t.op("appr")
-        let homeB = t.dir.appendingPathComponent("homeB").path
-        func run(_ args: [String], _ h: String = home) throws -> CLIResult { try CLIRunner.run(args + ["--home", h], env: db.env, executable: rel) }
-        func ok(_ args: [String], _ h: String = home) throws -> CLIResult {
-            let r = try run(args, h)
-            #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
-            return r
-        }
-        func cluster() throws -> [String: Any] {
-            try #require((try run(["status", "--json"]).json as? [String: Any])?["cluster"] as? [String: Any])
-        }
-        func holder(_ lease: String) throws -> (id: String, token: Int)? {
-            let now = try cluster()
-            guard let l = (now["leases"] as? [[String: Any]])?.first(where: { ($0["name"] as? String)?.hasPrefix(lease) == true }),
-                  (l["expiresInSeconds"] as? Int ?? 0) > 0 else { return nil }
-            return (l["holder"] as? String ?? "", l["token"] as? Int ?? 0)
-        }
-        func engineID(pid: Int32) throws -> String? {
-            ((try cluster()["engines"] as? [[String: Any]]) ?? []).first { $0["pid"] as? Int == Int(pid) }?["id"] as? String
-        }
-        func waitFor(_ what: String, seconds: Double, mine: Bool = false, _ cond: () throws -> Bool) throws {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if try cond() { return }
-                if mine { try dev.mine(1) }
-                usleep(300_000)
-            }
-            Issue.record("等待超时（\(Int(seconds)) 秒）：\(what)")
-            throw CLIDevnetError(message: what)
-        }
-
-        // —— 一个 home 建在 PostgreSQL 上；第二台「主机」= 整个 home 的拷贝（同一把加密的密钥库、同一个 database.url）——
-        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2", "--database-url", db.url, "--queue-url", db.redis]),
-                                      env: db.env, executable: rel)
-        #expect(initR.status == 0, "\(initR.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: home + "/wallet.db"), "PostgreSQL 部署不应在 home 里建 SQLite 文件")
-        try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
-            .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
-        _ = try ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
-        let dep = try #require((try ok(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
-        let st = try #require(try ok(["status", "--json"]).json as? [String: Any])
-        let hot = try #require((st["hotWallet"] as? [String: Any])?["address"] as? String)
-        let accts = try dev.accounts()
-        _ = try dev.call("devnet_send", [["from": accts[1], "to": dep, "value": "0x8ac7230489e80000"]])   // 10 ETH 给用户
-        _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x2b5e3af16b1880000"]]) // 50 ETH 注资热钱包（不明来源 → 待处理，不影响用户）
-        try dev.mine(3)
-        _ = try ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
-        let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
-        #expect(cp.status == 0, "\(cp.stderr)")
-
-        // —— 两个常驻引擎：A 先起、拿到 leader 与 signer；B 登记为备用 ——
-        let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
-        try waitFor("A 拿到 signer 租约", seconds: 20) { try holder("signer") != nil && (try engineID(pid: a.pid)) != nil }
-        let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
-        try waitFor("B 登记进集群", seconds: 20) { try engineID(pid: b.pid) != nil }
-        let aID = try #require(try engineID(pid: a.pid)), bID = try #require(try engineID(pid: b.pid))
-        let signer0 = try #require(try holder("signer"))
-        #expect(signer0.id == aID, "先起的 A 应持有 signer 租约：\(signer0) A=\(aID) B=\(bID)")
-        #expect(try holder("leader")?.id == aID)
-        let text = try ok(["status"])
-        #expect(text.stdout.contains(bID) && text.stdout.contains("备用"), "status 文本应列出两个引擎与备用角色：\(text.stdout)")
-
-        // —— 提现进行中：5 笔，批准后 A 开始签名广播；看到第一笔出去就 SIGKILL A ——
-        var ids: [String] = []
-        for i in 0..<5 {
-            let to = String(format: "0x%040x", 0xfa11 + i)
-            let r = try ok(["withdraw", "request", "--request-id", "fo-\(i)", "--user", "u1", "--asset", "ETH", "--amount", "0.5", "--to", to, "--json"] + root)
-            let id = String(((r.json as? [String: Any])?["id"] as? Int) ?? -1)
-            _ = try ok(["withdraw", "approve", id] + appr)
-            ids.append(id)
-        }
-        try waitFor("A 广播了第一笔提现", seconds: 30) { try dev.nonce(hot) >= 1 }
-        a.kill9()
-        let killedAt = Date()
-        let sentByA = try dev.nonce(hot)
-        let states = ((try run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
-        print("cluster failover: A 被杀时已上链 \(sentByA) 笔，提现状态 \(states.sorted())")
-        // 备用的 B 在租约时长（10 秒）内接管：signer 与 leader 都换成 B，令牌加一。
-        try waitFor("B 接管 signer 租约", seconds: 25) { try holder("signer")?.id == bID }
-        let took = Date().timeIntervalSince(killedAt)
-        #expect(took <= 10 + 5, "接管用了 \(took) 秒，应不超过租约时长 + 一轮")
-        print("cluster failover: B 在 A 被杀后 \(String(format: "%.1f", took)) 秒接管 signer（令牌 \(signer0.token) → \(try holder("signer")?.token ?? -1)）")
-        let logB = (try? String(contentsOfFile: homeB + "/logs/engine.log", encoding: .utf8)) ?? ""
-        #expect(logB.split(separator: "\n").contains { $0.contains("cluster.lease_acquired") && $0.contains("signer:") },
-                "接管要进日志（cluster.lease_acquired）")
-        let signer1 = try #require(try holder("signer"))
-        #expect(signer1.token > signer0.token, "新的一任令牌应加一：\(signer0.token) → \(signer1.token)")
-        try waitFor("B 接管 leader 租约", seconds: 15) { try holder("leader")?.id == bID }
-        // 出块直到全部确认：B 接着做完 A 留下的（已签未播的按存下的原交易重播，同一哈希，不会重发成两笔）。
-        try waitFor("全部提现确认", seconds: 90, mine: true) {
-            let rows = (try run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
-            return rows.count == 5 && rows.allSatisfy { $0["state"] as? String == "confirmed" }
-        }
-        // 任务队列在 Redis Streams 上：引擎在跑时 `sweep run` 入队，由现在的 leader（B）消费；库里的 jobs 表一直是空的。
-        let sw = try ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
-        defer { print("cluster failover: sweep run → \(sw.stdout.prefix(300))；jobs → \((try? run(["jobs", "list", "--json"]).stdout.prefix(600)) ?? "")") }
-        try waitFor("Redis 队列里的归集任务被 B 做完", seconds: 30) {
-            ((try run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
-        }
-        let u = try #require(URLComponents(string: db.url))
-        let sqlJobs = try CLIRunner.run(["psql", "-h", u.host!, "-p", String(u.port!), "-U", u.user!, "-d", String(u.path.dropFirst()), "-tAc", "SELECT COUNT(*) FROM jobs"],
-                                        env: db.env, executable: URL(fileURLWithPath: "/usr/bin/env"))
-        #expect(sqlJobs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "配置了 Redis 队列时库里的 jobs 表应为空：\(sqlJobs.stdout)\(sqlJobs.stderr)")
-        b.stop()
-
-        // —— 以链为准 ——
-        for i in 0..<5 {
-            #expect(try dev.balance(String(format: "0x%040x", 0xfa11 + i)) == 500_000_000_000_000_000, "收款 \(i) 应恰好到账一次")
-        }
-        let chainNonce = try dev.nonce(hot)
-        #expect(chainNonce == 5, "热钱包链上 nonce 应等于提现笔数（无重发、无缺口）：\(chainNonce)")
-        let nonce = try run(["nonce", "status", "--json"])
-        #expect(nonce.status == 0, "nonce status: \(nonce.stdout)")
-        for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
-            let r = try run(cmd)
-            #expect(r.status == 0, "\(cmd.joined(separator: " ")): \(r.stdout.prefix(600))")
-        }
-        // 优雅停机的 B 交出了租约、注销了自己；被杀的 A 还登记着但已失联。
-        let after = try cluster()
-        let engines = (after["engines"] as? [[String: Any]]) ?? []
-        #expect(!engines.contains { $0["id"] as? String == bID }, "B 优雅停机后应注销：\(engines)")
-        #expect(engines.first { $0["id"] as? String == aID }.map { $0["alive"] as? Bool } != true || took < 20)
-    }
-
-    /// 入账分给两个引擎（issue 13）：A 是 leader（扫块、入账它负责的分片），B 拿一半的 credit:<分片> 租约、给那些分片的充值入账。
-    /// 两边的日志里都有 deposit.credited；每笔充值恰好入账一次（余额 = 链上金额），对账、不变量、审计链（含分片链与检查点）都通过。
-    @Test func twoEnginesSplitDepositCreditingByShard() throws {
-        let rel = try CLIRunner.releaseBinary()
-        let dev = try CLIDevnet()
-        let db = try Self.freshDatabase()
-        let t = CLIHome("credits")
-        let (unseal, home) = (t.unseal, t.home)
-        let root = t.op("root")
-        let homeB = t.dir.appendingPathComponent("homeB").path
-        func run(_ args: [String], _ h: String = home) throws -> CLIResult { try CLIRunner.run(args + ["--home", h], env: db.env, executable: rel) }
-        func ok(_ args: [String], _ h: String = home) throws -> CLIResult {
+    /// 两个集群测试共用：发布版二进制对着测试链与同一个 PostgreSQL 库上的 home 跑命令、看 status 的 cluster 一节、等条件成立。
+    struct Rig {
+        let rel: URL
+        let dev: CLIDevnet
+        let env: [String: String]
+        let home: String
+        func run(_ args: [String], _ h: String? = nil) throws -> CLIResult { try CLIRunner.run(args + ["--home", h ?? home], env: env, executable: rel) }
+        func ok(_ args: [String], _ h: String? = nil) throws -> CLIResult {
             let r = try run(args, h)
             #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
             return r
@@ -201,6 +67,128 @@ import Testing
             Issue.record("等待超时（\(Int(seconds)) 秒）：\(what)")
             throw CLIDevnetError(message: what)
         }
+    }
+
+    @Test func killingTheWorkingEngineMidWithdrawalHandsOverWithoutDoubleSpend() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let dev = try CLIDevnet()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("cluster")
+        let (unseal, pw, home) = (t.unseal, t.pw, t.home)
+        let root = t.op("root"), appr = t.op("appr")
+        let homeB = t.dir.appendingPathComponent("homeB").path
+        let rig = Rig(rel: rel, dev: dev, env: db.env, home: home)
+        func holder(_ lease: String) throws -> (id: String, token: Int)? {
+            let now = try rig.cluster()
+            guard let l = (now["leases"] as? [[String: Any]])?.first(where: { ($0["name"] as? String)?.hasPrefix(lease) == true }),
+                  (l["expiresInSeconds"] as? Int ?? 0) > 0 else { return nil }
+            return (l["holder"] as? String ?? "", l["token"] as? Int ?? 0)
+        }
+
+        // —— 一个 home 建在 PostgreSQL 上；第二台「主机」= 整个 home 的拷贝（同一把加密的密钥库、同一个 database.url）——
+        let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "2", "--database-url", db.url, "--queue-url", db.redis]),
+                                      env: db.env, executable: rel)
+        #expect(initR.status == 0, "\(initR.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/wallet.db"), "PostgreSQL 部署不应在 home 里建 SQLite 文件")
+        try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
+            .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
+        _ = try rig.ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
+        let dep = try #require((try rig.ok(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
+        let st = try #require(try rig.ok(["status", "--json"]).json as? [String: Any])
+        let hot = try #require((st["hotWallet"] as? [String: Any])?["address"] as? String)
+        let accts = try dev.accounts()
+        _ = try dev.call("devnet_send", [["from": accts[1], "to": dep, "value": "0x8ac7230489e80000"]])   // 10 ETH 给用户
+        _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x2b5e3af16b1880000"]]) // 50 ETH 注资热钱包（不明来源 → 待处理，不影响用户）
+        try dev.mine(3)
+        _ = try rig.ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+        let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(cp.status == 0, "\(cp.stderr)")
+
+        // —— 两个常驻引擎：A 先起、拿到 leader 与 signer；B 登记为备用 ——
+        let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
+        try rig.waitFor("A 拿到 signer 租约", seconds: 20) { try holder("signer") != nil && (try rig.engineID(pid: a.pid)) != nil }
+        let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
+        try rig.waitFor("B 登记进集群", seconds: 20) { try rig.engineID(pid: b.pid) != nil }
+        let aID = try #require(try rig.engineID(pid: a.pid)), bID = try #require(try rig.engineID(pid: b.pid))
+        let signer0 = try #require(try holder("signer"))
+        #expect(signer0.id == aID, "先起的 A 应持有 signer 租约：\(signer0) A=\(aID) B=\(bID)")
+        #expect(try holder("leader")?.id == aID)
+        let text = try rig.ok(["status"])
+        #expect(text.stdout.contains(bID) && text.stdout.contains("备用"), "status 文本应列出两个引擎与备用角色：\(text.stdout)")
+
+        // —— 提现进行中：5 笔，批准后 A 开始签名广播；看到第一笔出去就 SIGKILL A ——
+        var ids: [String] = []
+        for i in 0..<5 {
+            let to = String(format: "0x%040x", 0xfa11 + i)
+            let r = try rig.ok(["withdraw", "request", "--request-id", "fo-\(i)", "--user", "u1", "--asset", "ETH", "--amount", "0.5", "--to", to, "--json"] + root)
+            let id = String(((r.json as? [String: Any])?["id"] as? Int) ?? -1)
+            _ = try rig.ok(["withdraw", "approve", id] + appr)
+            ids.append(id)
+        }
+        try rig.waitFor("A 广播了第一笔提现", seconds: 30) { try dev.nonce(hot) >= 1 }
+        a.kill9()
+        let killedAt = Date()
+        let sentByA = try dev.nonce(hot)
+        let states = ((try rig.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
+        print("cluster failover: A 被杀时已上链 \(sentByA) 笔，提现状态 \(states.sorted())")
+        // 备用的 B 在租约时长（10 秒）内接管：signer 与 leader 都换成 B，令牌加一。
+        try rig.waitFor("B 接管 signer 租约", seconds: 25) { try holder("signer")?.id == bID }
+        let took = Date().timeIntervalSince(killedAt)
+        #expect(took <= 10 + 5, "接管用了 \(took) 秒，应不超过租约时长 + 一轮")
+        print("cluster failover: B 在 A 被杀后 \(String(format: "%.1f", took)) 秒接管 signer（令牌 \(signer0.token) → \(try holder("signer")?.token ?? -1)）")
+        let logB = (try? String(contentsOfFile: homeB + "/logs/engine.log", encoding: .utf8)) ?? ""
+        #expect(logB.split(separator: "\n").contains { $0.contains("cluster.lease_acquired") && $0.contains("signer:") },
+                "接管要进日志（cluster.lease_acquired）")
+        let signer1 = try #require(try holder("signer"))
+        #expect(signer1.token > signer0.token, "新的一任令牌应加一：\(signer0.token) → \(signer1.token)")
+        try rig.waitFor("B 接管 leader 租约", seconds: 15) { try holder("leader")?.id == bID }
+        // 出块直到全部确认：B 接着做完 A 留下的（已签未播的按存下的原交易重播，同一哈希，不会重发成两笔）。
+        try rig.waitFor("全部提现确认", seconds: 90, mine: true) {
+            let rows = (try rig.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
+            return rows.count == 5 && rows.allSatisfy { $0["state"] as? String == "confirmed" }
+        }
+        // 任务队列在 Redis Streams 上：引擎在跑时 `sweep run` 入队，由现在的 leader（B）消费；库里的 jobs 表一直是空的。
+        let sw = try rig.ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
+        defer { print("cluster failover: sweep run → \(sw.stdout.prefix(300))；jobs → \((try? rig.run(["jobs", "list", "--json"]).stdout.prefix(600)) ?? "")") }
+        try rig.waitFor("Redis 队列里的归集任务被 B 做完", seconds: 30) {
+            ((try rig.run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
+        }
+        let u = try #require(URLComponents(string: db.url))
+        let sqlJobs = try CLIRunner.run(["psql", "-h", u.host!, "-p", String(u.port!), "-U", u.user!, "-d", String(u.path.dropFirst()), "-tAc", "SELECT COUNT(*) FROM jobs"],
+                                        env: db.env, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(sqlJobs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "配置了 Redis 队列时库里的 jobs 表应为空：\(sqlJobs.stdout)\(sqlJobs.stderr)")
+        b.stop()
+
+        // —— 以链为准 ——
+        for i in 0..<5 {
+            #expect(try dev.balance(String(format: "0x%040x", 0xfa11 + i)) == 500_000_000_000_000_000, "收款 \(i) 应恰好到账一次")
+        }
+        let chainNonce = try dev.nonce(hot)
+        #expect(chainNonce == 5, "热钱包链上 nonce 应等于提现笔数（无重发、无缺口）：\(chainNonce)")
+        let nonce = try rig.run(["nonce", "status", "--json"])
+        #expect(nonce.status == 0, "nonce status: \(nonce.stdout)")
+        for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
+            let r = try rig.run(cmd)
+            #expect(r.status == 0, "\(cmd.joined(separator: " ")): \(r.stdout.prefix(600))")
+        }
+        // 优雅停机的 B 交出了租约、注销了自己；被杀的 A 还登记着但已失联。
+        let after = try rig.cluster()
+        let engines = (after["engines"] as? [[String: Any]]) ?? []
+        #expect(!engines.contains { $0["id"] as? String == bID }, "B 优雅停机后应注销：\(engines)")
+        #expect(engines.first { $0["id"] as? String == aID }.map { $0["alive"] as? Bool } != true || took < 20)
+    }
+
+    /// 入账分给两个引擎（issue 13）：A 是 leader（扫块、入账它负责的分片），B 拿一半的 credit:<分片> 租约、给那些分片的充值入账。
+    /// 两边的日志里都有 deposit.credited；每笔充值恰好入账一次（余额 = 链上金额），对账、不变量、审计链（含分片链与检查点）都通过。
+    @Test func twoEnginesSplitDepositCreditingByShard() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let dev = try CLIDevnet()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("credits")
+        let (unseal, home) = (t.unseal, t.home)
+        let root = t.op("root")
+        let homeB = t.dir.appendingPathComponent("homeB").path
+        let rig = Rig(rel: rel, dev: dev, env: db.env, home: home)
 
         let initR = try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "3", "--database-url", db.url]),
                                       env: db.env, executable: rel)
@@ -208,23 +196,23 @@ import Testing
         let users = (0..<16).map { "cr\($0)" }
         var addr: [String: String] = [:]
         for u in users {
-            addr[u] = try #require((try ok(["address", "assign", "--user", u, "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
+            addr[u] = try #require((try rig.ok(["address", "assign", "--user", u, "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
         }
-        _ = try ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+        _ = try rig.ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
         let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
         #expect(cp.status == 0, "\(cp.stderr)")
 
         let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
         defer { a.stop() }
-        try waitFor("A 拿到 leader", seconds: 20) {
-            guard let id = try engineID(pid: a.pid) else { return false }
-            return try liveLeases().contains { $0["name"] as? String == "leader" && $0["holder"] as? String == id }
+        try rig.waitFor("A 拿到 leader", seconds: 20) {
+            guard let id = try rig.engineID(pid: a.pid) else { return false }
+            return try rig.liveLeases().contains { $0["name"] as? String == "leader" && $0["holder"] as? String == id }
         }
         let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
         defer { b.stop() }
-        try waitFor("B 拿到一半的入账分片", seconds: 30) {
-            guard let id = try engineID(pid: b.pid) else { return false }
-            return try liveLeases().filter { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == id }.count == 8
+        try rig.waitFor("B 拿到一半的入账分片", seconds: 30) {
+            guard let id = try rig.engineID(pid: b.pid) else { return false }
+            return try rig.liveLeases().filter { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == id }.count == 8
         }
 
         // 16 笔充值（每个用户一笔，金额各不相同），出块直到全部入账。
@@ -233,8 +221,8 @@ import Testing
             _ = try dev.call("devnet_send", [["from": accts[1 + i % 4], "to": addr[u]!, "value": "0x" + String(UInt64(i + 1) * 1_000_000_000_000_000, radix: 16)]])
         }
         try dev.mine(1)
-        try waitFor("16 笔充值全部入账", seconds: 90, mine: true) {
-            let rows = (try run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
+        try rig.waitFor("16 笔充值全部入账", seconds: 90, mine: true) {
+            let rows = (try rig.run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 16 && rows.allSatisfy { $0["state"] as? String == "credited" }
         }
         func credited(_ h: String) -> Int {
@@ -251,8 +239,8 @@ import Testing
             _ = try dev.call("devnet_send", [["from": accts[1 + i % 4], "to": addr[u]!, "value": "0x" + String(UInt64(i + 1) * 1_000_000_000_000_000, radix: 16)]])
         }
         try dev.mine(1)
-        try waitFor("B 死后第二轮 16 笔全部入账", seconds: 90, mine: true) {
-            let rows = (try run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
+        try rig.waitFor("B 死后第二轮 16 笔全部入账", seconds: 90, mine: true) {
+            let rows = (try rig.run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 32 && rows.allSatisfy { $0["state"] as? String == "credited" }
         }
         print("credits split: B 被杀后 \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) 秒第二轮全部由 A 入账（A 共 \(credited(home)) 笔）")
@@ -260,15 +248,15 @@ import Testing
         usleep(6_000_000)   // 等一个检查点间隔：分片链的链头被汇总进主链
         a.stop()
         for (i, u) in users.enumerated() {
-            let rows = (try ok(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"]).json as? [[String: Any]]) ?? []
+            let rows = (try rig.ok(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"]).json as? [[String: Any]]) ?? []
             let bal = rows.first { $0["account"] as? String == "user_available:ETH:\(u)" }?["balanceBaseUnits"] as? String
             #expect(bal == String(UInt64(i + 1) * 2_000_000_000_000_000), "\(u) 两笔应各恰好入账一次：\(bal ?? "nil")")
         }
         for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
-            let r = try run(cmd)
+            let r = try rig.run(cmd)
             #expect(r.status == 0, "\(cmd.joined(separator: " ")): \(r.stdout.prefix(600))")
         }
-        let audits = (try ok(["audit", "list", "--action", "audit.checkpoint", "--json"]).json as? [[String: Any]]) ?? []
+        let audits = (try rig.ok(["audit", "list", "--action", "audit.checkpoint", "--json"]).json as? [[String: Any]]) ?? []
         #expect(!audits.isEmpty, "分片链应已被主链检查点汇总")
     }
 

@@ -11,6 +11,20 @@ extension Fixture {
     static func enableShards(_ l: Ledger) {
         if let s = l.store as? SQLiteLedgerStore { s.shardedWrites = true }
     }
+    /// 打开了分片写的账本（SQLite 上默认不分片）。
+    static func shardedLedger() throws -> Ledger {
+        let l = try env().ledger
+        enableShards(l)
+        return l
+    }
+    /// 只能写库的人删掉一条分片链的最后一条记录，并把链头键改回上一条——库内的哈希链看不出来。
+    static func dropShardTail(_ l: Ledger, chain c: Int) throws {
+        let db = (l.store as! any SQLBackedStore).sqlDatabase
+        let tail = try #require(try l.store.lastAuditHead(chain: c))
+        let prev = try #require(try AuditChain.record(l.store, chain: c, seq: tail.seq - 1))
+        try db.execute("DELETE FROM audit_log WHERE chain = ? AND seq = ?", [c, tail.seq])
+        try db.execute("UPDATE settings SET value = ? WHERE key = ?", ["\(prev.seq):\(prev.hash)", "audit.head.\(c)"])
+    }
     /// 落在不同分片上的 n 个用户名。
     static func usersInDistinctShards(_ n: Int) -> [String] {
         var seen = Set<Int>(), out: [String] = []
@@ -29,9 +43,7 @@ extension Fixture {
 }
 
 @Test func shardTransactionsKeepTheirOwnAuditChainsAndCheckpointsAnchorThem() throws {
-    let env = try Fixture.env()
-    let l = env.ledger
-    Fixture.enableShards(l)
+    let l = try Fixture.shardedLedger()
     let users = Fixture.usersInDistinctShards(3)
     for u in users { try Fixture.credit(l, user: u, amount: ether) }
     let chains = try l.store.auditChains()
@@ -49,21 +61,14 @@ extension Fixture {
     #expect(v.ok && v.records == total)
 
     // 删掉一条分片链的尾部、把链头键改回去：库内的哈希链看不出来，主链上的检查点看得出来。
-    let db = (l.store as! any SQLBackedStore).sqlDatabase
-    let c = chains[0]
-    let tail = try db.query("SELECT id, seq FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1", [c]).first!
-    let prev = try db.query("SELECT seq, hash FROM audit_log WHERE chain = ? AND seq = ?", [c, tail.int("seq") - 1]).first!
-    try db.execute("DELETE FROM audit_log WHERE id = ?", [tail.int("id")])
-    try db.execute("UPDATE settings SET value = ? WHERE key = ?", ["\(prev.int("seq")):\(prev.text("hash"))", "audit.head.\(c)"])
+    try Fixture.dropShardTail(l, chain: chains[0])
     let bad = try l.verifyAudit()
     #expect(!bad.ok)
     #expect(bad.reason?.contains("检查点") == true, "\(bad)")
 }
 
 @Test func shardChainEditsAreCaught() throws {
-    let env = try Fixture.env()
-    let l = env.ledger
-    Fixture.enableShards(l)
+    let l = try Fixture.shardedLedger()
     let u = Fixture.usersInDistinctShards(1)[0]
     try Fixture.credit(l, user: u, amount: ether)
     let db = (l.store as! any SQLBackedStore).sqlDatabase
@@ -75,9 +80,7 @@ extension Fixture {
 }
 
 @Test func aShardTransactionRefusesAnotherShardsUser() throws {
-    let env = try Fixture.env()
-    let l = env.ledger
-    Fixture.enableShards(l)
+    let l = try Fixture.shardedLedger()
     let us = Fixture.usersInDistinctShards(2)
     let a2 = try l.assignAddress(user: us[1], asset: "ETH")
     let before = try Fixture.snapshot(l)
@@ -127,18 +130,14 @@ extension Fixture {
 /// QA 发现：删掉分片链的尾部（并改好链头）之后引擎接着写，下一个检查点记下被改过的链，校验从此通过。
 /// 现在：新检查点只能延长上一个——不符就不写、告警一次；校验也拒绝「倒退」的检查点序列。
 @Test func aCheckpointNeverLaundersAnAlteredShardChain() throws {
-    let env = try Fixture.env()
-    let l = env.ledger
-    Fixture.enableShards(l)
+    let l = try Fixture.shardedLedger()
     let u = Fixture.usersInDistinctShards(1)[0]
     try Fixture.credit(l, user: u, amount: ether)
     #expect(try l.checkpointAudit())
     let c = LedgerShards.of(user: u) + 1
-    let db = (l.store as! any SQLBackedStore).sqlDatabase
     // 删掉链尾（seq 2）并改好链头；然后正常业务又写了一笔（新的 seq 2，hash 不同）。
-    let first = try db.query("SELECT seq, hash FROM audit_log WHERE chain = ? AND seq = 1", [c]).first!
-    try db.execute("DELETE FROM audit_log WHERE chain = ? AND seq = 2", [c])
-    try db.execute("UPDATE settings SET value = ? WHERE key = ?", ["1:\(first.text("hash"))", "audit.head.\(c)"])
+    let first = try #require(try AuditChain.record(l.store, chain: c, seq: 1))
+    try Fixture.dropShardTail(l, chain: c)
     try Fixture.credit(l, user: u, amount: ether * UInt256(2))
     #expect(try !l.checkpointAudit())
     #expect(try l.alerts(page: Page(limit: 10)).contains { $0.kind == "audit.tampered" })
@@ -147,7 +146,7 @@ extension Fixture {
 
     // 旧版本的引擎可能已经写下了「倒退」的检查点：校验拒绝。
     _ = try AuditChain.append(l.store, at: l.now, operatorName: "system", action: AuditChain.checkpointAction, subject: "shards",
-                              details: [String(c): "1:\(first.text("hash"))"])
+                              details: [String(c): "1:\(first.hash)"])
     let v2 = try l.verifyAudit()
     #expect(!v2.ok && v2.reason?.contains("检查点倒退") == true, "\(v2)")
 }

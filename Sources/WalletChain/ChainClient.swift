@@ -7,6 +7,8 @@ public protocol ChainClient: Sendable {
     func blockNumber() async throws -> UInt64
     /// 完整交易的区块；不存在时返回 nil（例如高度超过链头，或节点不支持 finalized 标签）。
     func block(_ tag: BlockTag) async throws -> ChainBlock?
+    /// 某高度的区块哈希（只取块头）；不存在时 nil。入账前核对「充值所在块仍是规范块」每块问一次——不必把整块交易拉回来。
+    func blockHash(_ number: UInt64) async throws -> H256?
     func logs(_ filter: LogFilter) async throws -> [ChainLog]
     func receipt(_ hash: H256) async throws -> ChainReceipt?
     func transaction(_ hash: H256) async throws -> ChainTransaction?
@@ -19,6 +21,11 @@ public protocol ChainClient: Sendable {
     func estimateGas(_ call: CallRequest) async throws -> UInt64
     func balance(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt256
     func call(_ call: CallRequest, _ tag: BlockTag) async throws -> [UInt8]
+}
+
+extension ChainClient {
+    /// 没有更便宜的块头接口的实现（演示链、测试替身）：取整块。
+    public func blockHash(_ number: UInt64) async throws -> H256? { try await block(.number(number))?.hash }
 }
 
 /// 发送一次 JSON-RPC 调用、返回 result 的最小接口（单端点或带容错的多端点）。
@@ -52,6 +59,18 @@ public struct JSONRPCChainClient: ChainClient {
             throw ChainError.malformedResponse(method: "eth_getBlockByNumber", field: "number", detail: "请求 \(n) 却返回 \(b.number) / asked for \(n), got \(b.number)")
         }
         return b
+    }
+
+    public func blockHash(_ number: UInt64) async throws -> H256? {
+        let m = "eth_getBlockByNumber"
+        let r = try await rpc.call(m, [.string(BlockTag.number(number).rpc), .bool(false)])
+        if r.isNull { return nil }
+        let f = try FieldReader(r, method: m, path: "")
+        let n = try f.q64("number")
+        guard n == number else {
+            throw ChainError.malformedResponse(method: m, field: "number", detail: "请求 \(number) 却返回 \(n) / asked for \(number), got \(n)")
+        }
+        return try f.hash("hash")
     }
 
     public func logs(_ filter: LogFilter) async throws -> [ChainLog] {

@@ -23,6 +23,9 @@ struct DevnetTests {
         let b = try #require(try await c.block(.latest))
         #expect(b.number == head && b.transactions.count == 1 && b.transactions[0].to == alice)
         #expect(try await c.block(.number(head + 100)) == nil)
+        // 只取块头的哈希（入账前核对规范块用）与整块的一致；超过链头是 nil。
+        #expect(try await c.blockHash(head) == b.hash)
+        #expect(try await c.blockHash(head + 100) == nil)
         let fin = try #require(try await c.block(.finalized))
         #expect(fin.number <= head)
         let acc0 = try ChainAddress(hex: try await dev.callFirstAccount())

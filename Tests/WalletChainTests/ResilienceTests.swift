@@ -10,13 +10,14 @@ final class ScriptedCaller: RPCCaller, @unchecked Sendable {
     private var script: [String: [Reply]] = [:]
     private var fallback: [String: Reply] = [:]
     private(set) var calls: [String] = []
+    private(set) var params: [[JSONValue]] = []
     init(chainId: UInt64 = 1) { fallback["eth_chainId"] = .ok(.string(UInt256(chainId).hexQuantity)) }
     func always(_ m: String, _ r: Reply) { lock.withLock { fallback[m] = r } }
     func then(_ m: String, _ r: Reply) { lock.withLock { script[m, default: []].append(r) } }
     func count(_ m: String) -> Int { lock.withLock { calls.filter { $0 == m }.count } }
     func call(_ method: String, _ params: [JSONValue]) async throws -> JSONValue {
         let r: Reply = try lock.withLock {
-            calls.append(method)
+            calls.append(method); self.params.append(params)
             if var s = script[method], !s.isEmpty { let r = s.removeFirst(); script[method] = s; return r }
             guard let f = fallback[method] else { throw ChainError.rpcError(method: method, code: -32601, message: "not scripted") }
             return f

@@ -95,6 +95,49 @@ import WalletLedger
         #expect(rec.ok, "\(rec.mismatches)")
     }
 
+    /// 入账前的规范块核对（DepositCrediter）：扫块器记下的窗口（父哈希首尾相接）只要窗口顶仍在链上，就一次认定整个窗口（每轮只问链一次）；
+    /// 窗口里断了一环、或链在扫块器背后重组了，窗口作废、逐块问链——孤块里够确认数的充值不入账，等扫块器发现重组后孤立它。
+    @Test func crediterTrustsTheScannedWindowOnlyWhileItsTopIsStillOnChain() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "window", confirmations: 3)
+        let accts = try await dev.accounts()
+        let addr = try engine.assignAddress(user: "carol", asset: "ETH", by: try engine.op("admin", role: .admin)).address
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let snap = try await dev.snapshot()
+        try await dev.send(from: accts[1], to: addr, wei: ether)
+        try await engine.runWorker("scanner")
+        let dep = try #require(try engine.deposits().rows.first)
+        #expect(dep.state == .confirming || dep.state == .seen)
+
+        let rows = try #require(try engine.gate.get(LedgerScanStore.key, as: [LedgerScanStore.Row].self))
+        #expect(rows.count >= 3)
+        let window = try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client)
+        #expect(window.count == rows.count)
+        #expect(window[dep.blockNumber] == dep.blockHash.lowercased())
+        // 窗口中间断了一环（库被改、或写坏了）：不认。
+        var broken = rows
+        broken[1].p = "0x" + String(repeating: "ab", count: 32)
+        try engine.gate.put(LedgerScanStore.key, broken)
+        #expect(try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client).isEmpty)
+        try engine.gate.put(LedgerScanStore.key, rows)
+
+        // 链重组到一条不含这笔交易的更长分支，扫块器还没跑：窗口顶已不在链上 → 窗口作废；确认数早已够了，但逐块核对发现不是规范块 → 不入账。
+        try await dev.revert(snap)
+        try await dev.mine(6)
+        #expect(try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client).isEmpty)
+        let ctx = WorkerContext(stop: StopToken(), logger: .discard, once: true)
+        let credited = try await DepositCrediter(gate: engine.gate, client: engine.client, metrics: engine.metrics)
+            .run(head: try await engine.client.blockNumber(), ctx, include: { _ in true }, fence: { _ in nil })
+        #expect(credited == 0)
+        #expect(try engine.deposits().rows.first?.state != .credited)
+        #expect(try engine.gate.with { l in try l.available(user: "carol", asset: "ETH") } == .zero)
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits().rows.first?.state == .orphaned)
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+
     /// 已派生、未分配的地址（BIP-44 间隙窗口）收到钱：扫块不停（之后的正常充值照常入账），钱记在那个地址上、对面是待处理负债，
     /// 告警点名地址；两位管理员定性后才记给用户；归集不碰它。旧代码：扫块器不监视它（对账看不见这笔钱），
     /// 或监视了却 ledger.not_found 让之后每一轮都失败。

@@ -22,6 +22,7 @@ struct DepositCrediter {
         let finalized = (try? await client.block(.finalized))??.number
         var credited = 0
         var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
+        var windowLoaded = false                    // 第一次要核对时才问（没有可入账的充值的轮次不问链）
         for state in [WalletLedger.DepositState.seen, .confirming] {
             var offset = 0
             while true {
@@ -33,8 +34,15 @@ struct DepositCrediter {
                     guard include(shard) else { stillOpen += 1; continue }
                     let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
                     let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
+                    // 确认数没变、也没终结：上一轮已经按这个数写过（够了的当时就入账了），不再开一个写事务。
+                    // 以前每轮给每笔在途充值都写一次——链头不动时也写，几百笔在途就是每轮几百个空写。
+                    if d.state == .confirming, d.confirmations == conf, !isFinal { stillOpen += 1; continue }
                     // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
                     if conf >= d.required || isFinal {
+                        if !windowLoaded {
+                            canonicalCache = try await Self.canonicalWindow(gate: gate, client: client)
+                            windowLoaded = true
+                        }
                         let canonical = try await Self.canonicalHash(client, d.blockNumber, &canonicalCache)
                         guard canonical == d.blockHash.lowercased() else {
                             ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
@@ -61,10 +69,24 @@ struct DepositCrediter {
         return credited
     }
 
-    /// 某高度的规范块哈希（小写），本轮内缓存。
+    /// 扫块器记下的最近区块窗口（engine.scan.blocks，按父哈希首尾相接），只要链上该高度的块仍是窗口的最后一块，整个窗口就都是规范块：
+    /// 区块哈希承诺了父哈希，同一个哈希的祖先只能是同一串块。于是每轮只问链一次（窗口顶），而不是每个有充值的块问一次——
+    /// 几百笔在途充值分布在几十个块里时，这是几十次往返与一次的差别。窗口顶对不上（链刚重组、扫块器还没跟上）就返回空，
+    /// 调用方逐块去问（与以前一样）。返回 高度 → 哈希（小写）。
+    static func canonicalWindow(gate: LedgerGate, client: ChainClient) async throws -> [Int64: String] {
+        let rows = try gate.get(LedgerScanStore.key, as: [LedgerScanStore.Row].self) ?? []
+        guard let top = rows.last else { return [:] }
+        for (a, b) in zip(rows, rows.dropFirst()) where b.n != a.n + 1 || b.p.lowercased() != a.h.lowercased() { return [:] }
+        guard try await client.blockHash(top.n)?.hex.lowercased() == top.h.lowercased() else { return [:] }
+        var out: [Int64: String] = [:]
+        for r in rows { out[Int64(r.n)] = r.h.lowercased() }
+        return out
+    }
+
+    /// 某高度的规范块哈希（小写），本轮内缓存。只取块头：整块（含全部交易）在测试链上贵 4 倍，真实节点上也是白传。
     static func canonicalHash(_ client: ChainClient, _ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
         if let h = cache[n] { return h }
-        let h = try await client.block(.number(UInt64(max(0, n))))?.hash.hex.lowercased()
+        let h = try await client.blockHash(UInt64(max(0, n)))?.hex.lowercased()
         if let h { cache[n] = h }
         return h
     }

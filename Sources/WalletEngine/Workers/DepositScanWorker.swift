@@ -286,7 +286,7 @@ public final class DepositScanWorker: EngineWorker, Sendable {
     func bookHotInbound(head: UInt64, finalized: UInt64?, _ ctx: WorkerContext) async throws -> Int {
         let pending = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 500)) }
         var booked = 0
-        var cache: [Int64: String] = [:]
+        var cache = pending.isEmpty ? [:] : try await DepositCrediter.canonicalWindow(gate: gate, client: client)
         for h in pending {
             let asset = try gate.with { l in try l.asset(h.asset) }
             let conf = head >= UInt64(h.blockNumber) ? Int(head - UInt64(h.blockNumber) + 1) : 0

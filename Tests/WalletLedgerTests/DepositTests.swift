@@ -139,6 +139,9 @@ import WalletCrypto
         ds.append(try l.observeDeposit(DepositObservation(txHash: "0xf\(b)", logIndex: 0, address: addr, asset: "FIN",
                                                           amount: UInt256(100), blockNumber: 10 + Int64(b), blockHash: "0x\(b)")))
     }
+    // 键集分页（入账循环用）：id 倒序、只要比游标小的；翻页期间前面的行改了状态也不跳过后面的。
+    #expect(try l.deposits(DepositFilter(state: .seen, beforeID: ds[2].id), page: Page(limit: 1)).map(\.id) == [ds[1].id])
+    #expect(try l.deposits(DepositFilter(beforeID: ds[0].id)).isEmpty)
     // 确认数再多，没有 finalized 也不入账
     #expect(try l.updateConfirmations(depositID: ds[0].id, confirmations: 1000).state == .confirming)
     #expect(try l.updateConfirmations(depositID: ds[0].id, confirmations: 1000, finalized: true).state == .credited)

@@ -24,19 +24,20 @@ struct DepositCrediter {
         var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
         var windowLoaded = false                    // 第一次要核对时才问（没有可入账的充值的轮次不问链）
         for state in [WalletLedger.DepositState.seen, .confirming] {
-            var offset = 0
+            // 按 id 键集分页：别的引擎同时在给它的分片入账（行离开这个状态），偏移分页会因此跳过行（两引擎时实测每轮漏掉一截，等下一轮）。
+            var cursor: Int64? = nil
             while true {
-                let page = try gate.with { l in try l.deposits(DepositFilter(state: state), page: Page(limit: 500, offset: offset)) }
-                if page.isEmpty { break }
-                var stillOpen = 0
+                let page = try gate.with { l in try l.deposits(DepositFilter(state: state, beforeID: cursor), page: Page(limit: 500)) }
+                guard let last = page.last else { break }
+                cursor = last.id
                 for d in page {
                     let shard = LedgerShards.of(user: d.user)
-                    guard include(shard) else { stillOpen += 1; continue }
+                    guard include(shard) else { continue }
                     let conf = head >= UInt64(d.blockNumber) ? Int(head - UInt64(d.blockNumber) + 1) : 0
                     let isFinal = finalized.map { UInt64(d.blockNumber) <= $0 } ?? false
                     // 确认数没变、也没终结：上一轮已经按这个数写过（够了的当时就入账了），不再开一个写事务。
                     // 以前每轮给每笔在途充值都写一次——链头不动时也写，几百笔在途就是每轮几百个空写。
-                    if d.state == .confirming, d.confirmations == conf, !isFinal { stillOpen += 1; continue }
+                    if d.state == .confirming, d.confirmations == conf, !isFinal { continue }
                     // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
                     if conf >= d.required || isFinal {
                         if !windowLoaded {
@@ -47,7 +48,6 @@ struct DepositCrediter {
                         guard canonical == d.blockHash.lowercased() else {
                             ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
                                                                       "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])
-                            stillOpen += 1   // 仍在原状态：分页偏移要算上它
                             continue
                         }
                     }
@@ -60,9 +60,8 @@ struct DepositCrediter {
                         ctx.logger.info("deposit.credited", ["id": .int(after.id), "asset": .string(after.asset),
                                                              "amount": .amount(after.amount), "confirmations": .int(Int64(conf)),
                                                              "shard": .int(Int64(shard))])
-                    } else if after.state == state { stillOpen += 1 }
+                    }
                 }
-                offset += stillOpen
                 if page.count < 500 { break }
             }
         }

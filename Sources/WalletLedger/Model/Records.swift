@@ -252,8 +252,10 @@ public struct DepositFilter: Sendable {
     public var asset: String?
     /// 匹配 编号、用户、资产、地址、交易哈希、状态。
     public var text: TextFilter?
-    public init(state: DepositState? = nil, user: String? = nil, asset: String? = nil, text: TextFilter? = nil) {
-        self.state = state; self.user = user; self.asset = asset; self.text = text
+    /// 只要 id 小于它的（按 id 倒序的键集分页：翻页期间别的引擎改了前面的行，也不会跳过后面的——偏移分页会）。
+    public var beforeID: Int64?
+    public init(state: DepositState? = nil, user: String? = nil, asset: String? = nil, text: TextFilter? = nil, beforeID: Int64? = nil) {
+        self.state = state; self.user = user; self.asset = asset; self.text = text; self.beforeID = beforeID
     }
 }
 

@@ -313,7 +313,7 @@ extension SQLLedgerStore: DepositRepository {
                   d.blockHash, d.updatedAt, d.id])
     }
     func depositWhere(_ f: DepositFilter) -> (String, [SQLBindable]) {
-        Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset)],
+        Self.whereClause([("state = ?", f.state?.rawValue), ("user_id = ?", f.user), ("asset = ?", f.asset), ("id < ?", f.beforeID)],
                          text: f.text, haystack: Self.depositHaystack)
     }
     public func deposits(_ f: DepositFilter, page: Page) throws -> [Deposit] {

@@ -7,8 +7,8 @@ public protocol ChainClient: Sendable {
     func blockNumber() async throws -> UInt64
     /// 完整交易的区块；不存在时返回 nil（例如高度超过链头，或节点不支持 finalized 标签）。
     func block(_ tag: BlockTag) async throws -> ChainBlock?
-    /// 某高度的区块哈希（只取块头）；不存在时 nil。入账前核对「充值所在块仍是规范块」每块问一次——不必把整块交易拉回来。
-    func blockHash(_ number: UInt64) async throws -> H256?
+    /// 只取块头（号、哈希、父哈希）；不存在时 nil。核对「某高度仍是这个块」、问 finalized 到了哪一块时用——不必把整块交易拉回来。
+    func header(_ tag: BlockTag) async throws -> StoredBlock?
     func logs(_ filter: LogFilter) async throws -> [ChainLog]
     func receipt(_ hash: H256) async throws -> ChainReceipt?
     func transaction(_ hash: H256) async throws -> ChainTransaction?
@@ -25,7 +25,12 @@ public protocol ChainClient: Sendable {
 
 extension ChainClient {
     /// 没有更便宜的块头接口的实现（演示链、测试替身）：取整块。
-    public func blockHash(_ number: UInt64) async throws -> H256? { try await block(.number(number))?.hash }
+    public func header(_ tag: BlockTag) async throws -> StoredBlock? {
+        try await block(tag).map { StoredBlock(number: $0.number, hash: $0.hash, parentHash: $0.parentHash) }
+    }
+
+    /// 某高度的区块哈希（只取块头）。
+    public func blockHash(_ number: UInt64) async throws -> H256? { try await header(.number(number))?.hash }
 }
 
 /// 发送一次 JSON-RPC 调用、返回 result 的最小接口（单端点或带容错的多端点）。
@@ -61,16 +66,16 @@ public struct JSONRPCChainClient: ChainClient {
         return b
     }
 
-    public func blockHash(_ number: UInt64) async throws -> H256? {
+    public func header(_ tag: BlockTag) async throws -> StoredBlock? {
         let m = "eth_getBlockByNumber"
-        let r = try await rpc.call(m, [.string(BlockTag.number(number).rpc), .bool(false)])
+        let r = try await rpc.call(m, [.string(tag.rpc), .bool(false)])
         if r.isNull { return nil }
         let f = try FieldReader(r, method: m, path: "")
         let n = try f.q64("number")
-        guard n == number else {
-            throw ChainError.malformedResponse(method: m, field: "number", detail: "请求 \(number) 却返回 \(n) / asked for \(number), got \(n)")
+        if case .number(let want) = tag, n != want {
+            throw ChainError.malformedResponse(method: m, field: "number", detail: "请求 \(want) 却返回 \(n) / asked for \(want), got \(n)")
         }
-        return try f.hash("hash")
+        return StoredBlock(number: n, hash: try f.hash("hash"), parentHash: try f.hash("parentHash"))
     }
 
     public func logs(_ filter: LogFilter) async throws -> [ChainLog] {

@@ -250,7 +250,7 @@ public actor DepositScanner {
             let next = tip.map { $0.number + 1 } ?? config.startBlock
             if next > head {
                 // 已追上：确认本地链头仍在主链上（同高度重组不会产生新块号）。
-                if let tip, let canon = try await client.block(.number(tip.number)), canon.hash != tip.hash {
+                if let tip, let canon = try await client.header(.number(tip.number)), canon.hash != tip.hash {
                     let rb = try await findRollback(from: tip)
                     try await store.apply(.rollback(rb)); events.append(.rollback(rb))
                     continue

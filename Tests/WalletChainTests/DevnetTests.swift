@@ -28,6 +28,7 @@ struct DevnetTests {
         #expect(try await c.blockHash(head + 100) == nil)
         let fin = try #require(try await c.block(.finalized))
         #expect(fin.number <= head)
+        #expect(try await c.header(.finalized) == StoredBlock(number: fin.number, hash: fin.hash, parentHash: fin.parentHash))
         let acc0 = try ChainAddress(hex: try await dev.callFirstAccount())
         #expect(try await c.transactionCount(acc0, .latest) == 1)
         #expect(try await c.transactionCount(acc0, .pending) == 1)

@@ -65,12 +65,14 @@ let recordedBlockJSON = #"{"number":"0x4","hash":"0x2e8af52eeb43f7990297932d4491
         #expect(throws: ChainError.self) { try ChainBlock.parse(v) }
     }
 
-    /// 只取块头（blockHash，fullTransactions=false）：高度不符、哈希畸形都拒绝，不当成「规范块哈希」用。
-    @Test func blockHashOnlyReadsTheHeaderAndChecksTheHeight() async throws {
+    /// 只取块头（header / blockHash，fullTransactions=false）：高度不符、哈希畸形都拒绝，不当成「规范块哈希」用。
+    @Test func headerOnlyReadsTheHeaderAndChecksTheHeight() async throws {
         let ep = ScriptedCaller()
         ep.then("eth_getBlockByNumber", .ok(try mutated("transactions", "[\"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782\"]")))
         let c = JSONRPCChainClient(rpc: ep)
         #expect(try await c.blockHash(4)?.hex == "0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa")
+        ep.then("eth_getBlockByNumber", .ok(try mutated("transactions", "[]")))
+        #expect(try await c.header(.finalized)?.parentHash.hex == "0x528e59dde971d5b846eadc99464fee4151d2a0024c5073f1bb88165743fc62db")
         ep.then("eth_getBlockByNumber", .ok(try mutated("number", "\"0x5\"")))
         await #expect(throws: ChainError.self) { try await c.blockHash(4) }
         ep.then("eth_getBlockByNumber", .ok(try mutated("hash", "\"0x1234\"")))

@@ -19,7 +19,7 @@ struct DepositCrediter {
 
     /// include：这个分片归不归我；fence：该分片的租约（nil = 用调用方任务的，例如 leader 的）。
     func run(head: UInt64, _ ctx: WorkerContext, include: (Int) -> Bool, fence: (Int) -> LeaseFence?) async throws -> Int {
-        let finalized = (try? await client.block(.finalized))??.number
+        let finalized = (try? await client.header(.finalized))??.number
         var credited = 0
         var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
         var windowLoaded = false                    // 第一次要核对时才问（没有可入账的充值的轮次不问链）

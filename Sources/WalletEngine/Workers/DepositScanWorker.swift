@@ -259,7 +259,7 @@ public final class DepositScanWorker: EngineWorker, Sendable {
             if r.events.isEmpty || !ctx.once || ctx.shouldStop || height >= head { break }
         }
         let credited = try await updateConfirmations(head: head, ctx)
-        _ = try await bookHotInbound(head: head, finalized: (try? await client.block(.finalized))??.number, ctx)
+        _ = try await bookHotInbound(head: head, finalized: (try? await client.header(.finalized))??.number, ctx)
         let h = try store.height() ?? 0
         metrics.chainHead.set(head)
         metrics.scanHeight.set(h)

@@ -10,7 +10,8 @@ eth_maxPriorityFeePerGas eth_gasPrice eth_estimateGas eth_getBalance eth_call et
 区块标签 latest/pending/earliest/safe/finalized（safe = 链头 − finality/2，finalized = 链头 − finality）。
 
 测试控制方法：evm_snapshot evm_revert evm_mine devnet_accounts devnet_send devnet_deployToken
-devnet_mintToken devnet_tokenTransfer devnet_setAutoMine devnet_fault（故障注入：后续 N 个请求返回
+devnet_mintToken devnet_tokenTransfer devnet_setAutoMine devnet_setFinalityDepth（改 finalized 的深度：不出块也能让一批块一起终结）
+devnet_fault（故障注入：后续 N 个请求返回
 HTTP 500 / 畸形 JSON / 延迟，用于熔断与超时测试）。
 """
 import argparse
@@ -306,6 +307,9 @@ class Devnet:
             return self.accounts
         if method == "devnet_setAutoMine":
             (t.enable_auto_mine_transactions if P[0] else t.disable_auto_mine_transactions)()
+            return True
+        if method == "devnet_setFinalityDepth":
+            self.finality = int(P[0], 16) if isinstance(P[0], str) else int(P[0])
             return True
         if method == "devnet_send":
             return self.send(self.tx_params(P[0]))

@@ -11,6 +11,8 @@ public protocol ChainClient: Sendable {
     func header(_ tag: BlockTag) async throws -> StoredBlock?
     func logs(_ filter: LogFilter) async throws -> [ChainLog]
     func receipt(_ hash: H256) async throws -> ChainReceipt?
+    /// 一个块的全部收据（`eth_getBlockReceipts`，按块哈希）；nil = 节点不支持（调用方退回逐笔 `receipt`）。
+    func blockReceipts(_ blockHash: H256) async throws -> [ChainReceipt]?
     func transaction(_ hash: H256) async throws -> ChainTransaction?
     func transactionCount(_ address: ChainAddress, _ tag: BlockTag) async throws -> UInt64
     /// 广播已签名交易。只尝试一次，绝不自动重试；结果不明时抛 `.broadcastUnknown`。
@@ -28,6 +30,9 @@ extension ChainClient {
     public func header(_ tag: BlockTag) async throws -> StoredBlock? {
         try await block(tag).map { StoredBlock(number: $0.number, hash: $0.hash, parentHash: $0.parentHash) }
     }
+
+    /// 没有整块收据接口的实现：nil，调用方逐笔取。
+    public func blockReceipts(_ blockHash: H256) async throws -> [ChainReceipt]? { nil }
 
     /// 某高度的区块哈希（只取块头）。
     public func blockHash(_ number: UInt64) async throws -> H256? { try await header(.number(number))?.hash }
@@ -76,6 +81,25 @@ public struct JSONRPCChainClient: ChainClient {
             throw ChainError.malformedResponse(method: m, field: "number", detail: "请求 \(want) 却返回 \(n) / asked for \(want), got \(n)")
         }
         return StoredBlock(number: n, hash: try f.hash("hash"), parentHash: try f.hash("parentHash"))
+    }
+
+    public func blockReceipts(_ blockHash: H256) async throws -> [ChainReceipt]? {
+        let m = "eth_getBlockReceipts"
+        let r: JSONValue
+        do { r = try await rpc.call(m, [.string(blockHash.hex)]) } catch ChainError.rpcError(_, let code, _) where code == -32601 || code == -32602 {
+            return nil   // 方法不存在 / 不接受按哈希：老节点，退回逐笔
+        }
+        if r.isNull { return nil }
+        guard case .array(let a) = r else {
+            throw ChainError.malformedResponse(method: m, field: "result", detail: "不是数组 / not an array")
+        }
+        return try a.enumerated().map { (i, v) in
+            let rc = try ChainReceipt.parse(v, method: m)
+            guard rc.blockHash == blockHash else {
+                throw ChainError.malformedResponse(method: m, field: "[\(i)].blockHash", detail: "不是请求的块 / not the requested block")
+            }
+            return rc
+        }
     }
 
     public func logs(_ filter: LogFilter) async throws -> [ChainLog] {

@@ -231,6 +231,8 @@ public actor DepositScanner {
     public let config: ScannerConfig
     public private(set) var watched: WatchedAddresses
     public private(set) var tokens: [ChainAddress: TokenInfo]
+    /// 节点是否支持 eth_getBlockReceipts（第一次被拒后为 false，本扫块器此后逐笔取收据）。
+    public private(set) var blockReceiptsSupported = true
 
     public init(client: ChainClient, store: ScanStateStore, watched: WatchedAddresses, tokens: [TokenInfo], config: ScannerConfig) {
         self.client = client; self.store = store; self.watched = watched; self.config = config
@@ -305,7 +307,13 @@ public actor DepositScanner {
         }
         let c = DepositMatcher.candidates(block: blk, logs: logs, watched: watched, tokens: tokens)
         var receipts: [H256: ChainReceipt] = [:]
-        for h in c.txHashes {
+        // 候选交易多于一笔时先整块取收据（一次往返）；节点不支持就记住、以后都逐笔取。缺的（不该缺）照样逐笔补。
+        if c.txHashes.count > 1, blockReceiptsSupported {
+            if let all = try await client.blockReceipts(blk.hash) {
+                for r in all { receipts[r.transactionHash] = r }
+            } else { blockReceiptsSupported = false }
+        }
+        for h in c.txHashes where receipts[h] == nil {
             guard let r = try await client.receipt(h) else {
                 throw ChainError.inconsistentView(detail: "区块 \(blk.number) 的交易收据暂不可得 / receipts of block \(blk.number) are not available yet")
             }

@@ -34,6 +34,8 @@ struct DevnetTests {
         #expect(try await c.transactionCount(acc0, .pending) == 1)
         let r = try #require(try await c.receipt(b.transactions[0].hash))
         #expect(r.succeeded && r.blockHash == b.hash)
+        #expect(try await c.blockReceipts(b.hash) == [r])
+        #expect(try await c.blockReceipts(H256.zero) == nil)
         #expect(try await c.estimateGas(CallRequest(from: acc0, to: bob, value: UInt256(1))) == 21_000)
     }
 
@@ -64,6 +66,34 @@ struct DevnetTests {
         #expect(await store.tip()?.number == r.head)
         #expect(try await ERC20.balanceOf(c, token: usdt, owner: bob) == UInt256(250))
         #expect(try await ERC20.balanceOf(c, token: usdt, owner: alice) == .zero)
+    }
+
+    /// 一个块里有多笔候选交易时，扫块器一次取全块收据（eth_getBlockReceipts），不再逐笔问；结果与逐笔一样。
+    @Test func scannerTakesAllReceiptsOfABlockInOneCall() async throws {
+        let dev = try Devnet(); defer { dev.stop() }
+        let log = CallLog()
+        let rpc = try ResilientRPC.http(urls: [dev.url], config: ResilienceConfig(expectedChainId: Devnet.chainId),
+                                        observer: { _, m, _, _ in log.add(m) })
+        let c = JSONRPCChainClient(rpc: rpc)
+        let usdt = try ChainAddress(hex: try await dev.str("devnet_deployToken", [.string("Tether USD"), .string("USDT"), .number("6")]))
+        let accounts = try await dev.accounts()
+        try await dev.call("devnet_mintToken", [.string(usdt.hex), .string(accounts[4]), UInt256(1_000).q])
+        let start = try await c.blockNumber() + 1
+        try await dev.call("devnet_setAutoMine", [.bool(false)])
+        for (i, v) in [(1, 11), (2, 22), (3, 33)] {
+            try await dev.call("devnet_send", [.object(["from": .string(accounts[i]), "to": .string(alice.hex), "value": UInt256(UInt64(v)).q])])
+        }
+        try await dev.call("devnet_tokenTransfer", [.string(usdt.hex), .number("4"), .string(bob.hex), UInt256(250).q])
+        try await dev.call("evm_mine", [.string("0x1")])
+        try await dev.call("devnet_setAutoMine", [.bool(true)])
+        let s = DepositScanner(client: c, store: InMemoryScanStore(), watched: WatchedAddresses([alice, bob]),
+                               tokens: [TokenInfo(contract: usdt, symbol: "USDT", decimals: 6)], config: ScannerConfig(startBlock: start))
+        let d = deposits(try await s.step())
+        #expect(d.count == 4)
+        #expect(Set(d.compactMap { $0.asset == .eth ? $0.amount : nil }) == [UInt256(11), UInt256(22), UInt256(33)])
+        #expect(d.contains { $0.asset == .token(usdt) && $0.to == bob && $0.amount == UInt256(250) })
+        #expect(log.count("eth_getBlockReceipts") == 1 && log.count("eth_getTransactionReceipt") == 0, "\(log.all)")
+        #expect(await s.blockReceiptsSupported)
     }
 
     @Test func reorgBuiltWithSnapshotRevert() async throws {
@@ -146,4 +176,13 @@ extension Devnet {
         return a.compactMap { if case .string(let s) = $0 { return s }; return nil }
     }
     func callFirstAccount() async throws -> String { try await accounts()[0] }
+}
+
+/// 记下每次 RPC 的方法名（ResilientRPC 的观察者回调）。
+final class CallLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var methods: [String] = []
+    func add(_ m: String) { lock.withLock { methods.append(m) } }
+    func count(_ m: String) -> Int { lock.withLock { methods.filter { $0 == m }.count } }
+    var all: [String] { lock.withLock { methods } }
 }

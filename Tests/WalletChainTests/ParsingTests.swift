@@ -5,6 +5,9 @@ import WalletCrypto
 /// 以 devnet（py-evm）实际返回的区块为基础（Fixtures 内联，来源：Tests/devnet/devnet.py 第 4 块），逐字段篡改。
 let recordedBlockJSON = #"{"number":"0x4","hash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","parentHash":"0x528e59dde971d5b846eadc99464fee4151d2a0024c5073f1bb88165743fc62db","gasLimit":"0x1ca3542","gasUsed":"0xc763","timestamp":"0x6b060e49","baseFeePerGas":"0x23275348","transactions":[{"type":"0x2","hash":"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782","nonce":"0x1","blockHash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","blockNumber":"0x4","transactionIndex":"0x0","from":"0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF","to":"0xF2E246BB76DF876Cef8b38ae84130F4F55De395b","value":"0x0","gas":"0x186a0","maxFeePerGas":"0x3b9aca00","maxPriorityFeePerGas":"0x3b9aca00","gasPrice":"0x3b9aca00","input":"0xa9059cbb0000000000000000000000006813eb9362372eef6200f3b1dbc3f819671cba690000000000000000000000000000000000000000000000000000000000000010"}]}"#
 
+/// 同一块（第 4 块）里那笔交易的收据，来源同上。
+let recordedReceiptJSON = #"{"blockHash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","blockNumber":"0x4","contractAddress":null,"cumulativeGasUsed":"0xc763","effectiveGasPrice":"0x3b9aca00","from":"0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF","gasUsed":"0xc763","logs":[{"logIndex":"0x0","transactionIndex":"0x0","transactionHash":"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782","blockHash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","blockNumber":"0x4","address":"0xF2E246BB76DF876Cef8b38ae84130F4F55De395b","data":"0x0000000000000000000000000000000000000000000000000000000000000010","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef","0x0000000000000000000000002b5ad5c4795c026514f8317c7a215e218dccd6cf","0x0000000000000000000000006813eb9362372eef6200f3b1dbc3f819671cba69"],"removed":false}],"status":"0x1","to":"0xF2E246BB76DF876Cef8b38ae84130F4F55De395b","transactionHash":"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782","transactionIndex":"0x0","type":"0x2"}"#
+
 @Suite struct ParsingTests {
     func mutated(_ key: String, _ value: String?, inTx: Bool = false) throws -> JSONValue {
         guard case .object(var o) = try JSON.parse(recordedBlockJSON) else { fatalError() }
@@ -82,13 +85,33 @@ let recordedBlockJSON = #"{"number":"0x4","hash":"0x2e8af52eeb43f7990297932d4491
         #expect(ep.params.allSatisfy { $0.count == 2 && $0[1] == .bool(false) })
     }
 
+    /// 整块收据：老节点（-32601 方法不存在）→ nil，调用方逐笔取；收据属于别的块 → 拒绝。
+    @Test func blockReceiptsFallBackOnOldNodesAndRejectForeignReceipts() async throws {
+        let ep = ScriptedCaller()
+        let c = JSONRPCChainClient(rpc: ep)
+        let hash = try H256(hex: "0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa")
+        ep.then("eth_getBlockReceipts", .fail(.rpcError(method: "eth_getBlockReceipts", code: -32601, message: "the method eth_getBlockReceipts does not exist")))
+        #expect(try await c.blockReceipts(hash) == nil)
+        ep.then("eth_getBlockReceipts", .ok(.array([])))
+        #expect(try await c.blockReceipts(hash) == [])
+        ep.then("eth_getBlockReceipts", .ok(.string("0x1")))
+        await #expect(throws: ChainError.self) { try await c.blockReceipts(hash) }
+        ep.then("eth_getBlockReceipts", .fail(.rpcError(method: "eth_getBlockReceipts", code: -32000, message: "boom")))
+        await #expect(throws: ChainError.self) { try await c.blockReceipts(hash) }
+        let other = try H256(hex: "0x" + String(repeating: "11", count: 32))
+        ep.then("eth_getBlockReceipts", .ok(.array([try JSON.parse(recordedReceiptJSON)])))
+        #expect(try await c.blockReceipts(hash)?.count == 1)
+        ep.then("eth_getBlockReceipts", .ok(.array([try JSON.parse(recordedReceiptJSON)])))
+        await #expect(throws: ChainError.self) { try await c.blockReceipts(other) }
+    }
+
     @Test func contractCreationHasNilTo() throws {
         let b = try ChainBlock.parse(try mutated("to", "null", inTx: true))
         #expect(b.transactions[0].to == nil)
     }
 
     @Test func receiptAndLogsStrict() throws {
-        let ok = #"{"blockHash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","blockNumber":"0x4","contractAddress":null,"cumulativeGasUsed":"0xc763","effectiveGasPrice":"0x3b9aca00","from":"0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF","gasUsed":"0xc763","logs":[{"logIndex":"0x0","transactionIndex":"0x0","transactionHash":"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782","blockHash":"0x2e8af52eeb43f7990297932d44912f3e59c5be4d251953e691d2a0bad44d61fa","blockNumber":"0x4","address":"0xF2E246BB76DF876Cef8b38ae84130F4F55De395b","data":"0x0000000000000000000000000000000000000000000000000000000000000010","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef","0x0000000000000000000000002b5ad5c4795c026514f8317c7a215e218dccd6cf","0x0000000000000000000000006813eb9362372eef6200f3b1dbc3f819671cba69"],"removed":false}],"status":"0x1","to":"0xF2E246BB76DF876Cef8b38ae84130F4F55De395b","transactionHash":"0x66d5a648443de29cccb55e881cdbca7ba9c89dced9ad568e79723194da95e782","transactionIndex":"0x0","type":"0x2"}"#
+        let ok = recordedReceiptJSON
         let r = try ChainReceipt.parse(try JSON.parse(ok))
         #expect(r.succeeded && r.logs.count == 1 && r.logs[0].topics[0] == erc20TransferTopic)
         for (from, to) in [("\"status\":\"0x1\"", "\"status\":\"0x2\""),

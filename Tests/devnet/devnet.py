@@ -5,7 +5,7 @@
 启动后在标准输出打印一行  DEVNET_PORT=<端口>  （--port 0 时由系统选择端口），然后一直服务到被杀掉。
 
 支持的以太坊方法：eth_chainId eth_blockNumber eth_getBlockByNumber eth_getBlockByHash eth_getLogs
-eth_getTransactionReceipt eth_getTransactionByHash eth_getTransactionCount eth_sendRawTransaction eth_feeHistory
+eth_getTransactionReceipt eth_getBlockReceipts eth_getTransactionByHash eth_getTransactionCount eth_sendRawTransaction eth_feeHistory
 eth_maxPriorityFeePerGas eth_gasPrice eth_estimateGas eth_getBalance eth_call eth_getCode net_version
 区块标签 latest/pending/earliest/safe/finalized（safe = 链头 − finality/2，finalized = 链头 − finality）。
 
@@ -26,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 try:
     from eth_tester import EthereumTester, PyEVMBackend
     from eth_tester.exceptions import TransactionFailed, ValidationError
-    from eth_utils import keccak, to_checksum_address
+    from eth_tester.backends.pyevm.main import serialize_transaction_receipt
+    from eth_utils import keccak, to_bytes, to_checksum_address
     from eth_abi import encode as abi_encode
 except ImportError as e:  # 由 Swift 测试识别并给出跳过说明
     print(f"DEVNET_MISSING_MODULE={e.name}", flush=True)
@@ -254,6 +255,20 @@ class Devnet:
                 return rpc_receipt(t.get_transaction_receipt(P[0]))
             except Exception:
                 return None
+        if method == "eth_getBlockReceipts":
+            # 参数：块哈希或块号/标签（执行层 JSON-RPC 规范）；块不存在 → null
+            # 直接从块取收据：eth-tester 的逐笔 get_transaction_receipt 从链头往回线性找交易，块越深越慢。
+            try:
+                ref = P[0]
+                h = ref if isinstance(ref, str) and len(ref) == 66 else t.get_block_by_number(self.tag(ref))["hash"]
+                chain = t.backend.chain
+                blk = chain.get_block_by_hash(to_bytes(hexstr=h))
+            except Exception:
+                return None
+            raw = blk.get_receipts(chain.chaindb)
+            vm = chain.get_vm()
+            return [rpc_receipt(t.normalizer.normalize_outbound_receipt(serialize_transaction_receipt(blk, raw, tx, i, False, vm)))
+                    for i, tx in enumerate(blk.transactions)]
         if method == "eth_getTransactionByHash":
             try:
                 return rpc_tx(t.get_transaction_by_hash(P[0]))

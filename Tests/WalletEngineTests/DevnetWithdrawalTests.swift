@@ -64,6 +64,46 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(ns.ok && ns.nextNonce == 1 && ns.chainLatest == 1)
     }
 
+    /// 已确认的提现被重组掉（QA）：链上 nonce 退回、交易消失 → 下一轮用存下的原字节重发（同一哈希）、告警 withdraw.reorged（critical，只一次）；
+    /// 重新打包后收款方只收到一次、链上 nonce 恢复、后面的提现照常发出。以前：提现停在 confirmed、收款方没收到、下一个 nonce 永远卡住。
+    @Test func aConfirmedWithdrawalRemovedByAReorgIsResentWithTheSameBytes() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "wdreorg", confirmations: 2)
+        let accts = try await prepareFunds(dev, engine, user: "alice", amount: ether * UInt256(3))
+        let dest = accts[5]
+        let before = try await dev.balance(dest)
+        let snap = try await dev.snapshot()
+        let w = try approvedWithdrawal(engine, id: "req-r1", user: "alice", amount: "1", to: dest)
+        try await engine.runWorker("withdrawals")
+        try await dev.mine(2)
+        try await engine.runWorker("withdrawals")
+        let done = try engine.withdrawal(id: w.id)
+        #expect(done.state == .confirmed)
+
+        // 重组：回到提现之前（注资与充值在快照之前，仍在），出一条更长的分支。
+        try await dev.revert(snap)
+        try await dev.mine(6)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 0)
+        #expect(try await dev.balance(dest) == before)
+        try await engine.runWorker("withdrawals")
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)   // 测试链自动出块：重发即上链
+        #expect(try await dev.balance(dest) - before == ether)
+        let reorged = try engine.alerts().filter { $0.kind == "withdraw.reorged" }
+        #expect(reorged.count == 1 && reorged.first?.severity == .critical)
+        #expect(reorged.first?.message.contains(done.txHash ?? "?") == true)
+        // 再一轮：节点查得到这笔，不再重发、不再告警。
+        try await engine.runWorker("withdrawals")
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+        #expect(try engine.alerts().filter { $0.kind == "withdraw.reorged" }.count == 1)
+        // 后面的提现照常发出（以前这里永远卡在 signed：节点要 nonce 0，我们发 nonce 1）。
+        let w2 = try approvedWithdrawal(engine, id: "req-r2", user: "alice", amount: "0.5", to: dest)
+        try await engine.runWorker("withdrawals")
+        #expect(try engine.withdrawal(id: w2.id).state == .broadcast)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 2)
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+
     @Test func erc20WithdrawalTransfersTokensOnTheEVM() async throws {
         let dev = try Devnet()
         defer { dev.stop() }

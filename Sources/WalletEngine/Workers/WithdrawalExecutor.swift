@@ -53,6 +53,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         var n = 0
         // 顺序有讲究：先把旧 nonce 的交易送出去（unknown → signed → 广播），再签新的，最后跟踪确认。
+        n += try await resurrectReorged(ctx)
         for w in try list(.unknown) where !ctx.shouldStop { n += try await resolveUnknown(w, ctx) ? 1 : 0 }
         for w in try list(.signed) where !ctx.shouldStop { n += try await broadcast(w, ctx) ? 1 : 0 }
         var signError: Error?
@@ -263,6 +264,32 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
             return try await broadcast(fresh, ctx)
         }
         return false
+    }
+
+    /// 已按上链处理过（确认 / 链上失败 / NOOP）的交易被重组掉：链上的 nonce 退到了它之前，交易也不在了。
+    /// 不重签——用库里存的同一份字节重发（同一哈希，不可能变成两笔），并告警一次（critical）。账上已按上链记过，
+    /// 重新打包后账与链就又一致了；打包不回来（新分支上余额不够等）时告警留着、对账会报差异，按应急预案处理。
+    /// 以前没人发现：提现停在 confirmed、收款方没收到，后面的 nonce 永远卡住（QA）。
+    func resurrectReorged(_ ctx: WorkerContext) async throws -> Int {
+        let next = try gate.engineNextNonce(from: hotAddress)
+        guard next > 0 else { return 0 }
+        let onChain = Int64(try await client.transactionCount(try ChainAddress(hex: hotAddress), .latest))
+        guard onChain < next else { return 0 }
+        var resent = 0
+        for nonce in onChain..<next where !ctx.shouldStop {
+            guard let r = try gate.nonceRecord(from: hotAddress, nonce: nonce), let mined = r.minedHash,
+                  let a = r.attempts.first(where: { $0.hash.lowercased() == mined.lowercased() }) else { continue }
+            guard try await client.rebroadcastIfDropped(a) else { continue }
+            resent += 1
+            ctx.logger.error("withdrawal.reorged", ["nonce": .int(nonce), "txHash": .string(mined), "kind": .string(r.kind.rawValue), "ref": .int(r.ref)])
+            let what = r.kind == .withdrawal ? "提现 #\(r.ref)" : "补 gas（归集 #\(r.ref)）"
+            let whatEn = r.kind == .withdrawal ? "withdrawal #\(r.ref)" : "gas top-up (sweep #\(r.ref))"
+            try gate.alertOnce("engine.reorged.\(hotAddress).\(nonce)", kind: "withdraw.reorged",
+                               zh: "\(what) 的交易 \(mined)（nonce \(nonce)）已按上链记账，但被重组掉了：已用原字节重发（同一哈希）。确认它重新上链；若打包不回来，对账会报差异，按应急预案处理。",
+                               en: "the transaction \(mined) of \(whatEn) (nonce \(nonce)) was booked as mined but a reorg removed it: re-sent with the same bytes (same hash). Check that it is mined again; if it is not, reconciliation will show the difference — follow the incident runbook.",
+                               at: clock.unixTime())
+        }
+        return resent
     }
 
     func isKnown(_ hash: String) async throws -> Bool {

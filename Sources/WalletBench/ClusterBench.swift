@@ -37,6 +37,7 @@ struct ClusterBench: BenchSection {
             let chain = try Devnet(script: devnet)
             defer { chain.stop() }
             let m = min(100, users)
+            print("cluster：每个引擎对节点限流 \(Self.rpcRate) 次/秒（chain.rpcRatePerSecond，自建节点；WALLET_BENCH_RPC_RATE 可改）")
             let sqlite = try runOnce(engines: 1, postgres: false, deposits: n, withdrawals: m, users: users, console: console, pgURL: pg, chain: chain)
             print(String(format: "cluster[SQLite 参考]: 1 个引擎：%d 笔充值同时终结之后 %.0f 笔/秒入账；%d 笔提现 %.1f 笔/秒上链", n, sqlite.credit, m, sqlite.withdraw))
             var rates: [Int: Rates] = [:]
@@ -51,6 +52,9 @@ struct ClusterBench: BenchSection {
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// 每个引擎对节点的限流（config.json 的 chain.rpcRatePerSecond）；WALLET_BENCH_RPC_RATE 可改（例如 20 = 默认值，看限流下的数）。
+    static var rpcRate: Int { Int(ProcessInfo.processInfo.environment["WALLET_BENCH_RPC_RATE"] ?? "") ?? 2000 }
 
     /// 测试链进程与 JSON-RPC。
     final class Devnet {
@@ -198,6 +202,11 @@ struct ClusterBench: BenchSection {
         workers["scanIntervalMs"] = 200
         workers["withdrawalIntervalMs"] = 200
         cfg["workers"] = workers
+        // 交易所跑自己的节点：客户端限流按自建节点设（默认 20/秒是给公共节点服务的；在默认值下量到的是限流，见 docs/scale-out.md 3.7）。
+        var chainCfg = cfg["chain"] as? [String: Any] ?? [:]
+        chainCfg["rpcRatePerSecond"] = Self.rpcRate
+        chainCfg["rpcBurst"] = Self.rpcRate
+        cfg["chain"] = chainCfg
         try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: cfgPath), options: .atomic)
         var addrs: [String] = []
         for i in 0..<users {

@@ -36,8 +36,27 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
     c.fees.maxFeePerGasCap = try UInt256(decimal: "123456789012345678901234567890")
     c.sweep.minAmount = ["USDT": UInt256(1_000_000)]
     c.chain.rpcURLs = ["http://127.0.0.1:8545", "https://node.example/rpc"]
+    c.chain.rpcRatePerSecond = 500; c.chain.rpcBurst = 800
     let back = try EngineConfig.parse(c.serialized())
     #expect(back == c)
+    // 旧版 config.json 没有限流键：取默认值（给公共节点服务的保守值），不报错。
+    let old = try configJSON { o in var ch = o["chain"] as! [String: Any]; ch.removeValue(forKey: "rpcRatePerSecond"); ch.removeValue(forKey: "rpcBurst"); o["chain"] = ch }
+    let d = try EngineConfig.parse(old)
+    #expect(d.chain.rpcRatePerSecond == 20 && d.chain.rpcBurst == 40)
+}
+
+@Test func rpcRateLimitIsValidatedAndReachesTheClient() throws {
+    expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 0; o["chain"] = ch }, key: "chain.rpcRatePerSecond")
+    expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 1_000_000; o["chain"] = ch }, key: "chain.rpcRatePerSecond")
+    expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 1000; ch["rpcBurst"] = 5; o["chain"] = ch }, key: "chain.rpcBurst")
+    expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcBurst"] = -1; o["chain"] = ch }, key: "chain.rpcBurst")
+    // 演示链不连节点：不写这两个键。
+    let demo = try JSONSerialization.jsonObject(with: sampleConfig(kind: .demo).serialized()) as! [String: Any]
+    #expect((demo["chain"] as! [String: Any])["rpcRatePerSecond"] == nil)
+    // 设置真的到了节点客户端（以前写死 20/秒：自建节点上提现/秒首先被它卡住）。
+    var c = sampleConfig(); c.chain.rpcRatePerSecond = 750; c.chain.rpcBurst = 900
+    let access = try ChainAccess.make(config: c, metrics: EngineMetrics())
+    #expect(access.rpc?.config.ratePerSecond == 750 && access.rpc?.config.burst == 900)
 }
 
 @Test func demoChainMustBeExplicitAndHasNoNode() throws {

@@ -1,5 +1,8 @@
 // KMS 服务：在真实的独立进程（wallet-console kms serve）里运行，经 Unix 套接字调用。
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import WalletCrypto
 @testable import WalletKeystore
@@ -31,7 +34,23 @@ final class KMSProcess {
                              "--rate", "\(rate)", "--burst", "\(burst)"]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { Thread.sleep(forTimeInterval: 0.02) }
+        // 等到真能连上（不只是套接字文件出现：bind 与 listen 之间连接会被拒绝）；满载的 CI 上启动（建 keystore、解封）可能要好几秒，
+        // 以前只等 4 秒、偶发 Connection refused。连接探测不发请求，不占限流令牌。
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && process.isRunning && !Self.accepts(socket) { Thread.sleep(forTimeInterval: 0.02) }
+    }
+    static func accepts(_ path: String) -> Bool {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        return withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
     }
     func stop() { process.terminate(); process.waitUntilExit() }
 }

@@ -361,6 +361,8 @@ class Devnet:
 def make_handler(dev):
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # 响应头与正文是两次写：不关 Nagle 时第二次写要等对方的（延迟）ACK，每个请求白等约 40 ms（真实节点如 geth 都设 TCP_NODELAY）。
+        disable_nagle_algorithm = True
 
         def log_message(self, *a):
             pass

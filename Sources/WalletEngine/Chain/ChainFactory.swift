@@ -16,7 +16,8 @@ public struct ChainAccess: Sendable {
     public static func make(config: EngineConfig, metrics: EngineMetrics) throws -> ChainAccess {
         switch config.chain.kind {
         case .rpc:
-            let rc = ResilienceConfig(expectedChainId: config.chain.id, timeoutSeconds: Double(config.chain.requestTimeoutMs) / 1000)
+            let rc = ResilienceConfig(expectedChainId: config.chain.id, timeoutSeconds: Double(config.chain.requestTimeoutMs) / 1000,
+                                      ratePerSecond: Double(config.chain.rpcRatePerSecond), burst: Double(config.chain.rpcBurst))
             let observer: RPCObserver = { endpoint, method, seconds, ok in
                 metrics.rpcLatency.observe(seconds, [method])
                 if !ok { metrics.rpcErrors.inc([method]) }

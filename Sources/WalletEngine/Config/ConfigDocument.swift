@@ -28,6 +28,8 @@ struct ConfigDocument: Codable, Equatable {
         var kind: String
         var rpcUrls: [String]?
         var requestTimeoutMs: Int?
+        var rpcRatePerSecond: Int?
+        var rpcBurst: Int?
         var allowInsecureRpc: Bool?
         var demoSeed: FlexibleUInt64?
         var demoBlockIntervalMs: Int?

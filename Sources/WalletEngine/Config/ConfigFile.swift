@@ -19,6 +19,8 @@ extension EngineConfig {
                                   demoBlockIntervalMs: ch.demoBlockIntervalMs ?? cd.demoBlockIntervalMs,
                                   requestTimeoutMs: ch.requestTimeoutMs ?? cd.requestTimeoutMs)
         chain.allowInsecureRpc = ch.allowInsecureRpc ?? cd.allowInsecureRpc
+        chain.rpcRatePerSecond = ch.rpcRatePerSecond ?? cd.rpcRatePerSecond
+        chain.rpcBurst = ch.rpcBurst ?? cd.rpcBurst
         let hot = HotWalletSettings(keyId: doc.hotWallet.keyId, address: doc.hotWallet.address)
         let d = doc.deposits
         let dep = DepositSettings(confirmations: d?.confirmations ?? dd.confirmations, scanBatchBlocks: d?.scanBatchBlocks ?? dd.scanBatchBlocks,
@@ -59,6 +61,7 @@ extension EngineConfig {
         ConfigDocument(
             version: version,
             chain: .init(id: FlexibleUInt64(chain.id), kind: chain.kind.rawValue, rpcUrls: chain.rpcURLs, requestTimeoutMs: chain.requestTimeoutMs,
+                         rpcRatePerSecond: chain.kind == .rpc ? chain.rpcRatePerSecond : nil, rpcBurst: chain.kind == .rpc ? chain.rpcBurst : nil,
                          allowInsecureRpc: chain.allowInsecureRpc ? true : nil,
                          demoSeed: chain.kind == .demo ? FlexibleUInt64(chain.demoSeed) : nil,
                          demoBlockIntervalMs: chain.kind == .demo ? chain.demoBlockIntervalMs : nil),

@@ -28,6 +28,10 @@ public struct ChainSettings: Sendable, Equatable {
     public var requestTimeoutMs: Int
     /// 允许非本机的明文 http 节点（默认不允许：明文 RPC 可被中间人篡改余额、收据与 chainId）。
     public var allowInsecureRpc: Bool = false
+    /// 每个节点端点的客户端限流（令牌桶：每秒补充、突发上限）。默认按公共节点服务的免费额度取保守值；
+    /// 自己运维的节点可以调高——提现/秒、扫块速度在默认值下首先受它限制（wallet-bench cluster 实测）。
+    public var rpcRatePerSecond: Int = 20
+    public var rpcBurst: Int = 40
     public init(id: UInt64, kind: ChainKind, rpcURLs: [String], demoSeed: UInt64 = 0, demoBlockIntervalMs: Int = 3000,
                 requestTimeoutMs: Int = 10_000) {
         self.id = id; self.kind = kind; self.rpcURLs = rpcURLs; self.demoSeed = demoSeed
@@ -182,6 +186,13 @@ extension EngineConfig {
         }
         guard (100...120_000).contains(chain.requestTimeoutMs) else {
             throw bad("chain.requestTimeoutMs", "必须在 100…120000 毫秒之间。", "must be within 100…120000 ms.")
+        }
+        guard (1...100_000).contains(chain.rpcRatePerSecond) else {
+            throw bad("chain.rpcRatePerSecond", "必须在 1…100000 之间（每个节点端点每秒请求数）。", "must be within 1…100000 (requests per second per node endpoint).")
+        }
+        guard (1...100_000).contains(chain.rpcBurst), chain.rpcBurst >= chain.rpcRatePerSecond / 10 else {
+            throw bad("chain.rpcBurst", "必须在 1…100000 之间，且不小于 chain.rpcRatePerSecond 的十分之一（突发太小会把限流变成逐个等待）。",
+                      "must be within 1…100000 and at least a tenth of chain.rpcRatePerSecond (a tiny burst turns the limit into one-by-one waiting).")
         }
         guard !hotWallet.keyId.isEmpty, hotWallet.keyId.utf8.count <= 128 else {
             throw bad("hotWallet.keyId", "不能为空（init 会写入热钱包密钥 id）。", "must not be empty (init writes the hot-wallet key id).")

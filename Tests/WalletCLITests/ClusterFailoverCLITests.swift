@@ -142,6 +142,16 @@ import Testing
         let signer1 = try #require(try holder("signer"))
         #expect(signer1.token > signer0.token, "新的一任令牌应加一：\(signer0.token) → \(signer1.token)")
         try rig.waitFor("B 接管 leader 租约", seconds: 15) { try holder("leader")?.id == bID }
+        // 心跳按 home（以前全库一个键：A 的 home 上的 status 报的是最后写心跳的 B 的 pid，QA）：B 的 home 报 B，A 的 home 不报 B。
+        let engineOf = { (h: String?) throws -> [String: Any] in ((try rig.run(["status", "--json"], h).json as? [String: Any])?["engine"] as? [String: Any]) ?? [:] }
+        try rig.waitFor("B 的 home 上 status 报 B 在跑", seconds: 10) { try engineOf(homeB)["pid"] as? Int == Int(b.pid) }
+        let onA = try engineOf(nil)
+        #expect(onA["pid"] as? Int != Int(b.pid), "A 的 home 上的 status 不应报 B 的 pid：\(onA)")
+        // leader 的角色里写明它也给没人持有的分片入账；过期的 credit 租约不列（没有谁在等着接管它们）。
+        let bRoles = ((try rig.cluster()["engines"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == bID }?["roles"] as? [String] ?? []
+        #expect(bRoles.contains("leader") && bRoles.contains("credit:rest"), "\(bRoles)")
+        #expect(!((try rig.cluster()["leases"] as? [[String: Any]]) ?? []).contains {
+            ($0["name"] as? String)?.hasPrefix("credit:") == true && ($0["expiresInSeconds"] as? Int ?? 1) <= 0 })
         // 出块直到全部确认：B 接着做完 A 留下的（已签未播的按存下的原交易重播，同一哈希，不会重发成两笔）。
         try rig.waitFor("全部提现确认", seconds: 90, mine: true) {
             let rows = (try rig.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []

@@ -113,20 +113,20 @@ import WalletLedger
 
         let rows = try #require(try engine.gate.get(LedgerScanStore.key, as: [LedgerScanStore.Row].self))
         #expect(rows.count >= 3)
-        let window = try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client)
+        let window = try await CanonicalBlocks.window(gate: engine.gate, client: engine.client)
         #expect(window.count == rows.count)
         #expect(window[dep.blockNumber] == dep.blockHash.lowercased())
         // 窗口中间断了一环（库被改、或写坏了）：不认。
         var broken = rows
         broken[1].p = "0x" + String(repeating: "ab", count: 32)
         try engine.gate.put(LedgerScanStore.key, broken)
-        #expect(try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client).isEmpty)
+        #expect(try await CanonicalBlocks.window(gate: engine.gate, client: engine.client).isEmpty)
         try engine.gate.put(LedgerScanStore.key, rows)
 
         // 链重组到一条不含这笔交易的更长分支，扫块器还没跑：窗口顶已不在链上 → 窗口作废；确认数早已够了，但逐块核对发现不是规范块 → 不入账。
         try await dev.revert(snap)
         try await dev.mine(6)
-        #expect(try await DepositCrediter.canonicalWindow(gate: engine.gate, client: engine.client).isEmpty)
+        #expect(try await CanonicalBlocks.window(gate: engine.gate, client: engine.client).isEmpty)
         let ctx = WorkerContext(stop: StopToken(), logger: .discard, once: true)
         let credited = try await DepositCrediter(gate: engine.gate, client: engine.client, metrics: engine.metrics)
             .run(head: try await engine.client.blockNumber(), ctx, include: { _ in true }, fence: { _ in nil })

@@ -86,8 +86,12 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         try await dev.mine(6)
         #expect(try await dev.transactionCount(engine.hotAddress) == 0)
         #expect(try await dev.balance(dest) == before)
+        // nonce status 看得出来（以前「本地已确认、链上没有」时 ok、退出 0，QA）。
+        let seen = try await engine.nonceStatus()
+        #expect(seen.reorged == [0] && !seen.ok, "\(seen.reorged)")
         try await engine.runWorker("withdrawals")
         #expect(try await dev.transactionCount(engine.hotAddress) == 1)   // 测试链自动出块：重发即上链
+        #expect(try await engine.nonceStatus().ok)
         #expect(try await dev.balance(dest) - before == ether)
         let reorged = try engine.alerts().filter { $0.kind == "withdraw.reorged" }
         #expect(reorged.count == 1 && reorged.first?.severity == .critical)

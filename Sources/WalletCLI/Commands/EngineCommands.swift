@@ -215,7 +215,7 @@ struct StatusCommand: AsyncParsableCommand {
             if s.demo { print(zh ? "⚠ 演示链（DEMO）——不是真实网络" : "⚠ DEMO CHAIN — not a real network") }
             print("\(zh ? "链 id" : "chain id"): \(s.chainId)")
             print("\(zh ? "链头" : "head"): \(s.head.map(String.init) ?? "?")  \(zh ? "扫描高度" : "scanned"): \(s.scanHeight.map(String.init) ?? "-")  \(zh ? "落后" : "lag"): \(s.scanLag.map(String.init) ?? "?")")
-            print("\(zh ? "热钱包" : "hot wallet"): \(s.hotWalletAddress)  \(s.hotWalletBalances.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            print("\(zh ? "热钱包" : "hot wallet"): \(s.hotWalletAddress)  \(s.hotWalletBalancesShown.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "  "))")
             for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
             if let e = s.engine {
                 // 运行中引擎的真实状态（心跳），不是本查询进程的。
@@ -238,9 +238,10 @@ struct StatusCommand: AsyncParsableCommand {
             // 入账分片（credit:<n>）合成一项：「备用（入账 8 个分片）」——leader/signer 意义上仍是备用，但在帮着入账。
             for e in s.cluster.engines {
                 let exclusive = e.roles.filter { !$0.hasPrefix("credit:") }
-                let credits = e.roles.count - exclusive.count
+                let credits = e.roles.filter { $0.hasPrefix("credit:") && $0 != "credit:rest" }.count
                 let roles = (exclusive.isEmpty ? (zh ? "备用" : "standby") : exclusive.joined(separator: ","))
                     + (credits == 0 ? "" : (zh ? "（入账 \(credits) 个分片）" : " (crediting \(credits) shards)"))
+                    + (e.roles.contains("credit:rest") ? (zh ? "（并入账没有别的引擎持有的分片）" : " (also credits the shards no other engine holds)") : "")
                 let life = e.alive ? "" : (zh ? "（失联）" : " (lost)")
                 print("\(zh ? "集群引擎" : "cluster engine") \(e.id)：\(roles)，\(zh ? "心跳" : "heartbeat") \(e.heartbeatAgeSeconds)s\(life)"
                       .replacingOccurrences(of: "：", with: zh ? "：" : ": ").replacingOccurrences(of: "，", with: zh ? "，" : ", "))
@@ -461,10 +462,19 @@ struct NonceStatusCmd: AsyncParsableCommand {
                 print("\(s.address) next=\(s.nextNonce) chainLatest=\(s.chainLatest.map(String.init) ?? "?") chainPending=\(s.chainPending.map(String.init) ?? "?")")
                 for f in s.inFlight { print("  nonce \(f.nonce): \(f.kind) #\(f.ref) \(f.state) (\(f.attempts) signed)") }
                 if !s.gaps.isEmpty { print("  gaps: \(s.gaps)") }
+                if !s.reorged.isEmpty { print("  reorged: \(s.reorged)") }
             }
             if !s.ok {
-                throw EngineError("nonce.problem", zh: s.externalUse ? "链上 nonce 超过引擎记录：热钱包密钥可能在别处被使用。" : "存在 nonce 缺口 \(s.gaps)：后续交易会卡住，需要填补。",
-                                  en: s.externalUse ? "the on-chain nonce is above the engine's record: the hot-wallet key may be used elsewhere." : "nonce gaps \(s.gaps): later transactions will be stuck until they are filled.", badInput: false)
+                let (zh, en): (String, String)
+                if s.externalUse {
+                    (zh, en) = ("链上 nonce 超过引擎记录：热钱包密钥可能在别处被使用。", "the on-chain nonce is above the engine's record: the hot-wallet key may be used elsewhere.")
+                } else if !s.gaps.isEmpty {
+                    (zh, en) = ("存在 nonce 缺口 \(s.gaps)：后续交易会卡住，需要填补。", "nonce gaps \(s.gaps): later transactions will be stuck until they are filled.")
+                } else {
+                    (zh, en) = ("nonce \(s.reorged) 的交易已按上链记账，但被重组掉了：运行中的引擎会用原字节重发（告警 withdraw.reorged）；确认它们重新上链，见 docs/runbook.md。",
+                                "the transactions at nonces \(s.reorged) were booked as mined but a reorg removed them: the running engine re-sends the same bytes (alert withdraw.reorged); check that they are mined again, see docs/runbook.md.")
+                }
+                throw EngineError("nonce.problem", zh: zh, en: en, badInput: false)
             }
         }
     }

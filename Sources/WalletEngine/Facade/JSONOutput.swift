@@ -176,6 +176,7 @@ public struct NonceStatusJSON: Encodable, Sendable {
     public var inFlight: [InFlight]
     public var gaps: [Int64]
     public var externalUse: Bool
+    public var reorged: [Int64]
     public var ok: Bool
 }
 
@@ -183,7 +184,7 @@ extension NonceStatus {
     public var json: NonceStatusJSON {
         NonceStatusJSON(address: address, nextNonce: nextNonce, chainLatest: chainLatest, chainPending: chainPending,
                         inFlight: inFlight.map { .init(nonce: $0.nonce, kind: $0.kind, ref: $0.ref, state: $0.state, attempts: $0.attempts) },
-                        gaps: gaps, externalUse: externalUse, ok: ok)
+                        gaps: gaps, externalUse: externalUse, reorged: reorged, ok: ok)
     }
 }
 

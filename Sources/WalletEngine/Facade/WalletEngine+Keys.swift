@@ -62,7 +62,12 @@ extension WalletEngine {
         public var approvedWaiting: Int?
         public var waitingReason: String?
     }
-    static let heartbeatKey = "engine.runtime"
+    /// 心跳的键：每个 home 一个（按 home 的锁文件身份）。多个引擎共用一个 PostgreSQL 时各写各的——以前全库一个键，
+    /// `status --home hA` 报的是最后写心跳的 hB 的 pid 与封存状态（QA）。单机 SQLite 的库只属于一个 home，写法相同。
+    var heartbeatKey: String {
+        let id = ProcessLock.identity(ofFileAt: home.lockFile)
+        return id.isEmpty ? "engine.runtime" : "engine.runtime.\(id)"
+    }
 
     public func writeHeartbeat() throws {
         let req = keystore.lastSealRequest
@@ -87,7 +92,7 @@ extension WalletEngine {
                 if let a = short?.first { reason = "withdraw.insufficient_liquidity:\(a)" }
             }
         }
-        try gate.put(Self.heartbeatKey, Heartbeat(pid: getpid(), at: now, sealed: sealed, signerTier: tier,
+        try gate.put(heartbeatKey, Heartbeat(pid: getpid(), at: now, sealed: sealed, signerTier: tier,
                                                    signerKeyId: config.hotWallet.keyId, signerAddress: config.hotWallet.address,
                                                    lastSealBy: req?.operatorName, lastSealAt: req?.at, sealedSince: since,
                                                    signer: signerReport.get.map { r in var r = r; if sealed { r.state = "sealed" }; return r },
@@ -96,7 +101,7 @@ extension WalletEngine {
 
     /// 本机上正在运行的（另一个）引擎的心跳：10 秒内写过、进程还活着。
     public func runningEngine() -> Heartbeat? {
-        guard let h = try? gate.get(Self.heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock.unixTime() - h.at <= 10,
+        guard let h = try? gate.get(heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock.unixTime() - h.at <= 10,
               kill(h.pid, 0) == 0 || errno == EPERM else { return nil }
         return h
     }

@@ -17,6 +17,8 @@ public struct EngineStatus: Sendable {
     public var hotWalletAddress: String
     /// 资产 → 链上余额（基本单位十进制字符串）；读取失败的资产不出现。
     public var hotWalletBalances: [String: String]
+    /// 同上，按资产小数位的显示形式（文本输出用；JSON 仍是最小单位——脚本的约定）。
+    public var hotWalletBalancesShown: [String: String] = [:]
     public var endpoints: [EndpointHealth]
     public var seal: SealStatus
     public var signerTier: String?
@@ -65,7 +67,9 @@ public struct NonceStatus: Sendable {
     public var gaps: [Int64]
     /// 链上 nonce 超过引擎记录：密钥在别处被使用。
     public var externalUse: Bool
-    public var ok: Bool { gaps.isEmpty && !externalUse }
+    /// 已按上链记账、却被重组掉的 nonce（链上计数退到了它们之前）。
+    public var reorged: [Int64] = []
+    public var ok: Bool { gaps.isEmpty && !externalUse && reorged.isEmpty }
 }
 
 extension WalletEngine {
@@ -81,10 +85,10 @@ extension WalletEngine {
         var nodeError: String?
         do { head = try await client.blockNumber() } catch { nodeError = WalletError(error).code.rawValue }
         let height = try? scanStore.height()
-        var balances: [String: String] = [:]
+        var balances: [String: String] = [:], shown: [String: String] = [:]
         if nodeError == nil, let assets = try? gate.with({ l in try l.store.allAssets() }) {
             for a in assets {
-                if let b = try? await chainBalance(address: hotAddress, asset: a) { balances[a.symbol] = b.decimalString }
+                if let b = try? await chainBalance(address: hotAddress, asset: a) { balances[a.symbol] = b.decimalString; shown[a.symbol] = a.format(b) }
             }
         }
         chain.exportBreakers(metrics)
@@ -93,6 +97,7 @@ extension WalletEngine {
                               scanHeight: height, scanLag: lag, hotWalletAddress: config.hotWallet.address,
                               hotWalletBalances: balances, endpoints: chain.health, seal: keystore.status(),
                               signerTier: hotWalletSigner()?.tier, nodeError: nodeError, settings: try? effectiveSettings())
+        st.hotWalletBalancesShown = shown
         st.engine = runningEngine()
         if st.engine == nil { _ = await usableHotSigner(); st.signer = lastSignerReport }
         if let r = st.engine?.signer ?? st.signer, r.state == "unavailable" || r.state == "error" { st.problems.append("signer.\(r.state)") }
@@ -112,13 +117,17 @@ extension WalletEngine {
         let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
         let live = leases.filter { $0.expiresAt > now }
         let ttl = EngineCluster.leaseTTLSeconds
+        // 过期的入账分片租约不列：没有谁在「等着接管」它——leader 给没有活引擎持有的分片入账（以前故障转移后列出十几条「已过期」，QA）。
+        // leader 的角色里加 credit:rest，说明它也在给其余分片入账（以前看不出 leader 自己入账）。
+        let shown = leases.filter { !($0.name.hasPrefix("credit:") && $0.expiresAt <= now) }
+        let leader = live.first { $0.name == EngineCluster.leaderLease }?.holder
         return ClusterStatus(
             engines: engines.map { e in
                 .init(id: e.id, host: e.host, pid: e.pid, heartbeatAgeSeconds: now - e.heartbeatAt, alive: now - e.heartbeatAt <= 2 * ttl,
-                      roles: live.filter { $0.holder == e.id }.map(\.name))
+                      roles: live.filter { $0.holder == e.id }.map(\.name) + (e.id == leader ? ["credit:rest"] : []))
             },
-            leases: leases.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: now - $0.acquiredAt,
-                                       expiresInSeconds: $0.expiresAt - now) })
+            leases: shown.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: now - $0.acquiredAt,
+                                      expiresInSeconds: $0.expiresAt - now) })
     }
 
     /// 手续费：baseFee、nextBaseFee 与 slow/normal/fast（各含 maxFeePerGas、maxPriorityFeePerGas），外加输入说明。
@@ -143,11 +152,13 @@ extension WalletEngine {
         }
         let floor = Int64(latest ?? 0)
         var inFlight: [(Int64, String, Int64, String, Int)] = []
-        var gaps: [Int64] = []
+        var gaps: [Int64] = [], reorged: [Int64] = []
         if next > floor {
             for n in floor..<next {
                 let rec = try gate.nonceRecord(from: addr, nonce: n)
                 if let r = rec {
+                    // 已按上链记过账（有 minedHash），链上的计数却还没到它：被重组掉了（引擎会用原字节重发并告警 withdraw.reorged）。
+                    if r.minedHash != nil, latest != nil { reorged.append(n) }
                     var state = r.minedHash == nil ? "in_flight" : "mined"
                     if r.kind == .withdrawal, let w = try? gate.with({ l in try l.withdrawal(id: r.ref) }) { state = w.state.rawValue }
                     inFlight.append((n, r.kind.rawValue, r.ref, state, r.attempts.count))
@@ -164,6 +175,6 @@ extension WalletEngine {
         if !gaps.isEmpty { metrics.nonceGaps.set(gaps.count) } else { metrics.nonceGaps.set(0) }
         return NonceStatus(address: addr, nextNonce: next, chainLatest: latest, chainPending: pending,
                            inFlight: inFlight.map { (nonce: $0.0, kind: $0.1, ref: $0.2, state: $0.3, attempts: $0.4) },
-                           gaps: gaps, externalUse: external)
+                           gaps: gaps, externalUse: external, reorged: reorged)
     }
 }

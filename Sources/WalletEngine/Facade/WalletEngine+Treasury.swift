@@ -30,6 +30,20 @@ extension WalletEngine {
         guard r.succeeded else {
             throw EngineError("treasury.failed_tx", zh: "交易 \(hash.hex) 在链上执行失败，没有转入任何资金。", en: "transaction \(hash.hex) failed on chain; nothing was transferred.", badInput: true)
         }
+        // 扫块器已经看到并分类过这笔（金库注资或待处理）：不能再手工记一次。先于确认数检查——告诉运维「该走哪条路」比「再等等」有用。
+        let logIndexes = asset.contract == nil ? [-1] : r.logs.map { Int($0.logIndex) }
+        let classified = try gate.with { l in
+            try logIndexes.compactMap { try l.hotInbound(txHash: hash.hex, logIndex: $0) }.first { $0.state != .orphaned }
+        }
+        if let c = classified {
+            // 待处理（发送方不是登记的冷钱包）：直接给出下一步的完整命令（QA：以前只说「用 suspense resolve」，运维得自己去找编号与参数）。
+            let next = c.kind == .unattributed
+                ? ("它在待处理里（发送方不是登记的冷钱包）：确认是金库资金后，由两位 admin 各执行一次 `wallet-console suspense resolve \(c.id) --as treasury`；以后从这个地址注资，先用 `wallet-console treasury cold-wallet add` 把它登记为冷钱包。",
+                   "it is in suspense (the sender is not a registered cold wallet): once you confirm it is treasury money, have two admins each run `wallet-console suspense resolve \(c.id) --as treasury`; register the sender with `wallet-console treasury cold-wallet add` before funding from it again.")
+                : ("金库注资会自动记账（够确认后），不用手工记。", "treasury funding is booked automatically once confirmed; nothing to record by hand.")
+            throw EngineError("treasury.already_classified", zh: "这笔交易已被扫块器识别为热钱包入账 #\(c.id)（\(c.kind.rawValue)，\(c.state.rawValue)）：\(next.0)",
+                              en: "this transaction was already classified by the scanner as hot-wallet inbound #\(c.id) (\(c.kind.rawValue), \(c.state.rawValue)): \(next.1)", badInput: true)
+        }
         // 只记已最终确定的注资：注资不经过扫块器，被重组撤销时没人会冲正它。节点支持 finalized 就以它为准，
         // 否则要求确认数不少于重组窗口；并核对收据所在的块仍是该高度的规范块。
         let head = try await client.blockNumber()
@@ -74,15 +88,6 @@ extension WalletEngine {
         guard !amount.isZero else {
             throw EngineError("treasury.not_to_hot_wallet", zh: "交易 \(hash.hex) 没有把 \(symbol) 转给热钱包 \(config.hotWallet.address)。",
                               en: "transaction \(hash.hex) sends no \(symbol) to the hot wallet \(config.hotWallet.address).", badInput: true)
-        }
-        // 扫块器已经看到并分类过这笔（金库注资或待处理）：不能再手工记一次。
-        let logIndexes = asset.contract == nil ? [-1] : r.logs.map { Int($0.logIndex) }
-        let classified = try gate.with { l in
-            try logIndexes.compactMap { try l.hotInbound(txHash: hash.hex, logIndex: $0) }.first { $0.state != .orphaned }
-        }
-        if let c = classified {
-            throw EngineError("treasury.already_classified", zh: "这笔交易已被扫块器识别为热钱包入账 #\(c.id)（\(c.kind.rawValue)，\(c.state.rawValue)）：金库注资会自动记账，无法归属的用 suspense resolve 处理。",
-                              en: "this transaction was already classified by the scanner as hot-wallet inbound #\(c.id) (\(c.kind.rawValue), \(c.state.rawValue)): treasury funding is booked automatically; settle unattributed ones with suspense resolve.", badInput: true)
         }
         let amt = amount
         // 查重与记账在同一事务里：重放或两个进程同时记同一笔，只会记一次。

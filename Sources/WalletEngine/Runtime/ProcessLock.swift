@@ -30,14 +30,23 @@ public final class ProcessLock: Sendable {
                               en: "an engine is already running on this home (pid \(other)). Only one engine may run per home, or nonces would be allocated twice.")
         }
         var st = stat()
-        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
-        identity = fstat(fd, &st) == 0 && !boot.isEmpty
-            ? Hex.encode(Hash.sha256(Array("\(boot.trimmingCharacters(in: .whitespacesAndNewlines))|\(st.st_dev)|\(st.st_ino)".utf8)).prefix(6))
-            : ""
+        identity = fstat(fd, &st) == 0 ? Self.identity(st) : ""
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
         fdBox = Mutex(fd)
+    }
+
+    /// 不加锁、只看文件：这个锁文件的身份（文件不存在时空）。`status` 用它找本 home 引擎的心跳。
+    public static func identity(ofFileAt path: String) -> String {
+        var st = stat()
+        return stat(path, &st) == 0 ? identity(st) : ""
+    }
+
+    static func identity(_ st: stat) -> String {
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
+        guard !boot.isEmpty else { return "" }
+        return Hex.encode(Hash.sha256(Array("\(boot.trimmingCharacters(in: .whitespacesAndNewlines))|\(st.st_dev)|\(st.st_ino)".utf8)).prefix(6))
     }
 
     public func release() {

@@ -21,8 +21,7 @@ struct DepositCrediter {
     func run(head: UInt64, _ ctx: WorkerContext, include: (Int) -> Bool, fence: (Int) -> LeaseFence?) async throws -> Int {
         let finalized = (try? await client.header(.finalized))??.number
         var credited = 0
-        var canonicalCache: [Int64: String] = [:]   // 同一个块里的多笔充值只取一次块头
-        var windowLoaded = false                    // 第一次要核对时才问（没有可入账的充值的轮次不问链）
+        var canonical = CanonicalBlocks(gate: gate, client: client)
         for state in [WalletLedger.DepositState.seen, .confirming] {
             // 按 id 键集分页：别的引擎同时在给它的分片入账（行离开这个状态），偏移分页会因此跳过行（两引擎时实测每轮漏掉一截，等下一轮）。
             var cursor: Int64? = nil
@@ -40,14 +39,10 @@ struct DepositCrediter {
                     if d.state == .confirming, d.confirmations == conf, !isFinal { continue }
                     // 入账前再核对一次：充值所在的块仍是该高度的规范块。不是（扫块器还没发现的重组）就这轮不入账。
                     if conf >= d.required || isFinal {
-                        if !windowLoaded {
-                            canonicalCache = try await Self.canonicalWindow(gate: gate, client: client)
-                            windowLoaded = true
-                        }
-                        let canonical = try await Self.canonicalHash(client, d.blockNumber, &canonicalCache)
-                        guard canonical == d.blockHash.lowercased() else {
+                        let h = try await canonical.hash(at: d.blockNumber)
+                        guard h == d.blockHash.lowercased() else {
                             ctx.logger.warn("deposit.not_canonical", ["id": .int(d.id), "block": .int(d.blockNumber),
-                                                                      "stored": .string(d.blockHash), "canonical": .string(canonical ?? "-")])
+                                                                      "stored": .string(d.blockHash), "canonical": .string(h ?? "-")])
                             continue
                         }
                     }
@@ -67,27 +62,39 @@ struct DepositCrediter {
         }
         return credited
     }
+}
 
-    /// 扫块器记下的最近区块窗口（engine.scan.blocks，按父哈希首尾相接），只要链上该高度的块仍是窗口的最后一块，整个窗口就都是规范块：
-    /// 区块哈希承诺了父哈希，同一个哈希的祖先只能是同一串块。于是每轮只问链一次（窗口顶），而不是每个有充值的块问一次——
-    /// 几百笔在途充值分布在几十个块里时，这是几十次往返与一次的差别。窗口顶对不上（链刚重组、扫块器还没跟上）就返回空，
-    /// 调用方逐块去问（与以前一样）。返回 高度 → 哈希（小写）。
-    static func canonicalWindow(gate: LedgerGate, client: ChainClient) async throws -> [Int64: String] {
-        let rows = try gate.get(LedgerScanStore.key, as: [LedgerScanStore.Row].self) ?? []
+/// 一轮之内「这个高度的规范块是哪个」：入账与热钱包外来入账共用。第一次真要核对时才读扫块窗口、问链一次（没有够确认的记录的轮次不问链），
+/// 之后窗口内的高度不再问；窗口外（或窗口不可信）的按高度各问一次块头，本轮内缓存（同一个块里的多笔只问一次）。
+///
+/// 扫块器记下的最近区块窗口（engine.scan.blocks）按父哈希首尾相接，只要链上该高度的块仍是窗口的最后一块，整个窗口就都是规范块：
+/// 区块哈希承诺了父哈希，同一个哈希的祖先只能是同一串块。于是每轮只问链一次（窗口顶），而不是每个有充值的块问一次——
+/// 几百笔在途充值分布在几十个块里时，这是几十次往返与一次的差别。窗口断了一环、或窗口顶对不上（链刚重组、扫块器还没跟上）就不认窗口，
+/// 逐块去问（与以前一样）。
+struct CanonicalBlocks {
+    let gate: LedgerGate
+    let client: ChainClient
+    private var cache: [Int64: String]? = nil   // 高度 → 哈希（小写）；nil = 还没读窗口
+
+    init(gate: LedgerGate, client: ChainClient) { self.gate = gate; self.client = client }
+
+    mutating func hash(at n: Int64) async throws -> String? {
+        if cache == nil { cache = try await Self.window(gate: gate, client: client) }
+        if let h = cache?[n] { return h }
+        let h = try await client.blockHash(UInt64(max(0, n)))?.hex.lowercased()
+        if let h { cache?[n] = h }
+        return h
+    }
+
+    /// 可信的窗口（高度 → 哈希，小写）；不可信时空。
+    static func window(gate: LedgerGate, client: ChainClient) async throws -> [Int64: String] {
+        let rows = try gate.with { l in try LedgerScanStore.rows(in: l) }
         guard let top = rows.last else { return [:] }
         for (a, b) in zip(rows, rows.dropFirst()) where b.n != a.n + 1 || b.p.lowercased() != a.h.lowercased() { return [:] }
         guard try await client.blockHash(top.n)?.hex.lowercased() == top.h.lowercased() else { return [:] }
         var out: [Int64: String] = [:]
         for r in rows { out[Int64(r.n)] = r.h.lowercased() }
         return out
-    }
-
-    /// 某高度的规范块哈希（小写），本轮内缓存。只取块头：整块（含全部交易）在测试链上贵 4 倍，真实节点上也是白传。
-    static func canonicalHash(_ client: ChainClient, _ n: Int64, _ cache: inout [Int64: String]) async throws -> String? {
-        if let h = cache[n] { return h }
-        let h = try await client.blockHash(UInt64(max(0, n)))?.hex.lowercased()
-        if let h { cache[n] = h }
-        return h
     }
 }
 

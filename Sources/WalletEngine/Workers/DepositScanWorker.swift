@@ -65,7 +65,9 @@ public final class LedgerScanStore: ScanStateStore, Sendable {
     }
 
     func rows() throws -> [Row] { try gate.with { l in try rows(in: l) } }
-    func rows(in l: Ledger) throws -> [Row] { try l.get(Self.key, as: [Row].self) ?? [] }
+    func rows(in l: Ledger) throws -> [Row] { try Self.rows(in: l) }
+    /// 扫块窗口（入账前的规范块核对也读它：CanonicalBlocks）。
+    static func rows(in l: Ledger) throws -> [Row] { try l.get(key, as: [Row].self) ?? [] }
 
     func stored(_ r: Row) throws -> StoredBlock {
         StoredBlock(number: r.n, hash: try H256(hex: r.h), parentHash: try H256(hex: r.p))
@@ -286,13 +288,13 @@ public final class DepositScanWorker: EngineWorker, Sendable {
     func bookHotInbound(head: UInt64, finalized: UInt64?, _ ctx: WorkerContext) async throws -> Int {
         let pending = try gate.with { l in try l.hotInbound(states: [.pending], page: Page(limit: 500)) }
         var booked = 0
-        var cache = pending.isEmpty ? [:] : try await DepositCrediter.canonicalWindow(gate: gate, client: client)
+        var canonical = CanonicalBlocks(gate: gate, client: client)   // 第一次真要核对时才问链（以前只要有待处理就每轮问一次）
         for h in pending {
             let asset = try gate.with { l in try l.asset(h.asset) }
             let conf = head >= UInt64(h.blockNumber) ? Int(head - UInt64(h.blockNumber) + 1) : 0
             let isFinal = finalized.map { UInt64(h.blockNumber) <= $0 } ?? false
             guard asset.useFinalized ? isFinal : conf >= asset.requiredConfirmations(for: h.amount) else { continue }
-            guard try await DepositCrediter.canonicalHash(client, h.blockNumber, &cache) == h.blockHash.lowercased() else { continue }
+            guard try await canonical.hash(at: h.blockNumber) == h.blockHash.lowercased() else { continue }
             let after = try gate.with { l in try l.bookHotInbound(id: h.id) }
             booked += 1
             ctx.logger.info("hot_inbound.booked", ["id": .int(after.id), "kind": .string(after.kind.rawValue), "asset": .string(after.asset)])

@@ -1,6 +1,7 @@
 // wallet-console 可执行入口。每个命令组一个文件，放在 Commands/ 下。
 import ArgumentParser
 import Foundation
+import WalletCrypto
 import WalletEngine
 #if PostgreSQL
 import WalletPostgres
@@ -10,7 +11,7 @@ import WalletQueueRedis
 struct WalletConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet-console",
-        abstract: "交易所托管热钱包运维控制台 / custodial hot-wallet operations console",
+        abstract: L("交易所托管热钱包运维控制台", "custodial exchange hot-wallet operations console"),
         subcommands: CommandRegistry.all,
         defaultSubcommand: ConsoleCommand.self)  // 不带子命令 = 打开控制台
 }
@@ -31,9 +32,12 @@ enum WalletConsoleMain {
         // 任务队列：config.json 里有 queue.url 时经 Redis Streams（WalletQueueRedis）。
         RedisQueueBackend.register()
 
+        // --help 文字按 --lang 选语言：解析之前先从 argv 里找 --lang，help/abstract 经 L(中文, English) 取用（见 HelpText.swift）。
+        CLI.language = preScanLanguage(CommandLine.arguments.dropFirst())
+
         // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
         do {
-            var command = try WalletConsoleCommand.parseAsRoot()
+            var command = try WalletConsoleCommand.parseAsRoot(movingLangOption(Array(CommandLine.arguments.dropFirst())))
             // 长时间运行的命令（engine run、kms serve）是 AsyncParsableCommand：在 Swift 并发里跑，ServiceGroup 接信号。
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -48,5 +52,62 @@ enum WalletConsoleMain {
             }
             WalletConsoleCommand.exit(withError: error)
         }
+    }
+
+    /// 预扫 argv 里的 `--lang en` / `--lang=en`（zh 同理；最后一个有效值为准，`--` 之后不看）。
+    /// 无效值不在这里报错：保持默认 zh，由 GlobalOptions 的正常校验报告。
+    static func preScanLanguage(_ args: ArraySlice<String>) -> Language {
+        var lang = Language.zh
+        var it = args.makeIterator()
+        while let a = it.next() {
+            if a == "--" { break }
+            let value: String?
+            if a == "--lang" { value = it.next() } else if a.hasPrefix("--lang=") { value = String(a.dropFirst("--lang=".count)) } else { value = nil }
+            if let v = value, let l = Language(rawValue: v) { lang = l }
+        }
+        return lang
+    }
+
+    /// 根命令没有 --lang：写在子命令前面的 `--lang X` 会让 ArgumentParser 把整行交给默认子命令 console
+    /// （`--lang en withdraw request --help` 显示的是 console 的帮助，`--lang en --help` 看不到根命令的帮助），
+    /// 内建的 `help` 命令也不认 --lang。语言已由 preScanLanguage 定下，这里只挪动/去掉 --lang，别的参数原样、顺序不变：
+    /// - 开头的 --lang 后面是子命令名：挪到整行末尾（`--` 之前），交给子命令自己的 --lang；
+    /// - 开头的 --lang 后面只有 -h/--help/--help-hidden（根命令的帮助）或是 `help …`：去掉 --lang；
+    /// - 其他情况（只有 --lang、后面是 console 的选项等）一律不动：仍由默认子命令 console 处理，和以前一样。
+    /// 去掉 --lang 的两种情况里，值无效（不是 zh/en）就整行不动，让 ArgumentParser 照常报错，不悄悄吞掉。
+    static func movingLangOption(_ args: [String]) -> [String] {
+        func isLang(_ a: String) -> Bool { a == "--lang" || a.hasPrefix("--lang=") }
+        // 去掉所有值有效的 --lang（`--` 之后不动）；有无效值时返回 nil。
+        func strip(_ a: [String]) -> [String]? {
+            var rest: [String] = [], i = 0
+            while i < a.count {
+                if a[i] == "--" { rest += a[i...]; break }
+                if isLang(a[i]) {
+                    let value = a[i] == "--lang" ? (i + 1 < a.count ? a[i + 1] : "") : String(a[i].dropFirst("--lang=".count))
+                    guard Language(rawValue: value) != nil else { return nil }
+                    i += a[i] == "--lang" ? 2 : 1
+                    continue
+                }
+                rest.append(a[i])
+                i += 1
+            }
+            return rest
+        }
+        if args.first == "help" { return strip(args) ?? args }
+        guard let first = args.first, isLang(first) else { return args }
+        var i = 0, leading: [String] = []
+        while i < args.count, isLang(args[i]) {
+            let n = args[i] == "--lang" ? 2 : 1
+            leading += args[i..<min(i + n, args.count)]
+            i += n
+        }
+        let rest = Array(args[i...])
+        guard let next = rest.first else { return args }
+        if next == "help" { return strip(args) ?? args }
+        if next.hasPrefix("-") {
+            return rest.allSatisfy({ ["-h", "--help", "--help-hidden"].contains($0) }) ? (strip(args) ?? args) : args
+        }
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        return Array(rest[..<end]) + leading + Array(rest[end...])
     }
 }

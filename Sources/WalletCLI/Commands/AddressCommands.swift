@@ -3,7 +3,7 @@ import ArgumentParser
 import WalletEngine
 
 struct AddressCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "address", abstract: "充值地址 / deposit addresses",
+    static let configuration = CommandConfiguration(commandName: "address", abstract: L("充值地址", "deposit addresses"),
                                                     subcommands: [Assign.self, SetXpub.self])
 
     struct AssignJSON: Encodable {
@@ -21,12 +21,12 @@ struct AddressCommand: AsyncParsableCommand {
     }
 
     struct Assign: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "为用户分配充值地址（同一用户同一资产总是同一个地址；approver/custodian/admin）")
+        static let configuration = CommandConfiguration(abstract: L("为用户分配充值地址（同一用户同一资产总是同一个地址；approver/custodian/admin）", "assign a deposit address to a user (the same user and asset always get the same address; approver/custodian/admin)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "用户 ID") var user: String
-        @Option(name: .long, help: "资产符号，例如 ETH") var asset: String
+        @Option(name: .long, help: ArgumentHelp(L("用户 ID", "user ID"))) var user: String
+        @Option(name: .long, help: ArgumentHelp(L("资产符号，例如 ETH", "asset symbol, e.g. ETH"))) var asset: String
 
         func run() async throws {
             await CLI.runAsync(g) {
@@ -39,12 +39,12 @@ struct AddressCommand: AsyncParsableCommand {
     }
 
     struct SetXpub: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-xpub", abstract: "设置充值 xpub（管理员；只接受扩展公钥；已分配地址后不可更换）")
+        static let configuration = CommandConfiguration(commandName: "set-xpub", abstract: L("设置充值 xpub（管理员；只接受扩展公钥；已分配地址后不可更换）", "set the deposit xpub (admin; extended public keys only; cannot be changed once addresses have been assigned)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "扩展公钥，例如 m/44'/60'/0'/0 的 xpub") var xpub: String
-        @Option(name: .long, help: "该 xpub 自身的完整 BIP-32 路径（第 i 个地址 = 路径/i）") var xpubPath: String = "m/44'/60'/0'/0"
+        @Argument(help: ArgumentHelp(L("扩展公钥，例如 m/44'/60'/0'/0 的 xpub", "extended public key, e.g. the xpub of m/44'/60'/0'/0"))) var xpub: String
+        @Option(name: .long, help: ArgumentHelp(L("该 xpub 自身的完整 BIP-32 路径（第 i 个地址 = 路径/i）", "full BIP-32 path of this xpub itself (address i = path/i)"))) var xpubPath: String = "m/44'/60'/0'/0"
 
         func run() async throws {
             await CLI.runAsync(g) {

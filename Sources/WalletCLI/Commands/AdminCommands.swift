@@ -4,7 +4,7 @@ import Foundation
 import WalletEngine
 
 struct AdminCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin", abstract: "管理员提议与批准（法定人数）/ admin quorum",
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: L("管理员提议与批准（法定人数）", "admin proposals and approvals (quorum)"),
                                                     subcommands: [Proposals.self, Approve.self, Reject.self])
 
     /// 一条管理员提议；decidedBy、decidedAt、note 没有时不出现这个键。
@@ -33,10 +33,10 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct Proposals: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出提议（默认只列待批准的；--all 全部）")
+        static let configuration = CommandConfiguration(abstract: L("列出提议（默认只列待批准的；--all 全部）", "list proposals (pending ones only by default; --all for everything)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Flag(name: .long, help: "包括已执行、已驳回、执行失败的") var all = false
+        @Flag(name: .long, help: ArgumentHelp(L("包括已执行、已驳回、执行失败的", "include executed, rejected and failed proposals"))) var all = false
         func run() async throws {
             await CLI.runAsync(g) {
                 let rows = try await EngineCLI.open(home).adminProposals().filter { all || $0.state == .pending }.map(AdminCommand.ProposalJSON.init)
@@ -46,11 +46,11 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "批准另一位管理员的提议并执行（提议人不能批准自己的）")
+        static let configuration = CommandConfiguration(abstract: L("批准另一位管理员的提议并执行（提议人不能批准自己的）", "approve and execute another admin's proposal (proposers cannot approve their own)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提议 id") var id: Int
+        @Argument(help: ArgumentHelp(L("提议 id", "proposal id"))) var id: Int
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
@@ -65,12 +65,12 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "驳回另一位管理员的提议")
+        static let configuration = CommandConfiguration(abstract: L("驳回另一位管理员的提议", "reject another admin's proposal"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提议 id") var id: Int
-        @Option(name: .long, help: "驳回原因") var reason: String
+        @Argument(help: ArgumentHelp(L("提议 id", "proposal id"))) var id: Int
+        @Option(name: .long, help: ArgumentHelp(L("驳回原因", "reason for rejection"))) var reason: String
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)

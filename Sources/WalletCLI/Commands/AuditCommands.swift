@@ -4,7 +4,7 @@ import Foundation
 import WalletEngine
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "审计日志 / audit log", subcommands: [Verify.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: L("审计日志", "audit log"), subcommands: [Verify.self, List.self])
 
     /// audit verify：链完好时 firstBad 与 reason 为 null。
     struct VerifyJSON: Encodable {
@@ -15,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "校验哈希链（被改、删、调序时指出第一条坏记录，退出 1）")
+        static let configuration = CommandConfiguration(abstract: L("校验哈希链（被改、删、调序时指出第一条坏记录，退出 1）", "verify the hash chain (if records were altered, deleted or reordered, reports the first bad record and exits 1)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         func run() async throws {
@@ -32,11 +32,11 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出审计记录（新到旧，分页）")
+        static let configuration = CommandConfiguration(abstract: L("列出审计记录（新到旧，分页）", "list audit records (newest first, paginated)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long) var action: String?
-        @Option(name: .long, help: "按操作员筛选") var by: String?
+        @Option(name: .long, help: ArgumentHelp(L("按操作员筛选", "filter by operator"))) var by: String?
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
         func run() async throws {

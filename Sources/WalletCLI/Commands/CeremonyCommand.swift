@@ -9,11 +9,11 @@ import Glibc
 #endif
 
 struct CeremonyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ceremony", abstract: "密钥仪式 / key ceremony (generate, verify, SLIP-39 split, store)")
+    static let configuration = CommandConfiguration(commandName: "ceremony", abstract: L("密钥仪式（生成、核验、SLIP-39 拆分、入库）", "key ceremony (generate, verify, SLIP-39 split, store)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "种子标签") var label: String = "hd-seed"
+    @Option(name: .long, help: ArgumentHelp(L("种子标签", "seed label"))) var label: String = "hd-seed"
     @OptionGroup var auth: OperatorOptions   // 完整钱包 home：admin 认证；只有密钥库的目录：--operator 只是写入审计的名字
 
     /// xpubs：账户路径 → xpub。

@@ -68,13 +68,13 @@ enum ConsoleCLI {
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "打开运维控制台（默认命令）/ open the operations console (default command)",
-        discussion: "启动时在终端上登录：操作员名 + 口令（不回显）。--readonly 为观察员模式，没有批准/拒绝/仪式按键。")
+        abstract: L("打开运维控制台（默认命令）", "open the operations console (default command)"),
+        discussion: L("启动时在终端上登录：操作员名 + 口令（不回显）。--readonly 为观察员模式，没有批准/拒绝/仪式按键。", "On start you log in on the terminal: operator name + passphrase (not echoed). --readonly is viewer mode, with no approve/reject/ceremony keys."))
 
-    @Flag(name: .long, help: "只读（观察员）模式 / viewer mode: no approve/reject/ceremony keys") var readonly = false
-    @Option(name: .long, help: "主题名或主题文件路径（dark|light|high-contrast|mono）") var theme: String?
-    @Option(name: .long, help: "界面语言 zh|en（默认 zh）") var lang: String = "zh"
-    @Option(name: .long, help: "操作员名（省略则在终端上询问）/ operator name (asked on the terminal if omitted)") var `operator`: String?
+    @Flag(name: .long, help: ArgumentHelp(L("只读（观察员）模式：没有批准/拒绝/仪式按键", "read-only (viewer) mode: no approve/reject/ceremony keys"))) var readonly = false
+    @Option(name: .long, help: ArgumentHelp(L("主题名或主题文件路径（dark|light|high-contrast|mono）", "theme name or theme file path (dark|light|high-contrast|mono)"))) var theme: String?
+    @Option(name: .long, help: ArgumentHelp(L("界面语言 zh|en（默认 zh）", "interface language: zh|en"))) var lang: String = "zh"
+    @Option(name: .long, help: ArgumentHelp(L("操作员名（省略则在终端上询问）", "operator name (asked on the terminal if omitted)"))) var `operator`: String?
     @OptionGroup var home: HomeOption
 
     mutating func validate() throws {
@@ -107,14 +107,14 @@ struct ConsoleCommand: ParsableCommand {
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "在全新的演示链 home 上打开控制台（无需节点）/ open the console on a fresh demo-chain home (no node needed)",
-        discussion: "演示链是进程内模拟链（标注 DEMO），不是真实网络。自动以演示操作员 demo 登录；alice、bob 发起的提现在队列中等待审批。")
+        abstract: L("在全新的演示链 home 上打开控制台（无需节点）", "open the console on a fresh demo-chain home (no node needed)"),
+        discussion: L("演示链是进程内模拟链（标注 DEMO），不是真实网络。自动以演示操作员 demo 登录；alice、bob 发起的提现在队列中等待审批。", "The demo chain is an in-process simulated chain (marked DEMO), not a real network. You are logged in automatically as the demo operator demo; withdrawals requested by alice and bob wait in the queue for approval."))
 
-    @Flag(name: .long, help: "只读（观察员）模式") var readonly = false
-    @Option(name: .long, help: "主题名或主题文件路径") var theme: String?
-    @Option(name: .long, help: "界面语言 zh|en（默认 zh）") var lang: String = "zh"
-    @Option(name: .long, help: "演示 home 目录（须为空；默认临时目录，退出时删除）") var home: String?
-    @Option(name: .long, help: "演示链出块间隔（毫秒，默认 3000；也可用环境变量 WALLET_CONSOLE_DEMO_BLOCK_MS）") var blockIntervalMs: Int?
+    @Flag(name: .long, help: ArgumentHelp(L("只读（观察员）模式", "read-only (viewer) mode"))) var readonly = false
+    @Option(name: .long, help: ArgumentHelp(L("主题名或主题文件路径", "theme name or theme file path"))) var theme: String?
+    @Option(name: .long, help: ArgumentHelp(L("界面语言 zh|en（默认 zh）", "interface language: zh|en"))) var lang: String = "zh"
+    @Option(name: .long, help: ArgumentHelp(L("演示 home 目录（须为空；默认临时目录，退出时删除）", "demo home directory (must be empty; default: a temporary directory deleted on exit)"))) var home: String?
+    @Option(name: .long, help: ArgumentHelp(L("演示链出块间隔（毫秒，默认 3000；也可用环境变量 WALLET_CONSOLE_DEMO_BLOCK_MS）", "demo-chain block interval (milliseconds, default 3000; can also be set with the WALLET_CONSOLE_DEMO_BLOCK_MS environment variable)"))) var blockIntervalMs: Int?
 
     mutating func validate() throws {
         guard Language(rawValue: lang) != nil else { throw ValidationError("--lang 只能是 zh 或 en（收到 '\(lang)'） / --lang must be zh or en (got '\(lang)')") }

@@ -9,7 +9,7 @@ import WalletEngine
 /// 打开引擎：按需解封（口令文件 / 份额文件 / TTY），HSM PIN 从文件读。
 struct EngineOpenOptionsCLI: ParsableArguments {
     @OptionGroup var unseal: UnsealOptions
-    @Flag(name: .long, help: "不解封（只读查询）") var sealed = false
+    @Flag(name: .long, help: ArgumentHelp(L("不解封（只读查询）", "do not unseal (read-only queries)"))) var sealed = false
 
     /// HSM/KMS 层的热钱包密钥经密钥库登记（PIN 信封加密保存），解封后由密钥库的签名器自动登录，无需另给 PIN。
     func open(_ home: HomeOption, _ g: GlobalOptions, needUnseal: Bool) async throws -> WalletEngine {
@@ -22,27 +22,27 @@ struct EngineOpenOptionsCLI: ParsableArguments {
 }
 
 struct InitCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "创建数据目录：配置、数据库、密钥库（HD 种子 + 热钱包密钥）、充值 xpub、默认资产与管理员")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: L("创建数据目录：配置、数据库、密钥库（HD 种子 + 热钱包密钥）、充值 xpub、默认资产与管理员", "create the data directory: config, database, keystore (HD seed + hot-wallet key), deposit xpub, default assets and the admin"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "链 id（主网 1）") var chainId: UInt64
-    @Option(name: .long, help: "节点 JSON-RPC 地址，可重复（故障转移）") var rpc: [String] = []
-    @Flag(name: .long, help: "使用进程内演示链（不连真实节点；界面醒目标注 DEMO）") var demo = false
-    @Option(name: .long, help: "解封口令文件（与 --unseal-shares 二选一）") var unsealPassphraseFile: String?
-    @Option(name: .long, help: "用 T-of-N 份额代替解封口令（KEK 拆成 Shamir 份额），例如 3-of-5；需要 --unseal-shares-dir") var unsealShares: String?
-    @Option(name: .long, help: "写解封份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）") var unsealSharesDir: String?
-    @Option(name: .long, help: "助记词文件（已备份好的；缺省则生成新种子，此时必须给 --backup-shares 与 --backup-dir）") var mnemonicFile: String?
-    @Option(name: .long, help: "新种子的 SLIP-39 备份份额 T-of-N，例如 2-of-3") var backupShares: String?
-    @Option(name: .long, help: "写备份份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）") var backupDir: String?
-    @Option(name: .long, help: "管理员操作员名") var admin: String
-    @Option(name: .long, help: "管理员口令文件") var adminPassphraseFile: String
-    @Option(name: .long, help: "默认确认数") var confirmations: Int = 12
-    @Flag(name: .long, help: "不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）") var offline = false
-    @Option(name: .long, help: "从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）") var startBlock: UInt64?
-    @Flag(name: .long, help: "允许非本机的明文 http 节点（默认只接受 https 或本机）") var allowInsecureRpc = false
-    @Option(name: .long, help: "账本放在 PostgreSQL：postgresql://USER@HOST:PORT/DB（口令来自 PGPASSWORD 或 ~/.pgpass，不进 URL）；缺省为 <home>/wallet.db（SQLite）") var databaseUrl: String?
-    @Option(name: .long, help: "任务队列放在 Redis Streams：redis://HOST:PORT[/DB]（多引擎共用）；缺省为账本库里的 jobs 表") var queueUrl: String?
-    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
+    @Option(name: .long, help: ArgumentHelp(L("链 id（主网 1）", "chain id (mainnet: 1)"))) var chainId: UInt64
+    @Option(name: .long, help: ArgumentHelp(L("节点 JSON-RPC 地址，可重复（故障转移）", "node JSON-RPC URL; repeatable (failover)"))) var rpc: [String] = []
+    @Flag(name: .long, help: ArgumentHelp(L("使用进程内演示链（不连真实节点；界面醒目标注 DEMO）", "use the in-process demo chain (no real node; the UI is prominently marked DEMO)"))) var demo = false
+    @Option(name: .long, help: ArgumentHelp(L("解封口令文件（与 --unseal-shares 二选一）", "unseal passphrase file (mutually exclusive with --unseal-shares)"))) var unsealPassphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("用 T-of-N 份额代替解封口令（KEK 拆成 Shamir 份额），例如 3-of-5；需要 --unseal-shares-dir", "use T-of-N shares instead of an unseal passphrase (the KEK is split into Shamir shares), e.g. 3-of-5; requires --unseal-shares-dir"))) var unsealShares: String?
+    @Option(name: .long, help: ArgumentHelp(L("写解封份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）", "new directory for the unseal share files (0700, one 0600 file per share; delete after handing them to the custodians)"))) var unsealSharesDir: String?
+    @Option(name: .long, help: ArgumentHelp(L("助记词文件（已备份好的；缺省则生成新种子，此时必须给 --backup-shares 与 --backup-dir）", "mnemonic file (already backed up); if omitted a new seed is generated and --backup-shares and --backup-dir are required"))) var mnemonicFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("新种子的 SLIP-39 备份份额 T-of-N，例如 2-of-3", "SLIP-39 backup shares for the new seed, T-of-N, e.g. 2-of-3"))) var backupShares: String?
+    @Option(name: .long, help: ArgumentHelp(L("写备份份额文件的新目录（0700，每份一个 0600 文件，交给各保管人后删除）", "new directory for the backup share files (0700, one 0600 file per share; delete after handing them to the custodians)"))) var backupDir: String?
+    @Option(name: .long, help: ArgumentHelp(L("管理员操作员名", "admin operator name"))) var admin: String
+    @Option(name: .long, help: ArgumentHelp(L("管理员口令文件", "admin passphrase file"))) var adminPassphraseFile: String
+    @Option(name: .long, help: ArgumentHelp(L("默认确认数", "default number of confirmations"))) var confirmations: Int = 12
+    @Flag(name: .long, help: ArgumentHelp(L("不联系节点核对 chainId（离线准备 home；引擎启动时仍会校验）", "do not contact the node to check the chainId (prepare the home offline; the engine still checks it at startup)"))) var offline = false
+    @Option(name: .long, help: ArgumentHelp(L("从这个区块开始扫描充值（默认：init 时的链头；--offline 时默认 0）", "start scanning for deposits at this block (default: the chain head at init time; 0 with --offline)"))) var startBlock: UInt64?
+    @Flag(name: .long, help: ArgumentHelp(L("允许非本机的明文 http 节点（默认只接受 https 或本机）", "allow plain-http nodes that are not on this host (by default only https or localhost is accepted)"))) var allowInsecureRpc = false
+    @Option(name: .long, help: ArgumentHelp(L("账本放在 PostgreSQL：postgresql://USER@HOST:PORT/DB（口令来自 PGPASSWORD 或 ~/.pgpass，不进 URL）；缺省为 <home>/wallet.db（SQLite）", "keep the ledger in PostgreSQL: postgresql://USER@HOST:PORT/DB (the password comes from PGPASSWORD or ~/.pgpass, never the URL); default: <home>/wallet.db (SQLite)"))) var databaseUrl: String?
+    @Option(name: .long, help: ArgumentHelp(L("任务队列放在 Redis Streams：redis://HOST:PORT[/DB]（多引擎共用）；缺省为账本库里的 jobs 表", "keep the job queue in Redis Streams: redis://HOST:PORT[/DB] (shared by several engines); default: the jobs table in the ledger database"))) var queueUrl: String?
+    @Option(name: .long, help: ArgumentHelp(L("scrypt log2(N)（默认 17）", "scrypt log2(N) (default 17)"), visibility: .hidden)) var scryptLogN: Int = 17
 
     /// init 写出的份额文件：backup 只在 --backup-shares 时出现，unseal 只在 --unseal-shares 时出现。
     struct SharesJSON: Encodable {
@@ -158,7 +158,7 @@ struct InitCommand: AsyncParsableCommand {
 }
 
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "链 id、链头、扫描高度、热钱包地址与余额、熔断器、封存状态")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: L("链 id、链头、扫描高度、热钱包地址与余额、熔断器、封存状态", "chain id, chain head, scan height, hot-wallet address and balance, circuit breakers, seal state"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -285,7 +285,7 @@ struct StatusUnhealthy: WalletErrorConvertible {
 }
 
 struct EngineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "engine", abstract: "运行引擎 worker（扫块、提现、归集、对账、手续费）",
+    static let configuration = CommandConfiguration(commandName: "engine", abstract: L("运行引擎 worker（扫块、提现、归集、对账、手续费）", "run the engine workers (block scanning, withdrawals, sweeps, reconciliation, fees)"),
                                                     subcommands: [EngineRun.self])
 }
 
@@ -296,12 +296,12 @@ struct RoundJSON: Encodable {
 }
 
 struct EngineRun: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "前台运行所有 worker 直到 SIGINT/SIGTERM；--once 每个 worker 跑一整轮后退出")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: L("前台运行所有 worker 直到 SIGINT/SIGTERM；--once 每个 worker 跑一整轮后退出", "run all workers in the foreground until SIGINT/SIGTERM; with --once, exit after one full round of each worker"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var open: EngineOpenOptionsCLI
-    @Flag(name: .long, help: "每个 worker 一整轮后退出（cron 与测试用）") var once = false
-    @Option(name: .long, help: "Prometheus 指标端口（只监听 127.0.0.1；0 = 不开）") var metricsPort: Int?
+    @Flag(name: .long, help: ArgumentHelp(L("每个 worker 一整轮后退出（cron 与测试用）", "exit after one full round of each worker (for cron and tests)"))) var once = false
+    @Option(name: .long, help: ArgumentHelp(L("Prometheus 指标端口（只监听 127.0.0.1；0 = 不开）", "Prometheus metrics port (listens on 127.0.0.1 only; 0 = disabled)"))) var metricsPort: Int?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -355,7 +355,7 @@ struct EngineRun: AsyncParsableCommand {
 }
 
 struct FeesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fees", abstract: "EIP-1559 手续费估算：baseFee 与 slow/normal/fast")
+    static let configuration = CommandConfiguration(commandName: "fees", abstract: L("EIP-1559 手续费估算：baseFee 与 slow/normal/fast", "EIP-1559 fee estimate: baseFee and slow/normal/fast"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -375,11 +375,11 @@ struct FeesCommand: AsyncParsableCommand {
 }
 
 struct SweepCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "归集：计划与执行", subcommands: [SweepPlanCmd.self, SweepRunCmd.self])
+    static let configuration = CommandConfiguration(commandName: "sweep", abstract: L("归集：计划与执行", "sweeps: plan and run"), subcommands: [SweepPlanCmd.self, SweepRunCmd.self])
 }
 
 struct SweepPlanCmd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "每个充值地址的归集计划（金额、gas、费用区间、净额、决定与原因）")
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: L("每个充值地址的归集计划（金额、gas、费用区间、净额、决定与原因）", "sweep plan for each deposit address (amount, gas, fee range, net amount, decision and reason)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -402,7 +402,7 @@ struct SweepPlanCmd: AsyncParsableCommand {
 struct SweepRunCmd: AsyncParsableCommand {
     struct SweepStepsJSON: Encodable { var steps: Int }
 
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "执行一轮归集（custodian/admin；ERC-20 先补 gas，收到补充交易收据后再发代币）；引擎在跑则入队给它")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: L("执行一轮归集（custodian/admin；ERC-20 先补 gas，收到补充交易收据后再发代币）；引擎在跑则入队给它", "run one sweep round (custodian/admin; for ERC-20, gas is topped up first and the tokens are sent once the top-up receipt arrives); if the engine is running, the job is queued for it"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
@@ -444,11 +444,11 @@ struct SweepRunCmd: AsyncParsableCommand {
 }
 
 struct NonceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "nonce", abstract: "热钱包 nonce", subcommands: [NonceStatusCmd.self])
+    static let configuration = CommandConfiguration(commandName: "nonce", abstract: L("热钱包 nonce", "hot-wallet nonce"), subcommands: [NonceStatusCmd.self])
 }
 
 struct NonceStatusCmd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "引擎记录 vs 链上 nonce、在途交易、缺口；有缺口或外部使用时退出码 1")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: L("引擎记录 vs 链上 nonce、在途交易、缺口；有缺口或外部使用时退出码 1", "engine-recorded vs on-chain nonce, in-flight transactions, gaps; exits 1 on a gap or external use"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -481,21 +481,21 @@ struct NonceStatusCmd: AsyncParsableCommand {
 }
 
 struct AssetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "asset", abstract: "资产（ERC-20 白名单与入账策略；修改需要 admin）",
+    static let configuration = CommandConfiguration(commandName: "asset", abstract: L("资产（ERC-20 白名单与入账策略；修改需要 admin）", "assets (ERC-20 allowlist and crediting policy; changes require admin)"),
                                                     subcommands: [AssetAdd.self, AssetUpdate.self, AssetDisable.self, AssetEnable.self, AssetList.self])
 }
 
 struct AssetAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "新增 ERC-20 资产（只新建、不覆盖；只有白名单合约的 Transfer 才会入账）")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: L("新增 ERC-20 资产（只新建、不覆盖；只有白名单合约的 Transfer 才会入账）", "add an ERC-20 asset (creates only, never overwrites; only Transfer events from allowlisted contracts are credited)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
-    @Option(name: .long, help: "符号，例如 USDT") var symbol: String
-    @Option(name: .long, help: "合约地址（EIP-55）") var contract: String
-    @Option(name: .long, help: "精度（小数位）") var decimals: Int
-    @Option(name: .long, help: "入账确认数") var confirmations: Int = 12
-    @Option(name: .long, help: "最小入账金额（显示单位，低于它记为粉尘）") var minDeposit: String?
-    @Option(name: .long, help: "以 finalized 标签为准入账 true|false") var useFinalized: Bool = false
+    @Option(name: .long, help: ArgumentHelp(L("符号，例如 USDT", "symbol, e.g. USDT"))) var symbol: String
+    @Option(name: .long, help: ArgumentHelp(L("合约地址（EIP-55）", "contract address (EIP-55)"))) var contract: String
+    @Option(name: .long, help: ArgumentHelp(L("精度（小数位）", "decimals"))) var decimals: Int
+    @Option(name: .long, help: ArgumentHelp(L("入账确认数", "confirmations required before crediting"))) var confirmations: Int = 12
+    @Option(name: .long, help: ArgumentHelp(L("最小入账金额（显示单位，低于它记为粉尘）", "minimum deposit to credit (display units; smaller amounts are recorded as dust)"))) var minDeposit: String?
+    @Option(name: .long, help: ArgumentHelp(L("以 finalized 标签为准入账 true|false", "credit based on the finalized block tag: true|false"))) var useFinalized: Bool = false
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -509,14 +509,14 @@ struct AssetAdd: AsyncParsableCommand {
 }
 
 struct AssetUpdate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "只修改给出的字段（审计记下改前改后）")
+    static let configuration = CommandConfiguration(commandName: "update", abstract: L("只修改给出的字段（审计记下改前改后）", "change only the given fields (the audit log records before and after)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
-    @Argument(help: "资产符号") var symbol: String
-    @Option(name: .long, help: "入账确认数") var confirmations: Int?
-    @Option(name: .long, help: "最小入账金额（显示单位）") var minDeposit: String?
-    @Option(name: .long, help: "true|false") var useFinalized: Bool?
+    @Argument(help: ArgumentHelp(L("资产符号", "asset symbol"))) var symbol: String
+    @Option(name: .long, help: ArgumentHelp(L("入账确认数", "confirmations required before crediting"))) var confirmations: Int?
+    @Option(name: .long, help: ArgumentHelp(L("最小入账金额（显示单位）", "minimum deposit to credit (display units)"))) var minDeposit: String?
+    @Option(name: .long, help: ArgumentHelp(L("以 finalized 标签为准入账 true|false", "credit based on the finalized block tag: true|false"))) var useFinalized: Bool?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -529,13 +529,13 @@ struct AssetUpdate: AsyncParsableCommand {
 }
 
 struct AssetDisable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disable", abstract: "停用资产：不再分配新地址、不受理新提现（已监视的地址照常入账）")
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: L("停用资产：不再分配新地址、不受理新提现（已监视的地址照常入账）", "disable an asset: no new addresses, no new withdrawals (already watched addresses are still credited)"))
     @OptionGroup var toggle: AssetToggle
     func run() async throws { await toggle.run(enabled: false) }
 }
 
 struct AssetEnable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enable", abstract: "重新启用资产")
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: L("重新启用资产", "re-enable an asset"))
     @OptionGroup var toggle: AssetToggle
     func run() async throws { await toggle.run(enabled: true) }
 }
@@ -545,7 +545,7 @@ struct AssetToggle: ParsableArguments {
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
-    @Argument(help: "资产符号") var symbol: String
+    @Argument(help: ArgumentHelp(L("资产符号", "asset symbol"))) var symbol: String
 
     func run(enabled: Bool) async {
         await CLI.runAsync(g) {
@@ -559,7 +559,7 @@ struct AssetToggle: ParsableArguments {
 }
 
 struct AssetList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出资产与入账策略")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("列出资产与入账策略", "list assets and their crediting policy"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     func run() async throws {
@@ -571,18 +571,18 @@ struct AssetList: AsyncParsableCommand {
 }
 
 struct ScannerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scanner", abstract: "扫块器：深度重组停机后的重扫 / deposit scanner",
+    static let configuration = CommandConfiguration(commandName: "scanner", abstract: L("扫块器：深度重组停机后的重扫", "deposit scanner: rescan after a deep-reorg halt"),
                                                     subcommands: [ScannerRescan.self])
 }
 
 struct ScannerRescan: AsyncParsableCommand {
     struct RescanJSON: Encodable { var from: UInt64; var orphaned: Int; var reversed: Int }
 
-    static let configuration = CommandConfiguration(commandName: "rescan", abstract: "从区块 N 重新扫描（admin）：先撤销 N 之后已不在主链上的充值，再清空窗口、解除停机；引擎运行中则入队给它")
+    static let configuration = CommandConfiguration(commandName: "rescan", abstract: L("从区块 N 重新扫描（admin）：先撤销 N 之后已不在主链上的充值，再清空窗口、解除停机；引擎运行中则入队给它", "rescan from block N (admin): first reverses deposits after N that are no longer on the canonical chain, then clears the window and lifts the halt; if the engine is running, the job is queued for it"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
-    @Option(name: .long, help: "起始区块号") var from: UInt64
+    @Option(name: .long, help: ArgumentHelp(L("起始区块号", "starting block number"))) var from: UInt64
 
     func run() async throws {
         await CLI.runAsync(g) {

@@ -5,7 +5,7 @@ import WalletCrypto
 import WalletEngine
 
 struct HsmCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hsm", abstract: "PKCS#11 HSM 令牌与签名 / PKCS#11 HSM tokens and signing",
+    static let configuration = CommandConfiguration(commandName: "hsm", abstract: L("PKCS#11 HSM 令牌与签名", "PKCS#11 HSM tokens and signing"),
                                                     subcommands: [HsmInitToken.self, HsmKeygen.self, HsmList.self, HsmSign.self, HsmSetPin.self])
     static let defaultModule = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -20,14 +20,14 @@ struct HsmCommand: ParsableCommand {
 }
 
 struct HsmInitToken: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init-token", abstract: "在空槽位初始化令牌并设置用户 PIN")
+    static let configuration = CommandConfiguration(commandName: "init-token", abstract: L("在空槽位初始化令牌并设置用户 PIN", "initialize a token in an empty slot and set the user PIN"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
-    @Option(name: .long, help: "令牌标签") var label: String
-    @Option(name: .long, help: "安全官（SO）PIN 文件") var soPinFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("PKCS#11 模块路径", "PKCS#11 module path"))) var module: String = HsmCommand.defaultModule
+    @Option(name: .long, help: ArgumentHelp(L("令牌标签", "token label"))) var label: String
+    @Option(name: .long, help: ArgumentHelp(L("安全官（SO）PIN 文件", "security officer (SO) PIN file"))) var soPinFile: String?
     @OptionGroup var auth: OperatorOptions
-    @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("用户 PIN 文件", "user PIN file"))) var pinFile: String?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -48,15 +48,15 @@ struct HsmInitToken: AsyncParsableCommand {
 }
 
 struct HsmKeygen: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keygen", abstract: "在令牌上生成 secp256k1 密钥（不可导出）并登记到 keystore")
+    static let configuration = CommandConfiguration(commandName: "keygen", abstract: L("在令牌上生成 secp256k1 密钥（不可导出）并登记到 keystore", "generate a secp256k1 key on the token (non-extractable) and register it in the keystore"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
-    @Option(name: .long, help: "令牌标签") var token: String
-    @Option(name: .long, help: "用户 PIN 文件") var pinFile: String?
-    @Option(name: .long, help: "密钥标签") var label: String
+    @Option(name: .long, help: ArgumentHelp(L("PKCS#11 模块路径", "PKCS#11 module path"))) var module: String = HsmCommand.defaultModule
+    @Option(name: .long, help: ArgumentHelp(L("令牌标签", "token label"))) var token: String
+    @Option(name: .long, help: ArgumentHelp(L("用户 PIN 文件", "user PIN file"))) var pinFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("密钥标签", "key label"))) var label: String
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -73,10 +73,10 @@ struct HsmKeygen: AsyncParsableCommand {
 }
 
 struct HsmList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出模块上的令牌与 keystore 中登记的 HSM 密钥")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("列出模块上的令牌与 keystore 中登记的 HSM 密钥", "list the module's tokens and the HSM keys registered in the keystore"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "PKCS#11 模块路径") var module: String = HsmCommand.defaultModule
+    @Option(name: .long, help: ArgumentHelp(L("PKCS#11 模块路径", "PKCS#11 module path"))) var module: String = HsmCommand.defaultModule
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -94,13 +94,13 @@ struct HsmList: AsyncParsableCommand {
 }
 
 struct HsmSign: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "用 HSM 密钥签 32 字节摘要（低 S + 恢复 id）")
+    static let configuration = CommandConfiguration(commandName: "sign", abstract: L("用 HSM 密钥签 32 字节摘要（低 S + 恢复 id）", "sign a 32-byte digest with an HSM key (low S + recovery id)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "keystore 中的密钥 id") var id: String
-    @Option(name: .long, help: "32 字节摘要（十六进制）") var digest: String
+    @Option(name: .long, help: ArgumentHelp(L("keystore 中的密钥 id", "key id in the keystore"))) var id: String
+    @Option(name: .long, help: ArgumentHelp(L("32 字节摘要（十六进制）", "32-byte digest (hex)"))) var digest: String
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -118,13 +118,13 @@ struct HsmSign: AsyncParsableCommand {
 
 struct HsmSetPin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "set-pin",
-        abstract: "令牌上的用户 PIN 改了之后更新存着的 PIN（custodian/admin，先在令牌上验证，审计）")
+        abstract: L("令牌上的用户 PIN 改了之后更新存着的 PIN（custodian/admin，先在令牌上验证，审计）", "update the stored PIN after the user PIN on the token has changed (custodian/admin; verified on the token first; audited)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "keystore 中的 HSM 密钥 id") var key: String
-    @Option(name: .long, help: "新的用户 PIN 文件（缺省时在 TTY 上提示）") var pinFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("keystore 中的 HSM 密钥 id", "HSM key id in the keystore"))) var key: String
+    @Option(name: .long, help: ArgumentHelp(L("新的用户 PIN 文件（缺省时在 TTY 上提示）", "new user PIN file (prompted for on the TTY if omitted)"))) var pinFile: String?
 
     func run() async throws {
         await CLI.runAsync(g) {

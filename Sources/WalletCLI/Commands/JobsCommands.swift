@@ -3,14 +3,14 @@ import ArgumentParser
 import WalletEngine
 
 struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "任务队列 / job queue",
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: L("任务队列", "job queue"),
                                                     subcommands: [List.self, Dead.self, Requeue.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出任务")
+        static let configuration = CommandConfiguration(abstract: L("列出任务", "list jobs"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Option(name: .long, help: "pending|leased|done|dead") var state: String?
+        @Option(name: .long, help: ArgumentHelp(L("按状态筛选：pending|leased|done|dead", "filter by state: pending|leased|done|dead"))) var state: String?
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long) var offset: Int = 0
         func run() async throws {
@@ -24,7 +24,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Dead: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "死信队列")
+        static let configuration = CommandConfiguration(abstract: L("死信队列", "dead-letter queue"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long) var limit: Int = 100
@@ -38,7 +38,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Requeue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "把死信任务重新入队（管理员）")
+        static let configuration = CommandConfiguration(abstract: L("把死信任务重新入队（管理员）", "requeue a dead-lettered job (admin)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions

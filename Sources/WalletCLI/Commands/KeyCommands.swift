@@ -7,7 +7,7 @@ import WalletKeys
 
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "助记词与 HD 密钥（BIP-39/32/44）/ mnemonics and HD keys",
+        commandName: "key", abstract: L("助记词与 HD 密钥（BIP-39/32/44）", "mnemonics and HD keys (BIP-39/32/44)"),
         subcommands: [KeyNew.self, KeyDerive.self, KeyXpubDerive.self, KeyInspect.self])
 }
 
@@ -53,10 +53,10 @@ enum KeyCLI {
 struct KeyNew: ParsableCommand {
     struct MnemonicJSON: Encodable { var mnemonic: String }
 
-    static let configuration = CommandConfiguration(commandName: "new", abstract: "生成新的 BIP-39 助记词")
+    static let configuration = CommandConfiguration(commandName: "new", abstract: L("生成新的 BIP-39 助记词", "generate a new BIP-39 mnemonic"))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "词数：12/15/18/21/24") var words: Int = 24
-    @Option(name: .long, help: "词表：en|zh-Hans|zh-Hant") var wordlist: String = "en"
+    @Option(name: .long, help: ArgumentHelp(L("词数：12/15/18/21/24", "word count: 12/15/18/21/24"))) var words: Int = 24
+    @Option(name: .long, help: ArgumentHelp(L("词表：en|zh-Hans|zh-Hant", "wordlist: en|zh-Hans|zh-Hant"))) var wordlist: String = "en"
 
     func run() throws {
         CLI.run(global) {
@@ -87,13 +87,13 @@ struct KeyDerive: ParsableCommand {
         var keys: [Key]
     }
 
-    static let configuration = CommandConfiguration(commandName: "derive", abstract: "从助记词或种子派生密钥与地址")
+    static let configuration = CommandConfiguration(commandName: "derive", abstract: L("从助记词或种子派生密钥与地址", "derive keys and addresses from a mnemonic or seed"))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "助记词文件（UTF-8）") var mnemonicFile: String?
-    @Option(name: .long, help: "BIP-39 口令文件（UTF-8）") var passphraseFile: String?
-    @Option(name: .long, help: "词表：auto|en|zh-Hans|zh-Hant") var wordlist: String = "auto"
-    @Option(name: .long, help: "十六进制种子文件") var seedFile: String?
-    @Option(name: .long, help: "派生路径，可重复，如 m/44'/60'/0'/0/0") var path: [String] = []
+    @Option(name: .long, help: ArgumentHelp(L("助记词文件（UTF-8）", "mnemonic file (UTF-8)"))) var mnemonicFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("BIP-39 口令文件（UTF-8）", "BIP-39 passphrase file (UTF-8)"))) var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("词表：auto|en|zh-Hans|zh-Hant", "wordlist: auto|en|zh-Hans|zh-Hant"))) var wordlist: String = "auto"
+    @Option(name: .long, help: ArgumentHelp(L("十六进制种子文件", "hex seed file"))) var seedFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("派生路径，可重复，如 m/44'/60'/0'/0/0", "derivation path; repeatable, e.g. m/44'/60'/0'/0/0"))) var path: [String] = []
 
     func run() throws {
         CLI.run(global) {
@@ -134,14 +134,14 @@ struct KeyDerive: ParsableCommand {
 
 struct KeyXpubDerive: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "xpub-derive", abstract: "只用 xpub 派生只读存款地址（流式输出）",
-        discussion: "不给 --count/--start 时输出 --path 本身；给出时输出 --path/i（i 从 start 到 start+count-1）。")
+        commandName: "xpub-derive", abstract: L("只用 xpub 派生只读存款地址（流式输出）", "derive watch-only deposit addresses from an xpub alone (streamed output)"),
+        discussion: L("不给 --count/--start 时输出 --path 本身；给出时输出 --path/i（i 从 start 到 start+count-1）。", "Without --count/--start, prints --path itself; with them, prints --path/i for i from start to start+count-1."))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "含 xpub/tpub 的文件") var xpubFile: String
-    @Option(name: .long, help: "相对路径，如 0 或 0/5") var path: String
-    @Option(name: .long, help: "连续派生的地址个数") var count: Int?
-    @Option(name: .long, help: "起始索引") var start: Int?
-    @Option(name: .long, help: "地址类型：eth|btc|btc-segwit") var coin: String = "eth"
+    @Option(name: .long, help: ArgumentHelp(L("含 xpub/tpub 的文件", "file containing an xpub/tpub"))) var xpubFile: String
+    @Option(name: .long, help: ArgumentHelp(L("相对路径，如 0 或 0/5", "relative path, e.g. 0 or 0/5"))) var path: String
+    @Option(name: .long, help: ArgumentHelp(L("连续派生的地址个数", "number of consecutive addresses to derive"))) var count: Int?
+    @Option(name: .long, help: ArgumentHelp(L("起始索引", "starting index"))) var start: Int?
+    @Option(name: .long, help: ArgumentHelp(L("地址类型：eth|btc|btc-segwit", "address type: eth|btc|btc-segwit"))) var coin: String = "eth"
 
     func run() throws {
         CLI.run(global) {
@@ -224,9 +224,9 @@ struct KeyInspect: ParsableCommand {
         var xpub: String
     }
 
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "检查扩展密钥（xprv/xpub/tprv/tpub）")
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: L("检查扩展密钥（xprv/xpub/tprv/tpub）", "inspect an extended key (xprv/xpub/tprv/tpub)"))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "含扩展密钥的文件") var xkeyFile: String
+    @Option(name: .long, help: ArgumentHelp(L("含扩展密钥的文件", "file containing the extended key"))) var xkeyFile: String
 
     func run() throws {
         CLI.run(global) {

@@ -7,7 +7,7 @@ import WalletEngine
 struct KeystoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keystore",
-        abstract: "加密 keystore：封存/解封、KEK 轮换、v3 导入导出 / encrypted keystore: seal/unseal, KEK rotation, Web3 v3",
+        abstract: L("加密 keystore：封存/解封、KEK 轮换、v3 导入导出", "encrypted keystore: seal/unseal, KEK rotation, Web3 v3 import/export"),
         subcommands: [KeystoreInit.self, KeystoreUnseal.self, KeystoreSeal.self, KeystoreStatus.self, KeystoreList.self,
                       KeystoreRotateKEK.self] + KeystoreImportExport.commands)
 }
@@ -22,12 +22,12 @@ struct KeystoreInit: AsyncParsableCommand {
         var shares: [String]?
     }
 
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "创建 keystore（口令或 T-of-N 份额解封）")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: L("创建 keystore（口令或 T-of-N 份额解封）", "create the keystore (unsealed by a passphrase or T-of-N shares)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "操作员口令文件（口令模式）") var passphraseFile: String?
-    @Option(name: .long, help: "份额模式：T-of-N，例如 3-of-5；KEK 份额只打印这一次") var unsealShares: String?
-    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 17）", visibility: .hidden)) var scryptLogN: Int = 17
+    @Option(name: .long, help: ArgumentHelp(L("操作员口令文件（口令模式）", "operator passphrase file (passphrase mode)"))) var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("份额模式：T-of-N，例如 3-of-5；KEK 份额只打印这一次", "share mode: T-of-N, e.g. 3-of-5; the KEK shares are printed this one time only"))) var unsealShares: String?
+    @Option(name: .long, help: ArgumentHelp(L("scrypt log2(N)（默认 17）", "scrypt log2(N) (default 17)"), visibility: .hidden)) var scryptLogN: Int = 17
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -77,11 +77,11 @@ struct KeystoreInit: AsyncParsableCommand {
 
 struct KeystoreUnseal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unseal",
-        abstract: "验证解封材料（口令或份额）；每个命令进程独立解封，进程结束即封存")
+        abstract: L("验证解封材料（口令或份额）；每个命令进程独立解封，进程结束即封存", "verify the unseal material (passphrase or shares); each command process unseals on its own and is sealed again when it exits"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "份额文件（每行一份），等同 --unseal-shares-file") var sharesFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("份额文件（每行一份），等同 --unseal-shares-file", "share file (one share per line); same as --unseal-shares-file"))) var sharesFile: String?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -106,7 +106,7 @@ struct KeystoreSeal: AsyncParsableCommand {
     }
 
     static let configuration = CommandConfiguration(commandName: "seal",
-        abstract: "恐慌按钮：封存，并让每个运行中的引擎 2 秒内丢弃全部密钥材料、停止签名（custodian/admin；审计）")
+        abstract: L("恐慌按钮：封存，并让每个运行中的引擎 2 秒内丢弃全部密钥材料、停止签名（custodian/admin；审计）", "panic button: seal, and make every running engine drop all key material and stop signing within 2 seconds (custodian/admin; audited)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
@@ -132,7 +132,7 @@ struct KeystoreSeal: AsyncParsableCommand {
 }
 
 struct KeystoreStatus: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "封存状态、阈值、KEK 版本与年龄、失败次数")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: L("封存状态、阈值、KEK 版本与年龄、失败次数", "seal state, threshold, KEK version and age, failure count"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -166,7 +166,7 @@ struct KeystoreStatus: AsyncParsableCommand {
 }
 
 struct KeystoreList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "列出密钥（不需要解封）")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("列出密钥（不需要解封）", "list keys (no unseal needed)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -183,7 +183,7 @@ struct KeystoreList: AsyncParsableCommand {
 struct KeystoreRotateKEK: AsyncParsableCommand {
     struct RotateJSON: Encodable { var kekVersion: Int }
 
-    static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: "轮换 KEK：重新封装全部数据密钥，退役旧版本")
+    static let configuration = CommandConfiguration(commandName: "rotate-kek", abstract: L("轮换 KEK：重新封装全部数据密钥，退役旧版本", "rotate the KEK: re-wrap all data keys and retire the old version"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions

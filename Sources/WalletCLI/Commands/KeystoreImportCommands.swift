@@ -12,14 +12,14 @@ struct KeystoreImportV3: AsyncParsableCommand {
     /// 没有地址时 address 是空串（不是 null）。
     struct ImportJSON: Encodable { var id: String; var address: String }
 
-    static let configuration = CommandConfiguration(commandName: "import-v3", abstract: "导入 Web3 Secret Storage v3 文件 → {id, address}")
+    static let configuration = CommandConfiguration(commandName: "import-v3", abstract: L("导入 Web3 Secret Storage v3 文件 → {id, address}", "import a Web3 Secret Storage v3 file → {id, address}"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "v3 keystore 文件") var file: String
-    @Option(name: .long, help: "v3 文件口令文件") var passwordFile: String
-    @Option(name: .long, help: "标签") var label: String?
+    @Option(name: .long, help: ArgumentHelp(L("v3 keystore 文件", "v3 keystore file"))) var file: String
+    @Option(name: .long, help: ArgumentHelp(L("v3 文件口令文件", "passphrase file for the v3 file"))) var passwordFile: String
+    @Option(name: .long, help: ArgumentHelp(L("标签", "label"))) var label: String?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -41,18 +41,18 @@ struct KeystoreImportV3: AsyncParsableCommand {
 struct KeystoreExportV3: AsyncParsableCommand {
     struct ExportJSON: Encodable { var id: String; var out: String; var kdf: String }
 
-    static let configuration = CommandConfiguration(commandName: "export-v3", abstract: "导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）")
+    static let configuration = CommandConfiguration(commandName: "export-v3", abstract: L("导出私钥为 Web3 v3 文件（geth / eth-keyfile 可解密）", "export a private key as a Web3 v3 file (decryptable by geth / eth-keyfile)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "密钥 id") var id: String
-    @Option(name: .long, help: "新 v3 文件口令文件") var passwordFile: String
-    @Option(name: .long, help: "输出文件（0600，已存在则拒绝）") var out: String
-    @Option(name: .long, help: "scrypt | pbkdf2") var kdf: String = "scrypt"
-    @Option(name: .long, help: "种子条目的派生路径（默认 m/44'/60'/0'/0/0）") var path: String?
-    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（默认 18）", visibility: .hidden)) var scryptLogN: Int = 18
-    @Option(name: .long, help: ArgumentHelp("pbkdf2 迭代（默认 262144）", visibility: .hidden)) var pbkdf2Iterations: Int = 262_144
+    @Option(name: .long, help: ArgumentHelp(L("密钥 id", "key id"))) var id: String
+    @Option(name: .long, help: ArgumentHelp(L("新 v3 文件口令文件", "passphrase file for the new v3 file"))) var passwordFile: String
+    @Option(name: .long, help: ArgumentHelp(L("输出文件（0600，已存在则拒绝）", "output file (0600; refused if it already exists)"))) var out: String
+    @Option(name: .long, help: ArgumentHelp(L("密钥派生函数：scrypt | pbkdf2", "key derivation function: scrypt | pbkdf2"))) var kdf: String = "scrypt"
+    @Option(name: .long, help: ArgumentHelp(L("种子条目的派生路径（默认 m/44'/60'/0'/0/0）", "derivation path for seed entries (default m/44'/60'/0'/0/0)"))) var path: String?
+    @Option(name: .long, help: ArgumentHelp(L("scrypt log2(N)（默认 18）", "scrypt log2(N) (default 18)"), visibility: .hidden)) var scryptLogN: Int = 18
+    @Option(name: .long, help: ArgumentHelp(L("pbkdf2 迭代（默认 262144）", "pbkdf2 iterations (default 262144)"), visibility: .hidden)) var pbkdf2Iterations: Int = 262_144
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -81,15 +81,15 @@ struct KeystoreExportV3: AsyncParsableCommand {
 struct KeystoreImportMnemonic: AsyncParsableCommand {
     struct ImportJSON: Encodable { var id: String; var address: String; var fingerprint: String }
 
-    static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: "导入 BIP-39 助记词（或用 SLIP-39 份额还原）")
+    static let configuration = CommandConfiguration(commandName: "import-mnemonic", abstract: L("导入 BIP-39 助记词（或用 SLIP-39 份额还原）", "import a BIP-39 mnemonic (or recover it from SLIP-39 shares)"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "助记词文件") var mnemonicFile: String?
-    @Option(name: .long, help: "SLIP-39 份额文件（每行一份；还原出熵后转为助记词）") var slip39SharesFile: String?
-    @Option(name: .long, help: "BIP-39 口令文件") var passphraseFile: String?
-    @Option(name: .long, help: "标签") var label: String = "hd-seed"
+    @Option(name: .long, help: ArgumentHelp(L("助记词文件", "mnemonic file"))) var mnemonicFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("SLIP-39 份额文件（每行一份；还原出熵后转为助记词）", "SLIP-39 share file (one share per line; the recovered entropy is turned into a mnemonic)"))) var slip39SharesFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("BIP-39 口令文件", "BIP-39 passphrase file"))) var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("标签", "label"))) var label: String = "hd-seed"
 
     func run() async throws {
         await CLI.runAsync(g) {

@@ -9,9 +9,9 @@ import Glibc
 #endif
 
 struct UnsealOptions: ParsableArguments {
-    @Option(name: .long, help: "解封口令文件（口令模式）；缺省时在 TTY 上提示输入")
+    @Option(name: .long, help: ArgumentHelp(L("解封口令文件（口令模式）；缺省时在 TTY 上提示输入", "unseal passphrase file (passphrase mode); prompted for on the TTY if omitted")))
     var unsealPassphraseFile: String?
-    @Option(name: .long, help: "解封份额文件：每行一份 KEK 份额（份额模式）；缺省时在 TTY 上逐份提示")
+    @Option(name: .long, help: ArgumentHelp(L("解封份额文件：每行一份 KEK 份额（份额模式）；缺省时在 TTY 上逐份提示", "unseal share file: one KEK share per line (share mode); if omitted, each share is prompted for on the TTY")))
     var unsealSharesFile: String?
 }
 

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 struct KmsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kms", abstract: "本地 KMS 服务 / local KMS service (GenerateDataKey/Decrypt/Sign/GetPublicKey)",
+    static let configuration = CommandConfiguration(commandName: "kms", abstract: L("本地 KMS 服务（GenerateDataKey/Decrypt/Sign/GetPublicKey）", "local KMS service (GenerateDataKey/Decrypt/Sign/GetPublicKey)"),
                                                     subcommands: [KmsServe.self, KmsStatus.self, KmsKeygen.self])
 }
 
@@ -21,14 +21,14 @@ enum KmsCLI {
 
 struct KmsServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve",
-        abstract: "启动 KMS 服务（前台运行）；首次运行用口令创建 KMS 自己的 keystore")
+        abstract: L("启动 KMS 服务（前台运行）；首次运行用口令创建 KMS 自己的 keystore", "start the KMS service (in the foreground); the first run creates the KMS's own keystore with a passphrase"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
-    @Option(name: .long, help: "每个 uid 每秒请求数上限") var rate: Double = 50
-    @Option(name: .long, help: "突发上限") var burst: Double = 100
-    @Option(name: .long, help: ArgumentHelp("scrypt log2(N)（仅首次创建）", visibility: .hidden)) var scryptLogN: Int = 17
+    @Option(name: .long, help: ArgumentHelp(L("Unix 套接字路径（默认 <home>/kms.sock）", "Unix socket path (default <home>/kms.sock)"))) var socket: String?
+    @Option(name: .long, help: ArgumentHelp(L("每个 uid 每秒请求数上限", "maximum requests per second per uid"))) var rate: Double = 50
+    @Option(name: .long, help: ArgumentHelp(L("突发上限", "burst limit"))) var burst: Double = 100
+    @Option(name: .long, help: ArgumentHelp(L("scrypt log2(N)（仅首次创建）", "scrypt log2(N) (first creation only)"), visibility: .hidden)) var scryptLogN: Int = 17
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -63,10 +63,10 @@ struct KmsStatus: AsyncParsableCommand {
         var keys: [Key]
     }
 
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "检查 KMS 服务是否可达及延迟、密钥数")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: L("检查 KMS 服务是否可达及延迟、密钥数", "check whether the KMS service is reachable, plus its latency and key count"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
+    @Option(name: .long, help: ArgumentHelp(L("Unix 套接字路径（默认 <home>/kms.sock）", "Unix socket path (default <home>/kms.sock)"))) var socket: String?
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -86,13 +86,13 @@ struct KmsStatus: AsyncParsableCommand {
 
 struct KmsKeygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keygen",
-        abstract: "在 KMS 服务里生成 secp256k1 密钥并登记到本 home 的 keystore（admin）；之后 signer use 让它为热钱包签名")
+        abstract: L("在 KMS 服务里生成 secp256k1 密钥并登记到本 home 的 keystore（admin）；之后 signer use 让它为热钱包签名", "generate a secp256k1 key in the KMS service and register it in this home's keystore (admin); then use signer use to make it sign for the hot wallet"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
     @OptionGroup var auth: OperatorOptions
     @OptionGroup var u: UnsealOptions
-    @Option(name: .long, help: "Unix 套接字路径（默认 <home>/kms.sock）") var socket: String?
-    @Option(name: .long, help: "密钥标签") var label: String
+    @Option(name: .long, help: ArgumentHelp(L("Unix 套接字路径（默认 <home>/kms.sock）", "Unix socket path (default <home>/kms.sock)"))) var socket: String?
+    @Option(name: .long, help: ArgumentHelp(L("密钥标签", "key label"))) var label: String
 
     func run() async throws {
         await CLI.runAsync(g) {

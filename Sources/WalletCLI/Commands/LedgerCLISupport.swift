@@ -6,8 +6,8 @@ import WalletEngine
 
 /// --operator / --operator-passphrase-file（无文件且在 TTY 上时提示输入）。
 struct OperatorOptions: ParsableArguments {
-    @Option(name: .long, help: "执行操作的操作员名") var `operator`: String?
-    @Option(name: .long, help: "操作员口令文件（不给则在终端上提示输入）") var operatorPassphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("执行操作的操作员名", "name of the operator performing the action"))) var `operator`: String?
+    @Option(name: .long, help: ArgumentHelp(L("操作员口令文件（不给则在终端上提示输入）", "operator passphrase file (prompted for on the terminal if omitted)"))) var operatorPassphraseFile: String?
 }
 
 enum EngineCLI {

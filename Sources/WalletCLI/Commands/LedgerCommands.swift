@@ -6,7 +6,7 @@ import WalletEngine
 
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "复式账本 / double-entry ledger",
+        commandName: "ledger", abstract: L("复式账本", "double-entry ledger"),
         subcommands: [Balances.self, Check.self, Reconcile.self, Alerts.self, PolicyCheck.self])
 
     struct CheckJSON: Encodable {
@@ -39,10 +39,10 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Balances: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "账户余额（可按用户、资产筛选）")
+        static let configuration = CommandConfiguration(abstract: L("账户余额（可按用户、资产筛选）", "account balances (filterable by user and asset)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Option(name: .long, help: "只看该用户的可用/冻结") var user: String?
+        @Option(name: .long, help: ArgumentHelp(L("只看该用户的可用/冻结", "show only this user's available/frozen balances"))) var user: String?
         @Option(name: .long) var asset: String?
         @Option(name: .long) var limit: Int = 1000
         @Option(name: .long) var offset: Int = 0
@@ -57,7 +57,7 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "检查账本不变量（失败退出 1）")
+        static let configuration = CommandConfiguration(abstract: L("检查账本不变量（失败退出 1）", "check the ledger invariants (exits 1 on failure)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         func run() async throws {
@@ -72,10 +72,10 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Reconcile: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "对账：钉在当前链头区块，账本余额 ± 在途 vs 链上余额（热钱包与每个充值地址）；有差异退出 1")
+        static let configuration = CommandConfiguration(abstract: L("对账：钉在当前链头区块，账本余额 ± 在途 vs 链上余额（热钱包与每个充值地址）；有差异退出 1", "reconcile, pinned to the current head block: ledger balance ± in-flight vs on-chain balance (hot wallet and every deposit address); exits 1 on any difference"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Flag(name: .long, help: "不在这里对账，而是入队一个对账任务给运行中的引擎（结果写告警与指标；需要 --operator）") var enqueue = false
+        @Flag(name: .long, help: ArgumentHelp(L("不在这里对账，而是入队一个对账任务给运行中的引擎（结果写告警与指标；需要 --operator）", "instead of reconciling here, queue a reconciliation job for the running engine (results go to alerts and metrics; requires --operator)"))) var enqueue = false
         @OptionGroup var auth: OperatorOptions
         func run() async throws {
             await CLI.runAsync(g) {
@@ -103,7 +103,7 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Alerts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "告警（重组撤销、失败、对账差异）")
+        static let configuration = CommandConfiguration(abstract: L("告警（重组撤销、失败、对账差异）", "alerts (reorg reversals, failures, reconciliation differences)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @Option(name: .long) var limit: Int = 100
@@ -117,9 +117,9 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct PolicyCheck: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "policy-check", abstract: "校验审批策略文件（错误会指出键路径）")
+        static let configuration = CommandConfiguration(commandName: "policy-check", abstract: L("校验审批策略文件（错误会指出键路径）", "validate an approval policy file (errors point to the key path)"))
         @OptionGroup var g: GlobalOptions
-        @Argument(help: "策略 JSON 文件") var file: String
+        @Argument(help: ArgumentHelp(L("策略 JSON 文件", "policy JSON file"))) var file: String
         func run() async throws {
             await CLI.runAsync(g) {
                 let p = try ApprovalPolicy.load(path: file)

@@ -4,7 +4,7 @@ import WalletCrypto
 import WalletEngine
 
 struct OperatorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "operator", abstract: "操作员管理 / operators",
+    static let configuration = CommandConfiguration(commandName: "operator", abstract: L("操作员管理", "operator management"),
                                                     subcommands: [Add.self, List.self])
 
     struct OperatorJSON: Encodable {
@@ -13,13 +13,13 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "添加操作员（需要 admin；第一个管理员由 init 创建）")
+        static let configuration = CommandConfiguration(abstract: L("添加操作员（需要 admin；第一个管理员由 init 创建）", "add an operator (requires admin; the first admin is created by init)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "操作员名") var name: String
-        @Option(name: .long, help: "viewer|approver|custodian|admin") var role: String
-        @Option(name: .long, help: "新操作员口令文件") var passphraseFile: String
+        @Option(name: .long, help: ArgumentHelp(L("操作员名", "operator name"))) var name: String
+        @Option(name: .long, help: ArgumentHelp(L("角色：viewer|approver|custodian|admin", "role: viewer|approver|custodian|admin"))) var role: String
+        @Option(name: .long, help: ArgumentHelp(L("新操作员口令文件", "passphrase file for the new operator"))) var passphraseFile: String
 
         func run() async throws {
             await CLI.runAsync(g) {
@@ -35,7 +35,7 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出操作员")
+        static let configuration = CommandConfiguration(abstract: L("列出操作员", "list operators"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         func run() async throws {

@@ -4,7 +4,7 @@ import Foundation
 import WalletEngine
 
 struct PolicyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "policy", abstract: "审批策略：生效的哈希与批准 / approval policy",
+    static let configuration = CommandConfiguration(commandName: "policy", abstract: L("审批策略：生效的哈希与批准", "approval policy: active hash and approval"),
                                                     subcommands: [Status.self, Apply.self])
 
     /// 哈希为 null：activeHash = 默认策略，fileHash = 没有 policy.json。
@@ -16,7 +16,7 @@ struct PolicyCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "生效策略的哈希、policy.json 的哈希、是否等待批准")
+        static let configuration = CommandConfiguration(abstract: L("生效策略的哈希、policy.json 的哈希、是否等待批准", "hash of the active policy, hash of policy.json, and whether approval is pending"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         func run() async throws {
@@ -36,7 +36,7 @@ struct PolicyCommand: AsyncParsableCommand {
     }
 
     struct Apply: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "让磁盘上的 policy.json 生效（admin；两位以上管理员时是提议，退出码 3）")
+        static let configuration = CommandConfiguration(abstract: L("让磁盘上的 policy.json 生效（admin；两位以上管理员时是提议，退出码 3）", "activate the policy.json on disk (admin; with two or more admins this is a proposal, exit code 3)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions

@@ -5,7 +5,7 @@ import WalletCrypto
 import WalletKeystore
 
 struct ShamirCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shamir", abstract: "SLIP-39 份额拆分与组合 / SLIP-39 Shamir shares",
+    static let configuration = CommandConfiguration(commandName: "shamir", abstract: L("SLIP-39 份额拆分与组合", "SLIP-39 Shamir shares: split and combine"),
                                                     subcommands: [ShamirSplit.self, ShamirCombine.self])
 }
 
@@ -33,15 +33,15 @@ struct ShamirSplit: AsyncParsableCommand {
     /// 每组一个数组，每项一份 SLIP-39 助记词。
     struct SplitJSON: Encodable { var groups: [[String]] }
 
-    static let configuration = CommandConfiguration(commandName: "split", abstract: "把主秘密拆成 SLIP-39 分组份额")
+    static let configuration = CommandConfiguration(commandName: "split", abstract: L("把主秘密拆成 SLIP-39 分组份额", "split a master secret into grouped SLIP-39 shares"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "主秘密文件（十六进制文本）") var secretFile: String
-    @Option(name: .long, help: "需要的组数") var groupThreshold: Int = 1
-    @Option(name: .long, help: "一个组：M-of-N（可重复）") var group: [String] = []
-    @Option(name: .long, help: "SLIP-39 口令文件（可打印 ASCII）") var passphraseFile: String?
-    @Option(name: .long, help: "PBKDF2 迭代指数 0..15（默认 1）") var iterationExponent: Int = 1
-    @Flag(name: .long, inversion: .prefixedNo, help: "可扩展份额标志（默认开启）") var extendable = true
+    @Option(name: .long, help: ArgumentHelp(L("主秘密文件（十六进制文本）", "master secret file (hex text)"))) var secretFile: String
+    @Option(name: .long, help: ArgumentHelp(L("需要的组数", "number of groups required"))) var groupThreshold: Int = 1
+    @Option(name: .long, help: ArgumentHelp(L("一个组：M-of-N（可重复）", "one group: M-of-N (repeatable)"))) var group: [String] = []
+    @Option(name: .long, help: ArgumentHelp(L("SLIP-39 口令文件（可打印 ASCII）", "SLIP-39 passphrase file (printable ASCII)"))) var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("PBKDF2 迭代指数 0..15（默认 1）", "PBKDF2 iteration exponent 0..15 (default 1)"))) var iterationExponent: Int = 1
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(L("可扩展份额标志（默认开启）", "extendable-shares flag (on by default)"))) var extendable = true
 
     func run() async throws {
         await CLI.runAsync(g) {
@@ -73,11 +73,11 @@ struct ShamirSplit: AsyncParsableCommand {
 struct ShamirCombine: AsyncParsableCommand {
     struct CombineJSON: Encodable { var masterSecret: String }
 
-    static let configuration = CommandConfiguration(commandName: "combine", abstract: "组合 SLIP-39 份额，恢复主秘密")
+    static let configuration = CommandConfiguration(commandName: "combine", abstract: L("组合 SLIP-39 份额，恢复主秘密", "combine SLIP-39 shares to recover the master secret"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
-    @Option(name: .long, help: "份额文件：每行一份助记词") var sharesFile: String
-    @Option(name: .long, help: "SLIP-39 口令文件") var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp(L("份额文件：每行一份助记词", "share file: one share mnemonic per line"))) var sharesFile: String
+    @Option(name: .long, help: ArgumentHelp(L("SLIP-39 口令文件", "SLIP-39 passphrase file"))) var passphraseFile: String?
 
     func run() async throws {
         await CLI.runAsync(g) {

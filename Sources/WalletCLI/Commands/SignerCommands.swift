@@ -5,7 +5,7 @@ import WalletCrypto
 import WalletEngine
 
 struct SignerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "signer", abstract: "热钱包签名器：查看与切换 / hot-wallet signer",
+    static let configuration = CommandConfiguration(commandName: "signer", abstract: L("热钱包签名器：查看与切换", "hot-wallet signer: inspect and switch"),
                                                     subcommands: [Use.self, Status.self])
 
     struct UseJSON: Encodable {
@@ -27,12 +27,12 @@ struct SignerCommand: AsyncParsableCommand {
 
     struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "让密钥库里的一把密钥为热钱包签名（admin；两位以上管理员时是提议，退出码 3；引擎须先停）")
+            abstract: L("让密钥库里的一把密钥为热钱包签名（admin；两位以上管理员时是提议，退出码 3；引擎须先停）", "make a key from the keystore sign for the hot wallet (admin; with two or more admins this is a proposal, exit code 3; stop the engine first)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "密钥 id（keystore list / hsm keygen / kms keygen / ceremony 打印的）") var key: String
-        @Flag(name: .long, help: "确认热钱包地址随之改变（要求账上热钱包余额为 0、无在途交易、新地址从未发过交易）") var newAddress = false
+        @Option(name: .long, help: ArgumentHelp(L("密钥 id（keystore list / hsm keygen / kms keygen / ceremony 打印的）", "key id (as printed by keystore list / hsm keygen / kms keygen / ceremony)"))) var key: String
+        @Flag(name: .long, help: ArgumentHelp(L("确认热钱包地址随之改变（要求账上热钱包余额为 0、无在途交易、新地址从未发过交易）", "confirm that the hot-wallet address changes with it (requires a zero hot-wallet ledger balance, no in-flight transactions, and a new address that has never sent a transaction)"))) var newAddress = false
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
@@ -51,11 +51,11 @@ struct SignerCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不是 ✔ 正常（含封存）退出 1")
+        static let configuration = CommandConfiguration(abstract: L("热钱包签名器的真实状态（运行中的引擎的；没有引擎时本进程检查）；不是 ✔ 正常（含封存）退出 1", "actual state of the hot-wallet signer (from the running engine; checked by this process if no engine is running); exits 1 unless ✔ healthy (sealed included)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var u: UnsealOptions
-        @Flag(name: .long, help: "没有运行中的引擎时，先解封再真实检查设备（否则只能报告「已封存」）") var unseal = false
+        @Flag(name: .long, help: ArgumentHelp(L("没有运行中的引擎时，先解封再真实检查设备（否则只能报告「已封存」）", "if no engine is running, unseal first and really check the device (otherwise only \"sealed\" can be reported)"))) var unseal = false
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)

@@ -4,7 +4,7 @@ import Foundation
 import WalletEngine
 
 struct TreasuryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "treasury", abstract: "金库：热钱包注资记账 / treasury: hot-wallet funding",
+    static let configuration = CommandConfiguration(commandName: "treasury", abstract: L("金库：热钱包注资记账", "treasury: hot-wallet funding records"),
                                                     subcommands: [Fund.self, ColdWalletCmd.self])
 
     struct FundJSON: Encodable {
@@ -25,12 +25,12 @@ struct TreasuryCommand: AsyncParsableCommand {
     }
 
     struct Fund: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "记一笔链上注资（admin）：收据成功、够确认、确实转给热钱包；金额取自链上；同一交易只记一次")
+        static let configuration = CommandConfiguration(abstract: L("记一笔链上注资（admin）：收据成功、够确认、确实转给热钱包；金额取自链上；同一交易只记一次", "record an on-chain funding transfer (admin): the receipt must be successful, sufficiently confirmed and actually pay the hot wallet; the amount is read from the chain; each transaction is recorded only once"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "资产符号，例如 ETH") var asset: String
-        @Option(name: .long, help: "注资交易哈希（0x…）") var txHash: String
+        @Option(name: .long, help: ArgumentHelp(L("资产符号，例如 ETH", "asset symbol, e.g. ETH"))) var asset: String
+        @Option(name: .long, help: ArgumentHelp(L("注资交易哈希（0x…）", "funding transaction hash (0x…)"))) var txHash: String
 
         func run() async throws {
             await CLI.runAsync(g) {
@@ -52,16 +52,16 @@ struct TreasuryCommand: AsyncParsableCommand {
     }
 
     struct ColdWalletCmd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cold-wallet", abstract: "冷钱包登记：它转入热钱包的钱自动记为金库注资",
+        static let configuration = CommandConfiguration(commandName: "cold-wallet", abstract: L("冷钱包登记：它转入热钱包的钱自动记为金库注资", "cold-wallet registry: transfers from a registered cold wallet to the hot wallet are recorded as treasury funding automatically"),
                                                         subcommands: [Add.self, List.self])
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "登记冷钱包（admin）")
+            static let configuration = CommandConfiguration(abstract: L("登记冷钱包（admin）", "register a cold wallet (admin)"))
             @OptionGroup var g: GlobalOptions
             @OptionGroup var home: HomeOption
             @OptionGroup var auth: OperatorOptions
-            @Argument(help: "冷钱包地址（EIP-55）") var address: String
-            @Option(name: .long, help: "标签") var label: String = "cold"
+            @Argument(help: ArgumentHelp(L("冷钱包地址（EIP-55）", "cold-wallet address (EIP-55)"))) var address: String
+            @Option(name: .long, help: ArgumentHelp(L("标签", "label"))) var label: String = "cold"
             func run() async throws {
                 await CLI.runAsync(g) {
                     let e = try await EngineCLI.open(home)
@@ -73,7 +73,7 @@ struct TreasuryCommand: AsyncParsableCommand {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "列出冷钱包")
+            static let configuration = CommandConfiguration(abstract: L("列出冷钱包", "list cold wallets"))
             @OptionGroup var g: GlobalOptions
             @OptionGroup var home: HomeOption
             func run() async throws {
@@ -89,7 +89,7 @@ struct TreasuryCommand: AsyncParsableCommand {
 }
 
 struct SuspenseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "suspense", abstract: "待处理入账：热钱包或未分配充值地址收到的无法归属的钱 / suspense",
+    static let configuration = CommandConfiguration(commandName: "suspense", abstract: L("待处理入账：热钱包或未分配充值地址收到的无法归属的钱", "suspense: unattributable funds received by the hot wallet or by unassigned deposit addresses"),
                                                     subcommands: [List.self, Resolve.self])
 
     /// 一笔待处理入账；to 为 "hot_wallet" 或收款的充值地址。
@@ -117,10 +117,10 @@ struct SuspenseCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出热钱包的外来入账（--all 含金库注资与已处理的）")
+        static let configuration = CommandConfiguration(abstract: L("列出热钱包的外来入账（--all 含金库注资与已处理的）", "list unexpected incoming transfers to the hot wallet (--all includes treasury funding and resolved ones)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Flag(name: .long, help: "包括金库注资、已处理与被重组撤销的") var all = false
+        @Flag(name: .long, help: ArgumentHelp(L("包括金库注资、已处理与被重组撤销的", "include treasury funding, resolved entries and entries reversed by reorgs"))) var all = false
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
@@ -132,13 +132,13 @@ struct SuspenseCommand: AsyncParsableCommand {
     }
 
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "处理一笔待处理入账（两个不同的 admin：第一次提议，第二次以相同方式确认后执行）")
+        static let configuration = CommandConfiguration(abstract: L("处理一笔待处理入账（两个不同的 admin：第一次提议，第二次以相同方式确认后执行）", "resolve a suspense entry (two different admins: the first call proposes, a second identical call confirms and executes)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "待处理编号") var id: Int64
-        @Option(name: .long, help: "treasury（金库资金）或 deposit（某用户的充值，需 --user）") var `as`: String
-        @Option(name: .long, help: "--as deposit 时：记给哪个用户") var user: String?
+        @Argument(help: ArgumentHelp(L("待处理编号", "suspense entry id"))) var id: Int64
+        @Option(name: .long, help: ArgumentHelp(L("treasury（金库资金）或 deposit（某用户的充值，需 --user）", "treasury (treasury funds) or deposit (a user's deposit; requires --user)"))) var `as`: String
+        @Option(name: .long, help: ArgumentHelp(L("--as deposit 时：记给哪个用户", "with --as deposit: the user to credit"))) var user: String?
         func run() async throws {
             await CLI.runAsync(g) {
                 guard `as` == "treasury" || (`as` == "deposit" && user != nil) else {

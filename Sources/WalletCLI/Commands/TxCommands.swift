@@ -7,7 +7,7 @@ import WalletKeys
 
 struct TxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tx", abstract: "以太坊交易签名与解码 / Ethereum transaction signing and decoding",
+        commandName: "tx", abstract: L("以太坊交易签名与解码", "Ethereum transaction signing and decoding"),
         subcommands: [TxSign.self, TxDecode.self])
 }
 
@@ -159,10 +159,10 @@ enum TxJSON {
 }
 
 struct TxSign: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "用私钥文件签名交易 JSON")
+    static let configuration = CommandConfiguration(commandName: "sign", abstract: L("用私钥文件签名交易 JSON", "sign a transaction JSON with a private key file"))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "十六进制私钥文件（0600）") var keyFile: String
-    @Option(name: .long, help: "交易 JSON 文件") var txFile: String
+    @Option(name: .long, help: ArgumentHelp(L("十六进制私钥文件（0600）", "hex private key file (0600)"))) var keyFile: String
+    @Option(name: .long, help: ArgumentHelp(L("交易 JSON 文件", "transaction JSON file"))) var txFile: String
 
     func run() throws {
         CLI.run(global) {
@@ -175,9 +175,9 @@ struct TxSign: ParsableCommand {
 }
 
 struct TxDecode: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "decode", abstract: "解码已签名的原始交易并恢复签名者")
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: L("解码已签名的原始交易并恢复签名者", "decode a signed raw transaction and recover the signer"))
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "含 0x 十六进制原始交易的文件") var rawFile: String
+    @Option(name: .long, help: ArgumentHelp(L("含 0x 十六进制原始交易的文件", "file containing the 0x-prefixed hex raw transaction"))) var rawFile: String
 
     func run() throws {
         CLI.run(global) {

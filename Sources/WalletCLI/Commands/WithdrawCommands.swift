@@ -5,20 +5,20 @@ import WalletEngine
 
 struct WithdrawCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "withdraw", abstract: "提现 / withdrawals",
+        commandName: "withdraw", abstract: L("提现", "withdrawals"),
         subcommands: [Request.self, List.self, Approve.self, Reject.self, Cancel.self, CancelApprove.self, AllowlistAdd.self, AllowlistActivate.self, Allowlist.self])
 
     struct Request: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "发起提现（按 --request-id 幂等）")
+        static let configuration = CommandConfiguration(abstract: L("发起提现（按 --request-id 幂等）", "request a withdrawal (idempotent by --request-id)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Option(name: .long, help: "客户端请求号（幂等键）") var requestId: String?
+        @Option(name: .long, help: ArgumentHelp(L("客户端请求号（幂等键）", "client request id (idempotency key)"))) var requestId: String?
         @Option(name: .long) var user: String?
         @Option(name: .long) var asset: String?
-        @Option(name: .long, help: "显示单位的十进制金额，例如 0.25") var amount: String?
-        @Option(name: .long, help: "目标地址（EIP-55）") var to: String?
-        @Option(name: .long, help: "从 JSON 文件读取请求（- 表示标准输入）：{\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}，amount 必须是字符串")
+        @Option(name: .long, help: ArgumentHelp(L("显示单位的十进制金额，例如 0.25", "decimal amount in display units, e.g. 0.25"))) var amount: String?
+        @Option(name: .long, help: ArgumentHelp(L("目标地址（EIP-55）", "destination address (EIP-55)"))) var to: String?
+        @Option(name: .long, help: ArgumentHelp(L("从 JSON 文件读取请求（- 表示标准输入）：{\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}，amount 必须是字符串", "read the request from a JSON file (- for stdin): {\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}; amount must be a string")))
         var input: String?
 
         func request() throws -> WithdrawalRequest {
@@ -67,10 +67,10 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出提现（含审批与命中的规则）")
+        static let configuration = CommandConfiguration(abstract: L("列出提现（含审批与命中的规则）", "list withdrawals (with approvals and the matched rule)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
-        @Option(name: .long, help: "requested|risk_checked|awaiting_approval|approved|signed|broadcast|confirmed|failed|rejected|expired|unknown")
+        @Option(name: .long, help: ArgumentHelp(L("按状态筛选：requested|risk_checked|awaiting_approval|approved|signed|broadcast|confirmed|failed|rejected|expired|unknown", "filter by state: requested|risk_checked|awaiting_approval|approved|signed|broadcast|confirmed|failed|rejected|expired|unknown")))
         var state: String?
         @Option(name: .long) var user: String?
         @Option(name: .long) var limit: Int = 100
@@ -88,11 +88,11 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "批准提现（发起人不能批准自己的请求）")
+        static let configuration = CommandConfiguration(abstract: L("批准提现（发起人不能批准自己的请求）", "approve a withdrawal (requesters cannot approve their own requests)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提现 ID") var id: Int64
+        @Argument(help: ArgumentHelp(L("提现 ID", "withdrawal ID"))) var id: Int64
 
         func run() async throws {
             await CLI.runAsync(g) {
@@ -105,12 +105,12 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "拒绝提现并解冻资金")
+        static let configuration = CommandConfiguration(abstract: L("拒绝提现并解冻资金", "reject a withdrawal and unfreeze the funds"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提现 ID") var id: Int64
-        @Option(name: .long, help: "拒绝原因（写入审计日志）") var reason: String
+        @Argument(help: ArgumentHelp(L("提现 ID", "withdrawal ID"))) var id: Int64
+        @Option(name: .long, help: ArgumentHelp(L("拒绝原因（写入审计日志）", "reason for rejection (written to the audit log)"))) var reason: String
 
         func run() async throws {
             await CLI.runAsync(g) {
@@ -155,12 +155,12 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "提出取消一笔卡住、已占 nonce 的提现（approver/admin；另一人批准后用同一 nonce 的 0 值 NOOP 替换）")
+        static let configuration = CommandConfiguration(abstract: L("提出取消一笔卡住、已占 nonce 的提现（approver/admin；另一人批准后用同一 nonce 的 0 值 NOOP 替换）", "propose cancelling a stuck withdrawal that already holds a nonce (approver/admin; once someone else approves, it is replaced by a zero-value NOOP with the same nonce)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提现 ID") var id: Int64
-        @Option(name: .long, help: "取消原因（写入审计日志）") var reason: String
+        @Argument(help: ArgumentHelp(L("提现 ID", "withdrawal ID"))) var id: Int64
+        @Option(name: .long, help: ArgumentHelp(L("取消原因（写入审计日志）", "reason for cancelling (written to the audit log)"))) var reason: String
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
@@ -170,11 +170,11 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct CancelApprove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cancel-approve", abstract: "批准另一人提出的取消（approver/admin，不能是提出人）")
+        static let configuration = CommandConfiguration(commandName: "cancel-approve", abstract: L("批准另一人提出的取消（approver/admin，不能是提出人）", "approve a cancellation proposed by someone else (approver/admin; not the proposer)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
-        @Argument(help: "提现 ID") var id: Int64
+        @Argument(help: ArgumentHelp(L("提现 ID", "withdrawal ID"))) var id: Int64
         func run() async throws {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
@@ -184,7 +184,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct AllowlistAdd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "allowlist-add", abstract: "把目标地址加入白名单（待管理员激活）")
+        static let configuration = CommandConfiguration(commandName: "allowlist-add", abstract: L("把目标地址加入白名单（待管理员激活）", "add a destination address to the allowlist (pending admin activation)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
@@ -199,7 +199,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct AllowlistActivate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "allowlist-activate", abstract: "管理员激活白名单地址（之后经冷静期才可用）")
+        static let configuration = CommandConfiguration(commandName: "allowlist-activate", abstract: L("管理员激活白名单地址（之后经冷静期才可用）", "activate an allowlisted address (admin; usable only after the cooling-off period)"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         @OptionGroup var auth: OperatorOptions
@@ -215,7 +215,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     }
 
     struct Allowlist: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "allowlist", abstract: "列出白名单")
+        static let configuration = CommandConfiguration(commandName: "allowlist", abstract: L("列出白名单", "list the allowlist"))
         @OptionGroup var g: GlobalOptions
         @OptionGroup var home: HomeOption
         func run() async throws {

@@ -6,8 +6,8 @@ import WalletEngine
 import WalletCrypto
 
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "界面语言 zh|en（默认 zh）") var lang: String = "zh"
-    @Flag(name: .long, help: "以 JSON 输出（供脚本使用）") var json = false
+    @Option(name: .long, help: ArgumentHelp(L("界面语言 zh|en（默认 zh）", "interface language: zh|en"))) var lang: String = "zh"
+    @Flag(name: .long, help: ArgumentHelp(L("以 JSON 输出（供脚本使用）", "output JSON (for scripts)"))) var json = false
 
     var language: Language { Language(rawValue: lang) ?? .zh }
 
@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
 }
 
 struct HomeOption: ParsableArguments {
-    @Option(name: .long, help: "数据目录（默认 $WALLET_CONSOLE_HOME 或 ~/.local/share/wallet-console）")
+    @Option(name: .long, help: ArgumentHelp(L("数据目录（默认 $WALLET_CONSOLE_HOME 或 ~/.local/share/wallet-console）", "data directory (default $WALLET_CONSOLE_HOME or ~/.local/share/wallet-console)")))
     var home: String?
 
     var resolved: String {

@@ -267,6 +267,7 @@ extension WalletError {
 
         "reconcile.busy",
         "reconcile.failed",
+        "reconcile.scanner_behind",
 
         "rlp.empty",
         "rlp.expected_bytes",

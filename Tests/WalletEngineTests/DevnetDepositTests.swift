@@ -190,6 +190,34 @@ import WalletLedger
         #expect(rec2.ok, "\(rec2.mismatches)")
     }
 
+    /// 扫块器落后于链头时，定时对账推迟（QA：引擎一启动对账先于扫块器跑，没扫到的注资被当成差异，告警 reconcile.mismatch 留在告警里）；
+    /// 扫块器跟上后照常对账、没有假差异；连续推迟 3 轮后照跑（出块比扫块快的链上不能永远不对账）。
+    @Test func periodicReconcileWaitsForTheScannerInsteadOfRaisingFalseMismatches() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "recwait", confirmations: 2)
+        _ = try await prepareFunds(dev, engine, user: "u1", amount: ether)
+        let accts = try await dev.accounts()
+        try await dev.send(from: accts[3], to: engine.hotAddress, wei: ether)   // 扫块器还没看到的注资（新的一块）
+        let rows = { try engine.gate.with { l in try l.store.reconciliations(page: Page(limit: 10_000)).count } }   // 对账每跑一轮写一组记录
+        let before = try rows()
+        try await engine.runWorker("reconcile")
+        #expect(try rows() == before, "扫块器落后时这一轮应推迟")
+        #expect(try engine.alerts().allSatisfy { $0.kind != "reconcile.mismatch" })
+        try await engine.runWorker("scanner")
+        try await engine.runWorker("reconcile")
+        #expect(try rows() != before)
+        let kinds = try engine.alerts().map(\.kind)
+        #expect(!kinds.contains("reconcile.mismatch"), "\(kinds)")
+        // 一直落后：推迟 3 轮之后第 4 轮照跑。
+        try await dev.send(from: accts[3], to: engine.hotAddress, wei: ether)
+        let held = try rows()
+        for _ in 0..<3 { try await engine.runWorker("reconcile") }
+        #expect(try rows() == held)
+        try await engine.runWorker("reconcile")
+        #expect(try rows() != held)
+    }
+
     /// 被 kill -9 的引擎留下的对账租约（10 分钟）不能让「立即对账」什么都不做却报完成（QA）：本机死进程的租约被接管。
     @Test func reconcileTakesOverALeaseLeftByADeadEngine() async throws {
         let dev = try Devnet()

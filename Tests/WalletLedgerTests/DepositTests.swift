@@ -24,7 +24,10 @@ import WalletCrypto
     #expect(try l.observeDeposit(obs) == d)  // 重放不变
     #expect(try l.updateConfirmations(depositID: d.id, confirmations: 1).state == .confirming)
     #expect(try l.available(user: "u1", asset: "ETH") == .zero)
-    let c = try l.updateConfirmations(depositID: d.id, confirmations: 3)
+    // 调用方给的所属用户（省一次读、决定拿哪个分片锁）不对：拒绝，什么都不写。
+    #expect(throws: LedgerError.self) { _ = try l.updateConfirmations(depositID: d.id, confirmations: 3, user: "u2") }
+    #expect(try l.store.deposit(id: d.id)?.state == .confirming && (try l.store.deposit(id: d.id)?.confirmations) == 1)
+    let c = try l.updateConfirmations(depositID: d.id, confirmations: 3, user: "u1")
     #expect(c.state == .credited)
     #expect(try l.available(user: "u1", asset: "ETH") == ether)
     // 重放观察与确认都不会再入账。

@@ -51,10 +51,21 @@ enum TestServices {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // 子进程的信号屏蔽字清空、SIGTERM/SIGINT 恢复默认：测试运行器的线程屏蔽了信号，posix_spawn 会原样继承——
+        // 以前 up.sh 后台启动的 redis-server 因此收不到 SIGTERM，down.sh 停不掉它，每次跑完测试留下一个（PostgreSQL 自己会清屏蔽字）。
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty); sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM); sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let cargs = argv.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, cargs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, cargs, environ)
         guard rc == 0 else { throw Failure(description: "posix_spawn \(argv[0]) 失败：\(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

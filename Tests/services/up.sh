@@ -35,6 +35,7 @@ PGPASSFILE="$DIR/pgpass" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U wallet w
 
 RPORT=$(free_port)
 mkdir -p "$DIR/redis"
+echo "$RPORT" > "$DIR/redis/port"   # down.sh 用它 `redis-cli shutdown`
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR/redis" \
   --daemonize yes --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" >/dev/null 2>&1 </dev/null
 for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done

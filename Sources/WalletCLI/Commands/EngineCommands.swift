@@ -239,7 +239,9 @@ struct StatusCommand: AsyncParsableCommand {
             for e in s.cluster.engines {
                 let exclusive = e.roles.filter { !$0.hasPrefix("credit:") }
                 let credits = e.roles.filter { $0.hasPrefix("credit:") && $0 != "credit:rest" }.count
-                let roles = (exclusive.isEmpty ? (zh ? "备用" : "standby") : exclusive.joined(separator: ","))
+                // 失联的引擎不叫「备用」（QA：被 kill -9 两分钟后仍显示「备用，心跳 124s（失联）」）。
+                let idle = e.alive ? (zh ? "备用" : "standby") : (zh ? "无角色" : "no role")
+                let roles = (exclusive.isEmpty ? idle : exclusive.joined(separator: ","))
                     + (credits == 0 ? "" : (zh ? "（入账 \(credits) 个分片）" : " (crediting \(credits) shards)"))
                     + (e.roles.contains("credit:rest") ? (zh ? "（并入账没有别的引擎持有的分片）" : " (also credits the shards no other engine holds)") : "")
                 let life = e.alive ? "" : (zh ? "（失联）" : " (lost)")
@@ -448,7 +450,7 @@ struct NonceCommand: ParsableCommand {
 }
 
 struct NonceStatusCmd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: L("引擎记录 vs 链上 nonce、在途交易、缺口；有缺口或外部使用时退出码 1", "engine-recorded vs on-chain nonce, in-flight transactions, gaps; exits 1 on a gap or external use"))
+    static let configuration = CommandConfiguration(commandName: "status", abstract: L("引擎记录 vs 链上 nonce、在途交易、缺口；有缺口、外部使用、或已记账的交易被重组掉时退出码 1", "engine-recorded vs on-chain nonce, in-flight transactions, gaps; exits 1 on a gap, external use, or a booked transaction removed by a reorg"))
     @OptionGroup var g: GlobalOptions
     @OptionGroup var home: HomeOption
 
@@ -459,10 +461,16 @@ struct NonceStatusCmd: AsyncParsableCommand {
                 return try await e.nonceStatus()
             }()
             if g.json { CLI.printJSON(s.json) } else {
-                print("\(s.address) next=\(s.nextNonce) chainLatest=\(s.chainLatest.map(String.init) ?? "?") chainPending=\(s.chainPending.map(String.init) ?? "?")")
-                for f in s.inFlight { print("  nonce \(f.nonce): \(f.kind) #\(f.ref) \(f.state) (\(f.attempts) signed)") }
-                if !s.gaps.isEmpty { print("  gaps: \(s.gaps)") }
-                if !s.reorged.isEmpty { print("  reorged: \(s.reorged)") }
+                let zh = g.language == .zh
+                let q = { (v: UInt64?) in v.map(String.init) ?? "?" }
+                print(zh ? "\(s.address) 引擎下一个 nonce \(s.nextNonce)，链上 latest \(q(s.chainLatest))、pending \(q(s.chainPending))"
+                         : "\(s.address) next=\(s.nextNonce) chainLatest=\(q(s.chainLatest)) chainPending=\(q(s.chainPending))")
+                for f in s.inFlight {
+                    let kind = zh ? (f.kind == "withdrawal" ? "提现" : f.kind == "topup" ? "补 gas" : f.kind) : f.kind
+                    print(zh ? "  nonce \(f.nonce)：\(kind) #\(f.ref) \(f.state)（签过 \(f.attempts) 个版本）" : "  nonce \(f.nonce): \(kind) #\(f.ref) \(f.state) (\(f.attempts) signed)")
+                }
+                if !s.gaps.isEmpty { print(zh ? "  缺口：\(s.gaps)" : "  gaps: \(s.gaps)") }
+                if !s.reorged.isEmpty { print(zh ? "  被重组掉（已按上链记账）：\(s.reorged)" : "  reorged (booked as mined): \(s.reorged)") }
             }
             if !s.ok {
                 let (zh, en): (String, String)

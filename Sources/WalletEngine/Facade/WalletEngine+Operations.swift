@@ -41,7 +41,8 @@ public struct ClusterStatus: Sendable {
     public struct Engine: Sendable {
         public var id: String, host: String, pid: Int64
         public var heartbeatAgeSeconds: Int64
-        /// 心跳在两个租约周期内 = 活着。
+        /// 心跳在一个租约周期内 = 活着——与接管的判断（EngineCluster：心跳超过租期的持有者不再算数）同一个标准。
+        /// 以前是两个租期：被 kill -9 的引擎在别人接管之后还显示 alive 近 10 秒（QA）。
         public var alive: Bool
         public var roles: [String]
     }
@@ -123,7 +124,7 @@ extension WalletEngine {
         let leader = live.first { $0.name == EngineCluster.leaderLease }?.holder
         return ClusterStatus(
             engines: engines.map { e in
-                .init(id: e.id, host: e.host, pid: e.pid, heartbeatAgeSeconds: now - e.heartbeatAt, alive: now - e.heartbeatAt <= 2 * ttl,
+                .init(id: e.id, host: e.host, pid: e.pid, heartbeatAgeSeconds: now - e.heartbeatAt, alive: now - e.heartbeatAt <= ttl,
                       roles: live.filter { $0.holder == e.id }.map(\.name) + (e.id == leader ? ["credit:rest"] : []))
             },
             leases: shown.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: now - $0.acquiredAt,

@@ -32,10 +32,12 @@ extension WalletEngine {
         }
         // 扫块器已经看到并分类过这笔（金库注资或待处理）：不能再手工记一次。先于确认数检查——告诉运维「该走哪条路」比「再等等」有用。
         let logIndexes = asset.contract == nil ? [-1] : r.logs.map { Int($0.logIndex) }
-        let classified = try gate.with { l in
-            try logIndexes.compactMap { try l.hotInbound(txHash: hash.hex, logIndex: $0) }.first { $0.state != .orphaned }
+        let (classified, recordedByHand) = try gate.with { l in
+            (try logIndexes.compactMap { try l.hotInbound(txHash: hash.hex, logIndex: $0) }.first { $0.state != .orphaned },
+             try l.store.entryCount(kind: "hot_wallet_funding", ref: ref) > 0)
         }
-        if let c = classified {
+        // 已经手工记过（之后扫块器也认出了它）：重放照旧幂等地返回「已记过」，不报「扫块器自动记账」（QA：那句话不对）。
+        if let c = classified, !recordedByHand {
             // 待处理（发送方不是登记的冷钱包）：直接给出下一步的完整命令（QA：以前只说「用 suspense resolve」，运维得自己去找编号与参数）。
             let next = c.kind == .unattributed
                 ? ("它在待处理里（发送方不是登记的冷钱包）：确认是金库资金后，由两位 admin 各执行一次 `wallet-console suspense resolve \(c.id) --as treasury`；以后从这个地址注资，先用 `wallet-console treasury cold-wallet add` 把它登记为冷钱包。",

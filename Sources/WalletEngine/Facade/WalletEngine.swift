@@ -55,6 +55,8 @@ public final class WalletEngine: Sendable {
     /// 热钱包签名器最近一次真实检查的结果（心跳带给别的进程）。
     let signerReport = Protected<SignerReport?>(nil)
     let sealedSince = Protected<Int64?>(nil)
+    /// 定时对账因扫块器落后而连续推迟的轮数（ReconcileWorker；放在引擎上：worker 实例每次 --once 都是新的）。
+    let reconcileDeferred = Protected<Int>(0)
     let signerInfo = Protected<KeyInfo?>(nil)
     /// 签名器故障时的退避：连续失败次数与下一次检查的时间。
     let signerRetry = Protected<(failures: Int, at: Int64)>((0, 0))

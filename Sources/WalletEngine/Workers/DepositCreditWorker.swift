@@ -47,7 +47,7 @@ struct DepositCrediter {
                         }
                     }
                     let after = try LeaseScope.$current.withValue(fence(shard) ?? LeaseScope.current) {
-                        try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal) }
+                        try gate.with { l in try l.updateConfirmations(depositID: d.id, confirmations: conf, finalized: isFinal, user: d.user) }
                     }
                     if after.state == .credited {
                         credited += 1

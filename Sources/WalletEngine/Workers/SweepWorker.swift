@@ -293,7 +293,7 @@ extension WalletEngine {
             let fee = rc.feePaid
             if rc.succeeded {
                 let s2 = try gate.transaction { l -> Sweep in
-                    if var r = record { r.minedHash = minedHash; try l.putNonceRecord(from: hotAddress, r) }
+                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
                     return try l.sweepTopUpConfirmed(id: s.id, topupFee: fee)
                 }
                 metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)

@@ -54,6 +54,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
         var n = 0
         // 顺序有讲究：先把旧 nonce 的交易送出去（unknown → signed → 广播），再签新的，最后跟踪确认。
         n += try await resurrectReorged(ctx)
+        n += try await recheckReorged(ctx)
         for w in try list(.unknown) where !ctx.shouldStop { n += try await resolveUnknown(w, ctx) ? 1 : 0 }
         for w in try list(.signed) where !ctx.shouldStop { n += try await broadcast(w, ctx) ? 1 : 0 }
         var signError: Error?
@@ -281,6 +282,13 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
                   let a = r.attempts.first(where: { $0.hash.lowercased() == mined.lowercased() }) else { continue }
             guard try await client.rebroadcastIfDropped(a) else { continue }
             resent += 1
+            // 重新上链后手续费按新块的基础费算，可能与记过的不同（QA：差几 gwei，对账从此不平）：记下待核对，够确认后补调整分录。
+            try gate.transaction { l in
+                var rr = r; rr.recheck = true
+                try l.putNonceRecord(from: hotAddress, rr)
+                var list = try l.get(LedgerGate.recheckKey(hotAddress), as: [Int64].self) ?? []
+                if !list.contains(nonce) { list.append(nonce); try l.put(LedgerGate.recheckKey(hotAddress), list) }
+            }
             ctx.logger.error("withdrawal.reorged", ["nonce": .int(nonce), "txHash": .string(mined), "kind": .string(r.kind.rawValue), "ref": .int(r.ref)])
             let what = r.kind == .withdrawal ? "提现 #\(r.ref)" : "补 gas（归集 #\(r.ref)）"
             let whatEn = r.kind == .withdrawal ? "withdrawal #\(r.ref)" : "gas top-up (sweep #\(r.ref))"
@@ -290,6 +298,58 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
                                at: clock.unixTime())
         }
         return resent
+    }
+
+    /// 被重组掉、已重发的交易重新上链并够确认之后：手续费与记过的不同就补一条调整分录（热钱包 ↔ 手续费支出，幂等），
+    /// 结果变了（以前成功、现在链上失败，或反过来）只告警不动账——那要人工判断。平时列表为空：每轮一次键读。
+    func recheckReorged(_ ctx: WorkerContext) async throws -> Int {
+        let list = try gate.get(LedgerGate.recheckKey(hotAddress), as: [Int64].self) ?? []
+        guard !list.isEmpty else { return 0 }
+        let head = try await client.blockNumber()
+        var done: [Int64] = [], adjusted = 0
+        for nonce in list where !ctx.shouldStop {
+            guard let r = try gate.nonceRecord(from: hotAddress, nonce: nonce), r.recheck == true, let mined = r.minedHash else { done.append(nonce); continue }
+            guard let rc = try await client.receipt(try H256(hex: mined)) else { continue }   // 还没重新上链：告警 withdraw.reorged 已在
+            guard head >= rc.blockNumber, Int(head - rc.blockNumber + 1) >= confirmations else { continue }
+            let w = r.kind == .withdrawal ? try gate.with { l in try l.withdrawal(id: r.ref) } : nil
+            let bookedOK: Bool? = w.map { $0.state == .confirmed || (try? isNoop(mined, r)) == true }   // 按上链记的是「成功」吗（NOOP 取消也是成功上链）
+            let booked = r.bookedFee.flatMap { try? UInt256(decimal: $0) } ?? w?.fee
+            let actual = rc.feePaid
+            let what = r.kind == .withdrawal ? "提现 #\(r.ref)" : "补 gas（归集 #\(r.ref)）"
+            let whatEn = r.kind == .withdrawal ? "withdrawal #\(r.ref)" : "gas top-up (sweep #\(r.ref))"
+            if let ok = bookedOK, ok != rc.succeeded {
+                try gate.alertOnce("engine.reorg_outcome.\(hotAddress).\(nonce)", kind: "withdraw.reorg_outcome_changed",
+                                   zh: "\(what) 的交易 \(mined) 被重组后重新上链，链上结果与记账时不同（现在 status \(rc.succeeded ? 1 : 0)）：账没有自动改，按应急预案人工核对。",
+                                   en: "the transaction \(mined) of \(whatEn) was mined again after a reorg with a different outcome (status \(rc.succeeded ? 1 : 0) now): the books were not changed automatically; reconcile by hand per the incident runbook.",
+                                   at: clock.unixTime())
+            } else if let booked, booked != actual {
+                let ref = r.kind == .withdrawal ? "withdrawal:\(r.ref)" : "sweep:\(r.ref)"
+                try gate.transaction { l in
+                    try l.adjustNetworkFee(ref: ref, booked: booked, actual: actual, tag: rc.blockHash.hex.lowercased(),
+                                           withdrawalID: r.kind == .withdrawal ? r.ref : nil)
+                    var rr = r; rr.bookedFee = actual.decimalString
+                    try l.putNonceRecord(from: hotAddress, rr)
+                }
+                adjusted += 1
+                ctx.logger.warn("withdrawal.reorg_fee_adjusted", ["nonce": .int(nonce), "txHash": .string(mined), "booked": .amount(booked), "actual": .amount(actual)])
+            } else if booked == nil {
+                try gate.alertOnce("engine.reorg_fee.\(hotAddress).\(nonce)", kind: "withdraw.reorg_fee_unknown",
+                                   zh: "\(what) 的交易 \(mined) 被重组后重新上链，但记账时的手续费没有记录（旧版本记的账）：实际手续费 \(actual.decimalString) wei，若对账有差异按此人工调整。",
+                                   en: "the transaction \(mined) of \(whatEn) was mined again after a reorg, but the fee booked earlier was not recorded (booked by an older version): the actual fee is \(actual.decimalString) wei; adjust by hand if reconciliation differs.",
+                                   at: clock.unixTime())
+            }
+            var rr = try gate.nonceRecord(from: hotAddress, nonce: nonce) ?? r
+            rr.recheck = nil
+            try gate.putNonceRecord(from: hotAddress, rr)
+            done.append(nonce)
+        }
+        if !done.isEmpty {
+            try gate.transaction { l in
+                let left = (try l.get(LedgerGate.recheckKey(hotAddress), as: [Int64].self) ?? []).filter { !done.contains($0) }
+                try l.put(LedgerGate.recheckKey(hotAddress), left)
+            }
+        }
+        return adjusted
     }
 
     func isKnown(_ hash: String) async throws -> Bool {
@@ -347,7 +407,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
                                             messageEn: "withdrawal #\(w.id): the original transaction \(h) landed before the NOOP; the cancel is void and the withdrawal is recorded as \(rc.succeeded ? "confirmed" : "failed").",
                                             at: clock.unixTime())
                 }
-                if var r = record { r.minedHash = h; try l.putNonceRecord(from: hotAddress, r) }
+                if var r = record { r.minedHash = h; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
             }
             metrics.withdrawalTransitions.inc([rc.succeeded ? "confirmed" : "failed"])
             ctx.logger.log(rc.succeeded ? .info : .error, rc.succeeded ? "withdrawal.confirmed" : "withdrawal.failed",

@@ -78,15 +78,18 @@ extension Ledger {
                     Posting(h.assetAccount, .debit, h.amount),
                     Posting(AccountRef(.suspense, h.asset, "unattributed"), .credit, h.amount),
                 ])
+                // 金额按显示单位写（QA：「ETH 1000000000000000000」读起来像 10^18 个 ETH），括号里留最小单位。
+                let shown = "\((try? asset(h.asset).format(h.amount)) ?? h.amount.decimalString) \(h.asset)（最小单位 \(h.amount.decimalString)）"
+                let shownEn = "\((try? asset(h.asset).format(h.amount)) ?? h.amount.decimalString) \(h.asset) (\(h.amount.decimalString) base units)"
                 if !h.to.isEmpty {
                     try store.insertAlert(kind: "suspense.unassigned_address",
-                                          message: "尚未分配给任何用户的充值地址 \(h.to) 收到 \(h.asset) \(h.amount.decimalString)（来自 \(h.from)，交易 \(h.txHash)）：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
-                                          messageEn: "deposit address \(h.to), not yet assigned to any user, received \(h.asset) \(h.amount.decimalString) (from \(h.from), tx \(h.txHash)): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
+                                          message: "尚未分配给任何用户的充值地址 \(h.to) 收到 \(shown)，来自 \(h.from)，交易 \(h.txHash)：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
+                                          messageEn: "deposit address \(h.to), not yet assigned to any user, received \(shownEn) from \(h.from), tx \(h.txHash): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
                                           at: now)
                 } else {
                     try store.insertAlert(kind: "suspense.unattributed",
-                                          message: "热钱包收到无法归属的 \(h.asset) \(h.amount.decimalString)（来自 \(h.from)，交易 \(h.txHash)）：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
-                                          messageEn: "the hot wallet received unattributed \(h.asset) \(h.amount.decimalString) (from \(h.from), tx \(h.txHash)): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
+                                          message: "热钱包收到无法归属的 \(shown)，来自 \(h.from)，交易 \(h.txHash)：已记入待处理 #\(h.id)，需两位管理员用 suspense resolve 处理",
+                                          messageEn: "the hot wallet received unattributed \(shownEn) from \(h.from), tx \(h.txHash): booked to suspense #\(h.id); two admins must settle it with suspense resolve",
                                           at: now)
                 }
             }

@@ -303,6 +303,31 @@ extension Ledger {
         }
     }
 
+    /// 我方交易被重组掉、用原字节重发后在另一个块上链：EIP-1559 的实付手续费按那个块的基础费算，与记过的不同。
+    /// 补一条差额分录（多付：手续费支出 ↑、热钱包 ↓；少付：反过来），按（ref, 新块哈希）幂等；提现的 fee 字段改成实付。
+    @discardableResult
+    public func adjustNetworkFee(ref: String, booked: UInt256, actual: UInt256, tag: String, withdrawalID: Int64? = nil) throws -> Bool {
+        guard booked != actual else { return false }
+        return try store.transaction {
+            let key = "\(ref)@\(tag)"
+            if try store.entryCount(kind: "network_fee_adjust", ref: key) > 0 { return false }
+            let hot = AccountRef(.hotWallet, nativeAsset), expense = AccountRef(.feeExpense, nativeAsset)
+            let more = actual > booked
+            let delta = more ? actual - booked : booked - actual
+            _ = try post("network_fee_adjust", ref: key, memo: "reorg", [
+                Posting(more ? expense : hot, .debit, delta),
+                Posting(more ? hot : expense, .credit, delta),
+            ])
+            if let id = withdrawalID {
+                var w = try loadWithdrawal(id)
+                w.fee = actual
+                try store.updateWithdrawal(w)
+            }
+            try audit("system", "fee.adjusted", ref, ["booked": booked.decimalString, "actual": actual.decimalString, "block": tag])
+            return true
+        }
+    }
+
     func postFee(_ fee: UInt256, ref: String, from: AccountRef) throws {
         try post("network_fee", ref: ref, [
             Posting(AccountRef(.feeExpense, from.asset), .debit, fee),

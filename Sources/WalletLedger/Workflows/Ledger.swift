@@ -160,8 +160,9 @@ public final class Ledger {
 
     func audit(_ op: String, _ action: String, _ subject: String, _ details: [String: String]) throws {
         let r = try AuditChain.append(store, at: now, operatorName: op, action: action, subject: subject, details: details, sealer: sealer)
-        auditWritten = true
-        if r.chain != 0 { shardAuditPending = true }
+        // 库外的锚只跟主链（0）：分片链的记录由检查点带进主链（检查点本身也经这里写，会置 auditWritten）。
+        // 以前分片链的每条记录也置位——每笔入账出闸门都多查一次主链链头（PostgreSQL 上一次往返）。
+        if r.chain == 0 { auditWritten = true } else { shardAuditPending = true }
     }
 
     /// 事务提交之后调用（引擎的闸门在最外层退出时）：分片链有新记录且距上次检查点已过 checkpointInterval 时，先在主链写一个检查点；

@@ -50,6 +50,10 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
     expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 1_000_000; o["chain"] = ch }, key: "chain.rpcRatePerSecond")
     expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 1000; ch["rpcBurst"] = 5; o["chain"] = ch }, key: "chain.rpcBurst")
     expectConfigError(try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcBurst"] = -1; o["chain"] = ch }, key: "chain.rpcBurst")
+    // 整数键给小数：点名键、说明里不混英文（QA：以前是「config.json 中的 ：值无效：The given data was not valid JSON.」）。
+    let frac = try configJSON { o in var ch = o["chain"] as! [String: Any]; ch["rpcRatePerSecond"] = 1.5; o["chain"] = ch }
+    expectConfigError(frac, key: "chain.rpcRatePerSecond")
+    do { _ = try EngineConfig.parse(frac) } catch let e as EngineError { #expect(!BilingualText.hasCJK(e.message(.en)) && !e.message(.zh).contains("JSON"), "\(e.message(.zh))") }
     // 演示链不连节点：不写这两个键。
     let demo = try JSONSerialization.jsonObject(with: sampleConfig(kind: .demo).serialized()) as! [String: Any]
     #expect((demo["chain"] as! [String: Any])["rpcRatePerSecond"] == nil)

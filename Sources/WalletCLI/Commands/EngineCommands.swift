@@ -216,7 +216,11 @@ struct StatusCommand: AsyncParsableCommand {
             print("\(zh ? "链 id" : "chain id"): \(s.chainId)")
             print("\(zh ? "链头" : "head"): \(s.head.map(String.init) ?? "?")  \(zh ? "扫描高度" : "scanned"): \(s.scanHeight.map(String.init) ?? "-")  \(zh ? "落后" : "lag"): \(s.scanLag.map(String.init) ?? "?")")
             print("\(zh ? "热钱包" : "hot wallet"): \(s.hotWalletAddress)  \(s.hotWalletBalancesShown.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "  "))")
-            for e in s.endpoints { print("  \(e.endpoint): \(e.breaker.rawValue) (\(zh ? "连续失败" : "failures") \(e.consecutiveFailures))") }
+            for e in s.endpoints {
+                // 熔断状态在中文里也说中文（QA：「closed (连续失败 0)」）；JSON 里仍是 closed/open/half_open。
+                let state = zh ? (["closed": "闭合（正常）", "open": "断开（熔断中）", "half_open": "半开（试探中）"][e.breaker.rawValue] ?? e.breaker.rawValue) : e.breaker.rawValue
+                print(zh ? "  \(e.endpoint)：\(state)，连续失败 \(e.consecutiveFailures)" : "  \(e.endpoint): \(state) (failures \(e.consecutiveFailures))")
+            }
             if let e = s.engine {
                 // 运行中引擎的真实状态（心跳），不是本查询进程的。
                 // 「在不在签名」看下面签名器那一行（已解封但令牌拔了就不在签）。

@@ -144,7 +144,12 @@ enum ConfigDecoding {
             case .valueNotFound(_, let ctx):
                 throw EngineError.config(path(ctx.codingPath), zh: "缺少该键（值为 null）。", en: "missing (null).")
             case .dataCorrupted(let ctx):
-                throw EngineError.config(path(ctx.codingPath), zh: "值无效：\(ctx.debugDescription)", en: "invalid value: \(ctx.debugDescription)")
+                // Linux 的 Foundation 对「整数键给了小数/超范围的数」报 dataCorrupted、键路径为空、说明是英文的「not valid JSON」（QA：
+                // `"rpcRatePerSecond": 1.5` 得到「config.json 中的 ：值无效：The given data was not valid JSON.」）。配置里没有小数键：自己找出那个数并点名。
+                if ctx.codingPath.isEmpty, let bad = nonInteger(root, prefix: "") {
+                    throw EngineError.config(bad, zh: "应为整数（不能有小数部分，也不能超出 64 位整数范围）。", en: "must be an integer (no fractional part, within the 64-bit range).")
+                }
+                throw EngineError.config(path(ctx.codingPath), zh: "值无效。", en: "invalid value.")
             @unknown default:
                 throw EngineError("config.malformed", zh: "config.json 无法解析。", en: "config.json cannot be decoded.", badInput: true)
             }
@@ -167,6 +172,21 @@ enum ConfigDecoding {
         let lastNL = prefix.lastIndex(of: 0x0a).map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0
         let column = String(decoding: prefix.dropFirst(lastNL), as: UTF8.self).count + 1
         return (line, column)
+    }
+
+    /// 树里第一个不是整数的 JSON 数（小数，或超出 Int64）的键路径。布尔值不算。
+    static func nonInteger(_ node: Any, prefix: String) -> String? {
+        if let o = node as? [String: Any] {
+            for k in o.keys.sorted() {
+                if let p = nonInteger(o[k]!, prefix: prefix.isEmpty ? k : "\(prefix).\(k)") { return p }
+            }
+        } else if let a = node as? [Any] {
+            for (i, v) in a.enumerated() { if let p = nonInteger(v, prefix: "\(prefix)[\(i)]") { return p } }
+        } else if !(node is Bool), let n = node as? NSNumber {
+            let d = n.doubleValue
+            if d != d.rounded() || abs(d) >= 9.2e18 { return prefix }
+        }
+        return nil
     }
 
     static func unknownKeys(_ original: Any, _ known: Any, prefix: String) -> [String] {

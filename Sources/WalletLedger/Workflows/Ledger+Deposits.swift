@@ -55,8 +55,8 @@ extension Ledger {
     }
 
     /// 更新确认数；达到要求（或链已 finalized 且资产按 finalized 入账）即入账。可重复调用。
-    @discardableResult
     /// user：调用方已知的充值所属用户（入账循环手里有整行）——省掉事务前为定分片而读的一次；事务里核对，不符（不可能：用户不可改）就不写。
+    @discardableResult
     public func updateConfirmations(depositID: Int64, confirmations: Int, finalized: Bool = false, user hint: String? = nil) throws -> Deposit {
         try userTransaction(user: { try hint ?? store.deposit(id: depositID)?.user }) {
             guard var d = try store.deposit(id: depositID) else { throw LedgerError.notFound("充值", String(depositID)) }

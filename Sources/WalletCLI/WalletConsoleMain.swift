@@ -33,11 +33,12 @@ enum WalletConsoleMain {
         RedisQueueBackend.register()
 
         // --help 文字按 --lang 选语言：解析之前先从 argv 里找 --lang，help/abstract 经 L(中文, English) 取用（见 HelpText.swift）。
-        CLI.language = preScanLanguage(CommandLine.arguments.dropFirst())
+        let argv = Array(CommandLine.arguments.dropFirst())
+        CLI.language = preScanLanguage(argv)
 
         // 合约：输入错误一律退出 2（运维脚本依赖）。ArgumentParser 对缺参数/未知选项默认退出 64，这里统一改成 2。
         do {
-            var command = try WalletConsoleCommand.parseAsRoot(movingLangOption(Array(CommandLine.arguments.dropFirst())))
+            var command = try WalletConsoleCommand.parseAsRoot(movingLangOption(argv))
             // 长时间运行的命令（engine run、kms serve）是 AsyncParsableCommand：在 Swift 并发里跑，ServiceGroup 接信号。
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -54,16 +55,21 @@ enum WalletConsoleMain {
         }
     }
 
+    /// args[i] 是不是 `--lang X` / `--lang=X`：是就给出值与占了几个参数（`--lang` 在行尾时值为空）。三处扫描共用这一个解析。
+    static func langOption(_ args: [String], at i: Int) -> (value: String, width: Int)? {
+        if args[i] == "--lang" { return (i + 1 < args.count ? args[i + 1] : "", 2) }
+        if args[i].hasPrefix("--lang=") { return (String(args[i].dropFirst("--lang=".count)), 1) }
+        return nil
+    }
+
     /// 预扫 argv 里的 `--lang en` / `--lang=en`（zh 同理；最后一个有效值为准，`--` 之后不看）。
     /// 无效值不在这里报错：保持默认 zh，由 GlobalOptions 的正常校验报告。
-    static func preScanLanguage(_ args: ArraySlice<String>) -> Language {
-        var lang = Language.zh
-        var it = args.makeIterator()
-        while let a = it.next() {
-            if a == "--" { break }
-            let value: String?
-            if a == "--lang" { value = it.next() } else if a.hasPrefix("--lang=") { value = String(a.dropFirst("--lang=".count)) } else { value = nil }
-            if let v = value, let l = Language(rawValue: v) { lang = l }
+    static func preScanLanguage(_ args: [String]) -> Language {
+        var lang = Language.zh, i = 0
+        while i < args.count, args[i] != "--" {
+            guard let o = langOption(args, at: i) else { i += 1; continue }
+            if let l = Language(rawValue: o.value) { lang = l }
+            i += o.width
         }
         return lang
     }
@@ -76,16 +82,14 @@ enum WalletConsoleMain {
     /// - 其他情况（只有 --lang、后面是 console 的选项等）一律不动：仍由默认子命令 console 处理，和以前一样。
     /// 去掉 --lang 的两种情况里，值无效（不是 zh/en）就整行不动，让 ArgumentParser 照常报错，不悄悄吞掉。
     static func movingLangOption(_ args: [String]) -> [String] {
-        func isLang(_ a: String) -> Bool { a == "--lang" || a.hasPrefix("--lang=") }
         // 去掉所有值有效的 --lang（`--` 之后不动）；有无效值时返回 nil。
         func strip(_ a: [String]) -> [String]? {
             var rest: [String] = [], i = 0
             while i < a.count {
                 if a[i] == "--" { rest += a[i...]; break }
-                if isLang(a[i]) {
-                    let value = a[i] == "--lang" ? (i + 1 < a.count ? a[i + 1] : "") : String(a[i].dropFirst("--lang=".count))
-                    guard Language(rawValue: value) != nil else { return nil }
-                    i += a[i] == "--lang" ? 2 : 1
+                if let o = langOption(a, at: i) {
+                    guard Language(rawValue: o.value) != nil else { return nil }
+                    i += o.width
                     continue
                 }
                 rest.append(a[i])
@@ -94,12 +98,12 @@ enum WalletConsoleMain {
             return rest
         }
         if args.first == "help" { return strip(args) ?? args }
-        guard let first = args.first, isLang(first) else { return args }
+        guard !args.isEmpty, langOption(args, at: 0) != nil else { return args }
         var i = 0, leading: [String] = []
-        while i < args.count, isLang(args[i]) {
-            let n = args[i] == "--lang" ? 2 : 1
-            leading += args[i..<min(i + n, args.count)]
-            i += n
+        while i < args.count, let o = langOption(args, at: i) {
+            // 行尾的 `--lang` 没有值：width 2 会越过行尾，下面 args[i...] 就越界崩溃（`wallet-console --lang`）。夹到行尾。
+            leading += args[i..<min(i + o.width, args.count)]
+            i = min(i + o.width, args.count)
         }
         let rest = Array(args[i...])
         guard let next = rest.first else { return args }

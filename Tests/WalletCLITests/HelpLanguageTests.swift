@@ -37,21 +37,30 @@ import WalletCrypto
         (r.stdout + "\n" + r.stderr).split(separator: "\n").first { BilingualText.hasCJK(String($0)) }.map(String.init)
     }
 
+    /// 每条命令路径 × 每种参数写法跑一次帮助：退出码非 0、不是这条命令的帮助、或 problem 给出问题，就记一条（带命令与写法）。
+    static func helpProblems(_ bin: URL, _ paths: [[String]], variants: [[String]], problem: (CLIResult) -> String?) throws -> [String] {
+        var bad: [String] = []
+        for path in paths {
+            for v in variants {
+                let r = try CLIRunner.run(path + v, executable: bin)
+                let what = "\(name(path)) \(v.joined(separator: " "))"
+                if r.crashed || r.status != 0 || !isHelpOf(path, r) {
+                    bad.append("\(what): 退出码 \(r.status)、不是它的帮助：\(r.stdout.prefix(120))\(r.stderr.prefix(200))")
+                } else if let p = problem(r) {
+                    bad.append("\(what): \(p)")
+                }
+            }
+        }
+        return bad
+    }
+
     @Test func everyHelpIsEnglishUnderLangEn() throws {
         let bin = try CLIRunner.releaseBinary()
         let paths = try Self.commandPaths(bin)
         #expect(paths.count > 50, "命令树解析可能坏了：\(paths.map(Self.name))")
-        var bad: [String] = []
-        for path in paths {
-            // --help 与 --help-hidden（含隐藏选项）都要是英文。
-            for args in [path + ["--lang", "en", "--help"], path + ["--lang", "en", "--help-hidden"]] {
-                let r = try CLIRunner.run(args, executable: bin)
-                if r.crashed || r.status != 0 || !Self.isHelpOf(path, r) {
-                    bad.append("\(Self.name(path)) \(args.suffix(3).joined(separator: " ")): 退出码 \(r.status)、不是它的帮助：\(r.stdout.prefix(120))\(r.stderr.prefix(200))")
-                } else if let line = Self.firstCJKLine(r) {
-                    bad.append("\(Self.name(path)) \(args.suffix(3).joined(separator: " ")): \(line.prefix(200))")
-                }
-            }
+        // --help 与 --help-hidden（含隐藏选项）都要是英文。
+        let bad = try Self.helpProblems(bin, paths, variants: [["--lang", "en", "--help"], ["--lang", "en", "--help-hidden"]]) { r in
+            Self.firstCJKLine(r).map { String($0.prefix(200)) }
         }
         #expect(bad.isEmpty, "--lang en 的帮助里有中文（共 \(bad.count) 处）：\n\(bad.joined(separator: "\n"))")
     }
@@ -60,17 +69,9 @@ import WalletCrypto
         let bin = try CLIRunner.releaseBinary()
         let paths = try Self.commandPaths(bin)
         #expect(paths.count > 50, "命令树解析可能坏了：\(paths.map(Self.name))")
-        var bad: [String] = []
-        for path in paths {
-            // 默认就是中文；显式 --lang zh 也一样。
-            for args in [path + ["--help"], path + ["--lang", "zh", "--help"]] {
-                let r = try CLIRunner.run(args, executable: bin)
-                if r.crashed || r.status != 0 || !Self.isHelpOf(path, r) {
-                    bad.append("\(Self.name(path)) \(args.suffix(3).joined(separator: " ")): 退出码 \(r.status)、不是它的帮助：\(r.stdout.prefix(120))\(r.stderr.prefix(200))")
-                } else if Self.firstCJKLine(r) == nil {
-                    bad.append("\(Self.name(path)) \(args.suffix(3).joined(separator: " ")): 帮助里没有中文：\(r.stdout.prefix(200))")
-                }
-            }
+        // 默认就是中文；显式 --lang zh 也一样。
+        let bad = try Self.helpProblems(bin, paths, variants: [["--help"], ["--lang", "zh", "--help"]]) { r in
+            Self.firstCJKLine(r) == nil ? "帮助里没有中文：\(r.stdout.prefix(200))" : nil
         }
         #expect(bad.isEmpty, "默认（zh）的帮助不是中文（共 \(bad.count) 处）：\n\(bad.joined(separator: "\n"))")
     }
@@ -100,7 +101,12 @@ import WalletCrypto
         #expect(enReq.stdout.contains("request a withdrawal") && enReq.stdout.contains("--request-id"), "\(enReq.stdout)")
         let zhReq = try CLIRunner.run(["withdraw", "request", "--help"], executable: bin)
         #expect(zhReq.stdout.contains("发起提现") && !zhReq.stdout.contains("request a withdrawal"), "\(zhReq.stdout)")
-        // 无效的 --lang 值不改变帮助语言（仍是默认中文），正常校验照样报错。
+        // 行尾的 --lang 没有值：清楚的参数错误（退出 2），不是越界崩溃。
+        for args in [["--lang"], ["--lang", "en", "--lang"]] {
+            let r = try CLIRunner.run(args, executable: bin)
+            #expect(!r.crashed && r.status == 2 && r.stderr.contains("--lang"), "\(args): \(r.status) \(r.stderr.prefix(300))")
+        }
+                // 无效的 --lang 值不改变帮助语言（仍是默认中文），正常校验照样报错。
         let badLang = try CLIRunner.run(["withdraw", "list", "--lang", "fr", "--home", "/nonexistent"], executable: bin)
         #expect(badLang.status == 2 && badLang.stderr.contains("--lang"), "\(badLang.status) \(badLang.stderr)")
     }

@@ -93,14 +93,17 @@ public struct NonceRecord: Codable, Sendable, Equatable {
     public var lastBroadcastAt: Int64?
     /// 按上链记账时记下的、热钱包付的手续费（wei 十进制）。被重组掉再上链时手续费按新块的基础费变了，据此补一条调整分录。
     public var bookedFee: String? = nil
-    /// 被重组掉、已用原字节重发：重新上链并够确认后要再核对一次手续费与结果（WithdrawalExecutor.recheckReorged）。
-    public var recheck: Bool? = nil
+
+    /// 告警与日志里怎么称呼它（中文，英文）。
+    var label: (zh: String, en: String) {
+        kind == .withdrawal ? ("提现 #\(ref)", "withdrawal #\(ref)") : ("补 gas（归集 #\(ref)）", "gas top-up (sweep #\(ref))")
+    }
 }
 
 extension LedgerGate {
     static func nonceKey(_ from: String, _ nonce: Int64) -> String { "engine.tx.\(from.lowercased()).\(nonce)" }
     static func nextKey(_ from: String) -> String { "engine.nonce.\(from.lowercased()).next" }
-    /// 被重组掉、重发后待核对的 nonce 列表（平时为空：每轮一次键读）。
+    /// 被重组掉、已用原字节重发、重新上链够确认后要再核对手续费与结果的 nonce（平时为空：每轮一次键读）。唯一的记号：nonce 记录里不另存标志。
     static func recheckKey(_ from: String) -> String { "engine.recheck.\(from.lowercased())" }
 
     public func nonceRecord(from: String, nonce: Int64) throws -> NonceRecord? {

@@ -284,14 +284,11 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
             resent += 1
             // 重新上链后手续费按新块的基础费算，可能与记过的不同（QA：差几 gwei，对账从此不平）：记下待核对，够确认后补调整分录。
             try gate.transaction { l in
-                var rr = r; rr.recheck = true
-                try l.putNonceRecord(from: hotAddress, rr)
                 var list = try l.get(LedgerGate.recheckKey(hotAddress), as: [Int64].self) ?? []
                 if !list.contains(nonce) { list.append(nonce); try l.put(LedgerGate.recheckKey(hotAddress), list) }
             }
             ctx.logger.error("withdrawal.reorged", ["nonce": .int(nonce), "txHash": .string(mined), "kind": .string(r.kind.rawValue), "ref": .int(r.ref)])
-            let what = r.kind == .withdrawal ? "提现 #\(r.ref)" : "补 gas（归集 #\(r.ref)）"
-            let whatEn = r.kind == .withdrawal ? "withdrawal #\(r.ref)" : "gas top-up (sweep #\(r.ref))"
+            let (what, whatEn) = r.label
             try gate.alertOnce("engine.reorged.\(hotAddress).\(nonce)", kind: "withdraw.reorged",
                                zh: "\(what) 的交易 \(mined)（nonce \(nonce)）已按上链记账，但被重组掉了：已用原字节重发（同一哈希）。确认它重新上链；若打包不回来，对账会报差异，按应急预案处理。",
                                en: "the transaction \(mined) of \(whatEn) (nonce \(nonce)) was booked as mined but a reorg removed it: re-sent with the same bytes (same hash). Check that it is mined again; if it is not, reconciliation will show the difference — follow the incident runbook.",
@@ -308,15 +305,14 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
         let head = try await client.blockNumber()
         var done: [Int64] = [], adjusted = 0
         for nonce in list where !ctx.shouldStop {
-            guard let r = try gate.nonceRecord(from: hotAddress, nonce: nonce), r.recheck == true, let mined = r.minedHash else { done.append(nonce); continue }
+            guard let r = try gate.nonceRecord(from: hotAddress, nonce: nonce), let mined = r.minedHash else { done.append(nonce); continue }
             guard let rc = try await client.receipt(try H256(hex: mined)) else { continue }   // 还没重新上链：告警 withdraw.reorged 已在
             guard head >= rc.blockNumber, Int(head - rc.blockNumber + 1) >= confirmations else { continue }
             let w = r.kind == .withdrawal ? try gate.with { l in try l.withdrawal(id: r.ref) } : nil
             let bookedOK: Bool? = w.map { $0.state == .confirmed || (try? isNoop(mined, r)) == true }   // 按上链记的是「成功」吗（NOOP 取消也是成功上链）
             let booked = r.bookedFee.flatMap { try? UInt256(decimal: $0) } ?? w?.fee
             let actual = rc.feePaid
-            let what = r.kind == .withdrawal ? "提现 #\(r.ref)" : "补 gas（归集 #\(r.ref)）"
-            let whatEn = r.kind == .withdrawal ? "withdrawal #\(r.ref)" : "gas top-up (sweep #\(r.ref))"
+            let (what, whatEn) = r.label
             if let ok = bookedOK, ok != rc.succeeded {
                 try gate.alertOnce("engine.reorg_outcome.\(hotAddress).\(nonce)", kind: "withdraw.reorg_outcome_changed",
                                    zh: "\(what) 的交易 \(mined) 被重组后重新上链，链上结果与记账时不同（现在 status \(rc.succeeded ? 1 : 0)）：账没有自动改，按应急预案人工核对。",
@@ -338,9 +334,6 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
                                    en: "the transaction \(mined) of \(whatEn) was mined again after a reorg, but the fee booked earlier was not recorded (booked by an older version): the actual fee is \(actual.decimalString) wei; adjust by hand if reconciliation differs.",
                                    at: clock.unixTime())
             }
-            var rr = try gate.nonceRecord(from: hotAddress, nonce: nonce) ?? r
-            rr.recheck = nil
-            try gate.putNonceRecord(from: hotAddress, rr)
             done.append(nonce)
         }
         if !done.isEmpty {

@@ -6,7 +6,7 @@ import WalletEngine
 import WalletCrypto
 
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(L("界面语言 zh|en（默认 zh）", "interface language: zh|en"))) var lang: String = "zh"
+    @Option(name: .long, help: ArgumentHelp(L("界面语言 zh|en", "interface language: zh|en"))) var lang: String = "zh"
     @Flag(name: .long, help: ArgumentHelp(L("以 JSON 输出（供脚本使用）", "output JSON (for scripts)"))) var json = false
 
     var language: Language { Language(rawValue: lang) ?? .zh }

@@ -46,8 +46,10 @@ extension WalletEngine {
 
     /// 跑一轮对账。record = true 时写 reconciliations、差异写告警（同一事务）、更新指标——引擎的定时任务用它；
     /// `ledger reconcile` 也用它（同一条路径）。
-    public func reconcile(record: Bool) async throws -> ReconcileReport {
-        let n = try await client.blockNumber()
+    /// head：调用方刚读过的链头（定时对账先看扫块器是否跟上时已经问过一次，不再问第二次）。
+    public func reconcile(record: Bool, head: UInt64? = nil) async throws -> ReconcileReport {
+        let n: UInt64
+        if let head { n = head } else { n = try await client.blockNumber() }
         let hot = hotAddress
         let native = nativeSymbol
         let targets = try gate.with { l in try l.reconciliationTargets(hotWalletAddress: hot) }

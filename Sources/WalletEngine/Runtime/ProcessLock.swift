@@ -44,10 +44,13 @@ public final class ProcessLock: Sendable {
     }
 
     static func identity(_ st: stat) -> String {
-        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
-        guard !boot.isEmpty else { return "" }
-        return Hex.encode(Hash.sha256(Array("\(boot.trimmingCharacters(in: .whitespacesAndNewlines))|\(st.st_dev)|\(st.st_ino)".utf8)).prefix(6))
+        guard !bootID.isEmpty else { return "" }
+        return Hex.encode(Hash.sha256(Array("\(bootID)|\(st.st_dev)|\(st.st_ino)".utf8)).prefix(6))
     }
+
+    /// 本次开机的 id：进程内不变，读一次（心跳每 2 秒要算一次身份）。
+    static let bootID = ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "")
+        .trimmingCharacters(in: .whitespacesAndNewlines)
 
     public func release() {
         fdBox.withLock { fd in

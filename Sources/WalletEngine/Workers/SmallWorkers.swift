@@ -135,7 +135,8 @@ public final class ReconcileWorker: EngineWorker, Sendable {
         let expired = try gate.with { l in try l.expireDue() }
         // 扫块器还没扫到链头：那几块里的外来入账（充值、注资）账上还没有，对账会报假差异（QA：引擎一启动对账先于扫块器跑，
         // 告警 reconcile.mismatch 留在告警里）。这一轮推迟；连续推迟 3 轮之后照跑——出块比扫块快的链上不能因此永远不对账。
-        if let scanned = try engine.scanStore.height(), let head = try? await engine.client.blockNumber(), scanned < head, engine.reconcileDeferred.get < 3 {
+        let head = try await engine.client.blockNumber()
+        if let scanned = try engine.scanStore.height(), scanned < head, engine.reconcileDeferred.get < 3 {
             engine.reconcileDeferred.write { $0 += 1 }
             if asJob {
                 throw EngineError("reconcile.scanner_behind", zh: "扫块器还没扫到链头（\(scanned) / \(head)）：稍后重试对账。",
@@ -145,7 +146,7 @@ public final class ReconcileWorker: EngineWorker, Sendable {
         }
         engine.reconcileDeferred.write { $0 = 0 }
         // 与 `ledger reconcile` 同一条路径：钉在一个区块上、计入在途，差异写告警与指标。
-        let report = try await engine.reconcile(record: true)
+        let report = try await engine.reconcile(record: true, head: head)
         try gate.with { l in
             if let q = l.jobQueue {
                 engine.metrics.pendingJobs.set(try q.count(state: .pending), [JobWorker.queue])

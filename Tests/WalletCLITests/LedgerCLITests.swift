@@ -89,6 +89,7 @@ enum LedgerCLIFixture {
     let to = "0x1111111111111111111111111111111111111111"
     let cases: [([String], String)] = [
         (["--amount=-1", "--asset", "ETH", "--to", to], "amount.negative"),
+        (["--amount", "-1", "--asset", "ETH", "--to", to], "amount.negative"),   // 以前被当成一个未知选项
         (["--amount", "0.0000001", "--asset", "USDT", "--to", to], "amount.too_precise"),
         (["--amount", "999999999999999999999999999999999999999999999999999999999999999999999999999999", "--asset", "ETH", "--to", to], "amount.overflow"),
         (["--amount", "1", "--asset", "DOGE", "--to", to], "ledger.unknown_asset"),

@@ -205,6 +205,11 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(rc1 == 1 && mm.count == 1 && mm.first?["account"] as? String == "hot_wallet", "\(rep1)")
         #expect(mm.first?["chain"] as? String == "2000000000000000000" && mm.first?["ledger"] as? String == "0")
         #expect((rep1["block"] as? Int ?? 0) > 0)
+        // 引擎停着、扫块器落后链头：JSON 给出扫到的高度，stderr 说明差异可能是假的、该怎么办。
+        let behind = try CLIRunner.run(["ledger", "reconcile", "--json"] + h)
+        #expect((rep1["scanned"] as? Int ?? Int.max) < (rep1["block"] as? Int ?? 0), "\(rep1)")
+        #expect(behind.stderr.contains("扫块器只扫到区块") && behind.stderr.contains("--enqueue"), "\(behind.stderr)")
+        let reconcileSchema = try #require(try CLIJSONDoc.load().schemas["ledger reconcile"])
         let notAdmin = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", fundTx] + h)
         #expect(notAdmin.status == 2 && notAdmin.stderr.contains("operator.required"))
         let wrongTx = try CLIRunner.run(["treasury", "fund", "--asset", "ETH", "--tx-hash", try #require(deps.first?["txHash"] as? String)] + root + h)
@@ -228,6 +233,8 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)   // 扫块器看到、还没够确认
         let (rcP, repP) = try reconcile()   // 计为在途，不报差异
         #expect(rcP == 0 && (repP["inFlight"] as? [[String: Any]])?.contains { $0["kind"] as? String == "hot_inbound" } == true, "\(repP)")
+        // 在途里的 hot_inbound 也在文档的 schema 里（以前枚举漏了它）。
+        #expect(reconcileSchema.validate(try JValue.parse(try CLIRunner.run(["ledger", "reconcile", "--json"] + h).stdout)).isEmpty)
         try dev.mine(3)
         #expect(try CLIRunner.run(["engine", "run", "--once", "--unseal-passphrase-file", unseal] + h).status == 0)
         let items = try #require(try CLIRunner.run(["suspense", "list", "--json"] + h).json as? [[String: Any]])

@@ -177,6 +177,16 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     let s2 = try l.planSweep(address: d.address, nonce: 1, asset: "USDT", amount: UInt256(1), fee: .zero, topup: .zero)
     #expect(try l.sweepDefer(id: s2.id, reason: "fee too high").state == .deferred)
     #expect(try l.check().isEmpty)
+    // 补 gas 上链但执行失败：钱没过去，手续费照付（热钱包出）；重复调用不重复记。
+    let hotBefore = try l.balance(AccountRef(.hotWallet, "ETH")).magnitude
+    let depBefore = try l.balance(AccountRef(.depositAddress, "ETH", d.address))
+    let s3 = try l.planSweep(address: d.address, nonce: 2, asset: "USDT", amount: UInt256(1), fee: UInt256(100), topup: UInt256(1000))
+    #expect(try l.sweepTopUpFailed(id: s3.id, topupFee: UInt256(37), reason: "status 0").state == .deferred)
+    #expect(try l.sweepTopUpFailed(id: s3.id, topupFee: UInt256(37), reason: "status 0").state == .deferred)
+    #expect(try l.balance(AccountRef(.hotWallet, "ETH")).magnitude == hotBefore - UInt256(37))
+    let depAfter = try l.balance(AccountRef(.depositAddress, "ETH", d.address))
+    #expect(depAfter.negative == depBefore.negative && depAfter.magnitude == depBefore.magnitude)
+    #expect(try l.check().isEmpty)
 }
 
 @Test func operatorPassphrases() throws {

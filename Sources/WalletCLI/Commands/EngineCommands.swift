@@ -506,7 +506,7 @@ struct AssetAdd: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(L("合约地址（EIP-55）", "contract address (EIP-55)"))) var contract: String
     @Option(name: .long, help: ArgumentHelp(L("精度（小数位）", "decimals"))) var decimals: Int
     @Option(name: .long, help: ArgumentHelp(L("入账确认数", "confirmations required before crediting"))) var confirmations: Int = 12
-    @Option(name: .long, help: ArgumentHelp(L("最小入账金额（显示单位，低于它记为粉尘）", "minimum deposit to credit (display units; smaller amounts are recorded as dust)"))) var minDeposit: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(L("最小入账金额（显示单位，低于它记为粉尘）", "minimum deposit to credit (display units; smaller amounts are recorded as dust)"))) var minDeposit: String?
     @Option(name: .long, help: ArgumentHelp(L("以 finalized 标签为准入账 true|false", "credit based on the finalized block tag: true|false"))) var useFinalized: Bool = false
 
     func run() async throws {
@@ -527,7 +527,7 @@ struct AssetUpdate: AsyncParsableCommand {
     @OptionGroup var auth: OperatorOptions
     @Argument(help: ArgumentHelp(L("资产符号", "asset symbol"))) var symbol: String
     @Option(name: .long, help: ArgumentHelp(L("入账确认数", "confirmations required before crediting"))) var confirmations: Int?
-    @Option(name: .long, help: ArgumentHelp(L("最小入账金额（显示单位）", "minimum deposit to credit (display units)"))) var minDeposit: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(L("最小入账金额（显示单位）", "minimum deposit to credit (display units)"))) var minDeposit: String?
     @Option(name: .long, help: ArgumentHelp(L("以 finalized 标签为准入账 true|false", "credit based on the finalized block tag: true|false"))) var useFinalized: Bool?
 
     func run() async throws {

@@ -24,6 +24,7 @@ struct LedgerCommand: AsyncParsableCommand {
         var checked: Int
         var mismatches: [Mismatch]
         var inFlight: [InFlight]
+        var scanned: UInt64?
     }
 
     struct AlertJSON: Encodable {
@@ -92,10 +93,16 @@ struct LedgerCommand: AsyncParsableCommand {
                     CLI.printJSON(ReconcileJSON(
                         ok: r.ok, block: r.block, checked: r.checked,
                         mismatches: r.mismatches.map { .init(account: $0.account, address: $0.address, asset: $0.asset, ledger: $0.ledger, chain: $0.chain) },
-                        inFlight: r.inFlight.map { .init(kind: $0.kind, ref: $0.ref, txHash: $0.txHash, mined: $0.mined) }))
+                        inFlight: r.inFlight.map { .init(kind: $0.kind, ref: $0.ref, txHash: $0.txHash, mined: $0.mined) },
+                        scanned: r.scanned))
                 } else {
                     print(zh ? "对账 @区块 \(r.block)：\(r.checked) 项，\(r.mismatches.count) 项差异，\(r.inFlight.count) 笔在途" : "reconcile @block \(r.block): \(r.checked) checked, \(r.mismatches.count) mismatch(es), \(r.inFlight.count) in flight")
                     for m in r.mismatches { print("  \(m.account) \(m.asset): \(zh ? "账" : "ledger") \(m.ledger) ≠ \(zh ? "链" : "chain") \(m.chain)") }
+                }
+                // 扫块器落后：最近几块的外来入账（充值、注资）账上还没有——差异可能是假的，说清楚怎么办（stderr，不混进 JSON）。
+                if let s = r.scanned, r.scannerBehind, !r.ok {
+                    CLI.warn("扫块器只扫到区块 \(s)（链头 \(r.block)）：之后几块里的外来入账账上还没有，上面的差异可能是假的。启动引擎（engine run）等扫块器追上后再对账，或用 ledger reconcile --enqueue 交给运行中的引擎（它会等扫块器）。",
+                             "the scanner has only reached block \(s) (head \(r.block)): inflows in the blocks after it are not in the books yet, so the differences above may be false. Start the engine (engine run) and reconcile once the scanner has caught up, or use ledger reconcile --enqueue to hand it to the running engine (which waits for the scanner).", g.language)
                 }
                 if !r.ok { throw LedgerCheckFailed(code: "reconcile.failed", what: "reconcile") }
             }

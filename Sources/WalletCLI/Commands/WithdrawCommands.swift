@@ -16,7 +16,7 @@ struct WithdrawCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp(L("客户端请求号（幂等键）", "client request id (idempotency key)"))) var requestId: String?
         @Option(name: .long) var user: String?
         @Option(name: .long) var asset: String?
-        @Option(name: .long, help: ArgumentHelp(L("显示单位的十进制金额，例如 0.25", "decimal amount in display units, e.g. 0.25"))) var amount: String?
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(L("显示单位的十进制金额，例如 0.25", "decimal amount in display units, e.g. 0.25"))) var amount: String?
         @Option(name: .long, help: ArgumentHelp(L("目标地址（EIP-55）", "destination address (EIP-55)"))) var to: String?
         @Option(name: .long, help: ArgumentHelp(L("从 JSON 文件读取请求（- 表示标准输入）：{\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}，amount 必须是字符串", "read the request from a JSON file (- for stdin): {\"requestId\",\"user\",\"asset\",\"amount\",\"to\"}; amount must be a string")))
         var input: String?

@@ -113,6 +113,17 @@ extension WalletEngine {
         return st
     }
 
+    /// 租约名按「前缀 + 数字」排：credit:7 在 credit:10 之前（按文本排 credit:10 会排在前面，QA）。
+    static func leaseOrder(_ a: String, _ b: String) -> Bool {
+        func split(_ s: String) -> (String, Int?) {
+            guard let i = s.lastIndex(of: ":"), let n = Int(s[s.index(after: i)...]) else { return (s, nil) }
+            return (String(s[..<i]), n)
+        }
+        let (pa, na) = split(a), (pb, nb) = split(b)
+        if pa != pb || na == nil || nb == nil { return a < b }
+        return na! < nb!
+    }
+
     public func clusterStatus() throws -> ClusterStatus {
         let now = clock.unixTime()
         let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
@@ -120,12 +131,12 @@ extension WalletEngine {
         let ttl = EngineCluster.leaseTTLSeconds
         // 过期的入账分片租约不列：没有谁在「等着接管」它——leader 给没有活引擎持有的分片入账（以前故障转移后列出十几条「已过期」，QA）。
         // leader 的角色里加 credit:rest，说明它也在给其余分片入账（以前看不出 leader 自己入账）。
-        let shown = leases.filter { !($0.name.hasPrefix("credit:") && $0.expiresAt <= now) }
+        let shown = leases.filter { !($0.name.hasPrefix("credit:") && $0.expiresAt <= now) }.sorted { Self.leaseOrder($0.name, $1.name) }
         let leader = live.first { $0.name == EngineCluster.leaderLease }?.holder
         return ClusterStatus(
             engines: engines.map { e in
                 .init(id: e.id, host: e.host, pid: e.pid, heartbeatAgeSeconds: now - e.heartbeatAt, alive: now - e.heartbeatAt <= ttl,
-                      roles: live.filter { $0.holder == e.id }.map(\.name) + (e.id == leader ? ["credit:rest"] : []))
+                      roles: live.filter { $0.holder == e.id }.map(\.name).sorted(by: Self.leaseOrder) + (e.id == leader ? ["credit:rest"] : []))
             },
             leases: shown.map { .init(name: $0.name, holder: $0.holder, token: $0.token, heldForSeconds: now - $0.acquiredAt,
                                       expiresInSeconds: $0.expiresAt - now) })

@@ -29,6 +29,9 @@ public struct ReconcileReport: Sendable {
     public var checked: Int
     public var mismatches: [ReconcileMismatch]
     public var inFlight: [InFlightItem]
+    /// 扫块器扫到的高度（没扫过为 nil）。低于 block 时，这几块里的外来入账账上还没有，差异可能是假的。
+    public var scanned: UInt64?
+    public var scannerBehind: Bool { scanned.map { $0 < block } ?? false }
 }
 
 /// 每个（地址, 资产）的预期调整：expected = 账本 + add − sub。全用非负整数，不做有符号运算。
@@ -155,6 +158,7 @@ extension WalletEngine {
                                                     "ledger": .string(m.ledger), "chain": .string(m.chain), "block": .uint(n)])
             }
         }
-        return ReconcileReport(ok: mismatches.isEmpty, block: n, checked: lines.count, mismatches: mismatches, inFlight: inFlight)
+        return ReconcileReport(ok: mismatches.isEmpty, block: n, checked: lines.count, mismatches: mismatches, inFlight: inFlight,
+                               scanned: try scanStore.height())
     }
 }

@@ -301,9 +301,10 @@ extension WalletEngine {
                 try await sendSweep(s2, fees: try await fees.current(), log)
             } else {
                 try gate.transaction { l in
-                    if var r = record { r.minedHash = minedHash; try l.putNonceRecord(from: hotAddress, r) }
-                    _ = try l.sweepDefer(id: s.id, reason: "补 gas 交易失败 \(minedHash)")
+                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
+                    _ = try l.sweepTopUpFailed(id: s.id, topupFee: fee, reason: "补 gas 交易失败 \(minedHash)")
                 }
+                metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
                 log.error("sweep.topup_failed", ["id": .int(s.id), "txHash": .string(minedHash)])
             }
             steps += 1

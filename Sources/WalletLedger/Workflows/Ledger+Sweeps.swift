@@ -102,6 +102,21 @@ extension Ledger {
         }
     }
 
+    /// 补 gas 交易上链但执行失败：钱没到充值地址，手续费照样从热钱包出——不记这笔，对账会差一笔 gas。归集暂缓。
+    @discardableResult
+    public func sweepTopUpFailed(id: Int64, topupFee: UInt256, reason: String) throws -> Sweep {
+        try store.transaction {
+            var s = try loadSweep(id)
+            if s.state == .deferred { return s }
+            try transition(&s, from: [.toppingUpGas], to: .deferred)
+            s.reason = reason
+            try store.updateSweep(s)
+            if !topupFee.isZero { try postFee(topupFee, ref: "sweep:\(s.id)", from: AccountRef(.hotWallet, nativeAsset)) }
+            try audit("system", "sweep.topup_failed", String(id), ["reason": reason, "fee": topupFee.decimalString])
+            return s
+        }
+    }
+
     /// 已广播的归集在链上失败：在途退回充值地址，手续费照付。
     @discardableResult
     public func sweepFailed(id: Int64, fee: UInt256, reason: String) throws -> Sweep {

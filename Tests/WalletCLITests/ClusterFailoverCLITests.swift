@@ -150,6 +150,11 @@ import Testing
         // leader 的角色里写明它也给没人持有的分片入账；过期的 credit 租约不列（没有谁在等着接管它们）。
         let bRoles = ((try rig.cluster()["engines"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == bID }?["roles"] as? [String] ?? []
         #expect(bRoles.contains("leader") && bRoles.contains("credit:rest"), "\(bRoles)")
+        // 分片按数字排（以前按文本：credit:10 在 credit:7 前）。
+        let shardNumbers = { (names: [String]) in names.compactMap { $0.hasPrefix("credit:") ? Int($0.dropFirst(7)) : nil } }
+        #expect(shardNumbers(bRoles) == shardNumbers(bRoles).sorted(), "\(bRoles)")
+        let leaseNames = ((try rig.cluster()["leases"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(shardNumbers(leaseNames) == shardNumbers(leaseNames).sorted(), "\(leaseNames)")
         #expect(!((try rig.cluster()["leases"] as? [[String: Any]]) ?? []).contains {
             ($0["name"] as? String)?.hasPrefix("credit:") == true && ($0["expiresInSeconds"] as? Int ?? 1) <= 0 })
         // 出块直到全部确认：B 接着做完 A 留下的（已签未播的按存下的原交易重播，同一哈希，不会重发成两笔）。

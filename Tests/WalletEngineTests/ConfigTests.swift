@@ -128,3 +128,8 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
     #expect(leftovers.isEmpty)
 }
+
+@Test func clusterLeaseNamesSortNumerically() {
+    let names = ["credit:10", "signer:0xab", "credit:7", "leader", "credit:2", "credit:x"]
+    #expect(names.sorted(by: WalletEngine.leaseOrder) == ["credit:2", "credit:7", "credit:10", "credit:x", "leader", "signer:0xab"])
+}

@@ -115,13 +115,12 @@ extension WalletEngine {
 
     /// 租约名按「前缀 + 数字」排：credit:7 在 credit:10 之前（按文本排 credit:10 会排在前面，QA）。
     static func leaseOrder(_ a: String, _ b: String) -> Bool {
-        func split(_ s: String) -> (String, Int?) {
-            guard let i = s.lastIndex(of: ":"), let n = Int(s[s.index(after: i)...]) else { return (s, nil) }
+        // 键（前缀, 数字）按元组比较，是全序；不是「前缀:数字」的名字整个当前缀。
+        func key(_ s: String) -> (String, Int) {
+            guard let i = s.lastIndex(of: ":"), let n = Int(s[s.index(after: i)...]), n >= 0 else { return (s, -1) }
             return (String(s[..<i]), n)
         }
-        let (pa, na) = split(a), (pb, nb) = split(b)
-        if pa != pb || na == nil || nb == nil { return a < b }
-        return na! < nb!
+        return key(a) < key(b)
     }
 
     public func clusterStatus() throws -> ClusterStatus {

@@ -93,6 +93,8 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(try await dev.transactionCount(engine.hotAddress) == 1)   // 测试链自动出块：重发即上链
         #expect(try await engine.nonceStatus().ok)
         #expect(try await dev.balance(dest) - before == ether)
+        // withdraw list / show 标出它（以前重新确认之前一直只显示 confirmed，QA）。
+        #expect(try engine.withdrawalsAwaitingReconfirmation() == [w.id])
         let reorged = try engine.alerts().filter { $0.kind == "withdraw.reorged" }
         #expect(reorged.count == 1 && reorged.first?.severity == .critical)
         #expect(reorged.first?.message.contains(done.txHash ?? "?") == true)
@@ -104,6 +106,7 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         try await dev.mine(2)
         try await engine.runWorker("withdrawals")
         let after = try engine.withdrawal(id: w.id)
+        #expect(try engine.withdrawalsAwaitingReconfirmation().isEmpty)
         #expect(after.fee != done.fee, "重新上链的块基础费应不同：\(String(describing: done.fee))")
         let rec = try await engine.reconcile(record: false)
         #expect(rec.ok, "\(rec)")

@@ -131,7 +131,8 @@ enum EngineCLI {
                     blockNumber: d.blockNumber, confirmations: d.confirmations, required: d.required, state: d.state.rawValue)
     }
 
-    static func withdrawalJSON(_ e: WalletEngine, _ w: Withdrawal) -> WithdrawalJSON {
+    /// reorged：一次读出的「重组后待重新确认」的提现（列表传进来，单条时自己读）。
+    static func withdrawalJSON(_ e: WalletEngine, _ w: Withdrawal, reorged: Set<Int64>? = nil) -> WithdrawalJSON {
         let now = e.now
         let valid = w.approvals.filter { $0.expiresAt > now }
         // 有取消请求就带上（requested / approved / noop_sent / done / too_late），值班不必另查。
@@ -142,7 +143,8 @@ enum EngineCLI {
                               amountBaseUnits: w.amount.decimalString, to: AddressValidator.eip55.display(w.to), state: w.state.rawValue,
                               requestedBy: w.requestedBy, rule: w.rule, approvalsRequired: w.approvalsRequired, approvals: valid.count,
                               approvedBy: valid.map(\.operatorName), createdAt: w.createdAt, expiresAt: w.expiresAt,
-                              reason: w.reason.isEmpty ? nil : BilingualText.pick(w.reason, CLI.language), nonce: w.nonce, txHash: w.txHash, cancel: cancel)
+                              reason: w.reason.isEmpty ? nil : BilingualText.pick(w.reason, CLI.language), nonce: w.nonce, txHash: w.txHash, cancel: cancel,
+                              reorged: (reorged ?? (try? e.withdrawalsAwaitingReconfirmation()) ?? []).contains(w.id))
     }
 
     static func balanceJSON(_ e: WalletEngine, _ b: AccountBalance) -> BalanceJSON {
@@ -212,6 +214,8 @@ struct WithdrawalJSON: Encodable {
     var nonce: Int64?
     var txHash: String?
     var cancel: Cancel?
+    /// 已按上链记账、被重组拿掉，已用原字节重发；重新上链并够确认之前为 true（state 仍是记账时的 confirmed/failed）。
+    var reorged: Bool
 }
 
 /// ledger balances 的一行：余额带符号（负数前面是 "-"）。

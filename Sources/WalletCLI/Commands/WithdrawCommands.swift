@@ -80,9 +80,18 @@ struct WithdrawCommand: AsyncParsableCommand {
             await CLI.runAsync(g) {
                 let e = try await EngineCLI.open(home)
                 let s = try EngineCLI.parseState(state, WithdrawalState.self, key: "--state")
-                let rows = try e.withdrawals(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.withdrawalJSON(e, $0) }
+                let reorged = try e.withdrawalsAwaitingReconfirmation()
+                let rows = try e.withdrawals(state: s, user: user, offset: offset, limit: limit).rows.map { EngineCLI.withdrawalJSON(e, $0, reorged: reorged) }
                 if g.json { CLI.printJSON(rows) }
-                else { EngineCLI.printRows(rows, keys: ["id", "requestId", "state", "user", "asset", "amount", "to", "approvals", "approvalsRequired", "rule"]) }
+                else {
+                    // 重组拿掉、等重新上链的：state 后面写明，不让值班只看到 confirmed（QA）。
+                    let shown = rows.map { r -> WithdrawalJSON in
+                        var r = r
+                        if r.reorged { r.state += g.language == .zh ? "（被重组，待重新确认）" : " (reorged, awaiting re-confirmation)" }
+                        return r
+                    }
+                    EngineCLI.printRows(shown, keys: ["id", "requestId", "state", "user", "asset", "amount", "to", "approvals", "approvalsRequired", "rule"])
+                }
             }
         }
     }

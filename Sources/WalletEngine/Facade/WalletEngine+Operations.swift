@@ -113,6 +113,18 @@ extension WalletEngine {
         return st
     }
 
+    /// 已按上链记账、被重组拿掉并用原字节重发、还没重新上链够确认的提现（id）。来源是执行器的待核对列表（唯一的记号），平时为空。
+    public func withdrawalsAwaitingReconfirmation() throws -> Set<Int64> {
+        let hot = hotAddress
+        return try gate.with { l in
+            var ids = Set<Int64>()
+            for nonce in try l.get(LedgerGate.recheckKey(hot), as: [Int64].self) ?? [] {
+                if let r = try l.nonceRecord(from: hot, nonce: nonce), r.kind == .withdrawal { ids.insert(r.ref) }
+            }
+            return ids
+        }
+    }
+
     /// 租约名按「前缀 + 数字」排：credit:7 在 credit:10 之前（按文本排 credit:10 会排在前面，QA）。
     static func leaseOrder(_ a: String, _ b: String) -> Bool {
         // 键（前缀, 数字）按元组比较，是全序；不是「前缀:数字」的名字整个当前缀。

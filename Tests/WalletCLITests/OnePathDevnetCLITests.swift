@@ -247,6 +247,7 @@ struct CLIDevnetError: Error, CustomStringConvertible { var message: String; var
         #expect(strayFund.status != 0, "已分类的入账不能再手工记一次：\(strayFund.stderr)")
         // 错误里给出下一步的完整命令（编号就是 suspense list 的 id；QA：以前只说「用 suspense resolve」）。
         #expect(strayFund.stderr.contains("suspense resolve \(sid) --as treasury") && strayFund.stderr.contains("cold-wallet add"), "\(strayFund.stderr)")
+        #expect(strayFund.stderr.contains("来源不明的待处理，已记账") && !strayFund.stderr.contains("unattributed"), "枚举原值不进说明：\(strayFund.stderr)")
         let before = try available("u2")
         // 只能记给本钱包的用户（有充值地址的）：不存在的用户直接拒绝（QA）。
         let nobody = try CLIRunner.run(["suspense", "resolve", sid, "--as", "deposit", "--user", "nobody"] + root + h)

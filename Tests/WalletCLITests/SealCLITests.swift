@@ -21,7 +21,8 @@ import Testing
         let addr = try #require((try run(["address", "assign", "--user", "u", "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
         let hot = try #require(((try run(["status", "--json"]).json as? [String: Any])?["hotWallet"] as? [String: Any])?["address"] as? String)
         let accts = try dev.accounts()
-        #expect(try run(["treasury", "cold-wallet", "add", accts[9], "--label", "vault"] + root).status == 0)
+        let cold = try run(["treasury", "cold-wallet", "add", accts[9], "--label", "vault"] + root)
+        #expect(cold.status == 0 && cold.stdout.contains("已登记冷钱包") && cold.stdout.contains("vault"), "\(cold.stdout)")
         _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x8ac7230489e80000"]])   // 10 ETH
         _ = try dev.call("devnet_send", [["from": accts[1], "to": addr, "value": "0x1bc16d674ec80000"]])  // 2 ETH
         try dev.mine(2)

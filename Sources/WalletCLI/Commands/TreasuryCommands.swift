@@ -67,7 +67,11 @@ struct TreasuryCommand: AsyncParsableCommand {
                     let e = try await EngineCLI.open(home)
                     let c = try e.addColdWallet(address, label: label, by: try EngineCLI.authenticate(e, auth))
                     let a = AddressValidator.eip55.display(c.address)
-                    if g.json { CLI.printJSON(ColdWalletJSON(address: a, label: c.label, addedBy: c.addedBy)) } else { print(a) }
+                    if g.json { CLI.printJSON(ColdWalletJSON(address: a, label: c.label, addedBy: c.addedBy)) }
+                    else {
+                        print(g.language == .zh ? "已登记冷钱包 \(a)（\(c.label)，\(c.addedBy)）：从它打到热钱包的钱够确认后自动记为金库注资。"
+                                                : "registered cold wallet \(a) (\(c.label), by \(c.addedBy)): transfers from it to the hot wallet are booked as treasury funding once confirmed.")
+                    }
                 }
             }
         }

@@ -43,8 +43,8 @@ extension WalletEngine {
                 ? ("它在待处理里（发送方不是登记的冷钱包）：确认是金库资金后，由两位 admin 各执行一次 `wallet-console suspense resolve \(c.id) --as treasury`；以后从这个地址注资，先用 `wallet-console treasury cold-wallet add` 把它登记为冷钱包。",
                    "it is in suspense (the sender is not a registered cold wallet): once you confirm it is treasury money, have two admins each run `wallet-console suspense resolve \(c.id) --as treasury`; register the sender with `wallet-console treasury cold-wallet add` before funding from it again.")
                 : ("金库注资会自动记账（够确认后），不用手工记。", "treasury funding is booked automatically once confirmed; nothing to record by hand.")
-            throw EngineError("treasury.already_classified", zh: "这笔交易已被扫块器识别为热钱包入账 #\(c.id)（\(c.kind.rawValue)，\(c.state.rawValue)）：\(next.0)",
-                              en: "this transaction was already classified by the scanner as hot-wallet inbound #\(c.id) (\(c.kind.rawValue), \(c.state.rawValue)): \(next.1)", badInput: true)
+            throw EngineError("treasury.already_classified", zh: "这笔交易已被扫块器识别为热钱包入账 #\(c.id)（\(c.kindText.zh)，\(c.stateText.zh)）：\(next.0)",
+                              en: "this transaction was already classified by the scanner as hot-wallet inbound #\(c.id) (\(c.kindText.en), \(c.stateText.en)): \(next.1)", badInput: true)
         }
         // 只记已最终确定的注资：注资不经过扫块器，被重组撤销时没人会冲正它。节点支持 finalized 就以它为准，
         // 否则要求确认数不少于重组窗口；并核对收据所在的块仍是该高度的规范块。

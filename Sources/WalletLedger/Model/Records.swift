@@ -331,6 +331,16 @@ public struct HotInbound: Sendable, Equatable {
     public var resolvedBy: String
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// 给人看的分类与状态（错误与告警里不露枚举原值）。
+    public var kindText: (zh: String, en: String) { kind == .treasury ? ("金库注资", "treasury funding") : ("来源不明的待处理", "unattributed suspense") }
+    public var stateText: (zh: String, en: String) {
+        switch state {
+        case .pending: return ("等确认", "awaiting confirmations")
+        case .booked: return ("已记账", "booked")
+        case .resolved: return ("已处理", "resolved")
+        case .orphaned: return ("所在块被重组掉", "orphaned by a reorg")
+        }
+    }
     /// 收款地址：空串 = 热钱包；否则是已派生、尚未分配给任何用户的充值地址（间隙窗口）。
     public var to: String = ""
     /// 钱在链上所在的资产侧账户（对账按地址比较，必须记在收款地址上）。

@@ -72,6 +72,73 @@ import WalletLedger
         #expect(!bookTok.negative && bookTok.magnitude == chainTok, "账 \(bookTok) ≠ 链 \(chainTok)")
     }
 
+    /// 已记账的归集被重组拿掉（QA）：以前归集停在 confirmed、对账永远差（热钱包账上有链上没有的钱），停在 broadcast 的永远不重发。
+    /// 现在：用原字节重发（同一哈希）、告警 sweep.reorged 一次；ETH 归集重新上链后手续费按新块改账；代币的充值也被重组撤销时，
+    /// 代币归集这次在链上回滚——金额挪回充值地址、状态改 failed。全程以链为准：对账平、ledger check 通过、热钱包代币余额 = 账。
+    @Test func bookedSweepsRemovedByAReorgAreResentAndRebooked() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "sweepreorg", confirmations: 1)
+        let admin = try engine.op("admin", role: .admin)
+        let accts = try await dev.accounts()
+        let usdt = try await dev.deployToken("Tether", "USDT", decimals: 6)
+        _ = try await engine.addAsset(symbol: "USDT", contract: usdt, decimals: 6, confirmations: 1, by: admin)
+        let ethAddr = try engine.assignAddress(user: "alice", asset: "ETH", by: admin).address
+        let tokAddr = try engine.assignAddress(user: "alice", asset: "USDT", by: admin).address
+        try await dev.send(from: accts[0], to: ethAddr, wei: ether * UInt256(2))
+        try engine.addColdWallet(accts[1], label: "vault", by: admin)   // 扫块器把它记为金库注资（再手工记一次就是两遍）
+        try await dev.send(from: accts[1], to: engine.hotAddress, wei: ether * UInt256(5))
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        // 快照在 ETH 充值之后、代币充值之前：重组后 ETH 充值还在，代币充值没了。
+        let snap = try await dev.snapshot()
+        try await dev.mint(usdt, to: tokAddr, UInt256(1_000_000_000))
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits(state: .credited).total == 2)
+        _ = try await engine.sweepRun()
+        try await dev.mine(1)
+        _ = try await engine.sweepRun()
+        try await dev.mine(1)
+        _ = try await engine.sweepRun()
+        let booked = try engine.gate.with { l in try l.sweeps() }
+        #expect(booked.count == 2 && booked.allSatisfy { $0.state == .confirmed }, "\(booked.map(\.state))")
+        let ethSweep = try #require(booked.first { $0.asset == "ETH" }), tokSweep = try #require(booked.first { $0.asset == "USDT" })
+        #expect(try await engine.reconcile(record: false).ok)
+
+        // 重组：回到代币充值之前，出一条更长的分支。两笔归集与补 gas 都不在链上了。
+        try await dev.revert(snap)
+        try await dev.mine(8)
+        let usdtAsset = try engine.gate.with { l in try l.asset("USDT") }
+        let ethNonce0 = try await dev.transactionCount(ethAddr), tokOnChain0 = try await engine.chainBalance(address: tokAddr, asset: usdtAsset)
+        #expect(ethNonce0 == 0 && tokOnChain0 == .zero)
+        try await engine.runWorker("scanner")       // 代币充值被撤销
+        try await engine.runWorker("withdrawals")   // 补 gas（热钱包 nonce）用原字节重发
+        try await engine.runWorker("sweeper")       // 两笔归集被发现、用原字节重发
+        #expect(try engine.gate.get(WalletEngine.reorgedSweepsKey, as: [Int64].self)?.sorted() == [ethSweep.id, tokSweep.id].sorted())
+        #expect(try engine.alerts().filter { $0.kind == "sweep.reorged" }.count == 2)
+        // 重组中（重发了、还没核对）对账也平：记过的效果退回、按链上实际算。
+        let mid = try await engine.reconcile(record: false)
+        #expect(mid.ok, "\(mid.mismatches)")
+        try await dev.mine(2)
+        try await engine.runWorker("sweeper")       // 重新上链：核对结果与手续费
+        try await engine.runWorker("sweeper")       // 幂等：不再改
+        let ethNonce1 = try await dev.transactionCount(ethAddr), tokNonce1 = try await dev.transactionCount(tokAddr)
+        #expect(ethNonce1 == 1 && tokNonce1 == 1, "同一 nonce 只上链一次")
+        #expect((try engine.gate.get(WalletEngine.reorgedSweepsKey, as: [Int64].self) ?? []).isEmpty)
+        let after = try engine.gate.with { l in try l.sweeps() }
+        #expect(after.first { $0.id == ethSweep.id }?.state == .confirmed)
+        #expect(after.first { $0.id == tokSweep.id }?.state == .failed, "代币充值没了，代币归集这次在链上回滚")
+        #expect(try engine.gate.with { l in try l.store.entryCount(kind: "sweep_rebook", ref: nil) } == 1)
+        #expect(try engine.alerts().filter { $0.kind == "sweep.reorged" }.count == 2)
+        let rec = try await engine.reconcile(record: false)
+        #expect(rec.ok, "\(rec.mismatches)")
+        #expect(try engine.ledgerCheck().isEmpty)
+        let hotTok = try engine.gate.with { l in try l.balance(AccountRef(.hotWallet, "USDT")) }
+        let hotTokChain = try await engine.chainBalance(address: engine.hotAddress, asset: usdtAsset)
+        #expect(hotTok.magnitude == .zero && hotTokChain == .zero)
+    }
+
     @Test func stuckWithdrawalReplacedWithSameNonceAndHigherFees() async throws {
         let dev = try Devnet()
         defer { dev.stop() }

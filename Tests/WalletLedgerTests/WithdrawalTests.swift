@@ -187,6 +187,18 @@ func req(_ id: String, _ amount: String, user: String = "u1", asset: String = "E
     let depAfter = try l.balance(AccountRef(.depositAddress, "ETH", d.address))
     #expect(depAfter.negative == depBefore.negative && depAfter.magnitude == depBefore.magnitude)
     #expect(try l.check().isEmpty)
+    // 已确认的归集被重组后重新上链：手续费变了只调手续费；结果变了把金额挪回充值地址；同一个新块只改一次。
+    let hotUSDT = try l.balance(AccountRef(.hotWallet, "USDT")).magnitude
+    #expect(try l.sweepRebooked(id: s.id, succeeded: true, fee: UInt256(950), tag: "0xb1"))
+    #expect(try l.sweepRebooked(id: s.id, succeeded: true, fee: UInt256(950), tag: "0xb1") == false)
+    #expect(try l.balance(AccountRef(.hotWallet, "USDT")).magnitude == hotUSDT)
+    #expect(try l.sweepRebooked(id: s.id, succeeded: false, fee: UInt256(940), tag: "0xb2"))
+    let reverted = try #require(try l.sweeps().first { $0.id == s.id })
+    #expect(reverted.state == .failed && reverted.fee == UInt256(940))
+    #expect(try l.balance(AccountRef(.hotWallet, "USDT")).magnitude == hotUSDT - UInt256(5_000_000))
+    #expect(try l.balance(AccountRef(.depositAddress, "USDT", d.address)).magnitude == UInt256(5_000_000))
+    #expect(throws: LedgerError.self) { try l.sweepRebooked(id: s3.id, succeeded: true, fee: .zero, tag: "0xb3") }   // 暂缓的不算已记账
+    #expect(try l.check().isEmpty)
 }
 
 @Test func operatorPassphrases() throws {

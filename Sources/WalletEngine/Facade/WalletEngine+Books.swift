@@ -82,7 +82,7 @@ public enum AlertSeverity: String, Sendable { case critical, warning, info }
 extension Alert {
     static let criticalKinds: Set<String> = [
         "deposit.reversed", "hot_inbound.reversed", "scanner.halted", "reconcile.mismatch", "nonce.external_use",
-        "withdraw.nonce_taken", "withdraw.reorged", "withdraw.reorg_outcome_changed", "withdraw.stuck_at_cap", "sweep.topup_stuck_at_cap", "withdraw.failed",
+        "withdraw.nonce_taken", "withdraw.reorged", "withdraw.reorg_outcome_changed", "withdraw.stuck_at_cap", "sweep.topup_stuck_at_cap", "sweep.reorged", "withdraw.failed",
         "signer.unavailable", "signer.error", "signer.address_mismatch", "keystore.sealed", "audit.tampered",
     ]
     static let infoKinds: Set<String> = ["withdraw.cancelled"]

@@ -114,6 +114,20 @@ extension WalletEngine {
                 }
             }
         }
+        // 2b. 已记账、被重组拿掉、已用原字节重发的归集（平时为空）：退回记过的效果，再按钉住的块上的实际情况算。
+        //     「退回记过的 + 按实际」在任何时刻都对：重新核对改账前后都一样。
+        for id in try gate.get(Self.reorgedSweepsKey, as: [Int64].self) ?? [] {
+            guard let s = try gate.with({ l in try l.store.sweep(id: id) }), s.state == .confirmed || s.state == .failed else { continue }
+            let hash = try execState(id).sweepHash ?? ""
+            if s.state == .confirmed { try add(s.address, s.asset, s.amount); try sub(hot, s.asset, s.amount) }
+            try add(s.address, native, s.fee)
+            let r = try await minedReceipt(hash.isEmpty ? [] : [hash])
+            inFlight.append(InFlightItem(kind: "sweep", ref: id, txHash: hash, mined: r != nil))
+            if let r {
+                if r.succeeded { try sub(s.address, s.asset, s.amount); try add(hot, s.asset, s.amount) }
+                try sub(s.address, native, try fee(r))
+            }
+        }
         // 3. 已上链、尚未入账的充值（seen / confirming）。
         let pending: [Deposit] = try gate.with { l in
             var out: [Deposit] = []

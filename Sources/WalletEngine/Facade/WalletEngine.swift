@@ -57,6 +57,8 @@ public final class WalletEngine: Sendable {
     let sealedSince = Protected<Int64?>(nil)
     /// 定时对账因扫块器落后而连续推迟的轮数（ReconcileWorker；放在引擎上：worker 实例每次 --once 都是新的）。
     let reconcileDeferred = Protected<Int>(0)
+    /// 归集的推进与发起在进程内串行（任务与归集 worker 会同时来）。
+    let sweepMutex = AsyncMutex()
     let signerInfo = Protected<KeyInfo?>(nil)
     /// 签名器故障时的退避：连续失败次数与下一次检查的时间。
     let signerRetry = Protected<(failures: Int, at: Int64)>((0, 0))

@@ -42,6 +42,9 @@ struct SweepExecState: Codable {
     var topUpHash: String?
     var sweepHash: String?
     var sweepRawHex: String?
+    /// 按上链记账时收据所在的块（重组检查用：这个块不在规范链上了 → 交易被拿掉）。
+    var minedBlock: Int64? = nil
+    var minedBlockHash: String? = nil
 }
 
 extension WalletEngine {
@@ -109,7 +112,11 @@ extension WalletEngine {
     /// 而不是「完成」却什么都没归集；自动归集的常规轮次只记日志。
     public func sweepRun(logger log: Logger? = nil, requireSigner: Bool = false) async throws -> Int {
         let log = log ?? logger.child("sweeper")
-        var steps = try await advanceSweeps(log)
+        return try await sweepMutex.run { try await self.sweepRunLocked(log, requireSigner: requireSigner) }
+    }
+
+    private func sweepRunLocked(_ log: Logger, requireSigner: Bool) async throws -> Int {
+        var steps = try await advanceSweepsLocked(log)
         guard let hotSigner = await usableHotSigner() else {
             let reason = signerFailure ?? (keystore.isSealed ? "keystore.sealed" : "signer.unavailable")
             log.warn(reason == "keystore.sealed" ? "sweep.sealed" : "sweep.signer_unavailable", ["reason": .string(reason)])
@@ -262,9 +269,14 @@ extension WalletEngine {
         log.info("sweep.broadcast", ["id": .int(s.id), "txHash": .string(hash), "asset": .string(s.asset), "amount": .amount(s.amount)])
     }
 
-    /// 推进在途归集：补 gas 有收据 → ready → 发送；归集有收据 → confirmed / failed。
+    /// 推进在途归集：补 gas 有收据 → ready → 发送；归集有收据 → confirmed / failed；已记账的看有没有被重组拿掉。
+    /// 同一进程里任务（sweep run）与归集 worker 不能同时推进：否则两边给同一个充值地址的 nonce 各签一版（QA）。
     func advanceSweeps(_ log: Logger) async throws -> Int {
-        var steps = 0
+        try await sweepMutex.run { try await self.advanceSweepsLocked(log) }
+    }
+
+    private func advanceSweepsLocked(_ log: Logger) async throws -> Int {
+        var steps = try await recheckBookedSweeps(log)
         for s in try gate.with({ l in try l.sweeps(state: .toppingUpGas, page: Page(limit: 500)) }) {
             let st = try execState(s.id)
             guard let h = st.topUpHash else {
@@ -314,13 +326,29 @@ extension WalletEngine {
             steps += 1
         }
         for s in try gate.with({ l in try l.sweeps(state: .broadcast, page: Page(limit: 500)) }) {
-            guard let h = s.txHash, let rc = try await client.receipt(try H256(hex: h)) else { continue }
+            guard let h = s.txHash else { continue }
+            guard let rc = try await client.receipt(try H256(hex: h)) else {
+                // 节点不认识它了（被重组拿掉、被挤出交易池）：用存下的原字节重发——同一哈希，不会变成两笔（QA：以前永远停在 broadcast）。
+                if let raw = try execState(s.id).sweepRawHex, try await client.transaction(try H256(hex: h)) == nil {
+                    _ = try? await client.sendRawTransaction(try Hex.decode(raw))
+                    log.warn("sweep.rebroadcast", ["id": .int(s.id), "txHash": .string(h)])
+                }
+                continue
+            }
             let fee = rc.feePaid
+            // 记账与「所在块」同一事务落库：之后若这个块被重组拿掉，recheckBookedSweeps 看得出来（以前看不出，账与链从此不等，QA）。
+            try gate.transaction { l in
+                if rc.succeeded { _ = try l.sweepConfirmed(id: s.id, fee: fee) }
+                else { _ = try l.sweepFailed(id: s.id, fee: fee, reason: "链上执行失败 \(h)") }
+                var st = try l.get("engine.sweep.\(s.id)", as: SweepExecState.self) ?? SweepExecState()
+                st.minedBlock = Int64(rc.blockNumber); st.minedBlockHash = rc.blockHash.hex.lowercased()
+                try l.put("engine.sweep.\(s.id)", st)
+                var recent = try l.get(Self.bookedSweepsKey, as: [Int64].self) ?? []
+                if !recent.contains(s.id) { recent.append(s.id); try l.put(Self.bookedSweepsKey, recent) }
+            }
             if rc.succeeded {
-                try gate.with { l in _ = try l.sweepConfirmed(id: s.id, fee: fee) }
                 log.info("sweep.confirmed", ["id": .int(s.id), "fee": .amount(fee)])
             } else {
-                try gate.with { l in _ = try l.sweepFailed(id: s.id, fee: fee, reason: "链上执行失败 \(h)") }
                 log.error("sweep.failed", ["id": .int(s.id), "txHash": .string(h)])
             }
             metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)

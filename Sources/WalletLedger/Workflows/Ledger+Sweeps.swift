@@ -137,5 +137,48 @@ extension Ledger {
         }
     }
 
+    /// 已按上链记过账（confirmed / failed）的归集被重组拿掉、用原字节重新上链之后：结果或手续费与记过的不同就改账。
+    /// 结果变了（例如充值也被重组撤销，代币转账这次回滚）：金额在热钱包与充值地址之间挪回去、状态跟着改；手续费差额记在
+    /// 充值地址（它付的 gas）与手续费支出之间。按「归集 + 新块哈希」幂等。返回是否改了账。
+    @discardableResult
+    public func sweepRebooked(id: Int64, succeeded: Bool, fee: UInt256, tag: String) throws -> Bool {
+        try store.transaction {
+            var s = try loadSweep(id)
+            guard s.state == .confirmed || s.state == .failed else {
+                throw LedgerError.invalidTransition(kind: "归集", id: s.id, from: s.state.rawValue, to: succeeded ? "confirmed" : "failed")
+            }
+            let ref = "sweep:\(id)@\(tag)"
+            if try store.entryCount(kind: "sweep_rebook", ref: ref) + store.entryCount(kind: "network_fee_adjust", ref: ref) > 0 { return false }
+            var changed = false
+            if (s.state == .confirmed) != succeeded {
+                let dep = AccountRef(.depositAddress, s.asset, s.address), hot = AccountRef(.hotWallet, s.asset)
+                try post("sweep_rebook", ref: ref, memo: "reorg", [
+                    Posting(succeeded ? hot : dep, .debit, s.amount),
+                    Posting(succeeded ? dep : hot, .credit, s.amount),
+                ])
+                s.state = succeeded ? .confirmed : .failed
+                s.reason = succeeded ? "" : "重组后用原字节重新上链，链上执行失败"
+                changed = true
+            }
+            if s.fee != fee {
+                let from = AccountRef(.depositAddress, nativeAsset, s.address), expense = AccountRef(.feeExpense, nativeAsset)
+                let more = fee > s.fee
+                try post("network_fee_adjust", ref: ref, memo: "reorg", [
+                    Posting(more ? expense : from, .debit, more ? fee - s.fee : s.fee - fee),
+                    Posting(more ? from : expense, .credit, more ? fee - s.fee : s.fee - fee),
+                ])
+                changed = true
+            }
+            guard changed else { return false }
+            let bookedFee = s.fee
+            s.fee = fee
+            s.updatedAt = now
+            try store.updateSweep(s)
+            try audit("system", "sweep.rebooked", String(id), ["state": s.state.rawValue, "fee": fee.decimalString,
+                                                               "bookedFee": bookedFee.decimalString, "block": tag])
+            return true
+        }
+    }
+
     public func sweeps(state: SweepState? = nil, page: Page = Page()) throws -> [Sweep] { try store.sweeps(state: state, page: page) }
 }

@@ -133,3 +133,20 @@ func expectConfigError(_ data: Data, key: String, sourceLocation: SourceLocation
     let names = ["credit:10", "signer:0xab", "credit:7", "leader", "credit:2", "credit:x"]
     #expect(names.sorted(by: WalletEngine.leaseOrder) == ["credit:2", "credit:7", "credit:10", "credit:x", "leader", "signer:0xab"])
 }
+
+/// 归集的两个入口（任务、worker）经同一个互斥：临界区跨 await 也只有一个任务在里面。
+@Test func asyncMutexKeepsOneTaskInsideAcrossAwaits() async throws {
+    actor Gauge {
+        var now = 0, peak = 0
+        func enter() { now += 1; peak = max(peak, now) }
+        func leave() { now -= 1 }
+    }
+    let m = AsyncMutex(), g = Gauge()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<16 {
+            group.addTask { _ = try await m.run { await g.enter(); try await Task.sleep(nanoseconds: 2_000_000); await g.leave(); return 0 } }
+        }
+        try await group.waitForAll()
+    }
+    #expect(await g.peak == 1)
+}

@@ -64,6 +64,33 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         #expect(ns.ok && ns.nextNonce == 1 && ns.chainLatest == 1)
     }
 
+    /// 热钱包的 nonce 在引擎之外被用掉（密钥在别处用过，或库从旧备份恢复）：停签、告警只一次（以前每轮一条），
+    /// status 报 nonce.external_use（以前 healthy、退出 0，QA）；对账有差异时 status 报 reconcile.mismatch。
+    @Test func externalNonceUseStopsSigningAlertsOnceAndShowsInStatus() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "wdext", confirmations: 1)
+        let accts = try await prepareFunds(dev, engine, user: "alice", amount: ether * UInt256(3))
+        // 引擎之外用热钱包的密钥发一笔（nonce 0）。
+        let signer = try #require(await engine.usableHotSigner())
+        let outside = try await signer.signChecked(.eip1559(chainId: engine.config.chain.id, nonce: 0, maxPriorityFeePerGas: UInt256(1_000_000_000),
+                                                            maxFeePerGas: UInt256(100_000_000_000), gasLimit: 21_000,
+                                                            to: try EthereumAddress(string: accts[6]), value: UInt256(1)))
+        _ = try await engine.client.sendRawTransaction(outside.raw)
+        let w = try approvedWithdrawal(engine, id: "req-ext", user: "alice", amount: "1", to: accts[5])
+        for _ in 0..<3 { try await engine.runWorker("withdrawals") }
+        #expect(try engine.withdrawal(id: w.id).state == .approved, "不签名")
+        #expect(try engine.alerts().filter { $0.kind == "nonce.external_use" }.count == 1, "告警只一次")
+        #expect(try engine.alerts().first { $0.kind == "nonce.external_use" }?.message.contains("备份") == true)
+        let st = await engine.status()
+        #expect(st.problems.contains("nonce.external_use") && !st.healthy, "\(st.problems)")
+        #expect(!st.problems.contains("reconcile.mismatch"))
+        // 对账：热钱包付了这笔的手续费与 1 wei，账上没有 → 差异；记录下来后 status 报出来。
+        let rec = try await engine.reconcile(record: true)
+        #expect(!rec.ok)
+        #expect(await engine.status().problems.contains("reconcile.mismatch"))
+    }
+
     /// 已确认的提现被重组掉（QA）：链上 nonce 退回、交易消失 → 下一轮用存下的原字节重发（同一哈希）、告警 withdraw.reorged（critical，只一次）；
     /// 重新打包后收款方只收到一次、链上 nonce 恢复、后面的提现照常发出。以前：提现停在 confirmed、收款方没收到、下一个 nonce 永远卡住。
     @Test func aConfirmedWithdrawalRemovedByAReorgIsResentWithTheSameBytes() async throws {

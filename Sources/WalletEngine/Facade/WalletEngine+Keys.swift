@@ -87,7 +87,8 @@ extension WalletEngine {
         }
         var reason: String?
         if waiting > 0 {
-            if sealed { reason = "keystore.sealed" } else if let p = signerFailure { reason = p } else {
+            let external = (try? gate.with { l in try l.store.setting(Self.nonceExternalUseKey(hotAddress)) }) ?? nil
+            if sealed { reason = "keystore.sealed" } else if let p = signerFailure { reason = p } else if external == "nonce.external_use" { reason = "nonce.external_use" } else {
                 let short = try? gate.with { l in try l.store.allAssets().map(\.symbol).filter { !((try l.setting("engine.liquidity.\($0)")) ?? "").isEmpty } }
                 if let a = short?.first { reason = "withdraw.insufficient_liquidity:\(a)" }
             }

@@ -75,6 +75,8 @@ public struct NonceStatus: Sendable {
 
 extension WalletEngine {
     public var hotAddress: String { config.hotWallet.address.lowercased() }
+    /// 「链上 nonce 超过引擎记录、已停止签名」的记号（也是告警去重的键）。
+    static func nonceExternalUseKey(_ address: String) -> String { "engine.nonce_external_use.\(address.lowercased())" }
 
     /// 链上余额（原生或 ERC-20）。
     public func chainBalance(address: String, asset: Asset) async throws -> UInt256 {
@@ -109,6 +111,12 @@ extension WalletEngine {
         for e in chain.health where e.disabled && !st.problems.contains("node.chain_id_mismatch") { st.problems.append("node.chain_id_mismatch") }
         if scannerHalt() != nil { st.problems.append("scanner.halted") }
         if st.settings?.policy.tampered == true { st.problems.append("policy.tampered") }
+        // 签名因链上 nonce 超过引擎记录而停着、最近一次对账有差异：以前 status 照样 healthy、退出 0，监控看不到（QA）。
+        let (external, lastMismatches) = (try? gate.with { l in
+            (try l.store.setting(Self.nonceExternalUseKey(hotAddress)), try l.store.setting(Ledger.lastReconcileMismatchesKey))
+        }) ?? (nil, nil)
+        if external == "nonce.external_use" { st.problems.append("nonce.external_use") }
+        if let n = Int(lastMismatches ?? ""), n > 0 { st.problems.append("reconcile.mismatch") }
         st.cluster = (try? clusterStatus()) ?? ClusterStatus()
         return st
     }

@@ -26,6 +26,8 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
     let signerFailure: @Sendable () -> String?
     /// 签名本身失败时报给引擎（告警、签名器状态）。
     let signFailed: @Sendable (Error) -> Void
+    /// 发现过「链上 nonce 超过引擎记录」（记号在库里；这里只为免得每笔提现都去清一次）。初值 true：第一次检查通过时清掉旧记号。
+    let nonceExternalUse = Protected(true)
 
     public init(gate: LedgerGate, client: ChainClient, fees: FeeOracle, signer: @escaping @Sendable () async -> TransactionSigner?,
                 config: EngineConfig, metrics: EngineMetrics, clock: any WalletClock = SystemClock(),
@@ -164,12 +166,20 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
         // 链上 pending nonce 比我们记录的还大：热钱包密钥在别处被用过，继续分配必然冲突 → 停止并告警。
         let chainPending = try await client.transactionCount(try ChainAddress(hex: hotAddress), .pending)
         let engineNext = try gate.with { l in try l.engineNextNonce(from: hotAddress) }
+        let externalKey = WalletEngine.nonceExternalUseKey(hotAddress)
         if w.nonce == nil && Int64(chainPending) > engineNext {
-            let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)：密钥可能在别处被使用，已停止签名。"
-            let en = "hot wallet \(hotAddress): on-chain pending nonce \(chainPending) is above the engine's next nonce \(engineNext); the key may be used elsewhere. Signing stopped."
-            try gate.with { l in try l.store.insertAlert(kind: "nonce.external_use", message: msg, messageEn: en, at: clock.unixTime()) }
-            ctx.logger.error("nonce.external_use", ["chainPending": .uint(chainPending), "engineNext": .int(engineNext)])
+            // 告警只发一次（以前每轮一条，QA：一分钟 6 条）；记号留在库里，status 据此报 nonce.external_use、退出 1。
+            let msg = "热钱包 \(hotAddress) 链上 pending nonce \(chainPending) 大于引擎记录的下一个 nonce \(engineNext)，已停止签名。两种可能：热钱包密钥在别处被使用（按安全事件处理），或账本库是从较旧的备份恢复的——备份之后发出的交易账上没有（按运维手册「从备份恢复」处理，不要手工改 nonce）。"
+            let en = "hot wallet \(hotAddress): on-chain pending nonce \(chainPending) is above the engine's next nonce \(engineNext); signing stopped. Either the hot-wallet key is used elsewhere (treat it as a security incident), or the ledger database was restored from an older backup and the transactions sent after it are missing from the books (follow the runbook's restore-from-backup section; do not edit nonces by hand)."
+            if try gate.alertOnce(externalKey, kind: "nonce.external_use", zh: msg, en: en, at: clock.unixTime()) {
+                ctx.logger.error("nonce.external_use", ["chainPending": .uint(chainPending), "engineNext": .int(engineNext)])
+            }
+            nonceExternalUse.write { $0 = true }
             return false
+        }
+        if nonceExternalUse.get {   // 情况已解除（例如人工处理后）：清掉记号，下次再发生会再告警
+            _ = try gate.alertOnce(externalKey, kind: nil, at: clock.unixTime())
+            nonceExternalUse.write { $0 = false }
         }
         // 分配（或取回已分配的）nonce：持久化在账本里，重启后同一提现拿回同一个 nonce。
         let nonce = try gate.transaction { l -> Int64 in

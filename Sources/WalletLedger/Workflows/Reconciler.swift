@@ -29,6 +29,9 @@ public struct ReconciliationTarget: Sendable {
 }
 
 extension Ledger {
+    /// 最近一轮记录的对账有几项差异（引擎的定时对账写；`status` 读）。
+    public static let lastReconcileMismatchesKey = "reconcile.last_mismatches"
+
     /// 对账目标：每种资产的热钱包与每个充值地址（纯数据库读取；读链在调用方、在数据库锁之外）。
     /// hotWalletAddress 为 nil 时读 settings 的 hot_wallet.address。
     public func reconciliationTargets(hotWalletAddress: String? = nil) throws -> [ReconciliationTarget] {
@@ -71,7 +74,9 @@ extension Ledger {
                                           messageEn: "reconciliation mismatch: \(l.account) \(l.asset) ledger \(l.ledgerNegative ? "-" : "")\(l.ledger) ≠ chain \(l.chain)", at: at)
                 }
             }
-            try audit("system", "reconcile.run", "", ["lines": String(lines.count), "mismatches": String(lines.filter { !$0.matches }.count)])
+            let mismatches = lines.filter { !$0.matches }.count
+            try store.setSetting(Self.lastReconcileMismatchesKey, String(mismatches))   // status 据此报 reconcile.mismatch
+            try audit("system", "reconcile.run", "", ["lines": String(lines.count), "mismatches": String(mismatches)])
         }
     }
 

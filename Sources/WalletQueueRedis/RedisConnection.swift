@@ -115,14 +115,15 @@ public final class RedisConnection {
     /// 重连次数（测试用来确认确实发生了重连）。
     public private(set) var reconnects = 0
 
-    /// 立即连接；连不上抛 queue.redis_unreachable（timeout 秒内，不会无限挂起）。
-    public init(_ endpoint: RedisEndpoint, timeout: Double = 2) throws {
+    /// connectNow：立即连接，连不上抛 queue.redis_unreachable（timeout 秒内，不会无限挂起）；
+    /// 否则第一条命令时才连——只读的 CLI 命令（status、deposit list…）用不到队列，Redis 停着也照常工作（QA）。
+    public init(_ endpoint: RedisEndpoint, timeout: Double = 2, connectNow: Bool = true) throws {
         self.endpoint = endpoint; self.timeout = timeout
-        try connect()
+        if connectNow { try connect() }
     }
 
-    public convenience init(url: String, timeout: Double = 2) throws {
-        try self.init(try RedisEndpoint(url: url), timeout: timeout)
+    public convenience init(url: String, timeout: Double = 2, connectNow: Bool = true) throws {
+        try self.init(try RedisEndpoint(url: url), timeout: timeout, connectNow: connectNow)
     }
 
     deinit { if let ctx { redisFree(ctx) } }

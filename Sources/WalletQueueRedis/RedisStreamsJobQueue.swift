@@ -44,9 +44,9 @@ public final class RedisStreamsJobQueue: JobQueue, LeaseLock {
     }
 
     /// 先查前缀再连接：配置写错时报配置错，而不是先报连不上。
-    public convenience init(url: String, prefix: String, timeout: Double = 2) throws {
+    public convenience init(url: String, prefix: String, timeout: Double = 2, connectNow: Bool = true) throws {
         try Self.validate(prefix: prefix)
-        try self.init(connection: try RedisConnection(url: url, timeout: timeout), prefix: prefix)
+        try self.init(connection: try RedisConnection(url: url, timeout: timeout, connectNow: connectNow), prefix: prefix)
     }
 
     /// 前缀只用可打印 ASCII 的安全子集：会出现在 redis-cli 命令里，且不能含 { }（Cluster 哈希标签）或空白。

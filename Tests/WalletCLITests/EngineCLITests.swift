@@ -35,6 +35,31 @@ enum EngineCLI {
     #expect(!log.contains("unseal-pass-123") && !log.contains("admin-pass-123"))
 }
 
+/// Redis 任务队列连不上（QA：以前 status、deposit list、ledger check 等只读命令全部 queue.redis_unreachable 退出 1，什么都不打印）：
+/// 只读命令照常；status 打印完整输出、点名 queue.unreachable、退出 1；常驻引擎一启动就点名报错；init 当场拒绝、不留文件。
+@Test func anUnreachableRedisQueueOnlyStopsWhatNeedsIt() throws {
+    let dir = CLIRunner.tempDir("eng")
+    let pass = CLIRunner.write("unseal-pass-123\n", to: dir, "unseal.txt")
+    let closed = "redis://127.0.0.1:\(freePort())"
+    let refused = try CLIRunner.run(["init", "--home", dir.appendingPathComponent("h").path, "--chain-id", "1337", "--demo", "--unseal-passphrase-file", pass,
+                                     "--admin", "root", "--admin-passphrase-file", pass, "--scrypt-log-n", "12", "--queue-url", closed])
+    #expect(refused.status != 0 && refused.stderr.contains("queue.redis_unreachable"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("h").path))
+    // 队列后来停了：把一个好 home 的 queue 指向没人听的端口。
+    let (home, unseal) = try EngineCLI.demoHome()
+    var cfg = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: home + "/config.json"))) as? [String: Any])
+    cfg["queue"] = ["url": closed]
+    try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: home + "/config.json"))
+    for cmd in [["deposit", "list"], ["ledger", "check"], ["audit", "verify"], ["withdraw", "list"]] {
+        let r = try CLIRunner.run(cmd + ["--home", home])
+        #expect(r.status == 0, "\(cmd): \(r.stderr)")
+    }
+    let st = try CLIRunner.run(["status", "--home", home, "--json"])
+    #expect(st.status == 1 && ((st.json as? [String: Any])?["problems"] as? [String])?.contains("queue.unreachable") == true, "\(st.stdout)\(st.stderr)")
+    let run = try CLIRunner.run(["engine", "run", "--once", "--home", home, "--unseal-passphrase-file", unseal])
+    #expect(run.status != 0 && run.stderr.contains("queue.redis_unreachable"), "\(run.stderr)")
+}
+
 @Test func initNeedsRpcOrExplicitDemo() throws {
     let dir = CLIRunner.tempDir("eng")
     let pass = CLIRunner.write("unseal-pass-123", to: dir, "p.txt")

@@ -283,6 +283,8 @@ struct StatusUnhealthy: WalletErrorConvertible {
             "signer.error": ("签名器配置或设备给出错误结果，见 ledger alerts", "the signer is misconfigured or returned bad results, see ledger alerts"),
             "nonce.external_use": ("热钱包链上 nonce 超过引擎记录，签名已停：密钥在别处被用过，或库是从旧备份恢复的；见 ledger alerts 与运维手册",
                                    "the hot wallet's on-chain nonce is above the engine's record and signing stopped: the key was used elsewhere, or the database was restored from an old backup; see ledger alerts and the runbook"),
+            "queue.unreachable": ("连不上 Redis 任务队列：扫块、入账、签名照常，运维任务（--enqueue、立即归集）要等它恢复；查 redis-server 与 config.json 的 queueUrl",
+                                  "the Redis job queue is unreachable: scanning, crediting and signing go on, operator jobs (--enqueue, sweep run) wait until it is back; check redis-server and queueUrl in config.json"),
             "reconcile.mismatch": ("最近一次对账账与链不等：ledger reconcile 看差异，按运维手册「对账不一致」处理", "the last reconciliation found the books differ from the chain: run ledger reconcile and follow the runbook's reconciliation section"),
             "scanner.halted": ("深度重组超过窗口，核对后 scanner rescan --from N", "a reorg deeper than the window; check, then scanner rescan --from N"),
             "policy.tampered": ("库里的审批策略没有带 MAC 的审计记录为证（被绕过审批改过）：提现全部拦下；查 audit verify，管理员核对 policy.json 后 policy apply",
@@ -320,6 +322,7 @@ struct EngineRun: AsyncParsableCommand {
             let lock = try ProcessLock(path: HomeLayout(home.resolved).lockFile)
             defer { lock.release() }
             let engine = try await open.open(home, g, needUnseal: true)
+            try engine.checkJobQueue()   // 队列连接是用到时才建的：常驻引擎一启动就确认连得上（端口写错当场点名）
             engine.cluster.bind(lock)
             let port = metricsPort ?? engine.config.metricsPort
             var services: [Service] = []

@@ -148,6 +148,10 @@ public enum HomeInitializer {
                                   badInput: true)
             }
         }
+        if let q = req.queueURL {
+            // 同样先确认任务队列连得上（连接是用到时才建的，这里主动用一次）：端口写错在 init 当场点名，什么都不留下。
+            _ = try LedgerBackends.openQueue(url: q, prefix: "wallet.init-probe").count(state: .pending)
+        }
         let preExisting = FileManager.default.fileExists(atPath: home.root)
         try home.createDirectories()
         do {

@@ -75,6 +75,11 @@ public struct NonceStatus: Sendable {
 
 extension WalletEngine {
     public var hotAddress: String { config.hotWallet.address.lowercased() }
+    /// 配置了外部任务队列（Redis）时确认连得上（连接是第一次用到时才建的；只读命令用不到它）。
+    public func checkJobQueue() throws {
+        try gate.with { l in _ = try l.jobQueue?.count(state: .pending) }
+    }
+
     /// 「链上 nonce 超过引擎记录、已停止签名」的记号（也是告警去重的键）。
     static func nonceExternalUseKey(_ address: String) -> String { "engine.nonce_external_use.\(address.lowercased())" }
 
@@ -117,6 +122,8 @@ extension WalletEngine {
         }) ?? (nil, nil)
         if external == "nonce.external_use" { st.problems.append("nonce.external_use") }
         if let n = Int(lastMismatches ?? ""), n > 0 { st.problems.append("reconcile.mismatch") }
+        // Redis 停着：引擎照常扫块、入账、签名，只是运维任务（立即归集、立即对账…）进不了队列——status 照常打印，点名这个问题。
+        if config.queueURL != nil, (try? checkJobQueue()) == nil { st.problems.append("queue.unreachable") }
         st.cluster = (try? clusterStatus()) ?? ClusterStatus()
         return st
     }

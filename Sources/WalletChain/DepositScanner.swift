@@ -251,8 +251,11 @@ public actor DepositScanner {
             let tip = try await store.tip()
             let next = tip.map { $0.number + 1 } ?? config.startBlock
             if next > head {
-                // 已追上：确认本地链头仍在主链上（同高度重组不会产生新块号）。
-                if let tip, let canon = try await client.header(.number(tip.number)), canon.hash != tip.hash {
+                // 已追上：确认本地链头仍在主链上（同高度重组不会产生新块号）；链头比本地链头还低 = 重组到了更短的分支。
+                let moved: Bool
+                if let tip { moved = tip.number > head ? true : (try await client.header(.number(tip.number))).map { $0.hash != tip.hash } ?? false }
+                else { moved = false }
+                if let tip, moved {
                     let rb = try await findRollback(from: tip)
                     try await store.apply(.rollback(rb)); events.append(.rollback(rb))
                     continue

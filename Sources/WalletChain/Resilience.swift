@@ -125,12 +125,15 @@ public struct ResilienceConfig: Sendable {
     public var burst: Double
     /// 允许端点链头比已见最高值落后多少块（0 = 不允许任何回退）。
     public var staleHeadTolerance: UInt64
+    /// **所有**端点都报更低的链头（没有一个有更高的）时，回退不超过这么多块就认为是链自己退回去了（重组到更短的分支）而不是节点落后：
+    /// 信它。0 = 从不信（旧行为：链头回退期间所有调用都失败，直到新链头超过旧高度，QA：约 30 秒、重组检测跟着晚）。
+    public var maxChainRollback: UInt64
     public init(expectedChainId: UInt64, timeoutSeconds: Double = 10, retry: RetryPolicy = RetryPolicy(),
                 breaker: BreakerConfig = BreakerConfig(), ratePerSecond: Double = 20, burst: Double = 40,
-                staleHeadTolerance: UInt64 = 0) {
+                staleHeadTolerance: UInt64 = 0, maxChainRollback: UInt64 = 0) {
         self.expectedChainId = expectedChainId; self.timeoutSeconds = timeoutSeconds; self.retry = retry
         self.breaker = breaker; self.ratePerSecond = ratePerSecond; self.burst = burst
-        self.staleHeadTolerance = staleHeadTolerance
+        self.staleHeadTolerance = staleHeadTolerance; self.maxChainRollback = maxChainRollback
     }
 }
 
@@ -234,9 +237,13 @@ public final class ResilientRPC: RPCCaller, Sendable {
         let idempotent = idempotentRPCMethods.contains(method)
         var lastError: ChainError = .noHealthyEndpoint(method: method, lastError: "none")
         var attempt = 0
+        // 这是一次「链头」观测（不是按高度取块）：只有它能说明链自己退回去了。
+        let reportsHead = method == "eth_blockNumber" || (method == "eth_getBlockByNumber" && params.first == .string("latest"))
+        var rolledBack = false   // 每次调用最多信一次（节点一直往回报时不在这里打转）
         while true {
             attempt += 1
             var triedAny = false
+            var staleHeads: [UInt64] = [], otherFailure = false
             for ep in endpoints where !ep.disabled {
                 guard ep.breaker.allow(now: clock.now()) else { continue }
                 triedAny = true
@@ -253,6 +260,7 @@ public final class ResilientRPC: RPCCaller, Sendable {
                 } catch let e as ChainError {
                     observer?(ep.label, method, clock.now() - t0, false)
                     ep.note(error: e.code, latency: nil)
+                    if case .staleHead(_, _, let got) = e, reportsHead { staleHeads.append(got) } else { otherFailure = true }
                     if case .chainIdMismatch = e { throw e }
                     if case .rpcError = e, !e.isRetryable {
                         // 节点正常地拒绝了请求（参数错、交易无效等）：端点是健康的，换端点也没用。
@@ -274,6 +282,14 @@ public final class ResilientRPC: RPCCaller, Sendable {
                     // 非 ChainError（例如任务取消）原样抛出。
                     throw error
                 }
+            }
+            // 每个试过的端点都报了更低的链头、没有一个有更高的：是链退回去了（重组到更短的分支），不是哪个节点落后——
+            // 回退在 maxChainRollback 之内就把「已见最高」降到它们中最高的那个，当场重试（扫块器随后按父哈希发现重组）。
+            if !rolledBack, !staleHeads.isEmpty, !otherFailure, config.maxChainRollback > 0, let best = staleHeads.max(),
+               best + config.maxChainRollback >= highestHead.withLock({ $0 }) {
+                highestHead.withLock { $0 = min($0, best) }
+                rolledBack = true
+                continue
             }
             if !triedAny && attempt == 1 {
                 throw ChainError.noHealthyEndpoint(method: method, lastError: "所有端点熔断中 / all endpoints have open breakers")

@@ -29,11 +29,11 @@ final class ScriptedCaller: RPCCaller, @unchecked Sendable {
 let timeoutErr = ChainError.timeout(endpoint: "x", method: "m", seconds: 1)
 
 func makeRPC(_ eps: [ScriptedCaller], clock: ManualClock, chainId: UInt64 = 1, threshold: Int = 3, attempts: Int = 3,
-             rate: Double = 1000) throws -> ResilientRPC {
+             rate: Double = 1000, rollback: UInt64 = 0) throws -> ResilientRPC {
     try ResilientRPC(endpoints: eps.enumerated().map { ("ep\($0.offset)", $0.element) },
                      config: ResilienceConfig(expectedChainId: chainId, retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.1, maxDelay: 1),
                                               breaker: BreakerConfig(failureThreshold: threshold, openSeconds: 30),
-                                              ratePerSecond: rate, burst: 5),
+                                              ratePerSecond: rate, burst: 5, maxChainRollback: rollback),
                      clock: clock)
 }
 
@@ -178,6 +178,36 @@ func makeRPC(_ eps: [ScriptedCaller], clock: ManualClock, chainId: UInt64 = 1, t
         #expect(try await c.blockNumber() == 101)          // a 的 96 被拒绝，换到 b
         #expect(rpc.highestHeadSeen == 101)
         #expect(rpc.health[0].lastErrorCode == "chain.stale_head")
+    }
+
+    /// 所有端点都报更低的链头：是链退回去了（重组到更短的分支），在 maxChainRollback 之内就信它（QA：以前所有调用失败约 30 秒）；
+    /// 只有一部分端点更低时仍是「节点落后」（上一个测试）；回退超过上限、或按高度取块为空，照样不信。
+    @Test func aChainRollbackSeenByEveryEndpointIsBelieved() async throws {
+        let clock = ManualClock()
+        let a = ScriptedCaller(), b = ScriptedCaller()
+        a.then("eth_blockNumber", .ok(.string("0x64")))   // 100
+        a.always("eth_blockNumber", .ok(.string("0x60"))) // 96
+        b.always("eth_blockNumber", .ok(.string("0x5f"))) // 95
+        let rpc = try makeRPC([a, b], clock: clock, threshold: 5, rollback: 8)
+        let c = JSONRPCChainClient(rpc: rpc)
+        #expect(try await c.blockNumber() == 100)
+        #expect(try await c.blockNumber() == 96)
+        #expect(rpc.highestHeadSeen == 96)
+        // 单个端点、回退超过上限：不信。
+        let d = ScriptedCaller()
+        d.then("eth_blockNumber", .ok(.string("0x64")))
+        d.always("eth_blockNumber", .ok(.string("0x10")))
+        let rpc2 = try makeRPC([d], clock: clock, threshold: 10, attempts: 2, rollback: 8)
+        let c2 = JSONRPCChainClient(rpc: rpc2)
+        _ = try await c2.blockNumber()
+        await #expect(throws: ChainError.self) { try await c2.blockNumber() }
+        // 上限为 0（默认）：旧行为。
+        let e = ScriptedCaller()
+        e.then("eth_blockNumber", .ok(.string("0x64")))
+        e.always("eth_blockNumber", .ok(.string("0x63")))
+        let c3 = JSONRPCChainClient(rpc: try makeRPC([e], clock: clock, threshold: 10, attempts: 2))
+        _ = try await c3.blockNumber()
+        await #expect(throws: ChainError.self) { try await c3.blockNumber() }
     }
 
     @Test func staleHeadOnMissingKnownBlock() async throws {

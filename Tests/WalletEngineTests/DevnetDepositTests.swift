@@ -95,6 +95,32 @@ import WalletLedger
         #expect(rec.ok, "\(rec.mismatches)")
     }
 
+    /// 重组到更短的分支：节点的链头比已见过的低（QA：以前每个 worker 都报 chain.stale_head、约 30 秒，直到新链头超过旧高度，
+    /// 这期间已被拿掉的充值仍显示已入账）。现在所有端点都报更低的链头、回退在重组窗口内就信它，扫块器当场发现重组。
+    @Test func aReorgToAShorterBranchIsDetectedRightAway() async throws {
+        let dev = try Devnet()
+        defer { dev.stop() }
+        let engine = try await makeDevnetHome(dev, tag: "shortreorg", confirmations: 2)
+        let accts = try await dev.accounts()
+        let addr = try engine.assignAddress(user: "bob", asset: "ETH", by: try engine.op("admin", role: .admin)).address
+        try await dev.mine(2)
+        try await engine.runWorker("scanner")
+        let snap = try await dev.snapshot()
+        try await dev.send(from: accts[1], to: addr, wei: ether * UInt256(2))
+        try await dev.mine(6)
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits(state: .credited).total == 1)
+        let highBefore = try await dev.blockNumber()
+        try await dev.revert(snap)
+        try await dev.mine(1)
+        let highAfter = try await dev.blockNumber()
+        #expect(highAfter < highBefore, "新分支更短：\(highAfter) < \(highBefore)")
+        try await engine.runWorker("scanner")
+        #expect(try engine.deposits().rows.first?.state == .reversed)
+        #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == .zero)
+        #expect(try engine.ledgerCheck().isEmpty)
+    }
+
     /// 入账前的规范块核对（DepositCrediter）：扫块器记下的窗口（父哈希首尾相接）只要窗口顶仍在链上，就一次认定整个窗口（每轮只问链一次）；
     /// 窗口里断了一环、或链在扫块器背后重组了，窗口作废、逐块问链——孤块里够确认数的充值不入账，等扫块器发现重组后孤立它。
     @Test func crediterTrustsTheScannedWindowOnlyWhileItsTopIsStillOnChain() async throws {

@@ -17,7 +17,8 @@ public struct ChainAccess: Sendable {
         switch config.chain.kind {
         case .rpc:
             let rc = ResilienceConfig(expectedChainId: config.chain.id, timeoutSeconds: Double(config.chain.requestTimeoutMs) / 1000,
-                                      ratePerSecond: Double(config.chain.rpcRatePerSecond), burst: Double(config.chain.rpcBurst))
+                                      ratePerSecond: Double(config.chain.rpcRatePerSecond), burst: Double(config.chain.rpcBurst),
+                                      maxChainRollback: UInt64(config.deposits.reorgWindow))
             let observer: RPCObserver = { endpoint, method, seconds, ok in
                 metrics.rpcLatency.observe(seconds, [method])
                 if !ok { metrics.rpcErrors.inc([method]) }

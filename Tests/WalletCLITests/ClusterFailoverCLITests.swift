@@ -168,6 +168,9 @@ import Testing
         try rig.waitFor("Redis 队列里的归集任务被 B 做完", seconds: 30) {
             ((try rig.run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
         }
+        // 这次 sweep run 问过 signer 租约（拿不到才入队）：它不该作为一个「备用」、随后「失联」的引擎留在列表里（QA）。
+        let extra = ((try rig.cluster()["engines"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.filter { $0 != aID && $0 != bID }
+        #expect(extra.isEmpty, "一次性命令不应登记成引擎：\(extra)")
         let u = try #require(URLComponents(string: db.url))
         let sqlJobs = try CLIRunner.run(["psql", "-h", u.host!, "-p", String(u.port!), "-U", u.user!, "-d", String(u.path.dropFirst()), "-tAc", "SELECT COUNT(*) FROM jobs"],
                                         env: db.env, executable: URL(fileURLWithPath: "/usr/bin/env"))

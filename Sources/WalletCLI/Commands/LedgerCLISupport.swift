@@ -33,8 +33,9 @@ enum EngineCLI {
     static func runExclusive<T: Sendable>(_ engine: WalletEngine, lock: ProcessLock, lease: String,
                                           _ body: @Sendable () async throws -> T) async throws -> T? {
         engine.cluster.bind(lock)
-        guard let fence = try engine.cluster.fence(lease) else { return nil }
+        // 问租约本身就会写一条引擎心跳：拿不到（改为入队）时也要注销，否则 status 里多出一个「备用」、随后「失联」10 分钟的引擎（QA）。
         defer { engine.cluster.leave() }
+        guard let fence = try engine.cluster.fence(lease) else { return nil }
         return try await LeaseScope.$current.withValue(fence) { try await body() }
     }
 

@@ -204,8 +204,11 @@ public final class PostgresSQLDatabase: SQLDatabase {
     static func connectError(_ error: any Error, _ url: PostgresURL) -> WalletError {
         // 服务器要口令而我们没有（没设 PGPASSWORD、口令文件里没有这一行）：这是认证问题，不是「连不上」（QA）。
         if let p = error as? PSQLError, p.code == .authMechanismRequiresPassword {
-            return WalletError("postgres.auth", zh: "PostgreSQL 要求口令，但没有找到：设置 PGPASSWORD，或在口令文件 ~/.pgpass（PGPASSFILE，0600）里加一行 \(url.host):\(url.port):\(url.database):\(url.user):口令。",
-                               en: "PostgreSQL requires a password but none was found: set PGPASSWORD, or add the line \(url.host):\(url.port):\(url.database):\(url.user):PASSWORD to the password file ~/.pgpass (PGPASSFILE, mode 0600).",
+            // 点名查的是哪个文件、它在不在（QA：PGPASSFILE 指向不存在的文件时，说明里只有笼统的 ~/.pgpass）。
+            let file = PostgresURL.passfilePath()
+            let exists = FileManager.default.fileExists(atPath: file)
+            return WalletError("postgres.auth", zh: "PostgreSQL 要求口令，但没有找到：没有设 PGPASSWORD，口令文件 \(file)（PGPASSFILE，默认 ~/.pgpass）\(exists ? "里没有匹配的行" : "不存在")。设置 PGPASSWORD，或在口令文件里加一行 \(url.host):\(url.port):\(url.database):\(url.user):口令（权限 0600）。",
+                               en: "PostgreSQL requires a password but none was found: PGPASSWORD is not set and the password file \(file) (PGPASSFILE, default ~/.pgpass) \(exists ? "has no matching line" : "does not exist"). Set PGPASSWORD, or add the line \(url.host):\(url.port):\(url.database):\(url.user):PASSWORD to the password file (mode 0600).",
                                badInput: true)
         }
         if let (state, msg) = serverState(error) {

@@ -287,6 +287,7 @@ import Testing
                                    "--admin-passphrase-file", t.pw, "--scrypt-log-n", "12", "--database-url", db.url, "--lang", "en"] + t.h,
                                   env: ["PGPASSFILE": t.dir.appendingPathComponent("no-such-pgpass").path, "HOME": t.dir.path], executable: rel)
         #expect(r.status == 2 && r.stderr.contains("postgres.auth") && r.stderr.contains("PGPASSWORD"), "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("no-such-pgpass") && r.stderr.contains("does not exist"), "点名查的是哪个口令文件：\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: t.home + "/config.json"), "失败的 init 不应留下 home")
     }
 }

@@ -73,7 +73,8 @@ import WalletLedger
         #expect(deps.first { $0.amount == ether * UInt256(2) }?.state == .reversed)
         #expect(deps.first { $0.amount == ether }?.state == .orphaned)
         #expect(try engine.gate.with { l in try l.available(user: "bob", asset: "ETH") } == .zero)
-        #expect(try engine.alerts().contains { $0.kind == "deposit.reversed" })
+        let reversal = try engine.alerts().first { $0.kind == "deposit.reversed" }
+        #expect(reversal?.message.contains("（2 ETH，用户 bob）") == true && reversal?.message.contains("无待追回") == true, "显示单位：\(reversal?.message ?? "")")
         #expect(engine.metrics.reorgs.value() >= 1)
         #expect(try engine.ledgerCheck().isEmpty)
 

@@ -61,8 +61,12 @@ public enum LedgerError: WalletErrorConvertible, Equatable {
                                en: "lease \(name) (token \(token)) expired or was taken over by another engine; this write was refused and nothing changed. This engine goes standby; see the cluster section of status.",
                                badInput: false)
         case .storage(let m):
-            return WalletError("ledger.storage", zh: "数据库错误：\(BilingualText.split(m).zh)。检查磁盘空间与文件权限后重试。",
-                               en: "database error: \(BilingualText.split(m).en). Check disk space and permissions, then retry.", badInput: false)
+            // PostgreSQL 的问题多半是服务器或网络（停机、断线），不是磁盘（QA：停掉 PostgreSQL 后日志里叫人查磁盘空间）。
+            let remote = m.hasPrefix("PostgreSQL")
+            return WalletError("ledger.storage",
+                               zh: "数据库错误：\(BilingualText.split(m).zh)。" + (remote ? "检查 PostgreSQL 服务器是否在运行、网络是否通（pg_isready -h 主机 -p 端口）；恢复后自动重连，这一笔整笔重来。" : "检查磁盘空间与文件权限后重试。"),
+                               en: "database error: \(BilingualText.split(m).en). " + (remote ? "Check that the PostgreSQL server is running and reachable (pg_isready -h HOST -p PORT); it reconnects by itself once it is back, and this operation is redone as a whole." : "Check disk space and permissions, then retry."),
+                               badInput: false)
         case .bug(let m):
             return WalletError("ledger.bug", zh: "内部错误（程序缺陷）：\(BilingualText.split(m).zh)。这一笔已整笔回滚，库里没有任何改动；重试不会有帮助——保存日志并报告。",
                                en: "internal error (a bug): \(BilingualText.split(m).en). The whole transaction was rolled back and nothing changed; retrying will not help — keep the log and report it.",

@@ -38,10 +38,15 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else { throw bad("缺库名", "no database name") }
     }
 
+    /// 口令文件的路径（PGPASSFILE，默认 ~/.pgpass）：找不到口令时错误里点名查的是哪个文件。
+    public static func passfilePath(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        env["PGPASSFILE"] ?? ((env["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".pgpass")
+    }
+
     /// 口令：PGPASSWORD，否则口令文件里第一条匹配的行；都没有则 nil（服务器用 trust/peer 认证时不需要）。
     public func password(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
         if let p = env["PGPASSWORD"] { return p }
-        let file = env["PGPASSFILE"] ?? ((env["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".pgpass")
+        let file = Self.passfilePath(environment: env)
         guard FileManager.default.fileExists(atPath: file) else { return nil }
         // 与 libpq 一致：口令文件被同组或其他人可读时不用它——这里直接报错，别让值班的人以为口令生效了。
         if let mode = (try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? Int, mode & 0o077 != 0 {

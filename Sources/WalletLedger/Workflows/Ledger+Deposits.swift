@@ -130,9 +130,12 @@ extension Ledger {
                 d.updatedAt = now
                 try store.updateDeposit(d)
                 let cancelNote = cancelled.isEmpty ? "" : "；已撤销未签名提现 \(cancelled.map { "#\($0)" }.joined(separator: ","))"
+                // 金额用显示单位带资产名（QA：以前「ETH 500000000000000000」、「待追回 0」没有单位）。
+                let unit = try asset(d.asset)
+                let shown = "\(unit.format(d.amount)) \(d.asset)", owed = "\(unit.format(shortfall)) \(d.asset)"
                 try store.insertAlert(kind: "deposit.reversed",
-                                      message: "已入账充值 #\(d.id)（\(d.asset) \(d.amount.decimalString)，用户 \(d.user)）因重组被撤销；待追回 \(shortfall.decimalString)\(cancelNote)",
-                                      messageEn: "credited deposit #\(d.id) (\(d.asset) \(d.amount.decimalString), user \(d.user)) reversed by a reorg; to recover \(shortfall.decimalString)"
+                                      message: "已入账充值 #\(d.id)（\(shown)，用户 \(d.user)）因重组被撤销；" + (shortfall.isZero ? "已从可用余额扣回，无待追回" : "待追回 \(owed)") + cancelNote,
+                                      messageEn: "credited deposit #\(d.id) (\(shown), user \(d.user)) reversed by a reorg; " + (shortfall.isZero ? "taken back from the available balance, nothing to recover" : "to recover \(owed)")
                                           + (cancelled.isEmpty ? "" : "; cancelled unsigned withdrawals \(cancelled.map { "#\($0)" }.joined(separator: ","))"),
                                       at: now)
                 try audit("system", "deposit.reversed", String(d.id), ["shortfall": shortfall.decimalString, "tx": d.txHash,

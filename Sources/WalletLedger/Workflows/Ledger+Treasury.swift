@@ -124,8 +124,8 @@ extension Ledger {
                 }
                 if h.state != .pending {
                     try store.insertAlert(kind: "hot_inbound.reversed",
-                                          message: "热钱包入账 #\(h.id)（\(h.asset) \(h.amount.decimalString)）因重组被撤销，已冲回",
-                                          messageEn: "hot-wallet inbound #\(h.id) (\(h.asset) \(h.amount.decimalString)) was reversed by a reorg and backed out", at: now)
+                                          message: "热钱包入账 #\(h.id)（\(try asset(h.asset).format(h.amount)) \(h.asset)）因重组被撤销，已冲回",
+                                          messageEn: "hot-wallet inbound #\(h.id) (\(try asset(h.asset).format(h.amount)) \(h.asset)) was reversed by a reorg and backed out", at: now)
                 }
                 h.state = .orphaned; h.updatedAt = now
                 try treasury.updateHotInbound(h)

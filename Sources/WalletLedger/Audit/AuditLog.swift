@@ -203,7 +203,9 @@ public enum AuditChain {
             }
         }
         if let a = anchor, !anchorSeen {
-            return bad(count, lastID + 1, "记录少于库外的锚（#\(a.id)）：尾部记录被删除", "fewer records than the anchor outside the database (#\(a.id)): the tail was deleted")
+            // 两个编号都是主链序号（以前一个是行号、一个是序号，读起来像「561 少于 513」，QA）；另一种常见原因是库与 home 没有一起恢复。
+            return bad(count, lastID + 1, "主链只到 #\(lastSeq)，库外的锚记到 #\(a.id)：尾部记录被删除——或者库是从比 home 旧的备份恢复的（库与 home 要一起恢复，见运维手册「从备份恢复」）",
+                       "the main chain ends at #\(lastSeq) but the anchor outside the database is at #\(a.id): the tail was deleted, or the database was restored from a backup older than the home (restore the database and the home together; see the runbook's restore section)")
         }
         if chain == 0, sealer != nil, anchor == nil, sawMac {
             return bad(count, 1, "库外的锚文件不见了（有带 MAC 的记录却没有锚）", "the audit anchor outside the database is missing (records carry MACs but there is no anchor)")

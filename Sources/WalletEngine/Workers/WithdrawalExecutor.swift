@@ -177,7 +177,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
             nonceExternalUse.write { $0 = true }
             return false
         }
-        if nonceExternalUse.get {   // 情况已解除（例如人工处理后）：清掉记号，下次再发生会再告警
+        if nonceExternalUse.get && Int64(chainPending) <= engineNext {   // 情况已解除（例如人工处理后）：清掉记号，下次再发生会再告警
             _ = try gate.alertOnce(externalKey, kind: nil, at: clock.unixTime())
             nonceExternalUse.write { $0 = false }
         }

@@ -252,9 +252,14 @@ public actor DepositScanner {
             let next = tip.map { $0.number + 1 } ?? config.startBlock
             if next > head {
                 // 已追上：确认本地链头仍在主链上（同高度重组不会产生新块号）；链头比本地链头还低 = 重组到了更短的分支。
-                let moved: Bool
-                if let tip { moved = tip.number > head ? true : (try await client.header(.number(tip.number))).map { $0.hash != tip.hash } ?? false }
-                else { moved = false }
+                // 节点链头比本地链头还低时，只有节点那一头的块与本地同高度的块不同才是重组到了更短的分支；
+                // 相同就是节点落后（我们扫过的链的前缀），等它追上——否则一个落后的节点会让我们撤销真实的充值。
+                var moved = false
+                if let tip {
+                    let n = min(tip.number, head)
+                    let ours = n == tip.number ? tip : try await store.block(at: n)
+                    if let ours, let theirs = try await client.header(.number(n)) { moved = theirs.hash != ours.hash }
+                }
                 if let tip, moved {
                     let rb = try await findRollback(from: tip)
                     try await store.apply(.rollback(rb)); events.append(.rollback(rb))

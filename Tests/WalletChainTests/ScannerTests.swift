@@ -82,6 +82,31 @@ func rollbacks(_ r: ScanResult) -> [Rollback] {
         #expect(tip.hash == f.chain.head.hash)
     }
 
+    /// 节点链头比本地链头低：节点那一头的块与我们同高度的块不同 = 重组到了更短的分支，当场回滚；
+    /// 相同 = 节点只是落后（我们扫过的链的前缀），等它追上——不能因此撤销真实的充值。
+    /// （模拟链重组后总是一样长，所以用另一条确定性相同的短链当「节点」，共用同一个扫块存储。）
+    @Test func aShorterBranchRollsBackButALaggingNodeIsWaitedFor() async throws {
+        func pay(_ f: ScanFixture, _ v: Int, to: ChainAddress? = nil) { f.chain.mine([.native(from: f.outsider, to: to ?? f.alice, value: UInt256(v), success: true)]) }
+        let scanned = ScanFixture()
+        for v in 1...3 { pay(scanned, v) }
+        _ = try await scanned.scanner.step()
+
+        let lagging = ScanFixture(store: scanned.store)   // 只出了第 1 块：我们扫过的链的前缀
+        pay(lagging, 1)
+        try #require(try await lagging.chain.header(.number(1))?.hash == (try await scanned.chain.header(.number(1)))?.hash)
+        let waited = try await lagging.scanner.step()
+        #expect(rollbacks(waited).isEmpty)
+        #expect(await scanned.store.tip()?.number == 3)
+
+        let shorter = ScanFixture(store: scanned.store)   // 第 2 块就不同、只到第 2 块：更短的分支
+        pay(shorter, 1); pay(shorter, 2)
+        _ = shorter.chain.reorg(depth: 1, replacement: [[.native(from: shorter.outsider, to: shorter.bob, value: UInt256(9), success: true)]])
+        let r = try await shorter.scanner.step()
+        #expect(rollbacks(r).first?.orphaned.map(\.number) == [3, 2])
+        #expect(deposits(r).map(\.amount) == [UInt256(9)])
+        #expect(await scanned.store.tip()?.hash == shorter.chain.head.hash)
+    }
+
     @Test func sameHeightReorgDetectedWhenCaughtUp() async throws {
         let f = ScanFixture()
         f.chain.mine([.native(from: f.outsider, to: f.alice, value: UInt256(1), success: true)])

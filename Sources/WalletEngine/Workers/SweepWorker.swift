@@ -42,9 +42,6 @@ struct SweepExecState: Codable {
     var topUpHash: String?
     var sweepHash: String?
     var sweepRawHex: String?
-    /// 按上链记账时收据所在的块（重组检查用：这个块不在规范链上了 → 交易被拿掉）。
-    var minedBlock: Int64? = nil
-    var minedBlockHash: String? = nil
 }
 
 extension WalletEngine {
@@ -329,8 +326,7 @@ extension WalletEngine {
             guard let h = s.txHash else { continue }
             guard let rc = try await client.receipt(try H256(hex: h)) else {
                 // 节点不认识它了（被重组拿掉、被挤出交易池）：用存下的原字节重发——同一哈希，不会变成两笔（QA：以前永远停在 broadcast）。
-                if let raw = try execState(s.id).sweepRawHex, try await client.transaction(try H256(hex: h)) == nil {
-                    _ = try? await client.sendRawTransaction(try Hex.decode(raw))
+                if let raw = try execState(s.id).sweepRawHex, try await client.rebroadcastIfDropped(hash: h, raw: try Hex.decode(raw)) {
                     log.warn("sweep.rebroadcast", ["id": .int(s.id), "txHash": .string(h)])
                 }
                 continue
@@ -340,11 +336,11 @@ extension WalletEngine {
             try gate.transaction { l in
                 if rc.succeeded { _ = try l.sweepConfirmed(id: s.id, fee: fee) }
                 else { _ = try l.sweepFailed(id: s.id, fee: fee, reason: "链上执行失败 \(h)") }
-                var st = try l.get("engine.sweep.\(s.id)", as: SweepExecState.self) ?? SweepExecState()
-                st.minedBlock = Int64(rc.blockNumber); st.minedBlockHash = rc.blockHash.hex.lowercased()
-                try l.put("engine.sweep.\(s.id)", st)
-                var recent = try l.get(Self.bookedSweepsKey, as: [Int64].self) ?? []
-                if !recent.contains(s.id) { recent.append(s.id); try l.put(Self.bookedSweepsKey, recent) }
+                var booked = try l.get(Self.bookedSweepsKey, as: [BookedSweep].self) ?? []
+                if !booked.contains(where: { $0.id == s.id }) {
+                    booked.append(BookedSweep(id: s.id, block: Int64(rc.blockNumber), blockHash: rc.blockHash.hex.lowercased()))
+                    try l.put(Self.bookedSweepsKey, booked)
+                }
             }
             if rc.succeeded {
                 log.info("sweep.confirmed", ["id": .int(s.id), "fee": .amount(fee)])

@@ -161,12 +161,7 @@ extension Ledger {
                 changed = true
             }
             if s.fee != fee {
-                let from = AccountRef(.depositAddress, nativeAsset, s.address), expense = AccountRef(.feeExpense, nativeAsset)
-                let more = fee > s.fee
-                try post("network_fee_adjust", ref: ref, memo: "reorg", [
-                    Posting(more ? expense : from, .debit, more ? fee - s.fee : s.fee - fee),
-                    Posting(more ? from : expense, .credit, more ? fee - s.fee : s.fee - fee),
-                ])
+                try postFeeAdjustment(booked: s.fee, actual: fee, ref: ref, payer: AccountRef(.depositAddress, nativeAsset, s.address))
                 changed = true
             }
             guard changed else { return false }

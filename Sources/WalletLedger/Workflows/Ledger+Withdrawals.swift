@@ -311,13 +311,7 @@ extension Ledger {
         return try store.transaction {
             let key = "\(ref)@\(tag)"
             if try store.entryCount(kind: "network_fee_adjust", ref: key) > 0 { return false }
-            let hot = AccountRef(.hotWallet, nativeAsset), expense = AccountRef(.feeExpense, nativeAsset)
-            let more = actual > booked
-            let delta = more ? actual - booked : booked - actual
-            _ = try post("network_fee_adjust", ref: key, memo: "reorg", [
-                Posting(more ? expense : hot, .debit, delta),
-                Posting(more ? hot : expense, .credit, delta),
-            ])
+            try postFeeAdjustment(booked: booked, actual: actual, ref: key, payer: AccountRef(.hotWallet, nativeAsset))
             if let id = withdrawalID {
                 var w = try loadWithdrawal(id)
                 w.fee = actual
@@ -326,6 +320,18 @@ extension Ledger {
             try audit("system", "fee.adjusted", ref, ["booked": booked.decimalString, "actual": actual.decimalString, "block": tag])
             return true
         }
+    }
+
+    /// 重组后重新上链、实付手续费与记过的不同：差额记在付款账户（热钱包或充值地址）与手续费支出之间。提现与归集共用。
+    func postFeeAdjustment(booked: UInt256, actual: UInt256, ref: String, payer: AccountRef) throws {
+        guard booked != actual else { return }
+        let expense = AccountRef(.feeExpense, payer.asset)
+        let more = actual > booked
+        let delta = more ? actual - booked : booked - actual
+        _ = try post("network_fee_adjust", ref: ref, memo: "reorg", [
+            Posting(more ? expense : payer, .debit, delta),
+            Posting(more ? payer : expense, .credit, delta),
+        ])
     }
 
     func postFee(_ fee: UInt256, ref: String, from: AccountRef) throws {

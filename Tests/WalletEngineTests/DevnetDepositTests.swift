@@ -46,12 +46,7 @@ import WalletLedger
     @Test func reorgOrphansCreditedAndUncreditedDeposits() async throws {
         let dev = try Devnet()
         defer { dev.stop() }
-        let engine = try await makeDevnetHome(dev, tag: "reorg", confirmations: 2)
-        let accts = try await dev.accounts()
-        let addr = try engine.assignAddress(user: "bob", asset: "ETH", by: try engine.op("admin", role: .admin)).address
-        try await dev.mine(2)
-        try await engine.runWorker("scanner")
-        let snap = try await dev.snapshot()
+        let (engine, accts, addr, snap) = try await bobWatchedThenSnapshot(dev, tag: "reorg")
 
         // A：达到确认数并入账；B：刚出块、未入账。
         try await dev.send(from: accts[1], to: addr, wei: ether * UInt256(2))
@@ -101,12 +96,7 @@ import WalletLedger
     @Test func aReorgToAShorterBranchIsDetectedRightAway() async throws {
         let dev = try Devnet()
         defer { dev.stop() }
-        let engine = try await makeDevnetHome(dev, tag: "shortreorg", confirmations: 2)
-        let accts = try await dev.accounts()
-        let addr = try engine.assignAddress(user: "bob", asset: "ETH", by: try engine.op("admin", role: .admin)).address
-        try await dev.mine(2)
-        try await engine.runWorker("scanner")
-        let snap = try await dev.snapshot()
+        let (engine, accts, addr, snap) = try await bobWatchedThenSnapshot(dev, tag: "shortreorg")
         try await dev.send(from: accts[1], to: addr, wei: ether * UInt256(2))
         try await dev.mine(6)
         try await engine.runWorker("scanner")
@@ -256,4 +246,14 @@ import WalletLedger
         let after = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
         #expect(before == nil && after != nil, "对账没有执行")
     }
+}
+
+/// 重组测试的共同起点：bob 有一个已被扫块器看着的 ETH 充值地址，之后打一个快照（回到这里 = 重组）。
+private func bobWatchedThenSnapshot(_ dev: Devnet, tag: String) async throws -> (WalletEngine, [String], String, String) {
+    let engine = try await makeDevnetHome(dev, tag: tag, confirmations: 2)
+    let accts = try await dev.accounts()
+    let addr = try engine.assignAddress(user: "bob", asset: "ETH", by: try engine.op("admin", role: .admin)).address
+    try await dev.mine(2)
+    try await engine.runWorker("scanner")
+    return (engine, accts, addr, try await dev.snapshot())
 }

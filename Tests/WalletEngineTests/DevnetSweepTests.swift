@@ -113,13 +113,17 @@ import WalletLedger
         let ethNonce0 = try await dev.transactionCount(ethAddr), tokOnChain0 = try await engine.chainBalance(address: tokAddr, asset: usdtAsset)
         #expect(ethNonce0 == 0 && tokOnChain0 == .zero)
         try await engine.runWorker("scanner")       // 代币充值被撤销
-        try await engine.runWorker("withdrawals")   // 补 gas（热钱包 nonce）用原字节重发
+        // 测试链先不出块：补 gas（热钱包 nonce）与两笔归集用原字节重发了、还没重新上链——对账也平（记过的效果退回，按链上实际算）。
+        try await dev.setAutoMine(false)
+        try await engine.runWorker("withdrawals")   // 补 gas 重发
         try await engine.runWorker("sweeper")       // 两笔归集被发现、用原字节重发
         #expect(try engine.gate.get(WalletEngine.reorgedSweepsKey, as: [Int64].self)?.sorted() == [ethSweep.id, tokSweep.id].sorted())
         #expect(try engine.alerts().filter { $0.kind == "sweep.reorged" }.count == 2)
-        // 重组中（重发了、还没核对）对账也平：记过的效果退回、按链上实际算。
         let mid = try await engine.reconcile(record: false)
         #expect(mid.ok, "\(mid.mismatches)")
+        #expect(mid.inFlight.contains { $0.kind == "topup" && $0.ref == tokSweep.id && !$0.mined })
+        #expect(mid.inFlight.filter { $0.kind == "sweep" && !$0.mined }.count == 2)
+        try await dev.setAutoMine(true)
         try await dev.mine(2)
         try await engine.runWorker("sweeper")       // 重新上链：核对结果与手续费
         try await engine.runWorker("sweeper")       // 幂等：不再改

@@ -116,8 +116,22 @@ func approvedWithdrawal(_ engine: WalletEngine, id: String, user: String, amount
         // nonce status 看得出来（以前「本地已确认、链上没有」时 ok、退出 0，QA）。
         let seen = try await engine.nonceStatus()
         #expect(seen.reorged == [0] && !seen.ok, "\(seen.reorged)")
+        // 重发之后、重新上链之前（测试链暂停出块）：账上记过、链上没有——对账把它当在途（退回记过的效果），不报差异
+        // （以前这一段 status 一直是 reconcile.mismatch，QA）。
+        try await dev.setAutoMine(false)
         try await engine.runWorker("withdrawals")
-        #expect(try await dev.transactionCount(engine.hotAddress) == 1)   // 测试链自动出块：重发即上链
+        #expect(try await dev.transactionCount(engine.hotAddress) == 0)
+        let pending = try await engine.reconcile(record: true)
+        #expect(pending.ok, "\(pending.mismatches)")
+        #expect(pending.inFlight.contains { $0.kind == "withdrawal" && $0.ref == w.id && !$0.mined })
+        #expect(await !engine.status().problems.contains("reconcile.mismatch"))
+        try await dev.setAutoMine(true)
+        try await dev.mine(1)
+        #expect(try await dev.transactionCount(engine.hotAddress) == 1)
+        // 重新上链、还没够确认：手续费按新块算、与记过的不同，对账仍平（按链上实际算）。
+        let remined = try await engine.reconcile(record: false)
+        #expect(remined.ok, "\(remined.mismatches)")
+        #expect(remined.inFlight.contains { $0.kind == "withdrawal" && $0.ref == w.id && $0.mined })
         #expect(try await engine.nonceStatus().ok)
         #expect(try await dev.balance(dest) - before == ether)
         // withdraw list / show 标出它（以前重新确认之前一直只显示 confirmed，QA）。

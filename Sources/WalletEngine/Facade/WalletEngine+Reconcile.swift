@@ -87,6 +87,35 @@ extension WalletEngine {
             if r.succeeded { try sub(hot, w.asset, w.amount) }
             try sub(hot, native, try fee(r))
         }
+        // 1b. 已按上链记账、被重组拿掉、已用原字节重发的提现与补 gas（执行器的待核对列表，平时为空；同 2b）：
+        //     退回记过的效果（记账时的结果与手续费在 nonce 记录里），再按钉住的块上的实际情况算——重新上链、核对改账前后都对。
+        //     以前：重发到重新上链够确认之间，对账报真实的差异，status 一直 reconcile.mismatch（QA）。
+        for nonce in try gate.get(LedgerGate.recheckKey(hot), as: [Int64].self) ?? [] {
+            guard let r = try gate.nonceRecord(from: hot, nonce: nonce), let mined = r.minedHash else { continue }
+            let rc = try await minedReceipt([mined])
+            switch r.kind {
+            case .withdrawal:
+                let w = try gate.with { l in try l.withdrawal(id: r.ref) }
+                let noop = try r.isNoop(mined, hot: hot)
+                // 记账时：confirmed 付出了金额；failed（链上失败或 NOOP 取消）只付了手续费。
+                if w.state == .confirmed { try add(hot, w.asset, w.amount) }
+                try add(hot, native, r.bookedFee.flatMap { try? UInt256(decimal: $0) } ?? w.fee ?? .zero)
+                inFlight.append(InFlightItem(kind: "withdrawal", ref: w.id, txHash: mined, mined: rc != nil))
+                if let rc {
+                    if rc.succeeded && !noop { try sub(hot, w.asset, w.amount) }
+                    try sub(hot, native, try fee(rc))
+                }
+            case .topup:
+                guard let s = try gate.with({ l in try l.store.sweep(id: r.ref) }) else { continue }
+                if r.bookedOK ?? true { try add(hot, native, s.topup); try sub(s.address, native, s.topup) }
+                try add(hot, native, r.bookedFee.flatMap { try? UInt256(decimal: $0) } ?? .zero)
+                inFlight.append(InFlightItem(kind: "topup", ref: s.id, txHash: mined, mined: rc != nil))
+                if let rc {
+                    if rc.succeeded { try sub(hot, native, s.topup); try add(s.address, native, s.topup) }
+                    try sub(hot, native, try fee(rc))
+                }
+            }
+        }
         // 2. 归集：补 gas（toppingUpGas，账本到收据确认后才记）与归集交易（broadcast：账本已把金额移到在途）。
         let sweeps: [Sweep] = try gate.with { l in
             var out: [Sweep] = []

@@ -13,6 +13,7 @@
 import Foundation
 import Synchronization
 import WalletCrypto
+import WalletKeys
 import WalletLedger
 
 public final class LedgerGate: Sendable {
@@ -93,6 +94,16 @@ public struct NonceRecord: Codable, Sendable, Equatable {
     public var lastBroadcastAt: Int64?
     /// 按上链记账时记下的、热钱包付的手续费（wei 十进制）。被重组掉再上链时手续费按新块的基础费变了，据此补一条调整分录。
     public var bookedFee: String? = nil
+    /// 按上链记账时收据的 status 是不是成功（NOOP 取消也是成功上链）。重组后重新上链时据此判断结果变没变、对账据此退回记过的效果。
+    /// 旧版本记的账没有它（nil）：提现按提现状态推，补 gas 当成功（给外部账户的纯转账）。
+    public var bookedOK: Bool? = nil
+
+    /// 这个哈希是不是我们的 NOOP（同一 nonce、发给热钱包自己、0 值、无数据：取消提现用）。
+    func isNoop(_ hash: String, hot: String) throws -> Bool {
+        guard let a = attempts.first(where: { $0.hash == hash }) else { return false }
+        let tx = try SignedEthTransaction.decode(raw: a.raw).transaction
+        return tx.to?.lowercased == hot.lowercased() && tx.value.isZero && tx.data.isEmpty
+    }
 
     /// 告警与日志里怎么称呼它（中文，英文）。
     var label: (zh: String, en: String) {

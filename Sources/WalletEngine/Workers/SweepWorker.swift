@@ -302,7 +302,7 @@ extension WalletEngine {
             let fee = rc.feePaid
             if rc.succeeded {
                 let s2 = try gate.transaction { l -> Sweep in
-                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
+                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; r.bookedOK = true; try l.putNonceRecord(from: hotAddress, r) }
                     return try l.sweepTopUpConfirmed(id: s.id, topupFee: fee)
                 }
                 metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)
@@ -310,7 +310,7 @@ extension WalletEngine {
                 try await sendSweep(s2, fees: try await fees.current(), log)
             } else {
                 try gate.transaction { l in
-                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
+                    if var r = record { r.minedHash = minedHash; r.bookedFee = fee.decimalString; r.bookedOK = false; try l.putNonceRecord(from: hotAddress, r) }
                     _ = try l.sweepTopUpFailed(id: s.id, topupFee: fee, reason: "补 gas 交易失败 \(minedHash)")
                 }
                 metrics.sweepFeesPaidWei.inc([nativeSymbol], by: fee)

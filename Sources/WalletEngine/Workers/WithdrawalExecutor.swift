@@ -319,7 +319,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
             guard let rc = try await client.receipt(try H256(hex: mined)) else { continue }   // 还没重新上链：告警 withdraw.reorged 已在
             guard head >= rc.blockNumber, Int(head - rc.blockNumber + 1) >= confirmations else { continue }
             let w = r.kind == .withdrawal ? try gate.with { l in try l.withdrawal(id: r.ref) } : nil
-            let bookedOK: Bool? = w.map { $0.state == .confirmed || (try? isNoop(mined, r)) == true }   // 按上链记的是「成功」吗（NOOP 取消也是成功上链）
+            let bookedOK = r.bookedOK ?? w.map { $0.state == .confirmed || (try? isNoop(mined, r)) == true }   // 按上链记的是「成功」吗（NOOP 取消也是成功上链）
             let booked = r.bookedFee.flatMap { try? UInt256(decimal: $0) } ?? w?.fee
             let actual = rc.feePaid
             let (what, whatEn) = r.label
@@ -410,7 +410,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
                                             messageEn: "withdrawal #\(w.id): the original transaction \(h) landed before the NOOP; the cancel is void and the withdrawal is recorded as \(rc.succeeded ? "confirmed" : "failed").",
                                             at: clock.unixTime())
                 }
-                if var r = record { r.minedHash = h; r.bookedFee = fee.decimalString; try l.putNonceRecord(from: hotAddress, r) }
+                if var r = record { r.minedHash = h; r.bookedFee = fee.decimalString; r.bookedOK = rc.succeeded; try l.putNonceRecord(from: hotAddress, r) }
             }
             metrics.withdrawalTransitions.inc([rc.succeeded ? "confirmed" : "failed"])
             ctx.logger.log(rc.succeeded ? .info : .error, rc.succeeded ? "withdrawal.confirmed" : "withdrawal.failed",
@@ -446,9 +446,7 @@ public final class WithdrawalExecutor: EngineWorker, Sendable {
     /// 这个版本是不是我们的 NOOP：提现不允许发往热钱包，所以「发给热钱包、0 值、无 data」只可能是取消用的 NOOP
     /// （NOOP 卡住后被加价替换，新版本也一样认得出来）。
     func isNoop(_ hash: String, _ record: NonceRecord?) throws -> Bool {
-        guard let a = record?.attempts.first(where: { $0.hash == hash }) else { return false }
-        let tx = try SignedEthTransaction.decode(raw: a.raw).transaction
-        return tx.to?.lowercased == hotAddress && tx.value.isZero && tx.data.isEmpty
+        try record?.isNoop(hash, hot: hotAddress) ?? false
     }
 
     /// 同一 nonce、发给热钱包自己、0 值的 NOOP；费用至少比上一个版本高 replacementBumpPercent，否则节点不接受替换。先落库再广播。

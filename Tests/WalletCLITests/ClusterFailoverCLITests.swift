@@ -1,5 +1,6 @@
 // 多引擎（issue 13）：两个 `engine run` 共用一个 PostgreSQL 库（两份 home = 同一把密钥库的两份拷贝，像两台主机），对着真实 EVM。
-// 一个持有 leader 与 signer 租约干活，另一个备用；提现进行中 SIGKILL 干活的那个：备用的在租约时长内接管（令牌加一），
+// 先起的 A 拿到 leader 与 signer；B 起来后两份活分开放（A 留 signer、把 leader 让给 B），`sweep run` 任务由 leader B 消费、转交给 signer A 做；
+// 提现进行中 SIGKILL 签名的 A：B 在租约时长内接管 signer（令牌加一），
 // 每笔提现恰好到账一次（链上余额为证）、热钱包的链上 nonce = 提现笔数（没有重发、没有缺口）、ledger reconcile/check/audit verify 通过。
 import Foundation
 import Testing
@@ -104,7 +105,7 @@ import Testing
         let cp = try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env"))
         #expect(cp.status == 0, "\(cp.stderr)")
 
-        // —— 两个常驻引擎：A 先起、拿到 leader 与 signer；B 登记为备用 ——
+        // —— 两个常驻引擎：A 先起、拿到 leader 与 signer；B 起来后 A 把 leader 让给它（分开放），signer 留在 A ——
         let a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
         try rig.waitFor("A 拿到 signer 租约", seconds: 20) { try holder("signer") != nil && (try rig.engineID(pid: a.pid)) != nil }
         let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
@@ -112,9 +113,25 @@ import Testing
         let aID = try #require(try rig.engineID(pid: a.pid)), bID = try #require(try rig.engineID(pid: b.pid))
         let signer0 = try #require(try holder("signer"))
         #expect(signer0.id == aID, "先起的 A 应持有 signer 租约：\(signer0) A=\(aID) B=\(bID)")
-        #expect(try holder("leader")?.id == aID)
+        try rig.waitFor("A 把 leader 让给 B（signer 留在 A）", seconds: 25) { try holder("leader")?.id == bID }
+        #expect(try holder("signer")?.id == aID && (try holder("signer")?.token) == signer0.token, "signer 不动")
+        let logA = { (try? String(contentsOfFile: home + "/logs/engine.log", encoding: .utf8)) ?? "" }
+        #expect(logA().split(separator: "\n").contains { $0.contains("cluster.lease_released") && $0.contains("spread") }, "让出要进日志")
         let text = try rig.ok(["status"])
-        #expect(text.stdout.contains(bID) && text.stdout.contains("备用"), "status 文本应列出两个引擎与备用角色：\(text.stdout)")
+        let lineOf = { (id: String) in text.stdout.split(separator: "\n").first { $0.contains("集群引擎 \(id)") }.map(String.init) ?? "" }
+        #expect(lineOf(aID).contains("signer:") && !lineOf(aID).contains("leader"), "status 文本：A 是签名者：\(text.stdout)")
+        #expect(lineOf(bID).contains("leader"), "status 文本：B 是 leader：\(text.stdout)")
+
+        // —— 角色分开时的 `sweep run`：引擎在跑 → 入队；leader B 消费、交给持有 signer 的 A，A 的归集 worker 做一整轮 ——
+        // （以前 leader 要自己拿 signer，拿不到就失败重试，最后进死信。）
+        _ = try rig.ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
+        try rig.waitFor("归集任务完成、A 做了那一轮", seconds: 30) {
+            let done = ((try rig.run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
+            return done && logA().contains("sweep.run_served")
+        }
+        let logB0 = (try? String(contentsOfFile: homeB + "/logs/engine.log", encoding: .utf8)) ?? ""
+        #expect(logB0.contains("sweep.run_handed_over"), "B（leader）把任务交给了 signer")
+        try rig.waitFor("充值地址的钱归集进热钱包（链上）", seconds: 30, mine: true) { try dev.nonce(dep) == 1 }
 
         // —— 提现进行中：5 笔，批准后 A 开始签名广播；看到第一笔出去就 SIGKILL A ——
         var ids: [String] = []
@@ -131,7 +148,7 @@ import Testing
         let sentByA = try dev.nonce(hot)
         let states = ((try rig.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
         print("cluster failover: A 被杀时已上链 \(sentByA) 笔，提现状态 \(states.sorted())")
-        // 备用的 B 在租约时长（10 秒）内接管：signer 与 leader 都换成 B，令牌加一。
+        // B 在租约时长（10 秒）内接管 signer（leader 已在 B），令牌加一。
         try rig.waitFor("B 接管 signer 租约", seconds: 25) { try holder("signer")?.id == bID }
         let took = Date().timeIntervalSince(killedAt)
         #expect(took <= 10 + 5, "接管用了 \(took) 秒，应不超过租约时长 + 一轮")
@@ -162,11 +179,11 @@ import Testing
             let rows = (try rig.run(["withdraw", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 5 && rows.allSatisfy { $0["state"] as? String == "confirmed" }
         }
-        // 任务队列在 Redis Streams 上：引擎在跑时 `sweep run` 入队，由现在的 leader（B）消费；库里的 jobs 表一直是空的。
+        // 任务队列在 Redis Streams 上：引擎在跑时 `sweep run` 入队，由现在的 leader（B，也持有 signer）消费、自己做；库里的 jobs 表一直是空的。
         let sw = try rig.ok(["sweep", "run", "--unseal-passphrase-file", unseal] + root)
         defer { print("cluster failover: sweep run → \(sw.stdout.prefix(300))；jobs → \((try? rig.run(["jobs", "list", "--json"]).stdout.prefix(600)) ?? "")") }
         try rig.waitFor("Redis 队列里的归集任务被 B 做完", seconds: 30) {
-            ((try rig.run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }
+            ((try rig.run(["jobs", "list", "--json"]).json as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "sweep.run" && $0["state"] as? String == "done" }.count == 2
         }
         // 这次 sweep run 问过 signer 租约（拿不到才入队）：它不该作为一个「备用」、随后「失联」的引擎留在列表里（QA）。
         let extra = ((try rig.cluster()["engines"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.filter { $0 != aID && $0 != bID }
@@ -196,7 +213,8 @@ import Testing
         #expect(engines.first { $0["id"] as? String == aID }.map { $0["alive"] as? Bool } != true || took < 20)
     }
 
-    /// 入账分给两个引擎（issue 13）：A 是 leader（扫块、入账它负责的分片），B 拿一半的 credit:<分片> 租约、给那些分片的充值入账。
+    /// 入账分给两个引擎（issue 13）：先起的 A 拿到 leader 与 signer，B 起来后 A 把 leader 让给 B（分开放）——B 扫块、入账没人持有的分片，
+    /// A（signer）拿一半的 credit:<分片> 租约、给那些分片的充值入账。
     /// 两边的日志里都有 deposit.credited；每笔充值恰好入账一次（余额 = 链上金额），对账、不变量、审计链（含分片链与检查点）都通过。
     @Test func twoEnginesSplitDepositCreditingByShard() throws {
         let rel = try CLIRunner.releaseBinary()
@@ -228,9 +246,12 @@ import Testing
         }
         let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
         defer { b.stop() }
-        try rig.waitFor("B 拿到一半的入账分片", seconds: 30) {
-            guard let id = try rig.engineID(pid: b.pid) else { return false }
-            return try rig.liveLeases().filter { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == id }.count == 8
+        try rig.waitFor("leader 到 B、A 拿一半的入账分片", seconds: 40) {
+            guard let aID = try rig.engineID(pid: a.pid), let bID = try rig.engineID(pid: b.pid) else { return false }
+            let live = try rig.liveLeases()
+            return live.contains { $0["name"] as? String == "leader" && $0["holder"] as? String == bID }
+                && live.filter { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == aID }.count == 8
+                && !live.contains { ($0["name"] as? String)?.hasPrefix("credit:") == true && $0["holder"] as? String == bID }
         }
 
         // 16 笔充值（每个用户一笔，金额各不相同），出块直到全部入账。
@@ -247,24 +268,24 @@ import Testing
             ((try? String(contentsOfFile: h + "/logs/engine.log", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("deposit.credited") }.count
         }
         let (byA, byB) = (credited(home), credited(homeB))
-        print("credits split: A（leader）入账 \(byA) 笔，B \(byB) 笔")
+        print("credits split: A（signer + 分片）入账 \(byA) 笔，B（leader）\(byB) 笔")
         #expect(byA > 0 && byB > 0 && byA + byB == 16, "两个引擎都应入账，合计 16：A \(byA) B \(byB)")
 
-        // 帮手 B 被 kill -9：它的分片租约还没过期，leader 先跳过，最多一个租期（10 秒）后收回——第二轮 16 笔照样全部入账、每笔一次。
-        b.kill9()
+        // 帮手 A 被 kill -9：它的分片租约还没过期，leader B 先跳过，最多一个租期（10 秒）后收回——第二轮 16 笔照样全部入账、每笔一次。
+        a.kill9()
         let killedAt = Date()
         for (i, u) in users.enumerated() {
             _ = try dev.call("devnet_send", [["from": accts[1 + i % 4], "to": addr[u]!, "value": "0x" + String(UInt64(i + 1) * 1_000_000_000_000_000, radix: 16)]])
         }
         try dev.mine(1)
-        try rig.waitFor("B 死后第二轮 16 笔全部入账", seconds: 90, mine: true) {
+        try rig.waitFor("A 死后第二轮 16 笔全部入账", seconds: 90, mine: true) {
             let rows = (try rig.run(["deposit", "list", "--json"]).json as? [[String: Any]]) ?? []
             return rows.count == 32 && rows.allSatisfy { $0["state"] as? String == "credited" }
         }
-        print("credits split: B 被杀后 \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) 秒第二轮全部由 A 入账（A 共 \(credited(home)) 笔）")
-        #expect(credited(homeB) == byB, "死掉的 B 不会再入账")
+        print("credits split: A 被杀后 \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) 秒第二轮全部由 B 入账（B 共 \(credited(homeB)) 笔）")
+        #expect(credited(home) == byA, "死掉的 A 不会再入账")
         usleep(6_000_000)   // 等一个检查点间隔：分片链的链头被汇总进主链
-        a.stop()
+        b.stop()
         for (i, u) in users.enumerated() {
             let rows = (try rig.ok(["ledger", "balances", "--user", u, "--asset", "ETH", "--json"]).json as? [[String: Any]]) ?? []
             let bal = rows.first { $0["account"] as? String == "user_available:ETH:\(u)" }?["balanceBaseUnits"] as? String

@@ -5,6 +5,10 @@
 //   jobs            任务队列消费跟着 leader（处理器里有重扫、对账）；立即归集的任务另外要 signer 租约
 //   其余            封存监视：每个引擎都做（封存状态是每个进程自己的）
 //
+// 分开放：有两个以上的活引擎时，leader 与 signer 不在同一个引擎上——持有 signer 的引擎在「另有一个什么都不持有的活引擎」时
+// 不拿 leader、拿着的在本进程没有 leader 轮次在跑时交出（`begin`）。这样签名广播不与扫块、对账抢同一个账本连接与同一批核，
+// 一个引擎卡住也只卡一种活。只让 leader：leader 的活不需要密钥，任何活引擎都能接；signer 若交给一个封存着的引擎，提现就停了。
+//
 // 为什么租约在数据库里、而不是 Redis 的 SET NX PX：写钱的事务本来就在这个库里，核对令牌与写入在同一个事务里完成（先拿写锁再核对），
 // 没有「核对完、写之前租约被抢走」的窗口；Redis 锁要做到这一点得让数据库也认令牌，等于又回到库里。见 docs/scale-out.md。
 import Foundation
@@ -27,7 +31,15 @@ public final class EngineCluster: Sendable {
     let clock: any WalletClock
     let hotWallet: String
     let startedAt: Int64
-    private let held = Mutex<[String: (token: Int64, expires: Int64)]>([:])
+    /// 本进程持有的租约（令牌、到期）、每个租约正在跑的轮次数、正在交出（等轮次跑完）的租约。
+    private struct Leases {
+        var held: [String: (token: Int64, expires: Int64)] = [:]
+        var active: [String: Int] = [:]
+        var draining: Set<String> = []
+    }
+    private let state = Mutex<Leases>(Leases())
+    /// 刚起来不到这么久的引擎不算「空闲的活引擎」：一次性命令（sweep run、engine run --once）也会短暂登记。
+    static let settleSeconds: Int64 = 2
     private let lastBeat = Mutex<Int64>(0)
     private let lockID = Mutex<String>("")
 
@@ -62,7 +74,7 @@ public final class EngineCluster: Sendable {
     public func fence(_ name: String) throws -> LeaseFence? {
         let now = clock.unixTime()
         heartbeat(now)
-        if let h = held.withLock({ $0[name] }), h.expires - now > Self.leaseTTLSeconds / 2 {
+        if let h = state.withLock({ $0.held[name] }), h.expires - now > Self.leaseTTLSeconds / 2 {
             return LeaseFence(name: name, holder: id, token: h.token, ttl: Self.leaseTTLSeconds)
         }
         let ttl = Self.leaseTTLSeconds
@@ -75,9 +87,9 @@ public final class EngineCluster: Sendable {
                   try l.store.engines().first(where: { $0.id == h })?.lockID == mine else { return nil }
             return try l.store.acquireLease(name: name, holder: id, now: now, ttl: ttl, presumedDead: h)
         }
-        let before = held.withLock { h -> Int64? in
-            defer { h[name] = token.map { ($0, now + ttl) } }
-            return h[name]?.token
+        let before = state.withLock { s -> Int64? in
+            defer { s.held[name] = token.map { ($0, now + ttl) } }
+            return s.held[name]?.token
         }
         // 角色变化进日志（接管、交出）：事后复盘「谁在什么时候干活」靠它（QA：20 多次接管日志里一条都没有）。
         if let t = token, t != before {
@@ -86,6 +98,73 @@ public final class EngineCluster: Sendable {
             logger?.warn("cluster.lease_lost", ["lease": .string(name), "token": .int(b), "engine": .string(id)])
         }
         return token.map { LeaseFence(name: name, holder: id, token: $0, ttl: ttl) }
+    }
+
+    // MARK: 一轮的租约（EngineRuntime）
+
+    /// 一轮开始：拿到（或续上）这轮要的租约并记下「本进程有一轮在用它」，轮次结束必须调 `end`。nil = 本轮当备用。
+    /// leader 按文件头的规则分开放：要交出时不再发新令牌给新轮次，等本进程用它的轮次都结束再在库里交出——
+    /// 直接交出也安全（旧令牌的写入会被隔离令牌拒绝），但会让跑到一半的轮次失败、日志里多一条 lease_lost。
+    public func begin(_ name: String) throws -> LeaseFence? {
+        let now = clock.unixTime()
+        let cached = state.withLock { s -> LeaseFence?? in
+            if s.draining.contains(name) { return .some(nil) }
+            guard let h = s.held[name], h.expires - now > Self.leaseTTLSeconds / 2 else { return nil }
+            s.active[name, default: 0] += 1
+            return .some(LeaseFence(name: name, holder: id, token: h.token, ttl: Self.leaseTTLSeconds))
+        }
+        if let cached { heartbeat(now); return cached }
+        if name == Self.leaderLease, try shouldLeaveLeader(now) {
+            let releaseNow = state.withLock { s -> Bool in
+                guard s.held[name] != nil else { return false }   // 没持有：不去拿，留给空闲的引擎
+                guard s.active[name, default: 0] == 0 else { s.draining.insert(name); return false }
+                s.held.removeValue(forKey: name)
+                return true
+            }
+            if releaseNow { release(name, now) }
+            return nil
+        }
+        guard let f = try fence(name) else { return nil }
+        state.withLock { $0.active[name, default: 0] += 1 }
+        return f
+    }
+
+    /// 一轮结束（不论成败）。正在交出的租约在最后一轮结束时交出。
+    public func end(_ name: String) {
+        let releaseNow = state.withLock { s -> Bool in
+            s.active[name] = max(0, s.active[name, default: 0] - 1)
+            guard s.draining.contains(name), s.active[name, default: 0] == 0 else { return false }
+            s.draining.remove(name)
+            return s.held.removeValue(forKey: name) != nil
+        }
+        if releaseNow { release(name, clock.unixTime()) }
+    }
+
+    /// 本引擎持有 signer，且另有一个活着（心跳在租期内、起来超过 settleSeconds、不是本 home 的上一任）、既不持有 leader 也不持有 signer 的引擎。
+    func shouldLeaveLeader(_ now: Int64) throws -> Bool {
+        guard state.withLock({ $0.held[signerLease].map { $0.expires > now } ?? false }) else { return false }
+        heartbeat(now)
+        let mine = lockID.withLock { $0 }
+        let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
+        let busy = Set(leases.filter { ($0.name == Self.leaderLease || $0.name == signerLease) && $0.expiresAt > now }.map(\.holder))
+        return engines.contains {
+            $0.id != id && now - $0.heartbeatAt <= Self.leaseTTLSeconds && now - $0.startedAt >= Self.settleSeconds
+                && !busy.contains($0.id) && (mine.isEmpty || $0.lockID != mine)
+        }
+    }
+
+    /// 此刻持有这份租约的另一个活引擎（租约未过期、心跳在租期内）；没有则 nil。
+    public func liveHolder(_ name: String) throws -> String? {
+        let now = clock.unixTime()
+        let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
+        guard let h = leases.first(where: { $0.name == name && $0.expiresAt > now })?.holder, h != id,
+              engines.contains(where: { $0.id == h && now - $0.heartbeatAt <= Self.leaseTTLSeconds }) else { return nil }
+        return h
+    }
+
+    private func release(_ name: String, _ now: Int64) {
+        _ = try? gate.with { l in try l.store.releaseLease(name: name, holder: id, now: now) }
+        logger?.info("cluster.lease_released", ["leases": .string(name), "engine": .string(id), "reason": .string("spread")])
     }
 
     // MARK: 入账分片（DepositCreditWorker）
@@ -110,10 +189,10 @@ public final class EngineCluster: Sendable {
             }
         }
         // 不再负责的分片：交还（别人不用等过期）。
-        let extra = held.withLock { h in h.keys.filter { $0.hasPrefix("credit:") && mine[Int($0.dropFirst("credit:".count)) ?? -1] == nil } }
+        let extra = state.withLock { s in s.held.keys.filter { $0.hasPrefix("credit:") && mine[Int($0.dropFirst("credit:".count)) ?? -1] == nil } }
         if !extra.isEmpty {
             _ = try? gate.with { l in for n in extra { try l.store.releaseLease(name: n, holder: id, now: now) } }
-            held.withLock { h in for n in extra { h.removeValue(forKey: n) } }
+            state.withLock { s in for n in extra { s.held.removeValue(forKey: n) } }
             logger?.info("cluster.lease_released", ["leases": .string(extra.sorted().joined(separator: ",")), "engine": .string(id)])
         }
         return mine
@@ -141,7 +220,7 @@ public final class EngineCluster: Sendable {
 
     /// 写入被拒（租约丢了）：忘掉本地缓存，下一轮重新去库里问。
     public func forget(_ name: String) {
-        if let t = held.withLock({ $0.removeValue(forKey: name)?.token }) {
+        if let t = state.withLock({ s -> Int64? in s.draining.remove(name); return s.held.removeValue(forKey: name)?.token }) {
             logger?.warn("cluster.lease_lost", ["lease": .string(name), "token": .int(t), "engine": .string(id)])
         }
     }
@@ -164,7 +243,7 @@ public final class EngineCluster: Sendable {
     /// 优雅停机：交出全部租约、注销自己，备用引擎立刻接手（不用等租约过期）。
     public func leave() {
         let now = clock.unixTime()
-        let names = held.withLock { h -> [String] in defer { h.removeAll() }; return Array(h.keys) }
+        let names = state.withLock { s -> [String] in defer { s.held.removeAll(); s.draining.removeAll() }; return Array(s.held.keys) }
         _ = try? gate.with { l in
             for n in names { try l.store.releaseLease(name: n, holder: id, now: now) }
             try l.store.removeEngine(id: id)

@@ -91,15 +91,18 @@ public final class EngineRuntime: Sendable {
         let ctx = WorkerContext(stop: stop, logger: logger.child(w.name), once: once)
         let start = clock.now()
         let lease = cluster?.leaseName(for: w.name)
+        var began = false
+        defer { if began, let lease { cluster?.end(lease) } }
         do {
             await FailPoint.stall("runtime.round_stall")
             var fence: LeaseFence?
             if let lease, let cluster {
-                // 别的引擎持有这份独占的活：本轮当备用，什么都不做。
-                guard let f = try cluster.fence(lease) else {
+                // 别的引擎持有这份独占的活（或本引擎正把它让给空闲的引擎）：本轮当备用，什么都不做。
+                guard let f = try cluster.begin(lease) else {
                     return WorkerOutcome(worker: w.name, report: RoundReport(summary: "standby (\(lease))"), error: nil)
                 }
                 fence = f
+                began = true
             }
             let r = try await LeaseScope.$current.withValue(fence) { try await w.runRound(ctx) }
             let secs = clock.now() - start

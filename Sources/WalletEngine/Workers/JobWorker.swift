@@ -59,12 +59,18 @@ public final class JobWorker: EngineWorker, Sendable {
         }
         switch kind {
         case .sweepRun:
-            // 归集要用热钱包的 nonce（补 gas）：只有持有 signer 租约的引擎能做；不是自己 → 失败重试（退避后可能轮到持有者）。
-            guard let signer = try engine.cluster.fence(engine.cluster.signerLease) else {
-                throw EngineError("job.not_signer", zh: "本引擎没有热钱包的签名租约（另一个引擎在签名），稍后重试。",
-                                  en: "this engine does not hold the hot-wallet signer lease (another engine signs); retrying later.", badInput: false)
+            // 归集要用热钱包的 nonce（补 gas）：只有持有 signer 租约的引擎能做。任务由 leader 消费，而多引擎时 leader 与 signer
+            // 分在两个引擎上（EngineCluster 文件头）：交给持有 signer 的活引擎——记下请求，它的归集 worker 下一轮做一整轮 sweep run。
+            // 以前这里失败重试：角色分开时重试多少次都轮不到，任务最后进死信（这次改动之前只在两个引擎同时起来时偶尔发生）。
+            if let signer = try engine.cluster.fence(engine.cluster.signerLease) {
+                _ = try await LeaseScope.$current.withValue(signer) { try await engine.sweepRun(logger: ctx.logger, requireSigner: true) }
+            } else if let holder = try engine.cluster.liveHolder(engine.cluster.signerLease) {
+                try engine.gate.put(WalletEngine.sweepRequestedKey, "\(job.id):\(engine.clock.unixTime())")
+                ctx.logger.info("sweep.run_handed_over", ["job": .int(job.id), "signer": .string(holder)])
+            } else {
+                throw EngineError("job.not_signer", zh: "没有哪个活着的引擎持有热钱包的签名租约（都封存着或刚失联），稍后重试。",
+                                  en: "no live engine holds the hot-wallet signer lease (all sealed or just lost); retrying later.", badInput: false)
             }
-            _ = try await LeaseScope.$current.withValue(signer) { try await engine.sweepRun(logger: ctx.logger, requireSigner: true) }
         case .reconcile: _ = try await ReconcileWorker(engine: engine).runRound(ctx, asJob: true)
         case .expireWithdrawals: _ = try engine.gate.with { l in try l.expireDue() }
         case .refreshFees: _ = try await engine.fees.refresh()

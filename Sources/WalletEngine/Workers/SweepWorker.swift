@@ -4,6 +4,7 @@
 // 账本状态机：planned → topping_up_gas → ready → broadcast → confirmed | deferred | failed（以 (地址, nonce) 幂等）。
 import Logging
 import Foundation
+import Synchronization
 import WalletChain
 import WalletCrypto
 import WalletKeys
@@ -354,16 +355,48 @@ extension WalletEngine {
     }
 }
 
+extension WalletEngine {
+    /// leader 转交给 signer 的最近一个 `sweep run` 请求（「任务号:时间」）与 signer 最近做完的那个。不等就做一轮；
+    /// 不用删除，也不比大小（换了 Redis、任务号从 1 重新数时比大小会永远不做）：做的时候又来的请求不会被清掉。
+    static let sweepRequestedKey = "engine.sweep.requested_job"
+    static let sweepServedKey = "engine.sweep.served_job"
+}
+
 public final class SweepWorker: EngineWorker, Sendable {
     public let name = "sweeper"
+    /// 醒来的间隔：转交来的 `sweep run` 最多等这么久（2 秒，一次键读）；例行的归集仍按 sweepIntervalMs。
     public let intervalMs: Int
+    let periodSeconds: Double
+    private let lastPeriodic = Mutex<Double?>(nil)
     unowned let engine: WalletEngine
 
-    init(engine: WalletEngine) { self.engine = engine; intervalMs = engine.config.workers.sweepIntervalMs }
+    init(engine: WalletEngine) {
+        self.engine = engine
+        periodSeconds = Double(engine.config.workers.sweepIntervalMs) / 1000
+        intervalMs = min(engine.config.workers.sweepIntervalMs, 2000)
+    }
 
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         // 在途的总要推进（等收据、发代币）；新归集只在 sweep.auto 时自动发起，否则只出计划等运维 `sweep run`。
         // sweepRun 自己会先推进在途归集，这里不再重复推进（否则每轮查两遍收据、重发两遍）。
+        // 另一个引擎（leader）转交来的 `sweep run` 任务：请求号大于已做的 → 做一整轮，做完记下（签名器不可用时抛错、下一轮再试）。
+        let requested = try engine.gate.get(WalletEngine.sweepRequestedKey, as: String.self)
+        if let requested, requested != (try engine.gate.get(WalletEngine.sweepServedKey, as: String.self)), !ctx.shouldStop {
+            let steps = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)
+            try engine.gate.put(WalletEngine.sweepServedKey, requested)
+            ctx.logger.info("sweep.run_served", ["request": .string(requested), "steps": .int(Int64(steps))])
+            lastPeriodic.withLock { $0 = engine.clock.now() }
+            return RoundReport(processed: steps, summary: "requested \(requested) steps=\(steps)")
+        }
+        if !ctx.once {
+            let now = engine.clock.now()
+            let due = lastPeriodic.withLock { last -> Bool in
+                if let l = last, now - l < periodSeconds { return false }
+                last = now
+                return true
+            }
+            guard due else { return RoundReport(processed: 0, summary: "waiting") }
+        }
         if engine.config.sweep.auto && !ctx.shouldStop {
             let steps = try await engine.sweepRun(logger: ctx.logger)
             return RoundReport(processed: steps, summary: "auto steps=\(steps)")

@@ -379,7 +379,7 @@ public final class SweepWorker: EngineWorker, Sendable {
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
         // 在途的总要推进（等收据、发代币）；新归集只在 sweep.auto 时自动发起，否则只出计划等运维 `sweep run`。
         // sweepRun 自己会先推进在途归集，这里不再重复推进（否则每轮查两遍收据、重发两遍）。
-        // 另一个引擎（leader）转交来的 `sweep run` 任务：请求号大于已做的 → 做一整轮，做完记下（签名器不可用时抛错、下一轮再试）。
+        // 另一个引擎（leader）转交来的 `sweep run` 任务：请求与已做的不同 → 做一整轮，做完记下（签名器不可用时抛错、下一轮再试）。
         let requested = try engine.gate.get(WalletEngine.sweepRequestedKey, as: String.self)
         if let requested, requested != (try engine.gate.get(WalletEngine.sweepServedKey, as: String.self)), !ctx.shouldStop {
             let steps = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)

@@ -299,6 +299,70 @@ import Testing
         #expect(!audits.isEmpty, "分片链应已被主链检查点汇总")
     }
 
+    /// 恐慌按钮在集群里（QA 第四轮）：在 B 的主机上 `keystore seal`，A 也在 2 秒级内封存（以前只封 B，A 接过签名租约接着签）。
+    /// 之后 A 带口令重启（有意解封）：封存着的 B 把 signer 交给解封着的 A（以前封存着的引擎可以一直占着 signer，整个集群停签），A 签出提现。
+    @Test func sealingOneHostSealsTheClusterAndTheSignerMovesToAnUnsealedEngine() throws {
+        let rel = try CLIRunner.releaseBinary()
+        let dev = try CLIDevnet()
+        let db = try Self.freshDatabase()
+        let t = CLIHome("clseal")
+        let (unseal, pw, home) = (t.unseal, t.pw, t.home)
+        let root = t.op("root"), appr = t.op("appr")
+        let homeB = t.dir.appendingPathComponent("homeB").path
+        let rig = Rig(rel: rel, dev: dev, env: db.env, home: home)
+        func holder(_ lease: String) throws -> String? {
+            try rig.liveLeases().first { ($0["name"] as? String)?.hasPrefix(lease) == true }?["holder"] as? String
+        }
+        func sealed(_ h: String) throws -> Bool {
+            ((try rig.run(["status", "--json"], h).json as? [String: Any])?["engine"] as? [String: Any])?["sealed"] as? Bool == true
+        }
+        #expect(try CLIRunner.run(t.initArgs(chainId: String(dev.chainId), rpc: dev.url, ["--confirmations", "1", "--database-url", db.url]),
+                                  env: db.env, executable: rel).status == 0)
+        try #"{"allowlist": {"required": false, "coolingOffSeconds": 0}, "rules": [{"name": "all", "asset": "*", "action": "allow", "approvals": 1}]}"#
+            .write(toFile: home + "/policy.json", atomically: true, encoding: .utf8)
+        _ = try rig.ok(["operator", "add", "--name", "appr", "--role", "approver", "--passphrase-file", pw] + root)
+        let dep = try #require((try rig.ok(["address", "assign", "--user", "u1", "--asset", "ETH", "--json"] + root).json as? [String: Any])?["address"] as? String)
+        let hot = try #require(((try rig.ok(["status", "--json"]).json as? [String: Any])?["hotWallet"] as? [String: Any])?["address"] as? String)
+        let accts = try dev.accounts()
+        _ = try dev.call("devnet_send", [["from": accts[1], "to": dep, "value": "0x8ac7230489e80000"]])
+        _ = try dev.call("devnet_send", [["from": accts[9], "to": hot, "value": "0x2b5e3af16b1880000"]])
+        try dev.mine(2)
+        _ = try rig.ok(["engine", "run", "--once", "--unseal-passphrase-file", unseal])
+        #expect(try CLIRunner.run(["cp", "-a", home, homeB], executable: URL(fileURLWithPath: "/usr/bin/env")).status == 0)
+
+        var a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
+        defer { a.stop() }
+        try rig.waitFor("A 持有 signer", seconds: 20) { try holder("signer") != nil && (try rig.engineID(pid: a.pid)) != nil }
+        let b = try Daemon(rel, home: homeB, unseal: unseal, env: db.env)
+        defer { b.stop() }
+        try rig.waitFor("B 登记、两个都解封着", seconds: 20) { try rig.engineID(pid: b.pid) != nil && !(try sealed(home)) && !(try sealed(homeB)) }
+
+        // 在 B 的主机上按恐慌按钮：A 也封存。
+        _ = try rig.ok(["keystore", "seal"] + root, homeB)
+        try rig.waitFor("A（另一台主机）也封存", seconds: 5) { try sealed(home) }
+        #expect(try sealed(homeB))
+        let logA = { (try? String(contentsOfFile: home + "/logs/engine.log", encoding: .utf8)) ?? "" }
+        #expect(logA().contains("keystore.sealed_by_request") && logA().contains("cluster:"), "A 的日志写明是集群封存")
+
+        // A 带口令重启（有意解封）：封存着的 B 若占着 signer，交给 A；A 签出提现。
+        a.stop()
+        a = try Daemon(rel, home: home, unseal: unseal, env: db.env)
+        try rig.waitFor("A 重启、解封着", seconds: 20) { let id = try rig.engineID(pid: a.pid); let s = try sealed(home); return id != nil && !s }
+        let aID = try #require(try rig.engineID(pid: a.pid))
+        try rig.waitFor("signer 到解封着的 A", seconds: 30) { try holder("signer") == aID }
+        #expect(try sealed(homeB), "B 仍封存着（解封要在 B 上给口令）")
+        let r = try rig.ok(["withdraw", "request", "--request-id", "s-1", "--user", "u1", "--asset", "ETH", "--amount", "0.5",
+                            "--to", "0x00000000000000000000000000000000000ca11e", "--json"] + root)
+        _ = try rig.ok(["withdraw", "approve", String(((r.json as? [String: Any])?["id"] as? Int) ?? -1)] + appr)
+        try rig.waitFor("提现由 A 签出、上链", seconds: 30, mine: true) { try dev.balance("0x00000000000000000000000000000000000ca11e") == 500_000_000_000_000_000 }
+        #expect(try dev.nonce(hot) == 1)
+        a.stop(); b.stop()
+        for cmd in [["ledger", "reconcile", "--json"], ["ledger", "check", "--json"], ["audit", "verify", "--json"]] {
+            let res = try rig.run(cmd)
+            #expect(res.status == 0, "\(cmd.joined(separator: " ")): \(res.stdout.prefix(600))")
+        }
+    }
+
     /// 没有口令（没设 PGPASSWORD、口令文件里没有）：说「要口令」，不说「连不上」（QA）。
     @Test func aMissingPostgresPasswordIsReportedAsSuch() throws {
         let rel = try CLIRunner.releaseBinary()

@@ -79,4 +79,36 @@ import WalletCrypto
         #expect(try round(a, leader), "A 不持有 signer：有空闲的 C 也不让")
         #expect(try holder(leader) == a.id && holder(signer) == b.id)
     }
+
+    /// 封存着的引擎不占着 signer（QA 第四轮：带 --sealed 起来的引擎接过签名租约，整个集群停签）：另有活着、解封着的引擎时交出；
+    /// 没有（别的也封存着）时照拿——签不了名，但确认与重播照做。
+    @Test func aSealedEngineHandsTheSignerToAnUnsealedOne() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spread-locks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let a = engine(), b = engine()
+        let lockA = try ProcessLock(path: dir.appendingPathComponent("a.lock").path), lockB = try ProcessLock(path: dir.appendingPathComponent("b.lock").path)
+        a.bind(lockA); b.bind(lockB)
+        a.canSign.withLock { $0 = { false } }
+        let signer = a.signerLease
+        func runtimeBeat(sealed: Bool) throws {
+            try gate.put(WalletEngine.heartbeatKey(lockID: lockB.identity),
+                         WalletEngine.Heartbeat(pid: 1, at: clock.unixTime(), sealed: sealed, signerTier: nil, signerKeyId: "k", signerAddress: "0x",
+                                                lastSealBy: nil, lastSealAt: nil, sealedSince: nil, signer: nil, approvedWaiting: nil, waitingReason: nil))
+        }
+        #expect(try round(a, signer), "只有 A：封存着也拿（确认、重播照做）")
+        _ = try round(b, EngineCluster.leaderLease)
+        try runtimeBeat(sealed: true)
+        clock.advance(6)
+        _ = try round(b, EngineCluster.leaderLease); try runtimeBeat(sealed: true)
+        #expect(try round(a, signer), "B 也封存着：A 不让")
+        clock.advance(6)
+        _ = try round(b, EngineCluster.leaderLease); try runtimeBeat(sealed: false)
+        #expect(try !round(a, signer), "B 解封着：封存着的 A 交出 signer")
+        #expect(try holder(signer) == nil)
+        #expect(try round(b, signer), "解封着的 B 接手")
+        #expect(try !round(a, signer))
+        a.canSign.withLock { $0 = { true } }
+        #expect(try !round(a, signer), "A 解封了也不抢：B 持有")
+    }
 }
+

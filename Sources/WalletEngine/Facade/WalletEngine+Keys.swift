@@ -39,6 +39,11 @@ extension WalletEngine {
         try authorize(op, .keystoreSeal)
         let r = try keystore.requestSeal(by: op.name, via: via)
         metrics.sealed.set(1)
+        // 多引擎（别的主机上的引擎）：封存请求文件在本机的密钥库目录里，别的主机看不到——再写一份到共用的库里，每个引擎的
+        // seal-watch 每 500 ms 看一眼（QA：在 B 上按恐慌按钮，A 接过签名租约接着签）。库不可达时本机照样已封存，报错让人知道别处没封。
+        let token = "\(r.generation)-\(clock.unixTime())-\(Hex.encode(try SecureRandom.bytes(4)))"
+        try gate.put(Self.clusterSealKey, ClusterSealRequest(token: token, at: clock.unixTime(), operatorName: op.name, via: via))
+        clusterSealSeen.write { $0 = .some(token) }
         try recordAudit(op, action: "keystore.seal", subject: "generation \(r.generation)", cli: "keystore seal", via: via)
         logger.warn("keystore.seal_requested", ["operator": .string(op.name), "via": .string(via), "generation": .int(Int64(r.generation))])
         return r
@@ -64,10 +69,8 @@ extension WalletEngine {
     }
     /// 心跳的键：每个 home 一个（按 home 的锁文件身份）。多个引擎共用一个 PostgreSQL 时各写各的——以前全库一个键，
     /// `status --home hA` 报的是最后写心跳的 hB 的 pid 与封存状态（QA）。单机 SQLite 的库只属于一个 home，写法相同。
-    var heartbeatKey: String {
-        let id = ProcessLock.identity(ofFileAt: home.lockFile)
-        return id.isEmpty ? "engine.runtime" : "engine.runtime.\(id)"
-    }
+    var heartbeatKey: String { Self.heartbeatKey(lockID: ProcessLock.identity(ofFileAt: home.lockFile)) }
+    static func heartbeatKey(lockID id: String) -> String { id.isEmpty ? "engine.runtime" : "engine.runtime.\(id)" }
 
     public func writeHeartbeat() throws {
         let req = keystore.lastSealRequest
@@ -105,6 +108,41 @@ extension WalletEngine {
         guard let h = try? gate.get(heartbeatKey, as: Heartbeat.self), h.pid != getpid(), clock.unixTime() - h.at <= 10,
               kill(h.pid, 0) == 0 || errno == EPERM else { return nil }
         return h
+    }
+
+    /// 集群封存请求（库里一份，所有引擎共用）。令牌每次不同；引擎只比「变没变」。
+    struct ClusterSealRequest: Codable, Sendable, Equatable {
+        var token: String
+        var at: Int64
+        var operatorName: String
+        var via: String
+    }
+    static let clusterSealKey = "cluster.seal.request"
+
+    /// 别的主机上按下的封存（库里的 cluster.seal.request）：本进程解封着、且这条请求是它上次看过之后来的 → 照本机封存请求封存
+    /// （也写本机的封存请求文件：同一台主机上的其他进程一并封存）。封存着时看到的请求只记下，不影响之后的解封。
+    /// 第一次看到的请求当基线（引擎带着口令启动 = 有人有意解封，不能被昨天的请求立刻封上）。返回是否因此封存。
+    @discardableResult
+    public func enforceClusterSeal() -> Bool {
+        // 读不到（库暂时不可达）：这一轮不算看过。库里没有请求也是「看过」——之后第一次出现的请求要执行，不能被当成基线。
+        let stored: ClusterSealRequest?
+        do { stored = try gate.get(Self.clusterSealKey, as: ClusterSealRequest.self) } catch { return false }
+        let act = clusterSealSeen.write { seen -> Bool in
+            defer { seen = .some(stored?.token) }
+            guard case .some(let last) = seen, let r = stored else { return false }
+            return last != r.token && !keystore.isSealed
+        }
+        guard act, let r = stored else { return false }
+        _ = try? keystore.requestSeal(by: r.operatorName, via: "cluster:\(r.via)")
+        metrics.sealed.set(1)
+        logger.warn("keystore.sealed_by_request", ["operator": .string(r.operatorName), "via": .string("cluster:\(r.via)")])
+        try? gate.with { l in
+            try l.store.insertAlert(kind: "keystore.sealed",
+                                    message: "密钥库已由 \(r.operatorName) 在集群里封存（\(r.via)）：本主机的引擎丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：每台主机各自重启 engine run 并提供解封口令或份额，或在控制台里解封。",
+                                    messageEn: "the keystore was sealed cluster-wide by \(r.operatorName) (\(r.via)): this host's engine dropped all key material and stopped signing; approved withdrawals wait. To unseal, restart engine run on each host with the unseal passphrase or shares, or unseal from the console.",
+                                    at: clock.unixTime())
+        }
+        return true
     }
 
     /// 运行中的引擎：有新的封存请求就立即封存（每 500 ms 与每次取签名器之前）。返回是否因此封存。

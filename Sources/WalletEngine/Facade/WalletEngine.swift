@@ -57,6 +57,8 @@ public final class WalletEngine: Sendable {
     let sealedSince = Protected<Int64?>(nil)
     /// 定时对账因扫块器落后而连续推迟的轮数（ReconcileWorker；放在引擎上：worker 实例每次 --once 都是新的）。
     let reconcileDeferred = Protected<Int>(0)
+    /// 本进程已经看到（并处理过）的集群封存请求（库里 cluster.seal.request 的令牌）；nil = 还没看过（第一次看到的当基线，不封）。
+    let clusterSealSeen = Protected<String??>(nil)
     /// 归集的推进与发起在进程内串行（任务与归集 worker 会同时来）。
     let sweepMutex = AsyncMutex()
     let signerInfo = Protected<KeyInfo?>(nil)
@@ -83,6 +85,8 @@ public final class WalletEngine: Sendable {
         cluster = EngineCluster(gate: gate, clock: clock, hotWallet: config.hotWallet.address, logger: logger.child("cluster"))
         scanStore = LedgerScanStore(gate: gate, window: config.deposits.reorgWindow, metrics: metrics,
                                     logger: logger.child("scanner"), hotWallet: config.hotWallet.address, clock: clock)
+        let ks = keystore
+        cluster.canSign.withLock { $0 = { !ks.isSealed } }
     }
 
     /// 打开账本（配置策略与地址校验；充值地址派生器由账本从 settings 的 deposit.xpub 构造——唯一来源）。

@@ -8,6 +8,8 @@
 // 分开放：有两个以上的活引擎时，leader 与 signer 不在同一个引擎上——持有 signer 的引擎在「另有一个什么都不持有的活引擎」时
 // 不拿 leader、拿着的在本进程没有 leader 轮次在跑时交出（`begin`）。这样签名广播不与扫块、对账抢同一个账本连接与同一批核，
 // 一个引擎卡住也只卡一种活。只让 leader：leader 的活不需要密钥，任何活引擎都能接；signer 若交给一个封存着的引擎，提现就停了。
+// 反过来，封存着的引擎在「另有一个活着、解封着的引擎」时不拿 signer、拿着的交出（QA：带 --sealed 起来的引擎接过签名租约，整个集群停签，
+// 别的主机上的 status 还说健康）。只剩封存着的引擎时它照拿：签不了名，但确认、重播同一份字节、重组后的核对照做。
 //
 // 为什么租约在数据库里、而不是 Redis 的 SET NX PX：写钱的事务本来就在这个库里，核对令牌与写入在同一个事务里完成（先拿写锁再核对），
 // 没有「核对完、写之前租约被抢走」的窗口；Redis 锁要做到这一点得让数据库也认令牌，等于又回到库里。见 docs/scale-out.md。
@@ -44,6 +46,10 @@ public final class EngineCluster: Sendable {
     private let lockID = Mutex<String>("")
 
     let logger: Logger?
+    /// 本进程此刻能不能签名（密钥库没封存）。由 WalletEngine 设置；默认能。
+    let canSign = Mutex<@Sendable () -> Bool>({ true })
+    /// 「空闲的活引擎」要求的心跳新鲜度：心跳每 2 秒一次，超过两次没写就不算（QA：刚被 kill -9、心跳还不到 10 秒的引擎被让了 leader）。
+    static let freshHeartbeatSeconds: Int64 = 4
     /// 失联多久的引擎从 engines 表里删掉（status 不再列出）：60 个租期。
     static let forgetLostAfterSeconds: Int64 = 600
 
@@ -103,7 +109,7 @@ public final class EngineCluster: Sendable {
     // MARK: 一轮的租约（EngineRuntime）
 
     /// 一轮开始：拿到（或续上）这轮要的租约并记下「本进程有一轮在用它」，轮次结束必须调 `end`。nil = 本轮当备用。
-    /// leader 按文件头的规则分开放：要交出时不再发新令牌给新轮次，等本进程用它的轮次都结束再在库里交出——
+    /// leader 按文件头的规则分开放、signer 由封存着的引擎交出：要交出时不再发新令牌给新轮次，等本进程用它的轮次都结束再在库里交出——
     /// 直接交出也安全（旧令牌的写入会被隔离令牌拒绝），但会让跑到一半的轮次失败、日志里多一条 lease_lost。
     public func begin(_ name: String) throws -> LeaseFence? {
         let now = clock.unixTime()
@@ -114,7 +120,8 @@ public final class EngineCluster: Sendable {
             return .some(LeaseFence(name: name, holder: id, token: h.token, ttl: Self.leaseTTLSeconds))
         }
         if let cached { heartbeat(now); return cached }
-        if name == Self.leaderLease, try shouldLeaveLeader(now) {
+        let leave = name == Self.leaderLease ? try shouldLeaveLeader(now) : (name == signerLease ? try shouldLeaveSigner(now) : false)
+        if leave {
             let releaseNow = state.withLock { s -> Bool in
                 guard s.held[name] != nil else { return false }   // 没持有：不去拿，留给空闲的引擎
                 guard s.active[name, default: 0] == 0 else { s.draining.insert(name); return false }
@@ -140,17 +147,32 @@ public final class EngineCluster: Sendable {
         if releaseNow { release(name, clock.unixTime()) }
     }
 
-    /// 本引擎持有 signer，且另有一个活着（心跳在租期内、起来超过 settleSeconds、不是本 home 的上一任）、既不持有 leader 也不持有 signer 的引擎。
+    /// 本引擎持有 signer、能签名，且另有一个活着（心跳新鲜、起来超过 settleSeconds、不是本 home 的上一任）、既不持有 leader 也不持有 signer 的引擎。
     func shouldLeaveLeader(_ now: Int64) throws -> Bool {
-        guard state.withLock({ $0.held[signerLease].map { $0.expires > now } ?? false }) else { return false }
+        // 封存着的引擎要交的是 signer（shouldLeaveSigner），留着 leader：两样都交会让 leader 白换一手（第四轮 QA 的重跑里看到）。
+        guard state.withLock({ $0.held[signerLease].map { $0.expires > now } ?? false }), canSign.withLock({ $0 })() else { return false }
         heartbeat(now)
         let mine = lockID.withLock { $0 }
         let (engines, leases) = try gate.with { l in (try l.store.engines(), try l.store.leases()) }
         let busy = Set(leases.filter { ($0.name == Self.leaderLease || $0.name == signerLease) && $0.expiresAt > now }.map(\.holder))
         return engines.contains {
-            $0.id != id && now - $0.heartbeatAt <= Self.leaseTTLSeconds && now - $0.startedAt >= Self.settleSeconds
+            $0.id != id && now - $0.heartbeatAt <= Self.freshHeartbeatSeconds && now - $0.startedAt >= Self.settleSeconds
                 && !busy.contains($0.id) && (mine.isEmpty || $0.lockID != mine)
         }
+    }
+
+    /// 本进程签不了名（密钥库封存着），且另有一个活着（心跳新鲜、不是本 home 的上一任）、解封着（它自己写的运行心跳：10 秒内、sealed = false）的引擎。
+    func shouldLeaveSigner(_ now: Int64) throws -> Bool {
+        guard !canSign.withLock({ $0 })() else { return false }
+        heartbeat(now)
+        let mine = lockID.withLock { $0 }
+        let engines = try gate.with { l in try l.store.engines() }
+        for e in engines where e.id != id && now - e.heartbeatAt <= Self.freshHeartbeatSeconds && !e.lockID.isEmpty && (mine.isEmpty || e.lockID != mine) {
+            if let h = try gate.get(WalletEngine.heartbeatKey(lockID: e.lockID), as: WalletEngine.Heartbeat.self), !h.sealed, now - h.at <= 10 {
+                return true
+            }
+        }
+        return false
     }
 
     /// 此刻持有这份租约的另一个活引擎（租约未过期、心跳在租期内）；没有则 nil。
@@ -164,7 +186,8 @@ public final class EngineCluster: Sendable {
 
     private func release(_ name: String, _ now: Int64) {
         _ = try? gate.with { l in try l.store.releaseLease(name: name, holder: id, now: now) }
-        logger?.info("cluster.lease_released", ["leases": .string(name), "engine": .string(id), "reason": .string("spread")])
+        // leader 让给空闲的引擎（spread）；signer 由封存着的引擎交给解封着的（sealed）。
+        logger?.info("cluster.lease_released", ["leases": .string(name), "engine": .string(id), "reason": .string(name == Self.leaderLease ? "spread" : "sealed")])
     }
 
     // MARK: 入账分片（DepositCreditWorker）

@@ -65,8 +65,22 @@ public final class JobWorker: EngineWorker, Sendable {
             if let signer = try engine.cluster.fence(engine.cluster.signerLease) {
                 _ = try await LeaseScope.$current.withValue(signer) { try await engine.sweepRun(logger: ctx.logger, requireSigner: true) }
             } else if let holder = try engine.cluster.liveHolder(engine.cluster.signerLease) {
-                try engine.gate.put(WalletEngine.sweepRequestedKey, "\(job.id):\(engine.clock.unixTime())")
+                // 等签名者做完（它每 2 秒看一次）才算完成：任务显示 done 就是真归集过一轮（QA：以前转交即 done，签名者封存着时什么都没做）。
+                let requestedAt = engine.clock.unixTime()
+                let token = "\(job.id):\(requestedAt)"
+                try engine.gate.put(WalletEngine.sweepRequestedKey, token)
                 ctx.logger.info("sweep.run_handed_over", ["job": .int(job.id), "signer": .string(holder)])
+                let deadline = engine.clock.now() + 30
+                while true {
+                    // 做完的是这个请求，或是之后的请求（那一轮也在本任务入队之后）。
+                    if let served = try engine.gate.get(WalletEngine.sweepServedKey, as: String.self),
+                       served == token || (Int64(served.split(separator: ":").last ?? "") ?? 0) >= requestedAt { break }
+                    guard engine.clock.now() < deadline, !ctx.shouldStop else {
+                        throw EngineError("sweep.handover_pending", zh: "已交给持有签名租约的引擎 \(holder)，它 30 秒内没有做这一轮（密钥库封存着？签名器不可用？看它的 status）。稍后重试。",
+                                          en: "handed to the engine holding the signer lease (\(holder)), which did not run the sweep within 30 s (sealed? signer unavailable? check its status). Retrying later.", badInput: false)
+                    }
+                    try await engine.clock.sleep(0.5)
+                }
             } else {
                 throw EngineError("job.not_signer", zh: "没有哪个活着的引擎持有热钱包的签名租约（都封存着或刚失联），稍后重试。",
                                   en: "no live engine holds the hot-wallet signer lease (all sealed or just lost); retrying later.", badInput: false)

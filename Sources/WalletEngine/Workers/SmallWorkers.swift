@@ -49,7 +49,7 @@ public final class SealWatchWorker: EngineWorker, Sendable {
     private let lastBeat = Protected<Int64>(0)
     init(engine: WalletEngine) { self.engine = engine }
     public func runRound(_ ctx: WorkerContext) async throws -> RoundReport {
-        let sealed = engine.enforceSealRequests()
+        let sealed = engine.enforceSealRequests() || engine.enforceClusterSeal()
         // 心跳（每 2 秒）：别的进程（status、控制台）据此报告「运行中的引擎」的真实状态，而不是查询进程自己的。
         let now = engine.clock.unixTime()
         if sealed || now - lastBeat.get >= 2 {

@@ -21,6 +21,11 @@ extension WalletEngine {
     /// 其中被重组拿掉、已用原字节重发、还没重新上链的 id（唯一的记号；对账据此把它们当在途）。
     static let reorgedSweepsKey = "engine.sweeps.reorged"
 
+    /// 归集 worker 在两次例行归集之间用：只做重组检查（与 sweep run 互斥）。
+    func checkSweepReorgs(_ log: Logger) async throws -> Int {
+        try await sweepMutex.run { try await self.recheckBookedSweeps(log) }
+    }
+
     func recheckBookedSweeps(_ log: Logger) async throws -> Int {
         let booked = try gate.get(Self.bookedSweepsKey, as: [BookedSweep].self) ?? []
         guard !booked.isEmpty else { return 0 }

@@ -380,8 +380,10 @@ public final class SweepWorker: EngineWorker, Sendable {
         // 在途的总要推进（等收据、发代币）；新归集只在 sweep.auto 时自动发起，否则只出计划等运维 `sweep run`。
         // sweepRun 自己会先推进在途归集，这里不再重复推进（否则每轮查两遍收据、重发两遍）。
         // 另一个引擎（leader）转交来的 `sweep run` 任务：请求与已做的不同 → 做一整轮，做完记下（签名器不可用时抛错、下一轮再试）。
+        // 签名器不可用（封存着）时不做也不报错：转交的任务在 leader 那边 30 秒后失败重试、最后进死信，原因写明（以前这里每 2 秒一条 round_failed）。
         let requested = try engine.gate.get(WalletEngine.sweepRequestedKey, as: String.self)
-        if let requested, requested != (try engine.gate.get(WalletEngine.sweepServedKey, as: String.self)), !ctx.shouldStop {
+        if let requested, requested != (try engine.gate.get(WalletEngine.sweepServedKey, as: String.self)), !ctx.shouldStop,
+           await engine.usableHotSigner() != nil {
             let steps = try await engine.sweepRun(logger: ctx.logger, requireSigner: true)
             try engine.gate.put(WalletEngine.sweepServedKey, requested)
             ctx.logger.info("sweep.run_served", ["request": .string(requested), "steps": .int(Int64(steps))])
@@ -395,7 +397,8 @@ public final class SweepWorker: EngineWorker, Sendable {
                 last = now
                 return true
             }
-            guard due else { return RoundReport(processed: 0, summary: "waiting") }
+            // 不到例行归集的时候也看一眼已记账的归集有没有被重组拿掉（平时一次键读）：以前要等下一次例行归集或运维的 sweep run（QA：sweep.auto 关着时 42 秒后还没发现）。
+            guard due else { return RoundReport(processed: try await engine.checkSweepReorgs(ctx.logger), summary: "waiting") }
         }
         if engine.config.sweep.auto && !ctx.shouldStop {
             let steps = try await engine.sweepRun(logger: ctx.logger)

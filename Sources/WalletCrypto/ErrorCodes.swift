@@ -335,6 +335,7 @@ extension WalletError {
 
         "suspense.bad_resolution",
 
+        "sweep.handover_pending",
         "sweep.no_seed",
         "sweep.no_signer",
         "sweep.wrong_key",

@@ -72,9 +72,9 @@ public final class JobWorker: EngineWorker, Sendable {
                 ctx.logger.info("sweep.run_handed_over", ["job": .int(job.id), "signer": .string(holder)])
                 let deadline = engine.clock.now() + 30
                 while true {
-                    // 做完的是这个请求，或是之后的请求（那一轮也在本任务入队之后）。
+                    // 做完的是这个请求，或是严格更晚的请求（那一轮一定在本请求之后开始；同一秒的别的请求不算，秒级时间分不出先后）。
                     if let served = try engine.gate.get(WalletEngine.sweepServedKey, as: String.self),
-                       served == token || (Int64(served.split(separator: ":").last ?? "") ?? 0) >= requestedAt { break }
+                       served == token || (Int64(served.split(separator: ":").last ?? "") ?? 0) > requestedAt { break }
                     guard engine.clock.now() < deadline, !ctx.shouldStop else {
                         throw EngineError("sweep.handover_pending", zh: "已交给持有签名租约的引擎 \(holder)，它 30 秒内没有做这一轮（密钥库封存着？签名器不可用？看它的 status）。稍后重试。",
                                           en: "handed to the engine holding the signer lease (\(holder)), which did not run the sweep within 30 s (sealed? signer unavailable? check its status). Retrying later.", badInput: false)

@@ -242,6 +242,10 @@ import WalletLedger
         let engine = try await makeDevnetHome(dev, tag: "lease", confirmations: 2)
         try engine.gate.with { l in _ = try l.jobQueue?.acquire(name: "reconcile", owner: "engine-\(LocalProcess.hostTag)-999999", now: engine.clock.unixTime(), ttl: 600) }
         let before = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
+        // 扫块器一次都没跑过（引擎第一次启动）：推迟，不报假差异（QA 第五轮：以前照跑，status 不健康到下一次定时对账）。
+        try await engine.runWorker("reconcile")
+        #expect(try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") } == nil, "没扫过块时应推迟")
+        try await engine.runWorker("scanner")
         try await engine.runWorker("reconcile")
         let after = try engine.gate.with { l in try l.store.lastReconciliation(account: "hot_wallet", asset: "ETH") }
         #expect(before == nil && after != nil, "对账没有执行")

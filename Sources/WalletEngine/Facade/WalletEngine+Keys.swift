@@ -129,8 +129,11 @@ extension WalletEngine {
         do { stored = try gate.get(Self.clusterSealKey, as: ClusterSealRequest.self) } catch { return false }
         let act = clusterSealSeen.write { seen -> Bool in
             defer { seen = .some(stored?.token) }
-            guard case .some(let last) = seen, let r = stored else { return false }
-            return last != r.token && !keystore.isSealed
+            guard let r = stored, !keystore.isSealed else { return false }
+            // 第一次看：本进程启动之后才按下的（例如正在用口令解封的那半秒里按下，QA 第五轮：被当成基线、解封后照签）要执行；
+            // 启动之前的（昨天的）不执行——带口令启动是有意解封。秒级时间，同一秒算「之后」：宁可多封一次。
+            guard case .some(let last) = seen else { return r.at >= startedAt }
+            return last != r.token
         }
         guard act, let r = stored else { return false }
         _ = try? keystore.requestSeal(by: r.operatorName, via: "cluster:\(r.via)")

@@ -76,6 +76,13 @@ public final class JobWorker: EngineWorker, Sendable {
                     if let served = try engine.gate.get(WalletEngine.sweepServedKey, as: String.self),
                        served == token || (Int64(served.split(separator: ":").last ?? "") ?? 0) > requestedAt { break }
                     guard engine.clock.now() < deadline, !ctx.shouldStop else {
+                        // 最后一次尝试也没等到：撤回请求（还没被别的请求覆盖时），否则任务进了死信、签名者恢复后又悄悄做了（QA 第五轮）。
+                        if job.attempts >= job.maxAttempts {
+                            try engine.gate.transaction { l in
+                                // 记成「已处理」（请求 = 已做）：签名者之后不再做它。
+                                if try l.get(WalletEngine.sweepRequestedKey, as: String.self) == token { try l.put(WalletEngine.sweepServedKey, token) }
+                            }
+                        }
                         throw EngineError("sweep.handover_pending", zh: "已交给持有签名租约的引擎 \(holder)，它 30 秒内没有做这一轮（密钥库封存着？签名器不可用？看它的 status）。稍后重试。",
                                           en: "handed to the engine holding the signer lease (\(holder)), which did not run the sweep within 30 s (sealed? signer unavailable? check its status). Retrying later.", badInput: false)
                     }

@@ -136,13 +136,15 @@ public final class ReconcileWorker: EngineWorker, Sendable {
         // 扫块器还没扫到链头：那几块里的外来入账（充值、注资）账上还没有，对账会报假差异（QA：引擎一启动对账先于扫块器跑，
         // 告警 reconcile.mismatch 留在告警里）。这一轮推迟；连续推迟 3 轮之后照跑——出块比扫块快的链上不能因此永远不对账。
         let head = try await engine.client.blockNumber()
-        if let scanned = try engine.scanStore.height(), scanned < head, engine.reconcileDeferred.get < 3 {
+        // 还没扫过（引擎第一次启动）也算落后（QA 第五轮：第一次启动 0.3 秒就对账，假差异让 status 不健康到下一次定时对账，7 分半）。
+        let scanned = try engine.scanStore.height()
+        if (scanned ?? 0) < head || scanned == nil, engine.reconcileDeferred.get < 3 {
             engine.reconcileDeferred.write { $0 += 1 }
             if asJob {
-                throw EngineError("reconcile.scanner_behind", zh: "扫块器还没扫到链头（\(scanned) / \(head)）：稍后重试对账。",
-                                  en: "the scanner has not reached the chain head (\(scanned) / \(head)); retrying the reconciliation later.", badInput: false)
+                throw EngineError("reconcile.scanner_behind", zh: "扫块器还没扫到链头（\(scanned.map(String.init) ?? "-") / \(head)）：稍后重试对账。",
+                                  en: "the scanner has not reached the chain head (\(scanned.map(String.init) ?? "-") / \(head)); retrying the reconciliation later.", badInput: false)
             }
-            return RoundReport(processed: expired, summary: "deferred: scanned=\(scanned) head=\(head) expired=\(expired)")
+            return RoundReport(processed: expired, summary: "deferred: scanned=\(scanned.map(String.init) ?? "-") head=\(head) expired=\(expired)")
         }
         engine.reconcileDeferred.write { $0 = 0 }
         // 与 `ledger reconcile` 同一条路径：钉在一个区块上、计入在途，差异写告警与指标。

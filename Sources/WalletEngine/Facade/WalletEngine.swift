@@ -57,7 +57,7 @@ public final class WalletEngine: Sendable {
     let sealedSince = Protected<Int64?>(nil)
     /// 定时对账因扫块器落后而连续推迟的轮数（ReconcileWorker；放在引擎上：worker 实例每次 --once 都是新的）。
     let reconcileDeferred = Protected<Int>(0)
-    /// 本进程已经看到（并处理过）的集群封存请求（库里 cluster.seal.request 的令牌）；nil = 还没看过（第一次看到的当基线，不封）。
+    /// 本进程已经看到（并处理过）的集群封存请求（库里 cluster.seal.request 的令牌）；nil = 还没看过（第一次看到的按时间判断，见 enforceClusterSeal）。
     let clusterSealSeen = Protected<String??>(nil)
     /// 归集的推进与发起在进程内串行（任务与归集 worker 会同时来）。
     let sweepMutex = AsyncMutex()

@@ -136,15 +136,8 @@ extension WalletEngine {
             return last != r.token
         }
         guard act, let r = stored else { return false }
-        _ = try? keystore.requestSeal(by: r.operatorName, via: "cluster:\(r.via)")
-        metrics.sealed.set(1)
-        logger.warn("keystore.sealed_by_request", ["operator": .string(r.operatorName), "via": .string("cluster:\(r.via)")])
-        try? gate.with { l in
-            try l.store.insertAlert(kind: "keystore.sealed",
-                                    message: "密钥库已由 \(r.operatorName) 在集群里封存（\(r.via)）：本主机的引擎丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：每台主机各自重启 engine run 并提供解封口令或份额，或在控制台里解封。",
-                                    messageEn: "the keystore was sealed cluster-wide by \(r.operatorName) (\(r.via)): this host's engine dropped all key material and stopped signing; approved withdrawals wait. To unseal, restart engine run on each host with the unseal passphrase or shares, or unseal from the console.",
-                                    at: clock.unixTime())
-        }
+        let local = try? keystore.requestSeal(by: r.operatorName, via: "cluster:\(r.via)")
+        noteSealedByRequest(operatorName: r.operatorName, via: "cluster:\(r.via)", generation: local?.generation)
         return true
     }
 
@@ -152,15 +145,25 @@ extension WalletEngine {
     @discardableResult
     public func enforceSealRequests() -> Bool {
         guard let r = keystore.enforceSealRequests() else { return false }
+        noteSealedByRequest(operatorName: r.operatorName, via: r.via, generation: r.generation)
+        return true
+    }
+
+    /// 因封存请求（本机的，或 via 以 cluster: 开头的集群请求）封存之后：指标、日志、告警——两条路径共用一处。
+    private func noteSealedByRequest(operatorName: String, via: String, generation: Int?) {
         metrics.sealed.set(1)
-        logger.warn("keystore.sealed_by_request", ["operator": .string(r.operatorName), "via": .string(r.via), "generation": .int(Int64(r.generation))])
+        logger.warn("keystore.sealed_by_request", ["operator": .string(operatorName), "via": .string(via), "generation": .int(Int64(generation ?? 0))])
+        let cluster = via.hasPrefix("cluster:")
+        let (zhHow, enHow) = cluster ? ("在集群里封存", "sealed cluster-wide") : ("封存", "sealed")
+        let (zhWho, enWho) = cluster ? ("本主机的引擎", "this host's engine") : ("引擎", "the engine")
+        let (zhFix, enFix) = cluster ? ("每台主机各自重启 engine run 并提供解封口令或份额", "restart engine run on each host with the unseal passphrase or shares")
+                                     : ("重启 engine run 并提供解封口令或份额", "restart engine run with the unseal passphrase or shares")
         try? gate.with { l in
             try l.store.insertAlert(kind: "keystore.sealed",
-                                    message: "密钥库已由 \(r.operatorName) 封存（\(r.via)）：引擎丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：重启 engine run 并提供解封口令或份额，或在控制台里解封。",
-                                    messageEn: "the keystore was sealed by \(r.operatorName) (\(r.via)): the engine dropped all key material and stopped signing; approved withdrawals wait. To unseal, restart engine run with the unseal passphrase or shares, or unseal from the console.",
+                                    message: "密钥库已由 \(operatorName) \(zhHow)（\(via)）：\(zhWho)丢弃了全部密钥材料、停止签名，已批准的提现等待。解封：\(zhFix)，或在控制台里解封。",
+                                    messageEn: "the keystore was \(enHow) by \(operatorName) (\(via)): \(enWho) dropped all key material and stopped signing; approved withdrawals wait. To unseal, \(enFix), or unseal from the console.",
                                     at: clock.unixTime())
         }
-        return true
     }
 
     public func unseal(passphrase: SecretBytes, by op: Operator, via: String) throws {
